@@ -1,0 +1,220 @@
+import Foundation
+import Plan
+import Planning
+import Postgres
+import State
+
+public struct ApplyOptions: Sendable {
+    /// Connections per database; nil chooses a default bounded by the server's free slots.
+    public var parallel: Int?
+    /// PostgreSQL duration text (`5s`, `500ms`).
+    public var lockTimeout: String
+    public var statementTimeout: String?
+    /// Extra attempts after a lock timeout, deadlock, serialization failure or lost connection.
+    public var retries: Int
+    /// Tenants to apply first; any failure among them stops the run.
+    public var canary: Int
+    /// Stop starting tenants once this many have failed.
+    public var maxFailures: Int?
+
+    public init(parallel: Int? = nil, lockTimeout: String = "5s", statementTimeout: String? = nil,
+                retries: Int = 3, canary: Int = 0, maxFailures: Int? = nil) {
+        self.parallel = parallel
+        self.lockTimeout = lockTimeout
+        self.statementTimeout = statementTimeout
+        self.retries = retries
+        self.canary = canary
+        self.maxFailures = maxFailures
+    }
+
+    public static let defaultParallel = 4
+}
+
+/// A plan that must not be applied: nothing was changed.
+public struct PlanRefused: Error, CustomStringConvertible {
+    public var message: String
+    public var hint: String
+
+    public var description: String { "error: \(message)\n  hint: \(hint)" }
+}
+
+/// Executes a plan, tenant by tenant.
+///
+/// Each tenant is one transaction on one connection: take the tenant's advisory
+/// lock, re-read its state, go on only if it is still the state the plan was made
+/// from, run the changes under `search_path` = the tenant, read the state again
+/// and commit only if it is exactly the state the plan leads to. A tenant's
+/// failure rolls back that tenant alone. Workers are plain threads, one
+/// connection each, because libpq calls block.
+public struct Applier: Sendable {
+    public var connections: ConnectionResolver
+    public var options: ApplyOptions
+    public var progress: (@Sendable (String) -> Void)?
+
+    /// Advisory lock class for tenant locks (`pg_advisory_xact_lock(class, hashtext(tenant))`).
+    public static let lockClass: Int32 = 0x7E9A_17
+
+    public init(connections: ConnectionResolver, options: ApplyOptions = ApplyOptions(),
+                progress: (@Sendable (String) -> Void)? = nil) {
+        self.connections = connections
+        self.options = options
+        self.progress = progress
+    }
+
+    struct Job: Sendable {
+        var database: Int
+        var tenant: String
+        var changeSet: Int
+    }
+
+    public func apply(_ plan: PlanFile) throws -> ApplyReport {
+        let parallelism = try preflight(plan)
+        var inSync: [TenantResult] = []
+        var jobs: [Job] = []
+        for (setIndex, set) in plan.changeSets.enumerated() {
+            for (dbIndex, db) in plan.databases.enumerated() {
+                for tenant in set.tenants[db.name] ?? [] {
+                    if set.inSync {
+                        inSync.append(TenantResult(database: db.name, tenant: tenant, outcome: .inSync, changeSet: set.id))
+                    } else {
+                        jobs.append(Job(database: dbIndex, tenant: tenant, changeSet: setIndex))
+                    }
+                }
+            }
+        }
+
+        let canary = min(max(0, options.canary), jobs.count)
+        var results: [TenantResult] = []
+        var stopped: String?
+        if canary > 0 {
+            let first = run(Array(jobs[..<canary]), plan: plan, parallelism: parallelism, budget: nil)
+            results += first.results
+            if first.results.contains(where: { !$0.outcome.isSuccess }) {
+                stopped = "a canary tenant was not brought to the desired state; the other \(jobs.count - canary) tenants were not started"
+                results += jobs[canary...].map { notStarted($0, plan) }
+                return ApplyReport(results: results + inSync, stoppedReason: stopped)
+            }
+        }
+        let rest = run(Array(jobs[canary...]), plan: plan, parallelism: parallelism, budget: options.maxFailures)
+        results += rest.results
+        stopped = rest.stopped
+        return ApplyReport(results: results + inSync, stoppedReason: stopped)
+    }
+
+    func notStarted(_ job: Job, _ plan: PlanFile) -> TenantResult {
+        TenantResult(database: plan.databases[job.database].name, tenant: job.tenant, outcome: .notStarted,
+                     changeSet: plan.changeSets[job.changeSet].id)
+    }
+
+    /// Checks every database before touching any: reachable, and the very
+    /// database the plan was made for. Returns each database's parallelism.
+    func preflight(_ plan: PlanFile) throws -> [Int] {
+        var parallelism: [Int] = []
+        for db in plan.databases {
+            let connection = try connections.connect(db.source, database: db.name)
+            defer { connection.close() }
+            let identity = try Planner.identity(of: connection, database: db.name)
+            let sameSystem = db.systemIdentifier == nil || identity.systemIdentifier == nil
+                || db.systemIdentifier == identity.systemIdentifier
+            guard sameSystem && identity.databaseName == db.databaseName else {
+                throw PlanRefused(
+                    message: "the plan was made for database '\(db.name)' = \(db.databaseName) on system \(db.systemIdentifier ?? "?"), but the connection reaches \(identity.databaseName) on system \(identity.systemIdentifier ?? "?"); nothing was changed",
+                    hint: "apply the plan against the database it was made for, or plan again against this one")
+            }
+            let free = (try? connection.query("""
+                SELECT current_setting('max_connections')::int
+                     - current_setting('superuser_reserved_connections')::int
+                     - (SELECT count(*) FROM pg_stat_activity)::int
+                """).scalar).flatMap { $0.flatMap { Int($0) } } ?? ApplyOptions.defaultParallel
+            let asked = options.parallel ?? ApplyOptions.defaultParallel
+            parallelism.append(max(1, min(asked, free - 1)))
+        }
+        return parallelism
+    }
+
+    /// Runs jobs on per-database pools of threads.
+    func run(_ jobs: [Job], plan: PlanFile, parallelism: [Int], budget: Int?) -> (results: [TenantResult], stopped: String?) {
+        guard !jobs.isEmpty else { return ([], nil) }
+        let queue = JobQueue(jobs: jobs, failureBudget: budget, total: jobs.count, progress: progress)
+        let group = DispatchGroup()
+        for (dbIndex, db) in plan.databases.enumerated() {
+            let count = jobs.filter { $0.database == dbIndex }.count
+            guard count > 0 else { continue }
+            for _ in 0..<min(parallelism[dbIndex], count) {
+                group.enter()
+                let worker = Worker(applier: self, plan: plan, database: dbIndex, source: db.source, name: db.name)
+                let thread = Thread {
+                    worker.run(queue)
+                    group.leave()
+                }
+                thread.stackSize = 4 << 20
+                thread.start()
+            }
+        }
+        group.wait()
+        let results = queue.finish { notStarted($0, plan) }
+        return (results, queue.stoppedReason)
+    }
+}
+
+extension PlanFile.DatabaseEntry {
+    /// How to connect, from what the plan recorded.
+    public var source: ConnectionSource {
+        if let url { return .url(url) }
+        if let urlEnv { return .urlEnv(urlEnv) }
+        return .default
+    }
+}
+
+/// The shared list of tenants still to do. Thread-safe.
+final class JobQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending: [Applier.Job]
+    private var results: [TenantResult] = []
+    private var failures = 0
+    private let failureBudget: Int?
+    private let total: Int
+    private let progress: (@Sendable (String) -> Void)?
+    private(set) var stoppedReason: String?
+    private let started = Date()
+
+    init(jobs: [Applier.Job], failureBudget: Int?, total: Int, progress: (@Sendable (String) -> Void)?) {
+        self.pending = jobs.reversed()
+        self.failureBudget = failureBudget
+        self.total = total
+        self.progress = progress
+    }
+
+    /// The next job of `database`, or nil when there is none or the run is stopping.
+    func next(database: Int) -> Applier.Job? {
+        lock.lock()
+        defer { lock.unlock() }
+        if stoppedReason != nil { return nil }
+        guard let i = pending.lastIndex(where: { $0.database == database }) else { return nil }
+        return pending.remove(at: i)
+    }
+
+    func record(_ result: TenantResult) {
+        lock.lock()
+        results.append(result)
+        if result.outcome == .failed { failures += 1 }
+        if let budget = failureBudget, failures >= budget, stoppedReason == nil {
+            stoppedReason = "\(failures) tenant(s) failed, reaching --max-failures \(budget); no further tenants were started"
+        }
+        let done = results.count
+        lock.unlock()
+        if let progress, done % 50 == 0 || done == total {
+            let elapsed = Date().timeIntervalSince(started)
+            let rate = elapsed > 0 ? Double(done) / elapsed : 0
+            let eta = rate > 0 ? Double(total - done) / rate : 0
+            progress(String(format: "applied %d/%d tenants (%.0f/s, ETA %.0fs)", done, total, rate, eta))
+        }
+    }
+
+    /// All results, with every job that never started reported as such.
+    func finish(notStarted: (Applier.Job) -> TenantResult) -> [TenantResult] {
+        lock.lock()
+        defer { lock.unlock() }
+        return results + pending.reversed().map(notStarted)
+    }
+}

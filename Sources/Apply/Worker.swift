@@ -1,0 +1,120 @@
+import Foundation
+import Plan
+import Planning
+import Postgres
+import State
+
+/// One applying thread: one connection, tenants one after another.
+struct Worker: Sendable {
+    let applier: Applier
+    let plan: PlanFile
+    let database: Int
+    let source: ConnectionSource
+    let name: String
+
+    /// The statement that ran last, for failure reports.
+    final class Trace {
+        var statement: String?
+    }
+
+    func run(_ queue: JobQueue) {
+        var connection: Connection?
+        defer { connection?.close() }
+        while let job = queue.next(database: database) {
+            queue.record(apply(job, connection: &connection))
+        }
+    }
+
+    func apply(_ job: Applier.Job, connection: inout Connection?) -> TenantResult {
+        let set = plan.changeSets[job.changeSet]
+        let start = Date()
+        var attempts = 0
+        func result(_ outcome: Outcome, _ failure: TenantResult.Failure? = nil) -> TenantResult {
+            TenantResult(database: name, tenant: job.tenant, outcome: outcome, changeSet: set.id,
+                         attempts: attempts, seconds: Date().timeIntervalSince(start), failure: failure)
+        }
+        while true {
+            attempts += 1
+            let trace = Trace()
+            do {
+                if connection == nil || connection?.isOpen == false {
+                    connection?.close()
+                    connection = try applier.connections.connect(source, database: name)
+                }
+                return result(try attempt(job.tenant, set, on: connection!, trace: trace))
+            } catch let error as PostgresError {
+                if let c = connection, c.isOpen, c.inTransaction { try? c.execute("ROLLBACK") }
+                let retry = error.isTransient || error.isConnectionLoss
+                if retry && attempts <= applier.options.retries {
+                    if error.isConnectionLoss { connection?.close(); connection = nil }
+                    Thread.sleep(forTimeInterval: backoff(attempts))
+                    continue
+                }
+                return result(.failed, TenantResult.Failure(
+                    sqlState: error.sqlState, message: error.message, detail: error.detail,
+                    statement: error.statement ?? trace.statement))
+            } catch let error as VerificationFailure {
+                if let c = connection, c.isOpen, c.inTransaction { try? c.execute("ROLLBACK") }
+                return result(.failed, TenantResult.Failure(sqlState: "", message: error.description))
+            } catch {
+                if let c = connection, c.isOpen, c.inTransaction { try? c.execute("ROLLBACK") }
+                return result(.failed, TenantResult.Failure(sqlState: "", message: "\(error)"))
+            }
+        }
+    }
+
+    /// Exponential backoff with jitter: about 0.2 s, 0.4 s, 0.8 s ... at most 5 s.
+    func backoff(_ attempt: Int) -> TimeInterval {
+        let base = min(5.0, 0.2 * pow(2.0, Double(attempt - 1)))
+        return base * Double.random(in: 0.5...1.0)
+    }
+
+    /// One try at one tenant, in one transaction.
+    func attempt(_ tenant: String, _ set: PlanFile.ChangeSet, on connection: Connection, trace: Trace) throws -> Outcome {
+        let options = applier.options
+        try connection.execute("BEGIN")
+        // Serialises appliers of the same tenant (another process, another run).
+        try connection.execute("SELECT pg_advisory_xact_lock($1::int4, hashtext($2))",
+                               [String(Applier.lockClass), tenant])
+        try connection.execute("SELECT set_config('lock_timeout', $1, true)", [options.lockTimeout])
+        try connection.execute("SELECT set_config('statement_timeout', $1, true)", [options.statementTimeout ?? "0"])
+
+        let before = try Reflector().reflect(schema: tenant, on: connection)
+        let fingerprint = before?.fingerprint ?? SchemaState.absentFingerprint
+        if fingerprint == set.to {
+            try connection.execute("ROLLBACK")
+            return .alreadyApplied
+        }
+        guard fingerprint == set.from else {
+            try connection.execute("ROLLBACK")
+            return .stale
+        }
+
+        try connection.execute("SELECT set_config('search_path', $1, true)", [quoteIdentifier(tenant)])
+        for change in set.changes {
+            let sql = change.op == "create_schema" ? "CREATE SCHEMA \(quoteIdentifier(tenant))" : change.sql
+            trace.statement = sql
+            try connection.execute(sql)
+        }
+        trace.statement = nil
+
+        let after = try Reflector().reflect(schema: tenant, on: connection)
+        let result = after?.fingerprint ?? SchemaState.absentFingerprint
+        guard result == set.to else {
+            try connection.execute("ROLLBACK")
+            throw VerificationFailure(expected: set.to, found: result)
+        }
+        try connection.execute("COMMIT")
+        return .applied
+    }
+}
+
+/// The state after a tenant's changes is not the one the plan leads to.
+struct VerificationFailure: Error, CustomStringConvertible {
+    var expected: String
+    var found: String
+
+    var description: String {
+        "verification failed: after the changes the tenant's state (fingerprint \(found.prefix(12))) is not the planned state (\(expected.prefix(12))); rolled back, nothing changed. Plan again and report this as a tenantplan bug if it repeats"
+    }
+}

@@ -1,0 +1,90 @@
+import State
+
+/// A constraint as declared: the four kinds `schema.yaml` can hold.
+public enum ConstraintDeclaration: Sendable, Equatable {
+    case primaryKey(KeyDeclaration)
+    case unique(KeyDeclaration)
+    case foreignKey(ForeignKeyDeclaration)
+    case check(CheckDeclaration)
+
+    public var name: String {
+        switch self {
+        case .primaryKey(let k), .unique(let k): k.name
+        case .foreignKey(let f): f.name
+        case .check(let c): c.name
+        }
+    }
+
+    public var location: SourceLocation? {
+        switch self {
+        case .primaryKey(let k), .unique(let k): k.location
+        case .foreignKey(let f): f.location
+        case .check(let c): c.location
+        }
+    }
+}
+
+/// What a change may do to a live application; shown in plans, stored in plan files.
+public enum Hazard: String, Sendable, Codable, CaseIterable, Comparable {
+    /// Rows or columns are deleted.
+    case dataLoss = "data_loss"
+    /// The table is rewritten, holding an ACCESS EXCLUSIVE lock meanwhile.
+    case tableRewrite = "table_rewrite"
+    /// An ACCESS EXCLUSIVE lock held while the table is scanned.
+    case longLock = "long_lock"
+    /// Writes to the table are blocked while an index is built.
+    case blocksWrites = "blocks_writes"
+    /// Fails if existing rows violate the new rule (NOT NULL, UNIQUE, CHECK, FK, type cast).
+    case mayFailOnExistingData = "may_fail_on_existing_data"
+    /// Drops an object that `schema.yaml` does not declare.
+    case dropsUnmanagedObject = "drops_unmanaged_object"
+
+    public static func < (a: Hazard, b: Hazard) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+
+    public var summary: String {
+        switch self {
+        case .dataLoss: "loses data"
+        case .tableRewrite: "rewrites the table"
+        case .longLock: "holds an ACCESS EXCLUSIVE lock while scanning"
+        case .blocksWrites: "blocks writes while building"
+        case .mayFailOnExistingData: "may fail on existing data"
+        case .dropsUnmanagedObject: "drops an object not in schema.yaml"
+        }
+    }
+}
+
+/// A rendered change: what a plan file stores and `apply` runs.
+public struct Change: Sendable, Equatable, Codable {
+    public enum Action: String, Sendable, Codable {
+        case create = "+", change = "~", drop = "-"
+    }
+
+    /// `add_column`, `create_table`, ...
+    public var op: String
+    public var action: Action
+    /// The object changed, for people: `table orders`, `column orders.total`.
+    public var object: String
+    /// One SQL statement, unqualified. For `create_schema`, `apply` supplies the
+    /// statement itself from the tenant's name.
+    public var sql: String
+    public var transactional: Bool
+    public var hazards: [Hazard]
+
+    public init(op: String, action: Action, object: String, sql: String, transactional: Bool = true,
+                hazards: [Hazard] = []) {
+        self.op = op
+        self.action = action
+        self.object = object
+        self.sql = sql
+        self.transactional = transactional
+        self.hazards = hazards.sorted()
+    }
+
+    /// Whether the change can lose data or drops something undeclared, and so is
+    /// planned only with `--allow-destructive`.
+    public var isDestructive: Bool {
+        hazards.contains(.dataLoss) || hazards.contains(.dropsUnmanagedObject)
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import State
+
+/// The reviewed plan: written by `plan`, read by `apply` and `show`.
+///
+/// Tenants in the same state share one change set, so the file grows by a name
+/// per tenant, not by a change list per tenant. `digest` covers everything
+/// else in the file; `apply` refuses a plan whose content no longer matches it.
+/// The layout is documented in `docs/plan-format.md`.
+public struct PlanFile: Codable, Sendable, Equatable {
+    public static let currentFormatVersion = 1
+    public static let formatName = "tenantplan-plan"
+
+    public var format: String
+    public var formatVersion: Int
+    public var toolVersion: String
+    public var createdAt: String
+    /// SHA-256 of the `schema.yaml` bytes the plan was made from.
+    public var schemaSHA256: String
+    public var allowDestructive: Bool
+    public var databases: [DatabaseEntry]
+    public var changeSets: [ChangeSet]
+    /// SHA-256 of the canonical encoding of the file with this field left out.
+    public var digest: String?
+
+    public init(toolVersion: String, createdAt: String, schemaSHA256: String, allowDestructive: Bool,
+                databases: [DatabaseEntry], changeSets: [ChangeSet]) {
+        self.format = Self.formatName
+        self.formatVersion = Self.currentFormatVersion
+        self.toolVersion = toolVersion
+        self.createdAt = createdAt
+        self.schemaSHA256 = schemaSHA256
+        self.allowDestructive = allowDestructive
+        self.databases = databases
+        self.changeSets = changeSets
+        self.digest = nil
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, formatVersion = "format_version", toolVersion = "tool_version", createdAt = "created_at"
+        case schemaSHA256 = "schema_sha256", allowDestructive = "allow_destructive", databases
+        case changeSets = "change_sets", digest
+    }
+
+    /// A database the plan covers: how to reach it (never credentials) and which
+    /// server it was planned against.
+    public struct DatabaseEntry: Codable, Sendable, Equatable {
+        public var name: String
+        /// Set when `tenants.yaml` gives a `url` (never with a password).
+        public var url: String?
+        /// Set when `tenants.yaml` gives `url_env`.
+        public var urlEnv: String?
+        /// `pg_control_system()`'s system identifier; nil when the role may not read it.
+        public var systemIdentifier: String?
+        /// `current_database()`.
+        public var databaseName: String
+        public var serverVersion: Int
+        /// Fingerprint of the desired state realised on this server.
+        public var desiredFingerprint: String
+
+        public init(name: String, url: String? = nil, urlEnv: String? = nil, systemIdentifier: String?,
+                    databaseName: String, serverVersion: Int, desiredFingerprint: String) {
+            self.name = name
+            self.url = url
+            self.urlEnv = urlEnv
+            self.systemIdentifier = systemIdentifier
+            self.databaseName = databaseName
+            self.serverVersion = serverVersion
+            self.desiredFingerprint = desiredFingerprint
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, url, urlEnv = "url_env", systemIdentifier = "system_identifier"
+            case databaseName = "database_name", serverVersion = "server_version"
+            case desiredFingerprint = "desired_fingerprint"
+        }
+    }
+
+    /// One distinct starting state and what it needs, with the tenants in it.
+    public struct ChangeSet: Codable, Sendable, Equatable {
+        public var id: Int
+        /// Fingerprint of the state the changes were computed from (`absent`: no schema).
+        public var from: String
+        /// Fingerprint of the state after the changes; equal to `from` when in sync.
+        public var to: String
+        public var changes: [Change]
+        public var held: [HeldChange]
+        /// Tenant names by database name.
+        public var tenants: [String: [String]]
+
+        public init(id: Int, from: String, to: String, changes: [Change], held: [HeldChange],
+                    tenants: [String: [String]]) {
+            self.id = id
+            self.from = from
+            self.to = to
+            self.changes = changes
+            self.held = held
+            self.tenants = tenants
+        }
+
+        public var tenantCount: Int { tenants.values.reduce(0) { $0 + $1.count } }
+        public var creates: Bool { from == SchemaState.absentFingerprint }
+        public var inSync: Bool { changes.isEmpty }
+    }
+}
+
+extension PlanFile {
+    public var tenantCount: Int { changeSets.reduce(0) { $0 + $1.tenantCount } }
+
+    /// Tenants to create, to change, in sync.
+    public var summary: (create: Int, change: Int, inSync: Int) {
+        var s = (create: 0, change: 0, inSync: 0)
+        for set in changeSets {
+            if set.inSync { s.inSync += set.tenantCount }
+            else if set.creates { s.create += set.tenantCount }
+            else { s.change += set.tenantCount }
+        }
+        return s
+    }
+
+    public var hasChanges: Bool { changeSets.contains { !$0.inSync } }
+
+    /// The digest of this content, ignoring the stored `digest` field.
+    public func computeDigest() throws -> String {
+        var copy = self
+        copy.digest = nil
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(copy)
+        var hasher = SHA256()
+        hasher.update(data)
+        return "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The file's bytes, with `digest` filled in.
+    public func encoded() throws -> Data {
+        var copy = self
+        copy.digest = try computeDigest()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        var data = try encoder.encode(copy)
+        data.append(0x0A)
+        return data
+    }
+
+    /// Reads and checks a plan file: format, version and digest.
+    public static func read(path: String) throws -> PlanFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError("cannot read the plan file", file: path,
+                             hint: "run `tenantplan plan --out \(path)` first, or give the path of an existing plan")
+        }
+        return try decode(data, file: path)
+    }
+
+    public static func decode(_ data: Data, file: String) throws -> PlanFile {
+        let plan: PlanFile
+        do {
+            plan = try JSONDecoder().decode(PlanFile.self, from: data)
+        } catch let error as DecodingError {
+            throw InputError("not a valid tenantplan plan file: \(describe(error))", file: file,
+                             hint: "use the plan.json written by `tenantplan plan`, unedited")
+        }
+        guard plan.format == formatName else {
+            throw InputError("not a tenantplan plan file (format '\(plan.format)')", file: file,
+                             hint: "use the plan.json written by `tenantplan plan`")
+        }
+        guard plan.formatVersion == currentFormatVersion else {
+            throw InputError("unsupported plan format version \(plan.formatVersion); this tenantplan reads version \(currentFormatVersion)",
+                             file: file, hint: "plan again with this version of tenantplan")
+        }
+        guard let digest = plan.digest, digest == (try plan.computeDigest()) else {
+            throw InputError("the plan's content does not match its digest: it was edited after it was written",
+                             file: file, hint: "plan again and review the new plan; never edit plan.json by hand")
+        }
+        return plan
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let p = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return p.isEmpty ? "" : " at \(p)"
+        }
+        switch error {
+        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "\(c.debugDescription)\(path(c))"
+        case .keyNotFound(let key, let c): return "missing key '\(key.stringValue)'\(path(c))"
+        case .dataCorrupted(let c): return "\(c.debugDescription)\(path(c))"
+        @unknown default: return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import State
+
+/// Human renderings of a plan: Terraform-like text and pull-request markdown.
+///
+/// Pure functions of a `PlanFile`; `plan` and `show` print them.
+public struct PlanReport: Sendable {
+    public var plan: PlanFile
+    public var color: Bool
+    /// Tenant names shown per change set before folding into "and N more".
+    public var tenantsShown: Int
+
+    public init(plan: PlanFile, color: Bool = false, tenantsShown: Int = 10) {
+        self.plan = plan
+        self.color = color
+        self.tenantsShown = tenantsShown
+    }
+
+    /// `Plan: 2 to create, 1 to change, 5 in sync.`
+    public var summaryLine: String {
+        let s = plan.summary
+        var line = "Plan: \(s.create) tenant\(s.create == 1 ? "" : "s") to create, \(s.change) to change, \(s.inSync) in sync."
+        let held = plan.changeSets.filter { !$0.held.isEmpty }.reduce(0) { $0 + $1.tenantCount }
+        if held > 0 { line += " \(held) with changes held back." }
+        return line
+    }
+
+    func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+
+    func symbol(_ action: Change.Action) -> String {
+        switch action {
+        case .create: paint("+", "32")
+        case .change: paint("~", "33")
+        case .drop: paint("-", "31")
+        }
+    }
+
+    func tenantList(_ set: PlanFile.ChangeSet) -> String {
+        let multi = plan.databases.count > 1
+        var names: [String] = []
+        for db in plan.databases {
+            for t in set.tenants[db.name] ?? [] { names.append(multi ? "\(db.name)/\(t)" : t) }
+        }
+        if names.count <= tenantsShown { return names.joined(separator: ", ") }
+        return names.prefix(tenantsShown).joined(separator: ", ") + " and \(names.count - tenantsShown) more"
+    }
+
+    func heading(_ set: PlanFile.ChangeSet) -> String {
+        let n = set.tenantCount
+        let who = "\(n) tenant\(n == 1 ? "" : "s")"
+        if set.inSync { return "In sync: \(who)" }
+        return "\(set.creates ? "Create" : "Change") \(who) (\(set.changes.count) change\(set.changes.count == 1 ? "" : "s"))"
+    }
+
+    /// Text for a terminal. With `sql`, each change's statement follows it.
+    public func text(sql: Bool = false) -> String {
+        var out: [String] = []
+        let dbs = plan.databases.map { "\($0.name) (\($0.databaseName))" }.joined(separator: ", ")
+        out.append("tenantplan: \(plan.tenantCount) tenant\(plan.tenantCount == 1 ? "" : "s") in \(plan.databases.count) database\(plan.databases.count == 1 ? "" : "s"): \(dbs)")
+        for set in plan.changeSets {
+            out.append("")
+            out.append(paint("\(heading(set)): ", "1") + tenantList(set))
+            for change in set.changes {
+                var line = "  \(symbol(change.action)) \(change.object)"
+                if !change.hazards.isEmpty {
+                    line += "  " + paint("[" + change.hazards.map(\.rawValue).joined(separator: ", ") + "]",
+                                         change.isDestructive ? "31" : "33")
+                }
+                out.append(line)
+                if sql {
+                    for l in change.sql.split(separator: "\n", omittingEmptySubsequences: false) { out.append("      \(l)") }
+                }
+            }
+            if !set.held.isEmpty {
+                out.append("  " + paint("Held back:", "31"))
+                for h in set.held { out.append("  ! \(h.object): \(h.reason)") }
+            }
+        }
+        let destructive = plan.changeSets.flatMap(\.changes).filter(\.isDestructive)
+        if !destructive.isEmpty {
+            out.append("")
+            out.append(paint("Warning: this plan drops data or undeclared objects (\(destructive.count) destructive change\(destructive.count == 1 ? "" : "s")).", "31;1"))
+        }
+        out.append("")
+        out.append(summaryLine)
+        return out.joined(separator: "\n")
+    }
+
+    /// Markdown sized for a pull-request comment: summary, hazards first, grouped
+    /// changes with their SQL folded, long tenant lists folded.
+    public func markdown() -> String {
+        var out: [String] = ["### tenantplan", "", "**\(summaryLine)**", ""]
+        let hazardous = plan.changeSets.flatMap { set in set.changes.filter { !$0.hazards.isEmpty }.map { (set, $0) } }
+        let held = plan.changeSets.flatMap { set in set.held.map { (set, $0) } }
+        if !hazardous.isEmpty || !held.isEmpty {
+            out.append("#### Hazards")
+            out.append("")
+            for (set, change) in hazardous {
+                let mark = change.isDestructive ? "🛑" : "⚠️"
+                out.append("- \(mark) `\(change.action.rawValue) \(change.object)`: \(change.hazards.map(\.summary).joined(separator: "; ")) (change set \(set.id), \(set.tenantCount) tenant\(set.tenantCount == 1 ? "" : "s"))")
+            }
+            for (set, h) in held {
+                out.append("- ⏸ held back `\(h.object)`: \(h.reason) (change set \(set.id))")
+            }
+            out.append("")
+        }
+        for set in plan.changeSets {
+            out.append("#### Change set \(set.id): \(heading(set))")
+            out.append("")
+            let names = plan.databases.flatMap { db in (set.tenants[db.name] ?? []).map { plan.databases.count > 1 ? "\(db.name)/\($0)" : $0 } }
+            if names.count <= tenantsShown {
+                out.append("Tenants: " + names.map { "`\($0)`" }.joined(separator: ", "))
+            } else {
+                out.append("<details><summary>\(names.count) tenants</summary>")
+                out.append("")
+                out.append(names.map { "`\($0)`" }.joined(separator: ", "))
+                out.append("")
+                out.append("</details>")
+            }
+            out.append("")
+            if !set.changes.isEmpty {
+                out.append("```diff")
+                for change in set.changes { out.append("\(change.action.rawValue) \(change.object)") }
+                out.append("```")
+                out.append("")
+                out.append("<details><summary>SQL</summary>")
+                out.append("")
+                out.append("```sql")
+                for change in set.changes { out.append(change.sql + ";") }
+                out.append("```")
+                out.append("")
+                out.append("</details>")
+                out.append("")
+            }
+        }
+        return out.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,103 @@
+import State
+
+extension Step {
+    /// A stable, snake_case name for the operation, as stored in plan files.
+    public var name: String {
+        switch self {
+        case .createSchema: "create_schema"
+        case .createEnum: "create_enum"
+        case .addEnumValue: "add_enum_value"
+        case .dropType: "drop_type"
+        case .createTable: "create_table"
+        case .renameTable: "rename_table"
+        case .dropTable: "drop_table"
+        case .commentOnTable: "comment_table"
+        case .addColumn: "add_column"
+        case .renameColumn: "rename_column"
+        case .dropColumn: "drop_column"
+        case .alterColumnType: "alter_column_type"
+        case .setNotNull: "set_not_null"
+        case .dropNotNull: "drop_not_null"
+        case .setDefault: "set_default"
+        case .dropDefault: "drop_default"
+        case .addIdentity: "add_identity"
+        case .setIdentity: "set_identity"
+        case .dropIdentity: "drop_identity"
+        case .dropExpression: "drop_expression"
+        case .commentOnColumn: "comment_column"
+        case .createSequence: "create_sequence"
+        case .renameSequence: "rename_sequence"
+        case .dropSequence: "drop_sequence"
+        case .addConstraint: "add_constraint"
+        case .renameConstraint: "rename_constraint"
+        case .dropConstraint: "drop_constraint"
+        case .createIndex: "create_index"
+        case .renameIndex: "rename_index"
+        case .dropIndex: "drop_index"
+        }
+    }
+
+    /// `+` create, `~` change, `-` drop.
+    public var action: Change.Action {
+        switch self {
+        case .createSchema, .createEnum, .createTable, .addColumn, .createSequence, .addConstraint, .createIndex:
+            .create
+        case .dropType, .dropTable, .dropColumn, .dropSequence, .dropConstraint, .dropIndex:
+            .drop
+        default:
+            .change
+        }
+    }
+
+    /// The object the operation changes, for people.
+    public var object: String {
+        switch self {
+        case .createSchema: "schema"
+        case .createEnum(let e): "enum \(e.name)"
+        case .addEnumValue(let type, let value, _): "enum \(type) value '\(value)'"
+        case .dropType(let name): "enum \(name)"
+        case .createTable(let t): "table \(t.name)"
+        case .renameTable(let from, let to): "table \(from) → \(to)"
+        case .dropTable(let name): "table \(name)"
+        case .commentOnTable(let table, _): "comment on table \(table)"
+        case .addColumn(let table, let c): "column \(table).\(c.name)"
+        case .renameColumn(let table, let from, let to): "column \(table).\(from) → \(to)"
+        case .dropColumn(let table, let column): "column \(table).\(column)"
+        case .alterColumnType(let table, let column, let type, _): "column \(table).\(column) type \(type)"
+        case .setNotNull(let table, let column): "column \(table).\(column) not null"
+        case .dropNotNull(let table, let column): "column \(table).\(column) nullable"
+        case .setDefault(let table, let column, _): "column \(table).\(column) default"
+        case .dropDefault(let table, let column): "column \(table).\(column) default"
+        case .addIdentity(let table, let column, _), .setIdentity(let table, let column, _):
+            "column \(table).\(column) identity"
+        case .dropIdentity(let table, let column): "column \(table).\(column) identity"
+        case .dropExpression(let table, let column): "column \(table).\(column) generated expression"
+        case .commentOnColumn(let table, let column, _): "comment on column \(table).\(column)"
+        case .createSequence(let name, _, _, _): "sequence \(name)"
+        case .renameSequence(let from, let to): "sequence \(from) → \(to)"
+        case .dropSequence(let name): "sequence \(name)"
+        case .addConstraint(let table, let c): "constraint \(c.name) on \(table)"
+        case .renameConstraint(let table, let from, let to): "constraint \(from) → \(to) on \(table)"
+        case .dropConstraint(let table, let name): "constraint \(name) on \(table)"
+        case .createIndex(let table, let index): "index \(index.name) on \(table)"
+        case .renameIndex(let from, let to): "index \(from) → \(to)"
+        case .dropIndex(let name): "index \(name)"
+        }
+    }
+
+    /// Where in `schema.yaml` the operation comes from, for errors the server finds.
+    public var location: SourceLocation? {
+        switch self {
+        case .createEnum(let e): e.location
+        case .createTable(let t): t.location
+        case .addColumn(_, let c): c.fieldLocations["type"] ?? c.location
+        case .addConstraint(_, let c): c.location
+        case .createIndex(_, let i): i.location
+        default: nil
+        }
+    }
+
+    public func change(hazards: [Hazard] = []) -> Change {
+        Change(op: name, action: action, object: object, sql: sql, transactional: true, hazards: hazards)
+    }
+}

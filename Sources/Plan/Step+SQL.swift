@@ -1,0 +1,175 @@
+import Postgres
+import State
+
+extension Step {
+    /// The statement for this operation: one statement, identifiers quoted,
+    /// names unqualified (it runs under the tenant's `search_path`).
+    ///
+    /// Raw SQL from `schema.yaml` (types, defaults, checks, index expressions)
+    /// goes in as written; everything else is quoted here.
+    public var sql: String {
+        let q = quoteIdentifier
+        switch self {
+        case .createSchema:
+            return "CREATE SCHEMA {tenant}"
+        case .createEnum(let e):
+            return "CREATE TYPE \(q(e.name)) AS ENUM (\(e.values.map(quoteLiteral).joined(separator: ", ")))"
+        case .addEnumValue(let type, let value, let before):
+            let position = before.map { " BEFORE \(quoteLiteral($0))" } ?? ""
+            return "ALTER TYPE \(q(type)) ADD VALUE \(quoteLiteral(value))\(position)"
+        case .dropType(let name):
+            return "DROP TYPE \(q(name))"
+
+        case .createTable(let t):
+            var items = t.columns.map { "    " + Self.columnDefinition($0) }
+            if let pk = t.primaryKey { items.append("    " + Self.constraintDefinition(.primaryKey(pk))) }
+            for u in t.uniques { items.append("    " + Self.constraintDefinition(.unique(u))) }
+            for c in t.checks { items.append("    " + Self.constraintDefinition(.check(c))) }
+            return "CREATE TABLE \(q(t.name)) (\n\(items.joined(separator: ",\n"))\n)"
+        case .renameTable(let from, let to):
+            return "ALTER TABLE \(q(from)) RENAME TO \(q(to))"
+        case .dropTable(let name):
+            return "DROP TABLE \(q(name))"
+        case .commentOnTable(let table, let comment):
+            return "COMMENT ON TABLE \(q(table)) IS \(comment.map(quoteLiteral) ?? "NULL")"
+
+        case .addColumn(let table, let column):
+            return "ALTER TABLE \(q(table)) ADD COLUMN \(Self.columnDefinition(column))"
+        case .renameColumn(let table, let from, let to):
+            return "ALTER TABLE \(q(table)) RENAME COLUMN \(q(from)) TO \(q(to))"
+        case .dropColumn(let table, let column):
+            return "ALTER TABLE \(q(table)) DROP COLUMN \(q(column))"
+        case .alterColumnType(let table, let column, let type, let collation):
+            let collate = collation.map { " COLLATE \(Self.collationName($0))" } ?? ""
+            return "ALTER TABLE \(q(table)) ALTER COLUMN \(q(column)) TYPE \(type)\(collate)"
+        case .setNotNull(let table, let column):
+            return "ALTER TABLE \(q(table)) ALTER COLUMN \(q(column)) SET NOT NULL"
+        case .dropNotNull(let table, let column):
+            return "ALTER TABLE \(q(table)) ALTER COLUMN \(q(column)) DROP NOT NULL"
+        case .setDefault(let table, let column, let expression):
+            return "ALTER TABLE \(q(table)) ALTER COLUMN \(q(column)) SET DEFAULT \(expression)"
+        case .dropDefault(let table, let column):
+            return "ALTER TABLE \(q(table)) ALTER COLUMN \(q(column)) DROP DEFAULT"
+        case .addIdentity(let table, let column, let identity):
+            return "ALTER TABLE \(q(table)) ALTER COLUMN \(q(column)) ADD GENERATED \(identity.sql) AS IDENTITY"
+        case .setIdentity(let table, let column, let identity):
+            return "ALTER TABLE \(q(table)) ALTER COLUMN \(q(column)) SET GENERATED \(identity.sql)"
+        case .dropIdentity(let table, let column):
+            return "ALTER TABLE \(q(table)) ALTER COLUMN \(q(column)) DROP IDENTITY"
+        case .dropExpression(let table, let column):
+            return "ALTER TABLE \(q(table)) ALTER COLUMN \(q(column)) DROP EXPRESSION"
+        case .commentOnColumn(let table, let column, let comment):
+            return "COMMENT ON COLUMN \(q(table)).\(q(column)) IS \(comment.map(quoteLiteral) ?? "NULL")"
+
+        case .createSequence(let name, let type, let table, let column):
+            return "CREATE SEQUENCE \(q(name)) AS \(type) OWNED BY \(q(table)).\(q(column))"
+        case .renameSequence(let from, let to):
+            return "ALTER SEQUENCE \(q(from)) RENAME TO \(q(to))"
+        case .dropSequence(let name):
+            return "DROP SEQUENCE \(q(name))"
+
+        case .addConstraint(let table, let constraint):
+            return "ALTER TABLE \(q(table)) ADD \(Self.constraintDefinition(constraint))"
+        case .renameConstraint(let table, let from, let to):
+            return "ALTER TABLE \(q(table)) RENAME CONSTRAINT \(q(from)) TO \(q(to))"
+        case .dropConstraint(let table, let name):
+            return "ALTER TABLE \(q(table)) DROP CONSTRAINT \(q(name))"
+
+        case .createIndex(let table, let index):
+            return Self.indexDefinition(index, table: table)
+        case .renameIndex(let from, let to):
+            return "ALTER INDEX \(q(from)) RENAME TO \(q(to))"
+        case .dropIndex(let name):
+            return "DROP INDEX \(q(name))"
+        }
+    }
+
+    /// `"name" type [COLLATE c] [GENERATED ...] [NOT NULL] [DEFAULT expr]`.
+    static func columnDefinition(_ c: ColumnDeclaration) -> String {
+        var sql = "\(quoteIdentifier(c.name)) \(c.type)"
+        if let collation = c.collation { sql += " COLLATE \(collationName(collation))" }
+        if let generated = c.generated { sql += " GENERATED ALWAYS AS (\(generated)) STORED" }
+        if let identity = c.identity { sql += " GENERATED \(identity.sql) AS IDENTITY" }
+        if !c.nullable { sql += " NOT NULL" }
+        if let expression = c.defaultExpression { sql += " DEFAULT \(expression)" }
+        return sql
+    }
+
+    /// A collation name as declared: a plain name (`C`, `en-x-icu`) is quoted; a
+    /// qualified one (`public.mycoll`) or an already quoted one is kept.
+    static func collationName(_ name: String) -> String {
+        if name.hasPrefix("\"") || name.contains(".") { return name }
+        return quoteIdentifier(name)
+    }
+
+    static func constraintDefinition(_ constraint: ConstraintDeclaration) -> String {
+        let q = quoteIdentifier
+        let columns = { (names: [String]) in names.map(q).joined(separator: ", ") }
+        switch constraint {
+        case .primaryKey(let k):
+            return "CONSTRAINT \(q(k.name)) PRIMARY KEY (\(columns(k.columns)))"
+        case .unique(let k):
+            return "CONSTRAINT \(q(k.name)) UNIQUE (\(columns(k.columns)))"
+        case .check(let c):
+            return "CONSTRAINT \(q(c.name)) CHECK (\(c.expression))"
+        case .foreignKey(let f):
+            let target = (f.referencedSchema.map { q($0) + "." } ?? "") + q(f.referencedTable)
+            var sql = "CONSTRAINT \(q(f.name)) FOREIGN KEY (\(columns(f.columns))) REFERENCES \(target) (\(columns(f.referencedColumns)))"
+            if let action = f.onUpdate { sql += " ON UPDATE \(action.sql)" }
+            if let action = f.onDelete { sql += " ON DELETE \(action.sql)" }
+            return sql
+        }
+    }
+
+    static func indexDefinition(_ index: IndexDeclaration, table: String) -> String {
+        var sql = "CREATE \(index.unique ? "UNIQUE " : "")INDEX \(quoteIdentifier(index.name)) ON \(quoteIdentifier(table))"
+        if let method = index.method { sql += " USING \(quoteIdentifier(method))" }
+        sql += " (\(index.columns.map(indexElement).joined(separator: ", ")))"
+        if !index.include.isEmpty { sql += " INCLUDE (\(index.include.map(quoteIdentifier).joined(separator: ", ")))" }
+        if let predicate = index.predicate { sql += " WHERE (\(predicate))" }
+        return sql
+    }
+
+    /// An index element: a plain column name is quoted; anything else is an SQL
+    /// expression and is parenthesised. A trailing `ASC`/`DESC`/`NULLS FIRST|LAST`
+    /// stays outside the parentheses.
+    static func indexElement(_ element: String) -> String {
+        let (body, ordering) = IndexElement.split(element)
+        let rendered = IndexElement.isPlainName(body) ? quoteIdentifier(body) : "(\(body))"
+        return ordering.isEmpty ? rendered : "\(rendered) \(ordering)"
+    }
+}
+
+/// Parsing of one `indexes.columns` entry.
+public enum IndexElement {
+    static let orderings = ["ASC NULLS FIRST", "ASC NULLS LAST", "DESC NULLS FIRST", "DESC NULLS LAST",
+                            "NULLS FIRST", "NULLS LAST", "ASC", "DESC"]
+
+    /// Splits `lower(email) DESC NULLS LAST` into `lower(email)` and `DESC NULLS LAST`.
+    public static func split(_ element: String) -> (body: String, ordering: String) {
+        let trimmed = element.trimmingSpaces()
+        let collapsed = trimmed.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        let upper = collapsed.uppercased()
+        for ordering in orderings where upper.hasSuffix(" " + ordering) {
+            let body = String(collapsed.dropLast(ordering.count + 1))
+            return (body.trimmingSpaces(), ordering)
+        }
+        return (trimmed, "")
+    }
+
+    /// Whether `text` is a bare column name rather than an expression: letters,
+    /// digits, `_` and `$` only, not starting with a digit.
+    public static func isPlainName(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
+        return text.unicodeScalars.allSatisfy { $0 == "_" || $0 == "$" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,45 @@
+import State
+
+/// One step of a tenant's migration, before it is rendered to SQL.
+///
+/// Names are unqualified: every statement runs under the tenant's `search_path`.
+/// Declarations carry the user's own text for types and expressions; the
+/// decision *whether* to change is made on canonical reflected states (`Differ`).
+public enum Step: Sendable, Equatable {
+    case createSchema
+    case createEnum(EnumDeclaration)
+    case addEnumValue(type: String, value: String, before: String?)
+    case dropType(String)
+
+    case createTable(TableDeclaration)
+    case renameTable(from: String, to: String)
+    case dropTable(String)
+    case commentOnTable(String, comment: String?)
+
+    case addColumn(table: String, ColumnDeclaration)
+    case renameColumn(table: String, from: String, to: String)
+    case dropColumn(table: String, column: String)
+    case alterColumnType(table: String, column: String, type: String, collation: String?)
+    case setNotNull(table: String, column: String)
+    case dropNotNull(table: String, column: String)
+    /// `expression` is SQL text (the server's canonical form of the declared default).
+    case setDefault(table: String, column: String, expression: String)
+    case dropDefault(table: String, column: String)
+    case addIdentity(table: String, column: String, Identity)
+    case setIdentity(table: String, column: String, Identity)
+    case dropIdentity(table: String, column: String)
+    case dropExpression(table: String, column: String)
+    case commentOnColumn(table: String, column: String, comment: String?)
+
+    case createSequence(name: String, type: String, ownedByTable: String, column: String)
+    case renameSequence(from: String, to: String)
+    case dropSequence(String)
+
+    case addConstraint(table: String, ConstraintDeclaration)
+    case renameConstraint(table: String, from: String, to: String)
+    case dropConstraint(table: String, name: String)
+
+    case createIndex(table: String, IndexDeclaration)
+    case renameIndex(from: String, to: String)
+    case dropIndex(String)
+}

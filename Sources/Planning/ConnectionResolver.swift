@@ -1,0 +1,86 @@
+import Foundation
+import Postgres
+import State
+
+/// Turns a database's `ConnectionSource` into a libpq connection string.
+///
+/// The default connection is `--database-url`, else `DATABASE_URL`, else an
+/// empty string, which lets libpq read `PGHOST`, `PGDATABASE`, `.pgpass` and
+/// service files by itself. Connection strings never leave this type except
+/// into `Connection`; errors name the database and the source, not the URL.
+public struct ConnectionResolver: Sendable {
+    public var databaseURL: String?
+    public var environment: [String: String]
+
+    public init(databaseURL: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.databaseURL = databaseURL
+        self.environment = environment
+    }
+
+    public func conninfo(for source: ConnectionSource, database: String) throws -> String {
+        switch source {
+        case .default:
+            if let databaseURL, !databaseURL.isEmpty { return databaseURL }
+            if let url = environment["DATABASE_URL"], !url.isEmpty { return url }
+            return ""
+        case .url(let url):
+            return url
+        case .urlEnv(let name):
+            guard let url = environment[name], !url.isEmpty else {
+                throw PlanningError.missingEnvironment(database: database, variable: name)
+            }
+            return url
+        }
+    }
+
+    public func connect(_ source: ConnectionSource, database: String) throws -> Connection {
+        let info = try conninfo(for: source, database: database)
+        do {
+            return try Connection(info)
+        } catch {
+            throw PlanningError.cannotConnect(database: database, source: source.summary, underlying: error)
+        }
+    }
+}
+
+extension ConnectionSource {
+    /// Where the connection comes from, safe to print.
+    public var summary: String {
+        switch self {
+        case .default: "the default connection (--database-url, DATABASE_URL or PG* variables)"
+        case .url: "the url in tenants.yaml"
+        case .urlEnv(let name): "$\(name)"
+        }
+    }
+}
+
+/// Errors of planning and applying that are not about one tenant.
+public enum PlanningError: Error, CustomStringConvertible {
+    case missingEnvironment(database: String, variable: String)
+    case cannotConnect(database: String, source: String, underlying: PostgresError)
+    case declarationRejected(InputError, server: PostgresError)
+    case unknownTenant(String, file: String)
+    case database(String, PostgresError)
+    case discovery(DiscoveryRule, PostgresError)
+    case other(String)
+
+    public var description: String {
+        switch self {
+        case .missingEnvironment(let database, let variable):
+            return "error: database '\(database)': the environment variable \(variable) is not set\n  hint: export \(variable) with the database's URL (no password: use .pgpass or PGPASSWORD)"
+        case .cannotConnect(let database, let source, let underlying):
+            return "error: cannot connect to database '\(database)' through \(source): \(underlying.message)\n  hint: check the server is running and the connection settings; passwords belong in .pgpass or PGPASSWORD"
+        case .declarationRejected(let input, _):
+            return input.description
+        case .unknownTenant(let name, let file):
+            return "error: --tenant \(name): no such tenant in \(file)\n  hint: list it under tenants: or make a discover: rule find it"
+        case .database(let database, let error):
+            return "error: database '\(database)': \(error)"
+        case .discovery(let rule, let error):
+            let place = rule.location.map { "\($0): " } ?? ""
+            return "\(place)error: discovery in database '\(rule.database)' failed: \(error.message)\n  hint: fix the discover: rule; a query must return schema names in its first column"
+        case .other(let text):
+            return "error: \(text)"
+        }
+    }
+}

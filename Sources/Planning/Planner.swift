@@ -1,0 +1,180 @@
+import Foundation
+import Plan
+import Postgres
+import State
+
+/// What `tenantplan plan` was asked to do.
+public struct PlanRequest: Sendable {
+    public var declaration: Declaration
+    /// SHA-256 of the `schema.yaml` bytes.
+    public var schemaSHA256: String
+    public var fleet: Fleet
+    /// `--tenant` names; empty means every tenant of the fleet.
+    public var onlyTenants: [String]
+    public var allowDestructive: Bool
+    public var toolVersion: String
+
+    public init(declaration: Declaration, schemaSHA256: String, fleet: Fleet, onlyTenants: [String] = [],
+                allowDestructive: Bool = false, toolVersion: String) {
+        self.declaration = declaration
+        self.schemaSHA256 = schemaSHA256
+        self.fleet = fleet
+        self.onlyTenants = onlyTenants
+        self.allowDestructive = allowDestructive
+        self.toolVersion = toolVersion
+    }
+}
+
+/// Makes a plan: for each database, realise the desired state, find the tenants,
+/// reflect them in batches, and diff once per distinct state.
+///
+/// Memory stays flat in the number of tenants: only one representative state
+/// per distinct fingerprint is kept, with the tenant names that share it.
+public struct Planner: Sendable {
+    public var connections: ConnectionResolver
+    /// Tenants reflected per catalog round.
+    public var batchSize: Int
+    public var progress: (@Sendable (String) -> Void)?
+
+    public init(connections: ConnectionResolver, batchSize: Int = 500, progress: (@Sendable (String) -> Void)? = nil) {
+        self.connections = connections
+        self.batchSize = batchSize
+        self.progress = progress
+    }
+
+    public func plan(_ request: PlanRequest) throws -> PlanFile {
+        let fleet = request.fleet
+        let wanted = Set(request.onlyTenants)
+        var seen: Set<String> = []
+        struct Group { var state: SchemaState?; var tenants: [String: [String]] }
+        var groups: [String: Group] = [:]   // key: from-fingerprint + desired fingerprint
+        var groupOrder: [String] = []
+        var databases: [PlanFile.DatabaseEntry] = []
+        var desiredByKey: [String: (SchemaState, String)] = [:]
+
+        for database in fleet.databases {
+            let listed = fleet.tenants.filter { $0.database == database.name }.map(\.name)
+            let rules = fleet.discover.filter { $0.database == database.name }
+            if listed.isEmpty && rules.isEmpty { continue }
+            let connection = try connections.connect(database.connection, database: database.name)
+            defer { connection.close() }
+
+            let identity = try Self.identity(of: connection, database: database.name)
+            let desired = try DesiredState.realise(request.declaration, on: connection)
+            let desiredFingerprint = desired.fingerprint
+
+            var tenants = listed
+            for rule in rules { tenants += try Self.discover(rule, on: connection) }
+            let excluded = Set(fleet.exclude)
+            var unique: [String] = []
+            var local: Set<String> = []
+            for t in tenants where !excluded.contains(t) && ReservedSchemas.reason(for: t) == nil && !local.contains(t) {
+                if !wanted.isEmpty && !wanted.contains(t) { continue }
+                local.insert(t)
+                unique.append(t)
+            }
+            seen.formUnion(unique)
+
+            var entry = PlanFile.DatabaseEntry(
+                name: database.name, systemIdentifier: identity.systemIdentifier,
+                databaseName: identity.databaseName, serverVersion: connection.serverVersion,
+                desiredFingerprint: desiredFingerprint)
+            switch database.connection {
+            case .url(let url): entry.url = url
+            case .urlEnv(let name): entry.urlEnv = name
+            case .default: break
+            }
+            databases.append(entry)
+
+            var done = 0
+            for start in stride(from: 0, to: unique.count, by: max(1, batchSize)) {
+                let batch = Array(unique[start..<min(unique.count, start + batchSize)])
+                let states: [String: SchemaState]
+                do {
+                    states = try Reflector().reflect(schemas: batch, on: connection)
+                } catch let error as PostgresError {
+                    throw PlanningError.database(database.name, error)
+                }
+                for tenant in batch {
+                    let state = states[tenant]
+                    let from = state?.fingerprint ?? SchemaState.absentFingerprint
+                    let key = from + "|" + desiredFingerprint
+                    if groups[key] == nil {
+                        groups[key] = Group(state: state, tenants: [:])
+                        groupOrder.append(key)
+                        desiredByKey[key] = (desired, desiredFingerprint)
+                    }
+                    groups[key]!.tenants[database.name, default: []].append(tenant)
+                }
+                done += batch.count
+                progress?("reflected \(done)/\(unique.count) tenants in database '\(database.name)'")
+            }
+        }
+
+        for name in request.onlyTenants where !seen.contains(name) {
+            throw PlanningError.unknownTenant(name, file: fleet.file)
+        }
+
+        var changeSets: [PlanFile.ChangeSet] = []
+        for (i, key) in groupOrder.enumerated() {
+            let group = groups[key]!
+            let (desired, _) = desiredByKey[key]!
+            let differ = Differ(declaration: request.declaration, desired: desired,
+                                allowDestructive: request.allowDestructive)
+            let diff = differ.diff(actual: group.state)
+            let from = group.state?.fingerprint ?? SchemaState.absentFingerprint
+            let to = diff.changes.isEmpty ? from : diff.expected.fingerprint
+            changeSets.append(PlanFile.ChangeSet(
+                id: i + 1, from: from, to: to, changes: diff.changes, held: diff.held, tenants: group.tenants))
+        }
+        // In-sync sets last, change sets first, each in order of size.
+        changeSets.sort { a, b in
+            if a.inSync != b.inSync { return !a.inSync }
+            return a.id < b.id
+        }
+        for i in changeSets.indices { changeSets[i].id = i + 1 }
+
+        return PlanFile(
+            toolVersion: request.toolVersion, createdAt: Self.timestamp(), schemaSHA256: request.schemaSHA256,
+            allowDestructive: request.allowDestructive, databases: databases, changeSets: changeSets)
+    }
+
+    /// A database's identity: its cluster's system identifier and its name.
+    public static func identity(of connection: Connection, database: String) throws
+        -> (systemIdentifier: String?, databaseName: String)
+    {
+        let name: String
+        do {
+            name = try connection.query("SELECT current_database()").scalar ?? ""
+        } catch {
+            throw PlanningError.database(database, error)
+        }
+        // pg_control_system() may be revoked from ordinary roles; the name still identifies.
+        let system = try? connection.query("SELECT system_identifier::text FROM pg_control_system()").scalar
+        return (system ?? nil, name)
+    }
+
+    static func discover(_ rule: DiscoveryRule, on connection: Connection) throws -> [String] {
+        do {
+            switch rule.kind {
+            case .schemasLike(let pattern):
+                return try connection.query(
+                    "SELECT nspname FROM pg_namespace WHERE nspname LIKE $1 ORDER BY nspname", [pattern]
+                ).rows.compactMap { $0.first ?? nil }
+            case .query(let sql):
+                return try connection.withRollback {
+                    try connection.execute("SET TRANSACTION READ ONLY")
+                    return try connection.query(sql).rows.compactMap { $0.first ?? nil }
+                }
+            }
+        } catch let error as PostgresError {
+            throw PlanningError.discovery(rule, error)
+        }
+    }
+
+    static func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: Date())
+    }
+}

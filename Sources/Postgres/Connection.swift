@@ -1,0 +1,196 @@
+import CLibPQ
+import Foundation
+
+/// One PostgreSQL connection, the only owner of its `PGconn*`.
+///
+/// libpq calls block, so a `Connection` is meant to be used from one plain thread
+/// at a time and is deliberately not `Sendable`. Every statement goes through the
+/// extended query protocol (`PQexecParams`), which refuses more than one statement
+/// per call: text from a file can never smuggle in a second statement.
+public final class Connection {
+    private var handle: OpaquePointer?
+
+    /// Connects with a libpq connection string or URL. An empty string lets libpq
+    /// use its environment (`PGHOST`, `PGDATABASE`, `.pgpass`, service files).
+    ///
+    /// The session is set up so that output does not depend on the user's
+    /// settings: `standard_conforming_strings`, UTC, ISO dates, no statement
+    /// timeout from the role, quiet notices.
+    public init(_ conninfo: String, applicationName: String = "tenantplan") throws(PostgresError) {
+        var keys: [String] = ["dbname", "application_name", "client_encoding"]
+        var values: [String] = [conninfo, applicationName, "UTF8"]
+        // `expand_dbname` makes libpq treat the first dbname as a full connection string.
+        if conninfo.isEmpty { keys.removeFirst(); values.removeFirst() }
+        let conn = withCStringArray(keys) { k in
+            withCStringArray(values) { v in PQconnectdbParams(k, v, conninfo.isEmpty ? 0 : 1) }
+        }
+        guard let conn else {
+            throw PostgresError(kind: .connection, message: "out of memory while connecting")
+        }
+        guard PQstatus(conn) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(conn)).trimmingTrailingNewlines()
+            PQfinish(conn)
+            throw PostgresError(kind: .connection, message: Connection.redact(message))
+        }
+        handle = conn
+        PQsetNoticeProcessor(conn, { _, _ in }, nil)
+        do {
+            try execute("SET standard_conforming_strings = on")
+            try execute("SET client_min_messages = warning")
+            try execute("SET TimeZone = 'UTC'")
+            try execute("SET DateStyle = 'ISO'")
+            try execute("SET IntervalStyle = 'postgres'")
+            try execute("SET extra_float_digits = 3")
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    /// Closes the connection; later calls fail with a connection error.
+    public func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    private func live() throws(PostgresError) -> OpaquePointer {
+        guard let handle else {
+            throw PostgresError(kind: .connection, message: "the connection is closed")
+        }
+        return handle
+    }
+
+    /// `user@host:port/database`, with no password or other secret.
+    public var endpoint: String {
+        guard let handle else { return "(closed)" }
+        func text(_ p: UnsafeMutablePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "" }
+        let host = text(PQhost(handle))
+        let shownHost = host.hasPrefix("/") ? "[\(host)]" : host
+        return "\(text(PQuser(handle)))@\(shownHost):\(text(PQport(handle)))/\(text(PQdb(handle)))"
+    }
+
+    /// The server's version as an integer, such as 150004.
+    public var serverVersion: Int {
+        guard let handle else { return 0 }
+        return Int(PQserverVersion(handle))
+    }
+
+    /// The backend process id, used by tests that terminate a session.
+    public var backendPID: Int32 {
+        guard let handle else { return 0 }
+        return PQbackendPID(handle)
+    }
+
+    /// Whether the server side of the connection is inside a transaction block.
+    public var inTransaction: Bool {
+        guard let handle else { return false }
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
+    }
+
+    /// Whether the connection is still usable.
+    public var isOpen: Bool {
+        guard let handle else { return false }
+        return PQstatus(handle) == CONNECTION_OK
+    }
+
+    /// Runs one statement with text parameters (`$1`, `$2`, ...) and returns its rows.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> QueryResult {
+        let conn = try live()
+        let raw: OpaquePointer? = withParameterArray(parameters) { values, count in
+            PQexecParams(conn, sql, count, nil, values, nil, nil, 0)
+        }
+        guard let raw else {
+            throw lostConnection(conn, statement: sql)
+        }
+        defer { PQclear(raw) }
+        switch PQresultStatus(raw) {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+            return QueryResult(copying: raw)
+        default:
+            if PQstatus(conn) != CONNECTION_OK {
+                var error = PostgresError(result: raw, statement: sql)
+                if error.sqlState.isEmpty { error.kind = .connection }
+                throw error
+            }
+            throw PostgresError(result: raw, statement: sql)
+        }
+    }
+
+    /// Runs one statement and discards its rows.
+    public func execute(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) {
+        _ = try query(sql, parameters)
+    }
+
+    /// Runs `body` in a transaction that is rolled back afterwards, whatever happens.
+    public func withRollback<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN")
+        defer { try? execute("ROLLBACK") }
+        return try body()
+    }
+
+    private func lostConnection(_ conn: OpaquePointer, statement: String) -> PostgresError {
+        let message = String(cString: PQerrorMessage(conn)).trimmingTrailingNewlines()
+        return PostgresError(
+            kind: .connection, message: message.isEmpty ? "connection lost" : Connection.redact(message),
+            statement: statement)
+    }
+
+    /// libpq's connection errors do not contain passwords, but a URL given as
+    /// `dbname` can be echoed back in "invalid URI" errors: cut any `user:secret@`.
+    static func redact(_ message: String) -> String {
+        guard let regex = try? NSRegularExpression(pattern: #"(://[^:/@\s]*):[^@\s]*@"#) else { return message }
+        let range = NSRange(message.startIndex..., in: message)
+        return regex.stringByReplacingMatches(in: message, range: range, withTemplate: "$1:***@")
+    }
+}
+
+/// Rows copied out of a `PGresult` before it is cleared. Values are in text format.
+public struct QueryResult: Sendable {
+    public var columns: [String]
+    public var rows: [[String?]]
+    /// The command tag's row count (`UPDATE 3` gives 3), or nil.
+    public var affectedRows: Int?
+
+    init(copying raw: OpaquePointer) {
+        let fieldCount = PQnfields(raw)
+        let rowCount = PQntuples(raw)
+        columns = (0..<fieldCount).map { String(cString: PQfname(raw, $0)) }
+        var rows: [[String?]] = []
+        rows.reserveCapacity(Int(rowCount))
+        for r in 0..<rowCount {
+            var row: [String?] = []
+            row.reserveCapacity(Int(fieldCount))
+            for f in 0..<fieldCount {
+                if PQgetisnull(raw, r, f) == 1 {
+                    row.append(nil)
+                } else {
+                    row.append(String(cString: PQgetvalue(raw, r, f)))
+                }
+            }
+            rows.append(row)
+        }
+        self.rows = rows
+        affectedRows = Int(String(cString: PQcmdTuples(raw)))
+    }
+
+    /// The first column of the first row, or nil.
+    public var scalar: String? { rows.first?.first ?? nil }
+}
+
+func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    var pointers: [UnsafePointer<CChar>?] = strings.map { UnsafePointer(strdup($0)) }
+    pointers.append(nil)
+    defer { for p in pointers { free(UnsafeMutablePointer(mutating: p)) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
+func withParameterArray<R>(_ values: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?, Int32) -> R) -> R {
+    if values.isEmpty { return body(nil, 0) }
+    let pointers: [UnsafePointer<CChar>?] = values.map { $0.map { UnsafePointer(strdup($0)) } ?? nil }
+    defer { for p in pointers { free(UnsafeMutablePointer(mutating: p)) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress, Int32(values.count)) }
+}

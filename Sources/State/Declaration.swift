@@ -1,0 +1,201 @@
+/// The desired state of every tenant schema, as declared in `schema.yaml`.
+///
+/// Names are unqualified; the same declaration is realised in each tenant schema.
+/// Order is kept as written: tables are created in declaration order and columns
+/// in mapping order. Raw SQL (types, defaults, expressions) is kept as written;
+/// the server's canonical form of it is what gets compared (see `DesiredState`).
+public struct Declaration: Sendable, Equatable {
+    public var file: String
+    public var version: Int
+    public var enums: [EnumDeclaration]
+    public var tables: [TableDeclaration]
+
+    public init(file: String, version: Int = 1, enums: [EnumDeclaration] = [], tables: [TableDeclaration] = []) {
+        self.file = file
+        self.version = version
+        self.enums = enums
+        self.tables = tables
+    }
+
+    public func table(named name: String) -> TableDeclaration? { tables.first { $0.name == name } }
+    public func enumType(named name: String) -> EnumDeclaration? { enums.first { $0.name == name } }
+}
+
+public struct EnumDeclaration: Sendable, Equatable {
+    public var name: String
+    public var values: [String]
+    public var location: SourceLocation?
+
+    public init(name: String, values: [String], location: SourceLocation? = nil) {
+        self.name = name
+        self.values = values
+        self.location = location
+    }
+}
+
+public struct TableDeclaration: Sendable, Equatable {
+    public var name: String
+    public var columns: [ColumnDeclaration]
+    public var primaryKey: KeyDeclaration?
+    public var uniques: [KeyDeclaration]
+    public var indexes: [IndexDeclaration]
+    public var foreignKeys: [ForeignKeyDeclaration]
+    public var checks: [CheckDeclaration]
+    public var comment: String?
+    public var renamedFrom: String?
+    public var location: SourceLocation?
+
+    public init(name: String, columns: [ColumnDeclaration], primaryKey: KeyDeclaration? = nil,
+                uniques: [KeyDeclaration] = [], indexes: [IndexDeclaration] = [],
+                foreignKeys: [ForeignKeyDeclaration] = [], checks: [CheckDeclaration] = [],
+                comment: String? = nil, renamedFrom: String? = nil, location: SourceLocation? = nil) {
+        self.name = name
+        self.columns = columns
+        self.primaryKey = primaryKey
+        self.uniques = uniques
+        self.indexes = indexes
+        self.foreignKeys = foreignKeys
+        self.checks = checks
+        self.comment = comment
+        self.renamedFrom = renamedFrom
+        self.location = location
+    }
+
+    public func column(named name: String) -> ColumnDeclaration? { columns.first { $0.name == name } }
+
+    /// Every constraint name of the table (primary key, unique, foreign key, check).
+    public var constraintNames: [String] {
+        (primaryKey.map { [$0.name] } ?? []) + uniques.map(\.name) + foreignKeys.map(\.name) + checks.map(\.name)
+    }
+}
+
+public enum Identity: String, Sendable, Equatable, Codable {
+    case always
+    case byDefault = "by_default"
+
+    public var sql: String { self == .always ? "ALWAYS" : "BY DEFAULT" }
+}
+
+public struct ColumnDeclaration: Sendable, Equatable {
+    public var name: String
+    /// The type as written (`varchar(200)`, `bigserial`, `order_status[]`, `public.citext`).
+    public var type: String
+    public var nullable: Bool
+    public var defaultExpression: String?
+    public var identity: Identity?
+    /// The expression of a stored generated column.
+    public var generated: String?
+    public var collation: String?
+    public var comment: String?
+    public var renamedFrom: String?
+    public var location: SourceLocation?
+    /// Where each key's value stands (`type`, `default`, `generated`, ...), for errors
+    /// that the server finds in the text.
+    public var fieldLocations: [String: SourceLocation]
+
+    public init(name: String, type: String, nullable: Bool = true, defaultExpression: String? = nil,
+                identity: Identity? = nil, generated: String? = nil, collation: String? = nil,
+                comment: String? = nil, renamedFrom: String? = nil, location: SourceLocation? = nil,
+                fieldLocations: [String: SourceLocation] = [:]) {
+        self.name = name
+        self.type = type
+        self.nullable = nullable
+        self.defaultExpression = defaultExpression
+        self.identity = identity
+        self.generated = generated
+        self.collation = collation
+        self.comment = comment
+        self.renamedFrom = renamedFrom
+        self.location = location
+        self.fieldLocations = fieldLocations
+    }
+
+    /// `serial`, `bigserial` or `smallserial` (and their `serial4`-style spellings):
+    /// a shorthand for an integer column with an owned sequence as its default.
+    public var isSerial: Bool {
+        ["serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"].contains(type.lowercased())
+    }
+}
+
+/// A primary key or unique constraint.
+public struct KeyDeclaration: Sendable, Equatable {
+    public var name: String
+    public var columns: [String]
+    public var location: SourceLocation?
+
+    public init(name: String, columns: [String], location: SourceLocation? = nil) {
+        self.name = name
+        self.columns = columns
+        self.location = location
+    }
+}
+
+public struct IndexDeclaration: Sendable, Equatable {
+    public var name: String
+    /// Column names or SQL expressions, each optionally followed by `ASC`/`DESC`
+    /// and `NULLS FIRST`/`NULLS LAST`.
+    public var columns: [String]
+    public var unique: Bool
+    public var method: String?
+    public var predicate: String?
+    public var include: [String]
+    public var location: SourceLocation?
+
+    public init(name: String, columns: [String], unique: Bool = false, method: String? = nil,
+                predicate: String? = nil, include: [String] = [], location: SourceLocation? = nil) {
+        self.name = name
+        self.columns = columns
+        self.unique = unique
+        self.method = method
+        self.predicate = predicate
+        self.include = include
+        self.location = location
+    }
+}
+
+public enum ReferentialAction: String, Sendable, Equatable, CaseIterable {
+    case noAction = "no action"
+    case restrict
+    case cascade
+    case setNull = "set null"
+    case setDefault = "set default"
+
+    public var sql: String { rawValue.uppercased() }
+}
+
+public struct ForeignKeyDeclaration: Sendable, Equatable {
+    public var name: String
+    public var columns: [String]
+    /// The referenced table's schema for a shared table (`public`); nil for a table of the tenant.
+    public var referencedSchema: String?
+    public var referencedTable: String
+    public var referencedColumns: [String]
+    public var onDelete: ReferentialAction?
+    public var onUpdate: ReferentialAction?
+    public var location: SourceLocation?
+
+    public init(name: String, columns: [String], referencedSchema: String? = nil, referencedTable: String,
+                referencedColumns: [String], onDelete: ReferentialAction? = nil,
+                onUpdate: ReferentialAction? = nil, location: SourceLocation? = nil) {
+        self.name = name
+        self.columns = columns
+        self.referencedSchema = referencedSchema
+        self.referencedTable = referencedTable
+        self.referencedColumns = referencedColumns
+        self.onDelete = onDelete
+        self.onUpdate = onUpdate
+        self.location = location
+    }
+}
+
+public struct CheckDeclaration: Sendable, Equatable {
+    public var name: String
+    public var expression: String
+    public var location: SourceLocation?
+
+    public init(name: String, expression: String, location: SourceLocation? = nil) {
+        self.name = name
+        self.expression = expression
+        self.location = location
+    }
+}

@@ -1,0 +1,267 @@
+import Postgres
+
+/// Reads schema states from `pg_catalog`.
+///
+/// Reflection of a schema runs with `search_path` set to that schema alone, so
+/// that the server's deparsers (`format_type`, `pg_get_expr`,
+/// `pg_get_constraintdef`, `pg_get_indexdef` in pretty mode) leave the schema's
+/// own objects unqualified and qualify everything else (`public.plans`). That is
+/// what makes two tenants in the same state, and the scratch schema holding the
+/// desired state, reflect to equal values.
+///
+/// Objects of a schema are found through `pg_depend` (every relation, type and
+/// function records a dependency on its namespace, and that catalog is indexed
+/// by referenced object), not by scanning `pg_class` per schema; indexes come
+/// from `pg_index.indrelid`. See https://www.postgresql.org/docs/15/catalog-pg-depend.html
+public struct Reflector: Sendable {
+    public init() {}
+
+    /// The state of each named schema that exists; missing schemas are absent
+    /// from the result. Leaves `search_path` set to the last schema read, so
+    /// callers inside a tenant transaction should set it again when it matters.
+    public func reflect(schemas: [String], on connection: Connection) throws -> [String: SchemaState] {
+        guard !schemas.isEmpty else { return [:] }
+        let members = try Self.members(of: schemas, on: connection)
+        var states: [String: SchemaState] = [:]
+        states.reserveCapacity(members.count)
+        for (schema, objects) in members {
+            states[schema] = try reflect(objects, on: connection)
+        }
+        return states
+    }
+
+    /// Reads one schema; nil when it does not exist.
+    public func reflect(schema: String, on connection: Connection) throws -> SchemaState? {
+        try reflect(schemas: [schema], on: connection)[schema]
+    }
+
+    // MARK: - Members
+
+    /// The objects a schema holds, found in one query for all schemas.
+    struct Members {
+        var schema: String
+        var namespace: String
+        /// relkind by class oid, and class name.
+        var classes: [(oid: String, kind: Character, name: String)] = []
+        /// Enums, domains, ranges: (oid, typtype, name).
+        var types: [(oid: String, kind: Character, name: String)] = []
+        /// Functions and procedures: (kind, name).
+        var routines: [(kind: Character, name: String)] = []
+    }
+
+    static let membersQuery = """
+        SELECT n.nspname, n.oid::int8::text, d.classid::regclass::text AS catalog,
+               coalesce(c.oid, t.oid)::int8::text AS oid,
+               coalesce(c.relkind::text, t.typtype::text, p.prokind::text) AS kind,
+               coalesce(c.relname, t.typname, p.proname) AS name
+        FROM pg_namespace n
+        LEFT JOIN pg_depend d
+               ON d.refclassid = 'pg_namespace'::regclass AND d.refobjid = n.oid AND d.deptype = 'n'
+        LEFT JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
+        LEFT JOIN pg_type t ON d.classid = 'pg_type'::regclass AND t.oid = d.objid
+        LEFT JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
+        WHERE n.nspname = ANY($1::text[])
+        """
+
+    static func members(of schemas: [String], on connection: Connection) throws -> [String: Members] {
+        let result = try connection.query(membersQuery, [arrayLiteral(schemas)])
+        var members: [String: Members] = [:]
+        for row in result.rows {
+            guard let schema = row[0], let namespace = row[1] else { continue }
+            var entry = members[schema] ?? Members(schema: schema, namespace: namespace)
+            if let catalog = row[2], let oid = row[3], let kind = row[4]?.first, let name = row[5] {
+                switch catalog {
+                case "pg_class": entry.classes.append((oid, kind, name))
+                case "pg_type":
+                    // Array types and table row types come with their owners.
+                    if "edrm".contains(kind) { entry.types.append((oid, kind, name)) }
+                case "pg_proc": entry.routines.append((kind, name))
+                default: break
+                }
+            }
+            members[schema] = entry
+        }
+        return members
+    }
+
+    // MARK: - One schema
+
+    static let columnsQuery = """
+        SELECT a.attrelid::int8::text, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+               CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid, true) END,
+               a.attidentity::text,
+               CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid, true) END,
+               CASE WHEN a.attcollation <> ty.typcollation THEN
+                    CASE WHEN pg_collation_is_visible(co.oid) THEN quote_ident(co.collname)
+                         ELSE quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END
+               END,
+               col_description(a.attrelid, a.attnum),
+               (SELECT s.relname FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid
+                 WHERE dep.refclassid = 'pg_class'::regclass AND dep.refobjid = a.attrelid
+                   AND dep.refobjsubid = a.attnum AND dep.classid = 'pg_class'::regclass
+                   AND dep.deptype = 'a' AND s.relkind = 'S'
+                 ORDER BY s.relname LIMIT 1)
+        FROM pg_attribute a
+        JOIN pg_type ty ON ty.oid = a.atttypid
+        LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+        LEFT JOIN pg_collation co ON co.oid = a.attcollation
+        LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+        WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+        ORDER BY a.attrelid, a.attnum
+        """
+
+    static let constraintsQuery = """
+        SELECT con.conrelid::int8::text, con.conname, con.contype::text, pg_get_constraintdef(con.oid, true),
+               con.conindid::int8::text
+        FROM pg_constraint con
+        WHERE con.conrelid = ANY($1::oid[]) AND con.contype IN ('p', 'u', 'f', 'c', 'x')
+        """
+
+    static let indexesQuery = """
+        SELECT i.indrelid::int8::text, i.indexrelid::int8::text, ic.relname, i.indisunique,
+               pg_get_indexdef(i.indexrelid, 0, true),
+               'CREATE ' || CASE WHEN i.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX '
+                 || quote_ident(ic.relname) || ' ON ' || CASE WHEN tc.relkind = 'p' THEN 'ONLY ' ELSE '' END,
+               quote_ident(tc.relname),
+               quote_ident(tn.nspname) || '.' || quote_ident(tc.relname)
+        FROM pg_index i
+        JOIN pg_class ic ON ic.oid = i.indexrelid
+        JOIN pg_class tc ON tc.oid = i.indrelid
+        JOIN pg_namespace tn ON tn.oid = tc.relnamespace
+        WHERE i.indrelid = ANY($1::oid[])
+        """
+
+    static let classesQuery = """
+        SELECT c.oid::int8::text, obj_description(c.oid, 'pg_class'),
+               EXISTS (SELECT 1 FROM pg_depend d
+                        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                          AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i'))
+        FROM pg_class c WHERE c.oid = ANY($1::oid[])
+        """
+
+    static let enumsQuery = """
+        SELECT e.enumtypid::int8::text, e.enumlabel FROM pg_enum e
+        WHERE e.enumtypid = ANY($1::oid[]) ORDER BY e.enumtypid, e.enumsortorder
+        """
+
+    func reflect(_ members: Members, on connection: Connection) throws -> SchemaState {
+        try connection.execute("SELECT set_config('search_path', $1, false)", [quoteIdentifier(members.schema)])
+        let classOIDs = arrayLiteral(members.classes.map(\.oid))
+        let tableOIDs = arrayLiteral(members.classes.filter { $0.kind == "r" || $0.kind == "p" }.map(\.oid))
+
+        var comments: [String: String] = [:]
+        var ownedSequences: Set<String> = []
+        for row in try connection.query(Self.classesQuery, [classOIDs]).rows {
+            guard let oid = row[0] else { continue }
+            if let comment = row[1] { comments[oid] = comment }
+            if row[2] == "t" { ownedSequences.insert(oid) }
+        }
+
+        var tables: [String: TableState] = [:]
+        for c in members.classes where c.kind == "r" || c.kind == "p" {
+            tables[c.oid] = TableState(name: c.name, comment: comments[c.oid])
+        }
+
+        for row in try connection.query(Self.columnsQuery, [tableOIDs]).rows {
+            guard let rel = row[0], let name = row[1], let type = row[2] else { continue }
+            let identity: Identity? = switch row[5] {
+            case "a": .always
+            case "d": .byDefault
+            default: nil
+            }
+            tables[rel]?.columns.append(ColumnState(
+                name: name, type: type, notNull: row[3] == "t", defaultExpression: row[4],
+                identity: identity, generated: row[6], collation: row[7], comment: row[8],
+                ownedSequence: row[9]))
+        }
+
+        var constraintIndexes: Set<String> = []
+        for row in try connection.query(Self.constraintsQuery, [tableOIDs]).rows {
+            guard let rel = row[0], let name = row[1], let kindText = row[2], let def = row[3],
+                  let kind = ConstraintState.Kind(rawValue: kindText) else { continue }
+            if kind == .primaryKey || kind == .unique || kind == .exclusion, let index = row[4] {
+                constraintIndexes.insert(index)
+            }
+            tables[rel]?.constraints.append(ConstraintState(name: name, kind: kind, definition: def))
+        }
+
+        for row in try connection.query(Self.indexesQuery, [tableOIDs]).rows {
+            guard let rel = row[0], let indexOID = row[1], let name = row[2], let def = row[4],
+                  let prefix = row[5], let local = row[6], let qualified = row[7] else { continue }
+            if constraintIndexes.contains(indexOID) { continue }
+            tables[rel]?.indexes.append(IndexState(
+                name: name,
+                definition: Self.indexTail(def, unique: row[3] == "t", prefix: prefix, tableNames: [local, qualified])))
+        }
+
+        var enums: [EnumState] = []
+        let enumTypes = members.types.filter { $0.kind == "e" }
+        if !enumTypes.isEmpty {
+            var labels: [String: [String]] = [:]
+            for row in try connection.query(Self.enumsQuery, [arrayLiteral(enumTypes.map(\.oid))]).rows {
+                guard let type = row[0], let label = row[1] else { continue }
+                labels[type, default: []].append(label)
+            }
+            enums = enumTypes.map { EnumState(name: $0.name, labels: labels[$0.oid] ?? []) }
+        }
+
+        var sequences: [String] = []
+        var others: [String] = []
+        for c in members.classes {
+            switch c.kind {
+            case "S" where !ownedSequences.contains(c.oid): sequences.append(c.name)
+            case "v": others.append("view \(c.name)")
+            case "m": others.append("materialized view \(c.name)")
+            case "f": others.append("foreign table \(c.name)")
+            case "c": others.append("composite type \(c.name)")
+            default: break
+            }
+        }
+        for t in members.types {
+            switch t.kind {
+            case "d": others.append("domain \(t.name)")
+            case "r": others.append("range type \(t.name)")
+            default: break
+            }
+        }
+        for r in members.routines {
+            others.append("\(r.kind == "p" ? "procedure" : r.kind == "a" ? "aggregate" : "function") \(r.name)")
+        }
+
+        return SchemaState(
+            enums: enums, tables: Array(tables.values), sequences: sequences, others: others
+        ).normalized()
+    }
+
+    /// `pg_get_indexdef` without its `CREATE INDEX name ON table` head: the part
+    /// that says what the index is, free of the schema's name.
+    ///
+    /// The head is rebuilt on the server with `quote_ident`, which quotes exactly
+    /// as `pg_get_indexdef` does, so the cut is exact even for names that contain
+    /// ` USING `. In pretty mode the table is unqualified when visible; the
+    /// qualified form covers a table shadowed by a `pg_catalog` name.
+    static func indexTail(_ definition: String, unique: Bool, prefix: String, tableNames: [String]) -> String {
+        for table in tableNames {
+            let head = prefix + table + " "
+            if definition.hasPrefix(head) {
+                return (unique ? "UNIQUE " : "") + definition.dropFirst(head.count)
+            }
+        }
+        return definition
+    }
+}
+
+/// A PostgreSQL array literal (`{"a","b"}`) for a text or oid array parameter.
+public func arrayLiteral(_ values: [String]) -> String {
+    var out = "{"
+    for (i, value) in values.enumerated() {
+        if i > 0 { out += "," }
+        out += "\""
+        for ch in value {
+            if ch == "\"" || ch == "\\" { out.append("\\") }
+            out.append(ch)
+        }
+        out += "\""
+    }
+    return out + "}"
+}

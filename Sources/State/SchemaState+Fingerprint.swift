@@ -1,0 +1,43 @@
+extension SchemaState {
+    /// The fingerprint of a schema that does not exist.
+    public static let absentFingerprint = "absent"
+
+    /// A SHA-256 over the canonical encoding of the normalized state: equal for
+    /// equal states, whatever the order they were read in.
+    ///
+    /// The encoding is length-prefixed (`5:hello`), so no text can be mistaken for
+    /// a field boundary, and stable across releases of this format version.
+    public var fingerprint: String { SHA256.hex(canonicalEncoding) }
+
+    /// The text the fingerprint hashes; exposed for tests and debugging.
+    public var canonicalEncoding: String {
+        var out = "tenantplan-state-1\n"
+        func field(_ value: String?) {
+            guard let value else { out += "~;"; return }
+            out += "\(value.utf8.count):\(value);"
+        }
+        let state = normalized()
+        for e in state.enums {
+            out += "E"; field(e.name)
+            for label in e.labels { field(label) }
+            out += "\n"
+        }
+        for t in state.tables {
+            out += "T"; field(t.name); field(t.comment); out += "\n"
+            for c in t.columns {
+                out += " C"; field(c.name); field(c.type); field(c.notNull ? "t" : "f")
+                field(c.defaultExpression); field(c.identity?.rawValue); field(c.generated)
+                field(c.collation); field(c.comment); field(c.ownedSequence); out += "\n"
+            }
+            for k in t.constraints {
+                out += " K"; field(k.name); field(k.kind.rawValue); field(k.definition); out += "\n"
+            }
+            for i in t.indexes {
+                out += " I"; field(i.name); field(i.definition); out += "\n"
+            }
+        }
+        for s in state.sequences { out += "S"; field(s); out += "\n" }
+        for o in state.others { out += "O"; field(o); out += "\n" }
+        return out
+    }
+}

@@ -1,0 +1,140 @@
+/// What one schema holds, as read from `pg_catalog` (see `Reflector`).
+///
+/// Every text is the server's own rendering (`format_type`, `pg_get_expr`,
+/// `pg_get_constraintdef`, `pg_get_indexdef`) produced under a `search_path` of
+/// that schema alone, so objects of the schema come back unqualified and two
+/// tenants in the same state compare equal. The desired state is a `SchemaState`
+/// too: the declaration realised in a scratch schema and read back the same way.
+public struct SchemaState: Sendable, Equatable, Codable {
+    /// Sorted by name.
+    public var enums: [EnumState]
+    /// Sorted by name.
+    public var tables: [TableState]
+    /// Sequences that no column owns, sorted.
+    public var sequences: [String]
+    /// Objects tenantplan does not manage (views, functions, domains...), as
+    /// `kind name`, sorted. Reported, never changed.
+    public var others: [String]
+
+    public init(enums: [EnumState] = [], tables: [TableState] = [], sequences: [String] = [], others: [String] = []) {
+        self.enums = enums
+        self.tables = tables
+        self.sequences = sequences
+        self.others = others
+    }
+
+    public func table(named name: String) -> TableState? { tables.first { $0.name == name } }
+    public func enumType(named name: String) -> EnumState? { enums.first { $0.name == name } }
+
+    /// The same state with every list in canonical order, so that equal states
+    /// encode equally. Column order is not part of the compared state:
+    /// PostgreSQL cannot reorder columns without rebuilding the table.
+    public func normalized() -> SchemaState {
+        SchemaState(
+            enums: enums.sorted { $0.name < $1.name },
+            tables: tables.map { $0.normalized() }.sorted { $0.name < $1.name },
+            sequences: sequences.sorted(),
+            others: others.sorted())
+    }
+}
+
+public struct EnumState: Sendable, Equatable, Codable {
+    public var name: String
+    /// In sort order.
+    public var labels: [String]
+
+    public init(name: String, labels: [String]) {
+        self.name = name
+        self.labels = labels
+    }
+}
+
+public struct TableState: Sendable, Equatable, Codable {
+    public var name: String
+    public var comment: String?
+    /// In column-number order as reflected; `normalized()` sorts them by name.
+    public var columns: [ColumnState]
+    public var constraints: [ConstraintState]
+    public var indexes: [IndexState]
+
+    public init(name: String, comment: String? = nil, columns: [ColumnState] = [],
+                constraints: [ConstraintState] = [], indexes: [IndexState] = []) {
+        self.name = name
+        self.comment = comment
+        self.columns = columns
+        self.constraints = constraints
+        self.indexes = indexes
+    }
+
+    public func column(named name: String) -> ColumnState? { columns.first { $0.name == name } }
+    public func constraint(named name: String) -> ConstraintState? { constraints.first { $0.name == name } }
+    public func index(named name: String) -> IndexState? { indexes.first { $0.name == name } }
+
+    public func normalized() -> TableState {
+        TableState(
+            name: name, comment: comment,
+            columns: columns.sorted { $0.name < $1.name },
+            constraints: constraints.sorted { $0.name < $1.name },
+            indexes: indexes.sorted { $0.name < $1.name })
+    }
+}
+
+public struct ColumnState: Sendable, Equatable, Codable {
+    public var name: String
+    /// `format_type(atttypid, atttypmod)`: `character varying(200)`, `order_status[]`.
+    public var type: String
+    public var notNull: Bool
+    /// `pg_get_expr` of the default; nil for none and for generated columns.
+    public var defaultExpression: String?
+    public var identity: Identity?
+    /// `pg_get_expr` of a stored generated column's expression.
+    public var generated: String?
+    /// The column's collation when it differs from its type's default, quoted.
+    public var collation: String?
+    public var comment: String?
+    /// The sequence this column owns (a `serial` column), if any.
+    public var ownedSequence: String?
+
+    public init(name: String, type: String, notNull: Bool = false, defaultExpression: String? = nil,
+                identity: Identity? = nil, generated: String? = nil, collation: String? = nil,
+                comment: String? = nil, ownedSequence: String? = nil) {
+        self.name = name
+        self.type = type
+        self.notNull = notNull
+        self.defaultExpression = defaultExpression
+        self.identity = identity
+        self.generated = generated
+        self.collation = collation
+        self.comment = comment
+        self.ownedSequence = ownedSequence
+    }
+}
+
+public struct ConstraintState: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Equatable, Codable {
+        case primaryKey = "p", unique = "u", foreignKey = "f", check = "c", exclusion = "x"
+    }
+
+    public var name: String
+    public var kind: Kind
+    /// `pg_get_constraintdef(oid, true)`.
+    public var definition: String
+
+    public init(name: String, kind: Kind, definition: String) {
+        self.name = name
+        self.kind = kind
+        self.definition = definition
+    }
+}
+
+public struct IndexState: Sendable, Equatable, Codable {
+    public var name: String
+    /// `pg_get_indexdef` from `UNIQUE`/`USING` on, without the index and table names:
+    /// `UNIQUE USING btree (lower(email)) WHERE (email IS NOT NULL)`.
+    public var definition: String
+
+    public init(name: String, definition: String) {
+        self.name = name
+        self.definition = definition
+    }
+}

@@ -1,0 +1,80 @@
+import Apply
+import ArgumentParser
+import Foundation
+import Plan
+import Planning
+
+struct ApplyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Execute a reviewed plan file, one transaction per tenant.",
+        discussion: """
+            For each tenant: take its advisory lock, re-read its state, and go on only if it still matches \
+            the state the plan was made from (else it is reported stale and left untouched); run the changes \
+            under search_path = the tenant; commit only if the result is exactly the planned state. A tenant's \
+            failure does not stop the others. Refuses, changing nothing, a plan that was edited or that was \
+            made for another database.
+            """)
+
+    @Argument(help: "The plan file written by `tenantplan plan`.")
+    var plan: String
+
+    @Option(name: .long, help: "Connections per database (default 4, never more than the server has free).")
+    var parallel: Int?
+
+    @Option(name: .customLong("lock-timeout"), help: "Longest wait for a lock, as PostgreSQL duration text.")
+    var lockTimeout = "5s"
+
+    @Option(name: .customLong("statement-timeout"), help: "Longest run of one statement (default: none).")
+    var statementTimeout: String?
+
+    @Option(name: .long, help: "Extra attempts per tenant after a lock timeout, deadlock, serialization failure or lost connection.")
+    var retries = 3
+
+    @Option(name: .long, help: "Apply this many tenants first; stop if any of them fails.")
+    var canary = 0
+
+    @Option(name: .customLong("max-failures"), help: "Stop starting tenants once this many have failed.")
+    var maxFailures: Int?
+
+    @Option(name: .customLong("database-url"), help: "Connection for databases without url/url_env (default: DATABASE_URL, then libpq's PG* variables).")
+    var databaseURL: String?
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: ReportFormat = .text
+
+    func validate() throws {
+        if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1") }
+        if retries < 0 { throw ValidationError("--retries must be 0 or more") }
+        if canary < 0 { throw ValidationError("--canary must be 0 or more") }
+        if let maxFailures, maxFailures < 1 { throw ValidationError("--max-failures must be at least 1") }
+        for (name, value) in [("--lock-timeout", lockTimeout), ("--statement-timeout", statementTimeout ?? "0")] {
+            guard value.range(of: #"^[0-9]+ ?(us|ms|s|min|h|d)?$"#, options: .regularExpression) != nil else {
+                throw ValidationError("\(name) '\(value)' is not a duration: write a number with a unit, such as 500ms, 5s or 2min")
+            }
+        }
+        if format == .markdown { throw ValidationError("apply prints text or json") }
+    }
+
+    func run() throws {
+        let report = try reportingErrors { () throws -> ApplyReport in
+            let file = try PlanFile.read(path: plan)
+            let options = ApplyOptions(parallel: parallel, lockTimeout: lockTimeout, statementTimeout: statementTimeout,
+                                       retries: retries, canary: canary, maxFailures: maxFailures)
+            let applier = Applier(connections: ConnectionResolver(databaseURL: databaseURL), options: options,
+                                  progress: Output.progress())
+            let report = try applier.apply(file)
+            Output.endProgress()
+            return report
+        }
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        default:
+            print(report.text())
+        }
+        if !report.succeeded { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import State
+
+/// Where output goes, and whether it may be coloured.
+enum Output {
+    static func standardOutputIsTerminal() -> Bool { isatty(STDOUT_FILENO) == 1 }
+    static func standardErrorIsTerminal() -> Bool { isatty(STDERR_FILENO) == 1 }
+
+    /// Colour only on a terminal and never with `NO_COLOR` set (https://no-color.org).
+    static var color: Bool {
+        standardOutputIsTerminal() && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// A progress reporter: rewrites one line on a terminal, prints plain lines
+    /// at most every few seconds otherwise.
+    static func progress() -> @Sendable (String) -> Void {
+        let terminal = standardErrorIsTerminal()
+        let clock = ProgressClock()
+        return { message in
+            if terminal {
+                FileHandle.standardError.write(Data("\r\u{1B}[K\(message)".utf8))
+            } else if clock.due() {
+                FileHandle.standardError.write(Data("\(message)\n".utf8))
+            }
+        }
+    }
+
+    static func endProgress() {
+        if standardErrorIsTerminal() { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
+
+final class ProgressClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last = Date()
+
+    func due() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if Date().timeIntervalSince(last) < 5 { return false }
+        last = Date()
+        return true
+    }
+}
