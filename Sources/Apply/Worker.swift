@@ -12,11 +12,6 @@ struct Worker: Sendable {
     let source: ConnectionSource
     let name: String
 
-    /// The statement that ran last, for failure reports.
-    final class Trace {
-        var statement: String?
-    }
-
     func run(_ queue: JobQueue) {
         var connection: Connection?
         defer { connection?.close() }
@@ -35,13 +30,12 @@ struct Worker: Sendable {
         }
         while true {
             attempts += 1
-            let trace = Trace()
             do {
                 if connection == nil || connection?.isOpen == false {
                     connection?.close()
                     connection = try applier.connections.connect(source, database: name)
                 }
-                return result(try attempt(job.tenant, set, on: connection!, trace: trace))
+                return result(try attempt(job.tenant, set, on: connection!))
             } catch let error as PostgresError {
                 if let c = connection, c.isOpen, c.inTransaction { try? c.execute("ROLLBACK") }
                 let retry = error.isTransient || error.isConnectionLoss
@@ -52,7 +46,7 @@ struct Worker: Sendable {
                 }
                 return result(.failed, TenantResult.Failure(
                     sqlState: error.sqlState, message: error.message, detail: error.detail,
-                    statement: error.statement ?? trace.statement))
+                    statement: error.statement))
             } catch let error as VerificationFailure {
                 if let c = connection, c.isOpen, c.inTransaction { try? c.execute("ROLLBACK") }
                 return result(.failed, TenantResult.Failure(sqlState: "", message: error.description))
@@ -70,14 +64,17 @@ struct Worker: Sendable {
     }
 
     /// One try at one tenant, in one transaction.
-    func attempt(_ tenant: String, _ set: PlanFile.ChangeSet, on connection: Connection, trace: Trace) throws -> Outcome {
+    func attempt(_ tenant: String, _ set: PlanFile.ChangeSet, on connection: Connection) throws -> Outcome {
         let options = applier.options
-        try connection.execute("BEGIN")
-        // Serialises appliers of the same tenant (another process, another run).
-        try connection.execute("SELECT pg_advisory_xact_lock($1::int4, hashtext($2))",
-                               [String(Applier.lockClass), tenant])
-        try connection.execute("SELECT set_config('lock_timeout', $1, true)", [options.lockTimeout])
-        try connection.execute("SELECT set_config('statement_timeout', $1, true)", [options.statementTimeout ?? "0"])
+        // Round trips are what a tenant costs beyond its DDL: each phase is one pipeline.
+        _ = try connection.pipeline([
+            PipelineStatement("BEGIN"),
+            // Serialises appliers of the same tenant (another process, another run).
+            PipelineStatement("SELECT pg_advisory_xact_lock($1::int4, hashtext($2))",
+                              [String(Applier.lockClass), tenant], prepared: "tenantplan_tenant_lock"),
+            PipelineStatement("SELECT set_config('lock_timeout', $1, true)", [options.lockTimeout]),
+            PipelineStatement("SELECT set_config('statement_timeout', $1, true)", [options.statementTimeout ?? "0"]),
+        ])
 
         let before = try Reflector().reflect(schema: tenant, on: connection)
         let fingerprint = before?.fingerprint ?? SchemaState.absentFingerprint
@@ -90,13 +87,12 @@ struct Worker: Sendable {
             return .stale
         }
 
-        try connection.execute("SELECT set_config('search_path', $1, true)", [quoteIdentifier(tenant)])
+        var statements = [PipelineStatement("SELECT set_config('search_path', $1, true)", [quoteIdentifier(tenant)])]
         for change in set.changes {
-            let sql = change.op == "create_schema" ? "CREATE SCHEMA \(quoteIdentifier(tenant))" : change.sql
-            trace.statement = sql
-            try connection.execute(sql)
+            statements.append(PipelineStatement(
+                change.op == "create_schema" ? "CREATE SCHEMA \(quoteIdentifier(tenant))" : change.sql))
         }
-        trace.statement = nil
+        _ = try connection.pipeline(statements)
 
         let after = try Reflector().reflect(schema: tenant, on: connection)
         let result = after?.fingerprint ?? SchemaState.absentFingerprint

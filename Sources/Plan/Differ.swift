@@ -291,7 +291,9 @@ private struct Run {
                 have.defaultExpression = nil
             }
             let collation = column.collation ?? (want.collation == nil ? nil : want.collation)
-            steps.append((.alterColumnType(table: table, column: column.name, type: column.type, collation: collation), hazards))
+            // `serial` and friends exist only in CREATE TABLE and ADD COLUMN.
+            let type = column.isSerial ? Self.sequenceType(column.type) : column.type
+            steps.append((.alterColumnType(table: table, column: column.name, type: type, collation: collation), hazards))
         }
         if let destructiveReason, !differ.allowDestructive {
             held.append(HeldChange(
@@ -335,7 +337,9 @@ private struct Run {
                     $0.replacingOccurrences(of: quoteLiteralText(old), with: quoteLiteralText(new))
                 }
             case (let old?, nil):
-                if have.defaultExpression != nil && want.defaultExpression == nil {
+                // The default uses the sequence, and DROP SEQUENCE refuses while it
+                // does: drop it first; a declared default is set again below.
+                if have.defaultExpression != nil {
                     steps.append((.dropDefault(table: table, column: column.name), []))
                     have.defaultExpression = nil
                 }

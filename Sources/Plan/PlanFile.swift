@@ -107,11 +107,12 @@ public struct PlanFile: Codable, Sendable, Equatable {
 extension PlanFile {
     public var tenantCount: Int { changeSets.reduce(0) { $0 + $1.tenantCount } }
 
-    /// Tenants to create, to change, in sync.
-    public var summary: (create: Int, change: Int, inSync: Int) {
-        var s = (create: 0, change: 0, inSync: 0)
+    /// Tenants to create, to change, in sync, and with nothing planned but changes held back.
+    public var summary: (create: Int, change: Int, inSync: Int, heldOnly: Int) {
+        var s = (create: 0, change: 0, inSync: 0, heldOnly: 0)
         for set in changeSets {
-            if set.inSync { s.inSync += set.tenantCount }
+            if set.inSync && set.held.isEmpty { s.inSync += set.tenantCount }
+            else if set.inSync { s.heldOnly += set.tenantCount }
             else if set.creates { s.create += set.tenantCount }
             else { s.change += set.tenantCount }
         }

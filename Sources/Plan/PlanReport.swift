@@ -18,10 +18,10 @@ public struct PlanReport: Sendable {
     /// `Plan: 2 to create, 1 to change, 5 in sync.`
     public var summaryLine: String {
         let s = plan.summary
-        var line = "Plan: \(s.create) tenant\(s.create == 1 ? "" : "s") to create, \(s.change) to change, \(s.inSync) in sync."
-        let held = plan.changeSets.filter { !$0.held.isEmpty }.reduce(0) { $0 + $1.tenantCount }
-        if held > 0 { line += " \(held) with changes held back." }
-        return line
+        var line = "Plan: \(s.create) tenant\(s.create == 1 ? "" : "s") to create, \(s.change) to change, \(s.inSync) in sync"
+        if s.heldOnly > 0 { line += ", \(s.heldOnly) with only held-back changes" }
+        return line + "."
+
     }
 
     func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
@@ -47,7 +47,8 @@ public struct PlanReport: Sendable {
     func heading(_ set: PlanFile.ChangeSet) -> String {
         let n = set.tenantCount
         let who = "\(n) tenant\(n == 1 ? "" : "s")"
-        if set.inSync { return "In sync: \(who)" }
+        if set.inSync && set.held.isEmpty { return "In sync: \(who)" }
+        if set.inSync { return "Nothing planned, changes held back: \(who)" }
         return "\(set.creates ? "Create" : "Change") \(who) (\(set.changes.count) change\(set.changes.count == 1 ? "" : "s"))"
     }
 

@@ -34,11 +34,15 @@ public struct Planner: Sendable {
     public var connections: ConnectionResolver
     /// Tenants reflected per catalog round.
     public var batchSize: Int
+    /// Connections per database that read tenant catalogs in parallel.
+    public var workers: Int
     public var progress: (@Sendable (String) -> Void)?
 
-    public init(connections: ConnectionResolver, batchSize: Int = 500, progress: (@Sendable (String) -> Void)? = nil) {
+    public init(connections: ConnectionResolver, batchSize: Int = 128, workers: Int = 2,
+                progress: (@Sendable (String) -> Void)? = nil) {
         self.connections = connections
         self.batchSize = batchSize
+        self.workers = workers
         self.progress = progress
     }
 
@@ -86,28 +90,19 @@ public struct Planner: Sendable {
             }
             databases.append(entry)
 
-            var done = 0
-            for start in stride(from: 0, to: unique.count, by: max(1, batchSize)) {
-                let batch = Array(unique[start..<min(unique.count, start + batchSize)])
-                let states: [String: SchemaState]
-                do {
-                    states = try Reflector().reflect(schemas: batch, on: connection)
-                } catch let error as PostgresError {
-                    throw PlanningError.database(database.name, error)
+            let reflection = FleetReflection(
+                connections: connections, source: database.connection, database: database.name,
+                workers: workers, batchSize: batchSize, progress: progress)
+            let found = try reflection.run(unique, first: connection)
+            for tenant in unique {
+                let from = found.fingerprints[tenant] ?? SchemaState.absentFingerprint
+                let key = from + "|" + desiredFingerprint
+                if groups[key] == nil {
+                    groups[key] = Group(state: found.representatives[from], tenants: [:])
+                    groupOrder.append(key)
+                    desiredByKey[key] = (desired, desiredFingerprint)
                 }
-                for tenant in batch {
-                    let state = states[tenant]
-                    let from = state?.fingerprint ?? SchemaState.absentFingerprint
-                    let key = from + "|" + desiredFingerprint
-                    if groups[key] == nil {
-                        groups[key] = Group(state: state, tenants: [:])
-                        groupOrder.append(key)
-                        desiredByKey[key] = (desired, desiredFingerprint)
-                    }
-                    groups[key]!.tenants[database.name, default: []].append(tenant)
-                }
-                done += batch.count
-                progress?("reflected \(done)/\(unique.count) tenants in database '\(database.name)'")
+                groups[key]!.tenants[database.name, default: []].append(tenant)
             }
         }
 

@@ -9,6 +9,8 @@ import Foundation
 /// per call: text from a file can never smuggle in a second statement.
 public final class Connection {
     private var handle: OpaquePointer?
+    /// Names of the statements prepared on this connection (see `pipeline`).
+    var preparedStatements: Set<String> = []
 
     /// Connects with a libpq connection string or URL. An empty string lets libpq
     /// use its environment (`PGHOST`, `PGDATABASE`, `.pgpass`, service files).
@@ -53,7 +55,10 @@ public final class Connection {
     public func close() {
         if let handle { PQfinish(handle) }
         handle = nil
+        preparedStatements = []
     }
+
+    func liveHandle() throws(PostgresError) -> OpaquePointer { try live() }
 
     private func live() throws(PostgresError) -> OpaquePointer {
         guard let handle else {
@@ -175,6 +180,14 @@ public struct QueryResult: Sendable {
         }
         self.rows = rows
         affectedRows = Int(String(cString: PQcmdTuples(raw)))
+    }
+
+    static let empty = QueryResult(columns: [], rows: [], affectedRows: nil)
+
+    init(columns: [String], rows: [[String?]], affectedRows: Int?) {
+        self.columns = columns
+        self.rows = rows
+        self.affectedRows = affectedRows
     }
 
     /// The first column of the first row, or nil.

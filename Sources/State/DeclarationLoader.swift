@@ -469,7 +469,7 @@ extension DeclarationLoader {
                 reader.error("\(owner) is an array of serial, which PostgreSQL does not have", at: type.value,
                              hint: "use an integer array type such as bigint[]")
             }
-            if column.identity != nil, let identity = fields["identity"],
+            if column.identity != nil, !isSerial, let identity = fields["identity"],
                base.isArray || !PostgresTypeName.integerTypes.contains(base.name.lowercased()) {
                 reader.error("identity \(owner) has type '\(column.type)'; identity columns must be smallint, integer or bigint",
                              at: identity.keyNode, hint: "change the type to bigint, or remove identity:")

@@ -20,20 +20,44 @@ public struct Reflector: Sendable {
     /// from the result. Leaves `search_path` set to the last schema read, so
     /// callers inside a tenant transaction should set it again when it matters.
     public func reflect(schemas: [String], on connection: Connection) throws -> [String: SchemaState] {
-        guard !schemas.isEmpty else { return [:] }
-        let members = try Self.members(of: schemas, on: connection)
         var states: [String: SchemaState] = [:]
-        states.reserveCapacity(members.count)
-        for (schema, objects) in members {
-            states[schema] = try reflect(objects, on: connection)
-        }
+        try reflect(schemas: schemas, on: connection) { states[$0] = $1 }
         return states
+    }
+
+    /// Streams the state of each existing schema to `body`, in batches: one
+    /// query finds the members of every schema, then each schema's catalog
+    /// reads go out in one pipeline, as prepared statements.
+    public func reflect(schemas: [String], on connection: Connection,
+                        _ body: (String, SchemaState) throws -> Void) throws {
+        guard !schemas.isEmpty else { return }
+        // The catalog reads are prepared once and run per schema with different
+        // oid arrays: a generic plan avoids planning them again for every schema.
+        try connection.execute("SET plan_cache_mode = force_generic_plan")
+        defer { try? connection.execute("RESET plan_cache_mode") }
+        let members = try Self.members(of: schemas, on: connection)
+        let present = schemas.compactMap { members[$0] }
+        for start in stride(from: 0, to: present.count, by: Self.pipelineSchemas) {
+            let batch = present[start..<min(present.count, start + Self.pipelineSchemas)]
+            var statements: [PipelineStatement] = []
+            for m in batch { statements += Self.statements(for: m) }
+            let results = try connection.pipeline(statements)
+            var offset = 0
+            for m in batch {
+                let count = Self.statementCount(for: m)
+                try body(m.schema, Self.assemble(m, Array(results[offset..<offset + count])))
+                offset += count
+            }
+        }
     }
 
     /// Reads one schema; nil when it does not exist.
     public func reflect(schema: String, on connection: Connection) throws -> SchemaState? {
         try reflect(schemas: [schema], on: connection)[schema]
     }
+
+    /// Schemas whose reads share one pipeline.
+    static let pipelineSchemas = 64
 
     // MARK: - Members
 
@@ -87,25 +111,22 @@ public struct Reflector: Sendable {
     // MARK: - One schema
 
     static let columnsQuery = """
-        SELECT a.attrelid::int8::text, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+        SELECT a.attrelid::int8::text, a.attnum::text, a.attname, format_type(a.atttypid, a.atttypmod),
+               a.attnotnull,
                CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid, true) END,
                a.attidentity::text,
                CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid, true) END,
                CASE WHEN a.attcollation <> ty.typcollation THEN
-                    CASE WHEN pg_collation_is_visible(co.oid) THEN quote_ident(co.collname)
-                         ELSE quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END
+                    (SELECT CASE WHEN pg_collation_is_visible(co.oid) THEN quote_ident(co.collname)
+                                 ELSE quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END
+                       FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+                      WHERE co.oid = a.attcollation)
                END,
-               col_description(a.attrelid, a.attnum),
-               (SELECT s.relname FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid
-                 WHERE dep.refclassid = 'pg_class'::regclass AND dep.refobjid = a.attrelid
-                   AND dep.refobjsubid = a.attnum AND dep.classid = 'pg_class'::regclass
-                   AND dep.deptype = 'a' AND s.relkind = 'S'
-                 ORDER BY s.relname LIMIT 1)
+               (SELECT ds.description FROM pg_description ds
+                 WHERE ds.objoid = a.attrelid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum)
         FROM pg_attribute a
         JOIN pg_type ty ON ty.oid = a.atttypid
         LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-        LEFT JOIN pg_collation co ON co.oid = a.attcollation
-        LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
         WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
         ORDER BY a.attrelid, a.attnum
         """
@@ -131,12 +152,16 @@ public struct Reflector: Sendable {
         WHERE i.indrelid = ANY($1::oid[])
         """
 
+    /// Table comments, and for sequences the column that owns them (`a`: serial, `i`: identity).
     static let classesQuery = """
-        SELECT c.oid::int8::text, obj_description(c.oid, 'pg_class'),
-               EXISTS (SELECT 1 FROM pg_depend d
-                        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-                          AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i'))
-        FROM pg_class c WHERE c.oid = ANY($1::oid[])
+        SELECT c.oid::int8::text, ds.description, dep.refobjid::int8::text, dep.refobjsubid::text, dep.deptype::text
+        FROM pg_class c
+        LEFT JOIN pg_description ds
+               ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
+        LEFT JOIN pg_depend dep
+               ON c.relkind = 'S' AND dep.classid = 'pg_class'::regclass AND dep.objid = c.oid
+              AND dep.refclassid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i')
+        WHERE c.oid = ANY($1::oid[])
         """
 
     static let enumsQuery = """
@@ -144,39 +169,67 @@ public struct Reflector: Sendable {
         WHERE e.enumtypid = ANY($1::oid[]) ORDER BY e.enumtypid, e.enumsortorder
         """
 
-    func reflect(_ members: Members, on connection: Connection) throws -> SchemaState {
-        try connection.execute("SELECT set_config('search_path', $1, false)", [quoteIdentifier(members.schema)])
-        let classOIDs = arrayLiteral(members.classes.map(\.oid))
-        let tableOIDs = arrayLiteral(members.classes.filter { $0.kind == "r" || $0.kind == "p" }.map(\.oid))
+    static func isTable(_ kind: Character) -> Bool { kind == "r" || kind == "p" }
 
+    static func statementCount(for m: Members) -> Int {
+        m.types.contains { $0.kind == "e" } ? 6 : 5
+    }
+
+    /// The reads of one schema: `search_path` first, so the deparsers below
+    /// render the schema's own objects unqualified.
+    static func statements(for m: Members) -> [PipelineStatement] {
+        let classOIDs = arrayLiteral(m.classes.filter { isTable($0.kind) || $0.kind == "S" }.map(\.oid))
+        let tableOIDs = arrayLiteral(m.classes.filter { isTable($0.kind) }.map(\.oid))
+        var statements = [
+            PipelineStatement("SELECT set_config('search_path', $1, false)", [quoteIdentifier(m.schema)],
+                              prepared: "tenantplan_search_path"),
+            PipelineStatement(classesQuery, [classOIDs], prepared: "tenantplan_classes"),
+            PipelineStatement(columnsQuery, [tableOIDs], prepared: "tenantplan_columns"),
+            PipelineStatement(constraintsQuery, [tableOIDs], prepared: "tenantplan_constraints"),
+            PipelineStatement(indexesQuery, [tableOIDs], prepared: "tenantplan_indexes"),
+        ]
+        let enums = m.types.filter { $0.kind == "e" }
+        if !enums.isEmpty {
+            statements.append(PipelineStatement(enumsQuery, [arrayLiteral(enums.map(\.oid))], prepared: "tenantplan_enums"))
+        }
+        return statements
+    }
+
+    /// Builds a schema's state from the results of `statements(for:)`.
+    static func assemble(_ members: Members, _ results: [QueryResult]) -> SchemaState {
         var comments: [String: String] = [:]
         var ownedSequences: Set<String> = []
-        for row in try connection.query(Self.classesQuery, [classOIDs]).rows {
+        var serialOwner: [String: String] = [:]   // "tableoid/attnum" -> sequence oid
+        for row in results[1].rows {
             guard let oid = row[0] else { continue }
             if let comment = row[1] { comments[oid] = comment }
-            if row[2] == "t" { ownedSequences.insert(oid) }
+            if let owner = row[2], let attnum = row[3], let type = row[4] {
+                ownedSequences.insert(oid)
+                if type == "a" { serialOwner["\(owner)/\(attnum)"] = oid }
+            }
         }
+        let names = Dictionary(members.classes.map { ($0.oid, $0.name) }, uniquingKeysWith: { a, _ in a })
 
         var tables: [String: TableState] = [:]
-        for c in members.classes where c.kind == "r" || c.kind == "p" {
+        for c in members.classes where isTable(c.kind) {
             tables[c.oid] = TableState(name: c.name, comment: comments[c.oid])
         }
 
-        for row in try connection.query(Self.columnsQuery, [tableOIDs]).rows {
-            guard let rel = row[0], let name = row[1], let type = row[2] else { continue }
-            let identity: Identity? = switch row[5] {
+        for row in results[2].rows {
+            guard let rel = row[0], let attnum = row[1], let name = row[2], let type = row[3] else { continue }
+            let identity: Identity? = switch row[6] {
             case "a": .always
             case "d": .byDefault
             default: nil
             }
             tables[rel]?.columns.append(ColumnState(
-                name: name, type: type, notNull: row[3] == "t", defaultExpression: row[4],
-                identity: identity, generated: row[6], collation: row[7], comment: row[8],
-                ownedSequence: row[9]))
+                name: name, type: type, notNull: row[4] == "t", defaultExpression: row[5],
+                identity: identity, generated: row[7], collation: row[8], comment: row[9],
+                ownedSequence: serialOwner["\(rel)/\(attnum)"].flatMap { names[$0] }))
         }
 
         var constraintIndexes: Set<String> = []
-        for row in try connection.query(Self.constraintsQuery, [tableOIDs]).rows {
+        for row in results[3].rows {
             guard let rel = row[0], let name = row[1], let kindText = row[2], let def = row[3],
                   let kind = ConstraintState.Kind(rawValue: kindText) else { continue }
             if kind == .primaryKey || kind == .unique || kind == .exclusion, let index = row[4] {
@@ -185,20 +238,20 @@ public struct Reflector: Sendable {
             tables[rel]?.constraints.append(ConstraintState(name: name, kind: kind, definition: def))
         }
 
-        for row in try connection.query(Self.indexesQuery, [tableOIDs]).rows {
+        for row in results[4].rows {
             guard let rel = row[0], let indexOID = row[1], let name = row[2], let def = row[4],
                   let prefix = row[5], let local = row[6], let qualified = row[7] else { continue }
             if constraintIndexes.contains(indexOID) { continue }
             tables[rel]?.indexes.append(IndexState(
                 name: name,
-                definition: Self.indexTail(def, unique: row[3] == "t", prefix: prefix, tableNames: [local, qualified])))
+                definition: indexTail(def, unique: row[3] == "t", prefix: prefix, tableNames: [local, qualified])))
         }
 
         var enums: [EnumState] = []
         let enumTypes = members.types.filter { $0.kind == "e" }
         if !enumTypes.isEmpty {
             var labels: [String: [String]] = [:]
-            for row in try connection.query(Self.enumsQuery, [arrayLiteral(enumTypes.map(\.oid))]).rows {
+            for row in results[5].rows {
                 guard let type = row[0], let label = row[1] else { continue }
                 labels[type, default: []].append(label)
             }

@@ -178,10 +178,12 @@ final class YAMLReader {
             return nil
         }
 
-        // Flow mapping: `{ a: 1, a: 2 }`.
+        // Flow mapping: `{ a: 1, a: 2 }`, recognised by the `{` or `,` before the first key.
         let firstLine = lines[first.line - 1]
-        var index = first.column - 1 + 1
-        while index < firstLine.count {
+        let before = firstLine.prefix(max(0, min(first.column - 1, firstLine.count)))
+        let isFlow = before.last(where: { $0 != " " && $0 != "\t" }).map { $0 == "{" || $0 == "," } ?? false
+        var index = first.column
+        while isFlow, index < firstLine.count {
             if firstLine[index] == "," {
                 var start = index + 1
                 while start < firstLine.count, firstLine[start] == " " { start += 1 }

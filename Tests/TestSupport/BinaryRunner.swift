@@ -124,6 +124,14 @@ public func temporaryDirectory() throws -> URL {
 
 /// Runs an executable to completion, reading stdout and stderr concurrently so
 /// that neither pipe can fill up and block the child.
+///
+/// This uses `posix_spawn` rather than Foundation's `Process`, for two reasons:
+/// tests run on threads that block most signals, and a `Process` child inherits
+/// that mask (so SIGINT and SIGTERM would not reach it); and `Process` learns
+/// that its child exited through a socket the child inherits, which a daemon the
+/// child leaves behind (a PostgreSQL server) keeps open forever. Here the child
+/// gets default signal handling, an empty signal mask, and no descriptor but
+/// stdin, stdout and stderr.
 func runProcess(
     _ executable: URL,
     _ arguments: [String],
@@ -132,70 +140,210 @@ func runProcess(
     input: String? = nil,
     timeout: TimeInterval = 300
 ) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.environment = environment
-    process.currentDirectoryURL = currentDirectory
-    let outPipe = Pipe()
-    let errPipe = Pipe()
-    process.standardOutput = outPipe
-    process.standardError = errPipe
-    let inPipe: Pipe?
-    if input != nil {
-        let pipe = Pipe()
-        process.standardInput = pipe
-        inPipe = pipe
-    } else {
-        process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        inPipe = nil
-    }
+    let name = executable.lastPathComponent
+    let out = try makePipe()
+    let err = try makePipe()
+    let stdin = input == nil ? nil : try makePipe()
 
-    let finished = DispatchSemaphore(value: 0)
-    process.terminationHandler = { _ in finished.signal() }
-    do {
-        try process.run()
-    } catch {
-        throw TestSupportError("cannot run \(executable.path): \(error)")
+    var pid = pid_t(0)
+    let spawnError: Int32 = withSpawnSetup(
+        stdout: out.write, stderr: err.write, stdin: stdin?.read, currentDirectory: currentDirectory.path
+    ) { actions, attributes, chdirPrefix in
+        let argv = chdirPrefix + [executable.path] + arguments
+        let envp = environment.map { "\($0.key)=\($0.value)" }
+        return withCStrings(argv) { cArgv in
+            withCStrings(envp) { cEnvp in
+                posix_spawn(&pid, argv[0], actions, attributes, cArgv, cEnvp)
+            }
+        }
+    }
+    close(out.write)
+    close(err.write)
+    if let stdin { close(stdin.read) }
+    guard spawnError == 0 else {
+        close(out.read)
+        close(err.read)
+        if let stdin { close(stdin.write) }
+        throw TestSupportError("cannot run \(executable.path): \(String(cString: strerror(spawnError)))")
     }
 
     let collected = Collected()
     let group = DispatchGroup()
-    let outHandle = outPipe.fileHandleForReading
-    let errHandle = errPipe.fileHandleForReading
-    DispatchQueue.global().async(group: group) { collected.set(out: outHandle.readDataToEndOfFile()) }
-    DispatchQueue.global().async(group: group) { collected.set(err: errHandle.readDataToEndOfFile()) }
-    if let inPipe, let input {
-        let handle = inPipe.fileHandleForWriting
-        let data = Data(input.utf8)
-        DispatchQueue.global().async(group: group) {
-            // A child that exits without reading gives EPIPE; ignore it.
-            try? handle.write(contentsOf: data)
-            try? handle.close()
+    // Plain threads, not Dispatch: blocking reads on the shared pool can leave
+    // the writer waiting for a thread of its own.
+    func background(_ work: @escaping @Sendable () -> Void) {
+        group.enter()
+        Thread.detachNewThread {
+            work()
+            group.leave()
         }
     }
+    background { collected.set(out: readAll(out.read)) }
+    background { collected.set(err: readAll(err.read)) }
+    if let stdin, let input {
+        _ = ignoreSIGPIPE
+        background {
+            // A child that exits without reading gives EPIPE; that is fine.
+            writeAll(stdin.write, Array(input.utf8))
+            close(stdin.write)
+        }
+    }
+    let exitStatus = ExitStatus()
+    let exited = DispatchSemaphore(value: 0)
+    let child = pid
+    Thread.detachNewThread {
+        var status: Int32 = 0
+        while waitpid(child, &status, 0) == -1 && errno == EINTR {}
+        exitStatus.set(status)
+        exited.signal()
+    }
 
-    if finished.wait(timeout: .now() + timeout) == .timedOut {
-        process.terminate()
-        if finished.wait(timeout: .now() + 5) == .timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            finished.wait()
+    if exited.wait(timeout: .now() + timeout) == .timedOut {
+        kill(child, SIGTERM)
+        if exited.wait(timeout: .now() + 5) == .timedOut {
+            kill(child, SIGKILL)
+            exited.wait()
         }
         _ = group.wait(timeout: .now() + 5)
         throw TestSupportError(
-            "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout))s; killed it.\n"
+            "\(name) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout))s; killed it.\n"
                 + "stdout so far:\n\(collected.outString)\nstderr so far:\n\(collected.errString)")
     }
-    // The streams end when the child (and anything it left running) closes them.
+    // The streams end when the child, and anything it left running, closes them.
     if group.wait(timeout: .now() + 30) == .timedOut {
         throw TestSupportError(
-            "\(executable.lastPathComponent) exited but its output streams stayed open (a leftover child process?)")
+            "\(name) exited, but its output streams stayed open (a process it left running holds them)")
     }
-    process.waitUntilExit()
+    let status = exitStatus.status
     // A child killed by a signal reports 128 + the signal number, as shells do.
-    let code = process.terminationReason == .uncaughtSignal
-        ? 128 + process.terminationStatus : process.terminationStatus
+    let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     return CommandResult(exitCode: code, stdout: collected.outString, stderr: collected.errString)
+}
+
+private let ignoreSIGPIPE: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
+private struct PipeEnds { var read: Int32; var write: Int32 }
+
+/// A pipe whose ends are closed on exec, so that no other child inherits them.
+private func makePipe() throws -> PipeEnds {
+    var fds: [Int32] = [-1, -1]
+    #if os(Linux)
+    typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
+    if let symbol = dlsym(nil, "pipe2") {
+        let pipe2 = unsafeBitCast(symbol, to: Pipe2.self)
+        guard pipe2(&fds, O_CLOEXEC) == 0 else {
+            throw TestSupportError("pipe2 failed: \(String(cString: strerror(errno)))")
+        }
+        return PipeEnds(read: fds[0], write: fds[1])
+    }
+    #endif
+    guard pipe(&fds) == 0 else { throw TestSupportError("pipe failed: \(String(cString: strerror(errno)))") }
+    _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+    _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+    return PipeEnds(read: fds[0], write: fds[1])
+}
+
+#if canImport(Darwin)
+private typealias FileActions = posix_spawn_file_actions_t?
+private typealias SpawnAttributes = posix_spawnattr_t?
+#else
+private typealias FileActions = posix_spawn_file_actions_t
+private typealias SpawnAttributes = posix_spawnattr_t
+#endif
+
+/// Sets up file actions (stdio, working directory, no other descriptors) and
+/// attributes (default signal handling, empty mask) for `posix_spawn`. When the
+/// C library cannot change directory in the child, `body` gets a `/bin/sh`
+/// prefix for the argument vector that does it.
+private func withSpawnSetup<R>(
+    stdout: Int32, stderr: Int32, stdin: Int32?, currentDirectory: String,
+    _ body: (UnsafeMutablePointer<FileActions>, UnsafeMutablePointer<SpawnAttributes>, [String]) -> R
+) -> R {
+    var actions = FileActions()
+    var attributes = SpawnAttributes()
+    posix_spawn_file_actions_init(&actions)
+    posix_spawnattr_init(&attributes)
+    defer {
+        posix_spawn_file_actions_destroy(&actions)
+        posix_spawnattr_destroy(&attributes)
+    }
+    if let stdin {
+        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
+    } else {
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    }
+    posix_spawn_file_actions_adddup2(&actions, stdout, 1)
+    posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+
+    var prefix: [String] = []
+    var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
+    #if canImport(Darwin)
+    flags |= Int32(POSIX_SPAWN_CLOEXEC_DEFAULT)
+    posix_spawn_file_actions_addchdir_np(&actions, currentDirectory)
+    #else
+    typealias AddChdir = @convention(c) (UnsafeMutablePointer<FileActions>, UnsafePointer<CChar>) -> Int32
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<FileActions>, Int32) -> Int32
+    if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+        _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, 3)
+    }
+    if let symbol = dlsym(nil, "posix_spawn_file_actions_addchdir_np") {
+        _ = unsafeBitCast(symbol, to: AddChdir.self)(&actions, currentDirectory)
+    } else {
+        prefix = ["/bin/sh", "-c", "cd -- \"$0\" && exec \"$@\"", currentDirectory]
+    }
+    #endif
+    posix_spawnattr_setflags(&attributes, Int16(flags))
+    var noSignals = sigset_t()
+    sigemptyset(&noSignals)
+    posix_spawnattr_setsigmask(&attributes, &noSignals)
+    var allSignals = sigset_t()
+    sigfillset(&allSignals)
+    sigdelset(&allSignals, SIGKILL)
+    sigdelset(&allSignals, SIGSTOP)
+    posix_spawnattr_setsigdefault(&attributes, &allSignals)
+    return body(&actions, &attributes, prefix)
+}
+
+private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for p in pointers { free(p) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
+private func readAll(_ fd: Int32) -> Data {
+    defer { close(fd) }
+    var data = Data()
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n > 0 {
+            data.append(contentsOf: buffer[0..<n])
+        } else if n == 0 || errno != EINTR {
+            return data
+        }
+    }
+}
+
+private func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if n > 0 {
+            offset += n
+        } else if n < 0 && errno == EINTR {
+            continue
+        } else {
+            return
+        }
+    }
+}
+
+private final class ExitStatus: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int32 = 0
+    func set(_ status: Int32) { lock.lock(); value = status; lock.unlock() }
+    var status: Int32 { lock.lock(); defer { lock.unlock() }; return value }
 }
 
 private final class Collected: @unchecked Sendable {

@@ -1,0 +1,133 @@
+import Foundation
+import Postgres
+import State
+
+/// Reads the states of many tenants of one database over several connections.
+///
+/// Tenants are cut into batches that worker threads (one connection each)
+/// take in turn; each batch is one `Reflector` round. Only fingerprints and
+/// one representative state per distinct fingerprint are kept, so memory does
+/// not grow with the number of tenants in the same state.
+struct FleetReflection {
+    var connections: ConnectionResolver
+    var source: ConnectionSource
+    var database: String
+    var workers: Int
+    var batchSize: Int
+    var progress: (@Sendable (String) -> Void)?
+
+    struct Result {
+        /// Fingerprint of each tenant whose schema exists.
+        var fingerprints: [String: String] = [:]
+        /// One state per distinct fingerprint.
+        var representatives: [String: SchemaState] = [:]
+    }
+
+    /// `first` is an open connection to reuse as one of the workers.
+    func run(_ tenants: [String], first: Connection) throws -> Result {
+        let batches = stride(from: 0, to: tenants.count, by: max(1, batchSize)).map {
+            Array(tenants[$0..<min(tenants.count, $0 + batchSize)])
+        }
+        let shared = Shared(batches: batches, total: tenants.count)
+        let count = max(1, min(workers, batches.count))
+        let group = DispatchGroup()
+        for _ in 1..<max(1, count) {
+            group.enter()
+            let task = Task(reflection: self, shared: shared)
+            let thread = Thread {
+                task.runOnOwnConnection()
+                group.leave()
+            }
+            thread.start()
+        }
+        // This thread works too, on the connection it already has.
+        Task(reflection: self, shared: shared).run(on: first)
+        group.wait()
+        if let error = shared.error { throw error }
+        return shared.result
+    }
+
+    /// One worker's loop.
+    struct Task: Sendable {
+        let connections: ConnectionResolver
+        let source: ConnectionSource
+        let database: String
+        let progress: (@Sendable (String) -> Void)?
+        let shared: Shared
+
+        init(reflection: FleetReflection, shared: Shared) {
+            connections = reflection.connections
+            source = reflection.source
+            database = reflection.database
+            progress = reflection.progress
+            self.shared = shared
+        }
+
+        func runOnOwnConnection() {
+            do {
+                let connection = try connections.connect(source, database: database)
+                defer { connection.close() }
+                run(on: connection)
+            } catch {
+                shared.fail(error)
+            }
+        }
+
+        func run(on connection: Connection) {
+            while let batch = shared.next() {
+                var found: [(String, String, SchemaState)] = []
+                do {
+                    try Reflector().reflect(schemas: batch, on: connection) { schema, state in
+                        found.append((schema, state.fingerprint, state))
+                    }
+                } catch let error as PostgresError {
+                    shared.fail(PlanningError.database(database, error))
+                    return
+                } catch {
+                    shared.fail(error)
+                    return
+                }
+                let done = shared.add(found, count: batch.count)
+                progress?("reflected \(done.done)/\(done.total) tenants in database '\(database)'")
+            }
+        }
+    }
+
+    /// State shared by the workers, behind a lock.
+    final class Shared: @unchecked Sendable {
+        private let lock = NSLock()
+        private var batches: [[String]]
+        private(set) var result = Result()
+        private(set) var error: Error?
+        private var done = 0
+        let total: Int
+
+        init(batches: [[String]], total: Int) {
+            self.batches = batches.reversed()
+            self.total = total
+        }
+
+        func next() -> [String]? {
+            lock.lock()
+            defer { lock.unlock() }
+            return error == nil ? batches.popLast() : nil
+        }
+
+        func add(_ found: [(String, String, SchemaState)], count: Int) -> (done: Int, total: Int) {
+            lock.lock()
+            defer { lock.unlock() }
+            for (schema, fingerprint, state) in found {
+                result.fingerprints[schema] = fingerprint
+                if result.representatives[fingerprint] == nil { result.representatives[fingerprint] = state }
+            }
+            done += count
+            return (done, total)
+        }
+
+        func fail(_ error: Error) {
+            lock.lock()
+            defer { lock.unlock() }
+            if self.error == nil { self.error = error }
+        }
+    }
+}
