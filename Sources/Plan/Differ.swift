@@ -1,5 +1,6 @@
 import Foundation
 import State
+import Postgres
 
 /// A change that the plan does not make, and why.
 public struct HeldChange: Sendable, Equatable, Codable {
@@ -266,6 +267,7 @@ private struct Run {
                     add(ops[0], .columns, hazards: [.tableRewrite])
                 }
                 add(ops[1], .columns, hazards: [.tableRewrite])
+                recreatedColumns[table, default: []].insert(column.name)
                 if want.comment != nil {
                     add(.commentOnColumn(table: table, column: column.name, comment: want.comment), .comments)
                 }
@@ -343,7 +345,7 @@ private struct Run {
                     steps.append((.dropDefault(table: table, column: column.name), []))
                     have.defaultExpression = nil
                 }
-                steps.append((.dropSequence(old), [.dropsUnmanagedObject]))
+                steps.append((.dropSequence(old), []))
             case (nil, nil):
                 break
             }
@@ -380,6 +382,28 @@ private struct Run {
 
     // MARK: Constraints and indexes
 
+    /// Columns dropped and added again, by table: `DROP COLUMN` takes the indexes
+    /// and constraints on them along, so those are dropped first and re-created.
+    var recreatedColumns: [String: Set<String>] = [:]
+
+    /// Whether a deparsed definition mentions one of the table's re-created columns.
+    func touchesRecreatedColumn(_ definition: String, table: String) -> Bool {
+        guard let columns = recreatedColumns[table] else { return false }
+        return columns.contains { column in
+            if definition.contains(quoteIdentifier(column)) { return true }
+            let isIdentifierScalar = { (c: Unicode.Scalar) in c == "_" || c == "$" || c.properties.isAlphabetic || ("0"..."9").contains(c) }
+            let scalars = Array(definition.unicodeScalars), target = Array(column.unicodeScalars)
+            guard !target.isEmpty, scalars.count >= target.count else { return false }
+            for start in 0...(scalars.count - target.count) where Array(scalars[start..<start + target.count]) == target {
+                let before = start == 0 || !isIdentifierScalar(scalars[start - 1])
+                let afterIndex = start + target.count
+                let after = afterIndex == scalars.count || !isIdentifierScalar(scalars[afterIndex])
+                if before && after { return true }
+            }
+            return false
+        }
+    }
+
     mutating func diffConstraints(_ table: TableDeclaration, want: TableState, current: TableState) {
         let name = table.name
         var declared: [String: ConstraintDeclaration] = [:]
@@ -394,7 +418,8 @@ private struct Run {
             guard let decl = declared[w.name] else { continue }
             let isFK = w.kind == .foreignKey
             if let have = current.constraint(named: w.name) {
-                if have.definition == w.definition && have.kind == w.kind { continue }
+                if have.definition == w.definition && have.kind == w.kind
+                    && !touchesRecreatedColumn(have.definition, table: name) { continue }
                 add(.dropConstraint(table: name, name: w.name), have.kind == .foreignKey ? .dropForeignKeys : .dropConstraintsAndIndexes)
             } else if let i = unmatched.firstIndex(where: { $0.kind == w.kind && $0.definition == w.definition }) {
                 add(.renameConstraint(table: name, from: unmatched[i].name, to: w.name), .renames)
@@ -429,7 +454,7 @@ private struct Run {
         for w in want.indexes {
             guard let decl = declared[w.name] else { continue }
             if let have = current.index(named: w.name) {
-                if have.definition == w.definition { continue }
+                if have.definition == w.definition && !touchesRecreatedColumn(have.definition, table: name) { continue }
                 add(.dropIndex(w.name), .dropConstraintsAndIndexes)
             } else if let i = unmatched.firstIndex(where: { $0.definition == w.definition }) {
                 add(.renameIndex(from: unmatched[i].name, to: w.name), .renames)

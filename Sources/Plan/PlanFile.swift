@@ -154,6 +154,22 @@ extension PlanFile {
     }
 
     public static func decode(_ data: Data, file: String) throws -> PlanFile {
+        // Format and version first, so that a future layout gets a clear message.
+        struct Header: Decodable {
+            var format: String?
+            var formatVersion: Int?
+            enum CodingKeys: String, CodingKey { case format, formatVersion = "format_version" }
+        }
+        if let header = try? JSONDecoder().decode(Header.self, from: data) {
+            if let format = header.format, format != formatName {
+                throw InputError("not a tenantplan plan file (format '\(format)')", file: file,
+                                 hint: "use the plan.json written by `tenantplan plan`")
+            }
+            if let version = header.formatVersion, version != currentFormatVersion {
+                throw InputError("unsupported plan format version \(version); this tenantplan reads version \(currentFormatVersion)",
+                                 file: file, hint: "plan again with this version of tenantplan")
+            }
+        }
         let plan: PlanFile
         do {
             plan = try JSONDecoder().decode(PlanFile.self, from: data)

@@ -90,7 +90,9 @@ public struct PlanReport: Sendable {
     /// changes with their SQL folded, long tenant lists folded.
     public func markdown() -> String {
         var out: [String] = ["### tenantplan", "", "**\(summaryLine)**", ""]
-        let hazardous = plan.changeSets.flatMap { set in set.changes.filter { !$0.hazards.isEmpty }.map { (set, $0) } }
+        // Destructive changes first; the sort is stable, so plan order holds within each group.
+        let all = plan.changeSets.flatMap { set in set.changes.filter { !$0.hazards.isEmpty }.map { (set, $0) } }
+        let hazardous = all.filter { $0.1.isDestructive } + all.filter { !$0.1.isDestructive }
         let held = plan.changeSets.flatMap { set in set.held.map { (set, $0) } }
         if !hazardous.isEmpty || !held.isEmpty {
             out.append("#### Hazards")

@@ -148,7 +148,7 @@ public enum IndexElement {
     /// Splits `lower(email) DESC NULLS LAST` into `lower(email)` and `DESC NULLS LAST`.
     public static func split(_ element: String) -> (body: String, ordering: String) {
         let trimmed = element.trimmingSpaces()
-        let collapsed = trimmed.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        let collapsed = trimmed.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
         let upper = collapsed.uppercased()
         for ordering in orderings where upper.hasSuffix(" " + ordering) {
             let body = String(collapsed.dropLast(ordering.count + 1))

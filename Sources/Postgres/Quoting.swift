@@ -18,12 +18,16 @@ public func quoteLiteral(_ value: String) -> String {
 }
 
 extension String {
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        var out = ""
-        out.reserveCapacity(count + 2)
-        for ch in self {
-            if ch == target { out += replacement } else { out.append(ch) }
+    /// Replaces every occurrence of one ASCII code point.
+    ///
+    /// Works on Unicode scalars, not Characters: a quote that Unicode would join
+    /// with a neighbouring combining mark into one Character is still a quote to
+    /// the server, and must be doubled.
+    func replacingAll(_ target: Unicode.Scalar, with replacement: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in unicodeScalars {
+            if scalar == target { out.append(contentsOf: replacement.unicodeScalars) } else { out.append(scalar) }
         }
-        return out
+        return String(out)
     }
 }

@@ -310,9 +310,10 @@ public func arrayLiteral(_ values: [String]) -> String {
     for (i, value) in values.enumerated() {
         if i > 0 { out += "," }
         out += "\""
-        for ch in value {
-            if ch == "\"" || ch == "\\" { out.append("\\") }
-            out.append(ch)
+        // By Unicode scalar: a quote joined to a combining mark is still a quote.
+        for scalar in value.unicodeScalars {
+            if scalar == "\"" || scalar == "\\" { out.unicodeScalars.append("\\") }
+            out.unicodeScalars.append(scalar)
         }
         out += "\""
     }

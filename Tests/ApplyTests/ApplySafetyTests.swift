@@ -307,6 +307,38 @@ import TestSupport
         #expect(again.hasChanges == false && again.summary.inSync == 3)
     }
 
+    // MARK: lock timeout
+
+    /// A tenant whose table is locked fails with 55P03 after its retries, without
+    /// stalling the others; once the lock is gone, the same plan finishes the job.
+    @Test func aLockedTenantTimesOutWithoutStallingTheOthers() async throws {
+        let h = try await Harness.make(prefix: "locked")
+        try h.createSharedPlans()
+        for t in ["t1", "t2", "t3"] { try Self.buildDrifted(h, t) }
+        let plan = try h.plan(try RichSchema.declaration(), tenants: ["t1", "t2", "t3"])
+        let before = try h.fingerprint("t2")
+
+        let holder = try h.db.connect()
+        defer { holder.close() }
+        try holder.execute("BEGIN")
+        // What an open transaction that wrote to the table holds; CREATE INDEX waits for it.
+        try holder.execute("LOCK TABLE t2.customers IN ROW EXCLUSIVE MODE")
+        let options = ApplyOptions(parallel: 2, lockTimeout: "200ms", retries: 1)
+        let started = Date()
+        let report = try Applier(connections: h.resolver, options: options).apply(plan)
+        #expect(Date().timeIntervalSince(started) < 20)
+        try holder.execute("ROLLBACK")
+
+        #expect(outcomes(report) == ["t1": .applied, "t2": .failed, "t3": .applied], "\(describe(report))")
+        let failed = try #require(report.results.first { $0.tenant == "t2" })
+        #expect(failed.failure?.sqlState == "55P03")
+        #expect(failed.attempts == 2)
+        #expect(try h.fingerprint("t2") == before)
+
+        let again = try h.apply(plan)
+        #expect(outcomes(again) == ["t1": .alreadyApplied, "t2": .applied, "t3": .alreadyApplied], "\(describe(again))")
+    }
+
     // MARK: (g) another database
 
     @Test func aPlanForAnotherDatabaseIsRefusedAndChangesNothing() async throws {

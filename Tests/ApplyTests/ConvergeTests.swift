@@ -21,6 +21,8 @@ struct ConvergeScenario: Sendable, CustomTestStringConvertible {
     var held = 0
     /// The operations of the first plan, as a sorted multiset of names.
     var ops: [String]
+    /// What `RichSchema.orderCheck` must find afterwards, when orders were seeded.
+    var orderRows = RichSchema.orderRows
 
     var testDescription: String { name }
 
@@ -47,8 +49,16 @@ struct ConvergeScenario: Sendable, CustomTestStringConvertible {
             ops: ["add_constraint", "add_constraint", "comment_column", "create_index", "create_index",
                   "create_index", "create_table", "create_table"]),
         drifted("in sync", [], ops: []),
-        drifted("column type narrower varchar",
+        drifted("column type",
                 ["ALTER TABLE customers ALTER COLUMN name TYPE varchar(100)"], ops: ["alter_column_type"]),
+        drifted("column type narrowed, with a default (destructive)",
+                ["ALTER TABLE events ALTER COLUMN kind TYPE text", "ALTER TABLE events ALTER COLUMN kind SET DEFAULT 'note'::text"],
+                ops: ["alter_column_type", "drop_default", "set_default"], allowDestructive: true),
+        drifted("column type widened under a generated column",
+                ["ALTER TABLE orders DROP COLUMN line_total",
+                 "ALTER TABLE orders ALTER COLUMN quantity TYPE smallint",
+                 "ALTER TABLE orders ADD COLUMN line_total numeric(14,2) GENERATED ALWAYS AS (quantity * unit_price) STORED"],
+                ops: ["alter_column_type", "drop_default", "set_default"]),
         drifted("column collation",
                 [#"ALTER TABLE customers ALTER COLUMN handle TYPE text COLLATE "POSIX""#], ops: ["alter_column_type"]),
         drifted("nullability",
@@ -95,6 +105,27 @@ struct ConvergeScenario: Sendable, CustomTestStringConvertible {
             name: "enum labels missing at the end",
             build: RichSchema.referenceDDL(labels: ["pending", "paid"]), seed: seeds,
             ops: ["add_enum_value", "add_enum_value"]),
+        ConvergeScenario(
+            name: "enum label missing that a default and an index predicate use",
+            build: RichSchema.referenceDDL(labels: ["paid", "shipped", "cancelled"]).map {
+                $0.replacingOccurrences(of: "DEFAULT 'pending'", with: "DEFAULT 'paid'")
+                    .replacingOccurrences(of: "WHERE status IN ('pending', 'paid')", with: "WHERE status IN ('paid')")
+            },
+            seed: seeds,
+            ops: ["add_enum_value", "create_index", "drop_index", "set_default"]),
+        drifted("serial column without its sequence",
+                ["ALTER TABLE events ALTER COLUMN seq DROP DEFAULT", "DROP SEQUENCE events_seq_seq"],
+                ops: ["create_sequence", "set_default"]),
+        drifted("generated column made plain (destructive)",
+                ["ALTER TABLE orders ALTER COLUMN line_total DROP EXPRESSION"],
+                ops: ["add_column", "drop_column"], allowDestructive: true),
+        ConvergeScenario(
+            name: "plain column generated in the tenant",
+            build: full, seed: seeds,
+            drift: ["ALTER TABLE orders DROP COLUMN note",
+                    "ALTER TABLE orders ADD COLUMN note text GENERATED ALWAYS AS ('made by hand') STORED",
+                    "COMMENT ON COLUMN orders.note IS 'Free text'"],
+            ops: ["drop_expression"], orderRows: [["1000", "3", "13.50", "made by hand"]]),
         drifted("identity missing",
                 ["ALTER TABLE orders ALTER COLUMN id DROP IDENTITY"], ops: ["add_identity"]),
         drifted("identity of the other kind",
@@ -218,8 +249,37 @@ struct ConvergeScenario: Sendable, CustomTestStringConvertible {
             #expect(try h.rows(RichSchema.customerCheck, in: Self.tenant) == RichSchema.customerRows)
         }
         if scenario.seed.contains(RichSchema.orderSeed) {
-            #expect(try h.rows(RichSchema.orderCheck, in: Self.tenant) == RichSchema.orderRows)
+            #expect(try h.rows(RichSchema.orderCheck, in: Self.tenant) == scenario.orderRows)
         }
+    }
+
+    /// `renamed_from` renames a table and a column instead of dropping and
+    /// re-creating them, so their rows survive.
+    @Test func renameHintsKeepRows() async throws {
+        let yaml = RichSchema.yaml
+            .replacingOccurrences(of: "  events:\n    columns:\n", with: "  events:\n    renamed_from: activity\n    columns:\n")
+            .replacingOccurrences(of: #"payload: { type: jsonb,"#, with: #"payload: { renamed_from: data, type: jsonb,"#)
+        #expect(yaml.contains("renamed_from: activity") && yaml.contains("renamed_from: data"))
+        let declaration = try DeclarationLoader.parse(yaml: yaml, file: "schema.yaml")
+        let h = try await Harness.make(prefix: "rename")
+        try h.createSharedPlans()
+        try h.run(RichSchema.referenceDDL(), in: "reference", createSchema: true)
+        try h.run(RichSchema.referenceDDL() + [
+            "ALTER TABLE events RENAME TO activity",
+            "ALTER TABLE activity RENAME COLUMN payload TO data",
+            #"INSERT INTO activity (kind, data) VALUES ('signup', '{"plan": 2}')"#,
+        ], in: Self.tenant, createSchema: true)
+
+        let plan = try h.plan(declaration, tenants: [Self.tenant])
+        #expect(plan.changeSets.flatMap(\.changes).map(\.sql) == [
+            #"ALTER TABLE "activity" RENAME TO "events""#,
+            #"ALTER TABLE "events" RENAME COLUMN "data" TO "payload""#,
+        ])
+        let report = try h.apply(plan)
+        #expect(outcomes(report) == [Self.tenant: .applied], "\(describe(report))")
+        expectSameState(try h.state(Self.tenant), try h.state("reference"), "renamed tenant vs. reference")
+        #expect(try h.rows("SELECT kind, payload->>'plan' FROM events", in: Self.tenant) == [["signup", "2"]])
+        #expect(try h.plan(declaration, tenants: [Self.tenant]).hasChanges == false)
     }
 
     /// The desired state that `plan` realises from the declaration is the reference itself.

@@ -4,13 +4,13 @@ import State
 /// design written by hand as plain DDL, which the tests use as the reference
 /// that tenantplan's result must equal.
 enum RichSchema {
-    static let yaml = """
+    static let yaml = #"""
         version: 1
         enums:
           order_status: [pending, paid, shipped, cancelled]
         tables:
           customers:
-            comment: People who buy things
+            comment: "People who buy things; it's a \"test\" -- not SQL"
             columns:
               id:         { type: bigint, identity: always }
               email:      { type: text, nullable: false }
@@ -69,7 +69,7 @@ enum RichSchema {
               events_kind_seq_key: [kind, seq]
             indexes:
               events_payload_idx: { columns: [payload], using: gin }
-        """
+        """#
 
     static func declaration() throws -> Declaration {
         try DeclarationLoader.parse(yaml: yaml, file: "schema.yaml")
@@ -99,7 +99,7 @@ enum RichSchema {
         "CREATE INDEX customers_created_at_idx ON customers (created_at DESC)",
         "CREATE INDEX customers_tags_idx ON customers USING gin (tags)",
         "ALTER TABLE customers ADD CONSTRAINT customers_plan_id_fkey FOREIGN KEY (plan_id) REFERENCES public.plans (id)",
-        "COMMENT ON TABLE customers IS 'People who buy things'",
+        #"COMMENT ON TABLE customers IS 'People who buy things; it''s a "test" -- not SQL'"#,
         "COMMENT ON COLUMN customers.name IS 'Display name'",
     ]
 

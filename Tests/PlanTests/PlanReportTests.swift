@@ -143,9 +143,7 @@ struct PlanReportTests {
         #expect(notNull != nil)
         #expect(lines.contains { $0.contains("`- column orders.legacy`: loses data; drops an object not in schema.yaml") })
         // The set-not-null change comes first in the plan; the drop must still lead.
-        withKnownIssue("PlanReport.markdown lists hazards in plan order, not destructive first") {
-            if let drop, let notNull { #expect(drop < notNull) }
-        }
+        if let drop, let notNull { #expect(drop < notNull) }
 
         #expect(markdown.contains("```diff\n+ schema\n"))
         #expect(markdown.contains("- column orders.legacy\n```"))
