@@ -65,8 +65,37 @@ struct Worker: Sendable {
 
     /// One try at one tenant, in one transaction.
     func attempt(_ tenant: String, _ set: PlanFile.ChangeSet, on connection: Connection) throws -> Outcome {
+        var fingerprint = try begin(tenant, on: connection)
+        if fingerprint == set.to {
+            try connection.execute("ROLLBACK")
+            return .alreadyApplied
+        }
+        let prelude = set.changes.filter { !$0.transactional }
+        if let preludeTo = set.preludeTo, !prelude.isEmpty, fingerprint == set.from {
+            // Enum labels first, committed on their own: PostgreSQL refuses to use
+            // a label in the transaction that adds it. A run that stops between
+            // the two steps leaves only labels added, and a re-run goes on from there.
+            try run(prelude, tenant: tenant, on: connection)
+            try verify(tenant, expected: preludeTo, on: connection)
+            try connection.execute("COMMIT")
+            fingerprint = try begin(tenant, on: connection)
+        }
+        let start = prelude.isEmpty ? set.from : (set.preludeTo ?? set.from)
+        guard fingerprint == start else {
+            try connection.execute("ROLLBACK")
+            return .stale
+        }
+        try run(set.changes.filter(\.transactional), tenant: tenant, on: connection)
+        try verify(tenant, expected: set.to, on: connection)
+        try connection.execute("COMMIT")
+        return .applied
+    }
+
+    /// Opens the tenant's transaction, takes its lock, and returns its fingerprint.
+    ///
+    /// Round trips are what a tenant costs beyond its DDL: each phase is one pipeline.
+    func begin(_ tenant: String, on connection: Connection) throws -> String {
         let options = applier.options
-        // Round trips are what a tenant costs beyond its DDL: each phase is one pipeline.
         _ = try connection.pipeline([
             PipelineStatement("BEGIN"),
             // Serialises appliers of the same tenant (another process, another run).
@@ -75,33 +104,26 @@ struct Worker: Sendable {
             PipelineStatement("SELECT set_config('lock_timeout', $1, true)", [options.lockTimeout]),
             PipelineStatement("SELECT set_config('statement_timeout', $1, true)", [options.statementTimeout ?? "0"]),
         ])
+        return try Reflector().reflect(schema: tenant, on: connection)?.fingerprint ?? SchemaState.absentFingerprint
+    }
 
-        let before = try Reflector().reflect(schema: tenant, on: connection)
-        let fingerprint = before?.fingerprint ?? SchemaState.absentFingerprint
-        if fingerprint == set.to {
-            try connection.execute("ROLLBACK")
-            return .alreadyApplied
-        }
-        guard fingerprint == set.from else {
-            try connection.execute("ROLLBACK")
-            return .stale
-        }
-
+    /// Runs changes in one pipeline, under `search_path` = the tenant alone.
+    func run(_ changes: [Change], tenant: String, on connection: Connection) throws {
         var statements = [PipelineStatement("SELECT set_config('search_path', $1, true)", [quoteIdentifier(tenant)])]
-        for change in set.changes {
+        for change in changes {
             statements.append(PipelineStatement(
                 change.op == "create_schema" ? "CREATE SCHEMA \(quoteIdentifier(tenant))" : change.sql))
         }
         _ = try connection.pipeline(statements)
+    }
 
-        let after = try Reflector().reflect(schema: tenant, on: connection)
-        let result = after?.fingerprint ?? SchemaState.absentFingerprint
-        guard result == set.to else {
+    /// Rolls back and throws unless the tenant's state now has `expected` as fingerprint.
+    func verify(_ tenant: String, expected: String, on connection: Connection) throws {
+        let found = try Reflector().reflect(schema: tenant, on: connection)?.fingerprint ?? SchemaState.absentFingerprint
+        guard found == expected else {
             try connection.execute("ROLLBACK")
-            throw VerificationFailure(expected: set.to, found: result)
+            throw VerificationFailure(expected: expected, found: found)
         }
-        try connection.execute("COMMIT")
-        return .applied
     }
 }
 

@@ -26,6 +26,9 @@ public struct Diff: Sendable, Equatable {
     /// The state the tenant is in once `changes` have run: the desired state plus
     /// whatever `held` keeps. `apply` commits only if it finds exactly this.
     public var expected: SchemaState
+    /// The state after the non-transactional changes alone (enum labels added),
+    /// which `apply` commits first; nil when there are none.
+    public var prelude: SchemaState?
 }
 
 /// Computes the changes that take a schema from an actual state to the desired one.
@@ -69,7 +72,7 @@ public struct Differ: Sendable {
     public func diff(actual: SchemaState?) -> Diff {
         guard let actual = actual?.normalized() else {
             let changes = [Step.createSchema.change()] + Self.creation(of: declaration).map { $0.change() }
-            return Diff(changes: changes, held: [], expected: desired)
+            return Diff(changes: changes, held: [], expected: desired, prelude: nil)
         }
         var run = Run(differ: self, actual: actual)
         run.diffEnums()
@@ -83,7 +86,7 @@ public struct Differ: Sendable {
 private struct Run {
     enum Phase: Int, CaseIterable {
         case enums, renames, dropForeignKeys, dropConstraintsAndIndexes, createTables, columns,
-             addConstraints, createIndexes, addForeignKeys, comments, dropTables, dropTypes
+             readdColumns, addConstraints, createIndexes, addForeignKeys, comments, dropTables, dropTypes
     }
 
     let differ: Differ
@@ -121,8 +124,40 @@ private struct Run {
     }
 
     func finish() -> Diff {
-        let changes = Phase.allCases.flatMap { phases[$0] ?? [] }
-        return Diff(changes: changes, held: held, expected: expected.normalized())
+        var changes = Phase.allCases.flatMap { phases[$0] ?? [] }
+        // PostgreSQL refuses to use an enum label in the transaction that adds it
+        // (55P04). When a later change uses a new label, the label additions run
+        // and commit first, as a prelude; otherwise everything stays in one
+        // transaction, all or nothing.
+        let added = Set(phases[.enums, default: []].filter { $0.op == "add_enum_value" }.compactMap { change in
+            SQLTokens(change.sql).tokens.compactMap { token -> String? in
+                if case .literal(let label) = token { return label }
+                return nil
+            }.first
+        })
+        let used = !added.isEmpty && changes.contains { change in
+            change.op != "add_enum_value" && SQLTokens(change.sql).tokens.contains {
+                if case .literal(let text) = $0 { return added.contains(text) }
+                return false
+            }
+        }
+        if used {
+            for i in changes.indices where changes[i].op == "add_enum_value" { changes[i].transactional = false }
+        }
+        var prelude: SchemaState?
+        if changes.contains(where: { !$0.transactional }) {
+            // Only label additions are non-transactional; after them each such enum
+            // has exactly its desired labels.
+            var state = actual
+            for i in state.enums.indices {
+                if let want = desired.enumType(named: state.enums[i].name),
+                   isSubsequence(state.enums[i].labels, of: want.labels) {
+                    state.enums[i].labels = want.labels
+                }
+            }
+            prelude = state.normalized()
+        }
+        return Diff(changes: changes, held: held, expected: expected.normalized(), prelude: prelude)
     }
 
     // MARK: Enums
@@ -170,7 +205,43 @@ private struct Run {
     /// Actual table names consumed by a declared table (same name or renamed from).
     var claimedTables: Set<String> = []
 
+    /// Renames that `renamed_from` hints make: tables (old → new), and columns
+    /// by declared table name (old → new).
+    var tableRenames: [String: String] = [:]
+    var columnRenames: [String: [String: String]] = [:]
+
+    mutating func planRenames() {
+        for table in declaration.tables {
+            var current = actual.table(named: table.name)
+            if current == nil, let old = table.renamedFrom, declaration.table(named: old) == nil,
+               let source = actual.table(named: old) {
+                tableRenames[old] = table.name
+                current = source
+            }
+            guard let current else { continue }
+            for column in table.columns {
+                if current.column(named: column.name) == nil, let old = column.renamedFrom,
+                   table.column(named: old) == nil, current.column(named: old) != nil {
+                    columnRenames[table.name, default: [:]][old] = column.name
+                }
+            }
+        }
+    }
+
+    /// Whether an actual definition says what the desired one says once the
+    /// planned renames have run: PostgreSQL rewrites the names inside indexes,
+    /// constraints and expressions itself when a table or column is renamed.
+    func sameAfterRenames(_ actual: String?, _ desired: String?, table: String) -> Bool {
+        guard let actual, let desired else { return actual == desired }
+        if actual == desired { return true }
+        var names = tableRenames
+        for (_, renames) in columnRenames { names.merge(renames) { a, _ in a } }
+        guard !names.isEmpty else { return false }
+        return SQLTokens(actual).renaming(names) == SQLTokens(desired)
+    }
+
     mutating func diffTables() {
+        planRenames()
         for table in declaration.tables {
             guard let want = desired.table(named: table.name) else { continue }
             if let current = actual.table(named: table.name) {
@@ -201,7 +272,31 @@ private struct Run {
     mutating func diffTable(_ table: TableDeclaration, want: TableState, current: TableState) {
         let name = table.name
         var claimedColumns: Set<String> = []
-        for column in table.columns {
+        // PostgreSQL cannot change the type of a column that a stored generated
+        // column uses: such generated columns are dropped first and added again
+        // after the type changes (their values are recomputed; nothing is lost).
+        let renames = columnRenames[name] ?? [:]
+        let retyped = Set(table.columns.compactMap { column -> String? in
+            let old = renames.first { $0.value == column.name }?.key
+            guard let w = want.column(named: column.name),
+                  let h = current.column(named: column.name) ?? old.flatMap({ current.column(named: $0) }),
+                  w.type != h.type || w.collation != h.collation else { return nil }
+            return h.name
+        })
+        if !retyped.isEmpty {
+            for column in table.columns where column.generated != nil {
+                guard let h = current.column(named: column.name), let expression = h.generated,
+                      retyped.contains(where: { mentions(expression, identifier: $0) }) else { continue }
+                claimedColumns.insert(column.name)
+                add(.dropColumn(table: name, column: column.name), .columns, hazards: [.tableRewrite])
+                add(.addColumn(table: name, column), .readdColumns, hazards: [.tableRewrite])
+                recreatedColumns[name, default: []].insert(column.name)
+                if column.comment != nil {
+                    add(.commentOnColumn(table: name, column: column.name, comment: column.comment), .comments)
+                }
+            }
+        }
+        for column in table.columns where !claimedColumns.contains(column.name) {
             guard let wantColumn = want.column(named: column.name) else { continue }
             if let have = current.column(named: column.name) {
                 claimedColumns.insert(column.name)
@@ -250,6 +345,10 @@ private struct Run {
         var have = original
         // A stored generated expression cannot be altered in place (PostgreSQL 15):
         // the column is dropped and added again, which recomputes it.
+        if sameAfterRenames(have.generated, want.generated, table: table) { have.generated = want.generated }
+        if sameAfterRenames(have.defaultExpression, want.defaultExpression, table: table) {
+            have.defaultExpression = want.defaultExpression
+        }
         if want.generated != have.generated {
             if want.generated == nil {
                 add(.dropExpression(table: table, column: column.name), .columns)
@@ -389,19 +488,12 @@ private struct Run {
     /// Whether a deparsed definition mentions one of the table's re-created columns.
     func touchesRecreatedColumn(_ definition: String, table: String) -> Bool {
         guard let columns = recreatedColumns[table] else { return false }
-        return columns.contains { column in
-            if definition.contains(quoteIdentifier(column)) { return true }
-            let isIdentifierScalar = { (c: Unicode.Scalar) in c == "_" || c == "$" || c.properties.isAlphabetic || ("0"..."9").contains(c) }
-            let scalars = Array(definition.unicodeScalars), target = Array(column.unicodeScalars)
-            guard !target.isEmpty, scalars.count >= target.count else { return false }
-            for start in 0...(scalars.count - target.count) where Array(scalars[start..<start + target.count]) == target {
-                let before = start == 0 || !isIdentifierScalar(scalars[start - 1])
-                let afterIndex = start + target.count
-                let after = afterIndex == scalars.count || !isIdentifierScalar(scalars[afterIndex])
-                if before && after { return true }
-            }
-            return false
-        }
+        return columns.contains { mentions(definition, identifier: $0) }
+    }
+
+    /// Whether deparsed SQL names an identifier (quoted or not), outside string literals.
+    func mentions(_ sql: String, identifier: String) -> Bool {
+        SQLTokens(sql).tokens.contains(.identifier(identifier))
     }
 
     mutating func diffConstraints(_ table: TableDeclaration, want: TableState, current: TableState) {
@@ -418,7 +510,7 @@ private struct Run {
             guard let decl = declared[w.name] else { continue }
             let isFK = w.kind == .foreignKey
             if let have = current.constraint(named: w.name) {
-                if have.definition == w.definition && have.kind == w.kind
+                if have.kind == w.kind && sameAfterRenames(have.definition, w.definition, table: name)
                     && !touchesRecreatedColumn(have.definition, table: name) { continue }
                 add(.dropConstraint(table: name, name: w.name), have.kind == .foreignKey ? .dropForeignKeys : .dropConstraintsAndIndexes)
             } else if let i = unmatched.firstIndex(where: { $0.kind == w.kind && $0.definition == w.definition }) {
@@ -454,7 +546,8 @@ private struct Run {
         for w in want.indexes {
             guard let decl = declared[w.name] else { continue }
             if let have = current.index(named: w.name) {
-                if have.definition == w.definition && !touchesRecreatedColumn(have.definition, table: name) { continue }
+                if sameAfterRenames(have.definition, w.definition, table: name)
+                    && !touchesRecreatedColumn(have.definition, table: name) { continue }
                 add(.dropIndex(w.name), .dropConstraintsAndIndexes)
             } else if let i = unmatched.firstIndex(where: { $0.definition == w.definition }) {
                 add(.renameIndex(from: unmatched[i].name, to: w.name), .renames)

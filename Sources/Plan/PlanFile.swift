@@ -87,15 +87,23 @@ public struct PlanFile: Codable, Sendable, Equatable {
         public var held: [HeldChange]
         /// Tenant names by database name.
         public var tenants: [String: [String]]
+        /// Fingerprint after the non-transactional changes alone, which `apply`
+        /// commits before the rest; nil when all changes are transactional.
+        public var preludeTo: String?
 
         public init(id: Int, from: String, to: String, changes: [Change], held: [HeldChange],
-                    tenants: [String: [String]]) {
+                    tenants: [String: [String]], preludeTo: String? = nil) {
             self.id = id
             self.from = from
             self.to = to
             self.changes = changes
             self.held = held
             self.tenants = tenants
+            self.preludeTo = preludeTo
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, from, to, changes, held, tenants, preludeTo = "prelude_to"
         }
 
         public var tenantCount: Int { tenants.values.reduce(0) { $0 + $1.count } }

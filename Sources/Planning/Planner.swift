@@ -120,7 +120,8 @@ public struct Planner: Sendable {
             let from = group.state?.fingerprint ?? SchemaState.absentFingerprint
             let to = diff.changes.isEmpty ? from : diff.expected.fingerprint
             changeSets.append(PlanFile.ChangeSet(
-                id: i + 1, from: from, to: to, changes: diff.changes, held: diff.held, tenants: group.tenants))
+                id: i + 1, from: from, to: to, changes: diff.changes, held: diff.held, tenants: group.tenants,
+                preludeTo: diff.prelude?.fingerprint))
         }
         // In-sync sets last, change sets first, each in order of size.
         changeSets.sort { a, b in

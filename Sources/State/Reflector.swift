@@ -1,54 +1,44 @@
 import Postgres
 
-/// Reads schema states from `pg_catalog`.
+/// Reads schema states from `pg_catalog`, many schemas at a time.
 ///
-/// Reflection of a schema runs with `search_path` set to that schema alone, so
-/// that the server's deparsers (`format_type`, `pg_get_expr`,
-/// `pg_get_constraintdef`, `pg_get_indexdef` in pretty mode) leave the schema's
-/// own objects unqualified and qualify everything else (`public.plans`). That is
-/// what makes two tenants in the same state, and the scratch schema holding the
-/// desired state, reflect to equal values.
+/// Texts come from the server's own deparsers (`format_type`, `pg_get_expr`,
+/// `pg_get_constraintdef`, `pg_get_indexdef`, pretty mode), which qualify an
+/// object's name unless it is visible on the `search_path`. A tenant's state
+/// must not contain the tenant's name, or two tenants in the same state (and
+/// the scratch schema holding the desired state) would differ. So:
 ///
-/// Objects of a schema are found through `pg_depend` (every relation, type and
-/// function records a dependency on its namespace, and that catalog is indexed
-/// by referenced object), not by scanning `pg_class` per schema; indexes come
-/// from `pg_index.indrelid`. See https://www.postgresql.org/docs/15/catalog-pg-depend.html
+/// 1. Everything is read for a whole batch of schemas at once with an empty
+///    `search_path`: only `pg_catalog` is visible, and texts that refer to
+///    nothing inside the schema come out exactly as they would with the
+///    schema on the path.
+/// 2. The few items that do refer to the schema's own objects (a foreign key to
+///    another tenant table, a default that uses the tenant's enum or sequence,
+///    a column of an enum type) are found through `pg_depend` and read again,
+///    per schema, with `search_path` set to that schema alone, so those
+///    references come out unqualified.
+///
+/// Batches keep the catalog queries planned once per batch rather than once per
+/// schema: a cached plan is re-planned whenever `search_path` changes.
+///
+/// Members of a schema are found through `pg_depend` (every relation, type,
+/// function and collation records a dependency on its namespace, and that
+/// catalog is indexed by referenced object), not by scanning `pg_class`;
+/// indexes come from `pg_index.indrelid`.
+/// See https://www.postgresql.org/docs/15/catalog-pg-depend.html
 public struct Reflector: Sendable {
     public init() {}
 
+    /// Schemas read per batch of catalog queries.
+    public var batchSize = 128
+
     /// The state of each named schema that exists; missing schemas are absent
-    /// from the result. Leaves `search_path` set to the last schema read, so
-    /// callers inside a tenant transaction should set it again when it matters.
+    /// from the result. Leaves `search_path` undefined: callers inside a tenant
+    /// transaction set it again when it matters.
     public func reflect(schemas: [String], on connection: Connection) throws -> [String: SchemaState] {
         var states: [String: SchemaState] = [:]
         try reflect(schemas: schemas, on: connection) { states[$0] = $1 }
         return states
-    }
-
-    /// Streams the state of each existing schema to `body`, in batches: one
-    /// query finds the members of every schema, then each schema's catalog
-    /// reads go out in one pipeline, as prepared statements.
-    public func reflect(schemas: [String], on connection: Connection,
-                        _ body: (String, SchemaState) throws -> Void) throws {
-        guard !schemas.isEmpty else { return }
-        // The catalog reads are prepared once and run per schema with different
-        // oid arrays: a generic plan avoids planning them again for every schema.
-        try connection.execute("SET plan_cache_mode = force_generic_plan")
-        defer { try? connection.execute("RESET plan_cache_mode") }
-        let members = try Self.members(of: schemas, on: connection)
-        let present = schemas.compactMap { members[$0] }
-        for start in stride(from: 0, to: present.count, by: Self.pipelineSchemas) {
-            let batch = present[start..<min(present.count, start + Self.pipelineSchemas)]
-            var statements: [PipelineStatement] = []
-            for m in batch { statements += Self.statements(for: m) }
-            let results = try connection.pipeline(statements)
-            var offset = 0
-            for m in batch {
-                let count = Self.statementCount(for: m)
-                try body(m.schema, Self.assemble(m, Array(results[offset..<offset + count])))
-                offset += count
-            }
-        }
     }
 
     /// Reads one schema; nil when it does not exist.
@@ -56,28 +46,46 @@ public struct Reflector: Sendable {
         try reflect(schemas: [schema], on: connection)[schema]
     }
 
-    /// Schemas whose reads share one pipeline.
-    static let pipelineSchemas = 64
+    /// Streams the state of each existing schema to `body`, in the order given.
+    public func reflect(schemas: [String], on connection: Connection,
+                        _ body: (String, SchemaState) throws -> Void) throws {
+        for start in stride(from: 0, to: schemas.count, by: max(1, batchSize)) {
+            let batch = Array(schemas[start..<min(schemas.count, start + batchSize)])
+            for (schema, state) in try reflectBatch(batch, on: connection) {
+                try body(schema, state)
+            }
+        }
+    }
+
+    // MARK: - Catalog OIDs
+
+    /// Fixed OIDs of the system catalogs (they never change across releases).
+    enum Catalog {
+        static let pgClass = "1259"
+        static let pgType = "1247"
+        static let pgCollation = "3456"
+    }
 
     // MARK: - Members
 
-    /// The objects a schema holds, found in one query for all schemas.
+    /// The objects a schema holds.
     struct Members {
         var schema: String
         var namespace: String
-        /// relkind by class oid, and class name.
         var classes: [(oid: String, kind: Character, name: String)] = []
-        /// Enums, domains, ranges: (oid, typtype, name).
+        /// Types other than table row types and arrays: (oid, typtype, name).
         var types: [(oid: String, kind: Character, name: String)] = []
-        /// Functions and procedures: (kind, name).
         var routines: [(kind: Character, name: String)] = []
+        /// Every member as `classid/objid`: references to these are local.
+        var local: Set<String> = []
     }
 
     static let membersQuery = """
-        SELECT n.nspname, n.oid::int8::text, d.classid::regclass::text AS catalog,
-               coalesce(c.oid, t.oid)::int8::text AS oid,
+        SELECT n.nspname, n.oid::int8::text, d.classid::int8::text, d.objid::int8::text,
                coalesce(c.relkind::text, t.typtype::text, p.prokind::text) AS kind,
-               coalesce(c.relname, t.typname, p.proname) AS name
+               coalesce(c.relname, t.typname, p.proname) AS name,
+               t.typelem <> 0 OR t.typrelid <> 0 AS derived_type,
+               nullif(t.typarray, 0)::int8::text AS array_type
         FROM pg_namespace n
         LEFT JOIN pg_depend d
                ON d.refclassid = 'pg_namespace'::regclass AND d.refobjid = n.oid AND d.deptype = 'n'
@@ -87,20 +95,22 @@ public struct Reflector: Sendable {
         WHERE n.nspname = ANY($1::text[])
         """
 
-    static func members(of schemas: [String], on connection: Connection) throws -> [String: Members] {
-        let result = try connection.query(membersQuery, [arrayLiteral(schemas)])
+    static func members(from result: QueryResult) -> [String: Members] {
         var members: [String: Members] = [:]
         for row in result.rows {
             guard let schema = row[0], let namespace = row[1] else { continue }
             var entry = members[schema] ?? Members(schema: schema, namespace: namespace)
-            if let catalog = row[2], let oid = row[3], let kind = row[4]?.first, let name = row[5] {
-                switch catalog {
-                case "pg_class": entry.classes.append((oid, kind, name))
-                case "pg_type":
-                    // Array types and table row types come with their owners.
-                    if "edrm".contains(kind) { entry.types.append((oid, kind, name)) }
-                case "pg_proc": entry.routines.append((kind, name))
-                default: break
+            if let catalog = row[2], let oid = row[3] {
+                entry.local.insert("\(catalog)/\(oid)")
+                // A type's array type records no namespace dependency of its own.
+                if let array = row[7] { entry.local.insert("\(Catalog.pgType)/\(array)") }
+                if let kind = row[4]?.first, let name = row[5] {
+                    switch catalog {
+                    case Catalog.pgClass: entry.classes.append((oid, kind, name))
+                    case Catalog.pgType where row[6] != "t": entry.types.append((oid, kind, name))
+                    case "1255": entry.routines.append((kind, name))
+                    default: break
+                    }
                 }
             }
             members[schema] = entry
@@ -108,14 +118,13 @@ public struct Reflector: Sendable {
         return members
     }
 
-    // MARK: - One schema
+    // MARK: - Batch queries (empty search_path)
 
     static let columnsQuery = """
         SELECT a.attrelid::int8::text, a.attnum::text, a.attname, format_type(a.atttypid, a.atttypmod),
-               a.attnotnull,
-               CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid, true) END,
-               a.attidentity::text,
-               CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid, true) END,
+               a.attnotnull, ad.oid::int8::text, pg_get_expr(ad.adbin, ad.adrelid, true),
+               a.attgenerated::text, a.attidentity::text, a.atttypid::int8::text,
+               CASE WHEN a.attcollation <> ty.typcollation THEN a.attcollation::int8::text END,
                CASE WHEN a.attcollation <> ty.typcollation THEN
                     (SELECT CASE WHEN pg_collation_is_visible(co.oid) THEN quote_ident(co.collname)
                                  ELSE quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END
@@ -123,7 +132,8 @@ public struct Reflector: Sendable {
                       WHERE co.oid = a.attcollation)
                END,
                (SELECT ds.description FROM pg_description ds
-                 WHERE ds.objoid = a.attrelid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum)
+                 WHERE ds.objoid = a.attrelid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum),
+               ty.typelem::int8::text
         FROM pg_attribute a
         JOIN pg_type ty ON ty.oid = a.atttypid
         LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
@@ -132,15 +142,19 @@ public struct Reflector: Sendable {
         """
 
     static let constraintsQuery = """
-        SELECT con.conrelid::int8::text, con.conname, con.contype::text, pg_get_constraintdef(con.oid, true),
-               con.conindid::int8::text
+        SELECT con.conrelid::int8::text, con.oid::int8::text, con.conname, con.contype::text,
+               pg_get_constraintdef(con.oid, true), con.conindid::int8::text, con.confrelid::int8::text
         FROM pg_constraint con
         WHERE con.conrelid = ANY($1::oid[]) AND con.contype IN ('p', 'u', 'f', 'c', 'x')
         """
 
     static let indexesQuery = """
         SELECT i.indrelid::int8::text, i.indexrelid::int8::text, ic.relname, i.indisunique,
-               pg_get_indexdef(i.indexrelid, 0, true),
+               CASE WHEN NOT EXISTS (
+                    SELECT 1 FROM pg_depend d
+                     WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
+                       AND d.refclassid = 'pg_constraint'::regclass AND d.deptype = 'i')
+                    THEN pg_get_indexdef(i.indexrelid, 0, true) END,
                'CREATE ' || CASE WHEN i.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX '
                  || quote_ident(ic.relname) || ' ON ' || CASE WHEN tc.relkind = 'p' THEN 'ONLY ' ELSE '' END,
                quote_ident(tc.relname),
@@ -150,6 +164,27 @@ public struct Reflector: Sendable {
         JOIN pg_class tc ON tc.oid = i.indrelid
         JOIN pg_namespace tn ON tn.oid = tc.relnamespace
         WHERE i.indrelid = ANY($1::oid[])
+        """
+
+    /// What check and exclusion constraints, defaults and expression or partial
+    /// indexes refer to, to find the ones whose text depends on the schema being
+    /// on the `search_path`. Keys and plain indexes name only their own table's
+    /// columns; a foreign key's target is `confrelid`.
+    static let dependenciesQuery = """
+        SELECT 'c', con.conrelid::int8::text, con.oid::int8::text, d.refclassid::int8::text, d.refobjid::int8::text
+        FROM pg_constraint con
+        JOIN pg_depend d ON d.classid = 'pg_constraint'::regclass AND d.objid = con.oid
+        WHERE con.conrelid = ANY($1::oid[]) AND con.contype IN ('c', 'x')
+        UNION ALL
+        SELECT 'd', ad.adrelid::int8::text, ad.oid::int8::text, d.refclassid::int8::text, d.refobjid::int8::text
+        FROM pg_attrdef ad
+        JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid
+        WHERE ad.adrelid = ANY($1::oid[])
+        UNION ALL
+        SELECT 'i', i.indrelid::int8::text, i.indexrelid::int8::text, d.refclassid::int8::text, d.refobjid::int8::text
+        FROM pg_index i
+        JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
+        WHERE i.indrelid = ANY($1::oid[]) AND (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
         """
 
     /// Table comments, and for sequences the column that owns them (`a`: serial, `i`: identity).
@@ -169,95 +204,240 @@ public struct Reflector: Sendable {
         WHERE e.enumtypid = ANY($1::oid[]) ORDER BY e.enumtypid, e.enumsortorder
         """
 
-    static func isTable(_ kind: Character) -> Bool { kind == "r" || kind == "p" }
+    // MARK: - Per-schema query (search_path = the schema)
 
-    static func statementCount(for m: Members) -> Int {
-        m.types.contains { $0.kind == "e" } ? 6 : 5
-    }
+    /// Re-reads, with the schema on the path, the items whose text names the schema's own objects.
+    static let localQuery = """
+        SELECT 'c', con.oid::int8::text, pg_get_constraintdef(con.oid, true)
+        FROM pg_constraint con WHERE con.oid = ANY($1::oid[])
+        UNION ALL
+        SELECT 'd', ad.oid::int8::text, pg_get_expr(ad.adbin, ad.adrelid, true)
+        FROM pg_attrdef ad WHERE ad.oid = ANY($2::oid[])
+        UNION ALL
+        SELECT 'i', i.indexrelid::int8::text, pg_get_indexdef(i.indexrelid, 0, true)
+        FROM pg_index i WHERE i.indexrelid = ANY($3::oid[])
+        UNION ALL
+        SELECT 't', a.attrelid::int8::text || '/' || a.attnum::text, format_type(a.atttypid, a.atttypmod)
+        FROM unnest($4::oid[], $5::int2[]) AS k(rel, num)
+        JOIN pg_attribute a ON a.attrelid = k.rel AND a.attnum = k.num
+        UNION ALL
+        SELECT 'l', a.attrelid::int8::text || '/' || a.attnum::text,
+               CASE WHEN pg_collation_is_visible(co.oid) THEN quote_ident(co.collname)
+                    ELSE quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END
+        FROM unnest($6::oid[], $7::int2[]) AS k(rel, num)
+        JOIN pg_attribute a ON a.attrelid = k.rel AND a.attnum = k.num
+        JOIN pg_collation co ON co.oid = a.attcollation
+        JOIN pg_namespace cn ON cn.oid = co.collnamespace
+        """
 
-    /// The reads of one schema: `search_path` first, so the deparsers below
-    /// render the schema's own objects unqualified.
-    static func statements(for m: Members) -> [PipelineStatement] {
-        let classOIDs = arrayLiteral(m.classes.filter { isTable($0.kind) || $0.kind == "S" }.map(\.oid))
-        let tableOIDs = arrayLiteral(m.classes.filter { isTable($0.kind) }.map(\.oid))
-        var statements = [
-            PipelineStatement("SELECT set_config('search_path', $1, false)", [quoteIdentifier(m.schema)],
-                              prepared: "tenantplan_search_path"),
-            PipelineStatement(classesQuery, [classOIDs], prepared: "tenantplan_classes"),
-            PipelineStatement(columnsQuery, [tableOIDs], prepared: "tenantplan_columns"),
-            PipelineStatement(constraintsQuery, [tableOIDs], prepared: "tenantplan_constraints"),
-            PipelineStatement(indexesQuery, [tableOIDs], prepared: "tenantplan_indexes"),
-        ]
-        let enums = m.types.filter { $0.kind == "e" }
-        if !enums.isEmpty {
-            statements.append(PipelineStatement(enumsQuery, [arrayLiteral(enums.map(\.oid))], prepared: "tenantplan_enums"))
+    /// What one schema needs re-read with itself on the path.
+    struct LocalItems {
+        var constraints: [String] = []
+        var defaults: [String] = []
+        var indexes: [String] = []
+        var types: [(rel: String, attnum: String)] = []
+        var collations: [(rel: String, attnum: String)] = []
+
+        var isEmpty: Bool {
+            constraints.isEmpty && defaults.isEmpty && indexes.isEmpty && types.isEmpty && collations.isEmpty
         }
-        return statements
+
+        var parameters: [String?] {
+            [arrayLiteral(constraints), arrayLiteral(defaults), arrayLiteral(indexes),
+             arrayLiteral(types.map(\.rel)), arrayLiteral(types.map(\.attnum)),
+             arrayLiteral(collations.map(\.rel)), arrayLiteral(collations.map(\.attnum))]
+        }
     }
 
-    /// Builds a schema's state from the results of `statements(for:)`.
-    static func assemble(_ members: Members, _ results: [QueryResult]) -> SchemaState {
+    // MARK: - One batch
+
+    func reflectBatch(_ schemas: [String], on connection: Connection) throws -> [(String, SchemaState)] {
+        guard !schemas.isEmpty else { return [] }
+        // Every read below is a handful of index lookups per schema; with large
+        // oid arrays the planner would otherwise pick hash joins that scan all of
+        // pg_depend (the biggest catalog) once per query.
+        let head = try connection.pipeline([
+            PipelineStatement("SELECT set_config('search_path', '', false)"),
+            PipelineStatement("SELECT set_config('enable_hashjoin', 'off', false), set_config('enable_mergejoin', 'off', false), set_config('enable_seqscan', 'off', false)"),
+            PipelineStatement(Self.membersQuery, [arrayLiteral(schemas)]),
+        ])
+        defer {
+            _ = try? connection.query("SELECT set_config('enable_hashjoin', 'on', false), set_config('enable_mergejoin', 'on', false), set_config('enable_seqscan', 'on', false)")
+        }
+        let members = Self.members(from: head[2])
+        let present = schemas.compactMap { members[$0] }
+        guard !present.isEmpty else { return [] }
+
+        var owner: [String: String] = [:]   // table or sequence oid -> schema
+        var tableOIDs: [String] = [], classOIDs: [String] = [], enumOIDs: [String] = []
+        for m in present {
+            for c in m.classes where Self.isTable(c.kind) || c.kind == "S" {
+                owner[c.oid] = m.schema
+                classOIDs.append(c.oid)
+                if Self.isTable(c.kind) { tableOIDs.append(c.oid) }
+            }
+            enumOIDs += m.types.filter { $0.kind == "e" }.map(\.oid)
+        }
+        let tables = arrayLiteral(tableOIDs)
+        let results = try connection.pipeline([
+            PipelineStatement(Self.columnsQuery, [tables]),
+            PipelineStatement(Self.constraintsQuery, [tables]),
+            PipelineStatement(Self.indexesQuery, [tables]),
+            PipelineStatement(Self.dependenciesQuery, [tables]),
+            PipelineStatement(Self.classesQuery, [arrayLiteral(classOIDs)]),
+            PipelineStatement(Self.enumsQuery, [arrayLiteral(enumOIDs)]),
+        ])
+        var rows = BatchRows(columns: results[0].rows, constraints: results[1].rows, indexes: results[2].rows,
+                             classes: results[4].rows, enums: results[5].rows)
+
+        // Items whose text names the schema's own objects.
+        var local: [String: LocalItems] = [:]
+        for row in results[3].rows {
+            guard let kind = row[0], let rel = row[1], let oid = row[2], let refClass = row[3], let ref = row[4],
+                  let schema = owner[rel], let m = members[schema] else { continue }
+            if refClass == Catalog.pgClass && ref == rel { continue }   // its own table's columns
+            guard m.local.contains("\(refClass)/\(ref)") else { continue }
+            switch kind {
+            case "c": local[schema, default: LocalItems()].constraints.append(oid)
+            case "d": local[schema, default: LocalItems()].defaults.append(oid)
+            default: local[schema, default: LocalItems()].indexes.append(oid)
+            }
+        }
+        for row in rows.constraints {
+            guard let rel = row[0], let oid = row[1], row[3] == "f", let target = row[6],
+                  let schema = owner[rel], let m = members[schema] else { continue }
+            if m.local.contains("\(Catalog.pgClass)/\(target)") {
+                local[schema, default: LocalItems()].constraints.append(oid)
+            }
+        }
+        for row in rows.columns {
+            guard let rel = row[0], let attnum = row[1], let type = row[9], let schema = owner[rel],
+                  let m = members[schema] else { continue }
+            // An array type records no namespace dependency of its own: check its element too.
+            if m.local.contains("\(Catalog.pgType)/\(type)")
+                || row[13].map({ m.local.contains("\(Catalog.pgType)/\($0)") }) == true {
+                local[schema, default: LocalItems()].types.append((rel, attnum))
+            }
+            if let collation = row[10], m.local.contains("\(Catalog.pgCollation)/\(collation)") {
+                local[schema, default: LocalItems()].collations.append((rel, attnum))
+            }
+        }
+
+        var statements: [PipelineStatement] = []
+        var order: [String] = []
+        for m in present {
+            guard let items = local[m.schema], !items.isEmpty else { continue }
+            // Deduplicate: an item may depend on several local objects.
+            var unique = items
+            unique.constraints = Array(Set(items.constraints))
+            unique.defaults = Array(Set(items.defaults))
+            unique.indexes = Array(Set(items.indexes))
+            statements.append(PipelineStatement("SELECT set_config('search_path', $1, false)", [quoteIdentifier(m.schema)]))
+            statements.append(PipelineStatement(Self.localQuery, unique.parameters))
+            order.append(m.schema)
+        }
+        if !statements.isEmpty {
+            let localResults = try connection.pipeline(statements)
+            for (i, _) in order.enumerated() {
+                for row in localResults[2 * i + 1].rows {
+                    guard let kind = row[0], let key = row[1], let text = row[2] else { continue }
+                    rows.local["\(kind)/\(key)"] = text
+                }
+            }
+        }
+
+        var byTable: [String: [[String?]]] = [:]
+        for row in rows.columns { if let rel = row[0] { byTable[rel, default: []].append(row) } }
+        var constraintsByTable: [String: [[String?]]] = [:]
+        for row in rows.constraints { if let rel = row[0] { constraintsByTable[rel, default: []].append(row) } }
+        var indexesByTable: [String: [[String?]]] = [:]
+        for row in rows.indexes { if let rel = row[0] { indexesByTable[rel, default: []].append(row) } }
         var comments: [String: String] = [:]
         var ownedSequences: Set<String> = []
         var serialOwner: [String: String] = [:]   // "tableoid/attnum" -> sequence oid
-        for row in results[1].rows {
+        for row in rows.classes {
             guard let oid = row[0] else { continue }
             if let comment = row[1] { comments[oid] = comment }
-            if let owner = row[2], let attnum = row[3], let type = row[4] {
+            if let ownerTable = row[2], let attnum = row[3], let type = row[4] {
                 ownedSequences.insert(oid)
-                if type == "a" { serialOwner["\(owner)/\(attnum)"] = oid }
+                if type == "a" { serialOwner["\(ownerTable)/\(attnum)"] = oid }
             }
         }
+        var labels: [String: [String]] = [:]
+        for row in rows.enums {
+            guard let type = row[0], let label = row[1] else { continue }
+            labels[type, default: []].append(label)
+        }
+
+        return present.map { m in
+            let state = Self.assemble(
+                m, rows: rows, columns: byTable, constraints: constraintsByTable, indexes: indexesByTable,
+                comments: comments, ownedSequences: ownedSequences, serialOwner: serialOwner, labels: labels)
+            return (m.schema, state)
+        }
+    }
+
+    static func isTable(_ kind: Character) -> Bool { kind == "r" || kind == "p" }
+
+    /// The rows of one batch, and the texts re-read with each schema on the path
+    /// (keyed `c/oid`, `d/oid`, `i/oid`, `t/rel/attnum`, `l/rel/attnum`).
+    struct BatchRows {
+        var columns: [[String?]]
+        var constraints: [[String?]]
+        var indexes: [[String?]]
+        var classes: [[String?]]
+        var enums: [[String?]]
+        var local: [String: String] = [:]
+    }
+
+    static func assemble(_ members: Members, rows: BatchRows, columns: [String: [[String?]]],
+                         constraints: [String: [[String?]]], indexes: [String: [[String?]]],
+                         comments: [String: String], ownedSequences: Set<String>,
+                         serialOwner: [String: String], labels: [String: [String]]) -> SchemaState {
         let names = Dictionary(members.classes.map { ($0.oid, $0.name) }, uniquingKeysWith: { a, _ in a })
-
-        var tables: [String: TableState] = [:]
+        var tables: [TableState] = []
         for c in members.classes where isTable(c.kind) {
-            tables[c.oid] = TableState(name: c.name, comment: comments[c.oid])
-        }
-
-        for row in results[2].rows {
-            guard let rel = row[0], let attnum = row[1], let name = row[2], let type = row[3] else { continue }
-            let identity: Identity? = switch row[6] {
-            case "a": .always
-            case "d": .byDefault
-            default: nil
+            var table = TableState(name: c.name, comment: comments[c.oid])
+            for row in columns[c.oid] ?? [] {
+                guard let attnum = row[1], let name = row[2], let reflectedType = row[3] else { continue }
+                let key = "\(c.oid)/\(attnum)"
+                let expression = row[5].flatMap { rows.local["d/\($0)"] } ?? row[6]
+                let generated = row[7] != nil && row[7] != ""
+                let identity: Identity? = switch row[8] {
+                case "a": .always
+                case "d": .byDefault
+                default: nil
+                }
+                table.columns.append(ColumnState(
+                    name: name, type: rows.local["t/\(key)"] ?? reflectedType, notNull: row[4] == "t",
+                    defaultExpression: generated ? nil : expression, identity: identity,
+                    generated: generated ? expression : nil,
+                    collation: row[10] == nil ? nil : (rows.local["l/\(key)"] ?? row[11]),
+                    comment: row[12], ownedSequence: serialOwner[key].flatMap { names[$0] }))
             }
-            tables[rel]?.columns.append(ColumnState(
-                name: name, type: type, notNull: row[4] == "t", defaultExpression: row[5],
-                identity: identity, generated: row[7], collation: row[8], comment: row[9],
-                ownedSequence: serialOwner["\(rel)/\(attnum)"].flatMap { names[$0] }))
-        }
-
-        var constraintIndexes: Set<String> = []
-        for row in results[3].rows {
-            guard let rel = row[0], let name = row[1], let kindText = row[2], let def = row[3],
-                  let kind = ConstraintState.Kind(rawValue: kindText) else { continue }
-            if kind == .primaryKey || kind == .unique || kind == .exclusion, let index = row[4] {
-                constraintIndexes.insert(index)
+            var constraintIndexes: Set<String> = []
+            for row in constraints[c.oid] ?? [] {
+                guard let oid = row[1], let name = row[2], let kindText = row[3], let def = row[4],
+                      let kind = ConstraintState.Kind(rawValue: kindText) else { continue }
+                if kind == .primaryKey || kind == .unique || kind == .exclusion, let index = row[5] {
+                    constraintIndexes.insert(index)
+                }
+                table.constraints.append(ConstraintState(name: name, kind: kind, definition: rows.local["c/\(oid)"] ?? def))
             }
-            tables[rel]?.constraints.append(ConstraintState(name: name, kind: kind, definition: def))
-        }
-
-        for row in results[4].rows {
-            guard let rel = row[0], let indexOID = row[1], let name = row[2], let def = row[4],
-                  let prefix = row[5], let local = row[6], let qualified = row[7] else { continue }
-            if constraintIndexes.contains(indexOID) { continue }
-            tables[rel]?.indexes.append(IndexState(
-                name: name,
-                definition: indexTail(def, unique: row[3] == "t", prefix: prefix, tableNames: [local, qualified])))
-        }
-
-        var enums: [EnumState] = []
-        let enumTypes = members.types.filter { $0.kind == "e" }
-        if !enumTypes.isEmpty {
-            var labels: [String: [String]] = [:]
-            for row in results[5].rows {
-                guard let type = row[0], let label = row[1] else { continue }
-                labels[type, default: []].append(label)
+            for row in indexes[c.oid] ?? [] {
+                // Indexes of constraints come without a definition (the query skips them).
+                guard let indexOID = row[1], let name = row[2], let def = row[4],
+                      let prefix = row[5], let unqualified = row[6], let qualified = row[7] else { continue }
+                if constraintIndexes.contains(indexOID) { continue }
+                table.indexes.append(IndexState(
+                    name: name,
+                    definition: indexTail(rows.local["i/\(indexOID)"] ?? def, unique: row[3] == "t", prefix: prefix,
+                                          tableNames: [unqualified, qualified])))
             }
-            enums = enumTypes.map { EnumState(name: $0.name, labels: labels[$0.oid] ?? []) }
+            tables.append(table)
         }
 
+        let enums = members.types.filter { $0.kind == "e" }.map { EnumState(name: $0.name, labels: labels[$0.oid] ?? []) }
         var sequences: [String] = []
         var others: [String] = []
         for c in members.classes {
@@ -280,10 +460,15 @@ public struct Reflector: Sendable {
         for r in members.routines {
             others.append("\(r.kind == "p" ? "procedure" : r.kind == "a" ? "aggregate" : "function") \(r.name)")
         }
-
+        // Tables, constraints and indexes in name order; columns stay in column order.
         return SchemaState(
-            enums: enums, tables: Array(tables.values), sequences: sequences, others: others
-        ).normalized()
+            enums: enums.sorted { $0.name < $1.name },
+            tables: tables.map {
+                TableState(name: $0.name, comment: $0.comment, columns: $0.columns,
+                           constraints: $0.constraints.sorted { $0.name < $1.name },
+                           indexes: $0.indexes.sorted { $0.name < $1.name })
+            }.sorted { $0.name < $1.name },
+            sequences: sequences.sorted(), others: others.sorted())
     }
 
     /// `pg_get_indexdef` without its `CREATE INDEX name ON table` head: the part

@@ -228,9 +228,26 @@ final class YAMLReader {
             let rKey = (r?.line ?? 0, r?.column ?? 0, rhs.offset)
             return lKey < rKey
         }
+        // Deduplicated through a set: a linear search made a file with 20,000 errors take minutes.
+        var seen: Set<ErrorKey> = []
         var unique: [InputError] = []
-        for (_, error) in sorted where !unique.contains(error) { unique.append(error) }
+        for (_, error) in sorted where seen.insert(ErrorKey(error)).inserted { unique.append(error) }
         throw InputErrors(unique)
+    }
+
+    /// Everything `InputError`'s `==` compares, hashable.
+    private struct ErrorKey: Hashable {
+        var location: SourceLocation?
+        var file: String
+        var message: String
+        var hint: String?
+
+        init(_ error: InputError) {
+            location = error.location
+            file = error.file
+            message = error.message
+            hint = error.hint
+        }
     }
 
     // MARK: Mappings

@@ -228,6 +228,22 @@ import TestSupport
         #expect(try w.schemas() == systemSchemas)
     }
 
+    /// Colour on a terminal, and never with NO_COLOR: the positive case shows
+    /// the escape checks elsewhere could fail.
+    @Test func colourOnlyOnATerminalWithoutNoColor() async throws {
+        let w = try await Workspace.make(prefix: "e2e_colour")
+        let coloured = try await w.tenantplanOnTerminal(["plan"])
+        #expect(coloured.exitCode == 0, "\(coloured.terminal)")
+        #expect(coloured.terminal.contains("\u{1B}[32m+\u{1B}[0m table customers"), "\(coloured.terminal)")
+        #expect(coloured.terminal.contains("Plan: 3 tenants to create, 0 to change, 0 in sync."))
+
+        let plain = try await w.tenantplanOnTerminal(["plan"], environment: ["NO_COLOR": "1"])
+        #expect(plain.exitCode == 0, "\(plain.terminal)")
+        #expect(!hasEscape(plain.terminal), "\(plain.terminal)")
+        #expect(plain.terminal.contains("  + table customers"))
+        #expect(plain.terminal.contains("Plan: 3 tenants to create, 0 to change, 0 in sync."))
+    }
+
     @Test(arguments: [[], ["plan"], ["apply"], ["show"], ["validate"]])
     func helpExitsZero(_ command: [String]) async throws {
         let dir = try temporaryDirectory()

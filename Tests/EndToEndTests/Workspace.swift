@@ -3,6 +3,12 @@ import Postgres
 import Testing
 import TestSupport
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A temporary directory holding copies of the example `schema.yaml` and
 /// `tenants.yaml`, and a database of its own that the `tenantplan` binary reaches
 /// through `PGHOST`/`PGPORT`/`PGUSER`/`PGDATABASE`.
@@ -106,3 +112,80 @@ let tenantNames = ["acme", "globex", "initech"]
 
 /// Whether text holds an ANSI escape sequence.
 func hasEscape(_ text: String) -> Bool { text.unicodeScalars.contains("\u{1B}") }
+
+
+extension Workspace {
+    /// Runs the binary with its standard output on a pseudo-terminal (standard
+    /// error goes to a pipe), and returns the exit code and what the terminal got.
+    func tenantplanOnTerminal(_ args: [String], environment: [String: String] = [:]) async throws
+        -> (exitCode: Int32, terminal: String)
+    {
+        var env = db.environment.merging(environment) { _, given in given }
+        env["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let dir = directory
+        let finalEnv = env
+        return try await onThread { try runOnPseudoTerminal(tenantplanBinary(), args, environment: finalEnv, directory: dir) }
+    }
+}
+
+private func runOnPseudoTerminal(_ binary: URL, _ args: [String], environment: [String: String], directory: URL) throws
+    -> (exitCode: Int32, terminal: String)
+{
+    // posix_openpt and friends are in libc everywhere, but Glibc's module map
+    // hides them (they need _XOPEN_SOURCE): look them up at run time.
+    let libc = dlopen(nil, RTLD_NOW)
+    func symbol<T>(_ name: String, as type: T.Type) throws -> T {
+        guard let pointer = dlsym(libc, name) else { throw TestSupportError("libc has no \(name)") }
+        return unsafeBitCast(pointer, to: type)
+    }
+    typealias IntOfInt = @convention(c) (Int32) -> Int32
+    let posixOpenpt = try symbol("posix_openpt", as: IntOfInt.self)
+    let grantpt = try symbol("grantpt", as: IntOfInt.self)
+    let unlockpt = try symbol("unlockpt", as: IntOfInt.self)
+    let ptsname = try symbol("ptsname", as: (@convention(c) (Int32) -> UnsafeMutablePointer<CChar>?).self)
+    let master = posixOpenpt(O_RDWR | O_NOCTTY)
+    guard master >= 0, grantpt(master) == 0, unlockpt(master) == 0, let name = ptsname(master) else {
+        throw TestSupportError("cannot open a pseudo-terminal: errno \(errno)")
+    }
+    let slave = open(String(cString: name), O_RDWR | O_NOCTTY)
+    guard slave >= 0 else {
+        close(master)
+        throw TestSupportError("cannot open the pseudo-terminal's slave side: errno \(errno)")
+    }
+    defer { close(master) }
+
+    final class Buffer: @unchecked Sendable { var data = Data() }
+    let buffer = Buffer()
+    let done = DispatchSemaphore(value: 0)
+    let reader = Thread {
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(master, &chunk, chunk.count)
+            if n <= 0 { break }   // EIO once every slave descriptor is closed
+            buffer.data.append(contentsOf: chunk[0..<n])
+        }
+        done.signal()
+    }
+
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = args
+    process.environment = environment
+    process.currentDirectoryURL = directory
+    process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+    process.standardOutput = FileHandle(fileDescriptor: slave, closeOnDealloc: false)
+    process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+    reader.start()
+    do {
+        try process.run()
+    } catch {
+        close(slave)
+        throw TestSupportError("cannot run \(binary.path): \(error)")
+    }
+    close(slave)
+    process.waitUntilExit()
+    if done.wait(timeout: .now() + 30) == .timedOut {
+        throw TestSupportError("the pseudo-terminal of \(binary.lastPathComponent) stayed open")
+    }
+    return (process.terminationStatus, String(decoding: buffer.data, as: UTF8.self))
+}
