@@ -50,11 +50,16 @@ public struct Planner: Sendable {
         let fleet = request.fleet
         let wanted = Set(request.onlyTenants)
         var seen: Set<String> = []
-        struct Group { var state: SchemaState?; var tenants: [String: [String]] }
-        var groups: [String: Group] = [:]   // key: from-fingerprint + desired fingerprint
+        /// Tenants in one state, planned against one desired state.
+        struct Group {
+            var from: String
+            var state: SchemaState?
+            var desired: SchemaState
+            var tenants: [String: [String]] = [:]
+        }
+        var groups: [String: Group] = [:]   // key: from-fingerprint | desired fingerprint
         var groupOrder: [String] = []
         var databases: [PlanFile.DatabaseEntry] = []
-        var desiredByKey: [String: (SchemaState, String)] = [:]
 
         for database in fleet.databases {
             let listed = fleet.tenants.filter { $0.database == database.name }.map(\.name)
@@ -98,9 +103,8 @@ public struct Planner: Sendable {
                 let from = found.fingerprints[tenant] ?? SchemaState.absentFingerprint
                 let key = from + "|" + desiredFingerprint
                 if groups[key] == nil {
-                    groups[key] = Group(state: found.representatives[from], tenants: [:])
+                    groups[key] = Group(from: from, state: found.representatives[from], desired: desired)
                     groupOrder.append(key)
-                    desiredByKey[key] = (desired, desiredFingerprint)
                 }
                 groups[key]!.tenants[database.name, default: []].append(tenant)
             }
@@ -113,17 +117,15 @@ public struct Planner: Sendable {
         var changeSets: [PlanFile.ChangeSet] = []
         for (i, key) in groupOrder.enumerated() {
             let group = groups[key]!
-            let (desired, _) = desiredByKey[key]!
-            let differ = Differ(declaration: request.declaration, desired: desired,
+            let differ = Differ(declaration: request.declaration, desired: group.desired,
                                 allowDestructive: request.allowDestructive)
             let diff = differ.diff(actual: group.state)
-            let from = group.state?.fingerprint ?? SchemaState.absentFingerprint
-            let to = diff.changes.isEmpty ? from : diff.expected.fingerprint
+            let to = diff.changes.isEmpty ? group.from : diff.expected.fingerprint
             changeSets.append(PlanFile.ChangeSet(
-                id: i + 1, from: from, to: to, changes: diff.changes, held: diff.held, tenants: group.tenants,
+                id: i + 1, from: group.from, to: to, changes: diff.changes, held: diff.held, tenants: group.tenants,
                 preludeTo: diff.prelude?.fingerprint))
         }
-        // In-sync sets last, change sets first, each in order of size.
+        // Sets with changes first, in-sync sets last; otherwise in the order tenants were found.
         changeSets.sort { a, b in
             if a.inSync != b.inSync { return !a.inSync }
             return a.id < b.id
