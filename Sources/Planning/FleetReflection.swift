@@ -88,7 +88,13 @@ struct FleetReflection {
                     return
                 }
                 let done = shared.add(found, count: batch.count)
-                progress?("reflected \(done.done)/\(done.total) tenants in database '\(database)'")
+                if let progress {
+                    let elapsed = Date().timeIntervalSince(shared.started)
+                    let rate = elapsed > 0 ? Double(done.done) / elapsed : 0
+                    let eta = rate > 0 ? Double(done.total - done.done) / rate : 0
+                    progress("reflected \(done.done)/\(done.total) tenants in database '\(database)'"
+                             + String(format: " (%.0f/s, ETA %.0fs)", rate, eta))
+                }
             }
         }
     }
@@ -101,6 +107,7 @@ struct FleetReflection {
         private(set) var error: Error?
         private var done = 0
         let total: Int
+        let started = Date()
 
         init(batches: [[String]], total: Int) {
             self.batches = batches.reversed()
