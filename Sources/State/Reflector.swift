@@ -80,6 +80,22 @@ public struct Reflector: Sendable {
         var local: Set<String> = []
     }
 
+    /// Session settings for the batch reads, which always run with an empty
+    /// `search_path`: prepared once, their cached plans stay valid (a cached plan
+    /// is re-planned whenever `search_path` differs from when it was made).
+    /// Every read is a handful of index lookups per schema; with large oid arrays
+    /// the planner would otherwise pick hash joins that scan all of `pg_depend`.
+    static let setupQuery = """
+        SELECT set_config('search_path', '', false), set_config('plan_cache_mode', 'force_generic_plan', false),
+               set_config('enable_hashjoin', 'off', false), set_config('enable_mergejoin', 'off', false),
+               set_config('enable_seqscan', 'off', false)
+        """
+
+    static let resetQuery = """
+        SELECT set_config('plan_cache_mode', 'auto', false), set_config('enable_hashjoin', 'on', false),
+               set_config('enable_mergejoin', 'on', false), set_config('enable_seqscan', 'on', false)
+        """
+
     static let membersQuery = """
         SELECT n.nspname, n.oid::int8::text, d.classid::int8::text, d.objid::int8::text,
                coalesce(c.relkind::text, t.typtype::text, p.prokind::text) AS kind,
@@ -206,30 +222,6 @@ public struct Reflector: Sendable {
 
     // MARK: - Per-schema query (search_path = the schema)
 
-    /// Re-reads, with the schema on the path, the items whose text names the schema's own objects.
-    static let localQuery = """
-        SELECT 'c', con.oid::int8::text, pg_get_constraintdef(con.oid, true)
-        FROM pg_constraint con WHERE con.oid = ANY($1::oid[])
-        UNION ALL
-        SELECT 'd', ad.oid::int8::text, pg_get_expr(ad.adbin, ad.adrelid, true)
-        FROM pg_attrdef ad WHERE ad.oid = ANY($2::oid[])
-        UNION ALL
-        SELECT 'i', i.indexrelid::int8::text, pg_get_indexdef(i.indexrelid, 0, true)
-        FROM pg_index i WHERE i.indexrelid = ANY($3::oid[])
-        UNION ALL
-        SELECT 't', a.attrelid::int8::text || '/' || a.attnum::text, format_type(a.atttypid, a.atttypmod)
-        FROM unnest($4::oid[], $5::int2[]) AS k(rel, num)
-        JOIN pg_attribute a ON a.attrelid = k.rel AND a.attnum = k.num
-        UNION ALL
-        SELECT 'l', a.attrelid::int8::text || '/' || a.attnum::text,
-               CASE WHEN pg_collation_is_visible(co.oid) THEN quote_ident(co.collname)
-                    ELSE quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END
-        FROM unnest($6::oid[], $7::int2[]) AS k(rel, num)
-        JOIN pg_attribute a ON a.attrelid = k.rel AND a.attnum = k.num
-        JOIN pg_collation co ON co.oid = a.attcollation
-        JOIN pg_namespace cn ON cn.oid = co.collnamespace
-        """
-
     /// What one schema needs re-read with itself on the path.
     struct LocalItems {
         var constraints: [String] = []
@@ -242,10 +234,52 @@ public struct Reflector: Sendable {
             constraints.isEmpty && defaults.isEmpty && indexes.isEmpty && types.isEmpty && collations.isEmpty
         }
 
-        var parameters: [String?] {
-            [arrayLiteral(constraints), arrayLiteral(defaults), arrayLiteral(indexes),
-             arrayLiteral(types.map(\.rel)), arrayLiteral(types.map(\.attnum)),
-             arrayLiteral(collations.map(\.rel)), arrayLiteral(collations.map(\.attnum))]
+        /// The query that re-reads these items, with only the parts it needs:
+        /// it is planned afresh for each schema, so the smaller the better.
+        var statement: PipelineStatement {
+            var parts: [String] = []
+            var parameters: [String?] = []
+            func parameter(_ values: [String]) -> String {
+                parameters.append(arrayLiteral(values))
+                return "$\(parameters.count)"
+            }
+            if !constraints.isEmpty {
+                parts.append("""
+                    SELECT 'c', con.oid::int8::text, pg_get_constraintdef(con.oid, true)
+                    FROM pg_constraint con WHERE con.oid = ANY(\(parameter(constraints))::oid[])
+                    """)
+            }
+            if !defaults.isEmpty {
+                parts.append("""
+                    SELECT 'd', ad.oid::int8::text, pg_get_expr(ad.adbin, ad.adrelid, true)
+                    FROM pg_attrdef ad WHERE ad.oid = ANY(\(parameter(defaults))::oid[])
+                    """)
+            }
+            if !indexes.isEmpty {
+                parts.append("""
+                    SELECT 'i', i.indexrelid::int8::text, pg_get_indexdef(i.indexrelid, 0, true)
+                    FROM pg_index i WHERE i.indexrelid = ANY(\(parameter(indexes))::oid[])
+                    """)
+            }
+            if !types.isEmpty {
+                parts.append("""
+                    SELECT 't', a.attrelid::int8::text || '/' || a.attnum::text, format_type(a.atttypid, a.atttypmod)
+                    FROM unnest(\(parameter(types.map(\.rel)))::oid[], \(parameter(types.map(\.attnum)))::int2[]) AS k(rel, num)
+                    JOIN pg_attribute a ON a.attrelid = k.rel AND a.attnum = k.num
+                    """)
+            }
+            if !collations.isEmpty {
+                parts.append("""
+                    SELECT 'l', a.attrelid::int8::text || '/' || a.attnum::text,
+                           CASE WHEN pg_collation_is_visible(co.oid) THEN quote_ident(co.collname)
+                                ELSE quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END
+                    FROM unnest(\(parameter(collations.map(\.rel)))::oid[], \(parameter(collations.map(\.attnum)))::int2[]) AS k(rel, num)
+                    JOIN pg_attribute a ON a.attrelid = k.rel AND a.attnum = k.num
+                    JOIN pg_collation co ON co.oid = a.attcollation
+                    JOIN pg_namespace cn ON cn.oid = co.collnamespace
+                    """)
+            }
+            return PipelineStatement(parts.joined(separator: "\nUNION ALL\n"), parameters)
         }
     }
 
@@ -257,14 +291,13 @@ public struct Reflector: Sendable {
         // oid arrays the planner would otherwise pick hash joins that scan all of
         // pg_depend (the biggest catalog) once per query.
         let head = try connection.pipeline([
-            PipelineStatement("SELECT set_config('search_path', '', false)"),
-            PipelineStatement("SELECT set_config('enable_hashjoin', 'off', false), set_config('enable_mergejoin', 'off', false), set_config('enable_seqscan', 'off', false)"),
-            PipelineStatement(Self.membersQuery, [arrayLiteral(schemas)]),
+            PipelineStatement(Self.setupQuery, prepared: "tenantplan_reflect_setup"),
+            PipelineStatement(Self.membersQuery, [arrayLiteral(schemas)], prepared: "tenantplan_members"),
         ])
         defer {
-            _ = try? connection.query("SELECT set_config('enable_hashjoin', 'on', false), set_config('enable_mergejoin', 'on', false), set_config('enable_seqscan', 'on', false)")
+            _ = try? connection.query(Self.resetQuery)
         }
-        let members = Self.members(from: head[2])
+        let members = Self.members(from: head[1])
         let present = schemas.compactMap { members[$0] }
         guard !present.isEmpty else { return [] }
 
@@ -280,12 +313,12 @@ public struct Reflector: Sendable {
         }
         let tables = arrayLiteral(tableOIDs)
         let results = try connection.pipeline([
-            PipelineStatement(Self.columnsQuery, [tables]),
-            PipelineStatement(Self.constraintsQuery, [tables]),
-            PipelineStatement(Self.indexesQuery, [tables]),
-            PipelineStatement(Self.dependenciesQuery, [tables]),
-            PipelineStatement(Self.classesQuery, [arrayLiteral(classOIDs)]),
-            PipelineStatement(Self.enumsQuery, [arrayLiteral(enumOIDs)]),
+            PipelineStatement(Self.columnsQuery, [tables], prepared: "tenantplan_columns"),
+            PipelineStatement(Self.constraintsQuery, [tables], prepared: "tenantplan_constraints"),
+            PipelineStatement(Self.indexesQuery, [tables], prepared: "tenantplan_indexes"),
+            PipelineStatement(Self.dependenciesQuery, [tables], prepared: "tenantplan_dependencies"),
+            PipelineStatement(Self.classesQuery, [arrayLiteral(classOIDs)], prepared: "tenantplan_classes"),
+            PipelineStatement(Self.enumsQuery, [arrayLiteral(enumOIDs)], prepared: "tenantplan_enums"),
         ])
         var rows = BatchRows(columns: results[0].rows, constraints: results[1].rows, indexes: results[2].rows,
                              classes: results[4].rows, enums: results[5].rows)
@@ -333,7 +366,7 @@ public struct Reflector: Sendable {
             unique.defaults = Array(Set(items.defaults))
             unique.indexes = Array(Set(items.indexes))
             statements.append(PipelineStatement("SELECT set_config('search_path', $1, false)", [quoteIdentifier(m.schema)]))
-            statements.append(PipelineStatement(Self.localQuery, unique.parameters))
+            statements.append(unique.statement)
             order.append(m.schema)
         }
         if !statements.isEmpty {
