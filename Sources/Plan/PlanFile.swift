@@ -108,26 +108,34 @@ public struct PlanFile: Codable, Sendable, Equatable {
 
         public var tenantCount: Int { tenants.values.reduce(0) { $0 + $1.count } }
         public var creates: Bool { from == SchemaState.absentFingerprint }
+        /// Nothing to run. The tenants may still keep undeclared objects, or
+        /// differ in ways the plan holds back (see `drifted`).
         public var inSync: Bool { changes.isEmpty }
+        /// Nothing to run, but a declared object differs in a way the plan holds back.
+        public var drifted: Bool { changes.isEmpty && held.contains { !$0.undeclared } }
     }
 }
 
 extension PlanFile {
     public var tenantCount: Int { changeSets.reduce(0) { $0 + $1.tenantCount } }
 
-    /// Tenants to create, to change, in sync, and with nothing planned but changes held back.
+    /// Tenants to create, to change, in sync (possibly keeping undeclared
+    /// objects), and with nothing planned but declared objects held back.
     public var summary: (create: Int, change: Int, inSync: Int, heldOnly: Int) {
         var s = (create: 0, change: 0, inSync: 0, heldOnly: 0)
         for set in changeSets {
-            if set.inSync && set.held.isEmpty { s.inSync += set.tenantCount }
-            else if set.inSync { s.heldOnly += set.tenantCount }
+            if set.drifted { s.heldOnly += set.tenantCount }
+            else if set.inSync { s.inSync += set.tenantCount }
             else if set.creates { s.create += set.tenantCount }
             else { s.change += set.tenantCount }
         }
         return s
     }
 
-    public var hasChanges: Bool { changeSets.contains { !$0.inSync } }
+    /// Whether any tenant differs from the declaration: changes to run, or
+    /// held-back changes to declared objects (`--detailed-exitcode` exits 2).
+    /// Undeclared objects that are merely kept do not count.
+    public var hasChanges: Bool { changeSets.contains { !$0.inSync || $0.drifted } }
 
     /// The digest of this content, ignoring the stored `digest` field.
     public func computeDigest() throws -> String {

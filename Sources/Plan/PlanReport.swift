@@ -47,8 +47,9 @@ public struct PlanReport: Sendable {
     func heading(_ set: PlanFile.ChangeSet) -> String {
         let n = set.tenantCount
         let who = "\(n) tenant\(n == 1 ? "" : "s")"
-        if set.inSync && set.held.isEmpty { return "In sync: \(who)" }
-        if set.inSync { return "Nothing planned, changes held back: \(who)" }
+        if set.drifted { return "Nothing planned, changes held back: \(who)" }
+        if set.inSync && !set.held.isEmpty { return "In sync, keeping objects not in schema.yaml: \(who)" }
+        if set.inSync { return "In sync: \(who)" }
         return "\(set.creates ? "Create" : "Change") \(who) (\(set.changes.count) change\(set.changes.count == 1 ? "" : "s"))"
     }
 

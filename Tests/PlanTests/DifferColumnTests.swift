@@ -48,7 +48,7 @@ struct DifferColumnTests {
         #expect(held.held == [HeldChange(
             object: "column items.legacy",
             reason: "column items.legacy is not in schema.yaml; dropping it loses its data; plan with --allow-destructive to allow it",
-            sql: "ALTER TABLE \"items\" DROP COLUMN \"legacy\"")])
+            sql: "ALTER TABLE \"items\" DROP COLUMN \"legacy\"", undeclared: true)])
         // The tenant keeps the column: the expected state is the desired one plus it.
         let kept = t.desired.editing("items") { $0.columns.append(legacy) }
         #expect(held.expected == kept.normalized())

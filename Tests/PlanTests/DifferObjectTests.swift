@@ -135,10 +135,10 @@ struct DifferObjectTests {
         #expect(held.held == [
             HeldChange(object: "constraint customers_name_check on customers",
                        reason: "constraint customers_name_check on customers is not in schema.yaml; plan with --allow-destructive to allow it",
-                       sql: "ALTER TABLE \"customers\" DROP CONSTRAINT \"customers_name_check\""),
+                       sql: "ALTER TABLE \"customers\" DROP CONSTRAINT \"customers_name_check\"", undeclared: true),
             HeldChange(object: "constraint orders_self_fkey on orders",
                        reason: "constraint orders_self_fkey on orders is not in schema.yaml; plan with --allow-destructive to allow it",
-                       sql: "ALTER TABLE \"orders\" DROP CONSTRAINT \"orders_self_fkey\""),
+                       sql: "ALTER TABLE \"orders\" DROP CONSTRAINT \"orders_self_fkey\"", undeclared: true),
         ])
         #expect(held.expected == actual.normalized())
 
@@ -163,7 +163,7 @@ struct DifferObjectTests {
         #expect(held.held == [HeldChange(
             object: "index customers_name_idx",
             reason: "index customers_name_idx on customers is not in schema.yaml; plan with --allow-destructive to allow it",
-            sql: "DROP INDEX \"customers_name_idx\"")])
+            sql: "DROP INDEX \"customers_name_idx\"", undeclared: true)])
         let kept = Shop.desired.editing("customers") { $0.indexes.append(extra) }
         #expect(held.expected == kept.normalized())
         #expect(held.expected.fingerprint == actual.fingerprint)
@@ -189,7 +189,7 @@ struct DifferObjectTests {
         #expect(held.held == [HeldChange(
             object: "table audit log",
             reason: "table audit log is not in schema.yaml; dropping it loses its rows; plan with --allow-destructive to allow it",
-            sql: "DROP TABLE \"audit log\"")])
+            sql: "DROP TABLE \"audit log\"", undeclared: true)])
         var kept = Shop.desired
         kept.tables.append(audit)
         #expect(held.expected == kept.normalized())
@@ -215,7 +215,7 @@ struct DifferObjectTests {
         #expect(held.held == [HeldChange(
             object: "enum legacy_kind",
             reason: "enum legacy_kind is not in schema.yaml; plan with --allow-destructive to allow it",
-            sql: "DROP TYPE \"legacy_kind\"")])
+            sql: "DROP TYPE \"legacy_kind\"", undeclared: true)])
         var kept = Shop.desired
         kept.enums.append(legacy)
         #expect(held.expected == kept.normalized())
@@ -236,7 +236,7 @@ struct DifferObjectTests {
         #expect(held.held == [HeldChange(
             object: "sequence invoice_numbers",
             reason: "sequence invoice_numbers is not in schema.yaml; plan with --allow-destructive to allow it",
-            sql: "DROP SEQUENCE \"invoice_numbers\"")])
+            sql: "DROP SEQUENCE \"invoice_numbers\"", undeclared: true)])
         var kept = Shop.desired
         kept.sequences = ["invoice_numbers"]
         #expect(held.expected == kept.normalized())

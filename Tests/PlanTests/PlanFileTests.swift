@@ -24,7 +24,8 @@ func samplePlan() -> PlanFile {
         tenants: ["main": ["hooli"]])
     let heldOnly = PlanFile.ChangeSet(
         id: 4, from: String(repeating: "b", count: 64), to: String(repeating: "b", count: 64), changes: [],
-        held: [HeldChange(object: "table audit", reason: "table audit is not in schema.yaml", sql: "DROP TABLE \"audit\"")],
+        held: [HeldChange(object: "table audit", reason: "table audit is not in schema.yaml", sql: "DROP TABLE \"audit\"", undeclared: true),
+               HeldChange(object: "column orders.note", reason: "changing orders.note may lose or alter data")],
         tenants: ["eu": ["umbrella"]])
     return PlanFile(
         toolVersion: "0.1.0", createdAt: "2025-01-02T03:04:05Z",
@@ -172,7 +173,7 @@ struct PlanFileTests {
             let old = JSONLeaf.get(json, path[...])
             let new: Any
             let key = path.last as? String
-            if key == "allow_destructive" || key == "transactional" {
+            if key == "allow_destructive" || key == "transactional" || key == "undeclared" {
                 new = !((old as? Bool) ?? (old as! NSNumber).boolValue)
             } else if let n = old as? Int {
                 new = n + 1
@@ -283,9 +284,14 @@ struct PlanFileTests {
         #expect(plan.changeSets[2].inSync)
         #expect(plan.changeSets[1].tenantCount == 2)
 
+        // A set with nothing to run but a declared object held back is drift.
         var quiet = plan
         quiet.changeSets = [plan.changeSets[2], plan.changeSets[3]]
-        #expect(!quiet.hasChanges)
+        #expect(quiet.hasChanges)
         #expect(quiet.summary.create == 0 && quiet.summary.change == 0)
+        // Only undeclared objects kept: in sync.
+        quiet.changeSets[1].held.removeAll { !$0.undeclared }
+        #expect(!quiet.hasChanges)
+        #expect(quiet.summary.inSync == 2 && quiet.summary.heldOnly == 0)
     }
 }

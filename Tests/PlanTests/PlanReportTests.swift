@@ -113,17 +113,34 @@ struct PlanReportTests {
         #expect(text.hasSuffix("Plan: 1 tenant to create, 2 to change, 1 in sync."))
     }
 
+    @Test("undeclared objects kept are in sync, not drift")
+    func keptUndeclared() {
+        var plan = smallPlan()
+        plan.changeSets[2].held = [HeldChange(object: "table audit", reason: "table audit is not in schema.yaml",
+                                              sql: "DROP TABLE \"audit\"", undeclared: true)]
+        let report = PlanReport(plan: plan)
+        #expect(report.summaryLine == "Plan: 1 tenant to create, 1 to change, 1 in sync.")
+        #expect(report.text().contains("In sync, keeping objects not in schema.yaml: 1 tenant: initech"))
+        #expect(plan.hasChanges)   // the other sets have changes
+        plan.changeSets[0].changes = []
+        plan.changeSets[1].changes = []
+        #expect(!plan.hasChanges)
+    }
+
     @Test("held-back changes are listed and counted")
     func held() {
         var plan = smallPlan()
-        plan.changeSets[2].held = [HeldChange(object: "table audit", reason: "table audit is not in schema.yaml",
-                                              sql: "DROP TABLE \"audit\"")]
+        plan.changeSets[2].held = [HeldChange(object: "column orders.note", reason: "changing orders.note from text to character varying(10) may lose or alter data",
+                                              sql: "ALTER TABLE \"orders\" ALTER COLUMN \"note\" TYPE varchar(10)")]
         let report = PlanReport(plan: plan)
         #expect(report.summaryLine == "Plan: 1 tenant to create, 1 to change, 0 in sync, 1 with only held-back changes.")
         let text = report.text()
         #expect(text.contains("Nothing planned, changes held back: 1 tenant: initech"))
-        #expect(text.contains("  Held back:\n  ! table audit: table audit is not in schema.yaml"))
-        #expect(report.markdown().contains("held back `table audit`"))
+        #expect(text.contains("  Held back:\n  ! column orders.note: changing orders.note"))
+        #expect(report.markdown().contains("held back `column orders.note`"))
+        plan.changeSets[0].changes = []
+        plan.changeSets[1].changes = []
+        #expect(plan.hasChanges)   // drift held back still counts for --detailed-exitcode
     }
 
     @Test("markdown leads with hazards, destructive ones first, then the change sets")
