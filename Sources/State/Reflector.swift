@@ -147,8 +147,7 @@ public struct Reflector: Sendable {
                        FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
                       WHERE co.oid = a.attcollation)
                END,
-               (SELECT ds.description FROM pg_description ds
-                 WHERE ds.objoid = a.attrelid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum),
+               NULL::text,
                ty.typelem::int8::text
         FROM pg_attribute a
         JOIN pg_type ty ON ty.oid = a.atttypid
@@ -205,14 +204,18 @@ public struct Reflector: Sendable {
 
     /// Table comments, and for sequences the column that owns them (`a`: serial, `i`: identity).
     static let classesQuery = """
-        SELECT c.oid::int8::text, ds.description, dep.refobjid::int8::text, dep.refobjsubid::text, dep.deptype::text
+        SELECT c.oid::int8::text, NULL::text, dep.refobjid::int8::text, dep.refobjsubid::text, dep.deptype::text
         FROM pg_class c
-        LEFT JOIN pg_description ds
-               ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
         LEFT JOIN pg_depend dep
                ON c.relkind = 'S' AND dep.classid = 'pg_class'::regclass AND dep.objid = c.oid
               AND dep.refclassid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i')
         WHERE c.oid = ANY($1::oid[])
+        """
+
+    /// Comments on tables (`objsubid` 0) and their columns: one index range per table.
+    static let commentsQuery = """
+        SELECT ds.objoid::int8::text, ds.objsubid::text, ds.description FROM pg_description ds
+        WHERE ds.objoid = ANY($1::oid[]) AND ds.classoid = 'pg_class'::regclass
         """
 
     static let enumsQuery = """
@@ -319,6 +322,7 @@ public struct Reflector: Sendable {
             PipelineStatement(Self.dependenciesQuery, [tables], prepared: "tenantplan_dependencies"),
             PipelineStatement(Self.classesQuery, [arrayLiteral(classOIDs)], prepared: "tenantplan_classes"),
             PipelineStatement(Self.enumsQuery, [arrayLiteral(enumOIDs)], prepared: "tenantplan_enums"),
+            PipelineStatement(Self.commentsQuery, [tables], prepared: "tenantplan_comments"),
         ])
         var rows = BatchRows(columns: results[0].rows, constraints: results[1].rows, indexes: results[2].rows,
                              classes: results[4].rows, enums: results[5].rows)
@@ -390,11 +394,15 @@ public struct Reflector: Sendable {
         var serialOwner: [String: String] = [:]   // "tableoid/attnum" -> sequence oid
         for row in rows.classes {
             guard let oid = row[0] else { continue }
-            if let comment = row[1] { comments[oid] = comment }
+
             if let ownerTable = row[2], let attnum = row[3], let type = row[4] {
                 ownedSequences.insert(oid)
                 if type == "a" { serialOwner["\(ownerTable)/\(attnum)"] = oid }
             }
+        }
+        for row in results[6].rows {
+            guard let oid = row[0], let attnum = row[1], let comment = row[2] else { continue }
+            comments[attnum == "0" ? oid : "\(oid)/\(attnum)"] = comment
         }
         var labels: [String: [String]] = [:]
         for row in rows.enums {
@@ -446,7 +454,7 @@ public struct Reflector: Sendable {
                     defaultExpression: generated ? nil : expression, identity: identity,
                     generated: generated ? expression : nil,
                     collation: row[10] == nil ? nil : (rows.local["l/\(key)"] ?? row[11]),
-                    comment: row[12], ownedSequence: serialOwner[key].flatMap { names[$0] }))
+                    comment: comments[key], ownedSequence: serialOwner[key].flatMap { names[$0] }))
             }
             var constraintIndexes: Set<String> = []
             for row in constraints[c.oid] ?? [] {
