@@ -327,14 +327,16 @@ extension FleetLoader {
         func parseExclude(_ entry: YAMLEntry, tenants: [TenantDeclaration]) -> [String] {
             guard let items = reader.stringList(entry, of: "the tenants file", itemName: "schema name", required: false)
             else { return [] }
+            let listed = Dictionary(tenants.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
             var result: [String] = []
+            var seen: Set<String> = []
             for (name, node) in items {
-                if let tenant = tenants.first(where: { $0.name == name }) {
+                if let tenant = listed[name] {
                     reader.error("'\(name)' is both listed under tenants: (line \(tenant.location?.line ?? 0)) and excluded",
                                  at: node, hint: "remove it from tenants: or from exclude:")
                     continue
                 }
-                if !result.contains(name) { result.append(name) }
+                if seen.insert(name).inserted { result.append(name) }
             }
             return result
         }

@@ -90,6 +90,12 @@ final class YAMLReader {
     /// - Throws: `InputErrors` holding the one located error of a YAML syntax error or a
     ///   duplicate key (Yams stops at the first).
     func compose(_ yaml: String) throws -> Node? {
+        if let line = Self.lineWithAliasKey(yaml) {
+            throw InputErrors([InputError(
+                "an alias (*name) used as a mapping key is not supported",
+                at: SourceLocation(file: file, line: line, column: 1),
+                hint: "write the key out in full; anchors and aliases are fine as values")])
+        }
         do {
             let root = try Yams.compose(yaml: yaml)
             if let root, root.isNull { return nil }
@@ -97,6 +103,31 @@ final class YAMLReader {
         } catch let error as YamlError {
             throw InputErrors([inputError(from: error, yaml: yaml)])
         }
+    }
+
+    /// The 1-based line of the first alias used as a mapping key (`*a: x`,
+    /// `? *a`, `{ *a: x }`), or nil.
+    ///
+    /// Yams checks mappings for duplicate keys by hashing each key in full, and an
+    /// alias of nested aliases hashes exponentially: a few hundred bytes would hang
+    /// the loader. Such keys have no use in tenantplan's files, so they are refused
+    /// before Yams sees them. Lines break where YAML breaks them (also U+0085,
+    /// U+2028, U+2029).
+    static func lineWithAliasKey(_ yaml: String) -> Int? {
+        guard yaml.contains("*") else { return nil }
+        let pattern = #"(^|[\[{,?]|-\s)\s*\*[^\s,\[\]{}]+\s*:"#
+        guard let regex = try? NSRegularExpression(pattern: pattern) else { return nil }
+        var number = 0
+        for line in yaml.split(omittingEmptySubsequences: false, whereSeparator: {
+            $0 == "\n" || $0 == "\r" || $0 == "\r\n" || $0 == "\u{85}" || $0 == "\u{2028}" || $0 == "\u{2029}"
+        }) {
+            number += 1
+            guard line.contains("*") else { continue }
+            let text = String(line)
+            if regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil { return number }
+            if text.range(of: #"^\s*(-\s+)*\?\s+\*"#, options: .regularExpression) != nil { return number }
+        }
+        return nil
     }
 
     private func inputError(from error: YamlError, yaml: String) -> InputError {
