@@ -1,4 +1,5 @@
 import Foundation
+import Plan
 
 /// What happened to one tenant during `apply`.
 public enum Outcome: String, Codable, Sendable, CaseIterable {
@@ -119,11 +120,13 @@ public struct ApplyReport: Codable, Sendable {
         var lines: [String] = []
         let width = results.map(\.tenant.count).max() ?? 0
         for r in results where verbose || !(r.outcome == .applied || r.outcome == .inSync) {
-            var line = "  \(r.tenant.padding(toLength: max(width, 1), withPad: " ", startingAt: 0))  \(r.outcome.label)"
+            var line = "  \(r.tenant.printable.padding(toLength: max(width, 1), withPad: " ", startingAt: 0))  \(r.outcome.label)"
             if r.database != "main" { line += " [\(r.database)]" }
             if let f = r.failure {
-                line += ": " + (f.sqlState.isEmpty ? "" : "\(f.sqlState) ") + f.message
-                if let statement = f.statement { line += "\n      statement: " + statement.replacingOccurrences(of: "\n", with: " ") }
+                line += ": " + (f.sqlState.isEmpty ? "" : "\(f.sqlState) ") + f.message.printable
+                if let statement = f.statement {
+                    line += "\n      statement: " + statement.replacingOccurrences(of: "\n", with: " ").printable
+                }
             }
             if r.outcome == .stale { line += ": its state changed since the plan was made; plan again" }
             lines.append(line)

@@ -98,11 +98,13 @@ struct Worker: Sendable {
         let options = applier.options
         _ = try connection.pipeline([
             PipelineStatement("BEGIN"),
+            // Set first: the wait for the tenant's lock is bounded too (a stuck
+            // applier of the same tenant gives 55P03, retried like any lock timeout).
+            PipelineStatement("SELECT set_config('lock_timeout', $1, true)", [options.lockTimeout]),
+            PipelineStatement("SELECT set_config('statement_timeout', $1, true)", [options.statementTimeout ?? "0"]),
             // Serialises appliers of the same tenant (another process, another run).
             PipelineStatement("SELECT pg_advisory_xact_lock($1::int4, hashtext($2))",
                               [String(Applier.lockClass), tenant], prepared: "tenantplan_tenant_lock"),
-            PipelineStatement("SELECT set_config('lock_timeout', $1, true)", [options.lockTimeout]),
-            PipelineStatement("SELECT set_config('statement_timeout', $1, true)", [options.statementTimeout ?? "0"]),
         ])
         return try Reflector().reflect(schema: tenant, on: connection)?.fingerprint ?? SchemaState.absentFingerprint
     }

@@ -38,7 +38,7 @@ public struct PlanReport: Sendable {
         let multi = plan.databases.count > 1
         var names: [String] = []
         for db in plan.databases {
-            for t in set.tenants[db.name] ?? [] { names.append(multi ? "\(db.name)/\(t)" : t) }
+            for t in set.tenants[db.name] ?? [] { names.append((multi ? "\(db.name)/\(t)" : t).printable) }
         }
         if names.count <= tenantsShown { return names.joined(separator: ", ") }
         return names.prefix(tenantsShown).joined(separator: ", ") + " and \(names.count - tenantsShown) more"
@@ -62,19 +62,21 @@ public struct PlanReport: Sendable {
             out.append("")
             out.append(paint("\(heading(set)): ", "1") + tenantList(set))
             for change in set.changes {
-                var line = "  \(symbol(change.action)) \(change.object)"
+                var line = "  \(symbol(change.action)) \(change.object.printable)"
                 if !change.hazards.isEmpty {
                     line += "  " + paint("[" + change.hazards.map(\.rawValue).joined(separator: ", ") + "]",
                                          change.isDestructive ? "31" : "33")
                 }
                 out.append(line)
                 if sql {
-                    for l in change.sql.split(separator: "\n", omittingEmptySubsequences: false) { out.append("      \(l)") }
+                    for l in change.sql.split(separator: "\n", omittingEmptySubsequences: false) {
+                        out.append("      \(String(l).printable)")
+                    }
                 }
             }
             if !set.held.isEmpty {
                 out.append("  " + paint("Held back:", "31"))
-                for h in set.held { out.append("  ! \(h.object): \(h.reason)") }
+                for h in set.held { out.append("  ! \(h.object.printable): \(h.reason.printable)") }
             }
         }
         let destructive = plan.changeSets.flatMap(\.changes).filter(\.isDestructive)

@@ -187,3 +187,13 @@ struct PlanReportTests {
         #expect(!PlanReport(plan: quiet).markdown().contains("Hazards"))
     }
 }
+
+@Suite("Printable output")
+struct PrintableTests {
+    @Test("control characters in names are shown escaped, never sent to the terminal")
+    func controlCharacters() {
+        #expect("a\u{1B}[31mb".printable == "a\\u{1B}[31mb")
+        #expect("tab\there\nnext".printable == "tab\\u{9}here\\u{A}next")
+        #expect("ünïcødé 日本".printable == "ünïcødé 日本")
+    }
+}
