@@ -158,8 +158,13 @@ public struct Reflector: Sendable {
 
     static let constraintsQuery = """
         SELECT con.conrelid::int8::text, con.oid::int8::text, con.conname, con.contype::text,
-               pg_get_constraintdef(con.oid, true), con.conindid::int8::text, con.confrelid::int8::text
+               -- A foreign key to a table of the same schema is read again with the
+               -- schema on the path (see localQuery): no need to deparse it here.
+               CASE WHEN con.contype = 'f' AND ref.relnamespace = con.connamespace THEN NULL
+                    ELSE pg_get_constraintdef(con.oid, true) END,
+               con.conindid::int8::text, con.confrelid::int8::text
         FROM pg_constraint con
+        LEFT JOIN pg_class ref ON ref.oid = con.confrelid
         WHERE con.conrelid = ANY($1::oid[]) AND con.contype IN ('p', 'u', 'f', 'c', 'x')
         """
 
@@ -458,12 +463,13 @@ public struct Reflector: Sendable {
             }
             var constraintIndexes: Set<String> = []
             for row in constraints[c.oid] ?? [] {
-                guard let oid = row[1], let name = row[2], let kindText = row[3], let def = row[4],
+                guard let oid = row[1], let name = row[2], let kindText = row[3],
+                      let def = rows.local["c/\(oid)"] ?? row[4],
                       let kind = ConstraintState.Kind(rawValue: kindText) else { continue }
                 if kind == .primaryKey || kind == .unique || kind == .exclusion, let index = row[5] {
                     constraintIndexes.insert(index)
                 }
-                table.constraints.append(ConstraintState(name: name, kind: kind, definition: rows.local["c/\(oid)"] ?? def))
+                table.constraints.append(ConstraintState(name: name, kind: kind, definition: def))
             }
             for row in indexes[c.oid] ?? [] {
                 // Indexes of constraints come without a definition (the query skips them).
