@@ -384,14 +384,6 @@ func freeLoopbackPort() throws -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
-#if canImport(Darwin)
-private typealias SpawnActions = posix_spawn_file_actions_t?
-private typealias SpawnAttributes = posix_spawnattr_t?
-#else
-private typealias SpawnActions = posix_spawn_file_actions_t
-private typealias SpawnAttributes = posix_spawnattr_t
-#endif
-
 /// Runs a command to completion with default signal handling and an empty signal
 /// mask (so that the server it starts can be stopped), its output going to a file
 /// (a pipe would stay open as long as a daemon the script leaves behind holds it).
@@ -399,39 +391,12 @@ private func spawnAndWait(_ argv: [String]) throws -> (status: Int32, output: St
     let log = FileManager.default.temporaryDirectory
         .appendingPathComponent("tp-spawn-\(getpid())-\(UUID().uuidString.prefix(8)).log").path
     defer { unlink(log) }
-    var actions = SpawnActions()
-    var attributes = SpawnAttributes()
-    posix_spawn_file_actions_init(&actions)
-    posix_spawnattr_init(&attributes)
-    defer {
-        posix_spawn_file_actions_destroy(&actions)
-        posix_spawnattr_destroy(&attributes)
-    }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-    var noSignals = sigset_t()
-    sigemptyset(&noSignals)
-    posix_spawnattr_setsigmask(&attributes, &noSignals)
-    var allSignals = sigset_t()
-    sigfillset(&allSignals)
-    sigdelset(&allSignals, SIGKILL)
-    sigdelset(&allSignals, SIGSTOP)
-    posix_spawnattr_setsigdefault(&attributes, &allSignals)
-
     // No PG* variable of this process may reach the script.
-    let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PG") }
-        .map { "\($0.key)=\($0.value)" }
-    var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-    var cEnv: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
-    defer {
-        for p in cArgs { free(p) }
-        for p in cEnv { free(p) }
-    }
-    var pid = pid_t(0)
-    let rc = posix_spawn(&pid, argv[0], &actions, &attributes, &cArgs, &cEnv)
-    guard rc == 0 else { throw TestSupportError("cannot run \(argv[0]): \(String(cString: strerror(rc)))") }
+    let pid = try spawnChild(
+        executable: argv[0], arguments: Array(argv.dropFirst()),
+        environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PG") },
+        stdout: .truncate(log, mode: 0o600), stderr: .descriptor(1),
+        closeOtherDescriptors: true)
     var status: Int32 = 0
     while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
     let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""

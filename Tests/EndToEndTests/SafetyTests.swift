@@ -795,52 +795,9 @@ final class BackgroundTenantplan: @unchecked Sendable {
     init(binary: URL, arguments: [String], environment: [String: String], stdout: URL, stderr: URL) throws {
         stdoutURL = stdout
         stderrURL = stderr
-        #if canImport(Darwin)
-        var actions: posix_spawn_file_actions_t?
-        var attributes: posix_spawnattr_t?
-        #else
-        var actions = posix_spawn_file_actions_t()
-        var attributes = posix_spawnattr_t()
-        #endif
-        posix_spawn_file_actions_init(&actions)
-        posix_spawnattr_init(&attributes)
-        defer {
-            posix_spawn_file_actions_destroy(&actions)
-            posix_spawnattr_destroy(&attributes)
-        }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdout.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, stderr.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
-        #if canImport(Darwin)
-        flags |= Int32(POSIX_SPAWN_CLOEXEC_DEFAULT)
-        #else
-        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-        if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
-            _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, 3)
-        }
-        #endif
-        posix_spawnattr_setflags(&attributes, Int16(flags))
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        sigdelset(&allSignals, SIGKILL)
-        sigdelset(&allSignals, SIGSTOP)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-
-        let argv = [binary.path] + arguments
-        let envp = environment.map { "\($0.key)=\($0.value)" }
-        var cArgv: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        var cEnvp: [UnsafeMutablePointer<CChar>?] = envp.map { strdup($0) } + [nil]
-        defer {
-            for p in cArgv { free(p) }
-            for p in cEnvp { free(p) }
-        }
-        var child = pid_t(0)
-        let rc = posix_spawn(&child, binary.path, &actions, &attributes, &cArgv, &cEnvp)
-        guard rc == 0 else { throw TestSupportError("cannot start \(binary.path): \(String(cString: strerror(rc)))") }
+        let child = try spawnChild(
+            executable: binary.path, arguments: arguments, environment: environment,
+            stdout: .truncate(stdout.path, mode: 0o644), stderr: .truncate(stderr.path, mode: 0o644))
         pid = child
         let spawned = child
 

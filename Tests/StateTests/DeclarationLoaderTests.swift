@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import State
 
 // MARK: - Helpers shared by the loader tests
@@ -38,10 +39,8 @@ func expectError(_ error: InputError, line: Int, column: Int, message: String, h
 
 /// A temporary file holding `data`, removed by the caller.
 func temporaryFile(_ data: Data, name: String) throws -> String {
-    let directory = FileManager.default.temporaryDirectory
-        .appendingPathComponent("tenantplan-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let url = directory.appendingPathComponent(name)
+    // Removed when the test process exits.
+    let url = try temporaryDirectory().appendingPathComponent(name)
     try data.write(to: url)
     return url.path
 }

@@ -145,26 +145,24 @@ func runProcess(
     let err = try makePipe()
     let stdin = input == nil ? nil : try makePipe()
 
-    var pid = pid_t(0)
-    let spawnError: Int32 = withSpawnSetup(
-        stdout: out.write, stderr: err.write, stdin: stdin?.read, currentDirectory: currentDirectory.path
-    ) { actions, attributes, chdirPrefix in
-        let argv = chdirPrefix + [executable.path] + arguments
-        let envp = environment.map { "\($0.key)=\($0.value)" }
-        return withCStrings(argv) { cArgv in
-            withCStrings(envp) { cEnvp in
-                posix_spawn(&pid, argv[0], actions, attributes, cArgv, cEnvp)
-            }
-        }
+    let spawned = Result {
+        try spawnChild(
+            executable: executable.path, arguments: arguments, environment: environment,
+            currentDirectory: currentDirectory.path,
+            stdin: stdin.map { .descriptor($0.read) } ?? .nullInput,
+            stdout: .descriptor(out.write), stderr: .descriptor(err.write))
     }
     close(out.write)
     close(err.write)
     if let stdin { close(stdin.read) }
-    guard spawnError == 0 else {
+    let pid: pid_t
+    do {
+        pid = try spawned.get()
+    } catch {
         close(out.read)
         close(err.read)
         if let stdin { close(stdin.write) }
-        throw TestSupportError("cannot run \(executable.path): \(String(cString: strerror(spawnError)))")
+        throw error
     }
 
     let collected = Collected()
@@ -241,74 +239,6 @@ private func makePipe() throws -> PipeEnds {
     _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
     _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
     return PipeEnds(read: fds[0], write: fds[1])
-}
-
-#if canImport(Darwin)
-private typealias FileActions = posix_spawn_file_actions_t?
-private typealias SpawnAttributes = posix_spawnattr_t?
-#else
-private typealias FileActions = posix_spawn_file_actions_t
-private typealias SpawnAttributes = posix_spawnattr_t
-#endif
-
-/// Sets up file actions (stdio, working directory, no other descriptors) and
-/// attributes (default signal handling, empty mask) for `posix_spawn`. When the
-/// C library cannot change directory in the child, `body` gets a `/bin/sh`
-/// prefix for the argument vector that does it.
-private func withSpawnSetup<R>(
-    stdout: Int32, stderr: Int32, stdin: Int32?, currentDirectory: String,
-    _ body: (UnsafeMutablePointer<FileActions>, UnsafeMutablePointer<SpawnAttributes>, [String]) -> R
-) -> R {
-    var actions = FileActions()
-    var attributes = SpawnAttributes()
-    posix_spawn_file_actions_init(&actions)
-    posix_spawnattr_init(&attributes)
-    defer {
-        posix_spawn_file_actions_destroy(&actions)
-        posix_spawnattr_destroy(&attributes)
-    }
-    if let stdin {
-        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
-    } else {
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    }
-    posix_spawn_file_actions_adddup2(&actions, stdout, 1)
-    posix_spawn_file_actions_adddup2(&actions, stderr, 2)
-
-    var prefix: [String] = []
-    var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
-    #if canImport(Darwin)
-    flags |= Int32(POSIX_SPAWN_CLOEXEC_DEFAULT)
-    posix_spawn_file_actions_addchdir_np(&actions, currentDirectory)
-    #else
-    typealias AddChdir = @convention(c) (UnsafeMutablePointer<FileActions>, UnsafePointer<CChar>) -> Int32
-    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<FileActions>, Int32) -> Int32
-    if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
-        _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, 3)
-    }
-    if let symbol = dlsym(nil, "posix_spawn_file_actions_addchdir_np") {
-        _ = unsafeBitCast(symbol, to: AddChdir.self)(&actions, currentDirectory)
-    } else {
-        prefix = ["/bin/sh", "-c", "cd -- \"$0\" && exec \"$@\"", currentDirectory]
-    }
-    #endif
-    posix_spawnattr_setflags(&attributes, Int16(flags))
-    var noSignals = sigset_t()
-    sigemptyset(&noSignals)
-    posix_spawnattr_setsigmask(&attributes, &noSignals)
-    var allSignals = sigset_t()
-    sigfillset(&allSignals)
-    sigdelset(&allSignals, SIGKILL)
-    sigdelset(&allSignals, SIGSTOP)
-    posix_spawnattr_setsigdefault(&attributes, &allSignals)
-    return body(&actions, &attributes, prefix)
-}
-
-private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
-    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    pointers.append(nil)
-    defer { for p in pointers { free(p) } }
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }
 
 private func readAll(_ fd: Int32) -> Data {
