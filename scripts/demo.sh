@@ -15,7 +15,12 @@ bin="$root/.build/release/tenantplan"
 
 cluster="$(mktemp -d /tmp/tenantplan-demo.XXXXXX)"
 rmdir "$cluster"
-trap 'scripts/pg-cluster.sh stop "$cluster" >/dev/null 2>&1 || true' EXIT
+work=""
+cleanup() {
+    "$root/scripts/pg-cluster.sh" stop "$cluster" >/dev/null 2>&1 || true
+    [[ -n "$work" ]] && rm -rf "$work"
+}
+trap cleanup EXIT
 echo "==> starting a throwaway PostgreSQL in $cluster"
 eval "$(scripts/pg-cluster.sh start "$cluster")"
 export PGHOST PGPORT PGUSER PGDATABASE
@@ -39,5 +44,4 @@ echo "==> tenantplan plan --detailed-exitcode   (again: every tenant in sync, ex
 status=0
 "$bin" plan --detailed-exitcode || status=$?
 echo "exit code: $status"
-rm -rf "$work"
 exit "$status"
