@@ -461,7 +461,7 @@ private struct Run {
                 add(.renameSequence(from: old, to: new), .renames)
                 // The default refers to the sequence by oid: it follows the rename.
                 have.defaultExpression = have.defaultExpression.map {
-                    $0.replacingOccurrences(of: quoteLiteralText(old), with: quoteLiteralText(new))
+                    $0.replacingOccurrences(of: quoteLiteral(old), with: quoteLiteral(new))
                 }
             case (let old?, nil):
                 // The default uses the sequence, and DROP SEQUENCE refuses while it
@@ -494,8 +494,6 @@ private struct Run {
         }
     }
 
-    /// The text a sequence name has inside `nextval('...'::regclass)`.
-    func quoteLiteralText(_ name: String) -> String { "'\(name.replacingOccurrences(of: "'", with: "''"))'" }
 
     static func sequenceType(_ serial: String) -> String {
         switch serial.lowercased() {

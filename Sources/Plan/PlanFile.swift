@@ -143,10 +143,7 @@ extension PlanFile {
         copy.digest = nil
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(copy)
-        var hasher = SHA256()
-        hasher.update(data)
-        return "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return "sha256:" + SHA256.hex(bytes: try encoder.encode(copy))
     }
 
     /// The file's bytes, with `digest` filled in.

@@ -32,7 +32,7 @@ public final class Connection {
         guard PQstatus(conn) == CONNECTION_OK else {
             let message = String(cString: PQerrorMessage(conn)).trimmingTrailingNewlines()
             PQfinish(conn)
-            throw PostgresError(kind: .connection, message: Connection.redact(message))
+            throw PostgresError(kind: .connection, message: Connection.redact(message, conninfo: conninfo))
         }
         handle = conn
         PQsetNoticeProcessor(conn, { _, _ in }, nil)
@@ -144,12 +144,58 @@ public final class Connection {
             statement: statement)
     }
 
-    /// libpq's connection errors do not contain passwords, but a URL given as
-    /// `dbname` can be echoed back in "invalid URI" errors: cut any `user:secret@`.
-    static func redact(_ message: String) -> String {
-        guard let regex = try? NSRegularExpression(pattern: #"(://[^:/@\s]*):[^@\s]*@"#) else { return message }
-        let range = NSRange(message.startIndex..., in: message)
-        return regex.stringByReplacingMatches(in: message, range: range, withTemplate: "$1:***@")
+    /// `message` without the password or the URL of `conninfo`.
+    ///
+    /// libpq echoes parts of a connection string it cannot parse: a password with a
+    /// bad percent escape comes back whole (`invalid percent-encoded token: "..."`),
+    /// and some URI errors quote the entire URI. A password is replaced wherever it
+    /// stands quoted, and anywhere once it is long enough not to be an ordinary word;
+    /// any URL becomes "(the URL)".
+    static func redact(_ message: String, conninfo: String = "") -> String {
+        var out = message
+        for secret in passwords(in: conninfo) where !secret.isEmpty {
+            out = out.replacingOccurrences(of: "\"\(secret)\"", with: "\"***\"")
+            if secret.count >= 4 { out = out.replacingOccurrences(of: secret, with: "***") }
+        }
+        if let uri = try? NSRegularExpression(pattern: #"postgres(ql)?://[^\s"]*"#, options: [.caseInsensitive]) {
+            out = uri.stringByReplacingMatches(
+                in: out, range: NSRange(out.startIndex..., in: out), withTemplate: "(the URL)")
+        }
+        return out
+    }
+
+    /// The passwords a libpq connection string may carry, as written and percent-decoded.
+    ///
+    /// See https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING.
+    static func passwords(in conninfo: String) -> [String] {
+        var found: [String] = []
+        func add(_ raw: Substring) {
+            found.append(String(raw))
+            if let decoded = raw.removingPercentEncoding { found.append(decoded) }
+        }
+        if let scheme = conninfo.range(of: "://") {
+            let rest = conninfo[scheme.upperBound...]
+            let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+            if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") {
+                add(authority[authority.index(after: colon)..<at])
+            }
+            if let query = rest.firstIndex(of: "?") {
+                for parameter in rest[rest.index(after: query)...].split(separator: "&")
+                where parameter.lowercased().hasPrefix("password=") {
+                    add(parameter.dropFirst("password=".count))
+                }
+            }
+        } else if let regex = try? NSRegularExpression(pattern: #"(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'?|\S+)"#) {
+            for match in regex.matches(in: conninfo, range: NSRange(conninfo.startIndex..., in: conninfo)) {
+                guard let range = Range(match.range(at: 1), in: conninfo) else { continue }
+                let value = conninfo[range]
+                found.append(String(value))
+                if value.hasPrefix("'") {
+                    found.append(String(value.dropFirst().dropLast(value.count > 1 && value.hasSuffix("'") ? 1 : 0)))
+                }
+            }
+        }
+        return found.sorted { $0.count > $1.count }
     }
 }
 

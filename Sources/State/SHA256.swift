@@ -103,7 +103,19 @@ public struct SHA256: Sendable {
     public static func hex(_ text: String) -> String {
         var hasher = SHA256()
         hasher.update(text)
-        return hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        return hasher.hexDigest()
+    }
+
+    /// The hex digest of `bytes`.
+    public static func hex<Bytes: Sequence>(bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        var hasher = SHA256()
+        hasher.update(bytes)
+        return hasher.hexDigest()
+    }
+
+    /// Finalizes and returns the digest as lowercase hex.
+    public mutating func hexDigest() -> String {
+        finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
     }
 }
 

@@ -51,12 +51,9 @@ struct PlanCommand: ParsableCommand {
         let plan = try reportingErrors { () throws -> PlanFile in
             let declaration = try DeclarationLoader.load(path: files.schema)
             let fleet = try FleetLoader.load(path: files.tenants)
-            let bytes = FileManager.default.contents(atPath: files.schema) ?? Data()
-            var hasher = SHA256()
-            hasher.update(bytes)
             let request = PlanRequest(
                 declaration: declaration,
-                schemaSHA256: hasher.finalize().map { String(format: "%02x", $0) }.joined(),
+                schemaSHA256: SHA256.hex(bytes: FileManager.default.contents(atPath: files.schema) ?? Data()),
                 fleet: fleet, onlyTenants: onlyTenants, allowDestructive: allowDestructive,
                 toolVersion: Tenantplan.version)
             let planner = Planner(connections: ConnectionResolver(databaseURL: databaseURL), progress: Output.progress())
