@@ -71,7 +71,6 @@ public struct Reflector: Sendable {
     /// The objects a schema holds.
     struct Members {
         var schema: String
-        var namespace: String
         var classes: [(oid: String, kind: Character, name: String)] = []
         /// Types other than table row types and arrays: (oid, typtype, name).
         var types: [(oid: String, kind: Character, name: String)] = []
@@ -114,8 +113,8 @@ public struct Reflector: Sendable {
     static func members(from result: QueryResult) -> [String: Members] {
         var members: [String: Members] = [:]
         for row in result.rows {
-            guard let schema = row[0], let namespace = row[1] else { continue }
-            var entry = members[schema] ?? Members(schema: schema, namespace: namespace)
+            guard let schema = row[0] else { continue }
+            var entry = members[schema] ?? Members(schema: schema)
             if let catalog = row[2], let oid = row[3] {
                 entry.local.insert("\(catalog)/\(oid)")
                 // A type's array type records no namespace dependency of its own.
