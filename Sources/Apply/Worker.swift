@@ -65,7 +65,8 @@ struct Worker: Sendable {
 
     /// One try at one tenant, in one transaction.
     func attempt(_ tenant: String, _ set: PlanFile.ChangeSet, on connection: Connection) throws -> Outcome {
-        var fingerprint = try begin(tenant, on: connection)
+        let stamp = set.stamps?[name]?[tenant]
+        var (fingerprint, stamped) = try begin(tenant, stamp: stamp, from: set.from, on: connection)
         if fingerprint == set.to {
             try connection.execute("ROLLBACK")
             return .alreadyApplied
@@ -75,28 +76,43 @@ struct Worker: Sendable {
             // Enum labels first, committed on their own: PostgreSQL refuses to use
             // a label in the transaction that adds it. A run that stops between
             // the two steps leaves only labels added, and a re-run goes on from there.
-            try run(prelude, tenant: tenant, on: connection)
-            try verify(tenant, expected: preludeTo, on: connection)
+            if let stale = try changing(tenant, from: set.from, stamped: stamped, on: connection, {
+                try run(prelude, tenant: tenant, on: connection)
+                try verify(tenant, expected: preludeTo, on: connection)
+            }) {
+                return stale
+            }
             try connection.execute("COMMIT")
-            fingerprint = try begin(tenant, on: connection)
+            (fingerprint, stamped) = try begin(tenant, stamp: nil, from: set.from, on: connection)
         }
         let start = prelude.isEmpty ? set.from : (set.preludeTo ?? set.from)
         guard fingerprint == start else {
             try connection.execute("ROLLBACK")
             return .stale
         }
-        try run(set.changes.filter(\.transactional), tenant: tenant, on: connection)
-        try verify(tenant, expected: set.to, on: connection)
+        if let stale = try changing(tenant, from: start, stamped: stamped, on: connection, {
+            try run(set.changes.filter(\.transactional), tenant: tenant, on: connection)
+            try verify(tenant, expected: set.to, on: connection)
+        }) {
+            return stale
+        }
         try connection.execute("COMMIT")
         return .applied
     }
 
-    /// Opens the tenant's transaction, takes its lock, and returns its fingerprint.
+    /// Opens the tenant's transaction, takes its lock, and returns its
+    /// fingerprint, and whether it was vouched for by the plan's stamp.
     ///
-    /// Round trips are what a tenant costs beyond its DDL: each phase is one pipeline.
-    func begin(_ tenant: String, on connection: Connection) throws -> String {
+    /// Round trips are what a tenant costs beyond its DDL: each phase is one
+    /// pipeline. When the tenant's catalog rows still have the versions the plan
+    /// read (its stamp, checked in the same round trip as the lock), the tenant is
+    /// in the plan's `from` state and need not be deparsed again; otherwise its
+    /// whole state is read.
+    func begin(_ tenant: String, stamp: String?, from: String, on connection: Connection) throws
+        -> (fingerprint: String, stamped: Bool)
+    {
         let options = applier.options
-        _ = try connection.pipeline([
+        var statements = [
             PipelineStatement("BEGIN"),
             // Set first: the wait for the tenant's lock is bounded too (a stuck
             // applier of the same tenant gives 55P03, retried like any lock timeout).
@@ -105,8 +121,43 @@ struct Worker: Sendable {
             // Serialises appliers of the same tenant (another process, another run).
             PipelineStatement("SELECT pg_advisory_xact_lock($1::int4, hashtext($2))",
                               [String(Applier.lockClass), tenant], prepared: "tenantplan_tenant_lock"),
-        ])
-        return try Reflector().reflect(schema: tenant, on: connection)?.fingerprint ?? SchemaState.absentFingerprint
+        ]
+        if stamp != nil {
+            // One plan for every tenant: a custom plan costs more to make than to
+            // run, and a cached plan is made again whenever search_path differs.
+            statements.append(PipelineStatement(
+                "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('search_path', '', true)"))
+            statements.append(Stamp.statement(schema: tenant))
+        }
+        let results = try connection.pipeline(statements)
+        if let stamp, results.last?.scalar == stamp {
+            return (from, true)
+        }
+        return (try fingerprint(of: tenant, on: connection), false)
+    }
+
+    func fingerprint(of tenant: String, on connection: Connection) throws -> String {
+        try Reflector().reflect(schema: tenant, on: connection)?.fingerprint ?? SchemaState.absentFingerprint
+    }
+
+    /// Runs `body`, the changes of a tenant in state `from`. When that state was
+    /// vouched for by the stamp alone, a failure may mean that the state changed
+    /// in a way the stamp does not see (see `Stamp`): the transaction is rolled
+    /// back, the state read in full, and the tenant reported stale if it is no
+    /// longer in `from`. Returns nil when `body` succeeded.
+    func changing(_ tenant: String, from: String, stamped: Bool, on connection: Connection,
+                  _ body: () throws -> Void) throws -> Outcome? {
+        do {
+            try body()
+            return nil
+        } catch let error as PostgresError where stamped && !error.isTransient && !error.isConnectionLoss {
+            if connection.inTransaction { try connection.execute("ROLLBACK") }
+            if try fingerprint(of: tenant, on: connection) != from { return .stale }
+            throw error
+        } catch let error as VerificationFailure where stamped {
+            if try fingerprint(of: tenant, on: connection) != from { return .stale }
+            throw error
+        }
     }
 
     /// Runs changes in one pipeline, under `search_path` = the tenant alone.
@@ -121,7 +172,7 @@ struct Worker: Sendable {
 
     /// Rolls back and throws unless the tenant's state now has `expected` as fingerprint.
     func verify(_ tenant: String, expected: String, on connection: Connection) throws {
-        let found = try Reflector().reflect(schema: tenant, on: connection)?.fingerprint ?? SchemaState.absentFingerprint
+        let found = try fingerprint(of: tenant, on: connection)
         guard found == expected else {
             try connection.execute("ROLLBACK")
             throw VerificationFailure(expected: expected, found: found)

@@ -90,9 +90,15 @@ public struct PlanFile: Codable, Sendable, Equatable {
         /// Fingerprint after the non-transactional changes alone, which `apply`
         /// commits before the rest; nil when all changes are transactional.
         public var preludeTo: String?
+        /// Stamp of each changing tenant's catalog rows at plan time, by database
+        /// and tenant name (see `Stamp` in the State module); nil for sets
+        /// without changes or without existing schemas. `apply` reads a tenant
+        /// whose stamp is missing or no longer matches in full.
+        public var stamps: [String: [String: String]]?
 
         public init(id: Int, from: String, to: String, changes: [Change], held: [HeldChange],
-                    tenants: [String: [String]], preludeTo: String? = nil) {
+                    tenants: [String: [String]], preludeTo: String? = nil,
+                    stamps: [String: [String: String]]? = nil) {
             self.id = id
             self.from = from
             self.to = to
@@ -100,10 +106,11 @@ public struct PlanFile: Codable, Sendable, Equatable {
             self.held = held
             self.tenants = tenants
             self.preludeTo = preludeTo
+            self.stamps = stamps
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, from, to, changes, held, tenants, preludeTo = "prelude_to"
+            case id, from, to, changes, held, tenants, preludeTo = "prelude_to", stamps
         }
 
         public var tenantCount: Int { tenants.values.reduce(0) { $0 + $1.count } }

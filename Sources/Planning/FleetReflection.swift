@@ -21,6 +21,8 @@ struct FleetReflection {
         var fingerprints: [String: String] = [:]
         /// One state per distinct fingerprint.
         var representatives: [String: SchemaState] = [:]
+        /// Stamp of each tenant whose schema exists (see `Stamp`).
+        var stamps: [String: String] = [:]
     }
 
     /// `first` is an open connection to reuse as one of the workers.
@@ -75,11 +77,9 @@ struct FleetReflection {
 
         func run(on connection: Connection) {
             while let batch = shared.next() {
-                var found: [(String, String, SchemaState)] = []
+                var found: [ReflectedSchema] = []
                 do {
-                    try Reflector().reflect(schemas: batch, on: connection) { schema, state in
-                        found.append((schema, state.fingerprint, state))
-                    }
+                    try Reflector().reflect(schemas: batch, on: connection) { found.append($0) }
                 } catch let error as PostgresError {
                     shared.fail(PlanningError.database(database, error))
                     return
@@ -120,12 +120,14 @@ struct FleetReflection {
             return error == nil ? batches.popLast() : nil
         }
 
-        func add(_ found: [(String, String, SchemaState)], count: Int) -> (done: Int, total: Int) {
+        func add(_ found: [ReflectedSchema], count: Int) -> (done: Int, total: Int) {
+            let fingerprints = found.map(\.state.fingerprint)   // outside the lock
             lock.lock()
             defer { lock.unlock() }
-            for (schema, fingerprint, state) in found {
-                result.fingerprints[schema] = fingerprint
-                if result.representatives[fingerprint] == nil { result.representatives[fingerprint] = state }
+            for (reflected, fingerprint) in zip(found, fingerprints) {
+                result.fingerprints[reflected.name] = fingerprint
+                result.stamps[reflected.name] = reflected.stamp
+                if result.representatives[fingerprint] == nil { result.representatives[fingerprint] = reflected.state }
             }
             done += count
             return (done, total)

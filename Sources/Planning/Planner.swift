@@ -56,6 +56,7 @@ public struct Planner: Sendable {
             var state: SchemaState?
             var desired: SchemaState
             var tenants: [String: [String]] = [:]
+            var stamps: [String: [String: String]] = [:]
         }
         var groups: [String: Group] = [:]   // key: from-fingerprint | desired fingerprint
         var groupOrder: [String] = []
@@ -107,6 +108,7 @@ public struct Planner: Sendable {
                     groupOrder.append(key)
                 }
                 groups[key]!.tenants[database.name, default: []].append(tenant)
+                if let stamp = found.stamps[tenant] { groups[key]!.stamps[database.name, default: [:]][tenant] = stamp }
             }
         }
 
@@ -121,9 +123,11 @@ public struct Planner: Sendable {
                                 allowDestructive: request.allowDestructive)
             let diff = differ.diff(actual: group.state)
             let to = diff.changes.isEmpty ? group.from : diff.expected.fingerprint
+            // Stamps let `apply` check a changing tenant without reading its whole state again.
+            let stamps = diff.changes.isEmpty || group.stamps.isEmpty ? nil : group.stamps
             changeSets.append(PlanFile.ChangeSet(
                 id: i + 1, from: group.from, to: to, changes: diff.changes, held: diff.held, tenants: group.tenants,
-                preludeTo: diff.prelude?.fingerprint))
+                preludeTo: diff.prelude?.fingerprint, stamps: stamps))
         }
         // Sets with changes first, in-sync sets last; otherwise in the order tenants were found.
         changeSets.sort { a, b in

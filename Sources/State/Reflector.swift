@@ -37,7 +37,7 @@ public struct Reflector: Sendable {
     /// transaction set it again when it matters.
     public func reflect(schemas: [String], on connection: Connection) throws -> [String: SchemaState] {
         var states: [String: SchemaState] = [:]
-        try reflect(schemas: schemas, on: connection) { states[$0] = $1 }
+        try reflect(schemas: schemas, on: connection) { states[$0.name] = $0.state }
         return states
     }
 
@@ -46,13 +46,13 @@ public struct Reflector: Sendable {
         try reflect(schemas: [schema], on: connection)[schema]
     }
 
-    /// Streams the state of each existing schema to `body`, in the order given.
+    /// Streams each existing schema, with its stamp, to `body`, in the order given.
     public func reflect(schemas: [String], on connection: Connection,
-                        _ body: (String, SchemaState) throws -> Void) throws {
+                        _ body: (ReflectedSchema) throws -> Void) throws {
         for start in stride(from: 0, to: schemas.count, by: max(1, batchSize)) {
             let batch = Array(schemas[start..<min(schemas.count, start + batchSize)])
-            for (schema, state) in try reflectBatch(batch, on: connection) {
-                try body(schema, state)
+            for reflected in try reflectBatch(batch, on: connection) {
+                try body(reflected)
             }
         }
     }
@@ -77,6 +77,8 @@ public struct Reflector: Sendable {
         var routines: [(kind: Character, name: String)] = []
         /// Every member as `classid/objid`: references to these are local.
         var local: Set<String> = []
+        /// Stamp lines of the members themselves (see `Reflector+Stamp`).
+        var stamp: [String] = []
     }
 
     /// Session settings for the batch reads, which always run with an empty
@@ -100,13 +102,15 @@ public struct Reflector: Sendable {
                coalesce(c.relkind::text, t.typtype::text, p.prokind::text) AS kind,
                coalesce(c.relname, t.typname, p.proname) AS name,
                t.typelem <> 0 OR t.typrelid <> 0 AS derived_type,
-               nullif(t.typarray, 0)::int8::text AS array_type
+               nullif(t.typarray, 0)::int8::text AS array_type,
+               coalesce(c.xmin, t.xmin, p.xmin, co.xmin)::text AS version
         FROM pg_namespace n
         LEFT JOIN pg_depend d
                ON d.refclassid = 'pg_namespace'::regclass AND d.refobjid = n.oid AND d.deptype = 'n'
         LEFT JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
         LEFT JOIN pg_type t ON d.classid = 'pg_type'::regclass AND t.oid = d.objid
         LEFT JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
+        LEFT JOIN pg_collation co ON d.classid = 'pg_collation'::regclass AND co.oid = d.objid
         WHERE n.nspname = ANY($1::text[])
         """
 
@@ -117,6 +121,7 @@ public struct Reflector: Sendable {
             var entry = members[schema] ?? Members(schema: schema)
             if let catalog = row[2], let oid = row[3] {
                 entry.local.insert("\(catalog)/\(oid)")
+                entry.stamp.append(Stamp.member(catalog: catalog, oid: oid, version: row[8]))
                 // A type's array type records no namespace dependency of its own.
                 if let array = row[7] { entry.local.insert("\(Catalog.pgType)/\(array)") }
                 if let kind = row[4]?.first, let name = row[5] {
@@ -147,7 +152,7 @@ public struct Reflector: Sendable {
                       WHERE co.oid = a.attcollation)
                END,
                NULL::text,
-               ty.typelem::int8::text
+               ty.typelem::int8::text, a.xmin::text, ad.xmin::text
         FROM pg_attribute a
         JOIN pg_type ty ON ty.oid = a.atttypid
         LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
@@ -161,7 +166,7 @@ public struct Reflector: Sendable {
                -- schema on the path (see localQuery): no need to deparse it here.
                CASE WHEN con.contype = 'f' AND ref.relnamespace = con.connamespace THEN NULL
                     ELSE pg_get_constraintdef(con.oid, true) END,
-               con.conindid::int8::text, con.confrelid::int8::text
+               con.conindid::int8::text, con.confrelid::int8::text, con.xmin::text
         FROM pg_constraint con
         LEFT JOIN pg_class ref ON ref.oid = con.confrelid
         WHERE con.conrelid = ANY($1::oid[]) AND con.contype IN ('p', 'u', 'f', 'c', 'x')
@@ -169,15 +174,19 @@ public struct Reflector: Sendable {
 
     static let indexesQuery = """
         SELECT i.indrelid::int8::text, i.indexrelid::int8::text, ic.relname, i.indisunique,
-               CASE WHEN NOT EXISTS (
-                    SELECT 1 FROM pg_depend d
-                     WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
-                       AND d.refclassid = 'pg_constraint'::regclass AND d.deptype = 'i')
-                    THEN pg_get_indexdef(i.indexrelid, 0, true) END,
+               -- No text for the index of a constraint: primary keys and exclusion
+               -- constraints always have one; a unique index may or may not.
+               CASE WHEN i.indisprimary OR i.indisexclusion THEN NULL
+                    WHEN i.indisunique AND EXISTS (
+                         SELECT 1 FROM pg_depend d
+                          WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
+                            AND d.refclassid = 'pg_constraint'::regclass AND d.deptype = 'i') THEN NULL
+                    ELSE pg_get_indexdef(i.indexrelid, 0, true) END,
                'CREATE ' || CASE WHEN i.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX '
                  || quote_ident(ic.relname) || ' ON ' || CASE WHEN tc.relkind = 'p' THEN 'ONLY ' ELSE '' END,
                quote_ident(tc.relname),
-               quote_ident(tn.nspname) || '.' || quote_ident(tc.relname)
+               quote_ident(tn.nspname) || '.' || quote_ident(tc.relname),
+               i.xmin::text, ic.xmin::text
         FROM pg_index i
         JOIN pg_class ic ON ic.oid = i.indexrelid
         JOIN pg_class tc ON tc.oid = i.indrelid
@@ -218,12 +227,12 @@ public struct Reflector: Sendable {
 
     /// Comments on tables (`objsubid` 0) and their columns: one index range per table.
     static let commentsQuery = """
-        SELECT ds.objoid::int8::text, ds.objsubid::text, ds.description FROM pg_description ds
+        SELECT ds.objoid::int8::text, ds.objsubid::text, ds.description, ds.xmin::text FROM pg_description ds
         WHERE ds.objoid = ANY($1::oid[]) AND ds.classoid = 'pg_class'::regclass
         """
 
     static let enumsQuery = """
-        SELECT e.enumtypid::int8::text, e.enumlabel FROM pg_enum e
+        SELECT e.enumtypid::int8::text, e.enumlabel, e.oid::int8::text, e.xmin::text FROM pg_enum e
         WHERE e.enumtypid = ANY($1::oid[]) ORDER BY e.enumtypid, e.enumsortorder
         """
 
@@ -292,7 +301,7 @@ public struct Reflector: Sendable {
 
     // MARK: - One batch
 
-    func reflectBatch(_ schemas: [String], on connection: Connection) throws -> [(String, SchemaState)] {
+    func reflectBatch(_ schemas: [String], on connection: Connection) throws -> [ReflectedSchema] {
         guard !schemas.isEmpty else { return [] }
         // Every read below is a handful of index lookups per schema; with large
         // oid arrays the planner would otherwise pick hash joins that scan all of
@@ -308,7 +317,7 @@ public struct Reflector: Sendable {
         let present = schemas.compactMap { members[$0] }
         guard !present.isEmpty else { return [] }
 
-        var owner: [String: String] = [:]   // table or sequence oid -> schema
+        var owner: [String: String] = [:]   // table, sequence or enum type oid -> schema
         var tableOIDs: [String] = [], classOIDs: [String] = [], enumOIDs: [String] = []
         for m in present {
             for c in m.classes where Self.isTable(c.kind) || c.kind == "S" {
@@ -316,7 +325,10 @@ public struct Reflector: Sendable {
                 classOIDs.append(c.oid)
                 if Self.isTable(c.kind) { tableOIDs.append(c.oid) }
             }
-            enumOIDs += m.types.filter { $0.kind == "e" }.map(\.oid)
+            for t in m.types where t.kind == "e" {
+                owner[t.oid] = m.schema
+                enumOIDs.append(t.oid)
+            }
         }
         let tables = arrayLiteral(tableOIDs)
         let results = try connection.pipeline([
@@ -414,12 +426,47 @@ public struct Reflector: Sendable {
             labels[type, default: []].append(label)
         }
 
+        let stamps = Self.stampLines(rows, comments: results[6].rows, owner: owner)
         return present.map { m in
             let state = Self.assemble(
                 m, rows: rows, columns: byTable, constraints: constraintsByTable, indexes: indexesByTable,
                 comments: comments, ownedSequences: ownedSequences, serialOwner: serialOwner, labels: labels)
-            return (m.schema, state)
+            return ReflectedSchema(name: m.schema, state: state, stamp: Stamp.digest(m.stamp + stamps[m.schema, default: []]))
         }
+    }
+
+    /// Each schema's stamp lines from the rows of its batch (members' lines come with `Members`).
+    static func stampLines(_ rows: BatchRows, comments: [[String?]], owner: [String: String]) -> [String: [String]] {
+        var lines: [String: [String]] = [:]
+        func add(_ key: String?, _ line: @autoclosure () -> String) {
+            if let key, let schema = owner[key] { lines[schema, default: []].append(line()) }
+        }
+        for row in rows.columns {
+            guard let attnum = row[1], let version = row[14] else { continue }
+            add(row[0], Stamp.column(table: row[0]!, attnum: attnum, version: version,
+                                     defaultOID: row[5], defaultVersion: row[15]))
+        }
+        for row in rows.constraints {
+            guard let oid = row[1], let version = row[7] else { continue }
+            add(row[0], Stamp.constraint(oid: oid, version: version))
+        }
+        for row in rows.indexes {
+            guard let oid = row[1], let version = row[8], let classVersion = row[9] else { continue }
+            add(row[0], Stamp.index(oid: oid, version: version, classVersion: classVersion))
+        }
+        for row in rows.classes {
+            guard let oid = row[0], let ownerTable = row[2], let attnum = row[3], let type = row[4] else { continue }
+            add(oid, Stamp.ownedSequence(oid: oid, owner: ownerTable, attnum: attnum, type: type))
+        }
+        for row in rows.enums {
+            guard let oid = row[2], let version = row[3] else { continue }
+            add(row[0], Stamp.label(oid: oid, version: version))
+        }
+        for row in comments {
+            guard let attnum = row[1], let version = row[3] else { continue }
+            add(row[0], Stamp.comment(oid: row[0]!, attnum: attnum, version: version))
+        }
+        return lines
     }
 
     static func isTable(_ kind: Character) -> Bool { kind == "r" || kind == "p" }

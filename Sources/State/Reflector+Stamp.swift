@@ -1,0 +1,133 @@
+import Postgres
+
+/// A schema's state as read, with the stamp of the catalog rows it came from.
+public struct ReflectedSchema: Sendable {
+    public var name: String
+    public var state: SchemaState
+    /// See `Stamp`.
+    public var stamp: String
+}
+
+/// A digest of which catalog rows a schema's state was read from, and which
+/// version of each: every row's key and `xmin`.
+///
+/// PostgreSQL never changes a catalog row in place when its content changes: an
+/// `ALTER`, `COMMENT` or `RENAME` writes a new row version with the writing
+/// transaction's id as `xmin`, and a dropped and re-created object gets a new oid.
+/// Two committed row versions with the same key and `xmin` are the same version.
+/// So an unchanged stamp proves that none of the rows the state was deparsed from
+/// changed, at a fraction of the cost of deparsing them again: `apply` uses it to
+/// check that a tenant is still in the state its plan was made from.
+///
+/// What the stamp does not see: objects outside the schema whose names appear in
+/// the state (a column of type `public.money_t`, a default that calls
+/// `public.f()`). Renaming one of those changes the state but not the stamp, so
+/// `apply` still verifies the state before `COMMIT` and tells such a tenant
+/// apart as stale after rolling it back. Row versions that change without a
+/// change of content (`VACUUM FULL`, `GRANT`) only cost the fast path: `apply`
+/// then reads the whole state, as it would without a stamp.
+///
+/// The stamp is computed in two places that must agree: by `Reflector`, from
+/// the rows of its batch queries (the versions come along with the rows it reads
+/// anyway), and by the server in `query`, for one schema at `apply` time. Lines
+/// are ASCII, sorted bytewise and joined with newlines; the stamp is their
+/// SHA-256 in lowercase hex. `ReflectorStampTests` checks that both agree.
+public enum Stamp {
+    static func member(catalog: String, oid: String, version: String?) -> String {
+        "m:\(catalog):\(oid):\(version ?? "")"
+    }
+
+    static func column(table: String, attnum: String, version: String, defaultOID: String?,
+                       defaultVersion: String?) -> String {
+        "a:\(table):\(attnum):\(version):\(defaultOID ?? ""):\(defaultVersion ?? "")"
+    }
+
+    static func constraint(oid: String, version: String) -> String { "k:\(oid):\(version)" }
+
+    static func index(oid: String, version: String, classVersion: String) -> String {
+        "i:\(oid):\(version):\(classVersion)"
+    }
+
+    static func ownedSequence(oid: String, owner: String, attnum: String, type: String) -> String {
+        "s:\(oid):\(owner):\(attnum):\(type)"
+    }
+
+    static func label(oid: String, version: String) -> String { "e:\(oid):\(version)" }
+
+    static func comment(oid: String, attnum: String, version: String) -> String { "d:\(oid):\(attnum):\(version)" }
+
+    /// The stamp of a set of lines, as `query` computes it on the server. Lines
+    /// hold only ASCII (tags, digits, colons), where String order is byte order.
+    static func digest(_ lines: [String]) -> String {
+        var hasher = SHA256()
+        for (i, line) in lines.sorted().enumerated() {
+            if i > 0 { hasher.update("\n") }
+            hasher.update(line)
+        }
+        return hasher.hexDigest()
+    }
+
+    /// The stamp of one schema (`$1`), computed by the server from the same rows
+    /// `Reflector`'s batch queries read, in the same line format. The schema's
+    /// state must not contain its name, and this query reads none of the
+    /// schema's deparsed texts; it runs under any `search_path`.
+    public static let query = """
+        WITH m AS (
+            SELECT d.classid, d.objid, coalesce(c.relkind::text, t.typtype::text) AS kind,
+                   coalesce(c.xmin, t.xmin, p.xmin, co.xmin) AS version
+            FROM pg_catalog.pg_namespace n
+            JOIN pg_catalog.pg_depend d
+              ON d.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND d.refobjid = n.oid AND d.deptype = 'n'
+            LEFT JOIN pg_catalog.pg_class c ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid = d.objid
+            LEFT JOIN pg_catalog.pg_type t ON d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.oid = d.objid
+            LEFT JOIN pg_catalog.pg_proc p ON d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND p.oid = d.objid
+            LEFT JOIN pg_catalog.pg_collation co
+                   ON d.classid = 'pg_catalog.pg_collation'::pg_catalog.regclass AND co.oid = d.objid
+            WHERE n.nspname = $1
+        ), r AS (
+            SELECT coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                                                       AND kind IN ('r', 'p')), '{}') AS tables,
+                   coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                                                       AND kind = 'S'), '{}') AS sequences,
+                   coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_type'::pg_catalog.regclass
+                                                       AND kind = 'e'), '{}') AS enums
+            FROM m
+        )
+        SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
+                   coalesce(pg_catalog.string_agg(line, E'\\n' ORDER BY line COLLATE "C"), ''), 'UTF8')), 'hex')
+        FROM (
+            SELECT 'm:' || m.classid::int8 || ':' || m.objid::int8 || ':' || coalesce(m.version::text, '') FROM m
+            UNION ALL
+            SELECT 'a:' || a.attrelid::int8 || ':' || a.attnum || ':' || a.xmin::text || ':'
+                   || coalesce(ad.oid::int8::text, '') || ':' || coalesce(ad.xmin::text, '')
+            FROM r, pg_catalog.pg_attribute a
+            LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+            WHERE a.attrelid = ANY(r.tables) AND a.attnum > 0 AND NOT a.attisdropped
+            UNION ALL
+            SELECT 'k:' || con.oid::int8 || ':' || con.xmin::text
+            FROM r, pg_catalog.pg_constraint con
+            WHERE con.conrelid = ANY(r.tables) AND con.contype IN ('p', 'u', 'f', 'c', 'x')
+            UNION ALL
+            SELECT 'i:' || i.indexrelid::int8 || ':' || i.xmin::text || ':' || ic.xmin::text
+            FROM r, pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+            WHERE i.indrelid = ANY(r.tables)
+            UNION ALL
+            SELECT 's:' || dep.objid::int8 || ':' || dep.refobjid::int8 || ':' || dep.refobjsubid || ':' || dep.deptype::text
+            FROM r, pg_catalog.pg_depend dep
+            WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = ANY(r.sequences)
+              AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.deptype IN ('a', 'i')
+            UNION ALL
+            SELECT 'e:' || e.oid::int8 || ':' || e.xmin::text
+            FROM r, pg_catalog.pg_enum e WHERE e.enumtypid = ANY(r.enums)
+            UNION ALL
+            SELECT 'd:' || ds.objoid::int8 || ':' || ds.objsubid || ':' || ds.xmin::text
+            FROM r, pg_catalog.pg_description ds
+            WHERE ds.objoid = ANY(r.tables) AND ds.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+        ) AS lines(line)
+        """
+
+    /// The statement computing one schema's stamp, to send in a pipeline.
+    public static func statement(schema: String) -> PipelineStatement {
+        PipelineStatement(query, [schema], prepared: "tenantplan_stamp")
+    }
+}

@@ -1,0 +1,140 @@
+import Apply
+import Foundation
+import Plan
+import Planning
+import Postgres
+import State
+import Testing
+import TestSupport
+
+/// The catalog stamp (`Stamp`): the one `Reflector` computes from its batch rows
+/// and the one the server computes at `apply` time must agree on an unchanged
+/// schema, and the server's must change with every change of state.
+@Suite struct StampTests {
+    /// Objects of every kind the state holds or reports, on top of the rich schema.
+    static let extras = [
+        "CREATE SEQUENCE loose_seq",
+        "CREATE VIEW customer_emails AS SELECT email FROM customers",
+        "CREATE FUNCTION answer() RETURNS integer LANGUAGE sql AS 'SELECT 42'",
+        "CREATE TYPE mood AS ENUM ('ok', 'meh')",
+        "CREATE TABLE notes (id serial PRIMARY KEY, body text, mood mood DEFAULT 'ok', n integer DEFAULT answer())",
+        "COMMENT ON COLUMN notes.body IS 'free text'",
+    ]
+
+    static func reflected(_ h: Harness, _ schema: String) throws -> ReflectedSchema? {
+        var found: ReflectedSchema?
+        try Reflector().reflect(schemas: [schema], on: h.connection) { found = $0 }
+        try h.connection.execute("SELECT set_config('search_path', 'public', false)")
+        return found
+    }
+
+    static func serverStamp(_ h: Harness, _ schema: String) throws -> String? {
+        try h.connection.pipeline([Stamp.statement(schema: schema)])[0].scalar
+    }
+
+    @Test func reflectorAndServerComputeTheSameStamp() async throws {
+        let h = try await Harness.make(prefix: "stamp_same")
+        try h.createSharedPlans()
+        try h.run(RichSchema.referenceDDL() + Self.extras, in: "rich", createSchema: true)
+        try h.run(["CREATE TABLE t (id integer PRIMARY KEY)"], in: "plain", createSchema: true)
+        try h.connection.execute("CREATE SCHEMA empty")
+        for schema in ["rich", "plain", "empty"] {
+            let reflected = try #require(try Self.reflected(h, schema), "\(schema)")
+            #expect(reflected.stamp.count == 64)
+            #expect(try Self.serverStamp(h, schema) == reflected.stamp, "\(schema)")
+        }
+        // Within one batch of several schemas, each gets its own.
+        var batch: [String: String] = [:]
+        try Reflector().reflect(schemas: ["rich", "plain", "empty"], on: h.connection) { batch[$0.name] = $0.stamp }
+        #expect(batch["rich"] == (try Self.serverStamp(h, "rich")))
+        #expect(batch["plain"] == (try Self.serverStamp(h, "plain")))
+        #expect(Set(batch.values).count == 3)
+    }
+
+    /// Each change of state, made on a fresh copy of the rich schema: the stamp must change.
+    @Test(arguments: [
+        "ALTER TABLE customers RENAME COLUMN name TO full_name",
+        "ALTER TABLE customers ALTER COLUMN name SET NOT NULL",
+        "ALTER TABLE customers ALTER COLUMN created_at SET DEFAULT clock_timestamp()",
+        "ALTER TABLE customers ALTER COLUMN name TYPE varchar(300)",
+        "ALTER TABLE customers ADD COLUMN extra integer",
+        "ALTER TABLE customers DROP COLUMN plan_id",
+        "COMMENT ON TABLE customers IS 'changed'",
+        "COMMENT ON COLUMN customers.name IS 'changed'",
+        "ALTER TYPE order_status ADD VALUE 'refunded'",
+        "ALTER TYPE order_status RENAME VALUE 'paid' TO 'settled'",
+        "ALTER TABLE customers RENAME CONSTRAINT customers_email_key TO customers_email_uniq",
+        "ALTER INDEX customers_tags_idx RENAME TO customers_tags_gin",
+        "DROP INDEX customers_created_at_idx",
+        "CREATE INDEX customers_name_idx ON customers (name)",
+        "ALTER TABLE orders RENAME TO purchases",
+        "ALTER TYPE order_status RENAME TO purchase_status",
+        "ALTER SEQUENCE notes_id_seq OWNED BY NONE",
+        "CREATE VIEW another_view AS SELECT 1 AS one",
+        "DROP FUNCTION answer() CASCADE",
+    ])
+    func everyChangeOfStateChangesTheStamp(change: String) async throws {
+        let h = try await Harness.make(prefix: "stamp_change")
+        try h.createSharedPlans()
+        try h.run(RichSchema.referenceDDL() + Self.extras, in: "t", createSchema: true)
+        let before = try #require(try Self.reflected(h, "t"))
+        try h.run([change], in: "t")
+        let after = try #require(try Self.reflected(h, "t"))
+        #expect(try Self.serverStamp(h, "t") != before.stamp)
+        #expect(after.stamp != before.stamp)
+        #expect(try Self.serverStamp(h, "t") == after.stamp)
+    }
+
+    @Test func writesAndStatisticsLeaveTheStampAlone() async throws {
+        let h = try await Harness.make(prefix: "stamp_stable")
+        try h.createSharedPlans()
+        try h.run(RichSchema.referenceDDL() + Self.extras + [RichSchema.customerSeed], in: "t", createSchema: true)
+        let before = try #require(try Self.serverStamp(h, "t"))
+        try h.run([RichSchema.customerSeed.replacingOccurrences(of: "keep@", with: "more@"),
+                   "UPDATE customers SET name = 'x'", "DELETE FROM notes"], in: "t")
+        try h.connection.execute("VACUUM ANALYZE")
+        #expect(try Self.serverStamp(h, "t") == before)
+    }
+
+    @Test func planRecordsStampsOnlyForTenantsThatChange() async throws {
+        let h = try await Harness.make(prefix: "stamp_plan")
+        try h.createSharedPlans()
+        try ApplySafetyTests.buildDrifted(h, "drifted")
+        try h.run(RichSchema.referenceDDL(), in: "synced", createSchema: true)
+        let plan = try h.plan(try RichSchema.declaration(), tenants: ["fresh", "drifted", "synced"])
+        for set in plan.changeSets {
+            let tenants = set.tenants["main"] ?? []
+            if tenants == ["drifted"] {
+                let stamps = try #require(set.stamps?["main"])
+                #expect(stamps["drifted"] == (try Self.serverStamp(h, "drifted")))
+            } else {
+                #expect(set.stamps == nil, "\(tenants)")   // in sync, or created: nothing to check
+            }
+        }
+        #expect(outcomes(try h.apply(plan)) == ["fresh": .applied, "drifted": .applied, "synced": .inSync])
+    }
+
+    /// A change outside the tenant that changes how its state reads (the shared
+    /// table its foreign key points to is renamed) is not in the stamp: the
+    /// changes run, the check before `COMMIT` fails, and the tenant is rolled back
+    /// and reported stale, like any tenant whose state changed since the plan.
+    @Test func aChangeOutsideTheTenantIsCaughtBeforeCommitAndReportedStale() async throws {
+        let h = try await Harness.make(prefix: "stamp_outside")
+        try h.createSharedPlans()
+        try ApplySafetyTests.buildDrifted(h, "t1")
+        let plan = try h.plan(try RichSchema.declaration(), tenants: ["t1"])
+        #expect(plan.changeSets.first?.stamps?["main"]?["t1"] != nil)
+        let stampBefore = try Self.serverStamp(h, "t1")
+        let oidsBefore = try ApplySafetyTests.relationOIDs(h, "t1")
+
+        try h.connection.execute("ALTER TABLE public.plans RENAME TO price_plans")
+        #expect(try Self.serverStamp(h, "t1") == stampBefore)   // the stamp cannot see it
+        let fingerprintBefore = try h.fingerprint("t1")
+
+        let report = try h.apply(plan)
+        #expect(outcomes(report) == ["t1": .stale], "\(describe(report))")
+        #expect(try h.fingerprint("t1") == fingerprintBefore)
+        #expect(try ApplySafetyTests.relationOIDs(h, "t1") == oidsBefore)
+        #expect(try h.state("t1")?.table(named: "customers")?.index(named: "customers_tags_idx") == nil)
+    }
+}
