@@ -14,9 +14,11 @@ import Postgres
 ///    schema on the path.
 /// 2. The few items that do refer to the schema's own objects (a foreign key to
 ///    another tenant table, a default that uses the tenant's enum or sequence,
-///    a column of an enum type) are found through `pg_depend` and read again,
-///    per schema, with `search_path` set to that schema alone, so those
-///    references come out unqualified.
+///    a column of an enum type) are read again, per schema, with `search_path`
+///    set to that schema alone, so those references come out unqualified.
+///    Foreign keys, column types and collations are found by oid; checks,
+///    defaults and index expressions by their text, which names a schema that is
+///    not on the path (see `Members.names`).
 ///
 /// Batches keep the catalog queries planned once per batch rather than once per
 /// schema: a cached plan is re-planned whenever `search_path` changes.
@@ -79,6 +81,18 @@ public struct Reflector: Sendable {
         var local: Set<String> = []
         /// Stamp lines of the members themselves (see `Reflector+Stamp`).
         var stamp: [String] = []
+        /// The schema's name as the deparsers write it (`quote_ident`).
+        var quotedName = ""
+
+        /// Whether a text deparsed with an empty `search_path` may name one of the
+        /// schema's own objects. The deparsers qualify every object outside
+        /// `pg_catalog` then, so such a text contains the quoted schema name and a
+        /// dot, also inside a literal (`'t1.orders_id_seq'::regclass`) unless the
+        /// name holds a quote or backslash, which a literal escapes: then every
+        /// text is read again. A false alarm only costs that second read.
+        func names(_ text: String) -> Bool {
+            quotedName.contains("'") || quotedName.contains("\\") || text.contains(quotedName + ".")
+        }
     }
 
     /// Session settings for the batch reads, which always run with an empty
@@ -103,7 +117,8 @@ public struct Reflector: Sendable {
                coalesce(c.relname, t.typname, p.proname) AS name,
                t.typelem <> 0 OR t.typrelid <> 0 AS derived_type,
                nullif(t.typarray, 0)::int8::text AS array_type,
-               coalesce(c.xmin, t.xmin, p.xmin, co.xmin)::text AS version
+               coalesce(c.xmin, t.xmin, p.xmin, co.xmin)::text AS version,
+               quote_ident(n.nspname)
         FROM pg_namespace n
         LEFT JOIN pg_depend d
                ON d.refclassid = 'pg_namespace'::regclass AND d.refobjid = n.oid AND d.deptype = 'n'
@@ -118,7 +133,7 @@ public struct Reflector: Sendable {
         var members: [String: Members] = [:]
         for row in result.rows {
             guard let schema = row[0] else { continue }
-            var entry = members[schema] ?? Members(schema: schema)
+            var entry = members[schema] ?? Members(schema: schema, quotedName: row[9] ?? schema)
             if let catalog = row[2], let oid = row[3] {
                 entry.local.insert("\(catalog)/\(oid)")
                 entry.stamp.append(Stamp.member(catalog: catalog, oid: oid, version: row[8]))
@@ -192,27 +207,6 @@ public struct Reflector: Sendable {
         JOIN pg_class tc ON tc.oid = i.indrelid
         JOIN pg_namespace tn ON tn.oid = tc.relnamespace
         WHERE i.indrelid = ANY($1::oid[])
-        """
-
-    /// What check and exclusion constraints, defaults and expression or partial
-    /// indexes refer to, to find the ones whose text depends on the schema being
-    /// on the `search_path`. Keys and plain indexes name only their own table's
-    /// columns; a foreign key's target is `confrelid`.
-    static let dependenciesQuery = """
-        SELECT 'c', con.conrelid::int8::text, con.oid::int8::text, d.refclassid::int8::text, d.refobjid::int8::text
-        FROM pg_constraint con
-        JOIN pg_depend d ON d.classid = 'pg_constraint'::regclass AND d.objid = con.oid
-        WHERE con.conrelid = ANY($1::oid[]) AND con.contype IN ('c', 'x')
-        UNION ALL
-        SELECT 'd', ad.adrelid::int8::text, ad.oid::int8::text, d.refclassid::int8::text, d.refobjid::int8::text
-        FROM pg_attrdef ad
-        JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid
-        WHERE ad.adrelid = ANY($1::oid[])
-        UNION ALL
-        SELECT 'i', i.indrelid::int8::text, i.indexrelid::int8::text, d.refclassid::int8::text, d.refobjid::int8::text
-        FROM pg_index i
-        JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
-        WHERE i.indrelid = ANY($1::oid[]) AND (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
         """
 
     /// Table comments, and for sequences the column that owns them (`a`: serial, `i`: identity).
@@ -335,37 +329,39 @@ public struct Reflector: Sendable {
             PipelineStatement(Self.columnsQuery, [tables], prepared: "tenantplan_columns"),
             PipelineStatement(Self.constraintsQuery, [tables], prepared: "tenantplan_constraints"),
             PipelineStatement(Self.indexesQuery, [tables], prepared: "tenantplan_indexes"),
-            PipelineStatement(Self.dependenciesQuery, [tables], prepared: "tenantplan_dependencies"),
             PipelineStatement(Self.classesQuery, [arrayLiteral(classOIDs)], prepared: "tenantplan_classes"),
             PipelineStatement(Self.enumsQuery, [arrayLiteral(enumOIDs)], prepared: "tenantplan_enums"),
             PipelineStatement(Self.commentsQuery, [tables], prepared: "tenantplan_comments"),
         ])
         var rows = BatchRows(columns: results[0].rows, constraints: results[1].rows, indexes: results[2].rows,
-                             classes: results[4].rows, enums: results[5].rows)
+                             classes: results[3].rows, enums: results[4].rows)
 
         // Items whose text names the schema's own objects.
         var local: [String: LocalItems] = [:]
-        for row in results[3].rows {
-            guard let kind = row[0], let rel = row[1], let oid = row[2], let refClass = row[3], let ref = row[4],
-                  let schema = owner[rel], let m = members[schema] else { continue }
-            if refClass == Catalog.pgClass && ref == rel { continue }   // its own table's columns
-            guard m.local.contains("\(refClass)/\(ref)") else { continue }
-            switch kind {
-            case "c": local[schema, default: LocalItems()].constraints.append(oid)
-            case "d": local[schema, default: LocalItems()].defaults.append(oid)
-            default: local[schema, default: LocalItems()].indexes.append(oid)
-            }
-        }
         for row in rows.constraints {
-            guard let rel = row[0], let oid = row[1], row[3] == "f", let target = row[6],
-                  let schema = owner[rel], let m = members[schema] else { continue }
-            if m.local.contains("\(Catalog.pgClass)/\(target)") {
+            guard let rel = row[0], let oid = row[1], let schema = owner[rel], let m = members[schema] else { continue }
+            if row[3] == "f" {
+                if let target = row[6], m.local.contains("\(Catalog.pgClass)/\(target)") {
+                    local[schema, default: LocalItems()].constraints.append(oid)
+                }
+            } else if let text = row[4], m.names(text) {
                 local[schema, default: LocalItems()].constraints.append(oid)
             }
+        }
+        for row in rows.indexes {
+            // The head names the table, qualified: look at what follows it.
+            guard let rel = row[0], let oid = row[1], let def = row[4], let prefix = row[5], let unqualified = row[6],
+                  let qualified = row[7], let schema = owner[rel], let m = members[schema],
+                  m.names(Self.indexTail(def, unique: false, prefix: prefix, tableNames: [unqualified, qualified]))
+            else { continue }
+            local[schema, default: LocalItems()].indexes.append(oid)
         }
         for row in rows.columns {
             guard let rel = row[0], let attnum = row[1], let type = row[9], let schema = owner[rel],
                   let m = members[schema] else { continue }
+            if let attrdef = row[5], let text = row[6], m.names(text) {
+                local[schema, default: LocalItems()].defaults.append(attrdef)
+            }
             // An array type records no namespace dependency of its own: check its element too.
             if m.local.contains("\(Catalog.pgType)/\(type)")
                 || row[13].map({ m.local.contains("\(Catalog.pgType)/\($0)") }) == true {
@@ -416,7 +412,7 @@ public struct Reflector: Sendable {
                 if type == "a" { serialOwner["\(ownerTable)/\(attnum)"] = oid }
             }
         }
-        for row in results[6].rows {
+        for row in results[5].rows {
             guard let oid = row[0], let attnum = row[1], let comment = row[2] else { continue }
             comments[attnum == "0" ? oid : "\(oid)/\(attnum)"] = comment
         }
@@ -426,7 +422,7 @@ public struct Reflector: Sendable {
             labels[type, default: []].append(label)
         }
 
-        let stamps = Self.stampLines(rows, comments: results[6].rows, owner: owner)
+        let stamps = Self.stampLines(rows, comments: results[5].rows, owner: owner)
         return present.map { m in
             let state = Self.assemble(
                 m, rows: rows, columns: byTable, constraints: constraintsByTable, indexes: indexesByTable,

@@ -1,0 +1,49 @@
+import Foundation
+import Postgres
+import State
+import Testing
+import TestSupport
+
+/// Texts that name a schema's own objects are read with the schema on the path,
+/// so the same design reads the same in every schema, whatever its name.
+@Suite struct LocalReferenceTests {
+    static let ddl = [
+        "CREATE TYPE mood AS ENUM ('ok', 'meh')",
+        "CREATE COLLATION rough (provider = icu, locale = 'und-u-ks-level1', deterministic = false)",
+        "CREATE FUNCTION answer() RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 42'",
+        "CREATE TABLE parents (id serial PRIMARY KEY, label text COLLATE rough)",
+        """
+        CREATE TABLE kids (
+            id integer PRIMARY KEY DEFAULT answer(),
+            parent_id integer REFERENCES parents (id),
+            feeling mood NOT NULL DEFAULT 'ok',
+            feelings mood[] NOT NULL DEFAULT '{meh}',
+            score integer CHECK (score < answer()),
+            shared text DEFAULT public.shared_label()
+        )
+        """,
+        "CREATE INDEX kids_expr_idx ON kids ((score + answer()))",
+        "CREATE INDEX kids_partial_idx ON kids (score) WHERE feeling = 'meh'::mood",
+    ]
+
+    @Test func theSameDesignReadsTheSameInSchemasOfAnyName() async throws {
+        let h = try await Harness.make(prefix: "localref")
+        try h.connection.execute("CREATE FUNCTION public.shared_label() RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$")
+        let names = ["plain", "user", "Mixed Case", #"quo"te'and\slash"#, "t", "xt"]
+        for name in names { try h.run(Self.ddl, in: name, createSchema: true) }
+
+        var encodings: [String: String] = [:]
+        try Reflector().reflect(schemas: names, on: h.connection) { encodings[$0.name] = $0.state.canonicalEncoding }
+        try h.connection.execute("SELECT set_config('search_path', 'public', false)")
+        let reference = try #require(encodings["plain"])
+        for name in names {
+            #expect(encodings[name] == reference, "\(name) reads differently from plain")
+        }
+        // References inside the schema are unqualified; the shared function keeps its schema.
+        for text in ["answer()", "'ok'::mood", "'{meh}'::mood[]", "REFERENCES parents(id)", "5:rough;",
+                     "public.shared_label()", "nextval('parents_id_seq'::regclass)", "'meh'::mood"] {
+            #expect(reference.contains(text), "expected \(text) in:\n\(reference)")
+        }
+        #expect(!reference.contains("plain."))
+    }
+}
