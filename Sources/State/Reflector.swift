@@ -95,15 +95,18 @@ public struct Reflector: Sendable {
         }
     }
 
-    /// Session settings for the batch reads, which always run with an empty
+    /// Settings for the batch reads, which always run with an empty
     /// `search_path`: prepared once, their cached plans stay valid (a cached plan
     /// is re-planned whenever `search_path` differs from when it was made).
     /// Every read is a handful of index lookups per schema; with large oid arrays
     /// the planner would otherwise pick hash joins that scan all of `pg_depend`.
+    /// `$1`: whether they last only until the end of the current transaction
+    /// (inside a tenant's transaction), or for the session, until `resetQuery`.
     static let setupQuery = """
-        SELECT set_config('search_path', '', false), set_config('plan_cache_mode', 'force_generic_plan', false),
-               set_config('enable_hashjoin', 'off', false), set_config('enable_mergejoin', 'off', false),
-               set_config('enable_seqscan', 'off', false)
+        SELECT set_config('search_path', '', $1::boolean),
+               set_config('plan_cache_mode', 'force_generic_plan', $1::boolean),
+               set_config('enable_hashjoin', 'off', $1::boolean), set_config('enable_mergejoin', 'off', $1::boolean),
+               set_config('enable_seqscan', 'off', $1::boolean)
         """
 
     static let resetQuery = """
@@ -177,11 +180,11 @@ public struct Reflector: Sendable {
 
     static let constraintsQuery = """
         SELECT con.conrelid::int8::text, con.oid::int8::text, con.conname, con.contype::text,
-               -- A foreign key to a table of the same schema is read again with the
-               -- schema on the path (see localQuery): no need to deparse it here.
-               CASE WHEN con.contype = 'f' AND ref.relnamespace = con.connamespace THEN NULL
-                    ELSE pg_get_constraintdef(con.oid, true) END,
-               con.conindid::int8::text, con.confrelid::int8::text, con.xmin::text
+               pg_get_constraintdef(con.oid, true),
+               con.conindid::int8::text, con.confrelid::int8::text, con.xmin::text,
+               -- A foreign key to a table of the same schema names it qualified:
+               -- see unqualifiedForeignKey.
+               CASE WHEN con.contype = 'f' AND ref.relnamespace = con.connamespace THEN quote_ident(ref.relname) END
         FROM pg_constraint con
         LEFT JOIN pg_class ref ON ref.oid = con.confrelid
         WHERE con.conrelid = ANY($1::oid[]) AND con.contype IN ('p', 'u', 'f', 'c', 'x')
@@ -300,12 +303,14 @@ public struct Reflector: Sendable {
         // Every read below is a handful of index lookups per schema; with large
         // oid arrays the planner would otherwise pick hash joins that scan all of
         // pg_depend (the biggest catalog) once per query.
+        // In a transaction, settings made for it alone end with it: no reset needed.
+        let transactionOnly = connection.inTransaction
         let head = try connection.pipeline([
-            PipelineStatement(Self.setupQuery, prepared: "tenantplan_reflect_setup"),
+            PipelineStatement(Self.setupQuery, [transactionOnly ? "true" : "false"], prepared: "tenantplan_reflect_setup"),
             PipelineStatement(Self.membersQuery, [arrayLiteral(schemas)], prepared: "tenantplan_members"),
         ])
         defer {
-            _ = try? connection.query(Self.resetQuery)
+            if !transactionOnly { _ = try? connection.query(Self.resetQuery) }
         }
         let members = Self.members(from: head[1])
         let present = schemas.compactMap { members[$0] }
@@ -341,7 +346,11 @@ public struct Reflector: Sendable {
         for row in rows.constraints {
             guard let rel = row[0], let oid = row[1], let schema = owner[rel], let m = members[schema] else { continue }
             if row[3] == "f" {
-                if let target = row[6], m.local.contains("\(Catalog.pgClass)/\(target)") {
+                guard let target = row[6], m.local.contains("\(Catalog.pgClass)/\(target)") else { continue }
+                if let def = row[4], let table = row[8],
+                   let text = Self.unqualifiedForeignKey(def, schema: m.quotedName, table: table) {
+                    rows.local["c/\(oid)"] = text
+                } else {
                     local[schema, default: LocalItems()].constraints.append(oid)
                 }
             } else if let text = row[4], m.names(text) {
@@ -381,7 +390,8 @@ public struct Reflector: Sendable {
             unique.constraints = Array(Set(items.constraints))
             unique.defaults = Array(Set(items.defaults))
             unique.indexes = Array(Set(items.indexes))
-            statements.append(PipelineStatement("SELECT set_config('search_path', $1, false)", [quoteIdentifier(m.schema)]))
+            statements.append(PipelineStatement("SELECT set_config('search_path', $1, $2::boolean)",
+                                                [quoteIdentifier(m.schema), transactionOnly ? "true" : "false"]))
             statements.append(unique.statement)
             order.append(m.schema)
         }
@@ -466,6 +476,33 @@ public struct Reflector: Sendable {
     }
 
     static func isTable(_ kind: Character) -> Bool { kind == "r" || kind == "p" }
+
+    /// A foreign key's text, deparsed with an empty `search_path`, as it reads
+    /// with its own schema on the path: `REFERENCES "s"."t"(` becomes
+    /// `REFERENCES "t"(`. Both names come quoted as the deparser quotes them
+    /// (`quote_ident`). Only the occurrence outside double quotes counts (a
+    /// quoted column name may contain anything, but holds its quotes in pairs).
+    /// Nil, to read the text again with the schema on the path, when the table
+    /// could be shadowed by a `pg_catalog` relation of the same name (`pg_`
+    /// prefix) or the text is not as expected.
+    static func unqualifiedForeignKey(_ definition: String, schema: String, table: String) -> String? {
+        guard !table.hasPrefix("pg_"), !table.hasPrefix("\"pg_") else { return nil }
+        let text = Array(definition.utf8)
+        let needle = Array(") REFERENCES \(schema).\(table)(".utf8)
+        let qualifier = Array("\(schema).".utf8)
+        var quoted = false
+        var i = 0
+        while i + needle.count <= text.count {
+            if text[i] == UInt8(ascii: "\"") {
+                quoted.toggle()
+            } else if !quoted && text[i] == needle[0] && text[i..<(i + needle.count)].elementsEqual(needle) {
+                let start = i + ") REFERENCES ".utf8.count
+                return String(decoding: text[..<start] + text[(start + qualifier.count)...], as: UTF8.self)
+            }
+            i += 1
+        }
+        return nil
+    }
 
     /// The rows of one batch, and the texts re-read with each schema on the path
     /// (keyed `c/oid`, `d/oid`, `i/oid`, `t/rel/attnum`, `l/rel/attnum`).

@@ -19,7 +19,10 @@ import TestSupport
             feeling mood NOT NULL DEFAULT 'ok',
             feelings mood[] NOT NULL DEFAULT '{meh}',
             score integer CHECK (score < answer()),
-            shared text DEFAULT public.shared_label()
+            shared text DEFAULT public.shared_label(),
+            -- In schema t, this name holds the very text a foreign key to parents
+            -- shows there: only the reference outside quotes may lose its schema.
+            "x) REFERENCES t.parents(" integer REFERENCES parents (id)
         )
         """,
         "CREATE INDEX kids_expr_idx ON kids ((score + answer()))",
@@ -45,5 +48,6 @@ import TestSupport
             #expect(reference.contains(text), "expected \(text) in:\n\(reference)")
         }
         #expect(!reference.contains("plain."))
+        #expect(reference.contains(#"FOREIGN KEY ("x) REFERENCES t.parents(") REFERENCES parents(id)"#))
     }
 }
