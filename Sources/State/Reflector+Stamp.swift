@@ -59,12 +59,7 @@ public enum Stamp {
     /// The stamp of a set of lines, as `query` computes it on the server. Lines
     /// hold only ASCII (tags, digits, colons), where String order is byte order.
     static func digest(_ lines: [String]) -> String {
-        var hasher = SHA256()
-        for (i, line) in lines.sorted().enumerated() {
-            if i > 0 { hasher.update("\n") }
-            hasher.update(line)
-        }
-        return hasher.hexDigest()
+        SHA256.hex(lines.sorted().joined(separator: "\n"))
     }
 
     /// The stamp of one schema (`$1`), computed by the server from the same rows

@@ -91,7 +91,7 @@ public struct Reflector: Sendable {
         /// name holds a quote or backslash, which a literal escapes: then every
         /// text is read again. A false alarm only costs that second read.
         func names(_ text: String) -> Bool {
-            quotedName.contains("'") || quotedName.contains("\\") || text.contains(quotedName + ".")
+            quotedName.contains("'") || quotedName.contains("\\") || text.utf8.contains(subsequence: (quotedName + ".").utf8)
         }
     }
 
@@ -612,6 +612,19 @@ public struct Reflector: Sendable {
             }
         }
         return definition
+    }
+}
+
+extension String.UTF8View {
+    /// Whether `needle` occurs in these bytes (plain byte comparison, no Foundation).
+    func contains(subsequence needle: String.UTF8View) -> Bool {
+        guard let first = needle.first else { return true }
+        var start = startIndex
+        while let i = self[start...].firstIndex(of: first) {
+            if self[i...].starts(with: needle) { return true }
+            start = index(after: i)
+        }
+        return false
     }
 }
 
