@@ -558,7 +558,7 @@ def cmd_report(results_path, out):
         ratio_row("   … apply only (default --parallel)", num("prov_apply"), num("prov_psql"), "psql")
         if num("prov_apply_p1") is not None:
             tp1 = (num("prov_plan_p1") or 0) + num("prov_apply_p1")
-            ratio_row("   … plan + apply --parallel 1", tp1, num("prov_psql"), "psql", "≤ 1.3×", 1.3)
+            ratio_row("   … plan + apply --parallel 1", tp1, num("prov_psql"), "psql")
             ratio_row("   … apply only --parallel 1", num("prov_apply_p1"), num("prov_psql"), "psql")
     # 2. No-op plan.
     ratio_row(f"2. No-op plan, {n} tenants (best of 2)", num("noop_plan"), num("noop_catalog"),

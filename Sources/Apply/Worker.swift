@@ -76,11 +76,11 @@ struct Worker: Sendable {
             // Enum labels first, committed on their own: PostgreSQL refuses to use
             // a label in the transaction that adds it. A run that stops between
             // the two steps leaves only labels added, and a re-run goes on from there.
-            if let stale = try changing(tenant, from: set.from, stamped: stamped, on: connection, {
+            if let outcome = try changing(tenant, from: set.from, to: set.to, stamped: stamped, on: connection, {
                 try run(prelude, tenant: tenant, on: connection)
                 try verify(tenant, expected: preludeTo, on: connection)
             }) {
-                return stale
+                return outcome
             }
             try connection.execute("COMMIT")
             (fingerprint, stamped) = try begin(tenant, stamp: nil, from: set.from, on: connection)
@@ -90,11 +90,11 @@ struct Worker: Sendable {
             try connection.execute("ROLLBACK")
             return .stale
         }
-        if let stale = try changing(tenant, from: start, stamped: stamped, on: connection, {
+        if let outcome = try changing(tenant, from: start, to: set.to, stamped: stamped, on: connection, {
             try run(set.changes.filter(\.transactional), tenant: tenant, on: connection)
             try verify(tenant, expected: set.to, on: connection)
         }) {
-            return stale
+            return outcome
         }
         try connection.execute("COMMIT")
         return .applied
@@ -143,20 +143,26 @@ struct Worker: Sendable {
     /// Runs `body`, the changes of a tenant in state `from`. When that state was
     /// vouched for by the stamp alone, a failure may mean that the state changed
     /// in a way the stamp does not see (see `Stamp`): the transaction is rolled
-    /// back, the state read in full, and the tenant reported stale if it is no
-    /// longer in `from`. Returns nil when `body` succeeded.
-    func changing(_ tenant: String, from: String, stamped: Bool, on connection: Connection,
+    /// back and the state read in full. The tenant is then reported `already
+    /// applied` if it is in state `to` (another applier finished it in the
+    /// meantime), `stale` if it is no longer in `from`. Returns nil when `body`
+    /// succeeded.
+    func changing(_ tenant: String, from: String, to: String, stamped: Bool, on connection: Connection,
                   _ body: () throws -> Void) throws -> Outcome? {
+        func recheck(_ error: Error) throws -> Outcome {
+            let found = try fingerprint(of: tenant, on: connection)
+            if found == to { return .alreadyApplied }
+            if found != from { return .stale }
+            throw error
+        }
         do {
             try body()
             return nil
         } catch let error as PostgresError where stamped && !error.isTransient && !error.isConnectionLoss {
             if connection.inTransaction { try connection.execute("ROLLBACK") }
-            if try fingerprint(of: tenant, on: connection) != from { return .stale }
-            throw error
+            return try recheck(error)
         } catch let error as VerificationFailure where stamped {
-            if try fingerprint(of: tenant, on: connection) != from { return .stale }
-            throw error
+            return try recheck(error)
         }
     }
 

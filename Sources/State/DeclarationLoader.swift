@@ -795,9 +795,11 @@ extension DeclarationLoader {
         /// PostgreSQL requires a primary key or unique constraint (or a unique index without
         /// predicate or expressions) on exactly the referenced columns of a tenant table.
         func checkForeignKeyTargets(_ declaration: Declaration) {
+            // By name, once: a declaration may hold thousands of tables.
+            let tables = Dictionary(declaration.tables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
             for table in declaration.tables {
                 for foreignKey in table.foreignKeys where foreignKey.referencedSchema == nil {
-                    guard let target = declaration.table(named: foreignKey.referencedTable),
+                    guard let target = tables[foreignKey.referencedTable],
                           let location = foreignKey.location,
                           foreignKey.referencedColumns.allSatisfy({ target.column(named: $0) != nil })
                     else { continue }

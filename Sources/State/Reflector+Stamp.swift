@@ -4,8 +4,9 @@ import Postgres
 public struct ReflectedSchema: Sendable {
     public var name: String
     public var state: SchemaState
-    /// See `Stamp`.
-    public var stamp: String
+    /// See `Stamp`; nil when the schema holds objects of a kind whose row
+    /// versions are not read (operators, operator classes, text search objects).
+    public var stamp: String?
 }
 
 /// A digest of which catalog rows a schema's state was read from, and which
@@ -15,27 +16,40 @@ public struct ReflectedSchema: Sendable {
 /// `ALTER`, `COMMENT` or `RENAME` writes a new row version with the writing
 /// transaction's id as `xmin`, and a dropped and re-created object gets a new oid.
 /// Two committed row versions with the same key and `xmin` are the same version.
-/// So an unchanged stamp proves that none of the rows the state was deparsed from
+/// So an unchanged stamp shows that none of the rows the state was deparsed from
 /// changed, at a fraction of the cost of deparsing them again: `apply` uses it to
 /// check that a tenant is still in the state its plan was made from.
 ///
-/// What the stamp does not see: objects outside the schema whose names appear in
-/// the state (a column of type `public.money_t`, a default that calls
-/// `public.f()`). Renaming one of those changes the state but not the stamp, so
-/// `apply` still verifies the state before `COMMIT` and tells such a tenant
-/// apart as stale after rolling it back. Row versions that change without a
-/// change of content (`VACUUM FULL`, `GRANT`) only cost the fast path: `apply`
-/// then reads the whole state, as it would without a stamp.
+/// The rows: the schema's own `pg_namespace` row; its members (`pg_depend`)
+/// with their `pg_class`, `pg_type`, `pg_proc` or `pg_collation` row; its
+/// tables' columns and defaults, constraints, indexes and comments; its
+/// sequences' owners; its enums' labels. A schema that holds objects of other
+/// kinds (an operator, an operator class, a text search configuration) gets no
+/// stamp, and `apply` reads it in full.
+///
+/// What the stamp does not see:
+/// - objects outside the schema whose names appear in the state (a column of
+///   type `public.money_t`, a default that calls `public.f()`, a foreign key to
+///   `public.plans`). Renaming one of those changes the state but not the
+///   stamp, so `apply` still verifies the state before `COMMIT`, and tells such
+///   a tenant apart as stale after rolling it back.
+/// - a database restored to an earlier point in time between `plan` and
+///   `apply` reuses transaction ids: a row changed after the restore could, in
+///   principle, get the `xmin` of the version the plan read. The check before
+///   `COMMIT` still holds; plan again after a restore.
+/// Row versions that change without a change of content (a `GRANT`) only cost
+/// the fast path: `apply` then reads the whole state, as it would without a
+/// stamp.
 ///
 /// The stamp is computed in two places that must agree: by `Reflector`, from
 /// the rows of its batch queries (the versions come along with the rows it reads
 /// anyway), and by the server in `query`, for one schema at `apply` time. Lines
 /// are ASCII, sorted bytewise and joined with newlines; the stamp is their
-/// SHA-256 in lowercase hex. `ReflectorStampTests` checks that both agree.
+/// SHA-256 in lowercase hex. `StampTests` checks that both agree.
 public enum Stamp {
-    static func member(catalog: String, oid: String, version: String?) -> String {
-        "m:\(catalog):\(oid):\(version ?? "")"
-    }
+    static func namespace(oid: String, version: String) -> String { "n:\(oid):\(version)" }
+
+    static func member(catalog: String, oid: String, version: String) -> String { "m:\(catalog):\(oid):\(version)" }
 
     static func column(table: String, attnum: String, version: String, defaultOID: String?,
                        defaultVersion: String?) -> String {
@@ -91,7 +105,9 @@ public enum Stamp {
         SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
                    coalesce(pg_catalog.string_agg(line, E'\\n' ORDER BY line COLLATE "C"), ''), 'UTF8')), 'hex')
         FROM (
-            SELECT 'm:' || m.classid::int8 || ':' || m.objid::int8 || ':' || coalesce(m.version::text, '') FROM m
+            SELECT 'n:' || n.oid::int8 || ':' || n.xmin::text FROM pg_catalog.pg_namespace n WHERE n.nspname = $1
+            UNION ALL
+            SELECT 'm:' || m.classid::int8 || ':' || m.objid::int8 || ':' || m.version::text FROM m
             UNION ALL
             SELECT 'a:' || a.attrelid::int8 || ':' || a.attnum || ':' || a.xmin::text || ':'
                    || coalesce(ad.oid::int8::text, '') || ':' || coalesce(ad.xmin::text, '')

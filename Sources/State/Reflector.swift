@@ -35,8 +35,9 @@ public struct Reflector: Sendable {
     public var batchSize = 128
 
     /// The state of each named schema that exists; missing schemas are absent
-    /// from the result. Leaves `search_path` undefined: callers inside a tenant
-    /// transaction set it again when it matters.
+    /// from the result. Leaves `search_path` undefined (inside a transaction,
+    /// until its end): callers set it again when it matters. Planner settings
+    /// are back to their defaults when it returns.
     public func reflect(schemas: [String], on connection: Connection) throws -> [String: SchemaState] {
         var states: [String: SchemaState] = [:]
         try reflect(schemas: schemas, on: connection) { states[$0.name] = $0.state }
@@ -79,8 +80,10 @@ public struct Reflector: Sendable {
         var routines: [(kind: Character, name: String)] = []
         /// Every member as `classid/objid`: references to these are local.
         var local: Set<String> = []
-        /// Stamp lines of the members themselves (see `Reflector+Stamp`).
+        /// Stamp lines of the schema and its members (see `Reflector+Stamp`).
         var stamp: [String] = []
+        /// False when a member is of a kind whose row version is not read.
+        var stampable = true
         /// The schema's name as the deparsers write it (`quote_ident`).
         var quotedName = ""
 
@@ -101,7 +104,9 @@ public struct Reflector: Sendable {
     /// Every read is a handful of index lookups per schema; with large oid arrays
     /// the planner would otherwise pick hash joins that scan all of `pg_depend`.
     /// `$1`: whether they last only until the end of the current transaction
-    /// (inside a tenant's transaction), or for the session, until `resetQuery`.
+    /// (inside a tenant's transaction), or for the session. The planner settings
+    /// are reset (`resetStatements`) as soon as the prepared reads are done, so
+    /// that a tenant's DDL never runs under them.
     static let setupQuery = """
         SELECT set_config('search_path', '', $1::boolean),
                set_config('plan_cache_mode', 'force_generic_plan', $1::boolean),
@@ -109,10 +114,8 @@ public struct Reflector: Sendable {
                set_config('enable_seqscan', 'off', $1::boolean)
         """
 
-    static let resetQuery = """
-        SELECT set_config('plan_cache_mode', 'auto', false), set_config('enable_hashjoin', 'on', false),
-               set_config('enable_mergejoin', 'on', false), set_config('enable_seqscan', 'on', false)
-        """
+    static let resetStatements = ["RESET plan_cache_mode", "RESET enable_hashjoin", "RESET enable_mergejoin",
+                                  "RESET enable_seqscan"].map { PipelineStatement($0) }
 
     static let membersQuery = """
         SELECT n.nspname, n.oid::int8::text, d.classid::int8::text, d.objid::int8::text,
@@ -121,7 +124,7 @@ public struct Reflector: Sendable {
                t.typelem <> 0 OR t.typrelid <> 0 AS derived_type,
                nullif(t.typarray, 0)::int8::text AS array_type,
                coalesce(c.xmin, t.xmin, p.xmin, co.xmin)::text AS version,
-               quote_ident(n.nspname)
+               quote_ident(n.nspname), n.xmin::text
         FROM pg_namespace n
         LEFT JOIN pg_depend d
                ON d.refclassid = 'pg_namespace'::regclass AND d.refobjid = n.oid AND d.deptype = 'n'
@@ -136,10 +139,18 @@ public struct Reflector: Sendable {
         var members: [String: Members] = [:]
         for row in result.rows {
             guard let schema = row[0] else { continue }
-            var entry = members[schema] ?? Members(schema: schema, quotedName: row[9] ?? schema)
+            var entry = members[schema] ?? Members(
+                schema: schema, stamp: [Stamp.namespace(oid: row[1] ?? "", version: row[10] ?? "")],
+                quotedName: row[9] ?? schema)
             if let catalog = row[2], let oid = row[3] {
                 entry.local.insert("\(catalog)/\(oid)")
-                entry.stamp.append(Stamp.member(catalog: catalog, oid: oid, version: row[8]))
+                if let version = row[8] {
+                    entry.stamp.append(Stamp.member(catalog: catalog, oid: oid, version: version))
+                } else {
+                    // An operator, operator class, text search object...: their
+                    // versions are not read, so the schema gets no stamp.
+                    entry.stampable = false
+                }
                 // A type's array type records no namespace dependency of its own.
                 if let array = row[7] { entry.local.insert("\(Catalog.pgType)/\(array)") }
                 if let kind = row[4]?.first, let name = row[5] {
@@ -303,14 +314,15 @@ public struct Reflector: Sendable {
         // Every read below is a handful of index lookups per schema; with large
         // oid arrays the planner would otherwise pick hash joins that scan all of
         // pg_depend (the biggest catalog) once per query.
-        // In a transaction, settings made for it alone end with it: no reset needed.
+        // In a transaction, the settings are made for it alone.
         let transactionOnly = connection.inTransaction
         let head = try connection.pipeline([
             PipelineStatement(Self.setupQuery, [transactionOnly ? "true" : "false"], prepared: "tenantplan_reflect_setup"),
             PipelineStatement(Self.membersQuery, [arrayLiteral(schemas)], prepared: "tenantplan_members"),
         ])
+        var reset = false
         defer {
-            if !transactionOnly { _ = try? connection.query(Self.resetQuery) }
+            if !reset { _ = try? connection.pipeline(Self.resetStatements) }
         }
         let members = Self.members(from: head[1])
         let present = schemas.compactMap { members[$0] }
@@ -337,7 +349,8 @@ public struct Reflector: Sendable {
             PipelineStatement(Self.classesQuery, [arrayLiteral(classOIDs)], prepared: "tenantplan_classes"),
             PipelineStatement(Self.enumsQuery, [arrayLiteral(enumOIDs)], prepared: "tenantplan_enums"),
             PipelineStatement(Self.commentsQuery, [tables], prepared: "tenantplan_comments"),
-        ])
+        ] + Self.resetStatements)
+        reset = true
         var rows = BatchRows(columns: results[0].rows, constraints: results[1].rows, indexes: results[2].rows,
                              classes: results[3].rows, enums: results[4].rows)
 
@@ -371,9 +384,11 @@ public struct Reflector: Sendable {
             if let attrdef = row[5], let text = row[6], m.names(text) {
                 local[schema, default: LocalItems()].defaults.append(attrdef)
             }
-            // An array type records no namespace dependency of its own: check its element too.
+            // An array type records no namespace dependency of its own: check its
+            // element too; a table's row type has none either: check the text.
             if m.local.contains("\(Catalog.pgType)/\(type)")
-                || row[13].map({ m.local.contains("\(Catalog.pgType)/\($0)") }) == true {
+                || row[13].map({ m.local.contains("\(Catalog.pgType)/\($0)") }) == true
+                || row[3].map(m.names) == true {
                 local[schema, default: LocalItems()].types.append((rel, attnum))
             }
             if let collation = row[10], m.local.contains("\(Catalog.pgCollation)/\(collation)") {
@@ -437,7 +452,8 @@ public struct Reflector: Sendable {
             let state = Self.assemble(
                 m, rows: rows, columns: byTable, constraints: constraintsByTable, indexes: indexesByTable,
                 comments: comments, ownedSequences: ownedSequences, serialOwner: serialOwner, labels: labels)
-            return ReflectedSchema(name: m.schema, state: state, stamp: Stamp.digest(m.stamp + stamps[m.schema, default: []]))
+            return ReflectedSchema(name: m.schema, state: state,
+                                   stamp: m.stampable ? Stamp.digest(m.stamp + stamps[m.schema, default: []]) : nil)
         }
     }
 

@@ -40,7 +40,7 @@ import TestSupport
         try h.connection.execute("CREATE SCHEMA empty")
         for schema in ["rich", "plain", "empty"] {
             let reflected = try #require(try Self.reflected(h, schema), "\(schema)")
-            #expect(reflected.stamp.count == 64)
+            #expect(reflected.stamp?.count == 64)
             #expect(try Self.serverStamp(h, schema) == reflected.stamp, "\(schema)")
         }
         // Within one batch of several schemas, each gets its own.
@@ -49,6 +49,38 @@ import TestSupport
         #expect(batch["rich"] == (try Self.serverStamp(h, "rich")))
         #expect(batch["plain"] == (try Self.serverStamp(h, "plain")))
         #expect(Set(batch.values).count == 3)
+        // An empty schema and a missing one differ.
+        #expect(try Self.serverStamp(h, "missing") != (try Self.serverStamp(h, "empty")))
+    }
+
+    /// Operators and the like are members whose row versions are not read: such a
+    /// schema gets no stamp, and `apply` reads it in full.
+    @Test func aSchemaWithAnOperatorGetsNoStamp() async throws {
+        let h = try await Harness.make(prefix: "stamp_none")
+        try h.run(["CREATE TABLE t (id integer PRIMARY KEY)",
+                   "CREATE FUNCTION same(integer, integer) RETURNS boolean LANGUAGE sql AS 'SELECT $1 = $2'",
+                   "CREATE OPERATOR === (LEFTARG = integer, RIGHTARG = integer, FUNCTION = same)"],
+                  in: "ops", createSchema: true)
+        let reflected = try #require(try Self.reflected(h, "ops"))
+        #expect(reflected.stamp == nil)
+        #expect(reflected.state.tables.map(\.name) == ["t"])
+    }
+
+    /// The planner settings of the reads never outlive them: a tenant's DDL runs under the defaults.
+    @Test func reflectionLeavesThePlannerSettingsAlone() async throws {
+        let h = try await Harness.make(prefix: "stamp_settings")
+        try h.run(["CREATE TABLE t (id integer PRIMARY KEY)"], in: "s", createSchema: true)
+        let settings = "SELECT current_setting('enable_hashjoin'), current_setting('enable_seqscan'), current_setting('plan_cache_mode')"
+        let defaults = try h.rows(settings)
+        #expect(defaults == [["on", "on", "auto"]])
+        try h.connection.execute("BEGIN")
+        _ = try Reflector().reflect(schema: "s", on: h.connection)
+        #expect(try h.rows(settings) == defaults)
+        _ = try Reflector().reflect(schema: "missing", on: h.connection)
+        #expect(try h.rows(settings) == defaults)
+        try h.connection.execute("ROLLBACK")
+        _ = try Reflector().reflect(schema: "s", on: h.connection)
+        #expect(try h.rows(settings) == defaults)
     }
 
     /// Each change of state, made on a fresh copy of the rich schema: the stamp must change.
@@ -70,6 +102,8 @@ import TestSupport
         "ALTER TABLE orders RENAME TO purchases",
         "ALTER TYPE order_status RENAME TO purchase_status",
         "ALTER SEQUENCE notes_id_seq OWNED BY NONE",
+        "ALTER TABLE notes ALTER COLUMN body SET DATA TYPE varchar(10)",
+        "ALTER TABLE customers ALTER COLUMN handle SET DATA TYPE text COLLATE \"POSIX\"",
         "CREATE VIEW another_view AS SELECT 1 AS one",
         "DROP FUNCTION answer() CASCADE",
     ])
