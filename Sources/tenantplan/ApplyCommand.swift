@@ -9,8 +9,9 @@ struct ApplyCommand: ParsableCommand {
         commandName: "apply",
         abstract: "Execute a reviewed plan file, one transaction per tenant.",
         discussion: """
-            For each tenant: take its advisory lock, re-read its state, and go on only if it still matches \
-            the state the plan was made from (else it is reported stale and left untouched); run the changes \
+            For each tenant: take its advisory lock, check its state (by the stamp of its catalog rows that the \
+            plan recorded, else by reading it in full), and go on only if it is still the state the plan was \
+            made from (else it is reported stale and left untouched); run the changes \
             under search_path = the tenant; commit only if the result is exactly the planned state. A tenant's \
             failure does not stop the others. Refuses, changing nothing, a plan that was edited or that was \
             made for another database.
