@@ -148,6 +148,25 @@ import TestSupport
         #expect(outcomes(try h.apply(plan)) == ["fresh": .applied, "drifted": .applied, "synced": .inSync])
     }
 
+    /// A new row version with the same content (a GRANT rewrites the table's
+    /// pg_class row) changes the stamp but not the state: `apply` reads the
+    /// tenant in full, finds it in the planned state, and applies it.
+    @Test func aNewRowVersionWithTheSameStateFallsBackToAFullRead() async throws {
+        let h = try await Harness.make(prefix: "stamp_grant")
+        try h.createSharedPlans()
+        try ApplySafetyTests.buildDrifted(h, "t1")
+        let plan = try h.plan(try RichSchema.declaration(), tenants: ["t1"])
+        let stamp = try #require(plan.changeSets.first?.stamps?["main"]?["t1"])
+        let fingerprint = try h.fingerprint("t1")
+        try h.run(["GRANT SELECT ON customers TO PUBLIC"], in: "t1")
+        #expect(try Self.serverStamp(h, "t1") != stamp)
+        #expect(try h.fingerprint("t1") == fingerprint)
+
+        let report = try h.apply(plan)
+        #expect(outcomes(report) == ["t1": .applied], "\(describe(report))")
+        #expect(try h.fingerprint("t1") == plan.databases[0].desiredFingerprint)
+    }
+
     /// A change outside the tenant that changes how its state reads (the shared
     /// table its foreign key points to is renamed) is not in the stamp: the
     /// changes run, the check before `COMMIT` fails, and the tenant is rolled back
