@@ -128,9 +128,10 @@ struct Worker: Sendable {
             statements.append(PipelineStatement(
                 "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('search_path', '', true)"))
             statements.append(Stamp.statement(schema: tenant))
+            statements.append(PipelineStatement("RESET plan_cache_mode"))   // not for the tenant's DDL
         }
         let results = try connection.pipeline(statements)
-        if let stamp, results.last?.scalar == stamp {
+        if let stamp, results[results.count - 2].scalar == stamp {
             return (from, true)
         }
         return (try fingerprint(of: tenant, on: connection), false)

@@ -352,7 +352,7 @@ public struct Reflector: Sendable {
         ] + Self.resetStatements)
         reset = true
         var rows = BatchRows(columns: results[0].rows, constraints: results[1].rows, indexes: results[2].rows,
-                             classes: results[3].rows, enums: results[4].rows)
+                             classes: results[3].rows, enums: results[4].rows, comments: results[5].rows)
 
         // Items whose text names the schema's own objects.
         var local: [String: LocalItems] = [:]
@@ -437,7 +437,7 @@ public struct Reflector: Sendable {
                 if type == "a" { serialOwner["\(ownerTable)/\(attnum)"] = oid }
             }
         }
-        for row in results[5].rows {
+        for row in rows.comments {
             guard let oid = row[0], let attnum = row[1], let comment = row[2] else { continue }
             comments[attnum == "0" ? oid : "\(oid)/\(attnum)"] = comment
         }
@@ -447,7 +447,7 @@ public struct Reflector: Sendable {
             labels[type, default: []].append(label)
         }
 
-        let stamps = Self.stampLines(rows, comments: results[5].rows, owner: owner)
+        let stamps = Self.stampLines(rows, owner: owner)
         return present.map { m in
             let state = Self.assemble(
                 m, rows: rows, columns: byTable, constraints: constraintsByTable, indexes: indexesByTable,
@@ -458,35 +458,35 @@ public struct Reflector: Sendable {
     }
 
     /// Each schema's stamp lines from the rows of its batch (members' lines come with `Members`).
-    static func stampLines(_ rows: BatchRows, comments: [[String?]], owner: [String: String]) -> [String: [String]] {
+    static func stampLines(_ rows: BatchRows, owner: [String: String]) -> [String: [String]] {
         var lines: [String: [String]] = [:]
-        func add(_ key: String?, _ line: @autoclosure () -> String) {
-            if let key, let schema = owner[key] { lines[schema, default: []].append(line()) }
+        func add(_ key: String, _ line: String) {
+            if let schema = owner[key] { lines[schema, default: []].append(line) }
         }
         for row in rows.columns {
-            guard let attnum = row[1], let version = row[14] else { continue }
-            add(row[0], Stamp.column(table: row[0]!, attnum: attnum, version: version,
-                                     defaultOID: row[5], defaultVersion: row[15]))
+            guard let table = row[0], let attnum = row[1], let version = row[14] else { continue }
+            add(table, Stamp.column(table: table, attnum: attnum, version: version,
+                                    defaultOID: row[5], defaultVersion: row[15]))
         }
         for row in rows.constraints {
-            guard let oid = row[1], let version = row[7] else { continue }
-            add(row[0], Stamp.constraint(oid: oid, version: version))
+            guard let table = row[0], let oid = row[1], let version = row[7] else { continue }
+            add(table, Stamp.constraint(oid: oid, version: version))
         }
         for row in rows.indexes {
-            guard let oid = row[1], let version = row[8], let classVersion = row[9] else { continue }
-            add(row[0], Stamp.index(oid: oid, version: version, classVersion: classVersion))
+            guard let table = row[0], let oid = row[1], let version = row[8], let classVersion = row[9] else { continue }
+            add(table, Stamp.index(oid: oid, version: version, classVersion: classVersion))
         }
         for row in rows.classes {
             guard let oid = row[0], let ownerTable = row[2], let attnum = row[3], let type = row[4] else { continue }
             add(oid, Stamp.ownedSequence(oid: oid, owner: ownerTable, attnum: attnum, type: type))
         }
         for row in rows.enums {
-            guard let oid = row[2], let version = row[3] else { continue }
-            add(row[0], Stamp.label(oid: oid, version: version))
+            guard let type = row[0], let oid = row[2], let version = row[3] else { continue }
+            add(type, Stamp.label(oid: oid, version: version))
         }
-        for row in comments {
-            guard let attnum = row[1], let version = row[3] else { continue }
-            add(row[0], Stamp.comment(oid: row[0]!, attnum: attnum, version: version))
+        for row in rows.comments {
+            guard let table = row[0], let attnum = row[1], let version = row[3] else { continue }
+            add(table, Stamp.comment(oid: table, attnum: attnum, version: version))
         }
         return lines
     }
@@ -528,6 +528,7 @@ public struct Reflector: Sendable {
         var indexes: [[String?]]
         var classes: [[String?]]
         var enums: [[String?]]
+        var comments: [[String?]]
         var local: [String: String] = [:]
     }
 
