@@ -41,7 +41,7 @@ public struct PlanRefused: Error, CustomStringConvertible {
 /// Executes a plan, tenant by tenant.
 ///
 /// Each tenant is one transaction on one connection: take the tenant's advisory
-/// lock, re-read its state, go on only if it is still the state the plan was made
+/// lock, check its state (by stamp, else in full), go on only if it is still the state the plan was made
 /// from, run the changes under `search_path` = the tenant, read the state again
 /// and commit only if it is exactly the state the plan leads to. A tenant's
 /// failure rolls back that tenant alone. Workers are plain threads, one

@@ -150,6 +150,8 @@ struct Worker: Sendable {
     /// succeeded.
     func changing(_ tenant: String, from: String, to: String, stamped: Bool, on connection: Connection,
                   _ body: () throws -> Void) throws -> Outcome? {
+        // Outside the tenant's transaction, so without its lock: a tenant that
+        // another applier finished in between comes out `already applied`.
         func recheck(_ error: Error) throws -> Outcome {
             let found = try fingerprint(of: tenant, on: connection)
             if found == to { return .alreadyApplied }

@@ -107,7 +107,9 @@ public enum Stamp {
         FROM (
             SELECT 'n:' || n.oid::int8 || ':' || n.xmin::text FROM pg_catalog.pg_namespace n WHERE n.nspname = $1
             UNION ALL
-            SELECT 'm:' || m.classid::int8 || ':' || m.objid::int8 || ':' || m.version::text FROM m
+            -- A member whose version is not read ('-') never matches: Reflector
+            -- gives a schema holding one no stamp (an operator added after the plan).
+            SELECT 'm:' || m.classid::int8 || ':' || m.objid::int8 || ':' || coalesce(m.version::text, '-') FROM m
             UNION ALL
             SELECT 'a:' || a.attrelid::int8 || ':' || a.attnum || ':' || a.xmin::text || ':'
                    || coalesce(ad.oid::int8::text, '') || ':' || coalesce(ad.xmin::text, '')

@@ -328,7 +328,8 @@ public struct Reflector: Sendable {
         let present = schemas.compactMap { members[$0] }
         guard !present.isEmpty else { return [] }
 
-        var owner: [String: String] = [:]   // table, sequence or enum type oid -> schema
+        var owner: [String: String] = [:]   // table or sequence oid (pg_class) -> schema
+        var enumOwner: [String: String] = [:]   // enum type oid (pg_type) -> schema: oids are unique per catalog
         var tableOIDs: [String] = [], classOIDs: [String] = [], enumOIDs: [String] = []
         for m in present {
             for c in m.classes where Self.isTable(c.kind) || c.kind == "S" {
@@ -337,7 +338,7 @@ public struct Reflector: Sendable {
                 if Self.isTable(c.kind) { tableOIDs.append(c.oid) }
             }
             for t in m.types where t.kind == "e" {
-                owner[t.oid] = m.schema
+                enumOwner[t.oid] = m.schema
                 enumOIDs.append(t.oid)
             }
         }
@@ -447,7 +448,7 @@ public struct Reflector: Sendable {
             labels[type, default: []].append(label)
         }
 
-        let stamps = Self.stampLines(rows, owner: owner)
+        let stamps = Self.stampLines(rows, owner: owner, enumOwner: enumOwner)
         return present.map { m in
             let state = Self.assemble(
                 m, rows: rows, columns: byTable, constraints: constraintsByTable, indexes: indexesByTable,
@@ -458,10 +459,10 @@ public struct Reflector: Sendable {
     }
 
     /// Each schema's stamp lines from the rows of its batch (members' lines come with `Members`).
-    static func stampLines(_ rows: BatchRows, owner: [String: String]) -> [String: [String]] {
+    static func stampLines(_ rows: BatchRows, owner: [String: String], enumOwner: [String: String]) -> [String: [String]] {
         var lines: [String: [String]] = [:]
-        func add(_ key: String, _ line: String) {
-            if let schema = owner[key] { lines[schema, default: []].append(line) }
+        func add(_ key: String, _ line: String, owners: [String: String] = owner) {
+            if let schema = owners[key] { lines[schema, default: []].append(line) }
         }
         for row in rows.columns {
             guard let table = row[0], let attnum = row[1], let version = row[14] else { continue }
@@ -482,7 +483,7 @@ public struct Reflector: Sendable {
         }
         for row in rows.enums {
             guard let type = row[0], let oid = row[2], let version = row[3] else { continue }
-            add(type, Stamp.label(oid: oid, version: version))
+            add(type, Stamp.label(oid: oid, version: version), owners: enumOwner)
         }
         for row in rows.comments {
             guard let table = row[0], let attnum = row[1], let version = row[3] else { continue }

@@ -66,6 +66,18 @@ import TestSupport
         #expect(reflected.state.tables.map(\.name) == ["t"])
     }
 
+    /// An operator added after the plan is a member whose version the server
+    /// stamp does not read: it must still make the stamp differ.
+    @Test func anOperatorAddedAfterThePlanChangesTheServerStamp() async throws {
+        let h = try await Harness.make(prefix: "stamp_op_after")
+        try h.run(["CREATE TABLE t (id integer PRIMARY KEY)"], in: "s", createSchema: true)
+        let before = try #require(try Self.reflected(h, "s")?.stamp)
+        #expect(try Self.serverStamp(h, "s") == before)
+        try h.run(["CREATE OPERATOR @@@ (RIGHTARG = integer, FUNCTION = pg_catalog.int4abs)"], in: "s")
+        #expect(try Self.serverStamp(h, "s") != before)
+        #expect(try Self.reflected(h, "s")?.stamp == nil)
+    }
+
     /// The planner settings of the reads never outlive them: a tenant's DDL runs under the defaults.
     @Test func reflectionLeavesThePlannerSettingsAlone() async throws {
         let h = try await Harness.make(prefix: "stamp_settings")
