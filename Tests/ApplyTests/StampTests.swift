@@ -78,6 +78,34 @@ import TestSupport
         #expect(try Self.reflected(h, "s")?.stamp == nil)
     }
 
+    /// The tenant's DDL runs under the session's planner settings, not the
+    /// reads': a new column's default, evaluated once by `ADD COLUMN` for the
+    /// existing row, records them. Both paths: the stamp (`plain`) and a full
+    /// read before the changes (`ops`, whose operator means no stamp).
+    @Test func theChangesRunUnderTheDefaultPlannerSettings() async throws {
+        let h = try await Harness.make(prefix: "stamp_ddl_settings")
+        let old = "CREATE TABLE t (id integer PRIMARY KEY)"
+        try h.run([old, "INSERT INTO t VALUES (1)"], in: "plain", createSchema: true)
+        try h.run([old, "INSERT INTO t VALUES (1)",
+                   "CREATE OPERATOR @@@ (RIGHTARG = integer, FUNCTION = pg_catalog.int4abs)"], in: "ops", createSchema: true)
+        let declaration = try DeclarationLoader.parse(yaml: #"""
+            version: 1
+            tables:
+              t:
+                columns:
+                  id: integer
+                  seen: { type: text, default: "current_setting('plan_cache_mode') || ' ' || current_setting('enable_seqscan') || ' ' || current_setting('enable_hashjoin')" }
+                primary_key: [id]
+            """#, file: "schema.yaml")
+        let plan = try h.plan(declaration, tenants: ["plain", "ops"])
+        let stamps = plan.changeSets.compactMap { $0.stamps?["main"] }.reduce(into: [String: String]()) { $0.merge($1) { a, _ in a } }
+        #expect(stamps["plain"] != nil && stamps["ops"] == nil)
+        #expect(outcomes(try h.apply(plan)) == ["plain": .applied, "ops": .applied])
+        for tenant in ["plain", "ops"] {
+            #expect(try h.rows("SELECT seen FROM t", in: tenant) == [["auto on on"]], "\(tenant)")
+        }
+    }
+
     /// The planner settings of the reads never outlive them: a tenant's DDL runs under the defaults.
     @Test func reflectionLeavesThePlannerSettingsAlone() async throws {
         let h = try await Harness.make(prefix: "stamp_settings")
