@@ -1,13 +1,31 @@
 import Foundation
+import Plan
 import Postgres
 import State
+
+/// What a tenant in one state needs: the diff of that state, without the states.
+struct StatePlan: Sendable {
+    var changes: [Change]
+    var held: [HeldChange]
+    /// Fingerprint after the changes (the `from` fingerprint when there are none).
+    var to: String
+    var preludeTo: String?
+
+    init(_ diff: Diff, from: String) {
+        changes = diff.changes
+        held = diff.held
+        to = diff.changes.isEmpty ? from : diff.expected.fingerprint
+        preludeTo = diff.prelude?.fingerprint
+    }
+}
 
 /// Reads the states of many tenants of one database over several connections.
 ///
 /// Tenants are cut into batches that worker threads (one connection each)
-/// take in turn; each batch is one `Reflector` round. Only fingerprints and
-/// one representative state per distinct fingerprint are kept, so memory does
-/// not grow with the number of tenants in the same state.
+/// take in turn; each batch is one `Reflector` round. A state is diffed as soon
+/// as its fingerprint is first seen, and only the diff's change lists are kept,
+/// never the states: memory grows with the number of distinct states' changes,
+/// not with the number of tenants or the size of their schemas.
 struct FleetReflection {
     var connections: ConnectionResolver
     var source: ConnectionSource
@@ -15,12 +33,14 @@ struct FleetReflection {
     var workers: Int
     var batchSize: Int
     var progress: (@Sendable (String) -> Void)?
+    /// Diffs a state first seen under the given fingerprint.
+    var diff: @Sendable (SchemaState, String) -> StatePlan
 
     struct Result {
         /// Fingerprint of each tenant whose schema exists.
         var fingerprints: [String: String] = [:]
-        /// One state per distinct fingerprint.
-        var representatives: [String: SchemaState] = [:]
+        /// What each distinct state needs, by fingerprint.
+        var plans: [String: StatePlan] = [:]
         /// Stamp of each tenant whose schema exists (see `Stamp`).
         var stamps: [String: String] = [:]
     }
@@ -55,6 +75,7 @@ struct FleetReflection {
         let source: ConnectionSource
         let database: String
         let progress: (@Sendable (String) -> Void)?
+        let diff: @Sendable (SchemaState, String) -> StatePlan
         let shared: Shared
 
         init(reflection: FleetReflection, shared: Shared) {
@@ -62,6 +83,7 @@ struct FleetReflection {
             source = reflection.source
             database = reflection.database
             progress = reflection.progress
+            diff = reflection.diff
             self.shared = shared
         }
 
@@ -87,7 +109,15 @@ struct FleetReflection {
                     shared.fail(error)
                     return
                 }
-                let done = shared.add(found, count: batch.count)
+                // Diff the states not seen before, outside the lock (two workers may
+                // both diff a state seen first in both their batches: same result).
+                let fingerprints = found.map(\.state.fingerprint)
+                var plans: [String: StatePlan] = [:]
+                for (reflected, fingerprint) in zip(found, fingerprints)
+                where plans[fingerprint] == nil && !shared.knows(fingerprint) {
+                    plans[fingerprint] = diff(reflected.state, fingerprint)
+                }
+                let done = shared.add(found, fingerprints: fingerprints, plans: plans, count: batch.count)
                 if let progress {
                     let elapsed = Date().timeIntervalSince(shared.started)
                     let rate = elapsed > 0 ? Double(done.done) / elapsed : 0
@@ -120,15 +150,21 @@ struct FleetReflection {
             return error == nil ? batches.popLast() : nil
         }
 
-        func add(_ found: [ReflectedSchema], count: Int) -> (done: Int, total: Int) {
-            let fingerprints = found.map(\.state.fingerprint)   // outside the lock
+        func knows(_ fingerprint: String) -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return result.plans[fingerprint] != nil
+        }
+
+        func add(_ found: [ReflectedSchema], fingerprints: [String], plans: [String: StatePlan],
+                 count: Int) -> (done: Int, total: Int) {
             lock.lock()
             defer { lock.unlock() }
             for (reflected, fingerprint) in zip(found, fingerprints) {
                 result.fingerprints[reflected.name] = fingerprint
                 result.stamps[reflected.name] = reflected.stamp
-                if result.representatives[fingerprint] == nil { result.representatives[fingerprint] = reflected.state }
             }
+            result.plans.merge(plans) { first, _ in first }
             done += count
             return (done, total)
         }

@@ -28,8 +28,9 @@ public struct PlanRequest: Sendable {
 /// Makes a plan: for each database, realise the desired state, find the tenants,
 /// reflect them in batches, and diff once per distinct state.
 ///
-/// Memory stays flat in the number of tenants: only one representative state
-/// per distinct fingerprint is kept, with the tenant names that share it.
+/// Memory stays flat in the number of tenants: each distinct state is diffed
+/// when first seen, and only its change lists are kept, with the tenant names
+/// that share it.
 public struct Planner: Sendable {
     public var connections: ConnectionResolver
     /// Tenants reflected per catalog round.
@@ -53,8 +54,7 @@ public struct Planner: Sendable {
         /// Tenants in one state, planned against one desired state.
         struct Group {
             var from: String
-            var state: SchemaState?
-            var desired: SchemaState
+            var plan: StatePlan
             var tenants: [String: [String]] = [:]
             var stamps: [String: [String: String]] = [:]
         }
@@ -96,15 +96,19 @@ public struct Planner: Sendable {
             }
             databases.append(entry)
 
+            let differ = Differ(declaration: request.declaration, desired: desired,
+                                allowDestructive: request.allowDestructive)
             let reflection = FleetReflection(
                 connections: connections, source: database.connection, database: database.name,
-                workers: workers, batchSize: batchSize, progress: progress)
+                workers: workers, batchSize: batchSize, progress: progress,
+                diff: { state, fingerprint in StatePlan(differ.diff(actual: state), from: fingerprint) })
             let found = try reflection.run(unique, first: connection)
             for tenant in unique {
                 let from = found.fingerprints[tenant] ?? SchemaState.absentFingerprint
                 let key = from + "|" + desiredFingerprint
                 if groups[key] == nil {
-                    groups[key] = Group(from: from, state: found.representatives[from], desired: desired)
+                    let plan = found.plans[from] ?? StatePlan(differ.diff(actual: nil), from: from)
+                    groups[key] = Group(from: from, plan: plan)
                     groupOrder.append(key)
                 }
                 groups[key]!.tenants[database.name, default: []].append(tenant)
@@ -119,15 +123,12 @@ public struct Planner: Sendable {
         var changeSets: [PlanFile.ChangeSet] = []
         for (i, key) in groupOrder.enumerated() {
             let group = groups[key]!
-            let differ = Differ(declaration: request.declaration, desired: group.desired,
-                                allowDestructive: request.allowDestructive)
-            let diff = differ.diff(actual: group.state)
-            let to = diff.changes.isEmpty ? group.from : diff.expected.fingerprint
+            let plan = group.plan
             // Stamps let `apply` check a changing tenant without reading its whole state again.
-            let stamps = diff.changes.isEmpty || group.stamps.isEmpty ? nil : group.stamps
+            let stamps = plan.changes.isEmpty || group.stamps.isEmpty ? nil : group.stamps
             changeSets.append(PlanFile.ChangeSet(
-                id: i + 1, from: group.from, to: to, changes: diff.changes, held: diff.held, tenants: group.tenants,
-                preludeTo: diff.prelude?.fingerprint, stamps: stamps))
+                id: i + 1, from: group.from, to: plan.to, changes: plan.changes, held: plan.held,
+                tenants: group.tenants, preludeTo: plan.preludeTo, stamps: stamps))
         }
         // Sets with changes first, in-sync sets last; otherwise in the order tenants were found.
         changeSets.sort { a, b in
