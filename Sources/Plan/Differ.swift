@@ -476,6 +476,14 @@ private struct Run {
             }
         }
 
+        if let sequence = want.ownedSequence, have.ownedSequence != nil,
+           let type = want.ownedSequenceType, let old = have.ownedSequenceType, type != old {
+            // `serial` → `bigserial`: ALTER COLUMN TYPE leaves the sequence's own
+            // type, which bounds the values, as it was.
+            let narrowing = TypeChange.classify(from: old, to: type) == .narrowing
+            steps.append((.alterSequenceType(name: sequence, type: type), narrowing ? [.mayFailOnExistingData] : []))
+        }
+
         if want.defaultExpression != have.defaultExpression {
             if let expression = want.defaultExpression {
                 steps.append((.setDefault(table: table, column: column.name, expression: expression), []))

@@ -65,6 +65,8 @@ extension Step {
             return "CREATE SEQUENCE \(q(name)) AS \(type) OWNED BY \(q(table)).\(q(column))"
         case .renameSequence(let from, let to):
             return "ALTER SEQUENCE \(q(from)) RENAME TO \(q(to))"
+        case .alterSequenceType(let name, let type):
+            return "ALTER SEQUENCE \(q(name)) AS \(type)"
         case .dropSequence(let name):
             return "DROP SEQUENCE \(q(name))"
 

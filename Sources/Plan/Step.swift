@@ -33,6 +33,7 @@ public enum Step: Sendable, Equatable {
 
     case createSequence(name: String, type: String, ownedByTable: String, column: String)
     case renameSequence(from: String, to: String)
+    case alterSequenceType(name: String, type: String)
     case dropSequence(String)
 
     case addConstraint(table: String, ConstraintDeclaration)

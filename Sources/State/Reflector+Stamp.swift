@@ -22,8 +22,8 @@ public struct ReflectedSchema: Sendable {
 ///
 /// The rows: the schema's own `pg_namespace` row; its members (`pg_depend`)
 /// with their `pg_class`, `pg_type`, `pg_proc` or `pg_collation` row; its
-/// tables' columns and defaults, constraints, indexes and comments; its
-/// sequences' owners; its enums' labels. A schema that holds objects of other
+/// tables' columns and defaults, constraints, indexes and comments; its owned
+/// sequences' owners and `pg_sequence` rows; its enums' labels. A schema that holds objects of other
 /// kinds (an operator, an operator class, a text search configuration) gets no
 /// stamp, and `apply` reads it in full.
 ///
@@ -62,8 +62,8 @@ public enum Stamp {
         "i:\(oid):\(version):\(classVersion)"
     }
 
-    static func ownedSequence(oid: String, owner: String, attnum: String, type: String) -> String {
-        "s:\(oid):\(owner):\(attnum):\(type)"
+    static func ownedSequence(oid: String, owner: String, attnum: String, type: String, version: String) -> String {
+        "s:\(oid):\(owner):\(attnum):\(type):\(version)"
     }
 
     static func label(oid: String, version: String) -> String { "e:\(oid):\(version)" }
@@ -126,7 +126,9 @@ public enum Stamp {
             WHERE i.indrelid = ANY(r.tables)
             UNION ALL
             SELECT 's:' || dep.objid::int8 || ':' || dep.refobjid::int8 || ':' || dep.refobjsubid || ':' || dep.deptype::text
+                   || ':' || coalesce(sq.xmin::text, '')
             FROM r, pg_catalog.pg_depend dep
+            LEFT JOIN pg_catalog.pg_sequence sq ON sq.seqrelid = dep.objid
             WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = ANY(r.sequences)
               AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.deptype IN ('a', 'i')
             UNION ALL

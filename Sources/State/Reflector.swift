@@ -225,11 +225,13 @@ public struct Reflector: Sendable {
 
     /// Table comments, and for sequences the column that owns them (`a`: serial, `i`: identity).
     static let classesQuery = """
-        SELECT c.oid::int8::text, NULL::text, dep.refobjid::int8::text, dep.refobjsubid::text, dep.deptype::text
+        SELECT c.oid::int8::text, NULL::text, dep.refobjid::int8::text, dep.refobjsubid::text, dep.deptype::text,
+               format_type(sq.seqtypid, NULL), sq.xmin::text
         FROM pg_class c
         LEFT JOIN pg_depend dep
                ON c.relkind = 'S' AND dep.classid = 'pg_class'::regclass AND dep.objid = c.oid
               AND dep.refclassid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i')
+        LEFT JOIN pg_sequence sq ON dep.objid IS NOT NULL AND sq.seqrelid = c.oid
         WHERE c.oid = ANY($1::oid[])
         """
 
@@ -430,12 +432,13 @@ public struct Reflector: Sendable {
         var comments: [String: String] = [:]
         var ownedSequences: Set<String> = []
         var serialOwner: [String: String] = [:]   // "tableoid/attnum" -> sequence oid
+        var sequenceTypes: [String: String] = [:]   // owned sequence oid -> its data type
         for row in rows.classes {
             guard let oid = row[0] else { continue }
-
             if let ownerTable = row[2], let attnum = row[3], let type = row[4] {
                 ownedSequences.insert(oid)
                 if type == "a" { serialOwner["\(ownerTable)/\(attnum)"] = oid }
+                sequenceTypes[oid] = row[5]
             }
         }
         for row in rows.comments {
@@ -452,7 +455,8 @@ public struct Reflector: Sendable {
         return present.map { m in
             let state = Self.assemble(
                 m, rows: rows, columns: byTable, constraints: constraintsByTable, indexes: indexesByTable,
-                comments: comments, ownedSequences: ownedSequences, serialOwner: serialOwner, labels: labels)
+                comments: comments, ownedSequences: ownedSequences, sequenceTypes: sequenceTypes,
+                serialOwner: serialOwner, labels: labels)
             return ReflectedSchema(name: m.schema, state: state,
                                    stamp: m.stampable ? Stamp.digest(m.stamp + stamps[m.schema, default: []]) : nil)
         }
@@ -479,7 +483,8 @@ public struct Reflector: Sendable {
         }
         for row in rows.classes {
             guard let oid = row[0], let ownerTable = row[2], let attnum = row[3], let type = row[4] else { continue }
-            add(oid, Stamp.ownedSequence(oid: oid, owner: ownerTable, attnum: attnum, type: type))
+            add(oid, Stamp.ownedSequence(oid: oid, owner: ownerTable, attnum: attnum, type: type,
+                                         version: row[6] ?? ""))
         }
         for row in rows.enums {
             guard let type = row[0], let oid = row[2], let version = row[3] else { continue }
@@ -535,7 +540,7 @@ public struct Reflector: Sendable {
 
     static func assemble(_ members: Members, rows: BatchRows, columns: [String: [[String?]]],
                          constraints: [String: [[String?]]], indexes: [String: [[String?]]],
-                         comments: [String: String], ownedSequences: Set<String>,
+                         comments: [String: String], ownedSequences: Set<String>, sequenceTypes: [String: String],
                          serialOwner: [String: String], labels: [String: [String]]) -> SchemaState {
         let names = Dictionary(members.classes.map { ($0.oid, $0.name) }, uniquingKeysWith: { a, _ in a })
         var tables: [TableState] = []
@@ -556,7 +561,8 @@ public struct Reflector: Sendable {
                     defaultExpression: generated ? nil : expression, identity: identity,
                     generated: generated ? expression : nil,
                     collation: row[10] == nil ? nil : (rows.local["l/\(key)"] ?? row[11]),
-                    comment: comments[key], ownedSequence: serialOwner[key].flatMap { names[$0] }))
+                    comment: comments[key], ownedSequence: serialOwner[key].flatMap { names[$0] },
+                    ownedSequenceType: serialOwner[key].flatMap { sequenceTypes[$0] }))
             }
             var constraintIndexes: Set<String> = []
             for row in constraints[c.oid] ?? [] {

@@ -27,7 +27,10 @@ extension SchemaState {
             for c in t.columns {
                 out += " C"; field(c.name); field(c.type); field(c.notNull ? "t" : "f")
                 field(c.defaultExpression); field(c.identity?.rawValue); field(c.generated)
-                field(c.collation); field(c.comment); field(c.ownedSequence); out += "\n"
+                field(c.collation); field(c.comment); field(c.ownedSequence)
+                // Only with an owned sequence: a line's field count tells it apart.
+                if c.ownedSequence != nil { field(c.ownedSequenceType) }
+                out += "\n"
             }
             for k in t.constraints {
                 out += " K"; field(k.name); field(k.kind.rawValue); field(k.definition); out += "\n"

@@ -94,10 +94,13 @@ public struct ColumnState: Sendable, Equatable, Codable {
     public var comment: String?
     /// The sequence this column owns (a `serial` column), if any.
     public var ownedSequence: String?
+    /// That sequence's data type (`integer` for `serial`, `bigint` for
+    /// `bigserial`): it bounds the values the column gets, whatever its own type.
+    public var ownedSequenceType: String?
 
     public init(name: String, type: String, notNull: Bool = false, defaultExpression: String? = nil,
                 identity: Identity? = nil, generated: String? = nil, collation: String? = nil,
-                comment: String? = nil, ownedSequence: String? = nil) {
+                comment: String? = nil, ownedSequence: String? = nil, ownedSequenceType: String? = nil) {
         self.name = name
         self.type = type
         self.notNull = notNull
@@ -107,6 +110,7 @@ public struct ColumnState: Sendable, Equatable, Codable {
         self.collation = collation
         self.comment = comment
         self.ownedSequence = ownedSequence
+        self.ownedSequenceType = ownedSequenceType
     }
 }
 

@@ -142,6 +142,7 @@ import TestSupport
         "ALTER TABLE orders RENAME TO purchases",
         "ALTER TYPE order_status RENAME TO purchase_status",
         "ALTER SEQUENCE notes_id_seq OWNED BY NONE",
+        "ALTER SEQUENCE notes_id_seq AS bigint",
         "ALTER TABLE notes ALTER COLUMN body SET DATA TYPE varchar(10)",
         "ALTER TABLE customers ALTER COLUMN handle SET DATA TYPE text COLLATE \"POSIX\"",
         "CREATE VIEW another_view AS SELECT 1 AS one",

@@ -348,6 +348,33 @@ struct DifferColumnTests {
         ])
     }
 
+    @Test("serial to bigserial widens the column and its sequence; a narrower sequence may fail on its values")
+    func serialSequenceType() {
+        let seq = "nextval('items_n_seq'::regclass)"
+        let wider = ItemsTable(
+            declared: [ColumnDeclaration(name: "n", type: "bigserial", nullable: false)],
+            want: [ColumnState(name: "n", type: "bigint", notNull: true, defaultExpression: seq,
+                               ownedSequence: "items_n_seq", ownedSequenceType: "bigint")],
+            have: [ColumnState(name: "n", type: "integer", notNull: true, defaultExpression: seq,
+                               ownedSequence: "items_n_seq", ownedSequenceType: "integer")])
+        #expect(wider.diff().sql == [
+            "ALTER TABLE \"items\" ALTER COLUMN \"n\" DROP DEFAULT",
+            "ALTER TABLE \"items\" ALTER COLUMN \"n\" TYPE bigint",
+            "ALTER SEQUENCE \"items_n_seq\" AS bigint",
+            "ALTER TABLE \"items\" ALTER COLUMN \"n\" SET DEFAULT \(seq)",
+        ])
+        #expect(wider.diff().expected == wider.desired.normalized())
+
+        let narrower = ItemsTable(
+            declared: [ColumnDeclaration(name: "n", type: "serial", nullable: false)],
+            want: [ColumnState(name: "n", type: "integer", notNull: true, defaultExpression: seq,
+                               ownedSequence: "items_n_seq", ownedSequenceType: "integer")],
+            have: [ColumnState(name: "n", type: "integer", notNull: true, defaultExpression: seq,
+                               ownedSequence: "items_n_seq", ownedSequenceType: "bigint")])
+        #expect(narrower.diff().sql == ["ALTER SEQUENCE \"items_n_seq\" AS integer"])
+        #expect(narrower.diff().changes.map(\.hazards) == [[.mayFailOnExistingData]])
+    }
+
     @Test("a serial column's sequence is renamed with it")
     func serialSequenceRenamed() {
         let t = ItemsTable(

@@ -46,6 +46,7 @@ func caseName(_ step: Step) -> String {
     case .commentOnColumn: "commentOnColumn"
     case .createSequence: "createSequence"
     case .renameSequence: "renameSequence"
+    case .alterSequenceType: "alterSequenceType"
     case .dropSequence: "dropSequence"
     case .addConstraint: "addConstraint"
     case .renameConstraint: "renameConstraint"
@@ -56,7 +57,7 @@ func caseName(_ step: Step) -> String {
     }
 }
 
-let allStepCaseCount = 30
+let allStepCaseCount = 31
 
 /// A name that needs every kind of quoting: a double quote, capitals, a space, non-ASCII.
 let awkward = "Wé\"ird Nämé 🐘"
@@ -180,6 +181,8 @@ let renderCases: [RenderCase] = [
                "CREATE SEQUENCE \"orders_id_seq\" AS bigint OWNED BY \"Orders\".\"id\"", "create_sequence", .create),
     RenderCase(.renameSequence(from: "purchases_id_seq", to: awkward),
                "ALTER SEQUENCE \"purchases_id_seq\" RENAME TO \(awkwardQuoted)", "rename_sequence", .change),
+    RenderCase(.alterSequenceType(name: awkward, type: "bigint"),
+               "ALTER SEQUENCE \(awkwardQuoted) AS bigint", "alter_sequence_type", .change),
     RenderCase(.dropSequence(awkward), "DROP SEQUENCE \(awkwardQuoted)", "drop_sequence", .drop),
 
     RenderCase(.addConstraint(table: "orders", .primaryKey(KeyDeclaration(name: "orders_pkey", columns: ["id", "Tenant Id"]))),
