@@ -122,16 +122,18 @@ struct Worker: Sendable {
             PipelineStatement("SELECT pg_advisory_xact_lock($1::int4, hashtext($2))",
                               [String(Applier.lockClass), tenant], prepared: "tenantplan_tenant_lock"),
         ]
+        var stampIndex: Int?
         if stamp != nil {
             // One plan for every tenant: a custom plan costs more to make than to
             // run, and a cached plan is made again whenever search_path differs.
             statements.append(PipelineStatement(
                 "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('search_path', '', true)"))
+            stampIndex = statements.count
             statements.append(Stamp.statement(schema: tenant))
             statements.append(PipelineStatement("RESET plan_cache_mode"))   // not for the tenant's DDL
         }
         let results = try connection.pipeline(statements)
-        if let stamp, results[results.count - 2].scalar == stamp {
+        if let stamp, let stampIndex, results[stampIndex].scalar == stamp {
             return (from, true)
         }
         return (try fingerprint(of: tenant, on: connection), false)
