@@ -2,9 +2,19 @@
 import PackageDescription
 
 // The target graph is the architecture; dependencies point one way:
-//   CLibPQ  <-  Postgres  <-  State  <-  Plan  <-  Planning  <-  Apply  <-  tenantplan
-// `Plan` is pure (no libpq calls): diffing, SQL rendering, hazards, the plan file
-// and its reports. `Planning` and `Apply` are the shells that talk to databases.
+//
+//   SQLSyntax  <-  State  <-  Plan  ----------------+
+//                                  \                 |
+//   CLibPQ  <-  Postgres  <-------- Catalog  <-  Planning  <-  tenantplan
+//                                        \                     /
+//                                         +---  Apply  <------+
+//
+// `SQLSyntax`, `State` and `Plan` are pure: no libpq, no I/O beyond reading
+// files. `State` is the model (declaration, YAML loading and validation, schema
+// states, fingerprints); `Plan` diffs, renders SQL, names hazards and writes the
+// plan file and its reports. `Catalog` is everything that reads a live database
+// (reflection, stamps, the scratch schema, fleet reflection, import, connection
+// resolution). `Planning` and `Apply` are the shells that run a plan or an apply.
 let package = Package(
     name: "tenantplan",
     platforms: [.macOS(.v13)],
@@ -22,22 +32,25 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
-        .target(name: "State", dependencies: ["Postgres", "Yams"]),
-        .target(name: "Plan", dependencies: ["State"]),
-        .target(name: "Planning", dependencies: ["Plan", "State", "Postgres"]),
-        .target(name: "Apply", dependencies: ["Planning", "Plan", "State", "Postgres"]),
+        .target(name: "SQLSyntax"),
+        .target(name: "State", dependencies: ["SQLSyntax", "Yams"]),
+        .target(name: "Plan", dependencies: ["State", "SQLSyntax"]),
+        .target(name: "Catalog", dependencies: ["Plan", "State", "SQLSyntax", "Postgres"]),
+        .target(name: "Planning", dependencies: ["Catalog", "Plan", "State", "Postgres"]),
+        .target(name: "Apply", dependencies: ["Catalog", "Plan", "State", "SQLSyntax", "Postgres"]),
         .executableTarget(
             name: "tenantplan",
             dependencies: [
-                "Apply", "Planning", "Plan", "State",
+                "Apply", "Planning", "Catalog", "Plan", "State", "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
+        .target(name: "TestSupport", dependencies: ["Postgres", "SQLSyntax"], path: "Tests/TestSupport"),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "SQLSyntax", "TestSupport"]),
         .testTarget(name: "StateTests", dependencies: ["State", "TestSupport"]),
         .testTarget(name: "PlanTests", dependencies: ["Plan", "State", "TestSupport"]),
-        .testTarget(name: "ApplyTests", dependencies: ["Apply", "Planning", "Plan", "State", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Postgres"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "State"]),
+        .testTarget(name: "ApplyTests", dependencies: ["Apply", "Planning", "Catalog", "Plan", "State", "SQLSyntax", "Postgres", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Postgres", "SQLSyntax"]),
     ]
 )

@@ -1,6 +1,6 @@
+import Catalog
 import Foundation
 import Plan
-import Planning
 import Postgres
 import State
 
@@ -113,7 +113,7 @@ public struct Applier: Sendable {
         for db in plan.databases {
             let connection = try connections.connect(db.source, database: db.name)
             defer { connection.close() }
-            let identity = try Planner.identity(of: connection, database: db.name)
+            let identity = try DatabaseCatalog.identity(of: connection, database: db.name)
             let sameSystem = db.systemIdentifier == nil || identity.systemIdentifier == nil
                 || db.systemIdentifier == identity.systemIdentifier
             guard sameSystem && identity.databaseName == db.databaseName else {

@@ -1,7 +1,8 @@
+import Catalog
 import Foundation
 import Plan
-import Planning
 import Postgres
+import SQLSyntax
 import State
 
 /// One applying thread: one connection, tenants one after another.

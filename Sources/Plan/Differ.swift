@@ -1,6 +1,6 @@
 import Foundation
+import SQLSyntax
 import State
-import Postgres
 
 /// A change that the plan does not make, and why.
 public struct HeldChange: Sendable, Equatable, Codable {

@@ -1,4 +1,4 @@
-import Postgres
+import SQLSyntax
 import State
 
 extension Step {

@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import Plan
 import Postgres
@@ -69,12 +70,12 @@ public struct Planner: Sendable {
             let connection = try connections.connect(database.connection, database: database.name)
             defer { connection.close() }
 
-            let identity = try Self.identity(of: connection, database: database.name)
+            let identity = try DatabaseCatalog.identity(of: connection, database: database.name)
             let desired = try DesiredState.realise(request.declaration, on: connection)
             let desiredFingerprint = desired.fingerprint
 
             var tenants = listed
-            for rule in rules { tenants += try Self.discover(rule, on: connection) }
+            for rule in rules { tenants += try DatabaseCatalog.discover(rule, on: connection) }
             let excluded = Set(fleet.exclude)
             var unique: [String] = []
             var local: Set<String> = []
@@ -140,39 +141,6 @@ public struct Planner: Sendable {
         return PlanFile(
             toolVersion: request.toolVersion, createdAt: Self.timestamp(), schemaSHA256: request.schemaSHA256,
             allowDestructive: request.allowDestructive, databases: databases, changeSets: changeSets)
-    }
-
-    /// A database's identity: its cluster's system identifier and its name.
-    public static func identity(of connection: Connection, database: String) throws
-        -> (systemIdentifier: String?, databaseName: String)
-    {
-        let name: String
-        do {
-            name = try connection.query("SELECT current_database()").scalar ?? ""
-        } catch {
-            throw PlanningError.database(database, error)
-        }
-        // pg_control_system() may be revoked from ordinary roles; the name still identifies.
-        let system = try? connection.query("SELECT system_identifier::text FROM pg_control_system()").scalar
-        return (system ?? nil, name)
-    }
-
-    static func discover(_ rule: DiscoveryRule, on connection: Connection) throws -> [String] {
-        do {
-            switch rule.kind {
-            case .schemasLike(let pattern):
-                return try connection.query(
-                    "SELECT nspname FROM pg_namespace WHERE nspname LIKE $1 ORDER BY nspname", [pattern]
-                ).rows.compactMap { $0.first ?? nil }
-            case .query(let sql):
-                return try connection.withRollback {
-                    try connection.execute("SET TRANSACTION READ ONLY")
-                    return try connection.query(sql).rows.compactMap { $0.first ?? nil }
-                }
-            }
-        } catch let error as PostgresError {
-            throw PlanningError.discovery(rule, error)
-        }
     }
 
     static func timestamp() -> String {

@@ -1,5 +1,6 @@
 import Apply
 import ArgumentParser
+import Catalog
 import Foundation
 import Plan
 import Planning

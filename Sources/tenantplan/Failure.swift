@@ -1,5 +1,6 @@
-import ArgumentParser
 import Apply
+import ArgumentParser
+import Catalog
 import Planning
 import Postgres
 import State

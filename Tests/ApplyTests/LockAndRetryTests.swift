@@ -1,8 +1,10 @@
 import Apply
+import Catalog
 import Foundation
 import Plan
 import Planning
 import Postgres
+import SQLSyntax
 import State
 import Testing
 import TestSupport

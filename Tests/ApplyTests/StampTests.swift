@@ -1,4 +1,5 @@
 import Apply
+import Catalog
 import Foundation
 import Plan
 import Planning

@@ -1,4 +1,5 @@
 import Postgres
+import SQLSyntax
 import Testing
 import TestSupport
 

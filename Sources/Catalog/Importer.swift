@@ -1,6 +1,7 @@
 import Foundation
 import Plan
 import Postgres
+import SQLSyntax
 import State
 
 /// Writes one live tenant schema as a `schema.yaml` declaration: how a fleet that

@@ -1,4 +1,5 @@
 import Postgres
+import State
 
 /// A schema's state as read, with the stamp of the catalog rows it came from.
 public struct ReflectedSchema: Sendable {

@@ -1,4 +1,6 @@
 import Postgres
+import SQLSyntax
+import State
 
 /// Reads schema states from `pg_catalog`, many schemas at a time.
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import Plan
 import Postgres
+import SQLSyntax
 import State
 
 /// The declaration in the server's own canonical form.

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import State
 
 /// Rendering a `Declaration` as `schema.yaml` text.

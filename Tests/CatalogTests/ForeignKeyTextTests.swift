@@ -1,4 +1,4 @@
-@testable import State
+@testable import Catalog
 import Testing
 
 /// `Reflector.unqualifiedForeignKey`: a foreign key to a table of its own schema,

@@ -3,22 +3,6 @@ import Plan
 import Postgres
 import State
 
-/// What a tenant in one state needs: the diff of that state, without the states.
-struct StatePlan: Sendable {
-    var changes: [Change]
-    var held: [HeldChange]
-    /// Fingerprint after the changes (the `from` fingerprint when there are none).
-    var to: String
-    var preludeTo: String?
-
-    init(_ diff: Diff, from: String) {
-        changes = diff.changes
-        held = diff.held
-        to = diff.changes.isEmpty ? from : diff.expected.fingerprint
-        preludeTo = diff.prelude?.fingerprint
-    }
-}
-
 /// Reads the states of many tenants of one database over several connections.
 ///
 /// Tenants are cut into batches that worker threads (one connection each)
@@ -26,27 +10,39 @@ struct StatePlan: Sendable {
 /// as its fingerprint is first seen, and only the diff's change lists are kept,
 /// never the states: memory grows with the number of distinct states' changes,
 /// not with the number of tenants or the size of their schemas.
-struct FleetReflection {
-    var connections: ConnectionResolver
-    var source: ConnectionSource
-    var database: String
-    var workers: Int
-    var batchSize: Int
-    var progress: (@Sendable (String) -> Void)?
+public struct FleetReflection {
+    public var connections: ConnectionResolver
+    public var source: ConnectionSource
+    public var database: String
+    public var workers: Int
+    public var batchSize: Int
+    public var progress: (@Sendable (String) -> Void)?
     /// Diffs a state first seen under the given fingerprint.
-    var diff: @Sendable (SchemaState, String) -> StatePlan
+    public var diff: @Sendable (SchemaState, String) -> StatePlan
 
-    struct Result {
+    public init(connections: ConnectionResolver, source: ConnectionSource, database: String, workers: Int,
+                batchSize: Int, progress: (@Sendable (String) -> Void)?,
+                diff: @escaping @Sendable (SchemaState, String) -> StatePlan) {
+        self.connections = connections
+        self.source = source
+        self.database = database
+        self.workers = workers
+        self.batchSize = batchSize
+        self.progress = progress
+        self.diff = diff
+    }
+
+    public struct Result: Sendable {
         /// Fingerprint of each tenant whose schema exists.
-        var fingerprints: [String: String] = [:]
+        public var fingerprints: [String: String] = [:]
         /// What each distinct state needs, by fingerprint.
-        var plans: [String: StatePlan] = [:]
+        public var plans: [String: StatePlan] = [:]
         /// Stamp of each tenant whose schema exists (see `Stamp`).
-        var stamps: [String: String] = [:]
+        public var stamps: [String: String] = [:]
     }
 
     /// `first` is an open connection to reuse as one of the workers.
-    func run(_ tenants: [String], first: Connection) throws -> Result {
+    public func run(_ tenants: [String], first: Connection) throws -> Result {
         let batches = stride(from: 0, to: tenants.count, by: max(1, batchSize)).map {
             Array(tenants[$0..<min(tenants.count, $0 + batchSize)])
         }
