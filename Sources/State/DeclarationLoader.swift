@@ -137,11 +137,7 @@ extension DeclarationLoader {
                 shape: "a mapping with the keys version, enums and tables")
             else { return declaration }
 
-            if let version = top["version"] {
-                try checkVersion(version)
-            } else {
-                reader.error("missing version", at: root, hint: "add version: 1 at the top of the file")
-            }
+            try reader.checkVersion(in: top, of: root, supported: DeclarationLoader.supportedVersion)
 
             let tablesEntry = top["tables"]
             var tableEntries: [YAMLEntry] = []
@@ -163,17 +159,6 @@ extension DeclarationLoader {
             }
             checkForeignKeyTargets(declaration)
             return declaration
-        }
-
-        func checkVersion(_ entry: YAMLEntry) throws {
-            let text = entry.value.scalarText ?? entry.value.kindDescription
-            guard text.trimmingCharacters(in: .whitespaces) == String(DeclarationLoader.supportedVersion) else {
-                let shown = entry.value.isNull ? "(none)" : text
-                throw InputErrors([InputError(
-                    "unsupported version \(shown); this tenantplan reads version \(DeclarationLoader.supportedVersion)",
-                    at: entry.value.isNull ? entry.keyNode.location(in: file) : entry.value.location(in: file),
-                    hint: "write version: \(DeclarationLoader.supportedVersion), or use the tenantplan release that reads this version")])
-            }
         }
 
         /// Table names and their column names, before the full parse.
