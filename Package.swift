@@ -15,9 +15,11 @@ import PackageDescription
 // plan file and its reports. `Catalog` is everything that reads a live database
 // (reflection, stamps, the scratch schema, fleet reflection, import, connection
 // resolution). `Planning` and `Apply` are the shells that run a plan or an apply.
+// `Workers` (Foundation only) is the thread pool and progress meter that both
+// `Catalog` (fleet reflection) and `Apply` fan out on.
 let package = Package(
     name: "tenantplan",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],  // Synchronization.Mutex
     products: [
         .executable(name: "tenantplan", targets: ["tenantplan"]),
     ],
@@ -35,9 +37,10 @@ let package = Package(
         .target(name: "SQLSyntax"),
         .target(name: "State", dependencies: ["SQLSyntax", "Yams"]),
         .target(name: "Plan", dependencies: ["State", "SQLSyntax"]),
-        .target(name: "Catalog", dependencies: ["Plan", "State", "SQLSyntax", "Postgres"]),
+        .target(name: "Workers"),
+        .target(name: "Catalog", dependencies: ["Plan", "State", "SQLSyntax", "Postgres", "Workers"]),
         .target(name: "Planning", dependencies: ["Catalog", "Plan", "State", "Postgres"]),
-        .target(name: "Apply", dependencies: ["Catalog", "Plan", "State", "SQLSyntax", "Postgres"]),
+        .target(name: "Apply", dependencies: ["Catalog", "Plan", "State", "SQLSyntax", "Postgres", "Workers"]),
         .executableTarget(
             name: "tenantplan",
             dependencies: [
@@ -51,6 +54,7 @@ let package = Package(
         .testTarget(name: "PlanTests", dependencies: ["Plan", "State", "TestSupport"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "State"]),
         .testTarget(name: "ApplyTests", dependencies: ["Apply", "Planning", "Catalog", "Plan", "State", "SQLSyntax", "Postgres", "TestSupport"]),
+        .testTarget(name: "WorkersTests", dependencies: ["Workers"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Postgres", "SQLSyntax"]),
     ]
 )

@@ -3,6 +3,8 @@ import Foundation
 import Plan
 import Postgres
 import State
+import Synchronization
+import Workers
 
 public struct ApplyOptions: Sendable {
     /// Connections per database; nil chooses a default bounded by the server's free slots.
@@ -135,25 +137,27 @@ public struct Applier: Sendable {
     /// Runs jobs on per-database pools of threads.
     func run(_ jobs: [Job], plan: PlanFile, parallelism: [Int], budget: Int?) -> (results: [TenantResult], stopped: String?) {
         guard !jobs.isEmpty else { return ([], nil) }
-        let queue = JobQueue(jobs: jobs, failureBudget: budget, total: jobs.count, progress: progress)
-        let group = DispatchGroup()
+        let pool = WorkerPool(jobs, stackSize: 4 << 20)
+        let record = RunRecord(failureBudget: budget)
+        let meter = ProgressMeter(total: jobs.count)
         for (dbIndex, db) in plan.databases.enumerated() {
             let count = jobs.filter { $0.database == dbIndex }.count
             guard count > 0 else { continue }
-            for _ in 0..<min(parallelism[dbIndex], count) {
-                group.enter()
-                let worker = Worker(applier: self, plan: plan, database: dbIndex, source: db.source, name: db.name)
-                let thread = Thread {
-                    worker.run(queue)
-                    group.leave()
+            let worker = Worker(applier: self, plan: plan, database: dbIndex, source: db.source, name: db.name)
+            pool.start(
+                workers: min(parallelism[dbIndex], count), taking: { $0.database == dbIndex },
+                open: { Connection?.none }, close: { $0?.close() }
+            ) { job, connection in
+                if record.add(worker.apply(job, connection: &connection)) { pool.stop() }
+                let done = meter.add()
+                if let progress, done % 50 == 0 || done == meter.total {
+                    progress("applied \(done)/\(meter.total) tenants" + meter.rate(done: done))
                 }
-                thread.stackSize = 4 << 20
-                thread.start()
             }
         }
-        group.wait()
-        let results = queue.finish { notStarted($0, plan) }
-        return (results, queue.stoppedReason)
+        // A tenant's failure is its result, not an error: the workers throw nothing.
+        try? pool.wait()
+        return (record.results + pool.remaining.map { notStarted($0, plan) }, record.stoppedReason)
     }
 }
 
@@ -166,55 +170,34 @@ extension PlanFile.DatabaseEntry {
     }
 }
 
-/// The shared list of tenants still to do. Thread-safe.
-final class JobQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private var pending: [Applier.Job]
-    private var results: [TenantResult] = []
-    private var failures = 0
+/// What the workers of one run report, behind a lock: each tenant's result, in
+/// the order they finished, and why the run stopped starting tenants, if it did.
+final class RunRecord: Sendable {
+    private struct Tally {
+        var results: [TenantResult] = []
+        var failures = 0
+        var stoppedReason: String?
+    }
+
+    private let state = Mutex(Tally())
     private let failureBudget: Int?
-    private let total: Int
-    private let progress: (@Sendable (String) -> Void)?
-    private(set) var stoppedReason: String?
-    private let started = Date()
 
-    init(jobs: [Applier.Job], failureBudget: Int?, total: Int, progress: (@Sendable (String) -> Void)?) {
-        self.pending = jobs.reversed()
+    init(failureBudget: Int?) {
         self.failureBudget = failureBudget
-        self.total = total
-        self.progress = progress
     }
 
-    /// The next job of `database`, or nil when there is none or the run is stopping.
-    func next(database: Int) -> Applier.Job? {
-        lock.lock()
-        defer { lock.unlock() }
-        if stoppedReason != nil { return nil }
-        guard let i = pending.lastIndex(where: { $0.database == database }) else { return nil }
-        return pending.remove(at: i)
-    }
-
-    func record(_ result: TenantResult) {
-        lock.lock()
-        results.append(result)
-        if result.outcome == .failed { failures += 1 }
-        if let budget = failureBudget, failures >= budget, stoppedReason == nil {
-            stoppedReason = "\(failures) tenant(s) failed, reaching --max-failures \(budget); no further tenants were started"
-        }
-        let done = results.count
-        lock.unlock()
-        if let progress, done % 50 == 0 || done == total {
-            let elapsed = Date().timeIntervalSince(started)
-            let rate = elapsed > 0 ? Double(done) / elapsed : 0
-            let eta = rate > 0 ? Double(total - done) / rate : 0
-            progress(String(format: "applied %d/%d tenants (%.0f/s, ETA %.0fs)", done, total, rate, eta))
+    /// Adds a result; true once the failures reach the budget and no further tenant may start.
+    func add(_ result: TenantResult) -> Bool {
+        state.withLock { state in
+            state.results.append(result)
+            if result.outcome == .failed { state.failures += 1 }
+            if let budget = failureBudget, state.failures >= budget, state.stoppedReason == nil {
+                state.stoppedReason = "\(state.failures) tenant(s) failed, reaching --max-failures \(budget); no further tenants were started"
+            }
+            return state.stoppedReason != nil
         }
     }
 
-    /// All results, with every job that never started reported as such.
-    func finish(notStarted: (Applier.Job) -> TenantResult) -> [TenantResult] {
-        lock.lock()
-        defer { lock.unlock() }
-        return results + pending.reversed().map(notStarted)
-    }
+    var results: [TenantResult] { state.withLock { $0.results } }
+    var stoppedReason: String? { state.withLock { $0.stoppedReason } }
 }

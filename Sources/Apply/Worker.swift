@@ -13,14 +13,6 @@ struct Worker: Sendable {
     let source: ConnectionSource
     let name: String
 
-    func run(_ queue: JobQueue) {
-        var connection: Connection?
-        defer { connection?.close() }
-        while let job = queue.next(database: database) {
-            queue.record(apply(job, connection: &connection))
-        }
-    }
-
     func apply(_ job: Applier.Job, connection: inout Connection?) -> TenantResult {
         let set = plan.changeSets[job.changeSet]
         let start = Date()

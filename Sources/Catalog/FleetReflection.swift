@@ -2,6 +2,8 @@ import Foundation
 import Plan
 import Postgres
 import State
+import Synchronization
+import Workers
 
 /// Reads the states of many tenants of one database over several connections.
 ///
@@ -46,129 +48,82 @@ public struct FleetReflection {
         let batches = stride(from: 0, to: tenants.count, by: max(1, batchSize)).map {
             Array(tenants[$0..<min(tenants.count, $0 + batchSize)])
         }
-        let shared = Shared(batches: batches, total: tenants.count)
+        let pool = WorkerPool(batches)
+        let reflector = BatchReflector(reflection: self, found: Found(), meter: ProgressMeter(total: tenants.count))
         let count = max(1, min(workers, batches.count))
-        let group = DispatchGroup()
-        for _ in 1..<max(1, count) {
-            group.enter()
-            let task = Task(reflection: self, shared: shared)
-            let thread = Thread {
-                task.runOnOwnConnection()
-                group.leave()
-            }
-            thread.start()
-        }
+        pool.start(workers: count - 1, open: reflector.connect, close: { $0.close() }, work: reflector.reflect)
         // This thread works too, on the connection it already has.
-        Task(reflection: self, shared: shared).run(on: first)
-        group.wait()
-        if let error = shared.error { throw error }
-        return shared.result
+        pool.work(on: first, reflector.reflect)
+        try pool.wait()
+        return reflector.found.result
     }
 
-    /// One worker's loop.
-    struct Task: Sendable {
+    /// What a worker does with one batch of tenants.
+    struct BatchReflector: Sendable {
         let connections: ConnectionResolver
         let source: ConnectionSource
         let database: String
         let progress: (@Sendable (String) -> Void)?
         let diff: @Sendable (SchemaState, String) -> StatePlan
-        let shared: Shared
+        let found: Found
+        let meter: ProgressMeter
 
-        init(reflection: FleetReflection, shared: Shared) {
+        init(reflection: FleetReflection, found: Found, meter: ProgressMeter) {
             connections = reflection.connections
             source = reflection.source
             database = reflection.database
             progress = reflection.progress
             diff = reflection.diff
-            self.shared = shared
+            self.found = found
+            self.meter = meter
         }
 
-        func runOnOwnConnection() {
+        /// A worker's own connection.
+        func connect() throws -> Connection {
+            try connections.connect(source, database: database)
+        }
+
+        func reflect(_ batch: [String], on connection: inout Connection) throws {
+            var reflected: [ReflectedSchema] = []
             do {
-                let connection = try connections.connect(source, database: database)
-                defer { connection.close() }
-                run(on: connection)
-            } catch {
-                shared.fail(error)
+                try Reflector().reflect(schemas: batch, on: connection) { reflected.append($0) }
+            } catch let error as PostgresError {
+                throw PlanningError.database(database, error)
             }
-        }
-
-        func run(on connection: Connection) {
-            while let batch = shared.next() {
-                var found: [ReflectedSchema] = []
-                do {
-                    try Reflector().reflect(schemas: batch, on: connection) { found.append($0) }
-                } catch let error as PostgresError {
-                    shared.fail(PlanningError.database(database, error))
-                    return
-                } catch {
-                    shared.fail(error)
-                    return
-                }
-                // Diff the states not seen before, outside the lock (two workers may
-                // both diff a state seen first in both their batches: same result).
-                let fingerprints = found.map(\.state.fingerprint)
-                var plans: [String: StatePlan] = [:]
-                for (reflected, fingerprint) in zip(found, fingerprints)
-                where plans[fingerprint] == nil && !shared.knows(fingerprint) {
-                    plans[fingerprint] = diff(reflected.state, fingerprint)
-                }
-                let done = shared.add(found, fingerprints: fingerprints, plans: plans, count: batch.count)
-                if let progress {
-                    let elapsed = Date().timeIntervalSince(shared.started)
-                    let rate = elapsed > 0 ? Double(done.done) / elapsed : 0
-                    let eta = rate > 0 ? Double(done.total - done.done) / rate : 0
-                    progress("reflected \(done.done)/\(done.total) tenants in database '\(database)'"
-                             + String(format: " (%.0f/s, ETA %.0fs)", rate, eta))
-                }
+            // Diff the states not seen before, outside the lock (two workers may
+            // both diff a state seen first in both their batches: same result).
+            let fingerprints = reflected.map(\.state.fingerprint)
+            var plans: [String: StatePlan] = [:]
+            for (schema, fingerprint) in zip(reflected, fingerprints)
+            where plans[fingerprint] == nil && !found.knows(fingerprint) {
+                plans[fingerprint] = diff(schema.state, fingerprint)
+            }
+            found.add(reflected, fingerprints: fingerprints, plans: plans)
+            let done = meter.add(batch.count)
+            if let progress {
+                progress("reflected \(done)/\(meter.total) tenants in database '\(database)'" + meter.rate(done: done))
             }
         }
     }
 
-    /// State shared by the workers, behind a lock.
-    final class Shared: @unchecked Sendable {
-        private let lock = NSLock()
-        private var batches: [[String]]
-        private(set) var result = Result()
-        private(set) var error: Error?
-        private var done = 0
-        let total: Int
-        let started = Date()
+    /// What the workers found, behind a lock.
+    final class Found: Sendable {
+        private let state = Mutex(Result())
 
-        init(batches: [[String]], total: Int) {
-            self.batches = batches.reversed()
-            self.total = total
-        }
-
-        func next() -> [String]? {
-            lock.lock()
-            defer { lock.unlock() }
-            return error == nil ? batches.popLast() : nil
-        }
+        var result: Result { state.withLock { $0 } }
 
         func knows(_ fingerprint: String) -> Bool {
-            lock.lock()
-            defer { lock.unlock() }
-            return result.plans[fingerprint] != nil
+            state.withLock { $0.plans[fingerprint] != nil }
         }
 
-        func add(_ found: [ReflectedSchema], fingerprints: [String], plans: [String: StatePlan],
-                 count: Int) -> (done: Int, total: Int) {
-            lock.lock()
-            defer { lock.unlock() }
-            for (reflected, fingerprint) in zip(found, fingerprints) {
-                result.fingerprints[reflected.name] = fingerprint
-                result.stamps[reflected.name] = reflected.stamp
+        func add(_ reflected: [ReflectedSchema], fingerprints: [String], plans: [String: StatePlan]) {
+            state.withLock { result in
+                for (schema, fingerprint) in zip(reflected, fingerprints) {
+                    result.fingerprints[schema.name] = fingerprint
+                    result.stamps[schema.name] = schema.stamp
+                }
+                result.plans.merge(plans) { first, _ in first }
             }
-            result.plans.merge(plans) { first, _ in first }
-            done += count
-            return (done, total)
-        }
-
-        func fail(_ error: Error) {
-            lock.lock()
-            defer { lock.unlock() }
-            if self.error == nil { self.error = error }
         }
     }
 }

@@ -101,11 +101,7 @@ extension FleetLoader {
                 shape: "a mapping with the keys \(FleetLoader.topKeys.joined(separator: ", "))")
             else { return Fleet(file: file) }
 
-            if let version = top["version"] {
-                try checkVersion(version)
-            } else {
-                reader.error("missing version", at: root, hint: "add version: 1 at the top of the file")
-            }
+            try reader.checkVersion(in: top, of: root, supported: FleetLoader.supportedVersion)
 
             var databases: [DatabaseDeclaration] = []
             if let databasesEntry = top["databases"] {
@@ -138,17 +134,6 @@ extension FleetLoader {
                              hint: "write tenants: [acme, globex], or discover: [{ schemas_like: \"tenant\\\\_%\" }]")
             }
             return Fleet(file: file, databases: databases, tenants: tenants, discover: discover, exclude: exclude)
-        }
-
-        func checkVersion(_ entry: YAMLEntry) throws {
-            let text = entry.value.scalarText ?? entry.value.kindDescription
-            guard text.trimmingCharacters(in: .whitespaces) == String(FleetLoader.supportedVersion) else {
-                let shown = entry.value.isNull ? "(none)" : text
-                throw InputErrors([InputError(
-                    "unsupported version \(shown); this tenantplan reads version \(FleetLoader.supportedVersion)",
-                    at: entry.value.isNull ? entry.keyNode.location(in: file) : entry.value.location(in: file),
-                    hint: "write version: \(FleetLoader.supportedVersion), or use the tenantplan release that reads this version")])
-            }
         }
 
         // MARK: Databases

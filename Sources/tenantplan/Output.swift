@@ -1,5 +1,6 @@
 import Foundation
 import State
+import Synchronization
 
 /// Where output goes, and whether it may be coloured.
 enum Output {
@@ -34,15 +35,14 @@ enum Output {
     }
 }
 
-final class ProgressClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var last = Date()
+final class ProgressClock: Sendable {
+    private let last = Mutex(Date())
 
     func due() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if Date().timeIntervalSince(last) < 5 { return false }
-        last = Date()
-        return true
+        last.withLock { last in
+            if Date().timeIntervalSince(last) < 5 { return false }
+            last = Date()
+            return true
+        }
     }
 }

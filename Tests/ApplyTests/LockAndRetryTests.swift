@@ -6,6 +6,7 @@ import Planning
 import Postgres
 import SQLSyntax
 import State
+import Synchronization
 import Testing
 import TestSupport
 
@@ -301,18 +302,15 @@ import TestSupport
 /// Locks that an applier waits for are held here, never by the test's own task: should
 /// the script fail, its connection closes and the applier goes on, so a failing test
 /// ends instead of waiting forever for an applier that waits for the test.
-final class SideSession: @unchecked Sendable {
-    private let lock = NSLock()
-    private var outcome: Result<String?, any Error>?
+final class SideSession: Sendable {
+    private let outcome = Mutex<Result<String?, any Error>?>(nil)
     private let readySignal = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
 
     init(_ script: @escaping @Sendable (_ ready: () -> Void) throws -> String?) {
         Thread.detachNewThread { [self] in
             let result = Result { try script { self.readySignal.signal() } }
-            lock.lock()
-            outcome = result
-            lock.unlock()
+            outcome.withLock { $0 = result }
             readySignal.signal()  // a script that failed early must not leave `ready()` waiting
             done.signal()
         }
@@ -333,9 +331,7 @@ final class SideSession: @unchecked Sendable {
     }
 
     private func stored() -> Result<String?, any Error>? {
-        lock.lock()
-        defer { lock.unlock() }
-        return outcome
+        outcome.withLock { $0 }
     }
 
     private static func wait(_ semaphore: DispatchSemaphore, _ timeout: TimeInterval) async -> Bool {

@@ -1,6 +1,7 @@
 import SQLSyntax
 import Foundation
 import Postgres
+import Synchronization
 import Testing
 import TestSupport
 
@@ -590,7 +591,7 @@ func tenantsYAML(_ names: [String]) -> String {
 }
 
 /// A directory for `schema.yaml`, `tenants.yaml` and plans, and a database of its own.
-final class SafetySite: @unchecked Sendable {
+final class SafetySite: Sendable {
     let directory: URL
     let db: TestDatabase
 
@@ -785,12 +786,11 @@ func processes(mentioning text: String) -> [Int32] {
 /// A `tenantplan` process started with `posix_spawn` (not Foundation's `Process`, which
 /// hangs under Swift Testing) that a test can kill. Output goes to files; the child
 /// gets default signal handling, an empty signal mask and no descriptor but 0, 1, 2.
-final class BackgroundTenantplan: @unchecked Sendable {
+final class BackgroundTenantplan: Sendable {
     let pid: pid_t
     let stdoutURL: URL
     let stderrURL: URL
-    private let lock = NSLock()
-    private var status: Int32?
+    private let status = Mutex<Int32?>(nil)
     private let exited = DispatchSemaphore(value: 0)
 
     init(binary: URL, arguments: [String], environment: [String: String], stdout: URL, stderr: URL) throws {
@@ -806,41 +806,35 @@ final class BackgroundTenantplan: @unchecked Sendable {
         Thread.detachNewThread { [self] in
             var info = siginfo_t()
             while waitid(P_PID, id_t(spawned), &info, WEXITED | WNOWAIT) == -1 && errno == EINTR {}
-            lock.lock()
-            var raw: Int32 = 0
-            while waitpid(spawned, &raw, 0) == -1 && errno == EINTR {}
-            status = raw
-            lock.unlock()
+            status.withLock { status in
+                var raw: Int32 = 0
+                while waitpid(spawned, &raw, 0) == -1 && errno == EINTR {}
+                status = raw
+            }
             exited.signal()
         }
     }
 
     /// Sends `signal` if the process has not been reaped yet.
     func kill(_ signal: Int32) {
-        lock.lock()
-        defer { lock.unlock() }
-        if status == nil { _ = sendSignal(pid, signal) }
+        status.withLock { status in
+            if status == nil { _ = sendSignal(pid, signal) }
+        }
     }
 
     /// Whether the process has not exited yet.
     var isRunning: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return status == nil
+        status.withLock { $0 == nil }
     }
 
     /// Whether the process still exists (not yet reaped, or reaped but somehow alive).
     var isAlive: Bool {
-        lock.lock()
-        let reaped = status != nil
-        lock.unlock()
+        let reaped = status.withLock { $0 != nil }
         return !reaped || sendSignal(pid, 0) == 0
     }
 
     private var rawStatus: Int32 {
-        lock.lock()
-        defer { lock.unlock() }
-        return status ?? 0
+        status.withLock { $0 ?? 0 }
     }
 
     /// Waits for the process to exit; kills it and throws after `timeout` seconds.

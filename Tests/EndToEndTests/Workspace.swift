@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Synchronization
 import Testing
 import TestSupport
 
@@ -154,7 +155,7 @@ private func runOnPseudoTerminal(_ binary: URL, _ args: [String], environment: [
     }
     defer { close(master) }
 
-    final class Buffer: @unchecked Sendable { var data = Data() }
+    final class Buffer: Sendable { let data = Mutex(Data()) }
     let buffer = Buffer()
     let done = DispatchSemaphore(value: 0)
     let reader = Thread {
@@ -162,7 +163,7 @@ private func runOnPseudoTerminal(_ binary: URL, _ args: [String], environment: [
         while true {
             let n = read(master, &chunk, chunk.count)
             if n <= 0 { break }   // EIO once every slave descriptor is closed
-            buffer.data.append(contentsOf: chunk[0..<n])
+            buffer.data.withLock { $0.append(contentsOf: chunk[0..<n]) }
         }
         done.signal()
     }
@@ -187,5 +188,5 @@ private func runOnPseudoTerminal(_ binary: URL, _ args: [String], environment: [
     if done.wait(timeout: .now() + 30) == .timedOut {
         throw TestSupportError("the pseudo-terminal of \(binary.lastPathComponent) stayed open")
     }
-    return (process.terminationStatus, String(decoding: buffer.data, as: UTF8.self))
+    return (process.terminationStatus, String(decoding: buffer.data.withLock { $0 }, as: UTF8.self))
 }

@@ -1,5 +1,6 @@
 import Foundation
 import State
+import Synchronization
 import Testing
 import TestSupport
 
@@ -34,13 +35,14 @@ import TestSupport
 
     /// Loads `path` with `load` on a thread of its own with a main-thread-sized stack
     /// (the CLI loads on the main thread), within `deadline`.
-    static func loadInProcess<T>(_ path: String, _ load: @escaping @Sendable (String) throws -> T) async
+    static func loadInProcess<T: Sendable>(_ path: String, _ load: @escaping @Sendable (String) throws -> T) async
         -> Result<T, any Error>?
     {
         let box = ResultBox<T>()
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
-            box.result = Result { try load(path) }
+            let result = Result { try load(path) }
+            box.result.withLock { $0 = result }
             done.signal()
         }
         thread.stackSize = 8 << 20
@@ -50,7 +52,7 @@ import TestSupport
                 continuation.resume(returning: done.wait(timeout: .now() + deadline) == .success)
             }
         }
-        return finished ? box.result : nil
+        return finished ? box.result.withLock { $0 } : nil
     }
 
     /// Checks the outcome of loading corpus file `name` (read from `path`).
@@ -189,6 +191,6 @@ import TestSupport
 }
 
 /// The result of work done on another thread, read after it signalled.
-private final class ResultBox<T>: @unchecked Sendable {
-    var result: Result<T, any Error>?
+private final class ResultBox<T: Sendable>: Sendable {
+    let result = Mutex<Result<T, any Error>?>(nil)
 }

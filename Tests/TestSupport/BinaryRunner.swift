@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -94,11 +95,10 @@ public func tenantplanBinary() throws -> URL {
 }
 
 private enum BinaryLocator {
-    nonisolated(unsafe) static var storage: URL?
-    static let lock = NSLock()
+    static let storage = Mutex<URL?>(nil)
     static var cached: URL? {
-        get { lock.lock(); defer { lock.unlock() }; return storage }
-        set { lock.lock(); defer { lock.unlock() }; storage = newValue }
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
     }
 }
 
@@ -269,19 +269,16 @@ private func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
     }
 }
 
-private final class ExitStatus: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Int32 = 0
-    func set(_ status: Int32) { lock.lock(); value = status; lock.unlock() }
-    var status: Int32 { lock.lock(); defer { lock.unlock() }; return value }
+private final class ExitStatus: Sendable {
+    private let value = Mutex<Int32>(0)
+    func set(_ status: Int32) { value.withLock { $0 = status } }
+    var status: Int32 { value.withLock { $0 } }
 }
 
-private final class Collected: @unchecked Sendable {
-    private let lock = NSLock()
-    private var out = Data()
-    private var err = Data()
-    func set(out data: Data) { lock.lock(); out = data; lock.unlock() }
-    func set(err data: Data) { lock.lock(); err = data; lock.unlock() }
-    var outString: String { lock.lock(); defer { lock.unlock() }; return String(decoding: out, as: UTF8.self) }
-    var errString: String { lock.lock(); defer { lock.unlock() }; return String(decoding: err, as: UTF8.self) }
+private final class Collected: Sendable {
+    private let streams = Mutex((out: Data(), err: Data()))
+    func set(out data: Data) { streams.withLock { $0.out = data } }
+    func set(err data: Data) { streams.withLock { $0.err = data } }
+    var outString: String { String(decoding: streams.withLock { $0.out }, as: UTF8.self) }
+    var errString: String { String(decoding: streams.withLock { $0.err }, as: UTF8.self) }
 }

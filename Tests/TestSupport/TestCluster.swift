@@ -1,6 +1,7 @@
 import SQLSyntax
 import Foundation
 import Postgres
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -67,34 +68,37 @@ public enum TestCluster {
 
     private static let state = State()
 
-    private final class State: @unchecked Sendable {
-        private let lock = NSLock()
-        private var result: Result<Server, TestSupportError>?
-        private var counter = 0
+    private final class State: Sendable {
+        private struct Guarded {
+            var result: Result<Server, TestSupportError>?
+            var counter = 0
+        }
+
+        private let guarded = Mutex(Guarded())
 
         func server() throws -> Server {
-            lock.lock()
-            defer { lock.unlock() }
-            if let result { return try result.get() }
-            let made: Result<Server, TestSupportError>
-            do {
-                made = .success(try TestCluster.makeServer())
-            } catch let error as TestSupportError {
-                made = .failure(error)
-            } catch {
-                made = .failure(TestSupportError("\(error)"))
+            try guarded.withLock { guarded in
+                if let result = guarded.result { return try result.get() }
+                let made: Result<Server, TestSupportError>
+                do {
+                    made = .success(try TestCluster.makeServer())
+                } catch let error as TestSupportError {
+                    made = .failure(error)
+                } catch {
+                    made = .failure(TestSupportError("\(error)"))
+                }
+                // A failure is remembered: every test reports it instead of each
+                // trying (and failing) to start its own server.
+                guarded.result = made
+                return try made.get()
             }
-            // A failure is remembered: every test reports it instead of each
-            // trying (and failing) to start its own server.
-            result = made
-            return try made.get()
         }
 
         func next() -> Int {
-            lock.lock()
-            defer { lock.unlock() }
-            counter += 1
-            return counter
+            guarded.withLock { guarded in
+                guarded.counter += 1
+                return guarded.counter
+            }
         }
     }
 
@@ -238,13 +242,12 @@ func conninfoValue(_ value: String) -> String {
 /// temporary directories. Runs from `atexit`, so it spawns plain processes with
 /// `posix_spawn` rather than going through Foundation.
 enum ExitCleanup {
-    private final class Pending: @unchecked Sendable {
-        let lock = NSLock()
+    private struct Pending {
         var clusters: [(script: String, directory: String)] = []
         var directories: [String] = []
     }
 
-    private static let pending = Pending()
+    private static let pending = Mutex(Pending())
 
     private static let registered: Void = {
         atexit { ExitCleanup.run() }
@@ -252,26 +255,20 @@ enum ExitCleanup {
 
     static func stopClusterAtExit(script: String, directory: String) {
         _ = registered
-        pending.lock.lock()
-        pending.clusters.append((script, directory))
-        pending.lock.unlock()
+        pending.withLock { $0.clusters.append((script, directory)) }
     }
 
     static func removeAtExit(_ directory: String) {
         if ProcessInfo.processInfo.environment["TENANTPLAN_KEEP_TEMP"] != nil { return }
         _ = registered
-        pending.lock.lock()
-        pending.directories.append(directory)
-        pending.lock.unlock()
+        pending.withLock { $0.directories.append(directory) }
     }
 
     private static func run() {
-        pending.lock.lock()
-        let clusters = pending.clusters
-        let directories = pending.directories
-        pending.clusters = []
-        pending.directories = []
-        pending.lock.unlock()
+        let (clusters, directories) = pending.withLock { pending in
+            defer { pending = Pending() }
+            return (pending.clusters, pending.directories)
+        }
         for cluster in clusters {
             spawnAndWait(["/bin/bash", cluster.script, "stop", cluster.directory])
         }
