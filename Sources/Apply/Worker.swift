@@ -176,8 +176,7 @@ struct Worker: Sendable {
     func run(_ changes: [Change], tenant: String, on connection: Connection) throws {
         var statements = [PipelineStatement("SELECT set_config('search_path', $1, true)", [quoteIdentifier(tenant)])]
         for change in changes {
-            statements.append(PipelineStatement(
-                change.op == "create_schema" ? "CREATE SCHEMA \(quoteIdentifier(tenant))" : change.sql))
+            statements.append(PipelineStatement(change.statement(tenant: tenant)))
         }
         _ = try connection.pipeline(statements)
     }
