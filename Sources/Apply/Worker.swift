@@ -13,41 +13,64 @@ struct Worker: Sendable {
     let source: ConnectionSource
     let name: String
 
+    /// Applies one tenant: performs what its `TenantApplyMachine` decides, until it is done.
     func apply(_ job: Applier.Job, connection: inout Connection?) -> TenantResult {
         let set = plan.changeSets[job.changeSet]
+        let tenant = job.tenant
         let start = Date()
-        var attempts = 0
+        var machine = TenantApplyMachine(changeSet: set, stamp: set.stamps?[name]?[tenant],
+                                         retries: applier.options.retries)
         func result(_ outcome: Outcome, _ failure: TenantResult.Failure? = nil) -> TenantResult {
-            TenantResult(database: name, tenant: job.tenant, outcome: outcome, changeSet: set.id,
-                         attempts: attempts, seconds: Date().timeIntervalSince(start), failure: failure)
+            TenantResult(database: name, tenant: tenant, outcome: outcome, changeSet: set.id,
+                         attempts: machine.attempts, seconds: Date().timeIntervalSince(start), failure: failure)
         }
+        var action = machine.start()
         while true {
-            attempts += 1
             do {
-                if connection == nil || connection?.isOpen == false {
-                    connection?.close()
-                    connection = try applier.connections.connect(source, database: name)
+                switch action {
+                case .connect:
+                    if connection == nil || connection?.isOpen == false {
+                        connection?.close()
+                        connection = try applier.connections.connect(source, database: name)
+                    }
+                    action = machine.connected()
+                case .begin(let stamp):
+                    action = machine.begun(stampMatched: try begin(tenant, stamp: stamp, on: connection!))
+                case .readState:
+                    action = machine.stateRead(fingerprint: try fingerprint(of: tenant, on: connection!))
+                case .run(let changes):
+                    try run(changes, tenant: tenant, on: connection!)
+                    action = machine.changesRan()
+                case .commit:
+                    try connection!.execute("COMMIT")
+                    action = machine.committed()
+                case .rollback:
+                    try connection!.execute("ROLLBACK")
+                    action = machine.rolledBack()
+                case .rollbackIfInTransaction:
+                    if connection!.inTransaction { try connection!.execute("ROLLBACK") }
+                    action = machine.rolledBack()
+                case .retry(let reconnect):
+                    abandonTransaction(on: connection)
+                    if reconnect { connection?.close(); connection = nil }
+                    Thread.sleep(forTimeInterval: backoff(machine.attempts))
+                    action = machine.start()
+                case .finish(let outcome):
+                    return result(outcome)
+                case .fail(let failure):
+                    abandonTransaction(on: connection)
+                    return result(.failed, failure)
                 }
-                return result(try attempt(job.tenant, set, on: connection!))
-            } catch let error as PostgresError {
-                if let c = connection, c.isOpen, c.inTransaction { try? c.execute("ROLLBACK") }
-                let retry = error.isTransient || error.isConnectionLoss
-                if retry && attempts <= applier.options.retries {
-                    if error.isConnectionLoss { connection?.close(); connection = nil }
-                    Thread.sleep(forTimeInterval: backoff(attempts))
-                    continue
-                }
-                return result(.failed, TenantResult.Failure(
-                    sqlState: error.sqlState, message: error.message, detail: error.detail,
-                    statement: error.statement))
-            } catch let error as VerificationFailure {
-                if let c = connection, c.isOpen, c.inTransaction { try? c.execute("ROLLBACK") }
-                return result(.failed, TenantResult.Failure(sqlState: "", message: error.description))
             } catch {
-                if let c = connection, c.isOpen, c.inTransaction { try? c.execute("ROLLBACK") }
-                return result(.failed, TenantResult.Failure(sqlState: "", message: "\(error)"))
+                action = machine.errorCaught(TenantApplyMachine.ActionError(error))
             }
         }
+    }
+
+    /// Rolls back whatever transaction is open, ignoring errors: the tenant is
+    /// given up or tried again from the start either way.
+    func abandonTransaction(on connection: Connection?) {
+        if let c = connection, c.isOpen, c.inTransaction { try? c.execute("ROLLBACK") }
     }
 
     /// Exponential backoff with jitter: about 0.2 s, 0.4 s, 0.8 s ... at most 5 s.
@@ -56,54 +79,15 @@ struct Worker: Sendable {
         return base * Double.random(in: 0.5...1.0)
     }
 
-    /// One try at one tenant, in one transaction.
-    func attempt(_ tenant: String, _ set: PlanFile.ChangeSet, on connection: Connection) throws -> Outcome {
-        let stamp = set.stamps?[name]?[tenant]
-        var (fingerprint, stamped) = try begin(tenant, stamp: stamp, from: set.from, on: connection)
-        if fingerprint == set.to {
-            try connection.execute("ROLLBACK")
-            return .alreadyApplied
-        }
-        let prelude = set.changes.filter { !$0.transactional }
-        if let preludeTo = set.preludeTo, !prelude.isEmpty, fingerprint == set.from {
-            // Enum labels first, committed on their own: PostgreSQL refuses to use
-            // a label in the transaction that adds it. A run that stops between
-            // the two steps leaves only labels added, and a re-run goes on from there.
-            if let outcome = try changing(tenant, from: set.from, to: set.to, stamped: stamped, on: connection, {
-                try run(prelude, tenant: tenant, on: connection)
-                try verify(tenant, expected: preludeTo, on: connection)
-            }) {
-                return outcome
-            }
-            try connection.execute("COMMIT")
-            (fingerprint, stamped) = try begin(tenant, stamp: nil, from: set.from, on: connection)
-        }
-        let start = prelude.isEmpty ? set.from : (set.preludeTo ?? set.from)
-        guard fingerprint == start else {
-            try connection.execute("ROLLBACK")
-            return .stale
-        }
-        if let outcome = try changing(tenant, from: start, to: set.to, stamped: stamped, on: connection, {
-            try run(set.changes.filter(\.transactional), tenant: tenant, on: connection)
-            try verify(tenant, expected: set.to, on: connection)
-        }) {
-            return outcome
-        }
-        try connection.execute("COMMIT")
-        return .applied
-    }
-
-    /// Opens the tenant's transaction, takes its lock, and returns its
-    /// fingerprint, and whether it was vouched for by the plan's stamp.
+    /// Opens the tenant's transaction, takes its lock, and returns whether the
+    /// tenant's catalog rows still have `stamp`.
     ///
     /// Round trips are what a tenant costs beyond its DDL: each phase is one
     /// pipeline. When the tenant's catalog rows still have the versions the plan
     /// read (its stamp, checked in the same round trip as the lock), the tenant is
     /// in the plan's `from` state and need not be deparsed again; otherwise its
-    /// whole state is read.
-    func begin(_ tenant: String, stamp: String?, from: String, on connection: Connection) throws
-        -> (fingerprint: String, stamped: Bool)
-    {
+    /// whole state is read (`TenantApplyMachine` decides).
+    func begin(_ tenant: String, stamp: String?, on connection: Connection) throws -> Bool {
         let options = applier.options
         var statements = [
             PipelineStatement("BEGIN"),
@@ -126,70 +110,20 @@ struct Worker: Sendable {
             statements.append(PipelineStatement("RESET plan_cache_mode"))   // not for the tenant's DDL
         }
         let results = try connection.pipeline(statements)
-        if let stamp, let stampIndex, results[stampIndex].scalar == stamp {
-            return (from, true)
-        }
-        return (try fingerprint(of: tenant, on: connection), false)
+        if let stamp, let stampIndex, results[stampIndex].scalar == stamp { return true }
+        return false
     }
 
     func fingerprint(of tenant: String, on connection: Connection) throws -> String {
         try Reflector().reflect(schema: tenant, on: connection)?.fingerprint ?? SchemaState.absentFingerprint
     }
 
-    /// Runs `body`, the changes of a tenant in state `from`. When that state was
-    /// vouched for by the stamp alone, a failure may mean that the state changed
-    /// in a way the stamp does not see (see `Stamp`): the transaction is rolled
-    /// back and the state read in full. The tenant is then reported `already
-    /// applied` if it is in state `to` (another applier finished it in the
-    /// meantime), `stale` if it is no longer in `from`. Returns nil when `body`
-    /// succeeded.
-    func changing(_ tenant: String, from: String, to: String, stamped: Bool, on connection: Connection,
-                  _ body: () throws -> Void) throws -> Outcome? {
-        // Outside the tenant's transaction, so without its lock: a tenant that
-        // another applier finished in between comes out `already applied`.
-        func recheck(_ error: Error) throws -> Outcome {
-            let found = try fingerprint(of: tenant, on: connection)
-            if found == to { return .alreadyApplied }
-            if found != from { return .stale }
-            throw error
-        }
-        do {
-            try body()
-            return nil
-        } catch let error as PostgresError where stamped && !error.isTransient && !error.isConnectionLoss {
-            if connection.inTransaction { try connection.execute("ROLLBACK") }
-            return try recheck(error)
-        } catch let error as VerificationFailure where stamped {
-            return try recheck(error)
-        }
-    }
-
     /// Runs changes in one pipeline, under `search_path` = the tenant alone.
     func run(_ changes: [Change], tenant: String, on connection: Connection) throws {
         var statements = [PipelineStatement("SELECT set_config('search_path', $1, true)", [quoteIdentifier(tenant)])]
         for change in changes {
-            statements.append(PipelineStatement(
-                change.op == "create_schema" ? "CREATE SCHEMA \(quoteIdentifier(tenant))" : change.sql))
+            statements.append(PipelineStatement(change.statement(tenant: tenant)))
         }
         _ = try connection.pipeline(statements)
-    }
-
-    /// Rolls back and throws unless the tenant's state now has `expected` as fingerprint.
-    func verify(_ tenant: String, expected: String, on connection: Connection) throws {
-        let found = try fingerprint(of: tenant, on: connection)
-        guard found == expected else {
-            try connection.execute("ROLLBACK")
-            throw VerificationFailure(expected: expected, found: found)
-        }
-    }
-}
-
-/// The state after a tenant's changes is not the one the plan leads to.
-struct VerificationFailure: Error, CustomStringConvertible {
-    var expected: String
-    var found: String
-
-    var description: String {
-        "verification failed: after the changes the tenant's state (fingerprint \(found.prefix(12))) is not the planned state (\(expected.prefix(12))); rolled back, nothing changed. Plan again and report this as a tenantplan bug if it repeats"
     }
 }

@@ -1,3 +1,4 @@
+import SQLSyntax
 import State
 
 /// A constraint as declared: the four kinds `schema.yaml` can hold.
@@ -61,18 +62,22 @@ public struct Change: Sendable, Equatable, Codable {
         case create = "+", change = "~", drop = "-"
     }
 
-    /// `add_column`, `create_table`, ...
-    public var op: String
+    /// What the change does; stored as its name (`add_column`, `create_table`, ...).
+    public var op: Operation
     public var action: Action
     /// The object changed, for people: `table orders`, `column orders.total`.
     public var object: String
-    /// One SQL statement, unqualified. For `create_schema`, `apply` supplies the
-    /// statement itself from the tenant's name.
+    /// One SQL statement, unqualified. For `create_schema` it is a placeholder:
+    /// `statement(tenant:)` gives the statement to run.
     public var sql: String
     public var transactional: Bool
     public var hazards: [Hazard]
+    /// The `op` a plan file gives when this version does not know it; `op` is
+    /// then meaningless. Only `PlanFile.decode` reads such changes, and it
+    /// refuses the plan once the digest is checked (see `keepsUnknownOperations`).
+    var unknownOperation: String?
 
-    public init(op: String, action: Action, object: String, sql: String, transactional: Bool = true,
+    public init(op: Operation, action: Action, object: String, sql: String, transactional: Bool = true,
                 hazards: [Hazard] = []) {
         self.op = op
         self.action = action
@@ -86,5 +91,17 @@ public struct Change: Sendable, Equatable, Codable {
     /// planned only with `--allow-destructive`.
     public var isDestructive: Bool {
         hazards.contains(.dataLoss) || hazards.contains(.dropsUnmanagedObject)
+    }
+
+    /// The statement that makes the change in `tenant`'s schema.
+    ///
+    /// `sql` itself, except for `create_schema`: a plan serves every tenant in
+    /// the same state, so its stored statement names no schema, and the tenant's
+    /// quoted name goes in here.
+    public func statement(tenant: String) -> String {
+        switch op {
+        case .createSchema: Step.createSchemaStatement(quoteIdentifier(tenant))
+        default: sql
+        }
     }
 }

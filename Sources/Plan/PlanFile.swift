@@ -192,7 +192,9 @@ extension PlanFile {
         }
         let plan: PlanFile
         do {
-            plan = try JSONDecoder().decode(PlanFile.self, from: data)
+            let decoder = JSONDecoder()
+            decoder.userInfo[Change.keepsUnknownOperations] = true
+            plan = try decoder.decode(PlanFile.self, from: data)
         } catch let error as DecodingError {
             throw InputError("not a valid tenantplan plan file: \(describe(error))", file: file,
                              hint: "use the plan.json written by `tenantplan plan`, unedited")
@@ -208,6 +210,10 @@ extension PlanFile {
         guard let digest = plan.digest, digest == (try plan.computeDigest()) else {
             throw InputError("the plan's content does not match its digest: it was edited after it was written",
                              file: file, hint: "plan again and review the new plan; never edit plan.json by hand")
+        }
+        if let name = plan.changeSets.lazy.flatMap(\.changes).compactMap(\.unknownOperation).first {
+            throw InputError("the plan uses operation '\(name)', which this tenantplan does not know", file: file,
+                             hint: "plan again with this version of tenantplan")
         }
         return plan
     }

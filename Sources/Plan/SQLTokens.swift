@@ -3,9 +3,10 @@
 /// literals, and every other character.
 ///
 /// Used only to recognise that PostgreSQL itself will rewrite a definition
-/// when a `renamed_from` hint renames a table or column, and to find which
-/// definitions name a column. It never produces SQL, and the verified
-/// re-reflection in `apply` catches any misjudgement.
+/// when a `renamed_from` hint renames a table or column, to find which
+/// definitions name a column, and which raw SQL fragments of `schema.yaml`
+/// hold a string literal (an enum label). It never produces SQL, and the
+/// verified re-reflection in `apply` catches any misjudgement.
 struct SQLTokens: Equatable {
     enum Token: Equatable {
         case identifier(String)
@@ -51,6 +52,14 @@ struct SQLTokens: Equatable {
     }
 
     private init(tokens: [Token]) { self.tokens = tokens }
+
+    /// The string literals, in order, unquoted.
+    var literals: [String] {
+        tokens.compactMap {
+            if case .literal(let text) = $0 { return text }
+            return nil
+        }
+    }
 
     /// The same tokens with identifiers renamed.
     func renaming(_ names: [String: String]) -> SQLTokens {

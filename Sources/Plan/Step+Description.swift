@@ -1,40 +1,40 @@
 import State
 
 extension Step {
-    /// A stable, snake_case name for the operation, as stored in plan files.
-    public var name: String {
+    /// What the step does, as plan files name it.
+    public var operation: Change.Operation {
         switch self {
-        case .createSchema: "create_schema"
-        case .createEnum: "create_enum"
-        case .addEnumValue: "add_enum_value"
-        case .dropType: "drop_type"
-        case .createTable: "create_table"
-        case .renameTable: "rename_table"
-        case .dropTable: "drop_table"
-        case .commentOnTable: "comment_table"
-        case .addColumn: "add_column"
-        case .renameColumn: "rename_column"
-        case .dropColumn: "drop_column"
-        case .alterColumnType: "alter_column_type"
-        case .setNotNull: "set_not_null"
-        case .dropNotNull: "drop_not_null"
-        case .setDefault: "set_default"
-        case .dropDefault: "drop_default"
-        case .addIdentity: "add_identity"
-        case .setIdentity: "set_identity"
-        case .dropIdentity: "drop_identity"
-        case .dropExpression: "drop_expression"
-        case .commentOnColumn: "comment_column"
-        case .createSequence: "create_sequence"
-        case .renameSequence: "rename_sequence"
-        case .alterSequenceType: "alter_sequence_type"
-        case .dropSequence: "drop_sequence"
-        case .addConstraint: "add_constraint"
-        case .renameConstraint: "rename_constraint"
-        case .dropConstraint: "drop_constraint"
-        case .createIndex: "create_index"
-        case .renameIndex: "rename_index"
-        case .dropIndex: "drop_index"
+        case .createSchema: .createSchema
+        case .createEnum: .createEnum
+        case .addEnumValue: .addEnumValue
+        case .dropType: .dropType
+        case .createTable: .createTable
+        case .renameTable: .renameTable
+        case .dropTable: .dropTable
+        case .commentOnTable: .commentOnTable
+        case .addColumn: .addColumn
+        case .renameColumn: .renameColumn
+        case .dropColumn: .dropColumn
+        case .alterColumnType: .alterColumnType
+        case .setNotNull: .setNotNull
+        case .dropNotNull: .dropNotNull
+        case .setDefault: .setDefault
+        case .dropDefault: .dropDefault
+        case .addIdentity: .addIdentity
+        case .setIdentity: .setIdentity
+        case .dropIdentity: .dropIdentity
+        case .dropExpression: .dropExpression
+        case .commentOnColumn: .commentOnColumn
+        case .createSequence: .createSequence
+        case .renameSequence: .renameSequence
+        case .alterSequenceType: .alterSequenceType
+        case .dropSequence: .dropSequence
+        case .addConstraint: .addConstraint
+        case .renameConstraint: .renameConstraint
+        case .dropConstraint: .dropConstraint
+        case .createIndex: .createIndex
+        case .renameIndex: .renameIndex
+        case .dropIndex: .dropIndex
         }
     }
 
@@ -99,7 +99,8 @@ extension Step {
         }
     }
 
-    public func change(hazards: [Hazard] = []) -> Change {
-        Change(op: name, action: action, object: object, sql: sql, transactional: true, hazards: hazards)
+    /// The step rendered for a plan: its statement, with what it may do to a live application.
+    public func change(hazards: [Hazard] = [], transactional: Bool = true) -> Change {
+        Change(op: operation, action: action, object: object, sql: sql, transactional: transactional, hazards: hazards)
     }
 }

@@ -11,7 +11,8 @@ extension Step {
         let q = quoteIdentifier
         switch self {
         case .createSchema:
-            return "CREATE SCHEMA {tenant}"
+            // Stored with a placeholder: `Change.statement(tenant:)` names the schema.
+            return Self.createSchemaStatement("{tenant}")
         case .createEnum(let e):
             return "CREATE TYPE \(q(e.name)) AS ENUM (\(e.values.map(quoteLiteral).joined(separator: ", ")))"
         case .addEnumValue(let type, let value, let before):
@@ -84,6 +85,11 @@ extension Step {
         case .dropIndex(let name):
             return "DROP INDEX \(q(name))"
         }
+    }
+
+    /// `CREATE SCHEMA name`, `name` as given (quoted by the caller, or the plan's placeholder).
+    static func createSchemaStatement(_ name: String) -> String {
+        "CREATE SCHEMA \(name)"
     }
 
     /// `"name" type [COLLATE c] [GENERATED ...] [NOT NULL] [DEFAULT expr]`.

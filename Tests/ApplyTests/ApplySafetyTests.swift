@@ -155,7 +155,7 @@ import TestSupport
 
         let plan = try h.plan(declaration, tenants: ["t1", "t2", "t3"])
         try #require(plan.changeSets.count == 1)
-        let ops = plan.changeSets[0].changes.map(\.op)
+        let ops = plan.changeSets[0].changes.map(\.op.rawValue)
         // The NOT NULL comes after changes that would otherwise be left half-applied.
         #expect(ops == ["add_enum_value", "add_column", "set_not_null"], "\(plan.changeSets[0].changes.map(\.sql))")
 

@@ -221,7 +221,7 @@ struct ConvergeScenario: Sendable, CustomTestStringConvertible {
         let set = first.changeSets[0]
         #expect(set.tenants == ["main": [Self.tenant]])
         #expect(set.from == before)
-        #expect(set.changes.map(\.op).sorted() == scenario.ops,
+        #expect(set.changes.map(\.op.rawValue).sorted() == scenario.ops,
                 "planned:\n\(set.changes.map { "\($0.op): \($0.sql)" }.joined(separator: "\n"))")
         #expect(set.held.count == scenario.held, "held: \(set.held)")
 

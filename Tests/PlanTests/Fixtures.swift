@@ -158,7 +158,7 @@ extension TableDeclaration {
 
 extension Diff {
     var sql: [String] { changes.map(\.sql) }
-    var ops: [String] { changes.map(\.op) }
+    var ops: [String] { changes.map(\.op.rawValue) }
 }
 
 /// A one-table schema for column-level tests: `items`, declared with `declared`

@@ -251,10 +251,10 @@ struct StepSQLTests {
 
     @Test("names the operation and its action", arguments: renderCases)
     func namesAndActions(_ c: RenderCase) {
-        #expect(c.step.name == c.name)
+        #expect(c.step.operation.rawValue == c.name)
         #expect(c.step.action == c.action)
         let change = c.step.change()
-        #expect(change.op == c.name)
+        #expect(change.op.rawValue == c.name)
         #expect(change.action == c.action)
         #expect(change.sql == c.sql)
         #expect(change.object == c.step.object)

@@ -1,0 +1,293 @@
+import Plan
+
+/// The per-tenant apply protocol: decisions, without effects.
+///
+/// Shaped like postgres-nio's `ConnectionStateMachine`: the `Worker` tells the
+/// machine what happened (one method per event) and performs the `Action` it
+/// returns; the machine never touches a connection, so every decision is tested
+/// without a server. One machine serves one tenant of one change set, across
+/// all its attempts.
+///
+/// An attempt: connect; begin the tenant's transaction under its advisory lock,
+/// comparing the plan's stamp in the same round trip; unless the stamp vouches
+/// for the plan's `from` state, read the state in full. A tenant in the `to`
+/// state is `already applied`; one at the start of no stage is `stale`. Else
+/// the stages run from the one it is at, each in its own transaction: run the
+/// changes, read the state again, and commit only if it is exactly the stage's
+/// `to` state. When the state was vouched for by the stamp alone and the changes
+/// fail, the failure may come from a change the stamp does not see (see `Stamp`):
+/// the state is read again, outside the transaction, and the tenant is `already
+/// applied` if another applier finished it meanwhile, `stale` if it is no longer
+/// at the stage's start. Lock timeouts, deadlocks, serialization failures and
+/// lost connections are retried from the start, `retries` times.
+struct TenantApplyMachine: Sendable {
+    /// Changes committed together, and the tenant's state before and after them.
+    ///
+    /// A change set is one stage, or two when enum labels must be committed
+    /// before the changes that use them (the prelude). A tenant found at the
+    /// start of a later stage, after a run that stopped between two stages, goes
+    /// on from there.
+    struct Stage: Sendable, Equatable {
+        var changes: [Change]
+        /// Fingerprint of the state the changes start from.
+        var from: String
+        /// Fingerprint of the state the changes lead to; the stage commits only on it.
+        var to: String
+    }
+
+    /// What the `Worker` does next, then reports with the event named.
+    enum Action: Sendable, Equatable {
+        /// Make sure there is an open connection, keeping the one there is; then `connected()`.
+        case connect
+        /// Open the tenant's transaction and take its lock; with a stamp, compare it
+        /// in the same round trip. Then `begun(stampMatched:)`.
+        case begin(stamp: String?)
+        /// Read the tenant's whole state; then `stateRead(fingerprint:)`.
+        case readState
+        /// Run the changes in one pipeline under `search_path` = the tenant; then `changesRan()`.
+        case run([Change])
+        /// `COMMIT`; then `committed()`.
+        case commit
+        /// `ROLLBACK`; then `rolledBack()`.
+        case rollback
+        /// `ROLLBACK` if a transaction is open (a failed statement leaves it
+        /// aborted); then `rolledBack()`.
+        case rollbackIfInTransaction
+        /// Roll back whatever transaction is open, ignoring errors; drop the
+        /// connection if `reconnect`; wait (backoff after attempt `attempts`); then `start()`.
+        case retry(reconnect: Bool)
+        /// The tenant is done: report `outcome`.
+        case finish(Outcome)
+        /// The tenant failed: roll back whatever transaction is open, ignoring
+        /// errors, and report it failed with `failure`.
+        case fail(TenantResult.Failure)
+    }
+
+    /// An error while performing an action, as far as the protocol cares.
+    enum ActionError: Sendable, Equatable {
+        /// An error from the server or libpq, as reported, and whether it may
+        /// pass when tried again (lock timeout, deadlock, serialization failure)
+        /// or the connection was lost.
+        case server(TenantResult.Failure, transient: Bool, connectionLost: Bool)
+        /// Any other error, by its description.
+        case other(String)
+    }
+
+    /// Why a tenant stops, unless a recheck finds it applied or stale.
+    enum Failure: Sendable, Equatable {
+        case action(ActionError)
+        case verification(VerificationFailure)
+
+        var report: TenantResult.Failure {
+            switch self {
+            case .action(.server(let failure, _, _)): failure
+            case .action(.other(let message)): TenantResult.Failure(sqlState: "", message: message)
+            case .verification(let failure): TenantResult.Failure(sqlState: "", message: failure.description)
+            }
+        }
+    }
+
+    enum State: Sendable, Equatable {
+        /// Before an attempt (the first, or the next after `.retry`).
+        case idle
+        case connecting
+        /// Beginning the transaction; `next` is the stage that must follow a
+        /// committed one, nil at the start of an attempt.
+        case beginning(next: Int?)
+        /// Reading the state inside the new transaction.
+        case reading(next: Int?)
+        /// `stamped`: the stage started from a state vouched for by the stamp alone.
+        case running(Int, stamped: Bool)
+        case verifying(Int, stamped: Bool)
+        case committing(Int)
+        case rollingBack(AfterRollback)
+        /// Rolling back a failed stage before reading the state again.
+        case abandoning(Int, Failure)
+        /// Reading the state again, outside the transaction, after a stage failed.
+        case rechecking(Int, Failure)
+        case done
+    }
+
+    enum AfterRollback: Sendable, Equatable {
+        case finish(Outcome)
+        case verificationFailed(Int, stamped: Bool, VerificationFailure)
+    }
+
+    let stages: [Stage]
+    /// The change set's `from`: the state a matching stamp vouches for.
+    let from: String
+    /// The change set's `to`: the state the plan leads to.
+    let target: String
+    let stamp: String?
+    /// Extra attempts after transient errors and lost connections.
+    let retries: Int
+    /// Attempts started so far.
+    private(set) var attempts = 0
+    private(set) var state: State = .idle
+
+    init(stages: [Stage], from: String, to: String, stamp: String?, retries: Int) {
+        self.stages = stages
+        self.from = from
+        self.target = to
+        self.stamp = stamp
+        self.retries = retries
+    }
+
+    /// The machine for one tenant of `changeSet`, whose stamp at plan time was `stamp`.
+    init(changeSet: PlanFile.ChangeSet, stamp: String?, retries: Int) {
+        self.init(stages: Self.stages(of: changeSet), from: changeSet.from, to: changeSet.to, stamp: stamp,
+                  retries: retries)
+    }
+
+    /// The stages of a change set: the non-transactional changes (enum labels
+    /// added) first, committed on their own, when the plan gives the state after
+    /// them; then the transactional ones.
+    static func stages(of set: PlanFile.ChangeSet) -> [Stage] {
+        let prelude = set.changes.filter { !$0.transactional }
+        let rest = set.changes.filter(\.transactional)
+        if let preludeTo = set.preludeTo, !prelude.isEmpty {
+            return [Stage(changes: prelude, from: set.from, to: preludeTo),
+                    Stage(changes: rest, from: preludeTo, to: set.to)]
+        }
+        return [Stage(changes: rest, from: set.from, to: set.to)]
+    }
+
+    // MARK: Events
+
+    /// Starts an attempt: the first one, or the next after `.retry`.
+    mutating func start() -> Action {
+        guard case .idle = state else { invalid("start") }
+        attempts += 1
+        state = .connecting
+        return .connect
+    }
+
+    mutating func connected() -> Action {
+        guard case .connecting = state else { invalid("connected") }
+        state = .beginning(next: nil)
+        return .begin(stamp: stamp)
+    }
+
+    /// The transaction is open and the lock taken; `stampMatched` when a stamp
+    /// was sent and the tenant's catalog rows still have it.
+    mutating func begun(stampMatched: Bool) -> Action {
+        guard case .beginning(let next) = state else { invalid("begun") }
+        if stampMatched { return opened(at: from, stamped: true, next: next) }
+        state = .reading(next: next)
+        return .readState
+    }
+
+    /// The tenant's state was read in full: at the start, after a stage's
+    /// changes (verification), or after a failure (recheck).
+    mutating func stateRead(fingerprint: String) -> Action {
+        switch state {
+        case .reading(let next):
+            return opened(at: fingerprint, stamped: false, next: next)
+        case .verifying(let stage, let stamped):
+            if fingerprint == stages[stage].to {
+                state = .committing(stage)
+                return .commit
+            }
+            let failure = VerificationFailure(expected: stages[stage].to, found: fingerprint)
+            state = .rollingBack(.verificationFailed(stage, stamped: stamped, failure))
+            return .rollback
+        case .rechecking(let stage, let failure):
+            if fingerprint == target { return finish(.alreadyApplied) }
+            if fingerprint != stages[stage].from { return finish(.stale) }
+            return retryOrFail(failure)
+        default:
+            invalid("stateRead")
+        }
+    }
+
+    mutating func changesRan() -> Action {
+        guard case .running(let stage, let stamped) = state else { invalid("changesRan") }
+        state = .verifying(stage, stamped: stamped)
+        return .readState
+    }
+
+    mutating func committed() -> Action {
+        guard case .committing(let stage) = state else { invalid("committed") }
+        guard stage + 1 < stages.count else { return finish(.applied) }
+        // The next stage starts from a state read in full: the stamp is stale now.
+        state = .beginning(next: stage + 1)
+        return .begin(stamp: nil)
+    }
+
+    /// After `.rollback` or `.rollbackIfInTransaction`.
+    mutating func rolledBack() -> Action {
+        switch state {
+        case .rollingBack(.finish(let outcome)):
+            return finish(outcome)
+        case .rollingBack(.verificationFailed(let stage, let stamped, let failure)):
+            guard stamped else { return retryOrFail(.verification(failure)) }
+            state = .rechecking(stage, .verification(failure))
+            return .readState
+        case .abandoning(let stage, let failure):
+            state = .rechecking(stage, failure)
+            return .readState
+        default:
+            invalid("rolledBack")
+        }
+    }
+
+    /// Performing the current action threw.
+    mutating func errorCaught(_ error: ActionError) -> Action {
+        switch state {
+        case .running(let stage, stamped: true), .verifying(let stage, stamped: true),
+             .rollingBack(.verificationFailed(let stage, stamped: true, _)):
+            // A state vouched for by the stamp alone may have changed in a way
+            // the stamp does not see: a failing statement is worth a recheck.
+            if case .server(_, transient: false, connectionLost: false) = error {
+                state = .abandoning(stage, .action(error))
+                return .rollbackIfInTransaction
+            }
+            return retryOrFail(.action(error))
+        case .idle, .done:
+            invalid("errorCaught")
+        default:
+            return retryOrFail(.action(error))
+        }
+    }
+
+    // MARK: Decisions
+
+    /// The transaction is open and the tenant found at `fingerprint`: the stage to
+    /// run, or done. After a committed stage, only the next one may follow.
+    private mutating func opened(at fingerprint: String, stamped: Bool, next: Int?) -> Action {
+        let stage: Int?
+        if let next {
+            stage = fingerprint == stages[next].from ? next : nil
+        } else if fingerprint == target {
+            state = .rollingBack(.finish(.alreadyApplied))
+            return .rollback
+        } else {
+            stage = stages.firstIndex { $0.from == fingerprint }
+        }
+        guard let stage else {
+            state = .rollingBack(.finish(.stale))
+            return .rollback
+        }
+        state = .running(stage, stamped: stamped)
+        return .run(stages[stage].changes)
+    }
+
+    private mutating func retryOrFail(_ failure: Failure) -> Action {
+        if case .action(.server(_, let transient, let connectionLost)) = failure,
+           transient || connectionLost, attempts <= retries {
+            state = .idle
+            return .retry(reconnect: connectionLost)
+        }
+        state = .done
+        return .fail(failure.report)
+    }
+
+    private mutating func finish(_ outcome: Outcome) -> Action {
+        state = .done
+        return .finish(outcome)
+    }
+
+    private func invalid(_ event: String) -> Never {
+        preconditionFailure("TenantApplyMachine: \(event) in state \(state)")
+    }
+}

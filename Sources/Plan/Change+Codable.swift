@@ -1,0 +1,43 @@
+import Foundation
+
+extension Change {
+    enum CodingKeys: String, CodingKey { case op, action, object, sql, transactional, hazards }
+
+    /// A decoder `userInfo` key: when true, an `op` this version does not know is
+    /// kept in `unknownOperation` instead of failing the decoding.
+    ///
+    /// `PlanFile.decode` sets it so that an edited plan is refused for its digest,
+    /// as any other edit is, and only an intact plan naming an unknown operation
+    /// (made by another version of tenantplan) is refused for that.
+    static let keepsUnknownOperations = CodingUserInfoKey(rawValue: "tenantplan.keepsUnknownOperations")!
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let name = try c.decode(String.self, forKey: .op)
+        if let op = Operation(rawValue: name) {
+            self.op = op
+        } else if decoder.userInfo[Self.keepsUnknownOperations] as? Bool == true {
+            self.op = .createSchema
+            self.unknownOperation = name
+        } else {
+            throw DecodingError.dataCorruptedError(forKey: .op, in: c,
+                                                   debugDescription: "unknown operation '\(name)'")
+        }
+        action = try c.decode(Action.self, forKey: .action)
+        object = try c.decode(String.self, forKey: .object)
+        sql = try c.decode(String.self, forKey: .sql)
+        transactional = try c.decode(Bool.self, forKey: .transactional)
+        hazards = try c.decode([Hazard].self, forKey: .hazards)
+    }
+
+    /// The fields in declaration order; `op` as its plan-file name.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(unknownOperation ?? op.rawValue, forKey: .op)
+        try c.encode(action, forKey: .action)
+        try c.encode(object, forKey: .object)
+        try c.encode(sql, forKey: .sql)
+        try c.encode(transactional, forKey: .transactional)
+        try c.encode(hazards, forKey: .hazards)
+    }
+}

@@ -1,0 +1,48 @@
+extension Change {
+    /// What a change does, by the stable snake_case name plan files store.
+    ///
+    /// One case per `Step` case (`Step.operation`). The raw values are the plan
+    /// file's `op` field: they never change, and a plan naming an operation this
+    /// version does not know is not a valid plan.
+    public enum Operation: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+        case createSchema = "create_schema"
+        case createEnum = "create_enum"
+        case addEnumValue = "add_enum_value"
+        case dropType = "drop_type"
+
+        case createTable = "create_table"
+        case renameTable = "rename_table"
+        case dropTable = "drop_table"
+        case commentOnTable = "comment_table"
+
+        case addColumn = "add_column"
+        case renameColumn = "rename_column"
+        case dropColumn = "drop_column"
+        case alterColumnType = "alter_column_type"
+        case setNotNull = "set_not_null"
+        case dropNotNull = "drop_not_null"
+        case setDefault = "set_default"
+        case dropDefault = "drop_default"
+        case addIdentity = "add_identity"
+        case setIdentity = "set_identity"
+        case dropIdentity = "drop_identity"
+        case dropExpression = "drop_expression"
+        case commentOnColumn = "comment_column"
+
+        case createSequence = "create_sequence"
+        case renameSequence = "rename_sequence"
+        case alterSequenceType = "alter_sequence_type"
+        case dropSequence = "drop_sequence"
+
+        case addConstraint = "add_constraint"
+        case renameConstraint = "rename_constraint"
+        case dropConstraint = "drop_constraint"
+
+        case createIndex = "create_index"
+        case renameIndex = "rename_index"
+        case dropIndex = "drop_index"
+
+        /// The plan-file name, so that text output shows what the file stores.
+        public var description: String { rawValue }
+    }
+}

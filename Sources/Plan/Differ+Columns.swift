@@ -1,0 +1,149 @@
+import Foundation
+import SQLSyntax
+import State
+
+/// One column: generated expression, type, identity, owned sequence, default, NOT NULL, comment.
+extension Differ.Run {
+    mutating func diffColumn(_ column: ColumnDeclaration, table: String, want: ColumnState, have original: ColumnState) {
+        var have = original
+        // A stored generated expression cannot be altered in place (PostgreSQL 15):
+        // the column is dropped and added again, which recomputes it.
+        if sameAfterRenames(have.generated, want.generated, table: table) { have.generated = want.generated }
+        if sameAfterRenames(have.defaultExpression, want.defaultExpression, table: table) {
+            have.defaultExpression = want.defaultExpression
+        }
+        if want.generated != have.generated {
+            if want.generated == nil {
+                add(.dropExpression(table: table, column: column.name), .columns)
+                have.generated = nil
+            } else {
+                let loses = have.generated == nil
+                let ops: [Step] = [.dropColumn(table: table, column: column.name), .addColumn(table: table, column)]
+                if loses {
+                    let planned = addDestructive(ops[0], .columns, hazards: [.dataLoss, .tableRewrite],
+                        reason: "column \(table).\(column.name) becomes generated; its stored values are replaced") {
+                        $0.updateTable(table) { t in t.replaceColumn(have) }
+                    }
+                    if !planned { return }
+                } else {
+                    add(ops[0], .columns, hazards: [.tableRewrite])
+                }
+                add(ops[1], .columns, hazards: [.tableRewrite])
+                recreatedColumns[table, default: []].insert(column.name)
+                if want.comment != nil {
+                    add(.commentOnColumn(table: table, column: column.name, comment: want.comment), .comments)
+                }
+                return
+            }
+        }
+
+        var steps: [(Step, [Hazard])] = []
+        var destructiveReason: String?
+        let typeChanged = want.type != have.type || want.collation != have.collation
+        if typeChanged {
+            var hazards: [Hazard] = []
+            switch TypeChange.classify(from: have.type, to: want.type) {
+            case .widening: break
+            case .wideningWithRewrite: hazards += [.tableRewrite]
+            case .narrowing:
+                hazards += [.dataLoss, .tableRewrite, .mayFailOnExistingData]
+                destructiveReason = "changing \(table).\(column.name) from \(have.type) to \(want.type) may lose or alter data"
+            }
+            if want.collation != have.collation && !hazards.contains(.tableRewrite) { hazards.append(.longLock) }
+            if have.defaultExpression != nil {
+                steps.append((.dropDefault(table: table, column: column.name), []))
+                have.defaultExpression = nil
+            }
+            let collation = column.collation ?? (want.collation == nil ? nil : want.collation)
+            // `serial` and friends exist only in CREATE TABLE and ADD COLUMN.
+            let type = column.isSerial ? Self.sequenceType(column.type) : column.type
+            steps.append((.alterColumnType(table: table, column: column.name, type: type, collation: collation), hazards))
+        }
+        if let destructiveReason, !differ.allowDestructive {
+            held.append(HeldChange(
+                object: "column \(table).\(column.name)",
+                reason: destructiveReason + "; plan with --allow-destructive to allow it",
+                sql: steps.map(\.0.sql).joined(separator: ";\n")))
+            expected.updateTable(table) { $0.replaceColumn(original) }
+            return
+        }
+
+        if want.identity != have.identity {
+            switch (have.identity, want.identity) {
+            case (nil, let identity?):
+                if have.defaultExpression != nil {
+                    steps.append((.dropDefault(table: table, column: column.name), []))
+                    have.defaultExpression = nil
+                }
+                if !have.notNull {
+                    steps.append((.setNotNull(table: table, column: column.name), [.longLock, .mayFailOnExistingData]))
+                    have.notNull = true
+                }
+                steps.append((.addIdentity(table: table, column: column.name, identity), []))
+            case (_?, nil):
+                steps.append((.dropIdentity(table: table, column: column.name), []))
+            case (_?, let identity?):
+                steps.append((.setIdentity(table: table, column: column.name, identity), []))
+            case (nil, nil):
+                break
+            }
+        }
+
+        if want.ownedSequence != have.ownedSequence {
+            switch (have.ownedSequence, want.ownedSequence) {
+            case (nil, let sequence?):
+                steps.append((.createSequence(name: sequence, type: Self.sequenceType(column.type),
+                                              ownedByTable: table, column: column.name), []))
+            case (let old?, let new?):
+                add(.renameSequence(from: old, to: new), .renames)
+                // The default refers to the sequence by oid: it follows the rename.
+                have.defaultExpression = have.defaultExpression.map {
+                    $0.replacingOccurrences(of: quoteLiteral(old), with: quoteLiteral(new))
+                }
+            case (let old?, nil):
+                // The default uses the sequence, and DROP SEQUENCE refuses while it
+                // does: drop it first; a declared default is set again below.
+                if have.defaultExpression != nil {
+                    steps.append((.dropDefault(table: table, column: column.name), []))
+                    have.defaultExpression = nil
+                }
+                steps.append((.dropSequence(old), []))
+            case (nil, nil):
+                break
+            }
+        }
+
+        if let sequence = want.ownedSequence, have.ownedSequence != nil,
+           let type = want.ownedSequenceType, let old = have.ownedSequenceType, type != old {
+            // `serial` → `bigserial`: ALTER COLUMN TYPE leaves the sequence's own
+            // type, which bounds the values, as it was.
+            let narrowing = TypeChange.classify(from: old, to: type) == .narrowing
+            steps.append((.alterSequenceType(name: sequence, type: type), narrowing ? [.mayFailOnExistingData] : []))
+        }
+
+        if want.defaultExpression != have.defaultExpression {
+            if let expression = want.defaultExpression {
+                steps.append((.setDefault(table: table, column: column.name, expression: expression), []))
+            } else {
+                steps.append((.dropDefault(table: table, column: column.name), []))
+            }
+        }
+        if want.notNull != have.notNull {
+            steps.append(want.notNull
+                ? (.setNotNull(table: table, column: column.name), [.longLock, .mayFailOnExistingData])
+                : (.dropNotNull(table: table, column: column.name), []))
+        }
+        for (op, hazards) in steps { add(op, .columns, hazards: hazards) }
+        if want.comment != have.comment {
+            add(.commentOnColumn(table: table, column: column.name, comment: want.comment), .comments)
+        }
+    }
+
+    static func sequenceType(_ serial: String) -> String {
+        switch serial.lowercased() {
+        case "bigserial", "serial8": "bigint"
+        case "smallserial", "serial2": "smallint"
+        default: "integer"
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import State
+
+/// Constraints and indexes: kept, renamed, re-created when changed, or dropped when undeclared.
+extension Differ.Run {
+    /// Whether a deparsed definition mentions one of the table's re-created columns.
+    func touchesRecreatedColumn(_ definition: String, table: String) -> Bool {
+        guard let columns = recreatedColumns[table] else { return false }
+        return columns.contains { mentions(definition, identifier: $0) }
+    }
+
+    /// Whether deparsed SQL names an identifier (quoted or not), outside string literals.
+    func mentions(_ sql: String, identifier: String) -> Bool {
+        SQLTokens(sql).tokens.contains(.identifier(identifier))
+    }
+
+    mutating func diffConstraints(_ table: TableDeclaration, want: TableState, current: TableState) {
+        let name = table.name
+        var declared: [String: ConstraintDeclaration] = [:]
+        if let pk = table.primaryKey { declared[pk.name] = .primaryKey(pk) }
+        for u in table.uniques { declared[u.name] = .unique(u) }
+        for f in table.foreignKeys { declared[f.name] = .foreignKey(f) }
+        for c in table.checks { declared[c.name] = .check(c) }
+
+        let wantNames = Set(want.constraints.map(\.name))
+        var unmatched = current.constraints.filter { !wantNames.contains($0.name) }
+        for w in want.constraints {
+            guard let decl = declared[w.name] else { continue }
+            let isFK = w.kind == .foreignKey
+            if let have = current.constraint(named: w.name) {
+                if have.kind == w.kind && sameAfterRenames(have.definition, w.definition, table: name)
+                    && !touchesRecreatedColumn(have.definition, table: name) { continue }
+                add(.dropConstraint(table: name, name: w.name), have.kind == .foreignKey ? .dropForeignKeys : .dropConstraintsAndIndexes)
+            } else if let i = unmatched.firstIndex(where: { $0.kind == w.kind && $0.definition == w.definition }) {
+                add(.renameConstraint(table: name, from: unmatched[i].name, to: w.name), .renames)
+                unmatched.remove(at: i)
+                continue
+            }
+            add(.addConstraint(table: name, decl), isFK ? .addForeignKeys : .addConstraints,
+                hazards: constraintHazards(w.kind))
+        }
+        for extra in unmatched {
+            addDestructive(.dropConstraint(table: name, name: extra.name),
+                           extra.kind == .foreignKey ? .dropForeignKeys : .dropConstraintsAndIndexes,
+                           hazards: [.dropsUnmanagedObject],
+                           reason: "constraint \(extra.name) on \(name) is not in schema.yaml") {
+                $0.updateTable(name) { $0.constraints.append(extra) }
+            }
+        }
+    }
+
+    func constraintHazards(_ kind: ConstraintState.Kind) -> [Hazard] {
+        switch kind {
+        case .primaryKey, .unique, .exclusion: [.blocksWrites, .mayFailOnExistingData]
+        case .check, .foreignKey: [.longLock, .mayFailOnExistingData]
+        }
+    }
+
+    mutating func diffIndexes(_ table: TableDeclaration, want: TableState, current: TableState) {
+        let name = table.name
+        let declared = Dictionary(table.indexes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let wantNames = Set(want.indexes.map(\.name))
+        var unmatched = current.indexes.filter { !wantNames.contains($0.name) }
+        for w in want.indexes {
+            guard let decl = declared[w.name] else { continue }
+            if let have = current.index(named: w.name) {
+                if sameAfterRenames(have.definition, w.definition, table: name)
+                    && !touchesRecreatedColumn(have.definition, table: name) { continue }
+                add(.dropIndex(w.name), .dropConstraintsAndIndexes)
+            } else if let i = unmatched.firstIndex(where: { $0.definition == w.definition }) {
+                add(.renameIndex(from: unmatched[i].name, to: w.name), .renames)
+                unmatched.remove(at: i)
+                continue
+            }
+            add(.createIndex(table: name, decl), .createIndexes,
+                hazards: decl.unique ? [.blocksWrites, .mayFailOnExistingData] : [.blocksWrites])
+        }
+        for extra in unmatched {
+            addDestructive(.dropIndex(extra.name), .dropConstraintsAndIndexes, hazards: [.dropsUnmanagedObject],
+                           reason: "index \(extra.name) on \(name) is not in schema.yaml") {
+                $0.updateTable(name) { $0.indexes.append(extra) }
+            }
+        }
+    }
+}

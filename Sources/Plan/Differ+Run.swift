@@ -1,0 +1,111 @@
+import State
+
+extension Differ {
+    /// One diff in progress: typed steps are collected in phases, then
+    /// concatenated and rendered to SQL once, in `finish()`.
+    ///
+    /// The phases run in `Differ+Enums.swift`, `Differ+Tables.swift`,
+    /// `Differ+Columns.swift`, `Differ+Constraints.swift` and
+    /// `Differ+Undeclared.swift`.
+    struct Run {
+        enum Phase: Int, CaseIterable {
+            case enums, renames, dropForeignKeys, dropConstraintsAndIndexes, createTables, columns,
+                 readdColumns, addConstraints, createIndexes, addForeignKeys, comments, dropTables, dropTypes
+        }
+
+        /// A step the diff plans, not yet rendered.
+        struct Planned {
+            var step: Step
+            var hazards: [Hazard]
+            /// False for the steps `apply` commits first, on their own (enum labels added).
+            var transactional = true
+        }
+
+        let differ: Differ
+        let actual: SchemaState
+        var phases: [Phase: [Planned]] = [:]
+        var held: [HeldChange] = []
+        var expected: SchemaState
+
+        /// Actual table names consumed by a declared table (same name or renamed from).
+        var claimedTables: Set<String> = []
+
+        /// Renames that `renamed_from` hints make: tables (old → new), and columns
+        /// by declared table name (old → new).
+        var tableRenames: [String: String] = [:]
+        var columnRenames: [String: [String: String]] = [:]
+
+        /// Columns dropped and added again, by table: `DROP COLUMN` takes the indexes
+        /// and constraints on them along, so those are dropped first and re-created.
+        var recreatedColumns: [String: Set<String>] = [:]
+
+        init(differ: Differ, actual: SchemaState) {
+            self.differ = differ
+            self.actual = actual
+            self.expected = differ.desired
+            self.expected.others = actual.others
+        }
+    }
+}
+
+extension Differ.Run {
+    var declaration: Declaration { differ.declaration }
+    var desired: SchemaState { differ.desired }
+
+    mutating func add(_ step: Step, _ phase: Phase, hazards: [Hazard] = []) {
+        phases[phase, default: []].append(Planned(step: step, hazards: hazards))
+    }
+
+    /// Adds a destructive change, or holds it back when destruction is not allowed.
+    /// Returns whether the change was planned.
+    @discardableResult
+    mutating func addDestructive(_ step: Step, _ phase: Phase, hazards: [Hazard], reason: String,
+                                 keep: (inout SchemaState) -> Void) -> Bool {
+        if differ.allowDestructive {
+            add(step, phase, hazards: hazards)
+            return true
+        }
+        held.append(HeldChange(object: step.object, reason: reason + "; plan with --allow-destructive to allow it",
+                               sql: step.sql, undeclared: hazards.contains(.dropsUnmanagedObject)))
+        keep(&expected)
+        return false
+    }
+
+    func finish() -> Diff {
+        var planned = Phase.allCases.flatMap { phases[$0] ?? [] }
+        // PostgreSQL refuses to use an enum label in the transaction that adds it
+        // (55P04). When a later change uses a new label, the label additions run
+        // and commit first, as a prelude; otherwise everything stays in one
+        // transaction, all or nothing.
+        let added = Set(planned.compactMap(\.step.addedEnumLabel))
+        let used = !added.isEmpty && planned.contains {
+            $0.step.addedEnumLabel == nil && $0.step.stringLiterals.contains(where: added.contains)
+        }
+        if used {
+            for i in planned.indices where planned[i].step.addedEnumLabel != nil { planned[i].transactional = false }
+        }
+        var prelude: SchemaState?
+        if planned.contains(where: { !$0.transactional }) {
+            // Only label additions are non-transactional; after them each such enum
+            // has exactly its desired labels.
+            var state = actual
+            for i in state.enums.indices {
+                if let want = desired.enumType(named: state.enums[i].name),
+                   isSubsequence(state.enums[i].labels, of: want.labels) {
+                    state.enums[i].labels = want.labels
+                }
+            }
+            prelude = state.normalized()
+        }
+        let changes = planned.map { $0.step.change(hazards: $0.hazards, transactional: $0.transactional) }
+        return Diff(changes: changes, held: held, expected: expected.normalized(), prelude: prelude)
+    }
+
+    func isSubsequence(_ small: [String], of big: [String]) -> Bool {
+        var it = big.makeIterator()
+        return small.allSatisfy { label in
+            while let next = it.next() { if next == label { return true } }
+            return false
+        }
+    }
+}

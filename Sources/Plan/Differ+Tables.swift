@@ -1,0 +1,134 @@
+import State
+
+/// Tables: renames from `renamed_from` hints, new tables, and each kept table's
+/// columns, constraints, indexes and comment.
+extension Differ.Run {
+    mutating func planRenames() {
+        for table in declaration.tables {
+            var current = actual.table(named: table.name)
+            if current == nil, let old = table.renamedFrom, declaration.table(named: old) == nil,
+               let source = actual.table(named: old) {
+                tableRenames[old] = table.name
+                current = source
+            }
+            guard let current else { continue }
+            for column in table.columns {
+                if current.column(named: column.name) == nil, let old = column.renamedFrom,
+                   table.column(named: old) == nil, current.column(named: old) != nil {
+                    columnRenames[table.name, default: [:]][old] = column.name
+                }
+            }
+        }
+    }
+
+    /// Whether an actual definition says what the desired one says once the
+    /// planned renames have run: PostgreSQL rewrites the names inside indexes,
+    /// constraints and expressions itself when a table or column is renamed.
+    func sameAfterRenames(_ actual: String?, _ desired: String?, table: String) -> Bool {
+        guard let actual, let desired else { return actual == desired }
+        if actual == desired { return true }
+        var names = tableRenames
+        for (_, renames) in columnRenames { names.merge(renames) { a, _ in a } }
+        guard !names.isEmpty else { return false }
+        return SQLTokens(actual).renaming(names) == SQLTokens(desired)
+    }
+
+    mutating func diffTables() {
+        planRenames()
+        for table in declaration.tables {
+            guard let want = desired.table(named: table.name) else { continue }
+            if let current = actual.table(named: table.name) {
+                claimedTables.insert(table.name)
+                diffTable(table, want: want, current: current)
+            } else if let old = table.renamedFrom, let current = actual.table(named: old),
+                      declaration.table(named: old) == nil {
+                claimedTables.insert(old)
+                add(.renameTable(from: old, to: table.name), .renames)
+                var renamed = current
+                renamed.name = table.name
+                diffTable(table, want: want, current: renamed)
+            } else {
+                add(.createTable(table), .createTables)
+                for index in table.indexes { add(.createIndex(table: table.name, index), .createIndexes) }
+                for fk in table.foreignKeys {
+                    add(.addConstraint(table: table.name, .foreignKey(fk)), .addForeignKeys,
+                        hazards: fk.referencedSchema == nil ? [] : [.mayFailOnExistingData])
+                }
+                if let comment = table.comment { add(.commentOnTable(table.name, comment: comment), .comments) }
+                for c in table.columns where c.comment != nil {
+                    add(.commentOnColumn(table: table.name, column: c.name, comment: c.comment), .comments)
+                }
+            }
+        }
+    }
+
+    mutating func diffTable(_ table: TableDeclaration, want: TableState, current: TableState) {
+        let name = table.name
+        var claimedColumns: Set<String> = []
+        // PostgreSQL cannot change the type of a column that a stored generated
+        // column uses: such generated columns are dropped first and added again
+        // after the type changes (their values are recomputed; nothing is lost).
+        let renames = columnRenames[name] ?? [:]
+        let retyped = Set(table.columns.compactMap { column -> String? in
+            let old = renames.first { $0.value == column.name }?.key
+            guard let w = want.column(named: column.name),
+                  let h = current.column(named: column.name) ?? old.flatMap({ current.column(named: $0) }),
+                  w.type != h.type || w.collation != h.collation else { return nil }
+            return h.name
+        })
+        if !retyped.isEmpty {
+            for column in table.columns where column.generated != nil {
+                guard let h = current.column(named: column.name), let expression = h.generated,
+                      retyped.contains(where: { mentions(expression, identifier: $0) }) else { continue }
+                claimedColumns.insert(column.name)
+                add(.dropColumn(table: name, column: column.name), .columns, hazards: [.tableRewrite])
+                add(.addColumn(table: name, column), .readdColumns, hazards: [.tableRewrite])
+                recreatedColumns[name, default: []].insert(column.name)
+                if column.comment != nil {
+                    add(.commentOnColumn(table: name, column: column.name, comment: column.comment), .comments)
+                }
+            }
+        }
+        for column in table.columns where !claimedColumns.contains(column.name) {
+            guard let wantColumn = want.column(named: column.name) else { continue }
+            if let have = current.column(named: column.name) {
+                claimedColumns.insert(column.name)
+                diffColumn(column, table: name, want: wantColumn, have: have)
+            } else if let old = column.renamedFrom, let have = current.column(named: old),
+                      table.column(named: old) == nil {
+                claimedColumns.insert(old)
+                add(.renameColumn(table: name, from: old, to: column.name), .renames)
+                var renamed = have
+                renamed.name = column.name
+                diffColumn(column, table: name, want: wantColumn, have: renamed)
+            } else {
+                add(.addColumn(table: name, column), .columns, hazards: addColumnHazards(column))
+                if column.comment != nil {
+                    add(.commentOnColumn(table: name, column: column.name, comment: column.comment), .comments)
+                }
+            }
+        }
+        for extra in current.columns where !claimedColumns.contains(extra.name) {
+            addDestructive(.dropColumn(table: name, column: extra.name), .columns,
+                           hazards: [.dataLoss, .dropsUnmanagedObject],
+                           reason: "column \(name).\(extra.name) is not in schema.yaml; dropping it loses its data") {
+                $0.updateTable(name) { $0.columns.append(extra) }
+            }
+        }
+        diffConstraints(table, want: want, current: current)
+        diffIndexes(table, want: want, current: current)
+        if want.comment != current.comment {
+            add(.commentOnTable(name, comment: want.comment), .comments)
+        }
+    }
+
+    func addColumnHazards(_ column: ColumnDeclaration) -> [Hazard] {
+        var hazards: [Hazard] = []
+        if column.generated != nil { hazards.append(.tableRewrite) }
+        if !column.nullable && column.defaultExpression == nil && column.identity == nil && !column.isSerial
+            && column.generated == nil {
+            hazards.append(.mayFailOnExistingData)
+        }
+        return hazards
+    }
+}

@@ -1,0 +1,68 @@
+import State
+
+extension Step {
+    /// The enum label the step adds, when it adds one.
+    ///
+    /// PostgreSQL refuses to use a label in the transaction that adds it
+    /// (55P04), so the `Differ` looks for later steps that use it.
+    var addedEnumLabel: String? {
+        if case .addEnumValue(_, let value, _) = self { return value }
+        return nil
+    }
+
+    /// The string literals of the step's statement, in statement order: the
+    /// values it quotes itself (enum labels, comments) and those inside the raw
+    /// SQL it carries (types, defaults, generated expressions, checks, index
+    /// expressions and predicates).
+    ///
+    /// A step uses an enum label only as a literal (`'paid'::order_status`);
+    /// identifiers are always quoted and carry none. Read from the step's own
+    /// fields: only the user's raw SQL fragments are tokenised, never a rendered
+    /// statement.
+    var stringLiterals: [String] {
+        switch self {
+        case .createEnum(let e):
+            return e.values
+        case .addEnumValue(_, let value, let before):
+            return [value] + (before.map { [$0] } ?? [])
+        case .commentOnTable(_, let comment), .commentOnColumn(_, _, let comment):
+            return comment.map { [$0] } ?? []
+        case .createTable(let t):
+            return t.columns.flatMap(Self.literals(inColumn:)) + t.checks.flatMap { SQLTokens($0.expression).literals }
+        case .addColumn(_, let column):
+            return Self.literals(inColumn: column)
+        case .alterColumnType(_, _, let type, let collation):
+            return SQLTokens(type).literals + (collation.map(Self.literals(inCollation:)) ?? [])
+        case .setDefault(_, _, let expression):
+            return SQLTokens(expression).literals
+        case .createSequence(_, let type, _, _), .alterSequenceType(_, let type):
+            return SQLTokens(type).literals
+        case .addConstraint(_, .check(let check)):
+            return SQLTokens(check.expression).literals
+        case .createIndex(_, let index):
+            let elements = index.columns.flatMap { element -> [String] in
+                let body = IndexElement.split(element).body
+                return IndexElement.isPlainName(body) ? [] : SQLTokens(body).literals
+            }
+            return elements + (index.predicate.map { SQLTokens($0).literals } ?? [])
+        case .addConstraint(_, .primaryKey), .addConstraint(_, .unique), .addConstraint(_, .foreignKey),
+             .createSchema, .dropType, .renameTable, .dropTable, .renameColumn, .dropColumn, .setNotNull,
+             .dropNotNull, .dropDefault, .addIdentity, .setIdentity, .dropIdentity, .dropExpression,
+             .renameSequence, .dropSequence, .renameConstraint, .dropConstraint, .renameIndex, .dropIndex:
+            return []
+        }
+    }
+
+    /// The literals of a column definition: type, collation, generated expression, default.
+    static func literals(inColumn c: ColumnDeclaration) -> [String] {
+        SQLTokens(c.type).literals
+            + (c.collation.map(literals(inCollation:)) ?? [])
+            + (c.generated.map { SQLTokens($0).literals } ?? [])
+            + (c.defaultExpression.map { SQLTokens($0).literals } ?? [])
+    }
+
+    /// A collation name kept as written (see `collationName`) may hold literals; a quoted one holds none.
+    static func literals(inCollation name: String) -> [String] {
+        collationName(name) == name ? SQLTokens(name).literals : []
+    }
+}

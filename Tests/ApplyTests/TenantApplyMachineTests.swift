@@ -1,0 +1,342 @@
+@testable import Apply
+import Plan
+import State
+import Testing
+
+/// The per-tenant apply protocol, driven event by event with no server.
+///
+/// Fingerprints: `F` the plan's `from`, `P` after the prelude, `T` the plan's
+/// `to`, `X` and `Y` anything else.
+@Suite("Tenant apply protocol")
+struct TenantApplyMachineTests {
+    typealias Machine = TenantApplyMachine
+
+    static let addLabel = Change(op: .addEnumValue, action: .change, object: "enum s value 'b'",
+                                 sql: "ALTER TYPE \"s\" ADD VALUE 'b'", transactional: false)
+    static let addColumn = Change(op: .addColumn, action: .create, object: "column t.c",
+                                  sql: "ALTER TABLE \"t\" ADD COLUMN \"c\" s DEFAULT 'b'")
+    static let setNotNull = Change(op: .setNotNull, action: .change, object: "column t.c not null",
+                                   sql: "ALTER TABLE \"t\" ALTER COLUMN \"c\" SET NOT NULL")
+
+    static func changeSet(_ changes: [Change], preludeTo: String? = nil) -> PlanFile.ChangeSet {
+        PlanFile.ChangeSet(id: 7, from: "F", to: "T", changes: changes, held: [], tenants: ["main": ["acme"]],
+                           preludeTo: preludeTo, stamps: ["main": ["acme": "S"]])
+    }
+
+    /// One stage (`addColumn`, `setNotNull`); stamp `S` when `stamped`.
+    static func single(stamped: Bool = true, retries: Int = 3) -> Machine {
+        Machine(changeSet: changeSet([addColumn, setNotNull]), stamp: stamped ? "S" : nil, retries: retries)
+    }
+
+    /// A prelude (`addLabel`, to `P`) then `addColumn`.
+    static func withPrelude(stamped: Bool = true) -> Machine {
+        Machine(changeSet: changeSet([addLabel, addColumn], preludeTo: "P"), stamp: stamped ? "S" : nil, retries: 3)
+    }
+
+    static func serverError(_ sqlState: String, transient: Bool = false, connectionLost: Bool = false)
+        -> Machine.ActionError
+    {
+        .server(TenantResult.Failure(sqlState: sqlState, message: "error \(sqlState)", detail: "d",
+                                     statement: "ALTER TABLE"),
+                transient: transient, connectionLost: connectionLost)
+    }
+
+    static func report(_ error: Machine.ActionError) -> TenantResult.Failure {
+        guard case .server(let failure, _, _) = error else { preconditionFailure() }
+        return failure
+    }
+
+    static func verification(expected: String, found: String) -> TenantResult.Failure {
+        TenantResult.Failure(sqlState: "", message: VerificationFailure(expected: expected, found: found).description)
+    }
+
+    /// Starts `machine` and opens the tenant's transaction: by stamp when
+    /// `stampMatched`, else by a full read that finds `found`.
+    static func open(_ machine: inout Machine, stampMatched: Bool, found: String? = nil) -> Machine.Action {
+        #expect(machine.start() == .connect)
+        #expect(machine.connected() == .begin(stamp: machine.stamp))
+        if stampMatched { return machine.begun(stampMatched: true) }
+        #expect(machine.begun(stampMatched: false) == .readState)
+        return machine.stateRead(fingerprint: found!)
+    }
+
+    // MARK: In sync, already applied, stale
+
+    @Test("a matching stamp vouches for the plan's state: the changes run with no full read, verified, committed")
+    func stampTrusted() {
+        var m = Self.single()
+        #expect(Self.open(&m, stampMatched: true) == .run([Self.addColumn, Self.setNotNull]))
+        #expect(m.changesRan() == .readState)
+        #expect(m.stateRead(fingerprint: "T") == .commit)
+        #expect(m.committed() == .finish(.applied))
+        #expect(m.attempts == 1)
+    }
+
+    @Test("without a matching stamp the state is read in full, and the changes run when it is the plan's")
+    func stampMismatchFullRead() {
+        var m = Self.single()
+        #expect(Self.open(&m, stampMatched: false, found: "F") == .run([Self.addColumn, Self.setNotNull]))
+        #expect(m.changesRan() == .readState)
+        #expect(m.stateRead(fingerprint: "T") == .commit)
+        #expect(m.committed() == .finish(.applied))
+    }
+
+    @Test("a tenant without a stamp is begun without one")
+    func noStamp() {
+        var m = Self.single(stamped: false)
+        #expect(m.start() == .connect)
+        #expect(m.connected() == .begin(stamp: nil))
+        #expect(m.begun(stampMatched: false) == .readState)
+    }
+
+    @Test("a tenant already in the planned state is rolled back and reported already applied")
+    func alreadyApplied() {
+        var m = Self.single()
+        #expect(Self.open(&m, stampMatched: false, found: "T") == .rollback)
+        #expect(m.rolledBack() == .finish(.alreadyApplied))
+    }
+
+    @Test("a tenant in another state is rolled back untouched and reported stale")
+    func stale() {
+        var m = Self.single()
+        #expect(Self.open(&m, stampMatched: false, found: "X") == .rollback)
+        #expect(m.rolledBack() == .finish(.stale))
+        // The prelude's state is no start when there is no prelude.
+        var n = Self.single()
+        #expect(Self.open(&n, stampMatched: false, found: "P") == .rollback)
+        #expect(n.rolledBack() == .finish(.stale))
+    }
+
+    // MARK: Prelude
+
+    @Test("enum labels are committed first, then the rest runs from the prelude's state, read in full")
+    func prelude() {
+        var m = Self.withPrelude()
+        #expect(Self.open(&m, stampMatched: true) == .run([Self.addLabel]))
+        #expect(m.changesRan() == .readState)
+        #expect(m.stateRead(fingerprint: "P") == .commit)
+        #expect(m.committed() == .begin(stamp: nil))
+        #expect(m.begun(stampMatched: false) == .readState)
+        #expect(m.stateRead(fingerprint: "P") == .run([Self.addColumn]))
+        #expect(m.changesRan() == .readState)
+        #expect(m.stateRead(fingerprint: "T") == .commit)
+        #expect(m.committed() == .finish(.applied))
+        #expect(m.attempts == 1)
+    }
+
+    @Test("a tenant left at the prelude's state by an earlier run goes on from there")
+    func resumeAfterPrelude() {
+        var m = Self.withPrelude()
+        #expect(Self.open(&m, stampMatched: false, found: "P") == .run([Self.addColumn]))
+        #expect(m.changesRan() == .readState)
+        #expect(m.stateRead(fingerprint: "T") == .commit)
+        #expect(m.committed() == .finish(.applied))
+    }
+
+    @Test("after the prelude commits, only the prelude's state may follow; anything else is stale")
+    func changedBetweenStages() {
+        for found in ["F", "T", "X"] {
+            var m = Self.withPrelude()
+            #expect(Self.open(&m, stampMatched: true) == .run([Self.addLabel]))
+            #expect(m.changesRan() == .readState)
+            #expect(m.stateRead(fingerprint: "P") == .commit)
+            #expect(m.committed() == .begin(stamp: nil))
+            #expect(m.begun(stampMatched: false) == .readState)
+            #expect(m.stateRead(fingerprint: found) == .rollback, "\(found)")
+            #expect(m.rolledBack() == .finish(.stale), "\(found)")
+        }
+    }
+
+    @Test("the stages of a change set")
+    func stages() {
+        typealias Stage = Machine.Stage
+        #expect(Machine.stages(of: Self.changeSet([Self.addColumn, Self.setNotNull])) == [
+            Stage(changes: [Self.addColumn, Self.setNotNull], from: "F", to: "T"),
+        ])
+        #expect(Machine.stages(of: Self.changeSet([Self.addLabel, Self.addColumn], preludeTo: "P")) == [
+            Stage(changes: [Self.addLabel], from: "F", to: "P"),
+            Stage(changes: [Self.addColumn], from: "P", to: "T"),
+        ])
+        // A prelude state without non-transactional changes, or the reverse: one stage from `from`.
+        #expect(Machine.stages(of: Self.changeSet([Self.addColumn], preludeTo: "P")) == [
+            Stage(changes: [Self.addColumn], from: "F", to: "T"),
+        ])
+        #expect(Machine.stages(of: Self.changeSet([Self.addLabel, Self.addColumn])) == [
+            Stage(changes: [Self.addColumn], from: "F", to: "T"),
+        ])
+    }
+
+    // MARK: Failures
+
+    @Test("a failure after a stamp-only check is rechecked: another applier finished it → already applied")
+    func stampedFailureThenAlreadyApplied() {
+        var m = Self.single()
+        _ = Self.open(&m, stampMatched: true)
+        #expect(m.errorCaught(Self.serverError("42701")) == .rollbackIfInTransaction)
+        #expect(m.rolledBack() == .readState)
+        #expect(m.stateRead(fingerprint: "T") == .finish(.alreadyApplied))
+    }
+
+    @Test("a failure after a stamp-only check is rechecked: the state changed → stale")
+    func stampedFailureThenStale() {
+        var m = Self.single()
+        _ = Self.open(&m, stampMatched: true)
+        #expect(m.errorCaught(Self.serverError("42701")) == .rollbackIfInTransaction)
+        #expect(m.rolledBack() == .readState)
+        #expect(m.stateRead(fingerprint: "X") == .finish(.stale))
+    }
+
+    @Test("a failure after a stamp-only check is rechecked: still the plan's state → the failure stands")
+    func stampedFailureStands() {
+        var m = Self.single()
+        _ = Self.open(&m, stampMatched: true)
+        let error = Self.serverError("42701")
+        #expect(m.errorCaught(error) == .rollbackIfInTransaction)
+        #expect(m.rolledBack() == .readState)
+        #expect(m.stateRead(fingerprint: "F") == .fail(Self.report(error)))
+        #expect(m.attempts == 1)
+    }
+
+    @Test("a failure while verifying a stamp-only check is rechecked too")
+    func stampedVerifyReadFailure() {
+        var m = Self.single()
+        _ = Self.open(&m, stampMatched: true)
+        #expect(m.changesRan() == .readState)
+        #expect(m.errorCaught(Self.serverError("XX000")) == .rollbackIfInTransaction)
+        #expect(m.rolledBack() == .readState)
+        #expect(m.stateRead(fingerprint: "T") == .finish(.alreadyApplied))
+    }
+
+    @Test("a failure after a full read is not rechecked: the tenant fails with the server's error")
+    func unstampedFailure() {
+        var m = Self.single()
+        _ = Self.open(&m, stampMatched: false, found: "F")
+        let error = Self.serverError("23502")
+        #expect(m.errorCaught(error) == .fail(Self.report(error)))
+        #expect(m.attempts == 1)
+    }
+
+    @Test("the recheck applies to the stage that failed: a failed second stage is compared with its own start")
+    func stampedPreludeFailure() {
+        var m = Self.withPrelude()
+        _ = Self.open(&m, stampMatched: true)
+        #expect(m.errorCaught(Self.serverError("42710")) == .rollbackIfInTransaction)
+        #expect(m.rolledBack() == .readState)
+        #expect(m.stateRead(fingerprint: "P") == .finish(.stale))
+        // The second stage starts from a full read: no recheck.
+        var n = Self.withPrelude()
+        _ = Self.open(&n, stampMatched: false, found: "P")
+        let error = Self.serverError("23502")
+        #expect(n.errorCaught(error) == .fail(Self.report(error)))
+    }
+
+    @Test("a state other than the planned one after the changes is rolled back and the tenant fails")
+    func verificationFailure() {
+        var m = Self.single()
+        _ = Self.open(&m, stampMatched: false, found: "F")
+        #expect(m.changesRan() == .readState)
+        #expect(m.stateRead(fingerprint: "Y") == .rollback)
+        #expect(m.rolledBack() == .fail(Self.verification(expected: "T", found: "Y")))
+    }
+
+    @Test("a verification failure after a stamp-only check is rechecked: already applied, stale, or failed")
+    func stampedVerificationFailure() {
+        let outcomes: [(String, TenantApplyMachine.Action)] = [
+            ("T", .finish(.alreadyApplied)),
+            ("X", .finish(.stale)),
+            ("F", .fail(Self.verification(expected: "T", found: "Y"))),
+        ]
+        for (found, expected) in outcomes {
+            var m = Self.single()
+            _ = Self.open(&m, stampMatched: true)
+            #expect(m.changesRan() == .readState)
+            #expect(m.stateRead(fingerprint: "Y") == .rollback)
+            #expect(m.rolledBack() == .readState)
+            #expect(m.stateRead(fingerprint: found) == expected, "\(found)")
+        }
+    }
+
+    @Test("a failing rollback after a stamp-only verification failure is rechecked as a failure of the changes")
+    func stampedVerificationRollbackFails() {
+        var m = Self.single()
+        _ = Self.open(&m, stampMatched: true)
+        #expect(m.changesRan() == .readState)
+        #expect(m.stateRead(fingerprint: "Y") == .rollback)
+        let error = Self.serverError("XX000")
+        #expect(m.errorCaught(error) == .rollbackIfInTransaction)
+        #expect(m.rolledBack() == .readState)
+        #expect(m.stateRead(fingerprint: "F") == .fail(Self.report(error)))
+    }
+
+    @Test("an error during the recheck is the tenant's failure")
+    func recheckFails() {
+        var m = Self.single()
+        _ = Self.open(&m, stampMatched: true)
+        #expect(m.errorCaught(Self.serverError("42701")) == .rollbackIfInTransaction)
+        #expect(m.rolledBack() == .readState)
+        let error = Self.serverError("XX001")
+        #expect(m.errorCaught(error) == .fail(Self.report(error)))
+    }
+
+    @Test("an error that is not the server's fails the tenant with its description")
+    func otherError() {
+        var m = Self.single()
+        _ = Self.open(&m, stampMatched: true)
+        #expect(m.errorCaught(.other("boom")) == .fail(TenantResult.Failure(sqlState: "", message: "boom")))
+    }
+
+    // MARK: Retries
+
+    @Test("lock timeouts and deadlocks are retried from the start, up to the retry budget")
+    func transientRetried() {
+        var m = Self.single(retries: 2)
+        #expect(m.start() == .connect)
+        #expect(m.connected() == .begin(stamp: "S"))
+        #expect(m.errorCaught(Self.serverError("55P03", transient: true)) == .retry(reconnect: false))
+        #expect(m.start() == .connect)
+        #expect(m.attempts == 2)
+        #expect(m.connected() == .begin(stamp: "S"))
+        // Even after a stamp-only check: a transient error is retried, not rechecked.
+        #expect(m.begun(stampMatched: true) == .run([Self.addColumn, Self.setNotNull]))
+        #expect(m.errorCaught(Self.serverError("40P01", transient: true)) == .retry(reconnect: false))
+        #expect(m.start() == .connect)
+        #expect(m.attempts == 3)
+        let last = Self.serverError("55P03", transient: true)
+        #expect(m.errorCaught(last) == .fail(Self.report(last)))
+        #expect(m.attempts == 3)
+    }
+
+    @Test("a lost connection is retried on a new connection")
+    func connectionLostRetried() {
+        var m = Self.single(retries: 1)
+        #expect(m.start() == .connect)
+        #expect(m.errorCaught(Self.serverError("08006", connectionLost: true)) == .retry(reconnect: true))
+        #expect(m.start() == .connect)
+        #expect(m.connected() == .begin(stamp: "S"))
+        #expect(m.begun(stampMatched: false) == .readState)
+        #expect(m.errorCaught(Self.serverError("57P01", connectionLost: true)) == .fail(
+            Self.report(Self.serverError("57P01", connectionLost: true))))
+        #expect(m.attempts == 2)
+    }
+
+    @Test("a retry after the prelude committed goes on from the prelude's state")
+    func retryAfterPrelude() {
+        var m = Self.withPrelude()
+        _ = Self.open(&m, stampMatched: true)
+        #expect(m.changesRan() == .readState)
+        #expect(m.stateRead(fingerprint: "P") == .commit)
+        #expect(m.committed() == .begin(stamp: nil))
+        #expect(m.errorCaught(Self.serverError("55P03", transient: true)) == .retry(reconnect: false))
+        // The stamp no longer matches (the labels changed the catalog): a full read.
+        #expect(Self.open(&m, stampMatched: false, found: "P") == .run([Self.addColumn]))
+        #expect(m.attempts == 2)
+    }
+
+    @Test("no retries: the first transient error fails the tenant")
+    func noRetries() {
+        var m = Self.single(retries: 0)
+        _ = Self.open(&m, stampMatched: false, found: "F")
+        let error = Self.serverError("40001", transient: true)
+        #expect(m.errorCaught(error) == .fail(Self.report(error)))
+    }
+}
