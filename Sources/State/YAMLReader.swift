@@ -11,7 +11,6 @@ struct YAMLEntry {
 /// The entries of a mapping whose keys are a fixed vocabulary (`type`, `nullable`, ...),
 /// in the order written.
 struct YAMLFields {
-    var node: Node
     var entries: [YAMLEntry]
 
     subscript(key: String) -> YAMLEntry? { entries.first { $0.key == key } }
@@ -337,7 +336,7 @@ final class YAMLReader {
                                             otherwise: "allowed keys: \(allowed.joined(separator: ", "))"))
             }
         }
-        return YAMLFields(node: node, entries: known)
+        return YAMLFields(entries: known)
     }
 
     private func shapeHint(_ shape: String) -> String {
