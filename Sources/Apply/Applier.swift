@@ -32,14 +32,6 @@ public struct ApplyOptions: Sendable {
     public static let defaultParallel = 4
 }
 
-/// A plan that must not be applied: nothing was changed.
-public struct PlanRefused: Error, CustomStringConvertible {
-    public var message: String
-    public var hint: String
-
-    public var description: String { "error: \(message)\n  hint: \(hint)" }
-}
-
 /// Executes a plan, tenant by tenant.
 ///
 /// Each tenant is one transaction on one connection: take the tenant's advisory
@@ -120,7 +112,7 @@ public struct Applier: Sendable {
                 || db.systemIdentifier == identity.systemIdentifier
             guard sameSystem && identity.databaseName == db.databaseName else {
                 throw PlanRefused(
-                    message: "the plan was made for database '\(db.name)' = \(db.databaseName) on system \(db.systemIdentifier ?? "?"), but the connection reaches \(identity.databaseName) on system \(identity.systemIdentifier ?? "?"); nothing was changed",
+                    message: "the plan was made for database '\(db.name)' = \(db.databaseName) on system \(db.systemIdentifier ?? "?"), but the connection reaches \(identity.databaseName) on system \(identity.systemIdentifier ?? "?")",
                     hint: "apply the plan against the database it was made for, or plan again against this one")
             }
             let free = (try? connection.query("""

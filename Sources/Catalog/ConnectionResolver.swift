@@ -54,34 +54,3 @@ extension ConnectionSource {
         }
     }
 }
-
-/// Errors of planning and applying that are not about one tenant.
-public enum PlanningError: Error, CustomStringConvertible {
-    case missingEnvironment(database: String, variable: String)
-    case cannotConnect(database: String, source: String, underlying: PostgresError)
-    case declarationRejected(InputError, server: PostgresError)
-    case unknownTenant(String, file: String)
-    case database(String, PostgresError)
-    case discovery(DiscoveryRule, PostgresError)
-    case other(String)
-
-    public var description: String {
-        switch self {
-        case .missingEnvironment(let database, let variable):
-            return "error: database '\(database)': the environment variable \(variable) is not set\n  hint: export \(variable) with the database's URL (no password: use .pgpass or PGPASSWORD)"
-        case .cannotConnect(let database, let source, let underlying):
-            return "error: cannot connect to database '\(database)' through \(source): \(underlying.message)\n  hint: check the server is running and the connection settings; passwords belong in .pgpass or PGPASSWORD"
-        case .declarationRejected(let input, _):
-            return input.description
-        case .unknownTenant(let name, let file):
-            return "error: --tenant \(name): no such tenant in \(file)\n  hint: list it under tenants: or make a discover: rule find it"
-        case .database(let database, let error):
-            return "error: database '\(database)': \(error)"
-        case .discovery(let rule, let error):
-            let place = rule.location.map { "\($0): " } ?? ""
-            return "\(place)error: discovery in database '\(rule.database)' failed: \(error.message)\n  hint: fix the discover: rule; a query must return schema names in its first column"
-        case .other(let text):
-            return "error: \(text)"
-        }
-    }
-}

@@ -143,60 +143,6 @@ public final class Connection {
             kind: .connection, message: message.isEmpty ? "connection lost" : Connection.redact(message),
             statement: statement)
     }
-
-    /// `message` without the password or the URL of `conninfo`.
-    ///
-    /// libpq echoes parts of a connection string it cannot parse: a password with a
-    /// bad percent escape comes back whole (`invalid percent-encoded token: "..."`),
-    /// and some URI errors quote the entire URI. A password is replaced wherever it
-    /// stands quoted, and anywhere once it is long enough not to be an ordinary word;
-    /// any URL becomes "(the URL)".
-    static func redact(_ message: String, conninfo: String = "") -> String {
-        var out = message
-        for secret in passwords(in: conninfo) where !secret.isEmpty {
-            out = out.replacingOccurrences(of: "\"\(secret)\"", with: "\"***\"")
-            if secret.count >= 4 { out = out.replacingOccurrences(of: secret, with: "***") }
-        }
-        if let uri = try? NSRegularExpression(pattern: #"postgres(ql)?://[^\s"]*"#, options: [.caseInsensitive]) {
-            out = uri.stringByReplacingMatches(
-                in: out, range: NSRange(out.startIndex..., in: out), withTemplate: "(the URL)")
-        }
-        return out
-    }
-
-    /// The passwords a libpq connection string may carry, as written and percent-decoded.
-    ///
-    /// See https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING.
-    static func passwords(in conninfo: String) -> [String] {
-        var found: [String] = []
-        func add(_ raw: Substring) {
-            found.append(String(raw))
-            if let decoded = raw.removingPercentEncoding { found.append(decoded) }
-        }
-        if let scheme = conninfo.range(of: "://") {
-            let rest = conninfo[scheme.upperBound...]
-            let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-            if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") {
-                add(authority[authority.index(after: colon)..<at])
-            }
-            if let query = rest.firstIndex(of: "?") {
-                for parameter in rest[rest.index(after: query)...].split(separator: "&")
-                where parameter.lowercased().hasPrefix("password=") {
-                    add(parameter.dropFirst("password=".count))
-                }
-            }
-        } else if let regex = try? NSRegularExpression(pattern: #"(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'?|\S+)"#) {
-            for match in regex.matches(in: conninfo, range: NSRange(conninfo.startIndex..., in: conninfo)) {
-                guard let range = Range(match.range(at: 1), in: conninfo) else { continue }
-                let value = conninfo[range]
-                found.append(String(value))
-                if value.hasPrefix("'") {
-                    found.append(String(value.dropFirst().dropLast(value.count > 1 && value.hasSuffix("'") ? 1 : 0)))
-                }
-            }
-        }
-        return found.sorted { $0.count > $1.count }
-    }
 }
 
 /// Rows copied out of a `PGresult` before it is cleared. Values are in text format.

@@ -62,11 +62,6 @@ public struct TableDeclaration: Sendable, Equatable {
     }
 
     public func column(named name: String) -> ColumnDeclaration? { columns.first { $0.name == name } }
-
-    /// Every constraint name of the table (primary key, unique, foreign key, check).
-    public var constraintNames: [String] {
-        (primaryKey.map { [$0.name] } ?? []) + uniques.map(\.name) + foreignKeys.map(\.name) + checks.map(\.name)
-    }
 }
 
 public enum Identity: String, Sendable, Equatable, Codable {

@@ -11,7 +11,6 @@ struct YAMLEntry {
 /// The entries of a mapping whose keys are a fixed vocabulary (`type`, `nullable`, ...),
 /// in the order written.
 struct YAMLFields {
-    var node: Node
     var entries: [YAMLEntry]
 
     subscript(key: String) -> YAMLEntry? { entries.first { $0.key == key } }
@@ -39,6 +38,13 @@ final class YAMLReader {
     /// - Throws: `InputErrors` when the file cannot be read or is not UTF-8; the latter
     ///   points at the first invalid byte.
     static func readFile(at path: String, hint: String) throws -> String {
+        try text(of: readData(at: path, hint: hint), file: path)
+    }
+
+    /// The bytes of the file at `path`; `hint` says what to do when there is no such file.
+    ///
+    /// - Throws: `InputErrors` when the file cannot be read.
+    static func readData(at path: String, hint: String) throws -> Data {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw InputErrors([InputError("cannot read \(path): no such file", file: path, hint: hint)])
@@ -51,11 +57,18 @@ final class YAMLReader {
                 "cannot read \(path): permission denied or unreadable", file: path,
                 hint: "check the file's permissions")])
         }
+        return data
+    }
+
+    /// `data`, the bytes of `file`, as text.
+    ///
+    /// - Throws: `InputErrors` pointing at the first byte that is not UTF-8.
+    static func text(of data: Data, file: String) throws -> String {
         guard let text = String(data: data, encoding: .utf8) else {
             let (line, column) = firstInvalidUTF8(in: data)
             throw InputErrors([InputError(
                 "the file is not valid UTF-8",
-                at: SourceLocation(file: path, line: line, column: column),
+                at: SourceLocation(file: file, line: line, column: column),
                 hint: "save the file as UTF-8")])
         }
         return text
@@ -337,7 +350,7 @@ final class YAMLReader {
                                             otherwise: "allowed keys: \(allowed.joined(separator: ", "))"))
             }
         }
-        return YAMLFields(node: node, entries: known)
+        return YAMLFields(entries: known)
     }
 
     private func shapeHint(_ shape: String) -> String {

@@ -1,9 +1,8 @@
 import Apply
 import ArgumentParser
-import Catalog
 import Foundation
 import Plan
-import Planning
+import Postgres
 
 struct ApplyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,11 +23,11 @@ struct ApplyCommand: ParsableCommand {
     @Option(name: .long, help: "Connections per database (default 4, never more than the server has free).")
     var parallel: Int?
 
-    @Option(name: .customLong("lock-timeout"), help: "Longest wait for a lock, as PostgreSQL duration text.")
-    var lockTimeout = "5s"
+    @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("Longest wait for a lock, as PostgreSQL duration text.", valueName: "duration"))
+    var lockTimeout = PostgresDuration("5s")!
 
-    @Option(name: .customLong("statement-timeout"), help: "Longest run of one statement (default: none).")
-    var statementTimeout: String?
+    @Option(name: .customLong("statement-timeout"), help: ArgumentHelp("Longest run of one statement (default: none).", valueName: "duration"))
+    var statementTimeout: PostgresDuration?
 
     @Option(name: .long, help: "Extra attempts per tenant after a lock timeout, deadlock, serialization failure or lost connection.")
     var retries = 3
@@ -39,44 +38,35 @@ struct ApplyCommand: ParsableCommand {
     @Option(name: .customLong("max-failures"), help: "Stop starting tenants once this many have failed.")
     var maxFailures: Int?
 
-    @Option(name: .customLong("database-url"), help: "Connection for databases without url/url_env (default: DATABASE_URL, then libpq's PG* variables).")
-    var databaseURL: String?
+    @OptionGroup var connection: ConnectionOptions
 
     @Option(name: .long, help: "Output format: text or json.")
-    var format: ReportFormat = .text
+    var format: ApplyFormat = .text
 
     func validate() throws {
         if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1") }
         if retries < 0 { throw ValidationError("--retries must be 0 or more") }
         if canary < 0 { throw ValidationError("--canary must be 0 or more") }
         if let maxFailures, maxFailures < 1 { throw ValidationError("--max-failures must be at least 1") }
-        for (name, value) in [("--lock-timeout", lockTimeout), ("--statement-timeout", statementTimeout ?? "0")] {
-            guard value.range(of: #"^[0-9]+ ?(us|ms|s|min|h|d)?$"#, options: .regularExpression) != nil else {
-                throw ValidationError("\(name) '\(value)' is not a duration: write a number with a unit, such as 500ms, 5s or 2min")
-            }
-        }
-        if format == .markdown { throw ValidationError("apply prints text or json") }
     }
 
     func run() throws {
-        let report = try reportingErrors { () throws -> ApplyReport in
-            let file = try PlanFile.read(path: plan)
-            let options = ApplyOptions(parallel: parallel, lockTimeout: lockTimeout, statementTimeout: statementTimeout,
-                                       retries: retries, canary: canary, maxFailures: maxFailures)
-            let applier = Applier(connections: ConnectionResolver(databaseURL: databaseURL), options: options,
-                                  progress: Output.progress())
-            let report = try applier.apply(file)
+        let options = ApplyOptions(parallel: parallel, lockTimeout: lockTimeout.text, statementTimeout: statementTimeout?.text,
+                                   retries: retries, canary: canary, maxFailures: maxFailures)
+        let applier = Applier(connections: connection.resolver, options: options, progress: Output.progress())
+        let report = try reportingErrors {
+            let report = try applier.apply(PlanFile.read(path: plan))
             Output.endProgress()
             return report
         }
         switch format {
+        case .text:
+            print(report.text())
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        default:
-            print(report.text())
         }
-        if !report.succeeded { throw ExitCode(1) }
+        if !report.succeeded { throw ExitCode.failure }
     }
 }

@@ -1,29 +1,24 @@
-import Apply
 import ArgumentParser
-import Catalog
-import Planning
-import Postgres
 import State
 
-/// Prints any error a command can meet in the form users act on, and exits 1.
+/// The exit codes, in one place: 0 success; 1 an error, or for `apply` any tenant
+/// not brought to the desired state (`ExitCode.failure`); 2 `changesPlanned`;
+/// 64 a command-line usage error (ArgumentParser's `ValidationError` and value
+/// parsing).
+extension ExitCode {
+    /// `plan --detailed-exitcode` found changes.
+    static let changesPlanned = ExitCode(2)
+}
+
+/// Runs a command's work. Any error is printed the one way users see errors
+/// (`ErrorFormatter`) and exits 1.
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
-    } catch let error as ExitCode {
-        throw error
-    } catch let error as InputErrors {
-        Output.error(error.description)
-        Output.error("\(error.errors.count) error\(error.errors.count == 1 ? "" : "s"); nothing was changed in any database.")
-    } catch let error as InputError {
-        Output.error(error.description)
-    } catch let error as PlanningError {
-        Output.error(error.description)
-    } catch let error as PlanRefused {
-        Output.error(error.description)
-    } catch let error as PostgresError {
-        Output.error("error: \(error)")
+    } catch let exit as ExitCode {
+        throw exit
     } catch {
-        Output.error("error: \(error)")
+        Output.error(ErrorFormatter.text(for: error))
+        throw ExitCode.failure
     }
-    throw ExitCode(1)
 }

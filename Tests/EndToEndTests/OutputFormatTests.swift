@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import Testing
 import TestSupport
 
@@ -130,7 +131,7 @@ import TestSupport
             if tenant == Self.failing {
                 #expect(result["outcome"] as? String == "failed")
                 let failure = try #require(result["failure"] as? [String: Any], "\(result)")
-                #expect(failure["sqlstate"] as? String == "23502", "\(failure)")
+                #expect(failure["sqlstate"] as? String == SQLState.notNullViolation.rawValue, "\(failure)")
                 #expect((failure["message"] as? String ?? "").contains("country"), "\(failure)")
             } else {
                 #expect(result["outcome"] as? String == "applied", "\(result)")

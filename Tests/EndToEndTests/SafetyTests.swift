@@ -46,7 +46,7 @@ import Darwin
         #expect(report.succeeded == false)
         #expect(report.outcomes == ["tenant_a": "applied", "tenant_b": "failed", "tenant_c": "applied"], "\(apply)")
         let failed = try #require(report.result("tenant_b"))
-        #expect(failed.failure?.sqlstate == "55P03", "\(apply)")
+        #expect(failed.failure?.sqlstate == SQLState.lockNotAvailable.rawValue, "\(apply)")
         #expect(failed.failure?.message == "canceling statement due to lock timeout", "\(apply)")
         #expect(failed.attempts == 2, "one try plus --retries 1: \(apply)")
         #expect(report.result("tenant_a")?.attempts == 1 && report.result("tenant_c")?.attempts == 1)
@@ -100,7 +100,7 @@ import Darwin
         let report = try ApplyJSON.decode(apply)
         #expect(report.outcomes == ["big": "failed", "small": "applied"], "\(apply)")
         let big = try #require(report.result("big"))
-        #expect(big.failure?.sqlstate == "57014", "\(apply)")
+        #expect(big.failure?.sqlstate == SQLState.queryCanceled.rawValue, "\(apply)")
         #expect(big.failure?.message == "canceling statement due to statement timeout", "\(apply)")
         #expect(big.failure?.statement?.hasPrefix(#"CREATE INDEX "events_payload_md5_idx""#) == true, "\(apply)")
         #expect(big.attempts == 1, "a statement timeout is not retried: \(apply)")
@@ -302,7 +302,7 @@ import Darwin
         #expect(report.outcomes == ["tenant_a": "applied", "tenant_b": "failed", "tenant_c": "applied"], "\(result)")
         let failed = try #require(report.result("tenant_b"))
         #expect(failed.attempts == 1)
-        #expect(failed.failure?.sqlstate == "57P01", "\(result)")
+        #expect(failed.failure?.sqlstate == SQLState.adminShutdown.rawValue, "\(result)")
         #expect(failed.failure?.message == "terminating connection due to administrator command", "\(result)")
         // Neither of tenant_b's two changes is there.
         #expect(try site.columns("tenant_b", "accounts") == ["id"])
@@ -383,7 +383,7 @@ import Darwin
         expected["c02"] = "failed"
         expected["c03"] = "applied"
         #expect(report.outcomes == expected, "\(canary)")
-        #expect(report.result("c02")?.failure?.sqlstate == "23502", "\(canary)")
+        #expect(report.result("c02")?.failure?.sqlstate == SQLState.notNullViolation.rawValue, "\(canary)")
         #expect(report.stoppedReason?.contains("canary") == true, "\(canary)")
         #expect(report.results.filter { $0.outcome == "not_started" }.allSatisfy { $0.attempts == 0 })
         #expect(try site.notNull(tenants) == ["c01": true, "c02": false, "c03": true, "c04": false, "c05": false,

@@ -30,7 +30,7 @@ struct ConnectionTests {
     func multipleStatementsAreRefused() throws {
         try withTestDatabase(prefix: "multi") { conn, _ throws in
             let error = try #require(postgresError { try conn.query("select 1; select 2") })
-            #expect(error.sqlState == "42601")
+            #expect(error.code == .syntaxError)
             _ = postgresError { try conn.execute("CREATE TABLE a (); CREATE TABLE b ()") }
             #expect(try conn.query("SELECT to_regclass('a') IS NULL AND to_regclass('b') IS NULL").scalar == "t")
         }
@@ -74,7 +74,7 @@ struct ConnectionTests {
                     try conn.execute("SELECT * FROM no_such_table")
                 }
             }
-            #expect(error?.sqlState == "42P01")
+            #expect(error?.code == .undefinedTable)
             #expect(!conn.inTransaction)
             #expect(try conn.query("SELECT to_regclass('u')").scalar == nil)
         }

@@ -10,7 +10,7 @@ struct ErrorTests {
             let sql = "SELECT * FROM no_such_table"
             let error = try #require(postgresError { try conn.query(sql) })
             #expect(error.kind == .query)
-            #expect(error.sqlState == "42P01")
+            #expect(error.code == .undefinedTable)
             #expect(error.message.contains("no_such_table"))
             #expect(error.statement == sql)
             let position = try #require(error.position)
@@ -28,7 +28,7 @@ struct ErrorTests {
         try withServerConnection { conn throws in
             let sql = "SELECT 1 FROM WHERE"
             let error = try #require(postgresError { try conn.query(sql) })
-            #expect(error.sqlState == "42601")
+            #expect(error.code == .syntaxError)
             #expect(error.message.contains("syntax error"))
             #expect(error.statement == sql)
             let position = try #require(error.position)
@@ -41,7 +41,7 @@ struct ErrorTests {
         try withServerConnection { conn throws in
             let sql = "SELECT 'ünïcødé 日本 🐘' FROM WHERE"
             let error = try #require(postgresError { try conn.query(sql) })
-            #expect(error.sqlState == "42601")
+            #expect(error.code == .syntaxError)
             let position = try #require(error.position)
             #expect(text(of: sql, from: position).hasPrefix("WHERE"))
         }
@@ -53,12 +53,12 @@ struct ErrorTests {
             try conn.execute("CREATE TABLE t (id int PRIMARY KEY)")
             try conn.execute("INSERT INTO t VALUES (1)")
             let unique = try #require(postgresError { try conn.execute("INSERT INTO t VALUES (1)") })
-            #expect(unique.sqlState == "23505")
+            #expect(unique.code == .uniqueViolation)
             #expect(unique.detail == "Key (id)=(1) already exists.")
             #expect(unique.description.contains("detail: Key (id)=(1) already exists."))
 
             let noFunction = try #require(postgresError { try conn.query("SELECT no_such_function(1)") })
-            #expect(noFunction.sqlState == "42883")
+            #expect(noFunction.code == .undefinedFunction)
             #expect(noFunction.hint != nil)
         }
     }
@@ -73,7 +73,7 @@ struct ErrorTests {
             defer { waiter.close() }
             try waiter.execute("SET lock_timeout = '50ms'")
             let error = try #require(postgresError { try waiter.query("SELECT * FROM t") })
-            #expect(error.sqlState == "55P03")
+            #expect(error.code == .lockNotAvailable)
             #expect(error.isTransient)
             try holder.execute("ROLLBACK")
         }

@@ -1,0 +1,88 @@
+import Catalog
+import Foundation
+import Plan
+import Postgres
+import State
+
+/// `tenantplan import`: reads one live tenant schema, writes it as `schema.yaml`,
+/// and plans the tenant against what was written to show that the import is exact.
+///
+/// Warnings, the summary and the verification are told line by line through
+/// `note` as they happen (the CLI sends them to stderr). Changes nothing in any
+/// database.
+public struct ImportFrontend {
+    public var tenant: String
+    /// Where the declaration is written.
+    public var out: String
+    /// The fleet, to find the tenant's database; nil: `tenants.yaml` when it exists.
+    public var tenants: String?
+    /// Overwrite `out` if it exists.
+    public var force: Bool
+    public var connections: ConnectionResolver
+    public var toolVersion: String
+    public var note: (String) -> Void
+
+    public init(tenant: String, out: String, tenants: String?, force: Bool, connections: ConnectionResolver,
+                toolVersion: String, note: @escaping (String) -> Void) {
+        self.tenant = tenant
+        self.out = out
+        self.tenants = tenants
+        self.force = force
+        self.connections = connections
+        self.toolVersion = toolVersion
+        self.note = note
+    }
+
+    /// - Throws: `InputError(s)` (`out` exists, cannot be written, or what was written
+    ///   does not validate), `ImportError`, `PlanningError`, `PostgresError`.
+    public func run() throws {
+        if !force && FileManager.default.fileExists(atPath: out) {
+            throw InputError("\(out) already exists", file: out,
+                             hint: "pass --force to overwrite it, or write elsewhere with --out")
+        }
+        let fleetPath = tenants ?? "tenants.yaml"
+        let fleet = tenants != nil || FileManager.default.fileExists(atPath: fleetPath)
+            ? try FleetLoader.load(path: fleetPath) : nil
+        let database = Importer.database(for: tenant, in: fleet)
+        let connection = try connections.connect(database.connection, database: database.name)
+        defer { connection.close() }
+
+        let importer = Importer(toolVersion: toolVersion)
+        let outcome = try importer.importTenant(tenant, database: database.name, file: out, on: connection)
+        for skipped in outcome.skipped { note("warning: skipped \(skipped)") }
+        for caveat in outcome.caveats { note("warning: \(caveat)") }
+
+        do {
+            try Data(outcome.yaml.utf8).write(to: URL(fileURLWithPath: out), options: force ? .atomic : .withoutOverwriting)
+        } catch {
+            throw InputError("cannot write the declaration: \(error.localizedDescription)", file: out,
+                             hint: "check the directory exists and is writable")
+        }
+        if !outcome.problems.isEmpty {
+            throw InputErrors(outcome.problems.map {
+                var problem = $0
+                problem.hint = ($0.hint.map { $0 + "; " } ?? "") + "the file was written: edit it to fix this"
+                return problem
+            })
+        }
+        note(outcome.summary)
+        verify(outcome.declaration, with: importer, on: connection)
+    }
+
+    /// Plans the tenant against what was written, as `plan` would.
+    func verify(_ declaration: Declaration, with importer: Importer, on connection: Connection) {
+        do {
+            let diff = try importer.verify(declaration, tenant: tenant, on: connection)
+            if diff.changes.isEmpty && diff.held.isEmpty {
+                note("verified: planning tenant \(tenant) against \(out) finds it in sync")
+            } else {
+                note("warning: planning tenant \(tenant) against \(out) finds \(diff.changes.count) change(s) "
+                    + "and \(diff.held.count) held back:")
+                for change in diff.changes { note("  \(change.action.rawValue) \(change.object)") }
+                for held in diff.held { note("  held: \(held.object): \(held.reason)") }
+            }
+        } catch {
+            note("warning: could not verify the import: \(ErrorFormatter.text(for: error, closingLine: false))")
+        }
+    }
+}
