@@ -8,8 +8,8 @@ extension Differ.Run {
         var have = original
         // A stored generated expression cannot be altered in place (PostgreSQL 15):
         // the column is dropped and added again, which recomputes it.
-        if sameAfterRenames(have.generated, want.generated, table: table) { have.generated = want.generated }
-        if sameAfterRenames(have.defaultExpression, want.defaultExpression, table: table) {
+        if sameAfterRenames(have.generated, want.generated) { have.generated = want.generated }
+        if sameAfterRenames(have.defaultExpression, want.defaultExpression) {
             have.defaultExpression = want.defaultExpression
         }
         if want.generated != have.generated {

@@ -27,7 +27,7 @@ extension Differ.Run {
             guard let decl = declared[w.name] else { continue }
             let isFK = w.kind == .foreignKey
             if let have = current.constraint(named: w.name) {
-                if have.kind == w.kind && sameAfterRenames(have.definition, w.definition, table: name)
+                if have.kind == w.kind && sameAfterRenames(have.definition, w.definition)
                     && !touchesRecreatedColumn(have.definition, table: name) { continue }
                 add(.dropConstraint(table: name, name: w.name), have.kind == .foreignKey ? .dropForeignKeys : .dropConstraintsAndIndexes)
             } else if let i = unmatched.firstIndex(where: { $0.kind == w.kind && $0.definition == w.definition }) {
@@ -63,7 +63,7 @@ extension Differ.Run {
         for w in want.indexes {
             guard let decl = declared[w.name] else { continue }
             if let have = current.index(named: w.name) {
-                if sameAfterRenames(have.definition, w.definition, table: name)
+                if sameAfterRenames(have.definition, w.definition)
                     && !touchesRecreatedColumn(have.definition, table: name) { continue }
                 add(.dropIndex(w.name), .dropConstraintsAndIndexes)
             } else if let i = unmatched.firstIndex(where: { $0.definition == w.definition }) {

@@ -24,7 +24,7 @@ extension Differ.Run {
     /// Whether an actual definition says what the desired one says once the
     /// planned renames have run: PostgreSQL rewrites the names inside indexes,
     /// constraints and expressions itself when a table or column is renamed.
-    func sameAfterRenames(_ actual: String?, _ desired: String?, table: String) -> Bool {
+    func sameAfterRenames(_ actual: String?, _ desired: String?) -> Bool {
         guard let actual, let desired else { return actual == desired }
         if actual == desired { return true }
         var names = tableRenames

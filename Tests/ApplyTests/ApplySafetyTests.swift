@@ -8,7 +8,7 @@ import State
 import Testing
 import TestSupport
 
-/// The guarantees of `apply` (SPEC §3): stale-plan safety, idempotence,
+/// The guarantees of `apply` (docs/guarantees.md): stale-plan safety, idempotence,
 /// per-tenant atomicity, parallel determinism, no writes outside tenants,
 /// quoting of every name, and refusal of a plan made for another database.
 @Suite struct ApplySafetyTests {

@@ -11,7 +11,7 @@ import Glibc
 import Darwin
 #endif
 
-/// `apply` under real faults (SPEC §3): a held lock, a slow statement, two appliers
+/// `apply` under real faults (docs/guarantees.md): a held lock, a slow statement, two appliers
 /// at once, `kill -9` at a random moment, a terminated backend, failing tenants with
 /// a canary and a failure budget, destructive changes, hostile names. Every fault is
 /// made for real against the test server and the built binary, then the database is

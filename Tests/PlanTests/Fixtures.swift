@@ -1,7 +1,7 @@
 import Plan
 import State
 
-/// The declaration of `SPEC.md`'s example, and its desired state written by hand
+/// The declaration of the contract's example (docs/schema-yaml.md), and its desired state written by hand
 /// the way PostgreSQL renders it (`format_type`, `pg_get_expr`,
 /// `pg_get_constraintdef`, the tail of `pg_get_indexdef`).
 enum Shop {
