@@ -5,7 +5,10 @@ import State
 ///
 /// Tenants in the same state share one change set, so the file grows by a name
 /// per tenant, not by a change list per tenant. `digest` covers everything
-/// else in the file; `apply` refuses a plan whose content no longer matches it.
+/// else in the file but `signature`; `apply` refuses a plan whose content no
+/// longer matches it. The digest catches accidental edits only: anyone can
+/// recompute it. `signature` (with `TENANTPLAN_PLAN_KEY`) is what catches a
+/// deliberate one (see `PlanFile+Signature.swift`).
 /// The layout is documented in `docs/plan-format.md`.
 public struct PlanFile: Codable, Sendable, Equatable {
     public static let currentFormatVersion = 1
@@ -20,8 +23,12 @@ public struct PlanFile: Codable, Sendable, Equatable {
     public var allowDestructive: Bool
     public var databases: [DatabaseEntry]
     public var changeSets: [ChangeSet]
-    /// SHA-256 of the canonical encoding of the file with this field left out.
+    /// SHA-256 of the canonical encoding of the file with this field and
+    /// `signature` left out.
     public var digest: String?
+    /// HMAC-SHA256 of the same canonical encoding under `TENANTPLAN_PLAN_KEY`;
+    /// nil in a plan made without a key.
+    public var signature: String?
 
     public init(toolVersion: String, createdAt: String, schemaSHA256: String, allowDestructive: Bool,
                 databases: [DatabaseEntry], changeSets: [ChangeSet]) {
@@ -34,12 +41,13 @@ public struct PlanFile: Codable, Sendable, Equatable {
         self.databases = databases
         self.changeSets = changeSets
         self.digest = nil
+        self.signature = nil
     }
 
     enum CodingKeys: String, CodingKey {
         case format, formatVersion = "format_version", toolVersion = "tool_version", createdAt = "created_at"
         case schemaSHA256 = "schema_sha256", allowDestructive = "allow_destructive", databases
-        case changeSets = "change_sets", digest
+        case changeSets = "change_sets", digest, signature
     }
 
     /// A database the plan covers: how to reach it (never credentials) and which
@@ -144,16 +152,23 @@ extension PlanFile {
     /// Undeclared objects that are merely kept do not count.
     public var hasChanges: Bool { changeSets.contains { !$0.inSync || $0.drifted } }
 
-    /// The digest of this content, ignoring the stored `digest` field.
-    public func computeDigest() throws -> String {
+    /// The bytes the digest and the signature cover: the file without those
+    /// two fields, keys sorted, compact.
+    public func canonicalContent() throws -> Data {
         var copy = self
         copy.digest = nil
+        copy.signature = nil
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return "sha256:" + SHA256.hex(bytes: try encoder.encode(copy))
+        return try encoder.encode(copy)
     }
 
-    /// The file's bytes, with `digest` filled in.
+    /// The digest of this content, ignoring the stored `digest` and `signature` fields.
+    public func computeDigest() throws -> String {
+        "sha256:" + SHA256.hex(bytes: try canonicalContent())
+    }
+
+    /// The file's bytes, with `digest` filled in and `signature` as it is.
     public func encoded() throws -> Data {
         var copy = self
         copy.digest = try computeDigest()
@@ -164,16 +179,19 @@ extension PlanFile {
         return data
     }
 
-    /// Reads and checks a plan file: format, version and digest.
-    public static func read(path: String) throws -> PlanFile {
+    /// Reads and checks a plan file: format, version, digest and signature
+    /// (see `checkSignature(key:file:withoutKey:)`).
+    public static func read(path: String, key: PlanKey? = nil,
+                            withoutKey: UnverifiableSignature = .refuse) throws -> PlanFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError("cannot read the plan file", file: path,
                              hint: "run `tenantplan plan --out \(path)` first, or give the path of an existing plan")
         }
-        return try decode(data, file: path)
+        return try decode(data, file: path, key: key, withoutKey: withoutKey)
     }
 
-    public static func decode(_ data: Data, file: String) throws -> PlanFile {
+    public static func decode(_ data: Data, file: String, key: PlanKey? = nil,
+                              withoutKey: UnverifiableSignature = .refuse) throws -> PlanFile {
         // Format and version first, so that a future layout gets a clear message.
         struct Header: Decodable {
             var format: String?
@@ -211,6 +229,7 @@ extension PlanFile {
             throw InputError("the plan's content does not match its digest: it was edited after it was written",
                              file: file, hint: "plan again and review the new plan; never edit plan.json by hand")
         }
+        try plan.checkSignature(key: key, file: file, withoutKey: withoutKey)
         if let name = plan.changeSets.lazy.flatMap(\.changes).compactMap(\.unknownOperation).first {
             throw InputError("the plan uses operation '\(name)', which this tenantplan does not know", file: file,
                              hint: "plan again with this version of tenantplan")

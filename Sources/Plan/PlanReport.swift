@@ -8,11 +8,20 @@ public struct PlanReport: Sendable {
     public var color: Bool
     /// Tenant names shown per change set before folding into "and N more".
     public var tenantsShown: Int
+    /// Markdown: tenant names listed per change set before "and N more".
+    public var markdownTenantsListed: Int
+    /// Markdown: the size the whole of `markdown()` stays within, in UTF-8 bytes.
+    /// GitHub refuses a comment over 65,536 characters; the default leaves room
+    /// for what a workflow adds around it.
+    public var markdownBudget: Int
 
-    public init(plan: PlanFile, color: Bool = false, tenantsShown: Int = 10) {
+    public init(plan: PlanFile, color: Bool = false, tenantsShown: Int = 10, markdownTenantsListed: Int = 20,
+                markdownBudget: Int = 60_000) {
         self.plan = plan
         self.color = color
         self.tenantsShown = tenantsShown
+        self.markdownTenantsListed = markdownTenantsListed
+        self.markdownBudget = markdownBudget
     }
 
     /// `Plan: 2 to create, 1 to change, 5 in sync.`
@@ -89,55 +98,9 @@ public struct PlanReport: Sendable {
         return out.joined(separator: "\n")
     }
 
-    /// Markdown sized for a pull-request comment: summary, hazards first, grouped
-    /// changes with their SQL folded, long tenant lists folded.
+    /// Markdown for a pull-request comment: summary, hazards, then each change
+    /// set's changes and SQL before its tenants (see `PlanReport+Markdown.swift`).
     public func markdown() -> String {
-        var out: [String] = ["### tenantplan", "", "**\(summaryLine)**", ""]
-        // Destructive changes first; the sort is stable, so plan order holds within each group.
-        let all = plan.changeSets.flatMap { set in set.changes.filter { !$0.hazards.isEmpty }.map { (set, $0) } }
-        let hazardous = all.filter { $0.1.isDestructive } + all.filter { !$0.1.isDestructive }
-        let held = plan.changeSets.flatMap { set in set.held.map { (set, $0) } }
-        if !hazardous.isEmpty || !held.isEmpty {
-            out.append("#### Hazards")
-            out.append("")
-            for (set, change) in hazardous {
-                let mark = change.isDestructive ? "🛑" : "⚠️"
-                out.append("- \(mark) `\(change.action.rawValue) \(change.object)`: \(change.hazards.map(\.summary).joined(separator: "; ")) (change set \(set.id), \(set.tenantCount) tenant\(set.tenantCount == 1 ? "" : "s"))")
-            }
-            for (set, h) in held {
-                out.append("- ⏸ held back `\(h.object)`: \(h.reason) (change set \(set.id))")
-            }
-            out.append("")
-        }
-        for set in plan.changeSets {
-            out.append("#### Change set \(set.id): \(heading(set))")
-            out.append("")
-            let names = plan.databases.flatMap { db in (set.tenants[db.name] ?? []).map { plan.databases.count > 1 ? "\(db.name)/\($0)" : $0 } }
-            if names.count <= tenantsShown {
-                out.append("Tenants: " + names.map { "`\($0)`" }.joined(separator: ", "))
-            } else {
-                out.append("<details><summary>\(names.count) tenants</summary>")
-                out.append("")
-                out.append(names.map { "`\($0)`" }.joined(separator: ", "))
-                out.append("")
-                out.append("</details>")
-            }
-            out.append("")
-            if !set.changes.isEmpty {
-                out.append("```diff")
-                for change in set.changes { out.append("\(change.action.rawValue) \(change.object)") }
-                out.append("```")
-                out.append("")
-                out.append("<details><summary>SQL</summary>")
-                out.append("")
-                out.append("```sql")
-                for change in set.changes { out.append(change.sql + ";") }
-                out.append("```")
-                out.append("")
-                out.append("</details>")
-                out.append("")
-            }
-        }
-        return out.joined(separator: "\n")
+        markdownLines().joined(separator: "\n")
     }
 }

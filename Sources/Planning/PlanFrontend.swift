@@ -4,7 +4,9 @@ import Plan
 import State
 
 /// `tenantplan plan`: reads `schema.yaml` (once, for both the declaration and its
-/// digest) and `tenants.yaml`, plans every tenant, and writes the plan file.
+/// digest) and `tenants.yaml`, plans every tenant, and writes the plan file,
+/// signed when a key is given. With `reviewed`, it first checks the reviewed
+/// plan and writes the fresh plan only when the review covers it.
 public struct PlanFrontend: Sendable {
     public var schema: String
     public var tenants: String
@@ -15,9 +17,14 @@ public struct PlanFrontend: Sendable {
     public var allowDestructive: Bool
     public var toolVersion: String
     public var planner: Planner
+    /// `--reviewed`: the plan that was reviewed, to compare the fresh plan with.
+    public var reviewed: String?
+    /// `TENANTPLAN_PLAN_KEY`: signs the plan written, and checks the reviewed plan.
+    public var key: PlanKey?
 
     public init(schema: String, tenants: String, out: String, onlyTenants: [String] = [],
-                allowDestructive: Bool = false, toolVersion: String, planner: Planner) {
+                allowDestructive: Bool = false, toolVersion: String, planner: Planner,
+                reviewed: String? = nil, key: PlanKey? = nil) {
         self.schema = schema
         self.tenants = tenants
         self.out = out
@@ -25,6 +32,34 @@ public struct PlanFrontend: Sendable {
         self.allowDestructive = allowDestructive
         self.toolVersion = toolVersion
         self.planner = planner
+        self.reviewed = reviewed
+        self.key = key
+    }
+
+    /// What `run()` did.
+    public enum Outcome: Sendable {
+        /// The plan was written to `out`.
+        case written(PlanFile)
+        /// `--reviewed`: the fresh plan holds what the reviewed plan did not;
+        /// nothing was written, so that no pipeline applies it by mistake.
+        case needsReview(PlanFile, ReviewDifference)
+    }
+
+    /// Checks the reviewed plan (when given) before connecting anywhere, plans,
+    /// compares, signs and writes. Changes nothing in any database.
+    ///
+    /// - Throws: as `plan()`; `InputError` for an unreadable, edited or
+    ///   wrongly signed reviewed plan, or one made for another database.
+    public func run() throws -> Outcome {
+        let reviewedPlan = try reviewed.map { try PlanFile.read(path: $0, key: key, withoutKey: .refuse) }
+        var fresh = try plan()
+        if let reviewed, let reviewedPlan {
+            let difference = try fresh.newSince(reviewed: reviewedPlan, file: reviewed)
+            if !difference.isEmpty { return .needsReview(fresh, difference) }
+        }
+        if let key { fresh = try fresh.signed(with: key) }
+        try write(fresh)
+        return .written(fresh)
     }
 
     /// Reads both files and plans every tenant; changes nothing.

@@ -14,7 +14,8 @@ struct ApplyCommand: ParsableCommand {
             made from (else it is reported stale and left untouched); run the changes \
             under search_path = the tenant; commit only if the result is exactly the planned state. A tenant's \
             failure does not stop the others. Refuses, changing nothing, a plan that was edited or that was \
-            made for another database.
+            made for another database; with TENANTPLAN_PLAN_KEY set, also a plan whose signature is missing \
+            or wrong, and without it, a signed plan (its signature cannot be checked).
             """)
 
     @Argument(help: "The plan file written by `tenantplan plan`.")
@@ -55,7 +56,7 @@ struct ApplyCommand: ParsableCommand {
                                    retries: retries, canary: canary, maxFailures: maxFailures)
         let applier = Applier(connections: connection.resolver, options: options, progress: Output.progress())
         let report = try reportingErrors {
-            let report = try applier.apply(PlanFile.read(path: plan))
+            let report = try applier.apply(PlanFile.read(path: plan, key: PlanKey.fromEnvironment()))
             Output.endProgress()
             return report
         }

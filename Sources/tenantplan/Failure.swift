@@ -3,11 +3,14 @@ import State
 
 /// The exit codes, in one place: 0 success; 1 an error, or for `apply` any tenant
 /// not brought to the desired state (`ExitCode.failure`); 2 `changesPlanned`;
-/// 64 a command-line usage error (ArgumentParser's `ValidationError` and value
-/// parsing).
+/// 3 `needsReview`; 64 a command-line usage error (ArgumentParser's
+/// `ValidationError` and value parsing).
 extension ExitCode {
     /// `plan --detailed-exitcode` found changes.
     static let changesPlanned = ExitCode(2)
+    /// `plan --reviewed`: the fresh plan holds what the reviewed plan did not.
+    /// Wins over `changesPlanned`.
+    static let needsReview = ExitCode(3)
 }
 
 /// Runs a command's work. Any error is printed the one way users see errors

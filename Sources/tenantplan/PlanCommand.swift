@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Plan
 import Planning
 
@@ -10,7 +11,15 @@ struct PlanCommand: ParsableCommand {
             Reads schema.yaml and tenants.yaml, validates them, realises the declaration in a scratch \
             schema that is always rolled back (so that types and expressions compare in PostgreSQL's own \
             canonical form), reads every tenant schema from pg_catalog and writes the changes each needs. \
-            Tenants in the same state share one change list. Nothing is changed in any database.
+            Tenants in the same state share one change list. Nothing is changed in any database. \
+            With TENANTPLAN_PLAN_KEY set, the plan file is signed.
+
+            --reviewed: after another change was applied first (two pull requests in flight), plan again \
+            and compare with the plan that was reviewed. Every change the fresh plan makes to a tenant must \
+            have been in the reviewed plan for that tenant (same operation, object and SQL; fewer is fine), \
+            and the fresh plan must allow nothing destructive the reviewed one did not. Then the fresh plan \
+            is written (exit 0, or 2 with --detailed-exitcode when it has changes); otherwise what is new is \
+            listed, nothing is written, and the exit code is 3.
             """)
 
     @OptionGroup var files: FileOptions
@@ -26,33 +35,53 @@ struct PlanCommand: ParsableCommand {
     @Flag(name: .customLong("allow-destructive"), help: "Also plan changes that lose data or drop undeclared objects.")
     var allowDestructive = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "The plan that was reviewed: exit 3, writing nothing, when the fresh plan holds a change it did not.",
+        valueName: "reviewed.json"))
+    var reviewed: String?
+
     @Option(name: .long, help: "Output format: text, json or markdown.")
     var format: PlanFormat = .text
 
-    @Flag(name: .customLong("detailed-exitcode"), help: "Exit 2 when there are changes, 0 when every tenant is in sync.")
+    @Flag(name: .customLong("detailed-exitcode"), help: "Exit 2 when there are changes, 0 when every tenant is in sync (3 from --reviewed wins).")
     var detailedExitcode = false
 
     func run() throws {
-        let frontend = PlanFrontend(
-            schema: files.schema, tenants: files.tenants, out: out, onlyTenants: onlyTenants,
-            allowDestructive: allowDestructive, toolVersion: Tenantplan.version,
-            planner: Planner(connections: connection.resolver, progress: Output.progress()))
-        let plan = try reportingErrors {
-            let plan = try frontend.plan()
+        let outcome = try reportingErrors {
+            let frontend = PlanFrontend(
+                schema: files.schema, tenants: files.tenants, out: out, onlyTenants: onlyTenants,
+                allowDestructive: allowDestructive, toolVersion: Tenantplan.version,
+                planner: Planner(connections: connection.resolver, progress: Output.progress()),
+                reviewed: reviewed, key: try PlanKey.fromEnvironment())
+            let outcome = try frontend.run()
             Output.endProgress()
-            try frontend.write(plan)
-            return plan
+            return outcome
         }
-        let report = PlanReport(plan: plan, color: Output.color)
-        switch format {
-        case .text:
-            print(report.text())
-            print("Saved the plan to \(out). Apply it with: tenantplan apply \(out)")
-        case .markdown:
-            print(report.markdown())
-        case .json:
-            print(String(decoding: try plan.encoded(), as: UTF8.self), terminator: "")
+        switch outcome {
+        case .needsReview(let fresh, let difference):
+            let report = ReviewReport(difference: difference, fresh: fresh, reviewedFile: reviewed ?? "")
+            switch format {
+            case .text: print(report.text())
+            case .markdown: print(report.markdown())
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(difference), as: UTF8.self))
+            }
+            throw ExitCode.needsReview
+        case .written(let plan):
+            let report = PlanReport(plan: plan, color: Output.color)
+            switch format {
+            case .text:
+                print(report.text())
+                if let reviewed { print("Every change of this plan was in the reviewed plan \(reviewed.printable).") }
+                print("Saved the plan to \(out). Apply it with: tenantplan apply \(out)")
+            case .markdown:
+                print(report.markdown())
+            case .json:
+                print(String(decoding: try plan.encoded(), as: UTF8.self), terminator: "")
+            }
+            if detailedExitcode && plan.hasChanges { throw ExitCode.changesPlanned }
         }
-        if detailedExitcode && plan.hasChanges { throw ExitCode.changesPlanned }
     }
 }

@@ -4,7 +4,11 @@ import Plan
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Show a plan file: its change sets, their SQL and hazards.")
+        abstract: "Show a plan file: its change sets, their SQL and hazards.",
+        discussion: """
+            Refuses a plan that was edited. With TENANTPLAN_PLAN_KEY set, also a plan whose signature is \
+            missing or wrong; without it, a signed plan is shown with a note that its signature was not checked.
+            """)
 
     @Argument(help: "The plan file.")
     var plan: String
@@ -13,7 +17,13 @@ struct ShowCommand: ParsableCommand {
     var format: PlanFormat = .text
 
     func run() throws {
-        let file = try reportingErrors { try PlanFile.read(path: plan) }
+        let (file, key) = try reportingErrors {
+            let key = try PlanKey.fromEnvironment()
+            return (try PlanFile.read(path: plan, key: key, withoutKey: .accept), key)
+        }
+        if key == nil && file.signature != nil {
+            Output.error("\(plan): note: the plan is signed; its signature was not checked, because \(PlanKey.environmentVariable) is not set")
+        }
         let report = PlanReport(plan: file, color: Output.color)
         switch format {
         case .text: print(report.text(sql: true))

@@ -13,7 +13,14 @@ struct Tenantplan: ParsableCommand {
             reviewed plan, one transaction per tenant.
 
             Exit codes: 0 success; 1 error (for apply: any tenant not brought to the desired state); \
-            2 from `plan --detailed-exitcode` when there are changes.
+            2 from `plan --detailed-exitcode` when there are changes; 3 from `plan --reviewed` when the \
+            fresh plan needs a new review.
+
+            Signed plans: with TENANTPLAN_PLAN_KEY set (a secret of at least 32 bytes), `plan` signs the \
+            plan file (HMAC-SHA256) and `apply`, `show` and `plan --reviewed` refuse a plan whose \
+            signature is missing or wrong; without it, `apply` and `plan --reviewed` refuse a signed plan, \
+            whose signature they cannot check. The plan's digest alone catches accidental edits only: \
+            anyone can recompute it.
             """,
         version: version,
         subcommands: [PlanCommand.self, ApplyCommand.self, ShowCommand.self, ValidateCommand.self, ImportCommand.self]
