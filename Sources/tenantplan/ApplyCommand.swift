@@ -17,7 +17,7 @@ struct ApplyCommand: ParsableCommand {
             made for another database.
             """)
 
-    @Argument(help: "The plan file written by `tenantplan plan`.")
+    @Argument(help: "The plan file written by `tenantplan plan`.", completion: .planFile)
     var plan: String
 
     @Option(name: .long, help: "Connections per database (default 4, never more than the server has free).")

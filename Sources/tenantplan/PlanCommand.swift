@@ -15,7 +15,7 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup var files: FileOptions
 
-    @Option(name: .long, help: "Where to write the plan.")
+    @Option(name: .long, help: "Where to write the plan.", completion: .planFile)
     var out = "plan.json"
 
     @OptionGroup var connection: ConnectionOptions
@@ -36,7 +36,7 @@ struct PlanCommand: ParsableCommand {
         let frontend = PlanFrontend(
             schema: files.schema, tenants: files.tenants, out: out, onlyTenants: onlyTenants,
             allowDestructive: allowDestructive, toolVersion: Tenantplan.version,
-            planner: Planner(connections: connection.resolver, progress: Output.progress()))
+            planner: Planner(connections: connection.resolver, progress: Output.progress(), note: Output.note))
         let plan = try reportingErrors {
             let plan = try frontend.plan()
             Output.endProgress()
@@ -47,7 +47,7 @@ struct PlanCommand: ParsableCommand {
         switch format {
         case .text:
             print(report.text())
-            print("Saved the plan to \(out). Apply it with: tenantplan apply \(out)")
+            print(frontend.closingLine(for: plan))
         case .markdown:
             print(report.markdown())
         case .json:

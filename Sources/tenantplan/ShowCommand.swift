@@ -6,7 +6,7 @@ struct ShowCommand: ParsableCommand {
         commandName: "show",
         abstract: "Show a plan file: its change sets, their SQL and hazards.")
 
-    @Argument(help: "The plan file.")
+    @Argument(help: "The plan file.", completion: .planFile)
     var plan: String
 
     @Option(name: .long, help: "Output format: text, json or markdown.")

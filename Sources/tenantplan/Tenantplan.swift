@@ -1,8 +1,10 @@
 import ArgumentParser
+import Foundation
+import State
 
 @main
 struct Tenantplan: ParsableCommand {
-    static let version = "0.1.0"
+    static let version = BuildInfo.version
 
     static let configuration = CommandConfiguration(
         commandName: "tenantplan",
@@ -13,9 +15,24 @@ struct Tenantplan: ParsableCommand {
             reviewed plan, one transaction per tenant.
 
             Exit codes: 0 success; 1 error (for apply: any tenant not brought to the desired state); \
-            2 from `plan --detailed-exitcode` when there are changes.
+            2 from `plan --detailed-exitcode` when there are changes; 64 a command-line usage error \
+            (an unknown command or option, a missing or invalid value).
+
+            Shell completion: `tenantplan --generate-completion-script bash|zsh|fish`.
             """,
-        version: version,
+        version: BuildInfo.versionLine,
         subcommands: [PlanCommand.self, ApplyCommand.self, ShowCommand.self, ValidateCommand.self, ImportCommand.self]
     )
+
+    /// Parses and runs, after refusing an unknown command with a suggestion
+    /// (ArgumentParser suggests options only).
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let commands = configuration.subcommands.map { $0._commandName } + ["help"]
+        if let error = UnknownCommand(arguments: arguments, commands: commands) {
+            Output.error(ErrorFormatter.text(for: error))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
+        main(arguments)
+    }
 }
