@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import State
 
 @main
 struct Tenantplan: ParsableCommand {
@@ -29,10 +27,7 @@ struct Tenantplan: ParsableCommand {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         let commands = configuration.subcommands.map { $0._commandName } + ["help"]
-        if let error = UnknownCommand(arguments: arguments, commands: commands) {
-            Output.error(ErrorFormatter.text(for: error))
-            Foundation.exit(ExitCode.validationFailure.rawValue)
-        }
+        if let error = UnknownCommand(arguments: arguments, commands: commands) { exitWithUsageError(error) }
         main(arguments)
     }
 }
