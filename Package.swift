@@ -24,8 +24,10 @@ let package = Package(
         .executable(name: "tenantplan", targets: ["tenantplan"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Exact versions: a release is built from known sources, and a fresh clone
+        // resolves the same ones (Package.resolved is not committed).
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     ],
     targets: [
         .systemLibrary(
@@ -55,6 +57,6 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "State"]),
         .testTarget(name: "ApplyTests", dependencies: ["Apply", "Planning", "Catalog", "Plan", "State", "SQLSyntax", "Postgres", "TestSupport"]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Postgres", "SQLSyntax"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Postgres", "SQLSyntax", "Yams"]),
     ]
 )

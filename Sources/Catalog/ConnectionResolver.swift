@@ -33,24 +33,27 @@ public struct ConnectionResolver: Sendable {
         }
     }
 
+    /// Where `conninfo(for:database:)` takes the settings of `source` from.
+    public func origin(of source: ConnectionSource) -> ConnectionOrigin {
+        switch source {
+        case .default:
+            if let databaseURL, !databaseURL.isEmpty { return .option }
+            if let url = environment["DATABASE_URL"], !url.isEmpty { return .databaseURL }
+            return .libpq(variables: environment.keys.filter { $0.hasPrefix("PG") }.sorted())
+        case .url:
+            return .url
+        case .urlEnv(let name):
+            return .urlEnv(name)
+        }
+    }
+
     public func connect(_ source: ConnectionSource, database: String) throws -> Connection {
         let info = try conninfo(for: source, database: database)
         do {
             return try Connection(info)
         } catch {
             // Connection's errors already have any password and URL taken out.
-            throw PlanningError.cannotConnect(database: database, source: source.summary, underlying: error)
-        }
-    }
-}
-
-extension ConnectionSource {
-    /// Where the connection comes from, safe to print.
-    public var summary: String {
-        switch self {
-        case .default: "the default connection (--database-url, DATABASE_URL or PG* variables)"
-        case .url: "the url in tenants.yaml"
-        case .urlEnv(let name): "$\(name)"
+            throw PlanningError.cannotConnect(database: database, origin: origin(of: source), underlying: error)
         }
     }
 }

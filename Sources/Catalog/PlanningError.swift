@@ -1,12 +1,14 @@
+import Foundation
 import Postgres
 import State
 
 /// Errors of planning and applying that are not about one tenant.
 public enum PlanningError: UserFacingError {
     case missingEnvironment(database: String, variable: String)
-    case cannotConnect(database: String, source: String, underlying: PostgresError)
+    case cannotConnect(database: String, origin: ConnectionOrigin, underlying: PostgresError)
     case declarationRejected(InputError, server: PostgresError)
-    case unknownTenant(String, file: String)
+    /// `closest`: the fleet's tenant that the name most likely means.
+    case unknownTenant(String, file: String, closest: String? = nil)
     case database(String, PostgresError)
     case discovery(DiscoveryRule, PostgresError)
 
@@ -14,11 +16,11 @@ public enum PlanningError: UserFacingError {
         switch self {
         case .missingEnvironment(let database, let variable):
             "database '\(database)': the environment variable \(variable) is not set"
-        case .cannotConnect(let database, let source, let underlying):
-            "cannot connect to database '\(database)' through \(source): \(underlying.message)"
+        case .cannotConnect(let database, let origin, let underlying):
+            "cannot connect to database '\(database)' through \(origin.description): \(Self.lines(of: underlying).first)"
         case .declarationRejected(let input, _):
             input.summary
-        case .unknownTenant(let name, let file):
+        case .unknownTenant(let name, let file, _):
             "--tenant \(name): no such tenant in \(file)"
         case .database(let database, let error):
             "database '\(database)': \(error.summary)"
@@ -41,18 +43,34 @@ public enum PlanningError: UserFacingError {
     }
 
     public var detail: String? {
-        if case .database(_, let error) = self { return error.detail }
-        return nil
+        switch self {
+        case .database(_, let error):
+            return error.detail
+        case .cannotConnect(_, _, let underlying) where ConnectionFailure(message: underlying.message) == .other:
+            // libpq's own second line ("Is the server running ...?"), when the hint does not say it.
+            let rest = Self.lines(of: underlying).rest
+            return rest.isEmpty ? nil : rest
+        default:
+            return nil
+        }
+    }
+
+    /// libpq's message of a failed connection: its first line, and the lines after it joined.
+    private static func lines(of error: PostgresError) -> (first: String, rest: String) {
+        let lines = error.message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        return (lines.first ?? error.message, lines.dropFirst().filter { !$0.isEmpty }.joined(separator: " "))
     }
 
     public var hint: String? {
         switch self {
         case .missingEnvironment(_, let variable):
             "export \(variable) with the database's URL (no password: use .pgpass or PGPASSWORD)"
-        case .cannotConnect:
-            "check the server is running and the connection settings; passwords belong in .pgpass or PGPASSWORD"
+        case .cannotConnect(_, let origin, let underlying):
+            ConnectionFailure(message: underlying.message).hint(origin: origin)
         case .declarationRejected(let input, _):
             input.hint
+        case .unknownTenant(_, _, let closest?):
+            "did you mean '\(closest)'?"
         case .unknownTenant:
             "list it under tenants: or make a discover: rule find it"
         case .database(_, let error):

@@ -80,3 +80,17 @@ public struct PlanFrontend: Sendable {
         }
     }
 }
+
+extension PlanFrontend {
+    /// The line after the text report: how to apply the plan, or that there is
+    /// nothing to apply. The file is written either way, so that a pipeline always
+    /// has a plan to keep, compare (`--reviewed`) or show.
+    public func closingLine(for plan: PlanFile) -> String {
+        guard plan.changeSets.allSatisfy(\.inSync) else {
+            return "Saved the plan to \(out). Apply it with: tenantplan apply \(out)"
+        }
+        if plan.tenantCount == 0 { return "No changes: no tenants were found. Wrote \(out) (nothing to apply)." }
+        if plan.hasChanges { return "Nothing to apply: the differences above are held back. Wrote \(out)." }
+        return "No changes. Every tenant is in sync. Wrote \(out) (nothing to apply)."
+    }
+}

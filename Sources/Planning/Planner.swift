@@ -39,19 +39,24 @@ public struct Planner: Sendable {
     /// Connections per database that read tenant catalogs in parallel.
     public var workers: Int
     public var progress: (@Sendable (String) -> Void)?
+    /// Notes for the user that are not errors (a listed tenant whose schema does not
+    /// exist while a schema of a close name does).
+    public var note: (@Sendable (String) -> Void)?
 
     public init(connections: ConnectionResolver, batchSize: Int = 128, workers: Int = 2,
-                progress: (@Sendable (String) -> Void)? = nil) {
+                progress: (@Sendable (String) -> Void)? = nil, note: (@Sendable (String) -> Void)? = nil) {
         self.connections = connections
         self.batchSize = batchSize
         self.workers = workers
         self.progress = progress
+        self.note = note
     }
 
     public func plan(_ request: PlanRequest) throws -> PlanFile {
         let fleet = request.fleet
         let wanted = Set(request.onlyTenants)
         var seen: Set<String> = []
+        var known: Set<String> = []   // every tenant of the fleet, for "did you mean" on --tenant
         /// Tenants in one state, planned against one desired state.
         struct Group {
             var from: String
@@ -80,6 +85,7 @@ public struct Planner: Sendable {
             var unique: [String] = []
             var local: Set<String> = []
             for t in tenants where !excluded.contains(t) && ReservedSchemas.reason(for: t) == nil && !local.contains(t) {
+                known.insert(t)
                 if !wanted.isEmpty && !wanted.contains(t) { continue }
                 local.insert(t)
                 unique.append(t)
@@ -104,6 +110,11 @@ public struct Planner: Sendable {
                 workers: workers, batchSize: batchSize, progress: progress,
                 diff: { state, fingerprint in StatePlan(differ.diff(actual: state), from: fingerprint) })
             let found = try reflection.run(unique, first: connection)
+            if let note {
+                let absent = unique.filter { found.fingerprints[$0] == nil }
+                try DatabaseCatalog.lookalikeNotes(absent: absent, tenants: Set(tenants + fleet.exclude),
+                                                   database: database.name, on: connection).forEach(note)
+            }
             for tenant in unique {
                 let from = found.fingerprints[tenant] ?? SchemaState.absentFingerprint
                 let key = from + "|" + desiredFingerprint
@@ -118,7 +129,8 @@ public struct Planner: Sendable {
         }
 
         for name in request.onlyTenants where !seen.contains(name) {
-            throw PlanningError.unknownTenant(name, file: fleet.file)
+            throw PlanningError.unknownTenant(
+                name, file: fleet.file, closest: Suggestion.closest(to: name, among: known.sorted()))
         }
 
         var changeSets: [PlanFile.ChangeSet] = []

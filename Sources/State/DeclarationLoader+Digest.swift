@@ -6,9 +6,7 @@ extension DeclarationLoader {
     ///
     /// - Throws: `InputErrors`, as `load(path:)` does.
     public static func loadWithSHA256(path: String) throws -> (declaration: Declaration, sha256: String) {
-        // The same hint as load(path:) gives.
-        let data = try YAMLReader.readData(
-            at: path, hint: "write the schema declaration there, or pass its path with --schema")
+        let data = try YAMLReader.readData(at: path, hint: missingFileHint)
         let declaration = try parse(yaml: YAMLReader.text(of: data, file: path), file: path)
         return (declaration, SHA256.hex(bytes: data))
     }

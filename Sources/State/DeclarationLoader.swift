@@ -21,12 +21,15 @@ public enum DeclarationLoader {
     static let referenceKeys = ["schema", "table", "columns"]
     static let primaryKeyKeys = ["name", "columns"]
 
+    /// What to do when there is no `schema.yaml`: write one, point at it, or import a tenant.
+    static let missingFileHint = "write the schema declaration there, or pass its path with --schema; "
+        + "to start from an existing tenant schema, run tenantplan import --tenant NAME"
+
     /// Reads the file at `path`.
     ///
     /// - Throws: `InputErrors`.
     public static func load(path: String) throws -> Declaration {
-        let text = try YAMLReader.readFile(
-            at: path, hint: "write the schema declaration there, or pass its path with --schema")
+        let text = try YAMLReader.readFile(at: path, hint: missingFileHint)
         return try parse(yaml: text, file: path)
     }
 

@@ -341,13 +341,14 @@ final class YAMLReader {
             return nil
         }
         var known: [YAMLEntry] = []
-        for entry in entries {
+        for (index, entry) in entries.enumerated() {
             if allowed.contains(entry.key) {
                 known.append(entry)
             } else {
                 error("unknown key '\(entry.key)' in \(what)", at: entry.keyNode,
-                      hint: Suggestion.hint(for: entry.key, among: allowed,
-                                            otherwise: "allowed keys: \(allowed.joined(separator: ", "))"))
+                      hint: Self.splitValueHint(at: index, of: entries, allowed: allowed)
+                        ?? Suggestion.hint(for: entry.key, among: allowed,
+                                           otherwise: "allowed keys: \(allowed.joined(separator: ", "))"))
             }
         }
         return YAMLFields(entries: known)

@@ -18,7 +18,7 @@ struct ApplyCommand: ParsableCommand {
             or wrong, and without it, a signed plan (its signature cannot be checked).
             """)
 
-    @Argument(help: "The plan file written by `tenantplan plan`.")
+    @Argument(help: "The plan file written by `tenantplan plan`.", completion: .planFile)
     var plan: String
 
     @Option(name: .long, help: "Connections per database (default 4, never more than the server has free).")

@@ -1,10 +1,11 @@
 import ArgumentParser
+import Foundation
 import State
 
 /// The exit codes, in one place: 0 success; 1 an error, or for `apply` any tenant
 /// not brought to the desired state (`ExitCode.failure`); 2 `changesPlanned`;
 /// 3 `needsReview`; 64 a command-line usage error (ArgumentParser's
-/// `ValidationError` and value parsing).
+/// `ValidationError` and value parsing, and `exitWithUsageError`).
 extension ExitCode {
     /// `plan --detailed-exitcode` found changes.
     static let changesPlanned = ExitCode(2)
@@ -24,4 +25,11 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         Output.error(ErrorFormatter.text(for: error))
         throw ExitCode.failure
     }
+}
+
+/// A usage error found before ArgumentParser parses (an unknown command), printed
+/// the one way users see errors; exits 64 as ArgumentParser's own usage errors do.
+func exitWithUsageError(_ error: any UserFacingError) -> Never {
+    Output.error(ErrorFormatter.text(for: error))
+    Foundation.exit(ExitCode.validationFailure.rawValue)
 }

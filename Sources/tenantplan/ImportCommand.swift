@@ -17,10 +17,11 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .long, help: "The tenant schema to import.")
     var tenant: String
 
-    @Option(name: .long, help: "Where to write the declaration.")
+    @Option(name: .long, help: "Where to write the declaration.", completion: .yamlFile)
     var out = "schema.yaml"
 
-    @Option(name: .long, help: "The fleet, to find the tenant's database (default: tenants.yaml when it exists).")
+    @Option(name: .long, help: "The fleet, to find the tenant's database (default: tenants.yaml when it exists).",
+            completion: .yamlFile)
     var tenants: String?
 
     @OptionGroup var connection: ConnectionOptions

@@ -16,6 +16,12 @@ enum Output {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
+    /// `note: ...` on standard error, on a line of its own even while progress shows.
+    @Sendable static func note(_ text: String) {
+        endProgress()
+        error("note: " + text)
+    }
+
     /// A progress reporter: rewrites one line on a terminal, prints plain lines
     /// at most every few seconds otherwise.
     static func progress() -> @Sendable (String) -> Void {

@@ -24,7 +24,7 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup var files: FileOptions
 
-    @Option(name: .long, help: "Where to write the plan.")
+    @Option(name: .long, help: "Where to write the plan.", completion: .planFile)
     var out = "plan.json"
 
     @OptionGroup var connection: ConnectionOptions
@@ -47,12 +47,12 @@ struct PlanCommand: ParsableCommand {
     var detailedExitcode = false
 
     func run() throws {
+        let frontend = PlanFrontend(
+            schema: files.schema, tenants: files.tenants, out: out, onlyTenants: onlyTenants,
+            allowDestructive: allowDestructive, toolVersion: Tenantplan.version,
+            planner: Planner(connections: connection.resolver, progress: Output.progress(), note: Output.note),
+            reviewed: reviewed, key: try reportingErrors { try PlanKey.fromEnvironment() })
         let outcome = try reportingErrors {
-            let frontend = PlanFrontend(
-                schema: files.schema, tenants: files.tenants, out: out, onlyTenants: onlyTenants,
-                allowDestructive: allowDestructive, toolVersion: Tenantplan.version,
-                planner: Planner(connections: connection.resolver, progress: Output.progress()),
-                reviewed: reviewed, key: try PlanKey.fromEnvironment())
             let outcome = try frontend.run()
             Output.endProgress()
             return outcome
@@ -75,7 +75,7 @@ struct PlanCommand: ParsableCommand {
             case .text:
                 print(report.text())
                 if let reviewed { print("Every change of this plan was in the reviewed plan \(reviewed.printable).") }
-                print("Saved the plan to \(out). Apply it with: tenantplan apply \(out)")
+                print(frontend.closingLine(for: plan))
             case .markdown:
                 print(report.markdown())
             case .json:

@@ -10,7 +10,7 @@ struct ShowCommand: ParsableCommand {
             missing or wrong; without it, a signed plan is shown with a note that its signature was not checked.
             """)
 
-    @Argument(help: "The plan file.")
+    @Argument(help: "The plan file.", completion: .planFile)
     var plan: String
 
     @Option(name: .long, help: "Output format: text, json or markdown.")

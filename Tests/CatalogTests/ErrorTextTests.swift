@@ -13,7 +13,7 @@ import Testing
             error: database 'eu': the environment variable EU_URL is not set
               hint: export EU_URL with the database's URL (no password: use .pgpass or PGPASSWORD)
             """)
-        #expect(PlanningError.cannotConnect(database: "eu", source: "$EU_URL", underlying: server).description == """
+        #expect(PlanningError.cannotConnect(database: "eu", origin: .urlEnv("EU_URL"), underlying: server).description == """
             error: cannot connect to database 'eu' through $EU_URL: permission denied for schema acme
               hint: check the server is running and the connection settings; passwords belong in .pgpass or PGPASSWORD
             """)
