@@ -1,4 +1,5 @@
 import Foundation
+import SQLSyntax
 
 /// Offline recognition of the type names a column may be declared with.
 ///
@@ -66,13 +67,16 @@ enum PostgresTypeName {
     static func base(of type: String) -> Base {
         var name = ""
         var depth = 0
-        var inQuotes = false
         var isArray = false
         var isQualified = false
-        for character in type {
-            if inQuotes {
-                if character == "\"" { inQuotes = false }
-                name.append(character)
+        var index = type.startIndex
+        while index < type.endIndex {
+            let character = type[index]
+            if depth == 0, character == "\"" {
+                // A quoted name, kept whole: a quote that is never closed runs to the end.
+                let end = SQLScanner.quotedEnd(in: type, from: index) ?? type.endIndex
+                name += type[index..<end]
+                index = end
                 continue
             }
             switch character {
@@ -82,11 +86,11 @@ enum PostgresTypeName {
             case ")", "]":
                 depth = max(0, depth - 1)
             default:
-                guard depth == 0 else { continue }
-                if character == "\"" { inQuotes = true }
+                guard depth == 0 else { break }
                 if character == "." { isQualified = true }
                 name.append(character)
             }
+            index = type.index(after: index)
         }
         var words = name.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
         if words.count > 1, words.last?.lowercased() == "array" {
