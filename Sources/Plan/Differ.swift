@@ -504,11 +504,7 @@ private struct Run {
 
 
     static func sequenceType(_ serial: String) -> String {
-        switch serial.lowercased() {
-        case "bigserial", "serial8": "bigint"
-        case "smallserial", "serial2": "smallint"
-        default: "integer"
-        }
+        PostgresTypeName.serialType(named: serial)?.integerType ?? "integer"
     }
 
     // MARK: Constraints and indexes
