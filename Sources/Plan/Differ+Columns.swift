@@ -140,10 +140,6 @@ extension Differ.Run {
     }
 
     static func sequenceType(_ serial: String) -> String {
-        switch serial.lowercased() {
-        case "bigserial", "serial8": "bigint"
-        case "smallserial", "serial2": "smallint"
-        default: "integer"
-        }
+        PostgresTypeName.serialType(named: serial)?.integerType ?? "integer"
     }
 }

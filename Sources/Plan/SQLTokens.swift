@@ -1,3 +1,5 @@
+import SQLSyntax
+
 /// The tokens of a deparsed SQL fragment, just enough to compare definitions
 /// across a rename: identifiers (quoted or not, compared by name), string
 /// literals, and every other character.
@@ -20,29 +22,17 @@ struct SQLTokens: Equatable {
         var tokens: [Token] = []
         let scalars = Array(sql.unicodeScalars)
         var i = 0
-        func isStart(_ c: Unicode.Scalar) -> Bool { c == "_" || c.properties.isAlphabetic }
-        func isPart(_ c: Unicode.Scalar) -> Bool { isStart(c) || c == "$" || ("0"..."9").contains(c) }
         while i < scalars.count {
             let c = scalars[i]
             if c.properties.isWhitespace {
                 i += 1
             } else if c == "\"" || c == "'" {
-                var text = String.UnicodeScalarView()
-                i += 1
-                while i < scalars.count {
-                    if scalars[i] == c {
-                        if i + 1 < scalars.count && scalars[i + 1] == c { text.append(c); i += 2; continue }
-                        i += 1
-                        break
-                    }
-                    text.append(scalars[i])
-                    i += 1
-                }
-                tokens.append(c == "\"" ? .identifier(String(text)) : .literal(String(text)))
-            } else if isStart(c) {
-                var text = String.UnicodeScalarView()
-                while i < scalars.count && isPart(scalars[i]) { text.append(scalars[i]); i += 1 }
-                tokens.append(.identifier(String(text)))
+                let quoted = SQLScanner.quoted(in: scalars, from: i)
+                tokens.append(c == "\"" ? .identifier(quoted.text) : .literal(quoted.text))
+                i = quoted.end
+            } else if let end = SQLScanner.identifierEnd(in: scalars, from: i) {
+                tokens.append(.identifier(String(String.UnicodeScalarView(scalars[i..<end]))))
+                i = end
             } else {
                 tokens.append(.symbol(c))
                 i += 1

@@ -145,47 +145,6 @@ public final class Connection {
     }
 }
 
-/// Rows copied out of a `PGresult` before it is cleared. Values are in text format.
-public struct QueryResult: Sendable {
-    public var columns: [String]
-    public var rows: [[String?]]
-    /// The command tag's row count (`UPDATE 3` gives 3), or nil.
-    public var affectedRows: Int?
-
-    init(copying raw: OpaquePointer) {
-        let fieldCount = PQnfields(raw)
-        let rowCount = PQntuples(raw)
-        columns = (0..<fieldCount).map { String(cString: PQfname(raw, $0)) }
-        var rows: [[String?]] = []
-        rows.reserveCapacity(Int(rowCount))
-        for r in 0..<rowCount {
-            var row: [String?] = []
-            row.reserveCapacity(Int(fieldCount))
-            for f in 0..<fieldCount {
-                if PQgetisnull(raw, r, f) == 1 {
-                    row.append(nil)
-                } else {
-                    row.append(String(cString: PQgetvalue(raw, r, f)))
-                }
-            }
-            rows.append(row)
-        }
-        self.rows = rows
-        affectedRows = Int(String(cString: PQcmdTuples(raw)))
-    }
-
-    static let empty = QueryResult(columns: [], rows: [], affectedRows: nil)
-
-    init(columns: [String], rows: [[String?]], affectedRows: Int?) {
-        self.columns = columns
-        self.rows = rows
-        self.affectedRows = affectedRows
-    }
-
-    /// The first column of the first row, or nil.
-    public var scalar: String? { rows.first?.first ?? nil }
-}
-
 func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
     var pointers: [UnsafePointer<CChar>?] = strings.map { UnsafePointer(strdup($0)) }
     pointers.append(nil)

@@ -108,7 +108,7 @@ public struct ColumnDeclaration: Sendable, Equatable {
     /// `serial`, `bigserial` or `smallserial` (and their `serial4`-style spellings):
     /// a shorthand for an integer column with an owned sequence as its default.
     public var isSerial: Bool {
-        ["serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"].contains(type.lowercased())
+        PostgresTypeName.serialType(named: type) != nil
     }
 }
 

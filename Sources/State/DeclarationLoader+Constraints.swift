@@ -199,17 +199,7 @@ extension DeclarationLoader.Parser {
                       let location = foreignKey.location,
                       foreignKey.referencedColumns.allSatisfy({ target.column(named: $0) != nil })
                 else { continue }
-                let wanted = Set(foreignKey.referencedColumns)
-                var keys: [Set<String>] = (target.primaryKey.map { [Set($0.columns)] } ?? [])
-                    + target.uniques.map { Set($0.columns) }
-                for index in target.indexes where index.unique && index.predicate == nil {
-                    let columns = index.columns.map { element -> String? in
-                        if target.column(named: element) != nil { return element }
-                        return DeclarationLoader.plainColumn(ofIndexElement: element).map(\.name)
-                    }
-                    if columns.allSatisfy({ $0 != nil }) { keys.append(Set(columns.compactMap { $0 })) }
-                }
-                guard !keys.contains(wanted) else { continue }
+                guard !target.hasKey(on: foreignKey.referencedColumns) else { continue }
                 let list = foreignKey.referencedColumns.joined(separator: ", ")
                 reader.error(
                     "foreign key '\(foreignKey.name)' of table '\(table.name)' references (\(list)) of table "

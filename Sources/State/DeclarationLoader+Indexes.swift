@@ -1,4 +1,5 @@
 import Foundation
+import SQLSyntax
 import Yams
 
 /// Indexes, and which of their elements are plain columns.
@@ -77,37 +78,16 @@ extension DeclarationLoader {
     static func plainColumn(ofIndexElement element: String) -> (name: String, quoted: Bool)? {
         let scalars = Array(element.trimmingCharacters(in: .whitespaces).unicodeScalars)
         guard let first = scalars.first else { return nil }
-        var name = ""
-        var index = 0
-        var quoted = false
-        if first == "\"" {
-            quoted = true
-            index = 1
-            var closed = false
-            while index < scalars.count {
-                if scalars[index] == "\"" {
-                    if index + 1 < scalars.count, scalars[index + 1] == "\"" {
-                        name.unicodeScalars.append("\"")
-                        index += 2
-                        continue
-                    }
-                    index += 1
-                    closed = true
-                    break
-                }
-                name.unicodeScalars.append(scalars[index])
-                index += 1
-            }
-            guard closed, !name.isEmpty else { return nil }
+        let name: String
+        let index: Int
+        let quoted = first == "\""
+        if quoted {
+            let token = SQLScanner.quoted(in: scalars, from: 0)
+            guard token.closed, !token.text.isEmpty else { return nil }
+            (name, index) = (token.text, token.end)
         } else {
-            guard first == "_" || first.properties.isAlphabetic else { return nil }
-            while index < scalars.count {
-                let scalar = scalars[index]
-                guard scalar == "_" || scalar == "$" || scalar.properties.isAlphabetic
-                        || ("0"..."9").contains(scalar) else { break }
-                name.unicodeScalars.append(scalar)
-                index += 1
-            }
+            guard let end = SQLScanner.identifierEnd(in: scalars, from: 0) else { return nil }
+            (name, index) = (String(String.UnicodeScalarView(scalars[..<end])), end)
         }
         var rest = String(String.UnicodeScalarView(scalars[index...]))
         guard rest.isEmpty || rest.first == " " || rest.first == "\t" else { return nil }

@@ -1,4 +1,5 @@
 import Foundation
+import SQLSyntax
 
 /// Offline recognition of the type names a column may be declared with.
 ///
@@ -8,12 +9,11 @@ import Foundation
 /// schema-qualified (`public.citext`), which the server checks at plan time. Modifiers and
 /// array brackets are ignored here; the server's canonical form of the whole type is what
 /// gets compared. See https://www.postgresql.org/docs/current/datatype.html.
-enum PostgresTypeName {
+public enum PostgresTypeName {
     /// Built-in type names, lowercased, with multi-word names single-spaced.
-    static let builtins: Set<String> = [
+    static let builtins: Set<String> = Set(serialTypes.flatMap { [$0.name, $0.alias] }).union([
         // Numeric
         "smallint", "integer", "int", "int2", "int4", "int8", "bigint",
-        "smallserial", "serial", "bigserial", "serial2", "serial4", "serial8",
         "real", "float", "float4", "float8", "double precision",
         "numeric", "decimal", "dec", "money",
         // Character and binary
@@ -39,7 +39,7 @@ enum PostgresTypeName {
         "regclass", "regtype", "regproc", "regprocedure", "regoper", "regoperator",
         "regconfig", "regdictionary", "regnamespace", "regrole", "regcollation",
         "pg_lsn", "pg_snapshot", "txid_snapshot",
-    ]
+    ])
 
     /// The types an identity column may have.
     static let integerTypes: Set<String> = ["smallint", "integer", "int", "int2", "int4", "int8", "bigint"]
@@ -66,13 +66,16 @@ enum PostgresTypeName {
     static func base(of type: String) -> Base {
         var name = ""
         var depth = 0
-        var inQuotes = false
         var isArray = false
         var isQualified = false
-        for character in type {
-            if inQuotes {
-                if character == "\"" { inQuotes = false }
-                name.append(character)
+        var index = type.startIndex
+        while index < type.endIndex {
+            let character = type[index]
+            if depth == 0, character == "\"" {
+                // A quoted name, kept whole: a quote that is never closed runs to the end.
+                let end = SQLScanner.quotedEnd(in: type, from: index) ?? type.endIndex
+                name += type[index..<end]
+                index = end
                 continue
             }
             switch character {
@@ -82,11 +85,11 @@ enum PostgresTypeName {
             case ")", "]":
                 depth = max(0, depth - 1)
             default:
-                guard depth == 0 else { continue }
-                if character == "\"" { inQuotes = true }
+                guard depth == 0 else { break }
                 if character == "." { isQualified = true }
                 name.append(character)
             }
+            index = type.index(after: index)
         }
         var words = name.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
         if words.count > 1, words.last?.lowercased() == "array" {
@@ -118,6 +121,52 @@ enum PostgresTypeName {
 
     /// Whether the type is `serial`, `bigserial`, `smallserial` or a `serialN` spelling.
     static func isSerial(_ base: String) -> Bool {
-        ["serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"].contains(base.lowercased())
+        serialType(named: base) != nil
+    }
+
+    /// Whether `DeclarationLoader` accepts a column of type `type` in a file that
+    /// declares no enum: a built-in type (an array of serial aside) or a
+    /// schema-qualified one, written without a NUL. The loader's own rules
+    /// (`checkType`, `checkColumnRules`), asked directly.
+    public static func isKnownWithoutEnums(_ type: String) -> Bool {
+        guard !type.isEmpty, !type.unicodeScalars.contains("\0") else { return false }
+        let base = base(of: type)
+        guard !base.name.isEmpty, base.isQualified || isBuiltin(base.name) else { return false }
+        return !(isSerial(base.name) && base.isArray)
+    }
+}
+
+extension PostgresTypeName {
+    /// A serial type: shorthand for an integer column whose default is `nextval`
+    /// of a sequence the column owns, a sequence of the same integer type.
+    /// See https://www.postgresql.org/docs/current/datatype-numeric.html#DATATYPE-SERIAL
+    public struct SerialType: Sendable, Equatable {
+        /// `smallserial`, `serial` or `bigserial`.
+        public var name: String
+        /// The `serialN` spelling of the same type: `serial2`, `serial4` or `serial8`.
+        public var alias: String
+        /// The type of the column and of its sequence, as `format_type` writes it:
+        /// `smallint`, `integer` or `bigint`.
+        public var integerType: String
+    }
+
+    /// The one table of serial types; every rule about serial columns reads it.
+    public static let serialTypes: [SerialType] = [
+        SerialType(name: "smallserial", alias: "serial2", integerType: "smallint"),
+        SerialType(name: "serial", alias: "serial4", integerType: "integer"),
+        SerialType(name: "bigserial", alias: "serial8", integerType: "bigint"),
+    ]
+
+    /// The serial type `name` spells, in any letter case (`BigSerial`, `serial8`);
+    /// nil when it is not one.
+    public static func serialType(named name: String) -> SerialType? {
+        let lower = name.lowercased()
+        return serialTypes.first { $0.name == lower || $0.alias == lower }
+    }
+
+    /// The serial type whose column has type `integerType`, spelt exactly as
+    /// `format_type` writes it (`integer` gives `serial`); nil for any other text.
+    public static func serialType(forInteger integerType: String) -> SerialType? {
+        serialTypes.first { $0.integerType == integerType }
     }
 }

@@ -1,0 +1,155 @@
+import Postgres
+import SQLSyntax
+import State
+
+extension Importer {
+    static let namespaceQuery = "SELECT oid::int8::text FROM pg_namespace WHERE nspname = $1"
+
+    /// The catalog facts of `tenant`, nil when there is no such schema.
+    static func read(tenant: String, on connection: Connection) throws -> Catalog? {
+        guard let namespace = try connection.query(namespaceQuery, [tenant]).scalar else { return nil }
+        // Views, functions, standalone sequences: as `Reflector` reports them.
+        let state = try Reflector().reflect(schema: tenant, on: connection)
+        try connection.execute("SELECT set_config('search_path', $1, false)", [quoteIdentifier(tenant)])
+        defer { try? connection.execute("SELECT set_config('search_path', 'public', false)") }
+
+        var catalog = Catalog(schema: tenant)
+        var unmanaged = state?.others ?? []
+        unmanaged += (state?.sequences ?? []).map { "sequence \($0)" }
+        unmanaged += try connection.query(UnmanagedRow.query, [namespace]).decode(UnmanagedRow.self).map(\.object)
+        catalog.unmanaged = Set(unmanaged).sorted()
+
+        for row in try connection.query(EnumLabelRow.query, [namespace]).decode(EnumLabelRow.self) {
+            if catalog.enums.last?.name != row.name { catalog.enums.append((row.name, [])) }
+            if let label = row.label { catalog.enums[catalog.enums.count - 1].labels.append(label) }
+        }
+
+        var tables: [String: Table] = [:]
+        for table in try connection.query(Table.query, [namespace]).decode(Table.self) {
+            tables[table.oid] = table
+        }
+        let tableOIDs = arrayLiteral(Array(tables.keys))
+
+        // What each default (by pg_attrdef oid), constraint and index uses of the tenant.
+        var uses: [String: [String]] = [:]
+        var usedSequences: [String: [String]] = [:]
+        for row in try connection.query(UseRow.query, [namespace]).decode(UseRow.self) {
+            uses[row.user, default: []].append(row.what)
+            if let sequence = row.sequence { usedSequences[row.user, default: []].append(sequence) }
+        }
+
+        for var column in try connection.query(Column.query, [namespace, tableOIDs]).decode(Column.self) {
+            if let attrdef = column.defaultOID {
+                let key = "pg_attrdef/\(attrdef)"
+                column.expressionUses = uses[key] ?? []
+                // A serial default uses its own sequence: that one the declaration makes.
+                if column.defaultIsOwnedNextval, let owned = column.ownedSequence,
+                   usedSequences[key]?.contains(owned) == true {
+                    column.expressionUses.removeAll { $0 == "sequence \(owned)" }
+                }
+            }
+            tables[column.table]?.columns.append(column)
+        }
+
+        for var constraint in try connection.query(Constraint.query, [namespace, tableOIDs]).compactDecode(Constraint.init) {
+            constraint.uses = uses["pg_constraint/\(constraint.oid)"] ?? []
+            tables[constraint.table]?.constraints.append(constraint)
+        }
+
+        var keys: [String: [IndexKey]] = [:]
+        for key in try connection.query(IndexKey.query, [tableOIDs]).compactDecode(IndexKey.init) {
+            keys[key.index, default: []].append(key)
+        }
+        for var index in try connection.query(Index.query, [tableOIDs]).compactDecode(Index.init) {
+            index.keys = keys[index.oid] ?? []
+            index.uses = uses["pg_class/\(index.oid)"] ?? []
+            tables[index.table]?.indexes.append(index)
+        }
+
+        catalog.tables = tables.values.sorted { $0.name < $1.name }
+        for i in catalog.tables.indices {
+            catalog.tables[i].constraints.sort { $0.name < $1.name }
+            catalog.tables[i].indexes.sort { $0.name < $1.name }
+        }
+        return catalog
+    }
+
+    /// A label of an enum of the tenant, in order; an enum without labels gives
+    /// one row with no label.
+    struct EnumLabelRow: RowDecodable {
+        static let query = """
+            SELECT t.typname AS name, e.enumlabel AS label
+            FROM pg_type t LEFT JOIN pg_enum e ON e.enumtypid = t.oid
+            WHERE t.typnamespace = $1::oid AND t.typtype = 'e'
+            ORDER BY t.typname, e.enumsortorder
+            """
+
+        var name: String
+        var label: String?
+
+        init(_ row: Row) throws {
+            name = try row.value("name")
+            label = try row["label"]
+        }
+    }
+
+    /// A default, constraint or index that uses a function or sequence of the
+    /// tenant schema: objects that `schema.yaml` cannot declare, so a new tenant
+    /// would not have them.
+    struct UseRow: RowDecodable {
+        static let query = """
+            WITH targets AS (
+                SELECT 'pg_proc'::regclass AS catalog, p.oid, 'function ' || p.proname AS what, NULL::name AS sequence
+                FROM pg_proc p WHERE p.pronamespace = $1::oid
+                UNION ALL
+                SELECT 'pg_class'::regclass, s.oid, 'sequence ' || s.relname, s.relname
+                FROM pg_class s WHERE s.relnamespace = $1::oid AND s.relkind = 'S')
+            SELECT d.classid::regclass::text AS catalog, d.objid::int8::text AS oid, t.what AS what,
+                   t.sequence AS sequence
+            FROM targets t
+            JOIN pg_depend d ON d.refclassid = t.catalog AND d.refobjid = t.oid
+            WHERE d.classid IN ('pg_attrdef'::regclass, 'pg_constraint'::regclass, 'pg_class'::regclass)
+              AND d.deptype = 'n'
+            """
+
+        /// The using object as `catalog/oid`: `pg_attrdef/16390`.
+        var user: String
+        /// `function f` or `sequence s`.
+        var what: String
+        /// The used sequence's name, when it is one.
+        var sequence: String?
+
+        init(_ row: Row) throws {
+            user = "\(try row.value("catalog"))/\(try row.value("oid"))"
+            what = try row.value("what")
+            sequence = try row["sequence"]
+        }
+    }
+
+    /// Functions, triggers, policies and row-level security: nothing `Reflector`
+    /// compares, listed so that the file says they exist.
+    struct UnmanagedRow: RowDecodable {
+        static let query = """
+            SELECT 'trigger ' || t.tgname || ' on ' || c.relname AS object
+            FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+            WHERE c.relnamespace = $1::oid AND NOT t.tgisinternal
+            UNION ALL
+            SELECT 'policy ' || p.polname || ' on ' || c.relname
+            FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+            WHERE c.relnamespace = $1::oid
+            UNION ALL
+            SELECT CASE p.prokind WHEN 'p' THEN 'procedure ' WHEN 'a' THEN 'aggregate ' ELSE 'function ' END || p.proname
+            FROM pg_proc p WHERE p.pronamespace = $1::oid
+            UNION ALL
+            SELECT 'row level security on ' || c.relname
+            FROM pg_class c WHERE c.relnamespace = $1::oid AND c.relrowsecurity
+            """
+
+        /// `kind name`, such as `trigger audit on orders`.
+        var object: String
+
+        init(_ row: Row) throws {
+            object = try row.value("object")
+        }
+    }
+}

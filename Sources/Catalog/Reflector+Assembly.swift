@@ -1,0 +1,133 @@
+import State
+
+extension Reflector {
+    /// One batch's rows grouped by table and object, from which each schema's
+    /// state is assembled.
+    ///
+    /// Texts re-read with the schema on the path (`BatchRows.local`) replace the
+    /// ones read in the batch. Tables, constraints and indexes come out in name
+    /// order; columns stay in column order.
+    struct Assembly {
+        let rows: BatchRows
+        /// Positions in `rows.columns` by table oid, in `attnum` order.
+        var columns: [String: [Int]] = [:]
+        /// Positions in `rows.constraints` by table oid.
+        var constraints: [String: [Int]] = [:]
+        /// Positions in `rows.indexes` by table oid.
+        var indexes: [String: [Int]] = [:]
+        /// Table comments by table oid, column comments by `table/attnum`.
+        var comments: [String: String] = [:]
+        /// Sequences that a column owns (serial or identity): part of their column.
+        var ownedSequences: Set<String> = []
+        /// A serial column's sequence oid, by the column's `table/attnum`.
+        var serialSequences: [String: String] = [:]
+        /// Each owned sequence's data type, by sequence oid.
+        var sequenceTypes: [String: String] = [:]
+        /// Enum labels in order, by enum type oid.
+        var labels: [String: [String]] = [:]
+
+        init(_ rows: BatchRows) {
+            self.rows = rows
+            for i in rows.columns.indices { columns[rows.columns[i].table, default: []].append(i) }
+            for i in rows.constraints.indices { constraints[rows.constraints[i].table, default: []].append(i) }
+            for i in rows.indexes.indices { indexes[rows.indexes[i].table, default: []].append(i) }
+            for row in rows.sequenceOwners {
+                guard let owner = row.owner else { continue }
+                ownedSequences.insert(row.oid)
+                if owner.dependency == "a" { serialSequences["\(owner.table)/\(owner.attnum)"] = row.oid }
+                sequenceTypes[row.oid] = row.sequenceType
+            }
+            for row in rows.comments {
+                comments[row.subid == "0" ? row.table : "\(row.table)/\(row.subid)"] = row.comment
+            }
+            for row in rows.enumLabels { labels[row.type, default: []].append(row.label) }
+        }
+
+        /// The state of the schema that `members` describes.
+        func state(of members: Members) -> SchemaState {
+            let names = Dictionary(members.classes.map { ($0.oid, $0.name) }, uniquingKeysWith: { a, _ in a })
+            let tables = members.classes.filter { Reflector.isTable($0.kind) }.map { table($0.oid, $0.name, names: names) }
+            let enums = members.types.filter { $0.kind == "e" }.map { EnumState(name: $0.name, labels: labels[$0.oid] ?? []) }
+            let sequences = members.classes.filter { $0.kind == "S" && !ownedSequences.contains($0.oid) }.map(\.name)
+            return SchemaState(
+                enums: enums.sorted { $0.name < $1.name }, tables: tables.sorted { $0.name < $1.name },
+                sequences: sequences.sorted(), others: Self.others(of: members).sorted())
+        }
+
+        /// A table; `names` gives the name of each class of its schema by oid.
+        func table(_ oid: String, _ name: String, names: [String: String]) -> TableState {
+            let (constraints, constraintIndexes) = constraints(of: oid)
+            return TableState(
+                name: name, comment: comments[oid], columns: columns(of: oid, names: names),
+                constraints: constraints.sorted { $0.name < $1.name },
+                indexes: indexes(of: oid, except: constraintIndexes).sorted { $0.name < $1.name })
+        }
+
+        func columns(of table: String, names: [String: String]) -> [ColumnState] {
+            let local = rows.local
+            return (columns[table] ?? []).map { i in
+                let row = rows.columns[i]
+                let key = row.key
+                let expression = row.defaultOID.flatMap { local["d/\($0)"] } ?? row.defaultExpression
+                let sequence = serialSequences[key]
+                return ColumnState(
+                    name: row.name, type: local["t/\(key)"] ?? row.type, notNull: row.notNull,
+                    defaultExpression: row.isGenerated ? nil : expression, identity: row.identity,
+                    generated: row.isGenerated ? expression : nil,
+                    collation: row.collationOID == nil ? nil : (local["l/\(key)"] ?? row.collation),
+                    comment: comments[key], ownedSequence: sequence.flatMap { names[$0] },
+                    ownedSequenceType: sequence.flatMap { sequenceTypes[$0] })
+            }
+        }
+
+        /// A table's constraints, and the indexes that its key and exclusion
+        /// constraints own (which are not listed as indexes).
+        func constraints(of table: String) -> (constraints: [ConstraintState], indexes: Set<String>) {
+            var states: [ConstraintState] = []
+            var owned: Set<String> = []
+            for i in constraints[table] ?? [] {
+                let row = rows.constraints[i]
+                guard let definition = rows.local["c/\(row.oid)"] ?? row.definition,
+                      let kind = ConstraintState.Kind(rawValue: row.kind) else { continue }
+                if kind == .primaryKey || kind == .unique || kind == .exclusion { owned.insert(row.indexOID) }
+                states.append(ConstraintState(name: row.name, kind: kind, definition: definition))
+            }
+            return (states, owned)
+        }
+
+        func indexes(of table: String, except constraintIndexes: Set<String>) -> [IndexState] {
+            (indexes[table] ?? []).compactMap { i in
+                let row = rows.indexes[i]
+                // Indexes of constraints come without a definition (the query skips them).
+                guard let definition = row.definition, !constraintIndexes.contains(row.oid) else { return nil }
+                return IndexState(name: row.name, definition: row.tail(of: rows.local["i/\(row.oid)"] ?? definition,
+                                                                       unique: row.isUnique))
+            }
+        }
+
+        /// Objects the state does not model, as `kind name`.
+        static func others(of members: Members) -> [String] {
+            var others: [String] = []
+            for c in members.classes {
+                switch c.kind {
+                case "v": others.append("view \(c.name)")
+                case "m": others.append("materialized view \(c.name)")
+                case "f": others.append("foreign table \(c.name)")
+                case "c": others.append("composite type \(c.name)")
+                default: break
+                }
+            }
+            for t in members.types {
+                switch t.kind {
+                case "d": others.append("domain \(t.name)")
+                case "r": others.append("range type \(t.name)")
+                default: break
+                }
+            }
+            for r in members.routines {
+                others.append("\(r.kind == "p" ? "procedure" : r.kind == "a" ? "aggregate" : "function") \(r.name)")
+            }
+            return others
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Postgres
+import State
+
+extension Reflector {
+    /// Which schema of a batch each table, sequence and enum belongs to, and the
+    /// oids the batch queries read. A schema is its position in the batch's list
+    /// of present schemas.
+    struct Owners {
+        /// Table or sequence oid (`pg_class`) -> schema.
+        var ofClass: [String: Int] = [:]
+        /// Enum type oid (`pg_type`) -> schema: oids are unique per catalog.
+        var ofEnum: [String: Int] = [:]
+        var tableOIDs: [String] = []
+        /// Tables and sequences.
+        var classOIDs: [String] = []
+        var enumOIDs: [String] = []
+
+        init(_ present: [Members]) {
+            for (schema, m) in present.enumerated() {
+                for c in m.classes where Reflector.isTable(c.kind) || c.kind == "S" {
+                    ofClass[c.oid] = schema
+                    classOIDs.append(c.oid)
+                    if Reflector.isTable(c.kind) { tableOIDs.append(c.oid) }
+                }
+                for t in m.types where t.kind == "e" {
+                    ofEnum[t.oid] = schema
+                    enumOIDs.append(t.oid)
+                }
+            }
+        }
+    }
+
+    /// The decoded rows of one batch's catalog queries, and the texts read again
+    /// with each schema on the path (see `LocalItems`).
+    struct BatchRows {
+        var columns: [ColumnRow]
+        var constraints: [ConstraintRow]
+        var indexes: [IndexRow]
+        var sequenceOwners: [SequenceOwnerRow]
+        var enumLabels: [EnumLabelRow]
+        var comments: [CommentRow]
+        /// Re-read texts, keyed `c/oid` (constraint), `d/oid` (default),
+        /// `i/oid` (index), `t/rel/attnum` (column type), `l/rel/attnum` (collation).
+        var local: [String: String] = [:]
+
+        /// The prepared statements that read the rows, in the order `init` takes
+        /// their results.
+        static func statements(for owners: Owners) -> [PipelineStatement] {
+            let tables = arrayLiteral(owners.tableOIDs)
+            return [
+                PipelineStatement(ColumnRow.query, [tables], prepared: "tenantplan_columns"),
+                PipelineStatement(ConstraintRow.query, [tables], prepared: "tenantplan_constraints"),
+                PipelineStatement(IndexRow.query, [tables], prepared: "tenantplan_indexes"),
+                PipelineStatement(SequenceOwnerRow.query, [arrayLiteral(owners.classOIDs)], prepared: "tenantplan_classes"),
+                PipelineStatement(EnumLabelRow.query, [arrayLiteral(owners.enumOIDs)], prepared: "tenantplan_enums"),
+                PipelineStatement(CommentRow.query, [tables], prepared: "tenantplan_comments"),
+            ]
+        }
+
+        /// Decodes the results of `statements(for:)`, which `results` begins with.
+        init(_ results: [QueryResult]) throws {
+            columns = try results[0].decode()
+            constraints = try results[1].decode()
+            indexes = try results[2].decode()
+            sequenceOwners = try results[3].decode()
+            enumLabels = try results[4].decode()
+            comments = try results[5].decode()
+        }
+
+        /// Each schema's stamp lines from these rows, by position in the batch
+        /// (members' lines come with `Members`).
+        func stampLines(_ owners: Owners, schemas: Int) -> [[String]] {
+            var lines: [[String]] = Array(repeating: [], count: schemas)
+            func add(_ key: String, _ line: String, owners: [String: Int] = owners.ofClass) {
+                if let schema = owners[key] { lines[schema].append(line) }
+            }
+            for row in columns {
+                add(row.table, Stamp.column(table: row.table, attnum: row.attnum, version: row.version,
+                                            defaultOID: row.defaultOID, defaultVersion: row.defaultVersion))
+            }
+            for row in constraints {
+                add(row.table, Stamp.constraint(oid: row.oid, version: row.version))
+            }
+            for row in indexes {
+                add(row.table, Stamp.index(oid: row.oid, version: row.version, classVersion: row.classVersion))
+            }
+            for row in sequenceOwners {
+                guard let owner = row.owner else { continue }
+                add(row.oid, Stamp.ownedSequence(oid: row.oid, owner: owner.table, attnum: owner.attnum,
+                                                 type: owner.dependency, version: row.sequenceVersion ?? ""))
+            }
+            for row in enumLabels {
+                add(row.type, Stamp.label(oid: row.oid, version: row.version), owners: owners.ofEnum)
+            }
+            for row in comments {
+                add(row.table, Stamp.comment(oid: row.table, attnum: row.subid, version: row.version))
+            }
+            return lines
+        }
+    }
+}

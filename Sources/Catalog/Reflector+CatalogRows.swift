@@ -1,0 +1,278 @@
+import Postgres
+import State
+
+/// The batch catalog queries, each with the row it decodes into by column name.
+///
+/// They run with an empty `search_path` (see `Reflector`), prepared once per
+/// connection; `$1` is an array of table (or table and sequence, or enum) oids.
+/// Oids are read as `int8` text, the form `Stamp.query` writes them in. A field
+/// that is not optional holds a catalog column that is never NULL; a deparsed
+/// text stays optional, since the deparsers return NULL for an object dropped
+/// after the query's snapshot was taken.
+extension Reflector {
+    /// A column of a table, with its default and the versions of both rows.
+    /// See https://www.postgresql.org/docs/15/catalog-pg-attribute.html
+    struct ColumnRow: RowDecodable {
+        static let query = """
+            SELECT a.attrelid::int8::text AS table_oid, a.attnum::text AS attnum, a.attname AS name,
+                   format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null,
+                   ad.oid::int8::text AS default_oid, pg_get_expr(ad.adbin, ad.adrelid, true) AS default_expression,
+                   a.attgenerated::text AS generated, a.attidentity::text AS identity,
+                   a.atttypid::int8::text AS type_oid,
+                   CASE WHEN a.attcollation <> ty.typcollation THEN a.attcollation::int8::text END AS collation_oid,
+                   CASE WHEN a.attcollation <> ty.typcollation THEN
+                        (SELECT CASE WHEN pg_collation_is_visible(co.oid) THEN quote_ident(co.collname)
+                                     ELSE quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END
+                           FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+                          WHERE co.oid = a.attcollation)
+                   END AS collation,
+                   ty.typelem::int8::text AS element_type_oid, a.xmin::text AS version,
+                   ad.xmin::text AS default_version
+            FROM pg_attribute a
+            JOIN pg_type ty ON ty.oid = a.atttypid
+            LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+            WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+            ORDER BY a.attrelid, a.attnum
+            """
+
+        var table: String
+        var attnum: String
+        var name: String
+        /// `format_type`, with the schema's own types qualified (see `LocalItems`);
+        /// never NULL for a type oid that is not.
+        var type: String
+        var notNull: Bool
+        /// The `pg_attrdef` row of the default or generation expression, and its text.
+        var defaultOID: String?
+        var defaultExpression: String?
+        var isGenerated: Bool
+        var identity: Identity?
+        var typeOID: String
+        /// Set when the column's collation is not its type's default.
+        var collationOID: String?
+        var collation: String?
+        /// `typelem`: the element type of an array type, `0` for other types.
+        var elementTypeOID: String
+        var version: String
+        var defaultVersion: String?
+
+        /// `table/attnum`, the key of the column's re-read texts and comment.
+        var key: String { "\(table)/\(attnum)" }
+
+        init(_ row: Row) throws {
+            table = try row.value("table_oid")
+            attnum = try row.value("attnum")
+            name = try row.value("name")
+            type = try row.value("type")
+            notNull = try row.bool("not_null")
+            defaultOID = try row["default_oid"]
+            defaultExpression = try row["default_expression"]
+            let generated = try row["generated"]
+            isGenerated = generated != nil && generated != ""
+            identity = switch try row["identity"] {
+            case "a": .always
+            case "d": .byDefault
+            default: nil
+            }
+            typeOID = try row.value("type_oid")
+            collationOID = try row["collation_oid"]
+            collation = try row["collation"]
+            elementTypeOID = try row.value("element_type_oid")
+            version = try row.value("version")
+            defaultVersion = try row["default_version"]
+        }
+    }
+
+    /// A primary key, unique, foreign key, check or exclusion constraint.
+    /// See https://www.postgresql.org/docs/15/catalog-pg-constraint.html
+    struct ConstraintRow: RowDecodable {
+        static let query = """
+            SELECT con.conrelid::int8::text AS table_oid, con.oid::int8::text AS oid, con.conname AS name,
+                   con.contype::text AS kind, pg_get_constraintdef(con.oid, true) AS definition,
+                   con.conindid::int8::text AS index_oid, con.confrelid::int8::text AS referenced_table_oid,
+                   con.xmin::text AS version,
+                   -- A foreign key to a table of the same schema names it qualified:
+                   -- see unqualifiedForeignKey.
+                   CASE WHEN con.contype = 'f' AND ref.relnamespace = con.connamespace
+                        THEN quote_ident(ref.relname) END AS local_referenced_table
+            FROM pg_constraint con
+            LEFT JOIN pg_class ref ON ref.oid = con.confrelid
+            WHERE con.conrelid = ANY($1::oid[]) AND con.contype IN ('p', 'u', 'f', 'c', 'x')
+            """
+
+        var table: String
+        var oid: String
+        var name: String
+        /// `contype`: `p`, `u`, `f`, `c` or `x`.
+        var kind: String
+        var definition: String?
+        /// The index of a key or exclusion constraint; `0` for none.
+        var indexOID: String
+        /// The table a foreign key references; `0` for other constraints.
+        var referencedTableOID: String
+        var version: String
+        /// A foreign key's referenced table when it is in the constraint's own
+        /// schema, as `quote_ident` writes it.
+        var localReferencedTable: String?
+
+        init(_ row: Row) throws {
+            table = try row.value("table_oid")
+            oid = try row.value("oid")
+            name = try row.value("name")
+            kind = try row.value("kind")
+            definition = try row["definition"]
+            indexOID = try row.value("index_oid")
+            referencedTableOID = try row.value("referenced_table_oid")
+            version = try row.value("version")
+            localReferencedTable = try row["local_referenced_table"]
+        }
+    }
+
+    /// An index, with the head of its `pg_get_indexdef` text rebuilt (see `indexTail`).
+    /// See https://www.postgresql.org/docs/15/catalog-pg-index.html
+    struct IndexRow: RowDecodable {
+        static let query = """
+            SELECT i.indrelid::int8::text AS table_oid, i.indexrelid::int8::text AS oid, ic.relname AS name,
+                   i.indisunique AS is_unique,
+                   -- No text for the index of a constraint: primary keys and exclusion
+                   -- constraints always have one; a unique index may or may not.
+                   CASE WHEN i.indisprimary OR i.indisexclusion THEN NULL
+                        WHEN i.indisunique AND EXISTS (
+                             SELECT 1 FROM pg_depend d
+                              WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
+                                AND d.refclassid = 'pg_constraint'::regclass AND d.deptype = 'i') THEN NULL
+                        ELSE pg_get_indexdef(i.indexrelid, 0, true) END AS definition,
+                   'CREATE ' || CASE WHEN i.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX '
+                     || quote_ident(ic.relname) || ' ON ' || CASE WHEN tc.relkind = 'p' THEN 'ONLY ' ELSE '' END
+                     AS head,
+                   quote_ident(tc.relname) AS table_name,
+                   quote_ident(tn.nspname) || '.' || quote_ident(tc.relname) AS qualified_table_name,
+                   i.xmin::text AS version, ic.xmin::text AS class_version
+            FROM pg_index i
+            JOIN pg_class ic ON ic.oid = i.indexrelid
+            JOIN pg_class tc ON tc.oid = i.indrelid
+            JOIN pg_namespace tn ON tn.oid = tc.relnamespace
+            WHERE i.indrelid = ANY($1::oid[])
+            """
+
+        var table: String
+        var oid: String
+        var name: String
+        var isUnique: Bool
+        /// Nil for the index of a constraint.
+        var definition: String?
+        /// `CREATE [UNIQUE] INDEX name ON [ONLY] `, as `pg_get_indexdef` begins.
+        var head: String
+        /// The table as `pg_get_indexdef` names it: unqualified when visible, else qualified.
+        var tableName: String
+        var qualifiedTableName: String
+        var version: String
+        var classVersion: String
+
+        init(_ row: Row) throws {
+            table = try row.value("table_oid")
+            oid = try row.value("oid")
+            name = try row.value("name")
+            isUnique = try row.bool("is_unique")
+            definition = try row["definition"]
+            head = try row.value("head")
+            tableName = try row.value("table_name")
+            qualifiedTableName = try row.value("qualified_table_name")
+            version = try row.value("version")
+            classVersion = try row.value("class_version")
+        }
+
+        /// The definition without its head, as the state holds it (see `indexTail`).
+        func tail(of definition: String, unique: Bool) -> String {
+            Reflector.indexTail(definition, unique: unique, prefix: head, tableNames: [tableName, qualifiedTableName])
+        }
+    }
+
+    /// A table or sequence of the batch; for a sequence that a column owns
+    /// (`a`: serial, `i`: identity), that column and the sequence's data type.
+    /// See https://www.postgresql.org/docs/15/catalog-pg-sequence.html
+    struct SequenceOwnerRow: RowDecodable {
+        static let query = """
+            SELECT c.oid::int8::text AS oid, dep.refobjid::int8::text AS owner_table_oid,
+                   dep.refobjsubid::text AS owner_attnum, dep.deptype::text AS dependency,
+                   format_type(sq.seqtypid, NULL) AS sequence_type, sq.xmin::text AS sequence_version
+            FROM pg_class c
+            LEFT JOIN pg_depend dep
+                   ON c.relkind = 'S' AND dep.classid = 'pg_class'::regclass AND dep.objid = c.oid
+                  AND dep.refclassid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i')
+            LEFT JOIN pg_sequence sq ON dep.objid IS NOT NULL AND sq.seqrelid = c.oid
+            WHERE c.oid = ANY($1::oid[])
+            """
+
+        /// The column that owns a sequence, and how (`a` or `i`).
+        struct Owner {
+            var table: String
+            var attnum: String
+            var dependency: String
+        }
+
+        var oid: String
+        /// Nil for a table, or a sequence no column owns.
+        var owner: Owner?
+        var sequenceType: String?
+        var sequenceVersion: String?
+
+        init(_ row: Row) throws {
+            oid = try row.value("oid")
+            let table = try row["owner_table_oid"], attnum = try row["owner_attnum"]
+            let dependency = try row["dependency"]
+            if let table, let attnum, let dependency {
+                owner = Owner(table: table, attnum: attnum, dependency: dependency)
+            }
+            sequenceType = try row["sequence_type"]
+            sequenceVersion = try row["sequence_version"]
+        }
+    }
+
+    /// A comment on a table (`subid` 0) or one of its columns (`subid` = attnum):
+    /// one index range per table.
+    /// See https://www.postgresql.org/docs/15/catalog-pg-description.html
+    struct CommentRow: RowDecodable {
+        static let query = """
+            SELECT ds.objoid::int8::text AS table_oid, ds.objsubid::text AS subid, ds.description AS comment,
+                   ds.xmin::text AS version
+            FROM pg_description ds
+            WHERE ds.objoid = ANY($1::oid[]) AND ds.classoid = 'pg_class'::regclass
+            """
+
+        var table: String
+        var subid: String
+        var comment: String
+        var version: String
+
+        init(_ row: Row) throws {
+            table = try row.value("table_oid")
+            subid = try row.value("subid")
+            comment = try row.value("comment")
+            version = try row.value("version")
+        }
+    }
+
+    /// A label of an enum type, in the enum's order.
+    /// See https://www.postgresql.org/docs/15/catalog-pg-enum.html
+    struct EnumLabelRow: RowDecodable {
+        static let query = """
+            SELECT e.enumtypid::int8::text AS type_oid, e.enumlabel AS label, e.oid::int8::text AS oid,
+                   e.xmin::text AS version
+            FROM pg_enum e
+            WHERE e.enumtypid = ANY($1::oid[]) ORDER BY e.enumtypid, e.enumsortorder
+            """
+
+        var type: String
+        var label: String
+        var oid: String
+        var version: String
+
+        init(_ row: Row) throws {
+            type = try row.value("type_oid")
+            label = try row.value("label")
+            oid = try row.value("oid")
+            version = try row.value("version")
+        }
+    }
+}
