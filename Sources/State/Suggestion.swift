@@ -1,7 +1,7 @@
 /// "Did you mean ...?" for misspelt keys, names and types.
-enum Suggestion {
+package enum Suggestion {
     /// Levenshtein distance over Unicode scalars: insertions, deletions and substitutions.
-    static func distance(_ a: String, _ b: String) -> Int {
+    package static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a.unicodeScalars)
         let b = Array(b.unicodeScalars)
         if a.isEmpty { return b.count }
@@ -22,7 +22,7 @@ enum Suggestion {
     /// The candidate closest to `word`, compared without regard to case, if it is close
     /// enough to be a likely typo: at most 2 edits (1 for words under 4 characters, so
     /// that short words do not "match" anything). Ties go to the earlier candidate.
-    static func closest(to word: String, among candidates: some Sequence<String>) -> String? {
+    package static func closest(to word: String, among candidates: some Sequence<String>) -> String? {
         let limit = word.unicodeScalars.count < 4 ? 1 : 2
         let lowered = word.lowercased()
         var best: (candidate: String, distance: Int)?
@@ -34,7 +34,7 @@ enum Suggestion {
     }
 
     /// "did you mean 'x'?" when a candidate is close, else `fallback`.
-    static func hint(for word: String, among candidates: some Sequence<String>, otherwise fallback: String) -> String {
+    package static func hint(for word: String, among candidates: some Sequence<String>, otherwise fallback: String) -> String {
         closest(to: word, among: candidates).map { "did you mean '\($0)'?" } ?? fallback
     }
 }

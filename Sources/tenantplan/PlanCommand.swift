@@ -26,16 +26,39 @@ struct PlanCommand: ParsableCommand {
     @Flag(name: .customLong("allow-destructive"), help: "Also plan changes that lose data or drop undeclared objects.")
     var allowDestructive = false
 
+    @Option(name: .customLong("allow"), help: ArgumentHelp(
+        "Also plan the destructive changes that match KIND:NAME (NAME a glob; repeatable), e.g. column:users.display_name. "
+            + "Kinds: \(AllowSelector.Kind.allCases.map(\.rawValue).joined(separator: ", ")).",
+        valueName: "selector"))
+    var allow: [String] = []
+
     @Option(name: .long, help: "Output format: text, json or markdown.")
     var format: PlanFormat = .text
 
     @Flag(name: .customLong("detailed-exitcode"), help: "Exit 2 when there are changes, 0 when every tenant is in sync.")
     var detailedExitcode = false
 
+    /// A malformed selector is a usage error (exit 64).
+    func validate() throws {
+        _ = try selectors()
+    }
+
+    func selectors() throws -> [AllowSelector] {
+        var selectors: [AllowSelector] = []
+        for text in allow {
+            do {
+                selectors.append(try AllowSelector(parsing: text))
+            } catch {
+                throw ValidationError("\(error.message)\n  hint: \(error.hint)")
+            }
+        }
+        return selectors
+    }
+
     func run() throws {
         let frontend = PlanFrontend(
             schema: files.schema, tenants: files.tenants, out: out, onlyTenants: onlyTenants,
-            allowDestructive: allowDestructive, toolVersion: Tenantplan.version,
+            allowDestructive: allowDestructive, allowed: try selectors(), toolVersion: Tenantplan.version,
             planner: Planner(connections: connection.resolver, progress: Output.progress()))
         let plan = try reportingErrors {
             let plan = try frontend.plan()
