@@ -181,3 +181,51 @@ struct DifferIgnoreTests {
         #expect(planned.sql == [#"ALTER TABLE "items" ALTER COLUMN "qty" TYPE integer"#])
     }
 }
+
+@Suite("Differ: --allow and foreign keys")
+struct DifferAllowForeignKeyTests {
+    static let audit = TableState(name: "audit", columns: [ColumnState(name: "id", type: "integer", notNull: true)],
+                                  constraints: [ConstraintState(name: "audit_pkey", kind: .primaryKey, definition: "PRIMARY KEY (id)")])
+    static let items = TableState(
+        name: "audit items", columns: [ColumnState(name: "audit_id", type: "integer")],
+        constraints: [ConstraintState(name: "audit_items_fkey", kind: .foreignKey,
+                                      definition: "FOREIGN KEY (audit_id) REFERENCES audit(id) ON DELETE CASCADE")])
+
+    func diff(_ selectors: [String], actual: SchemaState) throws -> Diff {
+        let policy = DestructivePolicy.selectors(try selectors.map { try AllowSelector(parsing: $0) })
+        return Differ(declaration: Shop.declaration, desired: Shop.desired, policy: policy).diff(actual: actual)
+    }
+
+    @Test("a table that a kept foreign key references is kept, however it is allowed")
+    func referencedTableIsKept() throws {
+        var actual = Shop.desired
+        actual.tables += [Self.audit, Self.items]
+        let one = try diff(["table:audit"], actual: actual)
+        #expect(one.changes.isEmpty, "\(one.sql)")
+        #expect(one.held.map(\.reason) == [
+            "table audit is not in schema.yaml; dropping it loses its rows; foreign key audit_items_fkey on audit items, "
+                + "which this plan keeps, references it: allow dropping that too",
+            "table audit items is not in schema.yaml; dropping it loses its rows; plan with --allow 'table:audit items' to allow it",
+        ])
+        #expect(one.expected.fingerprint == actual.fingerprint)
+
+        let both = try diff(["table:audit", "table:audit items"], actual: actual)
+        #expect(both.sql == [#"ALTER TABLE "audit items" DROP CONSTRAINT "audit_items_fkey""#,
+                             #"DROP TABLE "audit""#, #"DROP TABLE "audit items""#])
+        #expect(both.held.isEmpty)
+
+        // An undeclared foreign key on a declared table keeps its target unless it is allowed too.
+        var declaredRef = Shop.desired.editing("orders") {
+            $0.columns.append(ColumnState(name: "audit_id", type: "integer"))
+            $0.constraints.append(ConstraintState(name: "orders_audit_fkey", kind: .foreignKey,
+                                                  definition: "FOREIGN KEY (audit_id) REFERENCES audit(id)"))
+        }
+        declaredRef.tables.append(Self.audit)
+        let kept = try diff(["table:audit"], actual: declaredRef)
+        #expect(kept.held.map(\.object).contains("table audit"))
+        #expect(!kept.sql.contains(#"DROP TABLE "audit""#))
+        let allowed = try diff(["table:audit", "constraint:orders.orders_audit_fkey"], actual: declaredRef)
+        #expect(allowed.sql.contains(#"ALTER TABLE "orders" DROP CONSTRAINT "orders_audit_fkey""#))
+        #expect(allowed.sql.contains(#"DROP TABLE "audit""#))
+    }
+}
