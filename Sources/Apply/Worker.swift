@@ -114,8 +114,11 @@ struct Worker: Sendable {
         return false
     }
 
+    /// The fingerprint of the tenant's state as the plan saw it: without what
+    /// the plan's `ignore:` rules leave alone.
     func fingerprint(of tenant: String, on connection: Connection) throws -> String {
-        try Reflector().reflect(schema: tenant, on: connection)?.fingerprint ?? SchemaState.absentFingerprint
+        let state = try Reflector().reflect(schema: tenant, on: connection)
+        return state?.ignoring(plan.ignore ?? IgnoreRules()).fingerprint ?? SchemaState.absentFingerprint
     }
 
     /// Runs changes in one pipeline, under `search_path` = the tenant alone.

@@ -19,11 +19,14 @@ public struct FleetReflection {
     public var workers: Int
     public var batchSize: Int
     public var progress: (@Sendable (String) -> Void)?
+    /// What `ignore:` leaves alone: taken out of every state before it is
+    /// fingerprinted and diffed (`SchemaState.ignoring`).
+    public var ignore: IgnoreRules
     /// Diffs a state first seen under the given fingerprint.
     public var diff: @Sendable (SchemaState, String) -> StatePlan
 
     public init(connections: ConnectionResolver, source: ConnectionSource, database: String, workers: Int,
-                batchSize: Int, progress: (@Sendable (String) -> Void)?,
+                batchSize: Int, progress: (@Sendable (String) -> Void)?, ignore: IgnoreRules = IgnoreRules(),
                 diff: @escaping @Sendable (SchemaState, String) -> StatePlan) {
         self.connections = connections
         self.source = source
@@ -31,6 +34,7 @@ public struct FleetReflection {
         self.workers = workers
         self.batchSize = batchSize
         self.progress = progress
+        self.ignore = ignore
         self.diff = diff
     }
 
@@ -41,6 +45,8 @@ public struct FleetReflection {
         public var plans: [String: StatePlan] = [:]
         /// Stamp of each tenant whose schema exists (see `Stamp`).
         public var stamps: [String: String] = [:]
+        /// Objects `ignore:` took out of each tenant's state, for tenants that had any.
+        public var ignored: [String: Int] = [:]
     }
 
     /// `first` is an open connection to reuse as one of the workers.
@@ -64,6 +70,7 @@ public struct FleetReflection {
         let source: ConnectionSource
         let database: String
         let progress: (@Sendable (String) -> Void)?
+        let ignore: IgnoreRules
         let diff: @Sendable (SchemaState, String) -> StatePlan
         let found: Found
         let meter: ProgressMeter
@@ -73,6 +80,7 @@ public struct FleetReflection {
             source = reflection.source
             database = reflection.database
             progress = reflection.progress
+            ignore = reflection.ignore
             diff = reflection.diff
             self.found = found
             self.meter = meter
@@ -90,6 +98,13 @@ public struct FleetReflection {
             } catch let error as PostgresError {
                 throw PlanningError.database(database, error)
             }
+            // What ignore: leaves alone is gone before anything is compared.
+            var ignored: [String: Int] = [:]
+            for i in reflected.indices {
+                var count = 0
+                reflected[i].state = reflected[i].state.ignoring(ignore, count: &count)
+                if count > 0 { ignored[reflected[i].name] = count }
+            }
             // Diff the states not seen before, outside the lock (two workers may
             // both diff a state seen first in both their batches: same result).
             let fingerprints = reflected.map(\.state.fingerprint)
@@ -98,7 +113,7 @@ public struct FleetReflection {
             where plans[fingerprint] == nil && !found.knows(fingerprint) {
                 plans[fingerprint] = diff(schema.state, fingerprint)
             }
-            found.add(reflected, fingerprints: fingerprints, plans: plans)
+            found.add(reflected, fingerprints: fingerprints, plans: plans, ignored: ignored)
             let done = meter.add(batch.count)
             if let progress {
                 progress("reflected \(done)/\(meter.total) tenants in database '\(database)'" + meter.rate(done: done))
@@ -116,8 +131,10 @@ public struct FleetReflection {
             state.withLock { $0.plans[fingerprint] != nil }
         }
 
-        func add(_ reflected: [ReflectedSchema], fingerprints: [String], plans: [String: StatePlan]) {
+        func add(_ reflected: [ReflectedSchema], fingerprints: [String], plans: [String: StatePlan],
+                 ignored: [String: Int]) {
             state.withLock { result in
+                result.ignored.merge(ignored) { _, new in new }
                 for (schema, fingerprint) in zip(reflected, fingerprints) {
                     result.fingerprints[schema.name] = fingerprint
                     result.stamps[schema.name] = schema.stamp

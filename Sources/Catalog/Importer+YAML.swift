@@ -16,6 +16,7 @@ extension Importer {
         var out = header.map { $0.isEmpty ? "#\n" : "# \($0)\n" }.joined()
         if !header.isEmpty { out += "\n" }
         out += "version: \(declaration.version)\n"
+        out += ignoreSection(declaration.ignore)
         if !declaration.enums.isEmpty {
             out += "enums:\n"
             for e in declaration.enums {

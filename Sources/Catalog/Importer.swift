@@ -37,11 +37,15 @@ public struct Importer: Sendable {
         if let reason = ReservedSchemas.reason(for: tenant), tenant.lowercased() != "public" {
             throw ImportError.reservedSchema(tenant, reason: reason)
         }
-        guard let catalog = try Self.read(tenant: tenant, on: connection) else {
+        guard var catalog = try Self.read(tenant: tenant, on: connection) else {
             throw ImportError.schemaNotFound(tenant: tenant, database: database)
         }
+        // Migration tools' bookkeeping tables are left out, and ignored.
+        let bookkeeping = BookkeepingTables.found(among: catalog.tables.map(\.name)).map(\.name)
+        catalog.tables.removeAll { bookkeeping.contains($0.name) }
         var built = Self.build(catalog, file: file)
         built.declaration.file = file
+        built.declaration.ignore = IgnoreRules(tables: bookkeeping)
         let header = Self.header(tenant: tenant, database: database, toolVersion: toolVersion, built: built,
                                  unmanaged: catalog.unmanaged)
         let yaml = Self.yaml(built.declaration, header: header)

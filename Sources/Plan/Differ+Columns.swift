@@ -19,8 +19,16 @@ extension Differ.Run {
             } else {
                 let loses = have.generated == nil
                 let ops: [Step] = [.dropColumn(table: table, column: column.name), .addColumn(table: table, column)]
+                if isPinned(table, column.name) {
+                    holdForIgnored(ops[0], reason: "column \(table).\(column.name) must be dropped and added again "
+                                       + "to change its generated expression", undeclared: false) {
+                        $0.updateTable(table) { t in t.replaceColumn(original) }
+                    }
+                    return
+                }
                 if loses {
                     let planned = addDestructive(ops[0], .columns, hazards: [.dataLoss, .tableRewrite],
+                        target: DestructiveTarget(.column, table: table, column.name, undeclared: false),
                         reason: "column \(table).\(column.name) becomes generated; its stored values are replaced") {
                         $0.updateTable(table) { t in t.replaceColumn(have) }
                     }
@@ -59,10 +67,11 @@ extension Differ.Run {
             let type = column.isSerial ? Self.sequenceType(column.type) : column.type
             steps.append((.alterColumnType(table: table, column: column.name, type: type, collation: collation), hazards))
         }
-        if let destructiveReason, !differ.allowDestructive {
+        let typeTarget = DestructiveTarget(.typeChange, table: table, column.name, undeclared: false)
+        if let destructiveReason, !differ.policy.allows(typeTarget) {
             held.append(HeldChange(
                 object: "column \(table).\(column.name)",
-                reason: destructiveReason + "; plan with --allow-destructive to allow it",
+                reason: destructiveReason + allowHint(typeTarget),
                 sql: steps.map(\.0.sql).joined(separator: ";\n")))
             expected.updateTable(table) { $0.replaceColumn(original) }
             return

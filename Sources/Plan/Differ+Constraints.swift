@@ -42,6 +42,7 @@ extension Differ.Run {
             addDestructive(.dropConstraint(table: name, name: extra.name),
                            extra.kind == .foreignKey ? .dropForeignKeys : .dropConstraintsAndIndexes,
                            hazards: [.dropsUnmanagedObject],
+                           target: DestructiveTarget(.constraint, table: name, extra.name, undeclared: true),
                            reason: "constraint \(extra.name) on \(name) is not in schema.yaml") {
                 $0.updateTable(name) { $0.constraints.append(extra) }
             }
@@ -76,6 +77,7 @@ extension Differ.Run {
         }
         for extra in unmatched {
             addDestructive(.dropIndex(extra.name), .dropConstraintsAndIndexes, hazards: [.dropsUnmanagedObject],
+                           target: DestructiveTarget(.index, extra.name, undeclared: true),
                            reason: "index \(extra.name) on \(name) is not in schema.yaml") {
                 $0.updateTable(name) { $0.indexes.append(extra) }
             }

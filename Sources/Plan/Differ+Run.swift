@@ -39,6 +39,11 @@ extension Differ {
         /// and constraints on them along, so those are dropped first and re-created.
         var recreatedColumns: [String: Set<String>] = [:]
 
+        /// By declared table name: the columns objects `ignore:` leaves alone
+        /// stand on (`TableState.ignoredUses`, after column renames). Such a
+        /// column is never dropped, nor dropped and added again.
+        var ignoredUses: [String: Set<String>] = [:]
+
         init(differ: Differ, actual: SchemaState) {
             self.differ = differ
             self.actual = actual
@@ -56,19 +61,40 @@ extension Differ.Run {
         phases[phase, default: []].append(Planned(step: step, hazards: hazards))
     }
 
-    /// Adds a destructive change, or holds it back when destruction is not allowed.
-    /// Returns whether the change was planned.
+    /// Adds a destructive change, or holds it back when the policy does not allow
+    /// `target`. Returns whether the change was planned.
     @discardableResult
-    mutating func addDestructive(_ step: Step, _ phase: Phase, hazards: [Hazard], reason: String,
-                                 keep: (inout SchemaState) -> Void) -> Bool {
-        if differ.allowDestructive {
+    mutating func addDestructive(_ step: Step, _ phase: Phase, hazards: [Hazard], target: DestructiveTarget,
+                                 reason: String, keep: (inout SchemaState) -> Void) -> Bool {
+        if differ.policy.allows(target) {
             add(step, phase, hazards: hazards)
             return true
         }
-        held.append(HeldChange(object: step.object, reason: reason + "; plan with --allow-destructive to allow it",
+        held.append(HeldChange(object: step.object, reason: reason + allowHint(target),
                                sql: step.sql, undeclared: hazards.contains(.dropsUnmanagedObject)))
         keep(&expected)
         return false
+    }
+
+    /// `; plan with --allow column:orders.note to allow it`: the narrowest selector.
+    func allowHint(_ target: DestructiveTarget) -> String {
+        "; plan with --allow \(AllowSelector(narrowestFor: target).shellWord) to allow it"
+    }
+
+    /// Whether objects `ignore:` leaves alone stand on `column` of `table`.
+    func isPinned(_ table: String, _ column: String) -> Bool {
+        ignoredUses[table]?.contains(column) ?? false
+    }
+
+    /// Holds back a change that would drop objects `ignore:` leaves alone along
+    /// with what it drops. No policy allows it: ignoring wins over everything.
+    mutating func holdForIgnored(_ step: Step, reason: String, undeclared: Bool, keep: (inout SchemaState) -> Void) {
+        held.append(HeldChange(
+            object: step.object,
+            reason: reason + "; objects that ignore: leaves alone stand on it and would be dropped with it: "
+                + "drop them by hand, or stop ignoring them, first",
+            sql: step.sql, undeclared: undeclared))
+        keep(&expected)
     }
 
     func finish() -> Diff {

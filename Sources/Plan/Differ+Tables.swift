@@ -69,6 +69,10 @@ extension Differ.Run {
         // column uses: such generated columns are dropped first and added again
         // after the type changes (their values are recomputed; nothing is lost).
         let renames = columnRenames[name] ?? [:]
+        // Ignored objects stay on the table, on their columns (renamed or not).
+        let uses = current.ignoredUses.map { renames[$0] ?? $0 }
+        ignoredUses[name] = Set(uses)
+        expected.updateTable(name) { $0.ignoredUses = uses.sorted() }
         let retyped = Set(table.columns.compactMap { column -> String? in
             let old = renames.first { $0.value == column.name }?.key
             guard let w = want.column(named: column.name),
@@ -76,10 +80,17 @@ extension Differ.Run {
                   w.type != h.type || w.collation != h.collation else { return nil }
             return h.name
         })
+        // Columns whose type change would drop and re-add a generated column that
+        // ignored objects stand on: their type is left as it is.
+        var keepType: Set<String> = []
         if !retyped.isEmpty {
             for column in table.columns where column.generated != nil {
                 guard let h = current.column(named: column.name), let expression = h.generated,
                       retyped.contains(where: { mentions(expression, identifier: $0) }) else { continue }
+                if isPinned(name, column.name) {
+                    keepType.formUnion(retyped.filter { mentions(expression, identifier: $0) })
+                    continue
+                }
                 claimedColumns.insert(column.name)
                 add(.dropColumn(table: name, column: column.name), .columns, hazards: [.tableRewrite])
                 add(.addColumn(table: name, column), .readdColumns, hazards: [.tableRewrite])
@@ -90,7 +101,21 @@ extension Differ.Run {
             }
         }
         for column in table.columns where !claimedColumns.contains(column.name) {
-            guard let wantColumn = want.column(named: column.name) else { continue }
+            guard var wantColumn = want.column(named: column.name) else { continue }
+            let old = renames.first { $0.value == column.name }?.key
+            if let have = current.column(named: column.name) ?? old.flatMap({ current.column(named: $0) }),
+               keepType.contains(have.name) {
+                held.append(HeldChange(
+                    object: "column \(name).\(column.name)",
+                    reason: "changing its type from \(have.type) to \(wantColumn.type) needs a generated column that "
+                        + "uses it dropped and added again, and objects that ignore: leaves alone stand on that "
+                        + "column: drop them by hand, or stop ignoring them, first",
+                    sql: Step.alterColumnType(table: name, column: column.name, type: column.type,
+                                              collation: column.collation).sql))
+                wantColumn.type = have.type
+                wantColumn.collation = have.collation
+                expected.updateTable(name) { $0.replaceColumn(wantColumn) }
+            }
             if let have = current.column(named: column.name) {
                 claimedColumns.insert(column.name)
                 diffColumn(column, table: name, want: wantColumn, have: have)
@@ -109,11 +134,16 @@ extension Differ.Run {
             }
         }
         for extra in current.columns where !claimedColumns.contains(extra.name) {
+            let reason = "column \(name).\(extra.name) is not in schema.yaml; dropping it loses its data"
+            let keep: (inout SchemaState) -> Void = { $0.updateTable(name) { $0.columns.append(extra) } }
+            if isPinned(name, extra.name) {
+                holdForIgnored(.dropColumn(table: name, column: extra.name), reason: reason, undeclared: true, keep: keep)
+                continue
+            }
             addDestructive(.dropColumn(table: name, column: extra.name), .columns,
                            hazards: [.dataLoss, .dropsUnmanagedObject],
-                           reason: "column \(name).\(extra.name) is not in schema.yaml; dropping it loses its data") {
-                $0.updateTable(name) { $0.columns.append(extra) }
-            }
+                           target: DestructiveTarget(.column, table: name, extra.name, undeclared: true),
+                           reason: reason, keep: keep)
         }
         diffConstraints(table, want: want, current: current)
         diffIndexes(table, want: want, current: current)

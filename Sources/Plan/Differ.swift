@@ -8,15 +8,27 @@ import State
 /// the end (`Run.finish()`). Changes come out in dependency order: enums, renames,
 /// drops of changed constraints and indexes, new tables, column changes,
 /// constraints, indexes, foreign keys, comments, then drops of undeclared objects.
+///
+/// What `declaration.ignore` ignores is taken out of both states first
+/// (`SchemaState.ignoring`), so it is never created, changed, dropped or shown.
+/// Destructive changes are planned only as far as `policy` allows; the rest are
+/// held back, each with the narrowest `--allow` selector that would allow it.
 public struct Differ: Sendable {
     public var declaration: Declaration
     public var desired: SchemaState
-    public var allowDestructive: Bool
+    public var policy: DestructivePolicy
+
+    /// Whether every destructive change is allowed (`--allow-destructive`).
+    public var allowDestructive: Bool { policy == .all }
+
+    public init(declaration: Declaration, desired: SchemaState, policy: DestructivePolicy) {
+        self.declaration = declaration
+        self.desired = desired.ignoring(declaration.ignore).normalized()
+        self.policy = policy
+    }
 
     public init(declaration: Declaration, desired: SchemaState, allowDestructive: Bool = false) {
-        self.declaration = declaration
-        self.desired = desired.normalized()
-        self.allowDestructive = allowDestructive
+        self.init(declaration: declaration, desired: desired, policy: allowDestructive ? .all : .none)
     }
 
     /// The operations that build the declaration in an empty schema, in order.
@@ -40,7 +52,7 @@ public struct Differ: Sendable {
     }
 
     public func diff(actual: SchemaState?) -> Diff {
-        guard let actual = actual?.normalized() else {
+        guard let actual = actual?.ignoring(declaration.ignore).normalized() else {
             let changes = [Step.createSchema.change()] + Self.creation(of: declaration).map { $0.change() }
             return Diff(changes: changes, held: [], expected: desired, prelude: nil)
         }

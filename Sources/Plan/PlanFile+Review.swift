@@ -83,11 +83,17 @@ extension PlanFile {
     /// What this plan allows that `reviewed` did not, as the flags that allow
     /// it; empty when it allows nothing more.
     ///
-    /// The one home of the "allows more than the review" rule: a new way to allow
-    /// destructive changes (say, a list of `--allow` selectors) adds its case here.
+    /// The one home of the "allows more than the review" rule: `--allow-destructive`
+    /// now but not then, or an `--allow` selector the review did not have.
     public func allowancesBeyond(_ reviewed: PlanFile) -> [String] {
         var more: [String] = []
         if allowDestructive && !reviewed.allowDestructive { more.append("--allow-destructive") }
+        // A selector is covered by the same selector in the review, or by the review's
+        // --allow-destructive; glob subsumption is not guessed at.
+        if !reviewed.allowDestructive {
+            let before = Set(reviewed.allowed ?? [])
+            for selector in allowed ?? [] where !before.contains(selector) { more.append("--allow \(selector)") }
+        }
         return more
     }
 

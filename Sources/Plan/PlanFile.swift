@@ -21,6 +21,14 @@ public struct PlanFile: Codable, Sendable, Equatable {
     /// SHA-256 of the `schema.yaml` bytes the plan was made from.
     public var schemaSHA256: String
     public var allowDestructive: Bool
+    /// The `--allow` selectors the plan was made with (`column:users.note`); nil
+    /// when none were given.
+    public var allowed: [String]?
+    /// The `ignore:` rules of `schema.yaml`; nil when it has none. `apply`
+    /// filters the states it checks through them, as `plan` did.
+    public var ignore: IgnoreRules?
+    /// How many objects `ignore:` took out of the tenants' states; nil when none.
+    public var ignored: IgnoredObjects?
     public var databases: [DatabaseEntry]
     public var changeSets: [ChangeSet]
     /// SHA-256 of the canonical encoding of the file with this field and
@@ -31,13 +39,17 @@ public struct PlanFile: Codable, Sendable, Equatable {
     public var signature: String?
 
     public init(toolVersion: String, createdAt: String, schemaSHA256: String, allowDestructive: Bool,
-                databases: [DatabaseEntry], changeSets: [ChangeSet]) {
+                databases: [DatabaseEntry], changeSets: [ChangeSet], allowed: [String]? = nil,
+                ignore: IgnoreRules? = nil, ignored: IgnoredObjects? = nil) {
         self.format = Self.formatName
         self.formatVersion = Self.currentFormatVersion
         self.toolVersion = toolVersion
         self.createdAt = createdAt
         self.schemaSHA256 = schemaSHA256
         self.allowDestructive = allowDestructive
+        self.allowed = allowed
+        self.ignore = ignore
+        self.ignored = ignored
         self.databases = databases
         self.changeSets = changeSets
         self.digest = nil
@@ -47,7 +59,21 @@ public struct PlanFile: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case format, formatVersion = "format_version", toolVersion = "tool_version", createdAt = "created_at"
         case schemaSHA256 = "schema_sha256", allowDestructive = "allow_destructive", databases
+        case allowed, ignore, ignored
         case changeSets = "change_sets", digest, signature
+    }
+
+    /// The objects `ignore:` left out of the plan, counted over its tenants.
+    public struct IgnoredObjects: Codable, Sendable, Equatable {
+        /// Objects taken out (a table counts once, whatever it holds).
+        public var objects: Int
+        /// Tenants that hold at least one.
+        public var tenants: Int
+
+        public init(objects: Int, tenants: Int) {
+            self.objects = objects
+            self.tenants = tenants
+        }
     }
 
     /// A database the plan covers: how to reach it (never credentials) and which

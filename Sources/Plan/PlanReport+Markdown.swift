@@ -16,6 +16,10 @@ extension PlanReport {
 
     func markdownLines() -> [String] {
         var out: [String] = ["### tenantplan", "", "**\(summaryLine)**", ""]
+        if let allowed = plan.allowed, !allowed.isEmpty {
+            out += ["Allowed by `--allow`: " + allowed.map { Markdown.code($0) }.joined(separator: ", "), ""]
+        }
+        if let ignored = ignoredText(key: "`ignore:`") { out += [ignored, ""] }
         out += hazardSection(within: markdownBudget / 4)
         var remaining = markdownBudget - Markdown.size(out) - Self.closingRoom
         for (index, set) in plan.changeSets.enumerated() {

@@ -33,6 +33,21 @@ public struct PlanReport: Sendable {
 
     }
 
+    /// `Allowed by --allow: column:users.note, index:hotfix_*`, when selectors were given.
+    public var allowedLine: String? {
+        guard let allowed = plan.allowed, !allowed.isEmpty else { return nil }
+        return "Allowed by --allow: \(allowed.joined(separator: ", "))"
+    }
+
+    /// `Ignored: 3 objects in 2 tenants (ignore: in schema.yaml), not shown.`, when any.
+    public var ignoredLine: String? { ignoredText(key: "ignore:") }
+
+    func ignoredText(key: String) -> String? {
+        guard let ignored = plan.ignored, ignored.objects > 0 else { return nil }
+        return "Ignored: \(ignored.objects) object\(ignored.objects == 1 ? "" : "s") in \(ignored.tenants) "
+            + "tenant\(ignored.tenants == 1 ? "" : "s") (\(key) in schema.yaml), not shown."
+    }
+
     func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
 
     func symbol(_ action: Change.Action) -> String {
@@ -67,6 +82,7 @@ public struct PlanReport: Sendable {
         var out: [String] = []
         let dbs = plan.databases.map { "\($0.name) (\($0.databaseName))" }.joined(separator: ", ")
         out.append("tenantplan: \(plan.tenantCount) tenant\(plan.tenantCount == 1 ? "" : "s") in \(plan.databases.count) database\(plan.databases.count == 1 ? "" : "s"): \(dbs)")
+        if let allowedLine { out.append(allowedLine.printable) }
         for set in plan.changeSets {
             out.append("")
             out.append(paint("\(heading(set)): ", "1") + tenantList(set))
@@ -94,6 +110,7 @@ public struct PlanReport: Sendable {
             out.append(paint("Warning: this plan drops data or undeclared objects (\(destructive.count) destructive change\(destructive.count == 1 ? "" : "s")).", "31;1"))
         }
         out.append("")
+        if let ignoredLine { out.append(ignoredLine) }
         out.append(summaryLine)
         return out.joined(separator: "\n")
     }

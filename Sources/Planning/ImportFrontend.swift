@@ -66,7 +66,23 @@ public struct ImportFrontend {
             })
         }
         note(outcome.summary)
+        noteBookkeeping(outcome.declaration.ignore)
         verify(outcome.declaration, with: importer, on: connection)
+    }
+
+    /// Names the migration tools' bookkeeping tables that were left out and
+    /// written under `ignore:`, and says to stop running those tools.
+    func noteBookkeeping(_ ignore: IgnoreRules) {
+        let found = BookkeepingTables.known.filter { ignore.ignores(.tables, $0.name) }
+        guard !found.isEmpty else { return }
+        for table in found {
+            note("note: \(table.name) is the migration bookkeeping table of \(table.tools): left out of \(out) "
+                + "and listed under ignore:, so tenantplan leaves it alone")
+        }
+        var tools: [String] = []
+        for table in found where !tools.contains(table.tools) { tools.append(table.tools) }
+        note("note: once tenantplan manages these tenants, stop running \(tools.joined(separator: " and ")) on them: "
+            + "its migrations would change the schemas behind the plans' back")
     }
 
     /// Plans the tenant against what was written, as `plan` would.

@@ -15,6 +15,8 @@ public struct PlanFrontend: Sendable {
     /// `--tenant` names; empty means every tenant of the fleet.
     public var onlyTenants: [String]
     public var allowDestructive: Bool
+    /// `--allow` selectors.
+    public var allowed: [AllowSelector]
     public var toolVersion: String
     public var planner: Planner
     /// `--reviewed`: the plan that was reviewed, to compare the fresh plan with.
@@ -23,13 +25,14 @@ public struct PlanFrontend: Sendable {
     public var key: PlanKey?
 
     public init(schema: String, tenants: String, out: String, onlyTenants: [String] = [],
-                allowDestructive: Bool = false, toolVersion: String, planner: Planner,
-                reviewed: String? = nil, key: PlanKey? = nil) {
+                allowDestructive: Bool = false, allowed: [AllowSelector] = [], toolVersion: String,
+                planner: Planner, reviewed: String? = nil, key: PlanKey? = nil) {
         self.schema = schema
         self.tenants = tenants
         self.out = out
         self.onlyTenants = onlyTenants
         self.allowDestructive = allowDestructive
+        self.allowed = allowed
         self.toolVersion = toolVersion
         self.planner = planner
         self.reviewed = reviewed
@@ -70,7 +73,7 @@ public struct PlanFrontend: Sendable {
         let fleet = try FleetLoader.load(path: tenants)
         return try planner.plan(PlanRequest(
             declaration: declaration, schemaSHA256: sha256, fleet: fleet, onlyTenants: onlyTenants,
-            allowDestructive: allowDestructive, toolVersion: toolVersion))
+            allowDestructive: allowDestructive, allowed: allowed, toolVersion: toolVersion))
     }
 
     /// Writes `plan` to `out`.

@@ -13,17 +13,23 @@ public struct PlanRequest: Sendable {
     /// `--tenant` names; empty means every tenant of the fleet.
     public var onlyTenants: [String]
     public var allowDestructive: Bool
+    /// `--allow` selectors: the destructive changes allowed without `--allow-destructive`.
+    public var allowed: [AllowSelector]
     public var toolVersion: String
 
     public init(declaration: Declaration, schemaSHA256: String, fleet: Fleet, onlyTenants: [String] = [],
-                allowDestructive: Bool = false, toolVersion: String) {
+                allowDestructive: Bool = false, allowed: [AllowSelector] = [], toolVersion: String) {
         self.declaration = declaration
         self.schemaSHA256 = schemaSHA256
         self.fleet = fleet
         self.onlyTenants = onlyTenants
         self.allowDestructive = allowDestructive
+        self.allowed = allowed
         self.toolVersion = toolVersion
     }
+
+    /// What the `Differ` may drop.
+    public var policy: DestructivePolicy { DestructivePolicy(allowDestructive: allowDestructive, selectors: allowed) }
 }
 
 /// Makes a plan: for each database, realise the desired state, find the tenants,
@@ -67,6 +73,7 @@ public struct Planner: Sendable {
         var groups: [String: Group] = [:]   // key: from-fingerprint | desired fingerprint
         var groupOrder: [String] = []
         var databases: [PlanFile.DatabaseEntry] = []
+        var ignored = PlanFile.IgnoredObjects(objects: 0, tenants: 0)
 
         for database in fleet.databases {
             let listed = fleet.tenants.filter { $0.database == database.name }.map(\.name)
@@ -103,13 +110,14 @@ public struct Planner: Sendable {
             }
             databases.append(entry)
 
-            let differ = Differ(declaration: request.declaration, desired: desired,
-                                allowDestructive: request.allowDestructive)
+            let differ = Differ(declaration: request.declaration, desired: desired, policy: request.policy)
             let reflection = FleetReflection(
                 connections: connections, source: database.connection, database: database.name,
-                workers: workers, batchSize: batchSize, progress: progress,
+                workers: workers, batchSize: batchSize, progress: progress, ignore: request.declaration.ignore,
                 diff: { state, fingerprint in StatePlan(differ.diff(actual: state), from: fingerprint) })
             let found = try reflection.run(unique, first: connection)
+            ignored.objects += found.ignored.values.reduce(0, +)
+            ignored.tenants += found.ignored.count
             if let note {
                 let absent = unique.filter { found.fingerprints[$0] == nil }
                 try DatabaseCatalog.lookalikeNotes(absent: absent, tenants: Set(tenants + fleet.exclude),
@@ -152,7 +160,10 @@ public struct Planner: Sendable {
 
         return PlanFile(
             toolVersion: request.toolVersion, createdAt: Self.timestamp(), schemaSHA256: request.schemaSHA256,
-            allowDestructive: request.allowDestructive, databases: databases, changeSets: changeSets)
+            allowDestructive: request.allowDestructive, databases: databases, changeSets: changeSets,
+            allowed: request.allowed.isEmpty ? nil : request.allowed.map(\.description),
+            ignore: request.declaration.ignore.isEmpty ? nil : request.declaration.ignore,
+            ignored: ignored.objects == 0 ? nil : ignored)
     }
 
     static func timestamp() -> String {

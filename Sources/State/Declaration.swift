@@ -9,12 +9,16 @@ public struct Declaration: Sendable, Equatable {
     public var version: Int
     public var enums: [EnumDeclaration]
     public var tables: [TableDeclaration]
+    /// What `ignore:` leaves alone; no declared object matches it.
+    public var ignore: IgnoreRules
 
-    public init(file: String, version: Int = 1, enums: [EnumDeclaration] = [], tables: [TableDeclaration] = []) {
+    public init(file: String, version: Int = 1, enums: [EnumDeclaration] = [], tables: [TableDeclaration] = [],
+                ignore: IgnoreRules = IgnoreRules()) {
         self.file = file
         self.version = version
         self.enums = enums
         self.tables = tables
+        self.ignore = ignore
     }
 
     public func table(named name: String) -> TableDeclaration? { tables.first { $0.name == name } }

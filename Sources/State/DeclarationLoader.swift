@@ -11,7 +11,7 @@ public enum DeclarationLoader {
     /// The only `version:` this tenantplan reads.
     public static let supportedVersion = 1
 
-    static let topKeys = ["version", "enums", "tables"]
+    static let topKeys = ["version", "enums", "tables", "ignore"]
     static let tableKeys = ["columns", "primary_key", "unique", "indexes", "foreign_keys", "checks",
                             "comment", "renamed_from"]
     static let columnKeys = ["type", "nullable", "default", "identity", "generated", "collation",
@@ -87,7 +87,7 @@ extension DeclarationLoader {
             var declaration = Declaration(file: file)
             guard let top = reader.fields(
                 of: root, allowed: DeclarationLoader.topKeys, what: "the schema file",
-                shape: "a mapping with the keys version, enums and tables")
+                shape: "a mapping with the keys version, enums, tables and ignore")
             else { return declaration }
 
             try reader.checkVersion(in: top, of: root, supported: DeclarationLoader.supportedVersion)
@@ -111,6 +111,11 @@ extension DeclarationLoader {
                 if let table = parseTable(entry) { declaration.tables.append(table) }
             }
             checkForeignKeyTargets(declaration)
+            if let ignoreEntry = top["ignore"] {
+                let globs = parseIgnore(ignoreEntry)
+                checkIgnored(declaration, globs)
+                declaration.ignore = Self.rules(globs)
+            }
             return declaration
         }
 

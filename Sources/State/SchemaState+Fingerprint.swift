@@ -24,6 +24,12 @@ extension SchemaState {
         }
         for t in state.tables {
             out += "T"; field(t.name); field(t.comment); out += "\n"
+            // Only when something is ignored: states without ignore: encode as before.
+            if !t.ignoredUses.isEmpty {
+                out += " U"
+                for c in t.ignoredUses { field(c) }
+                out += "\n"
+            }
             for c in t.columns {
                 out += " C"; field(c.name); field(c.type); field(c.notNull ? "t" : "f")
                 field(c.defaultExpression); field(c.identity?.rawValue); field(c.generated)

@@ -56,14 +56,22 @@ public struct TableState: Sendable, Equatable, Codable {
     public var columns: [ColumnState]
     public var constraints: [ConstraintState]
     public var indexes: [IndexState]
+    /// Columns that objects `ignore:` leaves alone stand on: ignored columns, and
+    /// the columns ignored indexes and constraints of the table name. The one
+    /// trace ignored objects leave, so that tenantplan never drops them along
+    /// with a column or the table (see `SchemaState.ignoring`). Sorted; `""`
+    /// stands for an ignored object that names no column; empty when nothing
+    /// of the table is ignored.
+    public var ignoredUses: [String]
 
     public init(name: String, comment: String? = nil, columns: [ColumnState] = [],
-                constraints: [ConstraintState] = [], indexes: [IndexState] = []) {
+                constraints: [ConstraintState] = [], indexes: [IndexState] = [], ignoredUses: [String] = []) {
         self.name = name
         self.comment = comment
         self.columns = columns
         self.constraints = constraints
         self.indexes = indexes
+        self.ignoredUses = ignoredUses
     }
 
     public func column(named name: String) -> ColumnState? { columns.first { $0.name == name } }
@@ -75,7 +83,8 @@ public struct TableState: Sendable, Equatable, Codable {
             name: name, comment: comment,
             columns: columns.sorted { $0.name < $1.name },
             constraints: constraints.sorted { $0.name < $1.name },
-            indexes: indexes.sorted { $0.name < $1.name })
+            indexes: indexes.sorted { $0.name < $1.name },
+            ignoredUses: Array(Set(ignoredUses)).sorted())
     }
 }
 

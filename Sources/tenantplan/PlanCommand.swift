@@ -11,8 +11,10 @@ struct PlanCommand: ParsableCommand {
             Reads schema.yaml and tenants.yaml, validates them, realises the declaration in a scratch \
             schema that is always rolled back (so that types and expressions compare in PostgreSQL's own \
             canonical form), reads every tenant schema from pg_catalog and writes the changes each needs. \
-            Tenants in the same state share one change list. Nothing is changed in any database. \
-            With TENANTPLAN_PLAN_KEY set, the plan file is signed.
+            Tenants in the same state share one change list. Changes that lose data or drop undeclared \
+            objects are held back unless --allow-destructive, or an --allow selector that matches them, is \
+            given. What ignore: in schema.yaml lists is left alone and not shown. Nothing is changed in any \
+            database. With TENANTPLAN_PLAN_KEY set, the plan file is signed.
 
             --reviewed: after another change was applied first (two pull requests in flight), plan again \
             and compare with the plan that was reviewed. Every change the fresh plan makes to a tenant must \
@@ -35,6 +37,12 @@ struct PlanCommand: ParsableCommand {
     @Flag(name: .customLong("allow-destructive"), help: "Also plan changes that lose data or drop undeclared objects.")
     var allowDestructive = false
 
+    @Option(name: .customLong("allow"), help: ArgumentHelp(
+        "Also plan the destructive changes that match KIND:NAME (NAME a glob; repeatable), e.g. column:users.display_name. "
+            + "Kinds: \(AllowSelector.Kind.allCases.map(\.rawValue).joined(separator: ", ")).",
+        valueName: "selector"))
+    var allow: [String] = []
+
     @Option(name: .long, help: ArgumentHelp(
         "The plan that was reviewed: exit 3, writing nothing, when the fresh plan holds a change it did not.",
         valueName: "reviewed.json"))
@@ -46,10 +54,27 @@ struct PlanCommand: ParsableCommand {
     @Flag(name: .customLong("detailed-exitcode"), help: "Exit 2 when there are changes, 0 when every tenant is in sync (3 from --reviewed wins).")
     var detailedExitcode = false
 
+    /// A malformed selector is a usage error (exit 64).
+    func validate() throws {
+        _ = try selectors()
+    }
+
+    func selectors() throws -> [AllowSelector] {
+        var selectors: [AllowSelector] = []
+        for text in allow {
+            do {
+                selectors.append(try AllowSelector(parsing: text))
+            } catch {
+                throw ValidationError("\(error.message)\n  hint: \(error.hint)")
+            }
+        }
+        return selectors
+    }
+
     func run() throws {
         let frontend = PlanFrontend(
             schema: files.schema, tenants: files.tenants, out: out, onlyTenants: onlyTenants,
-            allowDestructive: allowDestructive, toolVersion: Tenantplan.version,
+            allowDestructive: allowDestructive, allowed: try selectors(), toolVersion: Tenantplan.version,
             planner: Planner(connections: connection.resolver, progress: Output.progress(), note: Output.note),
             reviewed: reviewed, key: try reportingErrors { try PlanKey.fromEnvironment() })
         let outcome = try reportingErrors {

@@ -47,7 +47,7 @@ struct DifferColumnTests {
         #expect(held.changes.isEmpty)
         #expect(held.held == [HeldChange(
             object: "column items.legacy",
-            reason: "column items.legacy is not in schema.yaml; dropping it loses its data; plan with --allow-destructive to allow it",
+            reason: "column items.legacy is not in schema.yaml; dropping it loses its data; plan with --allow column:items.legacy to allow it",
             sql: "ALTER TABLE \"items\" DROP COLUMN \"legacy\"", undeclared: true)])
         // The tenant keeps the column: the expected state is the desired one plus it.
         let kept = t.desired.editing("items") { $0.columns.append(legacy) }
@@ -103,7 +103,7 @@ struct DifferColumnTests {
         #expect(held.changes.isEmpty)
         #expect(held.held == [HeldChange(
             object: "column items.qty",
-            reason: "changing items.qty from bigint to integer may lose or alter data; plan with --allow-destructive to allow it",
+            reason: "changing items.qty from bigint to integer may lose or alter data; plan with --allow type_change:items.qty to allow it",
             sql: "ALTER TABLE \"items\" ALTER COLUMN \"qty\" TYPE integer")])
         // The whole column stays as it is, not only its type.
         #expect(held.expected == t.actual.normalized())
@@ -306,7 +306,7 @@ struct DifferColumnTests {
         #expect(held.changes.isEmpty)
         #expect(held.held == [HeldChange(
             object: "column items.doubled",
-            reason: "column items.doubled becomes generated; its stored values are replaced; plan with --allow-destructive to allow it",
+            reason: "column items.doubled becomes generated; its stored values are replaced; plan with --allow column:items.doubled to allow it",
             sql: "ALTER TABLE \"items\" DROP COLUMN \"doubled\"")])
         #expect(held.expected == t.actual.normalized())
 

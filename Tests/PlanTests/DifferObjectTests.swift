@@ -134,10 +134,10 @@ struct DifferObjectTests {
         #expect(held.changes.isEmpty)
         #expect(held.held == [
             HeldChange(object: "constraint customers_name_check on customers",
-                       reason: "constraint customers_name_check on customers is not in schema.yaml; plan with --allow-destructive to allow it",
+                       reason: "constraint customers_name_check on customers is not in schema.yaml; plan with --allow constraint:customers.customers_name_check to allow it",
                        sql: "ALTER TABLE \"customers\" DROP CONSTRAINT \"customers_name_check\"", undeclared: true),
             HeldChange(object: "constraint orders_self_fkey on orders",
-                       reason: "constraint orders_self_fkey on orders is not in schema.yaml; plan with --allow-destructive to allow it",
+                       reason: "constraint orders_self_fkey on orders is not in schema.yaml; plan with --allow constraint:orders.orders_self_fkey to allow it",
                        sql: "ALTER TABLE \"orders\" DROP CONSTRAINT \"orders_self_fkey\"", undeclared: true),
         ])
         #expect(held.expected == actual.normalized())
@@ -162,7 +162,7 @@ struct DifferObjectTests {
         #expect(held.changes.isEmpty)
         #expect(held.held == [HeldChange(
             object: "index customers_name_idx",
-            reason: "index customers_name_idx on customers is not in schema.yaml; plan with --allow-destructive to allow it",
+            reason: "index customers_name_idx on customers is not in schema.yaml; plan with --allow index:customers_name_idx to allow it",
             sql: "DROP INDEX \"customers_name_idx\"", undeclared: true)])
         let kept = Shop.desired.editing("customers") { $0.indexes.append(extra) }
         #expect(held.expected == kept.normalized())
@@ -188,7 +188,7 @@ struct DifferObjectTests {
         #expect(held.changes.isEmpty)
         #expect(held.held == [HeldChange(
             object: "table audit log",
-            reason: "table audit log is not in schema.yaml; dropping it loses its rows; plan with --allow-destructive to allow it",
+            reason: "table audit log is not in schema.yaml; dropping it loses its rows; plan with --allow 'table:audit log' to allow it",
             sql: "DROP TABLE \"audit log\"", undeclared: true)])
         var kept = Shop.desired
         kept.tables.append(audit)
@@ -214,7 +214,7 @@ struct DifferObjectTests {
         #expect(held.changes.isEmpty)
         #expect(held.held == [HeldChange(
             object: "enum legacy_kind",
-            reason: "enum legacy_kind is not in schema.yaml; plan with --allow-destructive to allow it",
+            reason: "enum legacy_kind is not in schema.yaml; plan with --allow enum:legacy_kind to allow it",
             sql: "DROP TYPE \"legacy_kind\"", undeclared: true)])
         var kept = Shop.desired
         kept.enums.append(legacy)
@@ -235,7 +235,7 @@ struct DifferObjectTests {
         #expect(held.changes.isEmpty)
         #expect(held.held == [HeldChange(
             object: "sequence invoice_numbers",
-            reason: "sequence invoice_numbers is not in schema.yaml; plan with --allow-destructive to allow it",
+            reason: "sequence invoice_numbers is not in schema.yaml; plan with --allow sequence:invoice_numbers to allow it",
             sql: "DROP SEQUENCE \"invoice_numbers\"", undeclared: true)])
         var kept = Shop.desired
         kept.sequences = ["invoice_numbers"]

@@ -155,6 +155,22 @@ struct ReviewTests {
         #expect(fresh.allowancesBeyond(reviewedDestructive).isEmpty)
     }
 
+    @Test("an --allow selector the review did not have needs a review; the same selector, or a reviewed --allow-destructive, covers it")
+    func allowsMoreBySelector() throws {
+        let reviewed = reviewPlan([([addColumn("coupon")], ["acme"])])
+        var fresh = reviewPlan([([addColumn("coupon")], ["acme"])])
+        fresh.allowed = ["column:orders.note"]
+        #expect(fresh.allowancesBeyond(reviewed) == ["--allow column:orders.note"])
+        #expect(try !fresh.newSince(reviewed: reviewed, file: "reviewed.json").isEmpty)
+
+        var same = reviewed
+        same.allowed = ["column:orders.note", "index:hotfix_*"]
+        #expect(fresh.allowancesBeyond(same).isEmpty)
+
+        let destructive = reviewPlan([([addColumn("coupon")], ["acme"])], allowDestructive: true)
+        #expect(fresh.allowancesBeyond(destructive).isEmpty)
+    }
+
     @Test("a reviewed plan made against another database is refused")
     func otherDatabase() throws {
         let reviewed = reviewPlan([([addColumn("coupon")], ["acme"])])

@@ -92,6 +92,8 @@ let fingerprintEdits: [FingerprintEdit] = [
     FingerprintEdit("other object") { $0.others[0] = "view w" },
     FingerprintEdit("other object kind") { $0.others[0] = "materialized view v" },
     FingerprintEdit("other object removed") { $0.others.removeAll() },
+    FingerprintEdit("ignored objects stand on a column") { $0.tables[1].ignoredUses = ["id"] },
+    FingerprintEdit("ignored objects stand on the table alone") { $0.tables[1].ignoredUses = [""] },
 ]
 
 @Suite("State fingerprint")
