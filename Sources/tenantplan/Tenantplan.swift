@@ -16,6 +16,6 @@ struct Tenantplan: ParsableCommand {
             2 from `plan --detailed-exitcode` when there are changes.
             """,
         version: version,
-        subcommands: [PlanCommand.self, ApplyCommand.self, ShowCommand.self, ValidateCommand.self, ImportCommand.self]
+        subcommands: [PlanCommand.self, ApplyCommand.self, ProvisionCommand.self, ShowCommand.self, ValidateCommand.self, ImportCommand.self]
     )
 }
