@@ -22,12 +22,18 @@ public struct Provisioner: Sendable {
     public var connections: ConnectionResolver
     /// Longest wait for any one lock, as PostgreSQL duration text.
     public var lockTimeout: String
-    /// Extra attempts after a lock timeout, deadlock or serialization failure.
+    /// Longest wait for the tenant's advisory lock: another call for the same
+    /// name (or an `apply` of that tenant) holds it while it creates the tenant.
+    public var tenantLockTimeout: String
+    /// Extra attempts after a lock timeout, deadlock, serialization failure, or a
+    /// schema of that name created meanwhile by something else.
     public var retries: Int
 
-    public init(connections: ConnectionResolver, lockTimeout: String = "5s", retries: Int = 3) {
+    public init(connections: ConnectionResolver, lockTimeout: String = "5s", tenantLockTimeout: String = "30s",
+                retries: Int = 3) {
         self.connections = connections
         self.lockTimeout = lockTimeout
+        self.tenantLockTimeout = tenantLockTimeout
         self.retries = retries
     }
 
@@ -53,14 +59,9 @@ public struct Provisioner: Sendable {
         let database = try ProvisionDecision.database(for: tenant, requested: requested, in: fleet)
         let connection = try connections.connect(database.connection, database: database.name)
         defer { connection.close() }
-        let differ: Differ
-        do {
-            differ = Differ(declaration: declaration, desired: try DesiredState.realise(declaration, on: connection))
-        } catch let error as PostgresError {
-            throw PlanningError.database(database.name, error)
-        }
 
-        let (decision, changes, attempts) = try provision(tenant, differ: differ, database: database.name, on: connection)
+        let (decision, changes, attempts) = try provision(tenant, declaration: declaration, database: database.name,
+                                                          on: connection)
         var result: ProvisionResult
         switch decision {
         case .create(_, let expected):
@@ -85,26 +86,41 @@ public struct Provisioner: Sendable {
         return result
     }
 
-    /// The tenant's transaction, tried again after transient errors. Returns the
-    /// decision it carried out, the number of statements run, and the attempts made.
-    func provision(_ tenant: String, differ: Differ, database: String, on connection: Connection) throws
+    /// Realises the desired state, then runs the tenant's transaction; both are
+    /// tried again after transient errors. Returns the decision carried out, the
+    /// number of statements run, and the attempts made.
+    func provision(_ tenant: String, declaration: Declaration, database: String, on connection: Connection) throws
         -> (ProvisionDecision, changes: Int, attempts: Int)
     {
+        var differ: Differ?
         var attempt = 0
         while true {
             attempt += 1
             do {
-                let (decision, changes) = try transaction(tenant, differ: differ, on: connection)
+                // For the session: bounds the scratch schema's locks (a foreign key to
+                // a shared table) as well as the tenant's.
+                try connection.execute("SELECT set_config('lock_timeout', $1, false)", [lockTimeout])
+                let current = try differ ?? Differ(declaration: declaration,
+                                                   desired: try DesiredState.realise(declaration, on: connection))
+                differ = current
+                let (decision, changes) = try transaction(tenant, differ: current, on: connection)
                 return (decision, changes, attempt)
-            } catch let error as PostgresError where attempt <= retries && Self.retryable(error) {
-                if connection.inTransaction { try? connection.execute("ROLLBACK") }
-                Thread.sleep(forTimeInterval: min(5.0, 0.2 * pow(2.0, Double(attempt - 1))) * Double.random(in: 0.5...1.0))
-            } catch let error as PostgresError {
-                if connection.inTransaction { try? connection.execute("ROLLBACK") }
-                throw error.statement == "COMMIT" ? error : PlanningError.database(database, error)
             } catch {
                 if connection.inTransaction { try? connection.execute("ROLLBACK") }
-                throw error
+                let server: PostgresError? = switch error {
+                case let error as PostgresError: error
+                case PlanningError.declarationRejected(_, let server): server
+                default: nil
+                }
+                guard let server, attempt <= retries, Self.retryable(server) else {
+                    // A lock timeout in the scratch schema is not the declaration's fault;
+                    // after COMMIT fails, whether it committed is unknown.
+                    if let server, server.statement != "COMMIT", error is PostgresError || server.isTransient {
+                        throw PlanningError.database(database, server)
+                    }
+                    throw error
+                }
+                Thread.sleep(forTimeInterval: min(5.0, 0.2 * pow(2.0, Double(attempt - 1))) * Double.random(in: 0.5...1.0))
             }
         }
     }
@@ -120,10 +136,11 @@ public struct Provisioner: Sendable {
     func transaction(_ tenant: String, differ: Differ, on connection: Connection) throws -> (ProvisionDecision, Int) {
         _ = try connection.pipeline([
             PipelineStatement("BEGIN"),
-            PipelineStatement("SELECT set_config('lock_timeout', $1, true)", [lockTimeout]),
+            PipelineStatement("SELECT set_config('lock_timeout', $1, true)", [tenantLockTimeout]),
             // Serialises provisioners and appliers of the same tenant.
             PipelineStatement("SELECT pg_advisory_xact_lock($1::int4, hashtext($2))",
                               [String(Applier.lockClass), tenant]),
+            PipelineStatement("SELECT set_config('lock_timeout', $1, true)", [lockTimeout]),
         ])
         let decision = ProvisionDecision.decide(actual: try Reflector().reflect(schema: tenant, on: connection),
                                                 differ: differ)
