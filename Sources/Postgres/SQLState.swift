@@ -32,6 +32,7 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let undefinedObject = SQLState("42704")
     public static let undefinedFunction = SQLState("42883")
     public static let undefinedTable = SQLState("42P01")
+    public static let duplicateSchema = SQLState("42P06")
 
     // Class 55: Object Not In Prerequisite State
     public static let lockNotAvailable = SQLState("55P03")

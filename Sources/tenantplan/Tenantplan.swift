@@ -26,7 +26,7 @@ struct Tenantplan: ParsableCommand {
             Shell completion: `tenantplan --generate-completion-script bash|zsh|fish`.
             """,
         version: BuildInfo.versionLine,
-        subcommands: [PlanCommand.self, ApplyCommand.self, ShowCommand.self, ValidateCommand.self, ImportCommand.self]
+        subcommands: [PlanCommand.self, ApplyCommand.self, ProvisionCommand.self, ShowCommand.self, ValidateCommand.self, ImportCommand.self]
     )
 
     /// Parses and runs, after refusing an unknown command with a suggestion

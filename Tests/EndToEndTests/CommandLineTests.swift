@@ -24,7 +24,7 @@ import Darwin
 
         let nothingClose = try await w.tenantplan(["deploy", "plan.json"])
         #expect(nothingClose.exitCode == 64, "\(nothingClose)")
-        #expect(nothingClose.stderr.contains("hint: the commands are plan, apply, show, validate, import"), "\(nothingClose)")
+        #expect(nothingClose.stderr.contains("hint: the commands are plan, apply, provision, show, validate, import"), "\(nothingClose)")
 
         // Options keep ArgumentParser's own suggestions, with the same exit code.
         let option = try await w.tenantplan(["plan", "--detailed-exitcod"])
