@@ -38,9 +38,13 @@ public struct PlanFrontend: Sendable {
             allowDestructive: allowDestructive, toolVersion: toolVersion))
     }
 
-    /// Writes `plan` to `out`.
+    /// Writes `plan` to `out` atomically: to a temporary file next to it, then
+    /// renamed over it, so that `out` is never a partial plan.
     public func write(_ plan: PlanFile) throws {
-        guard FileManager.default.createFile(atPath: out, contents: try plan.encoded()) else {
+        let data = try plan.encoded()
+        do {
+            try data.write(to: URL(fileURLWithPath: out), options: .atomic)
+        } catch {
             throw InputError("cannot write the plan file", file: out, hint: "check the directory exists and is writable")
         }
     }

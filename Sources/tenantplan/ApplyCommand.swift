@@ -15,6 +15,11 @@ struct ApplyCommand: ParsableCommand {
             under search_path = the tenant; commit only if the result is exactly the planned state. A tenant's \
             failure does not stop the others. Refuses, changing nothing, a plan that was edited or that was \
             made for another database.
+
+            Progress goes to standard error at least every five seconds: tenants done, tenants waiting for a \
+            lock (and the sessions that hold it), retries. On SIGINT or SIGTERM no new tenant starts, the \
+            tenants in flight finish or roll back, the report is printed with a note, and the exit code is 130; \
+            a second interrupt rolls back the tenants in flight at once.
             """)
 
     @Argument(help: "The plan file written by `tenantplan plan`.")
@@ -53,7 +58,11 @@ struct ApplyCommand: ParsableCommand {
     func run() throws {
         let options = ApplyOptions(parallel: parallel, lockTimeout: lockTimeout.text, statementTimeout: statementTimeout?.text,
                                    retries: retries, canary: canary, maxFailures: maxFailures)
-        let applier = Applier(connections: connection.resolver, options: options, progress: Output.progress())
+        let interruption = ApplyInterruption()
+        Interrupts.stopGracefully(interruption)
+        let progress = Output.applyProgress()
+        let applier = Applier(connections: connection.resolver, options: options, progress: progress.report,
+                              progressInterval: progress.interval, interruption: interruption)
         let report = try reportingErrors {
             let report = try applier.apply(PlanFile.read(path: plan))
             Output.endProgress()
@@ -61,12 +70,13 @@ struct ApplyCommand: ParsableCommand {
         }
         switch format {
         case .text:
-            print(report.text())
+            print(report.text(color: Output.color))
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         }
+        if report.interrupted { throw ExitCode.interrupted }
         if !report.succeeded { throw ExitCode.failure }
     }
 }

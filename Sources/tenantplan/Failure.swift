@@ -4,10 +4,12 @@ import State
 /// The exit codes, in one place: 0 success; 1 an error, or for `apply` any tenant
 /// not brought to the desired state (`ExitCode.failure`); 2 `changesPlanned`;
 /// 64 a command-line usage error (ArgumentParser's `ValidationError` and value
-/// parsing).
+/// parsing); 130 after an interrupt (`interrupted`).
 extension ExitCode {
     /// `plan --detailed-exitcode` found changes.
     static let changesPlanned = ExitCode(2)
+    /// SIGINT or SIGTERM stopped the command (128 + SIGINT, as shells report it).
+    static let interrupted = ExitCode(130)
 }
 
 /// Runs a command's work. Any error is printed the one way users see errors

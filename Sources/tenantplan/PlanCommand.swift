@@ -37,10 +37,12 @@ struct PlanCommand: ParsableCommand {
             schema: files.schema, tenants: files.tenants, out: out, onlyTenants: onlyTenants,
             allowDestructive: allowDestructive, toolVersion: Tenantplan.version,
             planner: Planner(connections: connection.resolver, progress: Output.progress()))
+        Interrupts.exitAtOnce(note: "no plan file was written",
+                              noteAfterCritical: "the plan file was already written in full: \(out)")
         let plan = try reportingErrors {
             let plan = try frontend.plan()
             Output.endProgress()
-            try frontend.write(plan)
+            try Interrupts.critical { try frontend.write(plan) }
             return plan
         }
         let report = PlanReport(plan: plan, color: Output.color)

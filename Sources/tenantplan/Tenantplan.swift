@@ -13,7 +13,7 @@ struct Tenantplan: ParsableCommand {
             reviewed plan, one transaction per tenant.
 
             Exit codes: 0 success; 1 error (for apply: any tenant not brought to the desired state); \
-            2 from `plan --detailed-exitcode` when there are changes.
+            2 from `plan --detailed-exitcode` when there are changes; 130 after an interrupt (SIGINT, SIGTERM).
             """,
         version: version,
         subcommands: [PlanCommand.self, ApplyCommand.self, ShowCommand.self, ValidateCommand.self, ImportCommand.self]
