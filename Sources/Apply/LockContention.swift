@@ -33,7 +33,8 @@ public struct LockHolder: Codable, Sendable, Equatable {
 
     /// `pid 4242 (billing, idle in transaction, transaction open 41 s): LOCK TABLE ...`
     public var summary: String {
-        var facts = [application.isEmpty ? "no application_name" : application, state]
+        var facts = [application.isEmpty ? "no application_name" : application.printable]
+        if !state.isEmpty { facts.append(state) }  // hidden for another role's session without pg_read_all_stats
         if let transactionSeconds { facts.append("transaction open \(Elapsed.text(transactionSeconds))") }
         let shown = query.replacingOccurrences(of: "\n", with: " ")
         return "pid \(pid) (\(facts.joined(separator: ", ")))" + (shown.isEmpty ? "" : ": " + shown.printable)

@@ -30,7 +30,8 @@ final class RunWatcher: Sendable {
     private let settings: Settings
     private let board: ActivityBoard
     private let interruption: ApplyInterruption
-    private let stopped = Mutex(false)
+    /// Set by `finish`; `abandoned` when it stopped waiting for the thread.
+    private let stopped = Mutex((stop: false, abandoned: false))
     private let done = DispatchSemaphore(value: 0)
 
     init(_ settings: Settings, board: ActivityBoard, interruption: ApplyInterruption) {
@@ -52,10 +53,12 @@ final class RunWatcher: Sendable {
         }
     }
 
-    /// Stops the watcher and waits until its thread is done.
+    /// Stops the watcher and waits until its thread is done, but no longer than
+    /// a few seconds: a look-up stuck on its connection must not hold the report
+    /// back (the thread then ends on its own, reporting nothing more).
     func finish() {
-        stopped.withLock { $0 = true }
-        done.wait()
+        stopped.withLock { $0.stop = true }
+        if done.wait(timeout: .now() + 5) == .timedOut { stopped.withLock { $0.abandoned = true } }
     }
 
     private func watch() {
@@ -68,7 +71,7 @@ final class RunWatcher: Sendable {
         var resting: [String: Date] = [:]
         defer { for session in sessions.values { session.close() } }
 
-        while !stopped.withLock({ $0 }) {
+        while !stopped.withLock({ $0.stop }) {
             Thread.sleep(forTimeInterval: 0.02)
             let now = Date()
             if interruption.level == .cancelling && now.timeIntervalSince(lastCancel) >= 0.25 {
@@ -92,13 +95,14 @@ final class RunWatcher: Sendable {
                     }
                 }
             }
-            if let progress = settings.progress, now.timeIntervalSince(lastReport) >= settings.progressInterval {
+            if let progress = settings.progress, now.timeIntervalSince(lastReport) >= settings.progressInterval,
+               !stopped.withLock({ $0.stop }) {
                 lastReport = now
                 progress(board.snapshot(total: settings.total, elapsed: now.timeIntervalSince(started),
                                         label: settings.label, interruption: interruption.level))
             }
         }
-        if let progress = settings.progress {
+        if let progress = settings.progress, !stopped.withLock({ $0.abandoned }) {
             let last = board.snapshot(total: settings.total, elapsed: Date().timeIntervalSince(started),
                                       label: settings.label, interruption: interruption.level)
             if !last.retries.isEmpty { progress(last) }

@@ -59,6 +59,14 @@ import Testing
         #expect(two.hint.hasPrefix("2 sessions hold or wait for a lock on acme.orders; tenantplan waited --lock-timeout 5s, 3 times;"))
     }
 
+    @Test func aHolderOfAnotherRoleIsShownAsFarAsItMayBeSeen() {
+        let hidden = LockHolder(pid: 7, application: "", state: "", transactionSeconds: nil, query: "<insufficient privilege>")
+        #expect(hidden.summary == "pid 7 (no application_name): <insufficient privilege>")
+        let multiline = LockHolder(pid: 8, application: "app", state: "active", transactionSeconds: 125,
+                                   query: "UPDATE orders\nSET total = 0")
+        #expect(multiline.summary == "pid 8 (app, active, transaction open 2 min 5 s): UPDATE orders SET total = 0")
+    }
+
     @Test func theJSONKeepsEveryTenantAndTheLockDetails() throws {
         let report = ApplyReport(results: [Self.result("acme", .failed, failure: Self.lockFailure)]
                                  + (1...30).map { Self.result("t\($0)", .alreadyApplied) })

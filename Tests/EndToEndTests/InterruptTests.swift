@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import SQLSyntax
+import Synchronization
 import Testing
 import TestSupport
 
@@ -153,7 +154,8 @@ import Darwin
         let run = try site.start(["apply", site.path("plan.json"), "--database-url",
                                   "host=\(site.directory.path) port=5432 dbname=nowhere user=nobody"], name: "apply")
         defer { run.kill(SIGKILL) }
-        try await Task.sleep(nanoseconds: 500_000_000)
+        // Connected: the signal handlers are in place (installed before any connection).
+        try await SafetySite.onOwnThread { try socket.acceptOne(timeout: 60) }
         run.kill(SIGINT)
         try await Self.waitForStandardError(run, containing: "SIGINT: interrupted; starting no new tenant")
         try await Task.sleep(nanoseconds: 300_000_000)
@@ -271,10 +273,11 @@ import Darwin
     }
 }
 
-/// A Unix socket that takes connections (the kernel queues them) and never answers.
+/// A Unix socket that takes connections and never answers.
 final class SilentServer: Sendable {
     let descriptor: Int32
     let path: String
+    private let accepted = Mutex<[Int32]>([])
 
     init(path: String) throws {
         self.path = path
@@ -301,7 +304,19 @@ final class SilentServer: Sendable {
         descriptor = fd
     }
 
+    /// Waits for a client to connect and accepts it (keeping it open, unanswered).
+    func acceptOne(timeout: TimeInterval) throws {
+        var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&ready, 1, Int32(timeout * 1000)) == 1 else {
+            throw TestSupportError("nothing connected to \(path) within \(Int(timeout)) s")
+        }
+        let client = accept(descriptor, nil, nil)
+        guard client >= 0 else { throw TestSupportError("accept failed: errno \(errno)") }
+        accepted.withLock { $0.append(client) }
+    }
+
     func close() {
+        for client in accepted.withLock({ $0 }) { closeDescriptor(client) }
         closeDescriptor(descriptor)
         unlink(path)
     }
