@@ -40,19 +40,30 @@ public struct ApplyOptions: Sendable {
 /// and commit only if it is exactly the state the plan leads to. A tenant's
 /// failure rolls back that tenant alone. Workers are plain threads, one
 /// connection each, because libpq calls block.
+///
+/// While it runs, a `RunWatcher` reports progress every `progressInterval`
+/// seconds (tenants in flight, lock waits and who blocks them, retries), and
+/// `interruption` stops the run: once, no new tenant or attempt starts; twice,
+/// the statements in flight are cancelled and their tenants rolled back.
 public struct Applier: Sendable {
     public var connections: ConnectionResolver
     public var options: ApplyOptions
-    public var progress: (@Sendable (String) -> Void)?
+    public var progress: (@Sendable (ApplyProgress) -> Void)?
+    /// Seconds between progress reports.
+    public var progressInterval: TimeInterval
+    public var interruption: ApplyInterruption
 
     /// Advisory lock class for tenant locks (`pg_advisory_xact_lock(class, hashtext(tenant))`).
     public static let lockClass: Int32 = 0x7E9A_17
 
     public init(connections: ConnectionResolver, options: ApplyOptions = ApplyOptions(),
-                progress: (@Sendable (String) -> Void)? = nil) {
+                progress: (@Sendable (ApplyProgress) -> Void)? = nil, progressInterval: TimeInterval = 5,
+                interruption: ApplyInterruption = ApplyInterruption()) {
         self.connections = connections
         self.options = options
         self.progress = progress
+        self.progressInterval = progressInterval
+        self.interruption = interruption
     }
 
     struct Job: Sendable {
@@ -81,18 +92,28 @@ public struct Applier: Sendable {
         var results: [TenantResult] = []
         var stopped: String?
         if canary > 0 {
-            let first = run(Array(jobs[..<canary]), plan: plan, parallelism: parallelism, budget: nil)
+            let first = run(Array(jobs[..<canary]), plan: plan, parallelism: parallelism, budget: nil, label: "canary")
             results += first.results
-            if first.results.contains(where: { !$0.outcome.isSuccess }) {
-                stopped = "a canary tenant was not brought to the desired state; the other \(jobs.count - canary) tenants were not started"
+            let interrupted = interruption.isInterrupted
+            if interrupted || first.results.contains(where: { !$0.outcome.isSuccess }) {
+                if !interrupted {
+                    stopped = "a canary tenant was not brought to the desired state; the other \(jobs.count - canary) tenants were not started"
+                }
                 results += jobs[canary...].map { notStarted($0, plan) }
-                return ApplyReport(results: results + inSync, stoppedReason: stopped)
+                return report(results + inSync, stopped: stopped)
             }
         }
         let rest = run(Array(jobs[canary...]), plan: plan, parallelism: parallelism, budget: options.maxFailures)
         results += rest.results
         stopped = rest.stopped
-        return ApplyReport(results: results + inSync, stoppedReason: stopped)
+        return report(results + inSync, stopped: stopped)
+    }
+
+    /// The report, saying whether the run was interrupted.
+    func report(_ results: [TenantResult], stopped: String?) -> ApplyReport {
+        let interrupted = interruption.isInterrupted
+        let reason = stopped ?? (interrupted ? "interrupted: no further tenants were started" : nil)
+        return ApplyReport(results: results, stoppedReason: reason, interrupted: interrupted)
     }
 
     func notStarted(_ job: Job, _ plan: PlanFile) -> TenantResult {
@@ -126,29 +147,37 @@ public struct Applier: Sendable {
         return parallelism
     }
 
-    /// Runs jobs on per-database pools of threads.
-    func run(_ jobs: [Job], plan: PlanFile, parallelism: [Int], budget: Int?) -> (results: [TenantResult], stopped: String?) {
+    /// Runs jobs on per-database pools of threads, watched by a `RunWatcher`.
+    func run(_ jobs: [Job], plan: PlanFile, parallelism: [Int], budget: Int?,
+             label: String? = nil) -> (results: [TenantResult], stopped: String?) {
         guard !jobs.isEmpty else { return ([], nil) }
         let pool = WorkerPool(jobs, stackSize: 4 << 20)
         let record = RunRecord(failureBudget: budget)
-        let meter = ProgressMeter(total: jobs.count)
+        let board = ActivityBoard()
+        let reaction = interruption.attach(.init(stop: { pool.stop() }, cancel: { board.cancelStatements() }))
+        defer { interruption.detach(reaction) }
+        let watcher = RunWatcher(
+            .init(sources: Dictionary(plan.databases.map { ($0.name, $0.source) }, uniquingKeysWith: { a, _ in a }),
+                  connections: connections, lockTimeout: PostgresDuration(options.lockTimeout)?.seconds ?? 0,
+                  progress: progress, progressInterval: progressInterval, total: jobs.count, label: label),
+            board: board, interruption: interruption)
+        watcher.start()
         for (dbIndex, db) in plan.databases.enumerated() {
             let count = jobs.filter { $0.database == dbIndex }.count
             guard count > 0 else { continue }
-            let worker = Worker(applier: self, plan: plan, database: dbIndex, source: db.source, name: db.name)
+            let worker = Worker(applier: self, plan: plan, database: dbIndex, source: db.source, name: db.name,
+                                board: board)
             pool.start(
                 workers: min(parallelism[dbIndex], count), taking: { $0.database == dbIndex },
-                open: { Connection?.none }, close: { $0?.close() }
-            ) { job, connection in
-                if record.add(worker.apply(job, connection: &connection)) { pool.stop() }
-                let done = meter.add()
-                if let progress, done % 50 == 0 || done == meter.total {
-                    progress("applied \(done)/\(meter.total) tenants" + meter.rate(done: done))
-                }
+                open: { Worker.Session(connection: nil, slot: board.register(database: db.name)) },
+                close: { $0.connection?.close() }
+            ) { job, session in
+                if record.add(worker.apply(job, session: &session)) { pool.stop() }
             }
         }
         // A tenant's failure is its result, not an error: the workers throw nothing.
         try? pool.wait()
+        watcher.finish()
         return (record.results + pool.remaining.map { notStarted($0, plan) }, record.stoppedReason)
     }
 }

@@ -20,6 +20,12 @@ import Plan
 /// applied` if another applier finished it meanwhile, `stale` if it is no longer
 /// at the stage's start. Lock timeouts, deadlocks, serialization failures and
 /// lost connections are retried from the start, `retries` times.
+///
+/// An interrupted run (`interrupt(cancelling:)`) starts no further attempt: a
+/// tenant whose attempt ends in an error that would be retried is `interrupted`
+/// (rolled back; a re-run continues). Interrupted a second time, the tenant's
+/// statement is cancelled and no further step that talks to the server is taken
+/// (`willPerform(_:)`): it is rolled back at once and reported `interrupted`.
 struct TenantApplyMachine: Sendable {
     /// Changes committed together, and the tenant's state before and after them.
     ///
@@ -61,6 +67,10 @@ struct TenantApplyMachine: Sendable {
         /// The tenant failed: roll back whatever transaction is open, ignoring
         /// errors, and report it failed with `failure`.
         case fail(TenantResult.Failure)
+        /// The run was interrupted: roll back whatever transaction is open,
+        /// ignoring errors, and report the tenant interrupted, with the error that
+        /// ended its last attempt, if one did.
+        case interrupted(TenantResult.Failure?)
     }
 
     /// An error while performing an action, as far as the protocol cares.
@@ -124,6 +134,10 @@ struct TenantApplyMachine: Sendable {
     /// Attempts started so far.
     private(set) var attempts = 0
     private(set) var state: State = .idle
+    /// How far the run was interrupted, as far as this tenant was told.
+    private(set) var interruption = ApplyInterruption.Level.none
+    /// The error that ended the last attempt or stage, if one did.
+    private(set) var lastFailure: TenantResult.Failure?
 
     init(stages: [Stage], from: String, to: String, stamp: String?, retries: Int) {
         self.stages = stages
@@ -157,6 +171,10 @@ struct TenantApplyMachine: Sendable {
     /// Starts an attempt: the first one, or the next after `.retry`.
     mutating func start() -> Action {
         guard case .idle = state else { invalid("start") }
+        if interruption > .none && attempts > 0 {
+            state = .done
+            return .interrupted(lastFailure)
+        }
         attempts += 1
         state = .connecting
         return .connect
@@ -224,6 +242,7 @@ struct TenantApplyMachine: Sendable {
             state = .rechecking(stage, .verification(failure))
             return .readState
         case .abandoning(let stage, let failure):
+            if interruption == .cancelling { return interrupted(failure) }
             state = .rechecking(stage, failure)
             return .readState
         default:
@@ -233,12 +252,17 @@ struct TenantApplyMachine: Sendable {
 
     /// Performing the current action threw.
     mutating func errorCaught(_ error: ActionError) -> Action {
+        if interruption == .cancelling, state != .idle, state != .done {
+            // Most likely the cancel itself; whatever it was, the tenant is rolled back.
+            return interrupted(.action(error))
+        }
         switch state {
         case .running(let stage, stamped: true), .verifying(let stage, stamped: true),
              .rollingBack(.verificationFailed(let stage, stamped: true, _)):
             // A state vouched for by the stamp alone may have changed in a way
             // the stamp does not see: a failing statement is worth a recheck.
             if case .server(_, transient: false, connectionLost: false) = error {
+                lastFailure = Failure.action(error).report
                 state = .abandoning(stage, .action(error))
                 return .rollbackIfInTransaction
             }
@@ -247,6 +271,26 @@ struct TenantApplyMachine: Sendable {
             invalid("errorCaught")
         default:
             return retryOrFail(.action(error))
+        }
+    }
+
+    /// The run was interrupted, once or (`cancelling`) a second time. No further
+    /// attempt starts; once cancelling, every error ends the tenant `interrupted`.
+    mutating func interrupt(cancelling: Bool) {
+        interruption = max(interruption, cancelling ? .cancelling : .stopping)
+    }
+
+    /// The worker is about to perform `pending`: returns it, or what to do
+    /// instead. Once cancelling, no step that talks to the server is taken (a
+    /// commit included): the tenant is rolled back at once. Rollbacks go ahead.
+    mutating func willPerform(_ pending: Action) -> Action {
+        guard interruption == .cancelling, state != .done, state != .idle else { return pending }
+        switch pending {
+        case .connect, .begin, .readState, .run, .commit:
+            state = .done
+            return .interrupted(lastFailure)
+        case .rollback, .rollbackIfInTransaction, .retry, .finish, .fail, .interrupted:
+            return pending
         }
     }
 
@@ -273,13 +317,21 @@ struct TenantApplyMachine: Sendable {
     }
 
     private mutating func retryOrFail(_ failure: Failure) -> Action {
+        lastFailure = failure.report
         if case .action(.server(_, let transient, let connectionLost)) = failure,
            transient || connectionLost, attempts <= retries {
+            if interruption > .none { return interrupted(failure) }
             state = .idle
             return .retry(reconnect: connectionLost)
         }
         state = .done
         return .fail(failure.report)
+    }
+
+    private mutating func interrupted(_ failure: Failure) -> Action {
+        lastFailure = failure.report
+        state = .done
+        return .interrupted(failure.report)
     }
 
     private mutating func finish(_ outcome: Outcome) -> Action {

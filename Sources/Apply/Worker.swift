@@ -12,58 +12,120 @@ struct Worker: Sendable {
     let database: Int
     let source: ConnectionSource
     let name: String
+    /// Where the worker shows what it does (progress, lock waits, a second interrupt's cancel).
+    let board: ActivityBoard
+
+    /// A worker's own: its connection, kept from tenant to tenant, and its slot on the board.
+    struct Session {
+        var connection: Connection?
+        let slot: Int
+    }
 
     /// Applies one tenant: performs what its `TenantApplyMachine` decides, until it is done.
-    func apply(_ job: Applier.Job, connection: inout Connection?) -> TenantResult {
+    func apply(_ job: Applier.Job, session: inout Session) -> TenantResult {
         let set = plan.changeSets[job.changeSet]
         let tenant = job.tenant
         let start = Date()
+        let options = applier.options
+        let slot = session.slot
         var machine = TenantApplyMachine(changeSet: set, stamp: set.stamps?[name]?[tenant],
-                                         retries: applier.options.retries)
-        func result(_ outcome: Outcome, _ failure: TenantResult.Failure? = nil) -> TenantResult {
-            TenantResult(database: name, tenant: tenant, outcome: outcome, changeSet: set.id,
-                         attempts: machine.attempts, seconds: Date().timeIntervalSince(start), failure: failure)
+                                         retries: options.retries)
+        var noted = ApplyInterruption.Level.none
+        /// Tells the machine when the run was interrupted (again) since it last heard.
+        func noteInterruption() {
+            let level = applier.interruption.level
+            if level > noted {
+                noted = level
+                machine.interrupt(cancelling: level == .cancelling)
+            }
         }
+        var lockTimeouts = 0
+        var lastWait: LockWait?
+        func result(_ outcome: Outcome, _ failure: TenantResult.Failure? = nil) -> TenantResult {
+            var failure = failure
+            if failure?.sqlState == SQLState.lockNotAvailable.rawValue {
+                failure?.lock = LockContention(relation: lastWait?.relation, lockTimeout: options.lockTimeout,
+                                               timeouts: lockTimeouts, holders: lastWait?.holders ?? [])
+            }
+            board.end(slot, outcome)
+            return TenantResult(database: name, tenant: tenant, outcome: outcome, changeSet: set.id,
+                                attempts: machine.attempts, seconds: Date().timeIntervalSince(start), failure: failure)
+        }
+        board.begin(slot, tenant: tenant, attempts: options.retries + 1)
         var action = machine.start()
         while true {
+            noteInterruption()
+            action = machine.willPerform(action)
+            board.step(slot, Self.step(action), attempt: machine.attempts)
             do {
                 switch action {
                 case .connect:
-                    if connection == nil || connection?.isOpen == false {
-                        connection?.close()
-                        connection = try applier.connections.connect(source, database: name)
+                    if session.connection == nil || session.connection?.isOpen == false {
+                        session.connection?.close()
+                        let connection = try applier.connections.connect(source, database: name)
+                        session.connection = connection
+                        board.connected(slot, pid: connection.backendPID, cancel: connection.cancelHandle())
                     }
                     action = machine.connected()
                 case .begin(let stamp):
-                    action = machine.begun(stampMatched: try begin(tenant, stamp: stamp, on: connection!))
+                    action = machine.begun(stampMatched: try begin(tenant, stamp: stamp, on: session.connection!))
                 case .readState:
-                    action = machine.stateRead(fingerprint: try fingerprint(of: tenant, on: connection!))
+                    action = machine.stateRead(fingerprint: try fingerprint(of: tenant, on: session.connection!))
                 case .run(let changes):
-                    try run(changes, tenant: tenant, on: connection!)
+                    try run(changes, tenant: tenant, on: session.connection!)
                     action = machine.changesRan()
                 case .commit:
-                    try connection!.execute("COMMIT")
+                    try session.connection!.execute("COMMIT")
                     action = machine.committed()
                 case .rollback:
-                    try connection!.execute("ROLLBACK")
+                    try session.connection!.execute("ROLLBACK")
                     action = machine.rolledBack()
                 case .rollbackIfInTransaction:
-                    if connection!.inTransaction { try connection!.execute("ROLLBACK") }
+                    if session.connection!.inTransaction { try session.connection!.execute("ROLLBACK") }
                     action = machine.rolledBack()
                 case .retry(let reconnect):
-                    abandonTransaction(on: connection)
-                    if reconnect { connection?.close(); connection = nil }
-                    Thread.sleep(forTimeInterval: backoff(machine.attempts))
+                    abandonTransaction(on: session.connection)
+                    if reconnect { session.connection?.close(); session.connection = nil }
+                    let lockTimedOut = machine.lastFailure?.sqlState == SQLState.lockNotAvailable.rawValue
+                    board.retried(ApplyProgress.Retry(
+                        tenant: tenant, database: name, attempt: machine.attempts, attempts: options.retries + 1,
+                        failure: machine.lastFailure, holders: lockTimedOut ? lastWait?.holders ?? [] : []))
+                    applier.interruption.sleep(backoff(machine.attempts), unlessAbove: noted)
+                    noteInterruption()
                     action = machine.start()
                 case .finish(let outcome):
                     return result(outcome)
                 case .fail(let failure):
-                    abandonTransaction(on: connection)
+                    abandonTransaction(on: session.connection)
                     return result(.failed, failure)
+                case .interrupted(let failure):
+                    abandonTransaction(on: session.connection)
+                    return result(.interrupted, failure)
                 }
             } catch {
-                action = machine.errorCaught(TenantApplyMachine.ActionError(error))
+                let error = TenantApplyMachine.ActionError(error)
+                if case .server(let failure, _, _) = error, failure.sqlState == SQLState.lockNotAvailable.rawValue {
+                    lockTimeouts += 1
+                    lastWait = board.seenWait(slot) ?? lastWait
+                }
+                // Before the machine decides: a cancelled statement is the interrupt's doing.
+                noteInterruption()
+                action = machine.errorCaught(error)
             }
+        }
+    }
+
+    /// The board's name for what performing `action` does.
+    static func step(_ action: TenantApplyMachine.Action) -> ActivityBoard.Step {
+        switch action {
+        case .connect: .connecting
+        case .begin: .beginning
+        case .readState: .reading
+        case .run: .running
+        case .commit: .committing
+        case .rollback, .rollbackIfInTransaction, .fail, .interrupted: .rollingBack
+        case .retry: .backingOff
+        case .finish: .idle
         }
     }
 

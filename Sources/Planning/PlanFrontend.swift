@@ -53,7 +53,9 @@ public struct PlanFrontend: Sendable {
     ///
     /// - Throws: as `plan()`; `InputError` for an unreadable, edited or
     ///   wrongly signed reviewed plan, or one made for another database.
-    public func run() throws -> Outcome {
+    /// `protect` runs the write of the plan file (the CLI keeps an interrupt
+    /// from landing in the middle of it).
+    public func run(protect: (() throws -> Void) throws -> Void = { try $0() }) throws -> Outcome {
         let reviewedPlan = try reviewed.map { try PlanFile.read(path: $0, key: key, withoutKey: .refuse) }
         var fresh = try plan()
         if let reviewed, let reviewedPlan {
@@ -61,7 +63,8 @@ public struct PlanFrontend: Sendable {
             if !difference.isEmpty { return .needsReview(fresh, difference) }
         }
         if let key { fresh = try fresh.signed(with: key) }
-        try write(fresh)
+        let signed = fresh
+        try protect { try write(signed) }
         return .written(fresh)
     }
 
@@ -76,9 +79,13 @@ public struct PlanFrontend: Sendable {
             allowDestructive: allowDestructive, allowed: allowed, toolVersion: toolVersion))
     }
 
-    /// Writes `plan` to `out`.
+    /// Writes `plan` to `out` atomically: to a temporary file next to it, then
+    /// renamed over it, so that `out` is never a partial plan.
     public func write(_ plan: PlanFile) throws {
-        guard FileManager.default.createFile(atPath: out, contents: try plan.encoded()) else {
+        let data = try plan.encoded()
+        do {
+            try data.write(to: URL(fileURLWithPath: out), options: .atomic)
+        } catch {
             throw InputError("cannot write the plan file", file: out, hint: "check the directory exists and is writable")
         }
     }

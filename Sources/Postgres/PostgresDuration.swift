@@ -23,4 +23,18 @@ public struct PostgresDuration: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { text }
+
+    /// The duration in seconds (a number alone is milliseconds; `0` is off).
+    public var seconds: Double {
+        let digits = text.prefix { $0.isASCII && $0.isNumber }
+        let value = Double(digits) ?? 0
+        switch text.dropFirst(digits.count).trimmingPrefix(" ") {
+        case "us": return value / 1_000_000
+        case "", "ms": return value / 1000
+        case "s": return value
+        case "min": return value * 60
+        case "h": return value * 3600
+        default: return value * 86400  // "d"
+        }
+    }
 }

@@ -16,6 +16,11 @@ struct ApplyCommand: ParsableCommand {
             failure does not stop the others. Refuses, changing nothing, a plan that was edited or that was \
             made for another database; with TENANTPLAN_PLAN_KEY set, also a plan whose signature is missing \
             or wrong, and without it, a signed plan (its signature cannot be checked).
+
+            Progress goes to standard error at least every five seconds: tenants done, tenants waiting for a \
+            lock (and the sessions that hold it), retries. On SIGINT or SIGTERM no new tenant starts, the \
+            tenants in flight finish or roll back, the report is printed with a note, and the exit code is 130; \
+            a second interrupt rolls back the tenants in flight at once.
             """)
 
     @Argument(help: "The plan file written by `tenantplan plan`.", completion: .planFile)
@@ -54,7 +59,11 @@ struct ApplyCommand: ParsableCommand {
     func run() throws {
         let options = ApplyOptions(parallel: parallel, lockTimeout: lockTimeout.text, statementTimeout: statementTimeout?.text,
                                    retries: retries, canary: canary, maxFailures: maxFailures)
-        let applier = Applier(connections: connection.resolver, options: options, progress: Output.progress())
+        let interruption = ApplyInterruption()
+        Interrupts.stopGracefully(interruption)
+        let progress = Output.applyProgress()
+        let applier = Applier(connections: connection.resolver, options: options, progress: progress.report,
+                              progressInterval: progress.interval, interruption: interruption)
         let report = try reportingErrors {
             let report = try applier.apply(PlanFile.read(path: plan, key: PlanKey.fromEnvironment()))
             Output.endProgress()
@@ -62,12 +71,13 @@ struct ApplyCommand: ParsableCommand {
         }
         switch format {
         case .text:
-            print(report.text())
+            print(report.text(color: Output.color))
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         }
+        if report.interrupted { throw ExitCode.interrupted }
         if !report.succeeded { throw ExitCode.failure }
     }
 }

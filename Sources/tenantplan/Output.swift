@@ -1,3 +1,4 @@
+import Apply
 import Foundation
 import State
 import Synchronization
@@ -12,8 +13,11 @@ enum Output {
         standardOutputIsTerminal() && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
     }
 
+    /// Standard error, shared by progress, notes and errors.
+    static let standardError = StatusLine(terminal: standardErrorIsTerminal())
+
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        standardError.print([text])
     }
 
     /// `note: ...` on standard error, on a line of its own even while progress shows.
@@ -29,15 +33,69 @@ enum Output {
         let clock = ProgressClock()
         return { message in
             if terminal {
-                FileHandle.standardError.write(Data("\r\u{1B}[K\(message)".utf8))
+                standardError.live(message)
             } else if clock.due() {
-                FileHandle.standardError.write(Data("\(message)\n".utf8))
+                standardError.print([message])
             }
         }
     }
 
+    /// `apply`'s progress reporter and how often the run calls it: on a terminal,
+    /// every second, a live line (with the longest lock wait) and a line of its
+    /// own for each retry; otherwise every five seconds, so that logs show it, the
+    /// state of the run, the tenants that wait for a lock or sit at a long step,
+    /// and the retries since.
+    static func applyProgress() -> (report: @Sendable (ApplyProgress) -> Void, interval: TimeInterval) {
+        if standardErrorIsTerminal() {
+            return ({ progress in
+                standardError.print(progress.retryLines)
+                standardError.live(progress.statusLine)
+            }, 1)
+        }
+        return ({ progress in standardError.print(progress.lines) }, 5)
+    }
+
     static func endProgress() {
-        if standardErrorIsTerminal() { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        standardError.clear()
+    }
+}
+
+/// Standard error, written by one writer at a time. On a terminal it keeps a live
+/// line at the bottom, which other lines clear first and the next update redraws.
+final class StatusLine: Sendable {
+    private let terminal: Bool
+    /// Whether a live line is on the screen.
+    private let shown = Mutex(false)
+
+    init(terminal: Bool) {
+        self.terminal = terminal
+    }
+
+    /// Lines of their own (an error, a note, a progress report for a log).
+    func print(_ lines: [String]) {
+        guard !lines.isEmpty else { return }
+        shown.withLock { shown in
+            let clear = shown ? "\r\u{1B}[K" : ""
+            shown = false
+            FileHandle.standardError.write(Data((clear + lines.joined(separator: "\n") + "\n").utf8))
+        }
+    }
+
+    /// Replaces the live line (on a terminal only). Autowrap is off while it is
+    /// written, so that a line wider than the terminal is cut, not wrapped.
+    func live(_ line: String) {
+        guard terminal else { return }
+        shown.withLock { shown in
+            shown = true
+            FileHandle.standardError.write(Data("\r\u{1B}[K\u{1B}[?7l\(line)\u{1B}[?7h".utf8))
+        }
+    }
+
+    func clear() {
+        shown.withLock { shown in
+            if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            shown = false
+        }
     }
 }
 

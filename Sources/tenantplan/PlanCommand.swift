@@ -77,8 +77,10 @@ struct PlanCommand: ParsableCommand {
             allowDestructive: allowDestructive, allowed: try selectors(), toolVersion: Tenantplan.version,
             planner: Planner(connections: connection.resolver, progress: Output.progress(), note: Output.note),
             reviewed: reviewed, key: try reportingErrors { try PlanKey.fromEnvironment() })
+        Interrupts.exitAtOnce(note: "no plan file was written",
+                              noteAfterCritical: "the plan file was already written in full: \(out)")
         let outcome = try reportingErrors {
-            let outcome = try frontend.run()
+            let outcome = try frontend.run(protect: { try Interrupts.critical($0) })
             Output.endProgress()
             return outcome
         }

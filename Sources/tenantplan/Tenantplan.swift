@@ -15,7 +15,7 @@ struct Tenantplan: ParsableCommand {
             Exit codes: 0 success; 1 error (for apply: any tenant not brought to the desired state); \
             2 from `plan --detailed-exitcode` when there are changes; 3 from `plan --reviewed` when the \
             fresh plan needs a new review; 64 a command-line usage error (an unknown command or option, \
-            a missing or invalid value).
+            a missing or invalid value); 130 after an interrupt (SIGINT, SIGTERM).
 
             Signed plans: with TENANTPLAN_PLAN_KEY set (a secret of at least 32 bytes), `plan` signs the \
             plan file (HMAC-SHA256) and `apply`, `show` and `plan --reviewed` refuse a plan whose \

@@ -12,7 +12,7 @@ import TestSupport
     /// The tenant whose data makes the NOT NULL change fail.
     static let failing = "t03"
 
-    static let outcomes = ["already_applied", "applied", "failed", "in_sync", "not_started", "stale"]
+    static let outcomes = ["already_applied", "applied", "failed", "in_sync", "interrupted", "not_started", "stale"]
 
     /// Twelve tenants built from the example schema, then a schema.yaml whose plan
     /// has every kind of change review cares about: a destructive one (dropping
@@ -117,7 +117,8 @@ import TestSupport
         #expect(report["format_version"] as? Int == 1)
         #expect(report["succeeded"] as? Bool == false)
         let counts = try #require(report["counts"] as? [String: Int])
-        #expect(counts == ["already_applied": 0, "applied": 11, "failed": 1, "in_sync": 0, "not_started": 0, "stale": 0])
+        #expect(counts == ["already_applied": 0, "applied": 11, "failed": 1, "in_sync": 0, "interrupted": 0, "not_started": 0,
+                           "stale": 0])
         let results = try #require(report["results"] as? [[String: Any]])
         #expect(Set(results.compactMap { $0["tenant"] as? String }) == Set(Self.tenants))
         #expect(results.count == Self.tenants.count)
@@ -351,7 +352,8 @@ import TestSupport
         #expect(apply.exitCode == 1, "\(apply)")
         let report = try Self.object(apply.stdout)
         #expect(report["counts"] as? [String: Int]
-                == ["already_applied": 0, "applied": 2, "failed": 1, "in_sync": 0, "not_started": 9, "stale": 0], "\(apply)")
+                == ["already_applied": 0, "applied": 2, "failed": 1, "in_sync": 0, "interrupted": 0, "not_started": 9, "stale": 0],
+                "\(apply)")
         #expect(Set(report.keys) == Set(documented.keys), "apply report keys \(report.keys.sorted()) vs documented \(documented.keys.sorted())")
         #expect(Set((report["counts"] as? [String: Int] ?? [:]).keys) == Set(Self.outcomes))
         for result in report["results"] as? [[String: Any]] ?? [] {

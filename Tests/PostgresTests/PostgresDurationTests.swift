@@ -29,4 +29,18 @@ struct PostgresDurationTests {
             try conn.execute("RESET lock_timeout")
         }
     }
+
+    @Test("seconds are what the server makes of the text")
+    func seconds() throws {
+        #expect(PostgresDuration("250us")?.seconds == 0.00025)
+        try withServerConnection { conn throws in
+            for text in ["0", "200", "5s", "500ms", "2min", "1h", "7d", "5 s", "10 min", "5 "] {
+                let duration = try #require(PostgresDuration(text))
+                try conn.execute("SELECT set_config('lock_timeout', $1, false)", [duration.text])
+                let milliseconds = try conn.query("SELECT setting FROM pg_settings WHERE name = 'lock_timeout'").scalar
+                #expect(duration.seconds * 1000 == milliseconds.flatMap { Double($0) }, "\(text)")
+            }
+            try conn.execute("RESET lock_timeout")
+        }
+    }
 }
