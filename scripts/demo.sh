@@ -95,8 +95,8 @@ edit_schema '!/^      note: /' "remove column orders.note"
 step "tenantplan plan   (the drop loses data: it is held back, and the column kept)"
 run plan
 
-step "tenantplan plan --allow-destructive --out drop.json   (how to allow it; not applied here)"
-run plan --allow-destructive --out drop.json
+step "tenantplan plan --allow column:orders.note --out drop.json   (allows that one drop; not applied here)"
+run plan --allow column:orders.note --out drop.json
 
 step "sign-up: tenant umbrella listed in tenants.yaml, then tenantplan provision umbrella"
 echo "  - umbrella" >> tenants.yaml
