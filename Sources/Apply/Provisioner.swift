@@ -120,7 +120,7 @@ public struct Provisioner: Sendable {
                     }
                     throw error
                 }
-                Thread.sleep(forTimeInterval: min(5.0, 0.2 * pow(2.0, Double(attempt - 1))) * Double.random(in: 0.5...1.0))
+                Thread.sleep(forTimeInterval: Backoff.delay(beforeAttempt: attempt))
             }
         }
     }

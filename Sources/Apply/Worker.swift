@@ -135,11 +135,8 @@ struct Worker: Sendable {
         if let c = connection, c.isOpen, c.inTransaction { try? c.execute("ROLLBACK") }
     }
 
-    /// Exponential backoff with jitter: about 0.2 s, 0.4 s, 0.8 s ... at most 5 s.
-    func backoff(_ attempt: Int) -> TimeInterval {
-        let base = min(5.0, 0.2 * pow(2.0, Double(attempt - 1)))
-        return base * Double.random(in: 0.5...1.0)
-    }
+    /// See `Backoff`.
+    func backoff(_ attempt: Int) -> TimeInterval { Backoff.delay(beforeAttempt: attempt) }
 
     /// Opens the tenant's transaction, takes its lock, and returns whether the
     /// tenant's catalog rows still have `stamp`.

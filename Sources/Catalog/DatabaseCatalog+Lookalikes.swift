@@ -16,9 +16,9 @@ extension DatabaseCatalog {
         if absent.isEmpty { return [] }
         let schemas: [String]
         do {
-            schemas = try connection.query("SELECT nspname FROM pg_namespace ORDER BY nspname").rows
-                .compactMap { $0.first ?? nil }
-        } catch {
+            schemas = try connection.query("SELECT nspname FROM pg_namespace ORDER BY nspname")
+                .compactDecode { try $0.value("nspname") }
+        } catch let error as PostgresError {
             throw PlanningError.database(database, error)
         }
         let candidates = schemas.filter { !tenants.contains($0) && ReservedSchemas.reason(for: $0) == nil }

@@ -26,10 +26,11 @@ public enum DatabaseCatalog {
             case .schemasLike(let pattern):
                 return try connection.query(
                     "SELECT nspname FROM pg_namespace WHERE nspname LIKE $1 ORDER BY nspname", [pattern]
-                ).rows.compactMap { $0.first ?? nil }
+                ).compactDecode { try $0.value("nspname") }
             case .query(let sql):
                 return try connection.withRollback {
                     try connection.execute("SET TRANSACTION READ ONLY")
+                    // The user's query: its first column, whatever its name.
                     return try connection.query(sql).rows.compactMap { $0.first ?? nil }
                 }
             }

@@ -39,9 +39,10 @@ public enum DesiredState {
         if !error.sqlState.isEmpty { message += " (SQLSTATE \(error.sqlState))" }
         var hint = "fix \(op.object) in \(file)"
         if let serverHint = error.hint { hint += "; PostgreSQL says: \(serverHint)" }
-        hint += "\n  statement: \(op.sql.replacingOccurrences(of: "\n", with: " "))"
-        if let location { return InputError(message, at: location, hint: hint) }
-        return InputError(message, file: file, hint: hint)
+        var detail = error.detail.map { $0 + "; " } ?? ""
+        detail += "statement: \(op.sql.replacingOccurrences(of: "\n", with: " "))"
+        if let location { return InputError(message, at: location, detail: detail, hint: hint) }
+        return InputError(message, file: file, detail: detail, hint: hint)
     }
 
     /// The declaration element at a 1-based character position of a `CREATE TABLE`

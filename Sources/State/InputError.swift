@@ -8,19 +8,23 @@ public struct InputError: UserFacingError, Sendable, Equatable {
     /// The file when no line is known (a missing file, say).
     public var file: String
     public var message: String
+    /// More of what is wrong: the server's DETAIL and the statement it refused, say.
+    public var detail: String?
     public var hint: String?
 
-    public init(_ message: String, at location: SourceLocation, hint: String? = nil) {
+    public init(_ message: String, at location: SourceLocation, detail: String? = nil, hint: String? = nil) {
         self.location = location
         self.file = location.file
         self.message = message
+        self.detail = detail
         self.hint = hint
     }
 
-    public init(_ message: String, file: String, hint: String? = nil) {
+    public init(_ message: String, file: String, detail: String? = nil, hint: String? = nil) {
         self.location = nil
         self.file = file
         self.message = message
+        self.detail = detail
         self.hint = hint
     }
 
