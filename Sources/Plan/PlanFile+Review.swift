@@ -92,7 +92,10 @@ extension PlanFile {
         // --allow-destructive; glob subsumption is not guessed at.
         if !reviewed.allowDestructive {
             let before = Set(reviewed.allowed ?? [])
-            for selector in allowed ?? [] where !before.contains(selector) { more.append("--allow \(selector)") }
+            var seen: Set<String> = []
+            for selector in allowed ?? [] where !before.contains(selector) && seen.insert(selector).inserted {
+                more.append("--allow \(selector)")
+            }
         }
         return more
     }

@@ -25,14 +25,18 @@ public struct ReviewReport: Sendable {
     }
 
     /// `Needs review: ...`, the last line of both forms.
-    public var summaryLine: String {
+    public var summaryLine: String { summaryLine(quoting: { $0.printable }) }
+
+    /// The summary line with the selectors as `quote` renders them (inline code in
+    /// markdown, where a glob's `*` would start emphasis).
+    func summaryLine(quoting quote: (String) -> String) -> String {
         var parts: [String] = []
         let tenants = difference.tenantCount
         if tenants > 0 {
             parts.append("\(Markdown.count(tenants, "tenant")) with changes that \(reviewedFile.printable) did not hold for them")
         }
         if !difference.allowedBeyondReview.isEmpty {
-            parts.append("the plan allows what the review did not (\(difference.allowedBeyondReview.joined(separator: ", ")))")
+            parts.append("the plan allows what the review did not (\(difference.allowedBeyondReview.map(quote).joined(separator: ", ")))")
         }
         return "Needs review: " + parts.joined(separator: "; ") + ". The fresh plan was not written."
     }
@@ -89,7 +93,7 @@ public struct ReviewReport: Sendable {
         if !difference.allowedBeyondReview.isEmpty {
             out += ["Allowed now, not in the review: " + difference.allowedBeyondReview.map(Markdown.code).joined(separator: ", "), ""]
         }
-        let closing = "**\(summaryLine)**"
+        let closing = "**\(summaryLine(quoting: Markdown.code))**"
         var remaining = markdownBudget - Markdown.size(out) - PlanReport.closingRoom - closing.utf8.count
         for (index, group) in difference.groups.enumerated() {
             var section = ["#### \(title(group))", ""]

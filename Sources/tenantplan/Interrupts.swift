@@ -16,6 +16,8 @@ enum Interrupts {
         /// Set while `critical` runs: an exit waits for it.
         var inCritical = false
         var exitPending = false
+        /// What an exit during `critical` says when the body threw, and when it succeeded.
+        var noteBeforeCritical = ""
         var noteAfterCritical = ""
     }
 
@@ -76,22 +78,32 @@ enum Interrupts {
                 }
             }
         }
-        watch.withLock { $0.noteAfterCritical = noteAfterCritical }
+        watch.withLock {
+            $0.noteBeforeCritical = note
+            $0.noteAfterCritical = noteAfterCritical
+        }
     }
 
     /// Runs `body` so that an interrupt exits before or after it, never during it.
+    ///
+    /// An interrupt that arrived meanwhile exits when `body` ends: saying
+    /// `noteAfterCritical` when it succeeded, and what `exitAtOnce` says (nothing
+    /// was written) when it threw.
     static func critical<T>(_ body: () throws -> T) rethrows -> T {
         watch.withLock { $0.inCritical = true }
+        var succeeded = false
         defer {
             let note = watch.withLock { watch in
                 watch.inCritical = false
-                return watch.exitPending ? watch.noteAfterCritical : nil
+                return watch.exitPending ? (succeeded ? watch.noteAfterCritical : watch.noteBeforeCritical) : nil
             }
             if let note {
                 Output.error("interrupted; \(note)")
                 exit(130)
             }
         }
-        return try body()
+        let result = try body()
+        succeeded = true
+        return result
     }
 }

@@ -106,6 +106,10 @@ import Yams
         #expect(reviewed.index < run.index)
         let script = reviewed.step["run"]?.string ?? ""
         #expect(script.contains("3)"), "exit 3 is handled: \(script)")
+        // The merge allows exactly what the review allowed: the flag and every recorded selector,
+        // else a reviewed drop would be held back again and silently not run.
+        #expect(script.contains(".allow_destructive") && script.contains("--allow-destructive"), "\(script)")
+        #expect(script.contains("(.allowed // [])[]") && script.contains("allow+=(--allow \"$selector\")"), "\(script)")
         #expect(reviewed.step["env"]?["DATABASE_URL"]?.string == "${{ secrets.DATABASE_URL }}")
         #expect(run.step["env"]?["TENANTPLAN_PLAN_KEY"]?.string == "${{ secrets.TENANTPLAN_PLAN_KEY }}")
         #expect(apply["environment"]?.string == "production")

@@ -169,6 +169,14 @@ struct ReviewTests {
 
         let destructive = reviewPlan([([addColumn("coupon")], ["acme"])], allowDestructive: true)
         #expect(fresh.allowancesBeyond(destructive).isEmpty)
+
+        // A repeated selector is listed once; in markdown, globs are code, not emphasis.
+        var globbed = reviewPlan([([addColumn("coupon")], ["acme"])])
+        globbed.allowed = ["column:*.note*", "column:*.note*"]
+        #expect(globbed.allowancesBeyond(reviewed) == ["--allow column:*.note*"])
+        let difference = try globbed.newSince(reviewed: reviewed, file: "reviewed.json")
+        let markdown = ReviewReport(difference: difference, fresh: globbed, reviewedFile: "reviewed.json").markdown()
+        #expect(markdown.contains("(`--allow column:*.note*`)"), "\(markdown)")
     }
 
     @Test("a reviewed plan made against another database is refused")
