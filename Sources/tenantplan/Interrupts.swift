@@ -53,7 +53,8 @@ enum Interrupts {
                 Output.error("\(signal): interrupted again while no tenant is being applied; exiting now")
                 exit(130)
             }
-            interruption.interrupt()
+            // Said before reacting: once the run reacts, the process may report and
+            // exit before this queue gets to print.
             switch count {
             case 1:
                 Output.error("\(signal): interrupted; starting no new tenant, letting the tenants in flight finish or roll back (interrupt again to roll them back now)")
@@ -62,6 +63,7 @@ enum Interrupts {
             default:
                 Output.error("\(signal): already rolling back the tenants in flight")
             }
+            interruption.interrupt()
         }
     }
 
