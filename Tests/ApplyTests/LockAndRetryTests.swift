@@ -93,6 +93,12 @@ import TestSupport
             """).rows.map { Waiter(pid: Int32($0[0]!)!, query: $0[1] ?? "", event: $0[2] ?? "", queryStart: $0[3] ?? "") }
     }
 
+    /// When the transaction of session `pid` started; nil when it is in none, or gone.
+    static func transactionStart(of pid: Int32, _ c: Connection) throws -> String? {
+        try c.execute("SELECT pg_stat_clear_snapshot()")
+        return try c.query("SELECT xact_start::text FROM pg_stat_activity WHERE pid = $1", [String(pid)]).scalar
+    }
+
     /// Polls every 5 ms on the calling thread until `condition` holds. For side sessions
     /// on plain threads, where timing matters: they do not wait for the cooperative pool.
     static func poll(_ what: String, timeout: TimeInterval = 60, _ condition: () throws -> Bool) throws {
@@ -153,14 +159,17 @@ import TestSupport
             try c.execute("BEGIN")
             try c.execute("LOCK TABLE t2.orders IN ACCESS EXCLUSIVE MODE")
             ready()
-            var first = ""
-            try Self.poll("the first try waits") {
-                first = try Self.waitingAppliers(c).first?.queryStart ?? ""
-                return !first.isEmpty
+            var first: (pid: Int32, transaction: String)?
+            try Self.poll("the first try waits at t2.orders") {
+                first = try Self.waitingAppliers(c).first { $0.event == "relation" }
+                    .map { ($0.pid, try Self.transactionStart(of: $0.pid, c) ?? "") }
+                return first != nil
             }
-            // Timed out: t2's session no longer waits, or waits in a new statement (the second try).
+            // Timed out: the transaction of the first try is over. It can end no other way
+            // while the lock is held; `query_start` or "nobody waits" could change or hold
+            // for a moment under load without the first try having ended.
             try Self.poll("the first try timed out") {
-                try Self.waitingAppliers(c).first.map { $0.queryStart != first } ?? true
+                try Self.transactionStart(of: first!.pid, c) != first!.transaction
             }
             try c.execute("ROLLBACK")
             return nil
