@@ -38,7 +38,7 @@ extension DeclarationLoader.Parser {
         }
         guard let columns else { return nil }
         checkColumnReferences(columns, in: owner, table: table, declared: declared)
-        claim(name, .primaryKey, "the primary key of table '\(table)'", at: location)
+        claim(name, .primaryKey, "the primary key of table '\(table)'", table: table, at: location)
         return KeyDeclaration(name: name, columns: columns.map(\.0), location: location)
     }
 
@@ -52,7 +52,7 @@ extension DeclarationLoader.Parser {
             let owner = "unique constraint '\(item.key)' of table '\(table)'"
             reader.checkName(item.key, kind: "unique constraint name", at: item.keyNode)
             let location = item.keyNode.location(in: file)
-            claim(item.key, .unique, "the unique constraint '\(item.key)' of table '\(table)'", at: location)
+            claim(item.key, .unique, "the unique constraint '\(item.key)' of table '\(table)'", table: table, at: location)
             guard let columns = reader.stringList(
                 item, of: "table '\(table)'", itemName: "column", required: true) else { continue }
             checkColumnReferences(columns, in: owner, table: table, declared: declared)
@@ -90,7 +90,8 @@ extension DeclarationLoader.Parser {
             let owner = "foreign key '\(item.key)' of table '\(table)'"
             reader.checkName(item.key, kind: "foreign key name", at: item.keyNode)
             let location = item.keyNode.location(in: file)
-            claim(item.key, .foreignKey, "the foreign key '\(item.key)' of table '\(table)'", at: location)
+            claim(item.key, .foreignKey, "the foreign key '\(item.key)' of table '\(table)'", table: table,
+                  at: location)
             guard let fields = reader.fields(
                 of: item.value, allowed: DeclarationLoader.foreignKeyKeys, what: owner,
                 shape: "a mapping with columns:, references: and, optionally, on_delete:, on_update:")
@@ -221,7 +222,7 @@ extension DeclarationLoader.Parser {
         var result: [CheckDeclaration] = []
         for item in entries {
             reader.checkName(item.key, kind: "check constraint name", at: item.keyNode)
-            claim(item.key, .check, "the check '\(item.key)' of table '\(table)'",
+            claim(item.key, .check, "the check '\(item.key)' of table '\(table)'", table: table,
                   at: item.keyNode.location(in: file))
             guard let expression = reader.string(item, of: "table '\(table)'") else { continue }
             result.append(CheckDeclaration(name: item.key, expression: expression,

@@ -67,6 +67,10 @@ extension DeclarationLoader {
         /// constraints' indexes, serial and identity sequences.
         var relations: [String: Claim] = [:]
         /// Index and constraint names, which tenantplan requires unique in the schema.
+        /// Index names (indexes, primary keys, unique constraints), schema-wide.
+        var indexNames: [String: Claim] = [:]
+        /// Constraint names per table (`table NUL name`): PostgreSQL keeps them per
+        /// table; primary-key and unique names are index names too.
         var constraintNames: [String: Claim] = [:]
         /// Old names given by renamed_from, by scope, and where.
         var renameSources: [String: SourceLocation] = [:]
@@ -78,7 +82,9 @@ extension DeclarationLoader {
             var location: SourceLocation
 
             var isRelation: Bool { [.table, .sequence, .primaryKey, .unique, .index].contains(kind) }
-            var isConstraintOrIndex: Bool { [.primaryKey, .unique, .index, .foreignKey, .check].contains(kind) }
+            var isConstraint: Bool { [.primaryKey, .unique, .foreignKey, .check].contains(kind) }
+            /// Names that are indexes: schema-wide.
+            var isIndexName: Bool { [.primaryKey, .unique, .index].contains(kind) }
         }
 
         init(reader: YAMLReader) { self.reader = reader }
@@ -278,14 +284,26 @@ extension DeclarationLoader {
         }
 
         /// Registers an index, constraint or sequence name, reporting a clash with a name
-        /// already in the same PostgreSQL namespace.
-        func claim(_ name: String, _ kind: Claim.Kind, _ description: String, at location: SourceLocation) {
+        /// already in the same PostgreSQL namespace: the schema's relations (tables,
+        /// indexes, sequences, and the indexes of primary keys and unique constraints),
+        /// or the constraints of one table (`table`; checks and foreign keys live only
+        /// there, so two tables may each have a check `x_positive`).
+        func claim(_ name: String, _ kind: Claim.Kind, _ description: String, table: String? = nil,
+                   at location: SourceLocation) {
             let claim = Claim(kind: kind, description: description, location: location)
-            if claim.isConstraintOrIndex, let previous = constraintNames[name] {
+            if claim.isIndexName, let previous = indexNames[name] {
                 reader.error(
                     "duplicate name '\(name)': already used by \(previous.description) at line \(previous.location.line)",
                     at: location,
-                    hint: "index and constraint names must be unique within the schema; rename one of them")
+                    hint: "index, primary key and unique constraint names must be unique within the schema; rename one of them")
+                return
+            }
+            let constraintKey = table.map { "\($0)\u{0}\(name)" }
+            if claim.isConstraint, let constraintKey, let previous = constraintNames[constraintKey] {
+                reader.error(
+                    "duplicate name '\(name)': already used by \(previous.description) at line \(previous.location.line)",
+                    at: location,
+                    hint: "constraint names must be unique within their table; rename one of them")
                 return
             }
             if claim.isRelation, let previous = relations[name],
@@ -297,7 +315,8 @@ extension DeclarationLoader {
                         + "namespace in PostgreSQL; rename one of them")
                 return
             }
-            if claim.isConstraintOrIndex { constraintNames[name] = claim }
+            if claim.isIndexName { indexNames[name] = claim }
+            if claim.isConstraint, let constraintKey { constraintNames[constraintKey] = claim }
             if claim.isRelation, relations[name] == nil { relations[name] = claim }
         }
     }

@@ -196,6 +196,35 @@ import TestSupport
     /// A fleet that Alembic built: its bookkeeping table (and a Rails one) is left
     /// out of the declaration and ignored, so new tenants do not get it and plans
     /// do not show it.
+    /// PostgreSQL keeps check and foreign-key names per table: two tables may each
+    /// have a check `x_positive` and a foreign key `fk_o`. Import writes them, the
+    /// loader accepts its own output, and a populated tenant plans in sync.
+    @Test func checkAndForeignKeyNamesRepeatedAcrossTablesImportExactly() async throws {
+        let h = try await Harness.make(prefix: "import_per_table_names")
+        try h.run([
+            "CREATE TABLE owners (id integer PRIMARY KEY)",
+            """
+            CREATE TABLE cats (id integer PRIMARY KEY, lives integer NOT NULL, owner integer,
+                CONSTRAINT x_positive CHECK (lives > 0),
+                CONSTRAINT fk_o FOREIGN KEY (owner) REFERENCES owners (id))
+            """,
+            """
+            CREATE TABLE dogs (id integer PRIMARY KEY, legs integer NOT NULL, owner integer,
+                CONSTRAINT x_positive CHECK (legs > 0),
+                CONSTRAINT fk_o FOREIGN KEY (owner) REFERENCES owners (id))
+            """,
+            "INSERT INTO owners VALUES (1), (2)",
+            "INSERT INTO cats VALUES (1, 9, 1), (2, 7, 2)",
+            "INSERT INTO dogs VALUES (1, 4, 1)",
+        ], in: "acme", createSchema: true)
+        let declaration = try expectExactImport(h, "acme")
+        #expect(declaration.table(named: "cats")?.checks.map(\.name) == ["x_positive"])
+        #expect(declaration.table(named: "dogs")?.checks.map(\.name) == ["x_positive"])
+        #expect(declaration.table(named: "cats")?.foreignKeys.map(\.name) == ["fk_o"])
+        #expect(declaration.table(named: "dogs")?.foreignKeys.map(\.name) == ["fk_o"])
+        #expect(try h.rows("SELECT count(*) FROM acme.cats") == [["2"]])
+    }
+
     @Test func alembicTenantLeavesItsVersionTableToIgnore() async throws {
         let h = try await Harness.make(prefix: "import_alembic")
         try h.run([

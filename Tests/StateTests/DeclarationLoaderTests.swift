@@ -756,7 +756,9 @@ extension Declaration {
 
     // MARK: - Namespaces
 
-    @Test func constraintNameUsedTwiceAcrossTables() {
+    /// PostgreSQL keeps check and foreign-key names per table: a name used by a
+    /// constraint of the same table clashes, one of another table does not.
+    @Test func constraintNameUsedTwiceInOneTable() {
         let errors = schemaErrors("""
             version: 1
             tables:
@@ -765,15 +767,44 @@ extension Declaration {
                   x: integer
                 unique:
                   x_key: [x]
-              b:
-                columns:
-                  x: integer
                 checks:
                   x_key: "x > 0"
             """)
-        expectOnlyError(errors, line: 12, column: 7,
+        expectOnlyError(errors, line: 9, column: 7,
                         message: "duplicate name 'x_key': already used by the unique constraint 'x_key' of table 'a' at line 7",
-                        hint: "rename one of them")
+                        hint: "constraint names must be unique within their table")
+    }
+
+    @Test func checkAndForeignKeyNamesArePerTable() throws {
+        let declaration = try parse("""
+            version: 1
+            tables:
+              parent:
+                columns:
+                  id: bigint
+                primary_key: [id]
+              a:
+                columns:
+                  x: integer
+                  p: bigint
+                unique:
+                  x_key: [x]
+                foreign_keys:
+                  fk_parent: { columns: [p], references: { table: parent, columns: [id] } }
+                checks:
+                  x_positive: "x > 0"
+              b:
+                columns:
+                  x: integer
+                  p: bigint
+                foreign_keys:
+                  fk_parent: { columns: [p], references: { table: parent, columns: [id] } }
+                checks:
+                  x_positive: "x > 0"
+                  x_key: "x < 100"
+            """)
+        #expect(declaration.tables.map { $0.checks.map(\.name) } == [[], ["x_positive"], ["x_positive", "x_key"]])
+        #expect(declaration.tables.map { $0.foreignKeys.map(\.name) } == [[], ["fk_parent"], ["fk_parent"]])
     }
 
     @Test func indexNameEqualToAPrimaryKeyNameOfAnotherTable() {
