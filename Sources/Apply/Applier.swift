@@ -165,7 +165,7 @@ public struct Applier: Sendable {
         for (dbIndex, db) in plan.databases.enumerated() {
             let count = jobs.filter { $0.database == dbIndex }.count
             guard count > 0 else { continue }
-            let worker = Worker(applier: self, plan: plan, database: dbIndex, source: db.source, name: db.name,
+            let worker = Worker(applier: self, plan: plan, source: db.source, name: db.name,
                                 board: board)
             pool.start(
                 workers: min(parallelism[dbIndex], count), taking: { $0.database == dbIndex },

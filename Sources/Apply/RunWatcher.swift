@@ -134,21 +134,21 @@ final class RunWatcher: Sendable {
             LEFT JOIN pg_stat_activity b ON b.pid = blocking.pid
             WHERE w.pid = ANY($1::int[]) AND w.wait_event_type = 'Lock'
             ORDER BY w.pid, b.xact_start
-            """, ["{" + pids.map(String.init).joined(separator: ",") + "}"])
-        let column = Dictionary(uniqueKeysWithValues: result.columns.enumerated().map { ($1, $0) })
-        func value(_ row: [String?], _ name: String) -> String? { column[name].flatMap { row[$0] } }
+            """, [arrayLiteral(pids.map(String.init))])
         var waits: [Int32: LockWait] = [:]
-        for row in result.rows {
-            guard let waiter = value(row, "waiter").flatMap({ Int32($0) }) else { continue }
-            var wait = waits[waiter] ?? LockWait(relation: value(row, "relation"),
-                                                 seconds: value(row, "waited").flatMap { Double($0) } ?? 0, holders: [])
-            if let holder = value(row, "holder").flatMap({ Int32($0) }) {
+        _ = try result.compactDecode { row -> Void? in
+            guard let waiter = try row["waiter"].flatMap({ Int32($0) }) else { return nil }
+            let first = LockWait(relation: try row["relation"],
+                                 seconds: try row["waited"].flatMap { Double($0) } ?? 0, holders: [])
+            var wait = waits[waiter] ?? first
+            if let holder = try row["holder"].flatMap({ Int32($0) }) {
                 wait.holders.append(LockHolder(
-                    pid: holder, application: value(row, "application") ?? "", state: value(row, "state") ?? "",
-                    transactionSeconds: value(row, "transaction_seconds").flatMap { Double($0) },
-                    query: value(row, "query") ?? ""))
+                    pid: holder, application: (try row["application"]) ?? "", state: (try row["state"]) ?? "",
+                    transactionSeconds: try row["transaction_seconds"].flatMap { Double($0) },
+                    query: (try row["query"]) ?? ""))
             }
             waits[waiter] = wait
+            return nil
         }
         return waits
     }

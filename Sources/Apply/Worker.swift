@@ -9,7 +9,6 @@ import State
 struct Worker: Sendable {
     let applier: Applier
     let plan: PlanFile
-    let database: Int
     let source: ConnectionSource
     let name: String
     /// Where the worker shows what it does (progress, lock waits, a second interrupt's cancel).
@@ -90,7 +89,7 @@ struct Worker: Sendable {
                     board.retried(ApplyProgress.Retry(
                         tenant: tenant, database: name, attempt: machine.attempts, attempts: options.retries + 1,
                         failure: machine.lastFailure, holders: lockTimedOut ? lastWait?.holders ?? [] : []))
-                    applier.interruption.sleep(backoff(machine.attempts), unlessAbove: noted)
+                    applier.interruption.sleep(Backoff.delay(beforeAttempt: machine.attempts), unlessAbove: noted)
                     noteInterruption()
                     action = machine.start()
                 case .finish(let outcome):
@@ -135,8 +134,6 @@ struct Worker: Sendable {
         if let c = connection, c.isOpen, c.inTransaction { try? c.execute("ROLLBACK") }
     }
 
-    /// See `Backoff`.
-    func backoff(_ attempt: Int) -> TimeInterval { Backoff.delay(beforeAttempt: attempt) }
 
     /// Opens the tenant's transaction, takes its lock, and returns whether the
     /// tenant's catalog rows still have `stamp`.

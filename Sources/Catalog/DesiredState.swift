@@ -35,8 +35,7 @@ public enum DesiredState {
         if case .createTable(let table) = op, let position = error.position {
             location = locate(position: position, in: op.sql, table: table) ?? location
         }
-        var message = "PostgreSQL rejects this declaration: \(error.message)"
-        if !error.sqlState.isEmpty { message += " (SQLSTATE \(error.sqlState))" }
+        let message = "PostgreSQL rejects this declaration: \(error.summary)"
         var hint = "fix \(op.object) in \(file)"
         if let serverHint = error.hint { hint += "; PostgreSQL says: \(serverHint)" }
         var detail = error.detail.map { $0 + "; " } ?? ""

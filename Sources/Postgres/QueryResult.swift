@@ -58,14 +58,7 @@ public struct QueryResult: Sendable {
     ///   finds NULL where it requires a value; any error `T.init` throws.
     @inlinable
     public func decode<T: RowDecodable>(_ type: T.Type = T.self) throws -> [T] {
-        let lookup = ColumnLookup(columns)
-        var decoded: [T] = []
-        decoded.reserveCapacity(rows.count)
-        for values in rows {
-            lookup.startRow()
-            decoded.append(try T(Row(values: values, lookup: lookup)))
-        }
-        return decoded
+        try compactDecode { try T($0) }
     }
 
     /// The rows that `decode` makes a value of, in order; it returns nil to leave

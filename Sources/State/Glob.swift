@@ -115,11 +115,6 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
         return out
     }
 
-    /// Whether the pattern has no metacharacter: it matches one name only.
-    public var isLiteral: Bool {
-        elements.allSatisfy { if case .scalar = $0 { true } else { false } }
-    }
-
     /// Whether `name` matches the whole pattern.
     ///
     /// The usual greedy match with one backtracking point (the last `*`), which

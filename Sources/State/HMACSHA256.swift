@@ -30,14 +30,7 @@ public enum HMACSHA256 {
     /// The code as lowercase hex.
     public static func hex<Key: Sequence, Message: Sequence>(key: Key, message: Message) -> String
     where Key.Element == UInt8, Message.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in authenticationCode(key: key, message: message) {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        SHA256.hex(authenticationCode(key: key, message: message))
     }
 
     /// Whether `a` and `b` are the same bytes, looking at every byte of both

@@ -120,11 +120,14 @@ public struct SHA256: Sendable {
     }
 
     /// Finalizes and returns the digest as lowercase hex.
-    public mutating func hexDigest() -> String {
+    public mutating func hexDigest() -> String { Self.hex(finalize()) }
+
+    /// Bytes as lowercase hex: the one hex encoder of digests and signatures.
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(64)
-        for byte in finalize() {
+        for byte in bytes {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0x0f)])
         }

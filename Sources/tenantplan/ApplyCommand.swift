@@ -73,9 +73,7 @@ struct ApplyCommand: ParsableCommand {
         case .text:
             print(report.text(color: Output.color))
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try Output.printJSON(report)
         }
         if report.interrupted { throw ExitCode.interrupted }
         if !report.succeeded { throw ExitCode.failure }

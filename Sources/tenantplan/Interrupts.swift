@@ -1,4 +1,5 @@
 import Apply
+import ArgumentParser
 import Dispatch
 import Foundation
 import Synchronization
@@ -51,7 +52,7 @@ enum Interrupts {
         handle { count, signal in
             if count >= 2 && !interruption.isApplying {
                 Output.error("\(signal): interrupted again while no tenant is being applied; exiting now")
-                exit(130)
+                exit(ExitCode.interrupted.rawValue)
             }
             // Said before reacting: once the run reacts, the process may report and
             // exit before this queue gets to print.
@@ -76,7 +77,7 @@ enum Interrupts {
                 watch.exitPending = true
                 if !watch.inCritical {
                     Output.error("\(signal): interrupted; \(note)")
-                    exit(130)  // holding the lock: `critical` cannot begin meanwhile
+                    exit(ExitCode.interrupted.rawValue)  // holding the lock: `critical` cannot begin meanwhile
                 }
             }
         }
@@ -101,7 +102,7 @@ enum Interrupts {
             }
             if let note {
                 Output.error("interrupted; \(note)")
-                exit(130)
+                exit(ExitCode.interrupted.rawValue)
             }
         }
         let result = try body()

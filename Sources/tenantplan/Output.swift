@@ -20,6 +20,14 @@ enum Output {
         standardError.print([text])
     }
 
+    /// A report as pretty JSON on standard output, keys sorted: the one form of
+    /// `--format json` for `plan --reviewed` and `apply`.
+    static func printJSON(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
     /// `note: ...` on standard error, on a line of its own even while progress shows.
     @Sendable static func note(_ text: String) {
         endProgress()

@@ -91,9 +91,7 @@ struct PlanCommand: ParsableCommand {
             case .text: print(report.text())
             case .markdown: print(report.markdown())
             case .json:
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(difference), as: UTF8.self))
+                try Output.printJSON(difference)
             }
             throw ExitCode.needsReview
         case .written(let plan):
