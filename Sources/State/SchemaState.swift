@@ -12,15 +12,20 @@ public struct SchemaState: Sendable, Equatable, Codable {
     public var tables: [TableState]
     /// Sequences that no column owns, sorted.
     public var sequences: [String]
-    /// Objects tenantplan does not manage (views, functions, domains...), as
+    /// Objects tenantplan does not manage (views, aggregates, domains...), as
     /// `kind name`, sorted. Reported, never changed.
     public var others: [String]
+    /// Functions and procedures (not aggregates, not members of an extension),
+    /// sorted by signature.
+    public var functions: [FunctionState]
 
-    public init(enums: [EnumState] = [], tables: [TableState] = [], sequences: [String] = [], others: [String] = []) {
+    public init(enums: [EnumState] = [], tables: [TableState] = [], sequences: [String] = [], others: [String] = [],
+                functions: [FunctionState] = []) {
         self.enums = enums
         self.tables = tables
         self.sequences = sequences
         self.others = others
+        self.functions = functions
     }
 
     public func table(named name: String) -> TableState? { tables.first { $0.name == name } }
@@ -34,7 +39,8 @@ public struct SchemaState: Sendable, Equatable, Codable {
             enums: enums.sorted { $0.name < $1.name },
             tables: tables.map { $0.normalized() }.sorted { $0.name < $1.name },
             sequences: sequences.sorted(),
-            others: others.sorted())
+            others: others.sorted(),
+            functions: functions.sorted { $0.signature < $1.signature })
     }
 }
 
@@ -63,20 +69,25 @@ public struct TableState: Sendable, Equatable, Codable {
     /// stands for an ignored object that names no column; empty when nothing
     /// of the table is ignored.
     public var ignoredUses: [String]
+    /// User triggers (not the internal ones of foreign keys), sorted by name.
+    public var triggers: [TriggerState]
 
     public init(name: String, comment: String? = nil, columns: [ColumnState] = [],
-                constraints: [ConstraintState] = [], indexes: [IndexState] = [], ignoredUses: [String] = []) {
+                constraints: [ConstraintState] = [], indexes: [IndexState] = [], ignoredUses: [String] = [],
+                triggers: [TriggerState] = []) {
         self.name = name
         self.comment = comment
         self.columns = columns
         self.constraints = constraints
         self.indexes = indexes
         self.ignoredUses = ignoredUses
+        self.triggers = triggers
     }
 
     public func column(named name: String) -> ColumnState? { columns.first { $0.name == name } }
     public func constraint(named name: String) -> ConstraintState? { constraints.first { $0.name == name } }
     public func index(named name: String) -> IndexState? { indexes.first { $0.name == name } }
+    public func trigger(named name: String) -> TriggerState? { triggers.first { $0.name == name } }
 
     public func normalized() -> TableState {
         TableState(
@@ -84,7 +95,8 @@ public struct TableState: Sendable, Equatable, Codable {
             columns: columns.sorted { $0.name < $1.name },
             constraints: constraints.sorted { $0.name < $1.name },
             indexes: indexes.sorted { $0.name < $1.name },
-            ignoredUses: Array(Set(ignoredUses)).sorted())
+            ignoredUses: Array(Set(ignoredUses)).sorted(),
+            triggers: triggers.sorted { $0.name < $1.name })
     }
 }
 
