@@ -12,9 +12,13 @@ extension Reflector {
         var indexes: [String] = []
         var types: [(rel: String, attnum: String)] = []
         var collations: [(rel: String, attnum: String)] = []
+        /// Managed routines and triggers: their texts are always read with the path set.
+        var routines: [String] = []
+        var triggers: [String] = []
 
         var isEmpty: Bool {
             constraints.isEmpty && defaults.isEmpty && indexes.isEmpty && types.isEmpty && collations.isEmpty
+                && routines.isEmpty && triggers.isEmpty
         }
 
         /// The query that re-reads these items, with only the parts it needs:
@@ -64,6 +68,8 @@ extension Reflector {
                     JOIN pg_namespace cn ON cn.oid = co.collnamespace
                     """)
             }
+            if !routines.isEmpty { parts.append(Reflector.routineTextsQuery(parameter(routines))) }
+            if !triggers.isEmpty { parts.append(Reflector.triggerTextsQuery(parameter(triggers))) }
             return PipelineStatement(parts.joined(separator: "\nUNION ALL\n"), parameters)
         }
 
@@ -119,6 +125,14 @@ extension Reflector.BatchRows {
                   present[schema].names(row.tail(of: definition, unique: false))
             else { continue }
             local[schema].indexes.append(row.oid)
+        }
+        for row in routines where row.isManaged {
+            guard let schema = owners.ofRoutine[row.oid] else { continue }
+            local[schema].routines.append(row.oid)
+        }
+        for row in triggers {
+            guard let schema = owners.ofClass[row.table] else { continue }
+            local[schema].triggers.append(row.oid)
         }
         for row in columns {
             guard let schema = owners.ofClass[row.table] else { continue }
