@@ -280,4 +280,38 @@ import TestSupport
         _ = try h.rows("INSERT INTO t (id) VALUES (5)", in: "fresh_tenant")
         #expect(try h.rows("SELECT n, updated_at IS NOT NULL FROM t", in: "fresh_tenant") == [["7", "t"]])
     }
+
+    /// The server judges the SQL: a statement it rejects, or one that creates a
+    /// function of another name, is an error at the key's line; nothing is touched.
+    @Test func theServerChecksEachKeyCreatesItsOneFunction() async throws {
+        let h = try await Harness.make(prefix: "fn_invalid")
+        try h.run(["CREATE TABLE t (id integer)"], in: "t1", createSchema: true)
+        for (sql, message) in [
+            ("CREATE FUNCTION other() RETURNS int LANGUAGE sql AS 'SELECT 1'", "function 'f' creates 'other', not 'f'"),
+            ("CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS 'SELECT 1'", "function 'f' creates no function named 'f'"),
+            ("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT nope'", "PostgreSQL rejects this declaration"),
+        ] {
+            let declaration = try Self.declaration("""
+                version: 1
+                functions:
+                  f:
+                    sql: "\(sql)"
+                tables:
+                  t:
+                    columns:
+                      id: { type: integer }
+                """)
+            do {
+                _ = try h.plan(declaration, tenants: ["t1"])
+                Issue.record("expected an error for \(sql)")
+            } catch let errors as InputErrors {
+                #expect(errors.errors.first?.location?.line == 3, "\(errors)")
+                #expect(errors.errors.first?.message.contains(message) == true, "\(errors)")
+            } catch let error as PlanningError {
+                #expect(error.location?.line == 3, "\(error)")
+                #expect(error.summary.contains(message), "\(error)")
+            }
+        }
+        #expect(try h.rows("SELECT count(*) FROM pg_proc WHERE proname IN ('f', 'other')") == [["0"]])
+    }
 }
