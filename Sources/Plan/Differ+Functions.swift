@@ -58,8 +58,12 @@ extension Differ.Run {
 
     /// What of the actual tables uses function `name` in an expression, for a
     /// reason; nil when nothing does.
-    func expressionUsing(_ name: String) -> String? {
-        for table in actual.tables {
+    func expressionUsing(_ name: String) -> String? { Self.expressionUsing(name, in: actual) }
+
+    /// What of `state`'s tables calls function `name` in a default, generated
+    /// column, constraint or index, for a reason; nil when nothing does.
+    static func expressionUsing(_ name: String, in state: SchemaState) -> String? {
+        for table in state.tables {
             for column in table.columns {
                 for text in [column.defaultExpression, column.generated].compactMap({ $0 })
                 where Differ.calls(name, in: text) {
@@ -124,10 +128,11 @@ extension Differ.Run {
             let step = Step.dropFunction(name: function.name, arguments: function.arguments)
             let caller = expected.tables.lazy.flatMap { t in t.triggers.map { (t.name, $0) } }
                 .first { $0.1.function == function.name }
-            if let (table, trigger) = caller {
+            let user = caller.map { "trigger \($0.1.name) on \($0.0)" } ?? Self.expressionUsing(function.name, in: expected)
+            if let user {
                 held.append(HeldChange(
                     object: step.object,
-                    reason: reason + "; trigger \(trigger.name) on \(table), which this plan keeps, calls it",
+                    reason: reason + "; \(user), which this plan keeps, calls it",
                     sql: step.sql, undeclared: true))
                 keep(&expected)
                 continue
