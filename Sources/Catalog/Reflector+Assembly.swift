@@ -29,6 +29,8 @@ extension Reflector {
         var managedRoutines: Set<String> = []
         /// Trigger rows by table oid.
         var triggers: [String: [TriggerRow]] = [:]
+        /// Routine comments by oid.
+        var routineComments: [String: String] = [:]
 
         init(_ rows: BatchRows) {
             self.rows = rows
@@ -46,6 +48,7 @@ extension Reflector {
             }
             for row in rows.enumLabels { labels[row.type, default: []].append(row.label) }
             managedRoutines = Set(rows.routines.filter(\.isManaged).map(\.oid))
+            for row in rows.routines { routineComments[row.oid] = row.comment }
             for row in rows.triggers { triggers[row.table, default: []].append(row) }
         }
 
@@ -63,7 +66,7 @@ extension Reflector {
                     result: local["fr/\(r.oid)"],
                     definition: Reflector.neutralised(definition: definition, quotedSchema: members.quotedName,
                                                       schema: members.schema),
-                    comment: local["fc/\(r.oid)"])
+                    comment: routineComments[r.oid])
             }
             return SchemaState(
                 enums: enums.sorted { $0.name < $1.name }, tables: tables.sorted { $0.name < $1.name },
@@ -85,8 +88,7 @@ extension Reflector {
         func triggers(of table: String) -> [TriggerState] {
             (triggers[table] ?? []).compactMap { row in
                 guard let definition = rows.local["gd/\(row.oid)"] else { return nil }
-                return TriggerState(name: row.name, definition: definition, comment: rows.local["gc/\(row.oid)"],
-                                    function: rows.local["gf/\(row.oid)"] ?? "")
+                return TriggerState(name: row.name, definition: definition, comment: row.comment, function: row.function)
             }.sorted { $0.name < $1.name }
         }
 

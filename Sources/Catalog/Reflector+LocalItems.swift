@@ -127,12 +127,25 @@ extension Reflector.BatchRows {
             local[schema].indexes.append(row.oid)
         }
         for row in routines where row.isManaged {
-            guard let schema = owners.ofRoutine[row.oid] else { continue }
-            local[schema].routines.append(row.oid)
+            guard let schema = owners.ofRoutine[row.oid], let definition = row.definition else { continue }
+            let m = present[schema]
+            // The head names the schema whatever the path: look at what follows it.
+            let body = Reflector.neutralised(definition: definition, quotedSchema: m.quotedName, schema: m.schema)
+            if m.names(body) || m.names(row.arguments ?? "") || m.names(row.result ?? "") {
+                local[schema].routines.append(row.oid)
+            } else {
+                self.local["fd/\(row.oid)"] = definition
+                self.local["fa/\(row.oid)"] = row.arguments
+                self.local["fr/\(row.oid)"] = row.result
+            }
         }
         for row in triggers {
             guard let schema = owners.ofClass[row.table] else { continue }
-            local[schema].triggers.append(row.oid)
+            if let text = Reflector.unqualifiedTrigger(row, schema: present[schema].quotedName) {
+                self.local["gd/\(row.oid)"] = text
+            } else {
+                local[schema].triggers.append(row.oid)
+            }
         }
         for row in columns {
             guard let schema = owners.ofClass[row.table] else { continue }
