@@ -105,7 +105,12 @@ extension DeclarationLoader {
 
     /// The first `count` words of SQL text, skipping white space and comments.
     static func leadingWords(_ text: String, count: Int) -> [String] {
-        var words: [String] = []
+        leadingWordEnds(text, count: count).map(\.word)
+    }
+
+    /// The first `count` words of SQL text, each with the index just after it.
+    static func leadingWordEnds(_ text: String, count: Int) -> [(word: String, end: String.Index)] {
+        var words: [(word: String, end: String.Index)] = []
         var scalars = Substring(text).unicodeScalars[...]
         while words.count < count, let first = scalars.first {
             if first.properties.isWhitespace {
@@ -118,8 +123,8 @@ extension DeclarationLoader {
                 if !scalars.isEmpty { scalars.removeFirst(2) }
             } else if first.properties.isAlphabetic || first == "_" {
                 let word = scalars.prefix { $0.properties.isAlphabetic || $0 == "_" }
-                words.append(String(String.UnicodeScalarView(word)))
                 scalars.removeFirst(word.count)
+                words.append((String(String.UnicodeScalarView(word)), scalars.startIndex))
             } else {
                 break
             }
@@ -132,9 +137,10 @@ extension FunctionDeclaration {
     /// The declared statement as `CREATE OR REPLACE FUNCTION|PROCEDURE ...`:
     /// `OR REPLACE` goes in after the leading `CREATE` when it is not written.
     public var orReplaceSQL: String {
-        let words = DeclarationLoader.leadingWords(sql, count: 2).map { $0.lowercased() }
-        guard words.count == 2, words[0] == "create", words[1] != "or",
-              let create = sql.range(of: "create", options: [.caseInsensitive]) else { return sql }
-        return sql[..<create.upperBound] + " OR REPLACE" + sql[create.upperBound...]
+        let words = DeclarationLoader.leadingWordEnds(sql, count: 2)
+        guard words.count == 2, words[0].word.lowercased() == "create", words[1].word.lowercased() != "or"
+        else { return sql }
+        let create = words[0].end
+        return sql[..<create] + " OR REPLACE" + sql[create...]
     }
 }

@@ -250,8 +250,8 @@ let renderCases: [RenderCase] = [
 
     RenderCase(.createFunction(FunctionDeclaration(name: "f", sql: "create function f() returns int language sql as 'select 1'")),
                "create function f() returns int language sql as 'select 1'", "create_function", .create),
-    RenderCase(.replaceFunction(FunctionDeclaration(name: "f", sql: "-- f\nCreate  function f() returns int language sql as 'select 2'")),
-               "-- f\nCreate OR REPLACE  function f() returns int language sql as 'select 2'", "replace_function", .change),
+    RenderCase(.replaceFunction(FunctionDeclaration(name: "f", sql: "-- create f\n/* create */ Create  function f() returns int language sql as 'select 2'")),
+               "-- create f\n/* create */ Create OR REPLACE  function f() returns int language sql as 'select 2'", "replace_function", .change),
     RenderCase(.replaceFunction(FunctionDeclaration(name: "p", sql: "CREATE OR REPLACE PROCEDURE p() LANGUAGE sql AS 'select 1'")),
                "CREATE OR REPLACE PROCEDURE p() LANGUAGE sql AS 'select 1'", "replace_function", .change),
     RenderCase(.dropFunction(name: awkward, arguments: "a integer, b text"),
