@@ -88,7 +88,8 @@ extension Reflector {
         func triggers(of table: String) -> [TriggerState] {
             (triggers[table] ?? []).compactMap { row in
                 guard let definition = rows.local["gd/\(row.oid)"] else { return nil }
-                return TriggerState(name: row.name, definition: definition, comment: row.comment, function: row.function)
+                return TriggerState(name: row.name, definition: definition, comment: row.comment, function: row.function,
+                                    enabled: row.enabled)
             }.sorted { $0.name < $1.name }
         }
 

@@ -65,6 +65,7 @@ extension Reflector {
         static let query = """
             SELECT t.oid::int8::text AS oid, t.tgrelid::int8::text AS table_oid, t.tgname AS name,
                    t.xmin::text AS version, ds.description AS comment, ds.xmin::text AS comment_version,
+                   nullif(t.tgenabled::text, 'O') AS enabled,
                    pg_get_triggerdef(t.oid, true) AS definition, t.tgqual IS NOT NULL AS has_condition,
                    quote_ident(c.relname) AS quoted_table,
                    CASE WHEN p.pronamespace = c.relnamespace THEN quote_ident(p.proname) END AS quoted_local_function,
@@ -90,8 +91,10 @@ extension Reflector {
         var quotedTable: String
         var quotedLocalFunction: String?
         var function: String
+        var enabled: String?
 
         init(_ row: Row) throws {
+            enabled = try row["enabled"]
             oid = try row.value("oid")
             table = try row.value("table_oid")
             name = try row.value("name")

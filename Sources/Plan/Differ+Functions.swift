@@ -90,7 +90,7 @@ extension Differ.Run {
                 guard let w = want.trigger(named: trigger.name) else { continue }
                 let have = existing.first { $0.name == trigger.name }
                 let recreate = recreatedFunctions.contains(w.function)
-                if let have, have.definition == w.definition, !recreate {
+                if let have, have.definition == w.definition, have.enabled == w.enabled, !recreate {
                     if have.comment != w.comment {
                         add(.commentOnTrigger(table: table.name, name: trigger.name, comment: w.comment), .comments)
                     }

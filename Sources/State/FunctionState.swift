@@ -46,11 +46,16 @@ public struct TriggerState: Sendable, Equatable, Codable {
     /// The trigger's function, as the definition names it (unqualified for the
     /// schema's own): dropping or re-creating that function drops the trigger.
     public var function: String
+    /// `pg_trigger.tgenabled` when it is not `O` (fires, the default): `D`
+    /// disabled, `R` replica only, `A` always. Not in `pg_get_triggerdef`; a
+    /// trigger disabled by hand is drift.
+    public var enabled: String?
 
-    public init(name: String, definition: String, comment: String? = nil, function: String) {
+    public init(name: String, definition: String, comment: String? = nil, function: String, enabled: String? = nil) {
         self.name = name
         self.definition = definition
         self.comment = comment
         self.function = function
+        self.enabled = enabled
     }
 }

@@ -45,7 +45,10 @@ extension SchemaState {
                 out += " I"; field(i.name); field(i.definition); out += "\n"
             }
             for g in t.triggers {
-                out += " G"; field(g.name); field(g.definition); field(g.comment); out += "\n"
+                out += " G"; field(g.name); field(g.definition); field(g.comment)
+                // Only when not the default: a line's field count tells it apart.
+                if let enabled = g.enabled { field(enabled) }
+                out += "\n"
             }
         }
         // Only present when the schema has functions: states without them encode as before.
