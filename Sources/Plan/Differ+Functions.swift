@@ -34,7 +34,7 @@ extension Differ.Run {
             }
             // A new function, or a new signature, kind or result type: the old
             // versions go first, with the triggers that call them.
-            if !current.isEmpty, let blocker = expressionUsing(function.name) {
+            if !current.isEmpty, let blocker = expressionUsing(function.name) ?? undeclaredTrigger(calling: function.name) {
                 held.append(HeldChange(
                     object: "function \(function.name)",
                     reason: "its signature or result type changes, which needs DROP and CREATE, and \(blocker) "
@@ -54,6 +54,24 @@ extension Differ.Run {
                 add(.commentOnFunction(name: function.name, comment: comment), .comments)
             }
         }
+    }
+
+    /// A trigger of the tenant that calls function `name`, that schema.yaml
+    /// does not declare (declared ones are dropped and created again around
+    /// the function) and that the plan keeps, for a reason.
+    func undeclaredTrigger(calling name: String) -> String? {
+        for table in actual.tables {
+            let renamed = tableRenames[table.name] ?? table.name
+            let declared = declaration.table(named: renamed)?.triggers.map(\.name) ?? []
+            // One the plan drops (as allowed) is gone before the function is.
+            if let trigger = table.triggers.first(where: {
+                $0.function == name && !declared.contains($0.name)
+                    && !differ.policy.allows(DestructiveTarget(.trigger, table: renamed, $0.name, undeclared: true))
+            }) {
+                return "trigger \(trigger.name) on \(table.name), which schema.yaml does not declare,"
+            }
+        }
+        return nil
     }
 
     /// What of the actual tables uses function `name` in an expression, for a

@@ -75,6 +75,22 @@ struct DifferFunctionTests {
         #expect(diff.expected.functions.contains(Self.function("next_no", "a integer")))
     }
 
+    @Test("a signature change of a function an undeclared trigger calls is held back")
+    func heldUnderAnUndeclaredTrigger() {
+        var actual = Self.desired
+        actual.functions = [Self.function("touch", "x integer", result: "trigger"), Self.function("next_no")]
+        actual.tables[0].triggers.append(TriggerState(name: "t_other", definition: "x", function: "touch"))
+        let diff = Differ(declaration: Self.declaration, desired: Self.desired).diff(actual: actual)
+        #expect(diff.held.map(\.object) == ["function touch", "trigger t_other on t"], "\(diff.held)")
+        #expect(diff.held.first?.reason.contains("trigger t_other on t, which schema.yaml does not declare, uses it") == true)
+        #expect(!diff.sql.contains { $0.hasPrefix("DROP ROUTINE") })
+        // Allowed to drop that trigger, the plan drops it first, then replaces the function.
+        let allowed = Differ(declaration: Self.declaration, desired: Self.desired, allowDestructive: true).diff(actual: actual)
+        #expect(allowed.held.isEmpty)
+        #expect(allowed.sql.prefix(3) == ["DROP TRIGGER \"t_touch\" ON \"t\"", "DROP TRIGGER \"t_other\" ON \"t\"",
+                                          "DROP ROUTINE \"touch\"(x integer)"], "\(allowed.sql)")
+    }
+
     @Test("undeclared functions and triggers are held back; a function a kept trigger or default calls stays")
     func undeclared() {
         var actual = Self.desired
