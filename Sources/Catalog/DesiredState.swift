@@ -64,6 +64,9 @@ public enum DesiredState {
         if case .createTable(let table) = op, let position = error.position {
             location = locate(position: position, in: op.sql, table: table) ?? location
         }
+        if case .createFunction(let function) = op, let position = error.position {
+            location = function.location(ofPosition: position) ?? location
+        }
         let message = "PostgreSQL rejects this declaration: \(error.summary)"
         var hint = "fix \(op.object) in \(file)"
         if let serverHint = error.hint { hint += "; PostgreSQL says: \(serverHint)" }

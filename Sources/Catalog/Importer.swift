@@ -96,7 +96,10 @@ public struct Importer: Sendable {
     static func withoutLocations(_ declaration: Declaration) -> Declaration {
         var d = declaration
         for i in d.enums.indices { d.enums[i].location = nil }
-        for i in d.functions.indices { d.functions[i].location = nil }
+        for i in d.functions.indices {
+            d.functions[i].location = nil
+            d.functions[i].sqlLocation = nil
+        }
         for t in d.tables.indices {
             d.tables[t].location = nil
             for c in d.tables[t].columns.indices {

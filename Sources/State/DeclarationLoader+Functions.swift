@@ -23,14 +23,22 @@ extension DeclarationLoader.Parser {
             var sql: String?
             var sourceFile: String?
             var sqlNode: Node = item.keyNode
+            var sqlLocation: SourceLocation?
             switch (fields["sql"], fields["file"]) {
             case (let sqlEntry?, nil):
                 sql = reader.string(sqlEntry, of: owner)
                 sqlNode = sqlEntry.value
+                // A literal block's lines are the file's lines, after the indicator's line.
+                if case .scalar(let scalar) = sqlEntry.value, scalar.style == .literal, let mark = sqlEntry.value.mark {
+                    let line = mark.line + 1
+                    let indent = line <= sourceLines.count ? sourceLines[line - 1].prefix { $0 == " " }.count : 0
+                    sqlLocation = SourceLocation(file: file, line: line, column: indent + 1)
+                }
             case (nil, let fileEntry?):
                 if let path = reader.string(fileEntry, of: owner) {
                     sourceFile = path
                     sql = readFunctionFile(path, of: owner, at: fileEntry.value)
+                    sqlLocation = SourceLocation(file: functionFilePath(path), line: 1, column: 1)
                 }
                 sqlNode = fileEntry.value
             case (_?, let fileEntry?):
@@ -41,7 +49,8 @@ extension DeclarationLoader.Parser {
                              hint: "add sql: with its CREATE FUNCTION statement, or file: with the path of a file "
                                  + "holding it (relative to \((file as NSString).lastPathComponent))")
             }
-            var function = FunctionDeclaration(name: item.key, sql: "", sourceFile: sourceFile, location: location)
+            var function = FunctionDeclaration(name: item.key, sql: "", sourceFile: sourceFile, location: location,
+                                               sqlLocation: sqlLocation)
             if let commentEntry = fields["comment"] {
                 function.comment = reader.string(commentEntry, of: owner, allowEmpty: true)
             }
@@ -61,11 +70,16 @@ extension DeclarationLoader.Parser {
         return result
     }
 
+    /// `path` as given by `file:`, relative to the directory of `schema.yaml`.
+    func functionFilePath(_ path: String) -> String {
+        let directory = (file as NSString).deletingLastPathComponent
+        return path.hasPrefix("/") ? path : (directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path))
+    }
+
     /// The text of the file `path` (relative to the directory of `schema.yaml`),
     /// or nil after recording an error at `node`.
     func readFunctionFile(_ path: String, of owner: String, at node: Node) -> String? {
-        let directory = (file as NSString).deletingLastPathComponent
-        let full = path.hasPrefix("/") ? path : (directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path))
+        let full = functionFilePath(path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue,
               let data = FileManager.default.contents(atPath: full)

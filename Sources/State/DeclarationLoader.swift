@@ -44,7 +44,9 @@ public enum DeclarationLoader {
                 at: SourceLocation(file: file, line: 1, column: 1),
                 hint: "start the file with version: 1, then declare the tenant tables under tables:")])
         }
-        let declaration = try Parser(reader: reader).parse(root)
+        let parser = Parser(reader: reader)
+        parser.sourceLines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+        let declaration = try parser.parse(root)
         try reader.finish()
         return declaration
     }
@@ -60,6 +62,8 @@ extension DeclarationLoader {
         var enumNames: [String] = []
         /// Declared function names (the keys of `functions:`), read before the tables.
         var functionNames: [String] = []
+        /// The file's lines, for places inside literal blocks.
+        var sourceLines: [Substring] = []
         /// Table names in order, and each table's column names: read before the tables
         /// themselves so that references to later tables resolve.
         var tableNames: [String] = []

@@ -14,14 +14,29 @@ public struct FunctionDeclaration: Sendable, Equatable {
     public var sourceFile: String?
     /// The key's place in `schema.yaml`.
     public var location: SourceLocation?
+    /// Where the SQL's first character stands, when each of its lines is a line
+    /// of the source as written: a literal block (`sql: |`) or a file. Errors the
+    /// server locates in the statement point there (see `location(ofPosition:)`).
+    public var sqlLocation: SourceLocation?
 
     public init(name: String, sql: String, comment: String? = nil, sourceFile: String? = nil,
-                location: SourceLocation? = nil) {
+                location: SourceLocation? = nil, sqlLocation: SourceLocation? = nil) {
         self.name = name
         self.sql = sql
         self.comment = comment
         self.sourceFile = sourceFile
         self.location = location
+        self.sqlLocation = sqlLocation
+    }
+
+    /// The source place of a 1-based character position in `sql` (as the
+    /// server reports one), or nil when the SQL's lines are not the source's.
+    public func location(ofPosition position: Int) -> SourceLocation? {
+        guard let start = sqlLocation, position >= 1 else { return nil }
+        let before = sql.unicodeScalars.prefix(position - 1)
+        let line = before.filter { $0 == "\n" }.count
+        let column = before.count - (before.lastIndex(of: "\n").map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0)
+        return SourceLocation(file: start.file, line: start.line + line, column: start.column + column)
     }
 }
 

@@ -313,5 +313,24 @@ import TestSupport
             }
         }
         #expect(try h.rows("SELECT count(*) FROM pg_proc WHERE proname IN ('f', 'other')") == [["0"]])
+
+        // An error the server places inside a literal block points at its place in schema.yaml (the `;` after `1 +`).
+        let block = try Self.declaration("""
+            version: 1
+            functions:
+              f:
+                sql: |
+                  CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$
+                  BEGIN
+                    RETURN 1 +;
+                  END $$
+            tables: {}
+            """)
+        do {
+            _ = try h.plan(block, tenants: ["t1"])
+            Issue.record("expected an error")
+        } catch let error as PlanningError {
+            #expect(error.location?.line == 7 && error.location?.column == 19, "\(String(describing: error.location)) \(error)")
+        }
     }
 }
