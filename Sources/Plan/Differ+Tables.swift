@@ -100,8 +100,14 @@ extension Differ.Run {
                 }
             }
         }
+        let keyColumns = keptPrimaryKeyColumns(name, want: want, current: current, renames: renames)
         for column in table.columns where !claimedColumns.contains(column.name) {
             guard var wantColumn = want.column(named: column.name) else { continue }
+            if keyColumns.contains(column.name) && !wantColumn.notNull {
+                // PostgreSQL refuses DROP NOT NULL on a column of a primary key.
+                wantColumn.notNull = true
+                expected.updateTable(name) { $0.replaceColumn(wantColumn) }
+            }
             let old = renames.first { $0.value == column.name }?.key
             if let have = current.column(named: column.name) ?? old.flatMap({ current.column(named: $0) }),
                keepType.contains(have.name) {
@@ -150,6 +156,33 @@ extension Differ.Run {
         if want.comment != current.comment {
             add(.commentOnTable(name, comment: want.comment), .comments)
         }
+    }
+
+    /// The columns (by declared name) of a primary key that schema.yaml does not
+    /// declare and that the plan keeps, because dropping it is not allowed: they
+    /// stay NOT NULL whatever the declaration says, as long as the key is there.
+    func keptPrimaryKeyColumns(_ table: String, want: TableState, current: TableState,
+                               renames: [String: String]) -> Set<String> {
+        let wantNames = Set(want.constraints.map(\.name))
+        guard let key = current.constraints.first(where: { $0.kind == .primaryKey }), !wantNames.contains(key.name),
+              // Renamed to the declared key instead (see `diffConstraints`).
+              !want.constraints.contains(where: {
+                  $0.kind == .primaryKey && current.constraint(named: $0.name) == nil && $0.definition == key.definition
+              }),
+              !differ.policy.allows(DestructiveTarget(.constraint, table: table, key.name, undeclared: true))
+        else { return [] }
+        // `PRIMARY KEY (a, b) INCLUDE (c)`: the names inside the first parentheses.
+        var columns: Set<String> = []
+        var inside = false
+        for token in SQLTokens(key.definition).tokens {
+            switch token {
+            case .symbol("("): inside = true
+            case .symbol(")"): return columns
+            case .identifier(let column) where inside: columns.insert(renames[column] ?? column)
+            default: break
+            }
+        }
+        return columns
     }
 
     func addColumnHazards(_ column: ColumnDeclaration) -> [Hazard] {
