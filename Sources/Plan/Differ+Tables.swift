@@ -153,8 +153,33 @@ extension Differ.Run {
         }
         diffConstraints(table, want: want, current: current)
         diffIndexes(table, want: want, current: current)
+        keepColumnsUnderKeptObjects(name, current: current)
         if want.comment != current.comment {
             add(.commentOnTable(name, comment: want.comment), .comments)
+        }
+    }
+
+    /// Undeclared columns whose drop is allowed but that an undeclared index or
+    /// constraint the plan keeps (its drop not allowed) stands on: `DROP COLUMN`
+    /// would take that object along, so the column is kept too, with the reason.
+    mutating func keepColumnsUnderKeptObjects(_ table: String, current: TableState) {
+        guard let kept = expected.table(named: table), let wanted = desired.table(named: table) else { return }
+        let keptObjects = kept.constraints.filter { wanted.constraint(named: $0.name) == nil }
+            .map { (what: "constraint \($0.name)", definition: $0.definition) }
+            + kept.indexes.filter { wanted.index(named: $0.name) == nil }
+            .map { (what: "index \($0.name)", definition: $0.definition) }
+        guard !keptObjects.isEmpty, let planned = phases[.columns] else { return }
+        for i in planned.indices.reversed() {
+            guard case .dropColumn(let t, let column) = planned[i].step, t == table, wanted.column(named: column) == nil,
+                  let state = current.column(named: column),
+                  let blocker = keptObjects.first(where: { mentions($0.definition, identifier: column) }) else { continue }
+            phases[.columns]?.remove(at: i)
+            held.append(HeldChange(
+                object: planned[i].step.object,
+                reason: "column \(table).\(column) is not in schema.yaml; dropping it loses its data; "
+                    + "\(blocker.what), which this plan keeps, stands on it: allow dropping that too",
+                sql: planned[i].step.sql, undeclared: true))
+            expected.updateTable(table) { $0.columns.append(state) }
         }
     }
 
