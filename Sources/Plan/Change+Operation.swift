@@ -42,6 +42,8 @@ extension Change {
         case renameIndex = "rename_index"
         case dropIndex = "drop_index"
 
+        case dropDependent = "drop_dependent"
+
         /// The plan-file name, so that text output shows what the file stores.
         public var description: String { rawValue }
     }

@@ -9,7 +9,7 @@ extension Differ {
     /// `Differ+Undeclared.swift`.
     struct Run {
         enum Phase: Int, CaseIterable {
-            case enums, renames, dropForeignKeys, dropConstraintsAndIndexes, createTables, columns,
+            case enums, dropDependents, renames, dropForeignKeys, dropConstraintsAndIndexes, createTables, columns,
                  readdColumns, addConstraints, createIndexes, addForeignKeys, comments, dropTables, dropTypes
         }
 
@@ -43,6 +43,10 @@ extension Differ {
         /// stand on (`TableState.ignoredUses`, after column renames). Such a
         /// column is never dropped, nor dropped and added again.
         var ignoredUses: [String: Set<String>] = [:]
+
+        /// Undeclared dependents the plan drops, by `DependentState.sortKey`
+        /// (see `Differ+Dependents.swift`).
+        var droppedDependents: [String: DependentState] = [:]
 
         init(differ: Differ, actual: SchemaState) {
             self.differ = differ
@@ -98,7 +102,9 @@ extension Differ.Run {
     }
 
     func finish() -> Diff {
-        var planned = Phase.allCases.flatMap { phases[$0] ?? [] }
+        var planned = Self.withoutRepeatedForeignKeySteps(Phase.allCases.flatMap { phases[$0] ?? [] })
+        var expected = self.expected
+        keepDependents(in: &expected)
         // PostgreSQL refuses to use an enum label in the transaction that adds it
         // (55P04). When a later change uses a new label, the label additions run
         // and commit first, as a prelude; otherwise everything stays in one

@@ -36,6 +36,10 @@ extension Differ.Run {
                     reason: reason + "; \(blocker), which this plan keeps, references it: allow dropping that too",
                     sql: Step.dropTable(table.name).sql, undeclared: true))
                 keep(&expected)
+            } else if differ.policy.allows(target(table)), let blocked = clearTableDrop(table.name) {
+                held.append(HeldChange(object: Step.dropTable(table.name).object, reason: reason + "; " + blocked,
+                                       sql: Step.dropTable(table.name).sql, undeclared: true))
+                keep(&expected)
             } else if addDestructive(.dropTable(table.name), .dropTables, hazards: [.dataLoss, .dropsUnmanagedObject],
                                      target: target(table), reason: reason, keep: keep) {
                 dropped.append(table)
@@ -50,6 +54,14 @@ extension Differ.Run {
         }
         let declaredEnums = Set(declaration.enums.map(\.name))
         for e in actual.enums where !declaredEnums.contains(e.name) {
+            if differ.policy.allows(DestructiveTarget(.enum, e.name, undeclared: true)),
+               let blocked = clearEnumDrop(e.name) {
+                held.append(HeldChange(object: Step.dropType(e.name).object,
+                                       reason: "enum \(e.name) is not in schema.yaml; " + blocked,
+                                       sql: Step.dropType(e.name).sql, undeclared: true))
+                expected.enums.append(e)
+                continue
+            }
             addDestructive(.dropType(e.name), .dropTypes, hazards: [.dropsUnmanagedObject],
                            target: DestructiveTarget(.enum, e.name, undeclared: true),
                            reason: "enum \(e.name) is not in schema.yaml") { $0.enums.append(e) }

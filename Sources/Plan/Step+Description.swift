@@ -35,6 +35,7 @@ extension Step {
         case .createIndex: .createIndex
         case .renameIndex: .renameIndex
         case .dropIndex: .dropIndex
+        case .dropDependent: .dropDependent
         }
     }
 
@@ -43,7 +44,7 @@ extension Step {
         switch self {
         case .createSchema, .createEnum, .createTable, .addColumn, .createSequence, .addConstraint, .createIndex:
             .create
-        case .dropType, .dropTable, .dropColumn, .dropSequence, .dropConstraint, .dropIndex:
+        case .dropType, .dropTable, .dropColumn, .dropSequence, .dropConstraint, .dropIndex, .dropDependent:
             .drop
         default:
             .change
@@ -84,6 +85,7 @@ extension Step {
         case .createIndex(let table, let index): "index \(index.name) on \(table)"
         case .renameIndex(let from, let to): "index \(from) → \(to)"
         case .dropIndex(let name): "index \(name)"
+        case .dropDependent(let d): d.description
         }
     }
 

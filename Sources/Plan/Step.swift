@@ -43,4 +43,8 @@ public enum Step: Sendable, Equatable {
     case createIndex(table: String, IndexDeclaration)
     case renameIndex(from: String, to: String)
     case dropIndex(String)
+
+    /// Drops an object that depends on what the plan changes and that
+    /// `schema.yaml` does not declare (see `DependentState`).
+    case dropDependent(DependentState)
 }

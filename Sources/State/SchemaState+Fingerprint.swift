@@ -47,6 +47,12 @@ extension SchemaState {
         }
         for s in state.sequences { out += "S"; field(s); out += "\n" }
         for o in state.others { out += "O"; field(o); out += "\n" }
+        // Only states with dependents have these lines: others encode as before.
+        for d in state.dependents {
+            out += "D"; field(d.kind.rawValue); field(d.name); field(d.schema); field(d.table); field(d.arguments)
+            for target in d.on { field(target.kind.rawValue); field(target.name); field(target.column) }
+            out += "\n"
+        }
         return out
     }
 }

@@ -15,12 +15,18 @@ public struct SchemaState: Sendable, Equatable, Codable {
     /// Objects tenantplan does not manage (views, functions, domains...), as
     /// `kind name`, sorted. Reported, never changed.
     public var others: [String]
+    /// Objects the state does not model that stand on the schema's tables,
+    /// columns and enums (see `DependentState`), sorted. Empty for the desired
+    /// state; a diff keeps the ones it does not drop.
+    public var dependents: [DependentState]
 
-    public init(enums: [EnumState] = [], tables: [TableState] = [], sequences: [String] = [], others: [String] = []) {
+    public init(enums: [EnumState] = [], tables: [TableState] = [], sequences: [String] = [], others: [String] = [],
+                dependents: [DependentState] = []) {
         self.enums = enums
         self.tables = tables
         self.sequences = sequences
         self.others = others
+        self.dependents = dependents
     }
 
     public func table(named name: String) -> TableState? { tables.first { $0.name == name } }
@@ -34,7 +40,8 @@ public struct SchemaState: Sendable, Equatable, Codable {
             enums: enums.sorted { $0.name < $1.name },
             tables: tables.map { $0.normalized() }.sorted { $0.name < $1.name },
             sequences: sequences.sorted(),
-            others: others.sorted())
+            others: others.sorted(),
+            dependents: dependents.map { var d = $0; d.on.sort(); return d }.sorted { $0.sortKey < $1.sortKey })
     }
 }
 

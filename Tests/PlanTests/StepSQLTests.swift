@@ -54,10 +54,11 @@ func caseName(_ step: Step) -> String {
     case .createIndex: "createIndex"
     case .renameIndex: "renameIndex"
     case .dropIndex: "dropIndex"
+    case .dropDependent: "dropDependent"
     }
 }
 
-let allStepCaseCount = 31
+let allStepCaseCount = 32
 
 /// A name that needs every kind of quoting: a double quote, capitals, a space, non-ASCII.
 let awkward = "Wé\"ird Nämé 🐘"
@@ -240,6 +241,11 @@ let renderCases: [RenderCase] = [
     RenderCase(.renameIndex(from: "idx_created", to: awkward),
                "ALTER INDEX \"idx_created\" RENAME TO \(awkwardQuoted)", "rename_index", .change),
     RenderCase(.dropIndex(awkward), "DROP INDEX \(awkwardQuoted)", "drop_index", .drop),
+    RenderCase(.dropDependent(DependentState(kind: .view, name: awkward, on: [.init(.table, "t")])),
+               "DROP VIEW \(awkwardQuoted)", "drop_dependent", .drop),
+    RenderCase(.dropDependent(DependentState(kind: .foreignKey, name: "fk", schema: "tenant b", table: "lines",
+                                             on: [.init(.table, "t", column: "id")])),
+               "ALTER TABLE \"tenant b\".\"lines\" DROP CONSTRAINT \"fk\"", "drop_dependent", .drop),
 ]
 
 @Suite("Step rendering")
