@@ -123,11 +123,17 @@ extension Differ.Run {
         }
     }
 
-    /// Why dropping the undeclared table can not be planned, or nil once its
-    /// dependents are dropped. Its own triggers, policies and rules go with it;
-    /// the schema's foreign keys are seen to by `dropUndeclared`.
-    mutating func clearTableDrop(_ table: String) -> String? {
-        clearDependents { $0.standsOn(relation: table) && !$0.belongs(to: table) }
+    /// The undeclared dependents of a table that dropping it would need
+    /// dropped first. Its own triggers, policies and rules go with it; the
+    /// schema's foreign keys are seen to by `dropUndeclared`.
+    func tableDependents(_ table: String) -> [DependentState] {
+        dependents { $0.standsOn(relation: table) && !$0.belongs(to: table) }
+    }
+
+    /// Why dropping the undeclared table can not be planned; nil when its
+    /// dependents may be dropped (`tableDependents`).
+    func tableDropBlocked(_ table: String) -> String? {
+        blockingReason(tableDependents(table))
     }
 
     /// Why dropping the enum can not be planned, or nil once its dependents are

@@ -74,4 +74,26 @@ struct DifferDependentsTests {
         #expect(Differ.Run.foreignKeyReference("FOREIGN KEY (a) REFERENCES parents(x)")?.table == "parents")
         #expect(Differ.Run.foreignKeyReference("FOREIGN KEY (a) REFERENCES public.plans(id)") == nil)
     }
+
+    @Test("a table that a view holds keeps the tables its foreign keys reference")
+    func heldTableKeepsReferencedTables() throws {
+        let declaration = Declaration(file: "schema.yaml", tables: [
+            TableDeclaration(name: "items", columns: [ColumnDeclaration(name: "id", type: "bigint")]),
+        ])
+        let items = TableState(name: "items", columns: [ColumnState(name: "id", type: "bigint")])
+        let legacy = TableState(name: "legacy", columns: [ColumnState(name: "kind", type: "integer")], constraints: [
+            ConstraintState(name: "legacy_kind_fkey", kind: .foreignKey, definition: "FOREIGN KEY (kind) REFERENCES legacy_kinds(id)"),
+        ])
+        let kinds = TableState(name: "legacy_kinds", columns: [ColumnState(name: "id", type: "integer", notNull: true)],
+                               constraints: [ConstraintState(name: "legacy_kinds_pkey", kind: .primaryKey, definition: "PRIMARY KEY (id)")])
+        let actual = SchemaState(tables: [items, legacy, kinds], others: ["view legacy_view"], dependents: [
+            DependentState(kind: .view, name: "legacy_view", on: [.init(.table, "legacy", column: "kind")]),
+        ])
+        let policy = DestructivePolicy(allowDestructive: false, selectors: [try AllowSelector(parsing: "table:legacy*")])
+        let diff = Differ(declaration: declaration, desired: SchemaState(tables: [items]), policy: policy).diff(actual: actual)
+        #expect(diff.changes.isEmpty, "\(diff.changes.map(\.sql))")
+        #expect(diff.held.map(\.object) == ["table legacy", "table legacy_kinds"])
+        #expect(diff.held[0].reason.contains("view legacy_view depends on it (plan with --allow view:legacy_view to drop it too)"))
+        #expect(diff.expected.fingerprint == actual.fingerprint)
+    }
 }
