@@ -9,6 +9,8 @@ extension Reflector {
         /// Types other than table row types and arrays: (oid, typtype, name).
         var types: [(oid: String, kind: Character, name: String)] = []
         var routines: [(oid: String, kind: Character, name: String)] = []
+        /// The array type of each member type that has one, by the array's oid.
+        var arrays: [String: String] = [:]
         /// Every member as `classid/objid`: references to these are local.
         var local: Set<String> = []
         /// Stamp lines of the schema and its members (see `Reflector+Stamp`).
@@ -117,7 +119,10 @@ extension Reflector {
                     entry.stampable = false
                 }
                 // A type's array type records no namespace dependency of its own.
-                if let array = row.arrayType { entry.local.insert("\(Catalog.pgType)/\(array)") }
+                if let array = row.arrayType {
+                    entry.local.insert("\(Catalog.pgType)/\(array)")
+                    entry.arrays[array] = oid
+                }
                 if let kind = row.kind, let name = row.name {
                     switch catalog {
                     case Catalog.pgClass: entry.classes.append((oid, kind, name))

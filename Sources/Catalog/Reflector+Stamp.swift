@@ -30,6 +30,9 @@ public struct ReflectedSchema: Sendable {
 /// stamp, and `apply` reads it in full.
 ///
 /// What the stamp does not see:
+/// - dependents (`SchemaState.dependents`) in catalogs other than the schema's
+///   members: a trigger or policy added to a tenant table, a view or foreign key
+///   of another schema. `apply` finds such a change when it verifies the state.
 /// - objects outside the schema whose names appear in the state (a column of
 ///   type `public.money_t`, a default that calls `public.f()`, a foreign key to
 ///   `public.plans`). Renaming one of those changes the state but not the

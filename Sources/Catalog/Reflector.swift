@@ -95,7 +95,8 @@ public struct Reflector: Sendable {
 
     /// Reads the schemas of one batch, in four steps: their members; their
     /// tables' columns, constraints and indexes, sequences, enums and comments,
-    /// all in one pipeline (`BatchRows`); the texts that name a schema's own
+    /// and the objects that depend on them (`DependentRow`), all in one pipeline
+    /// (`BatchRows`); the texts that name a schema's own
     /// objects again, with that schema on the path (`LocalItems`); then each
     /// schema's state (`Assembly`) and stamp.
     func reflectBatch(_ schemas: [String], on connection: Connection) throws -> [ReflectedSchema] {
@@ -115,17 +116,26 @@ public struct Reflector: Sendable {
         guard !present.isEmpty else { return [] }
 
         let owners = Owners(present)
-        let results = try connection.pipeline(BatchRows.statements(for: owners) + Self.resetStatements)
+        let batchStatements = BatchRows.statements(for: owners)
+        let results = try connection.pipeline(batchStatements + DependentRow.statements(for: present)
+                                              + Self.resetStatements)
         reset = true
         var rows = try BatchRows(results)
+        let dependents = try Self.dependents(
+            of: present, relations: results[batchStatements.count].decode(),
+            types: results[batchStatements.count + 1].decode(),
+            columns: Dictionary(rows.columns.map { ($0.key, $0.name) }, uniquingKeysWith: { a, _ in a }))
         let items = rows.localItems(of: present, owners: owners)
         try rows.readLocalTexts(items, of: present, transactionOnly: transactionOnly, on: connection)
 
         let stamps = rows.stampLines(owners, schemas: present.count)
         let assembly = Assembly(rows)
-        return zip(present, stamps).map { m, lines in
-            ReflectedSchema(name: m.schema, state: assembly.state(of: m),
-                            stamp: m.stampable ? Stamp.digest(m.stamp + lines) : nil)
+        return zip(present.indices, stamps).map { i, lines in
+            let m = present[i]
+            var state = assembly.state(of: m)
+            state.dependents = dependents[i]
+            return ReflectedSchema(name: m.schema, state: state,
+                                   stamp: m.stampable ? Stamp.digest(m.stamp + lines) : nil)
         }
     }
 

@@ -50,6 +50,7 @@ extension Change {
         case createTrigger = "create_trigger"
         case dropTrigger = "drop_trigger"
         case commentOnTrigger = "comment_trigger"
+        case dropDependent = "drop_dependent"
 
         /// The plan-file name, so that text output shows what the file stores.
         public var description: String { rawValue }

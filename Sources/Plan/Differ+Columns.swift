@@ -76,6 +76,13 @@ extension Differ.Run {
             expected.updateTable(table) { $0.replaceColumn(original) }
             return
         }
+        if typeChanged, let blocked = clearRetype(table: table, column: column.name) {
+            held.append(HeldChange(object: "column \(table).\(column.name)",
+                                   reason: "changing its type from \(have.type) to \(want.type) is blocked: \(blocked)",
+                                   sql: steps.map(\.0.sql).joined(separator: ";\n")))
+            expected.updateTable(table) { $0.replaceColumn(original) }
+            return
+        }
 
         if want.identity != have.identity {
             switch (have.identity, want.identity) {

@@ -29,6 +29,16 @@ extension Differ.Run {
             if let have = current.constraint(named: w.name) {
                 if have.kind == w.kind && sameAfterRenames(have.definition, w.definition)
                     && !touchesRecreatedColumn(have.definition, table: name) { continue }
+                if let blocked = clearDrop(ofKey: have, table: name) {
+                    held.append(HeldChange(object: "constraint \(w.name) on \(name)",
+                                           reason: "rebuilding it is blocked: \(blocked)",
+                                           sql: Step.addConstraint(table: name, decl).sql))
+                    expected.updateTable(name) { t in
+                        t.constraints.removeAll { $0.name == w.name }
+                        t.constraints.append(have)
+                    }
+                    continue
+                }
                 add(.dropConstraint(table: name, name: w.name), have.kind == .foreignKey ? .dropForeignKeys : .dropConstraintsAndIndexes)
             } else if let i = unmatched.firstIndex(where: { $0.kind == w.kind && $0.definition == w.definition }) {
                 add(.renameConstraint(table: name, from: unmatched[i].name, to: w.name), .renames)
@@ -39,6 +49,23 @@ extension Differ.Run {
                 hazards: constraintHazards(w.kind))
         }
         for extra in unmatched {
+            let target = DestructiveTarget(.constraint, table: name, extra.name, undeclared: true)
+            let redundant = isRedundantKey(extra, want: want)
+            if redundant || differ.policy.allows(target) {
+                let reason = "constraint \(extra.name) on \(name) is not in schema.yaml"
+                    + (redundant ? " and a declared key covers the same columns" : "")
+                if let blocked = clearDrop(ofKey: extra, table: name) {
+                    held.append(HeldChange(object: "constraint \(extra.name) on \(name)", reason: reason + "; " + blocked,
+                                           sql: Step.dropConstraint(table: name, name: extra.name).sql,
+                                           undeclared: !redundant))
+                    expected.updateTable(name) { $0.constraints.append(extra) }
+                    continue
+                }
+                if redundant {
+                    add(.dropConstraint(table: name, name: extra.name), .dropConstraintsAndIndexes)
+                    continue
+                }
+            }
             addDestructive(.dropConstraint(table: name, name: extra.name),
                            extra.kind == .foreignKey ? .dropForeignKeys : .dropConstraintsAndIndexes,
                            hazards: [.dropsUnmanagedObject],
@@ -66,6 +93,15 @@ extension Differ.Run {
             if let have = current.index(named: w.name) {
                 if sameAfterRenames(have.definition, w.definition)
                     && !touchesRecreatedColumn(have.definition, table: name) { continue }
+                if let blocked = clearDrop(ofIndex: have, table: name) {
+                    held.append(HeldChange(object: "index \(w.name) on \(name)", reason: "rebuilding it is blocked: \(blocked)",
+                                           sql: Step.createIndex(table: name, decl).sql))
+                    expected.updateTable(name) { t in
+                        t.indexes.removeAll { $0.name == w.name }
+                        t.indexes.append(have)
+                    }
+                    continue
+                }
                 add(.dropIndex(w.name), .dropConstraintsAndIndexes)
             } else if let i = unmatched.firstIndex(where: { $0.definition == w.definition }) {
                 add(.renameIndex(from: unmatched[i].name, to: w.name), .renames)
@@ -76,11 +112,47 @@ extension Differ.Run {
                 hazards: decl.unique ? [.blocksWrites, .mayFailOnExistingData] : [.blocksWrites])
         }
         for extra in unmatched {
+            if differ.policy.allows(DestructiveTarget(.index, extra.name, undeclared: true)),
+               let blocked = clearDrop(ofIndex: extra, table: name) {
+                held.append(HeldChange(object: "index \(extra.name)",
+                                       reason: "index \(extra.name) on \(name) is not in schema.yaml; " + blocked,
+                                       sql: Step.dropIndex(extra.name).sql, undeclared: true))
+                expected.updateTable(name) { $0.indexes.append(extra) }
+                continue
+            }
             addDestructive(.dropIndex(extra.name), .dropConstraintsAndIndexes, hazards: [.dropsUnmanagedObject],
                            target: DestructiveTarget(.index, extra.name, undeclared: true),
                            reason: "index \(extra.name) on \(name) is not in schema.yaml") {
                 $0.updateTable(name) { $0.indexes.append(extra) }
             }
+        }
+    }
+
+    /// Readies dropping a primary key or unique constraint (see `clearKeyDrop`);
+    /// nil for other kinds, which no foreign key references.
+    mutating func clearDrop(ofKey key: ConstraintState, table: String) -> String? {
+        guard key.kind == .primaryKey || key.kind == .unique, let columns = Self.keyColumns(key.definition) else {
+            return nil
+        }
+        return clearKeyDrop(table: table, columns: columns)
+    }
+
+    /// Readies dropping an index: a unique one may be what a foreign key references.
+    mutating func clearDrop(ofIndex index: IndexState, table: String) -> String? {
+        guard index.definition.hasPrefix("UNIQUE "), let columns = Self.keyColumns(index.definition) else { return nil }
+        return clearKeyDrop(table: table, columns: columns)
+    }
+
+    /// Whether an undeclared primary key or unique constraint enforces nothing
+    /// a declared key of the table does not: the same columns, in the same
+    /// order, with no options (`UNIQUE (id)` beside `PRIMARY KEY (id)`).
+    /// Dropping it loses nothing, so it is planned without `--allow`.
+    func isRedundantKey(_ key: ConstraintState, want: TableState) -> Bool {
+        guard key.kind == .primaryKey || key.kind == .unique, let columns = Self.keyColumns(key.definition) else {
+            return false
+        }
+        return want.constraints.contains { w in
+            (w.kind == .primaryKey || (w.kind == .unique && key.kind == .unique)) && Self.keyColumns(w.definition) == columns
         }
     }
 }

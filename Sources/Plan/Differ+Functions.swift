@@ -125,6 +125,7 @@ extension Differ.Run {
             // Triggers of the table that schema.yaml does not declare.
             for have in existing where want.trigger(named: have.name) == nil {
                 let on = current?.name ?? table.name
+                if droppedAsDependent(.trigger, have.name, table: on) { continue }
                 addDestructive(.dropTrigger(table: on, name: have.name), .dropTriggers,
                                hazards: [.dropsUnmanagedObject],
                                target: DestructiveTarget(.trigger, table: table.name, have.name, undeclared: true),
@@ -138,9 +139,16 @@ extension Differ.Run {
     /// Functions the tenant has and `schema.yaml` does not declare, dropped
     /// after the tables: a trigger or an expression the plan keeps may call one,
     /// and then it is kept too.
+    /// Whether the dependents pass (`Differ+Dependents.swift`) already drops this
+    /// undeclared object of the schema, before the change that needs it gone.
+    func droppedAsDependent(_ kind: DependentState.Kind, _ name: String, table: String? = nil) -> Bool {
+        droppedDependents.values.contains { $0.schema == nil && $0.kind == kind && $0.name == name && $0.table == table }
+    }
+
     mutating func dropUndeclaredFunctions() {
         let declared = Set(declaration.functions.map(\.name))
         for function in actual.functions where !declared.contains(function.name) {
+            if droppedAsDependent(.function, function.name) || droppedAsDependent(.procedure, function.name) { continue }
             let reason = "function \(function.signature) is not in schema.yaml"
             let keep: (inout SchemaState) -> Void = { $0.functions.append(function) }
             let step = Step.dropFunction(name: function.name, arguments: function.arguments)

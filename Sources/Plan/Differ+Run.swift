@@ -9,9 +9,10 @@ extension Differ {
     /// `Differ+Undeclared.swift`.
     struct Run {
         enum Phase: Int, CaseIterable {
-            case enums, renames, dropTriggers, dropChangedFunctions, dropForeignKeys, dropConstraintsAndIndexes,
-                 createFunctions, createTables, columns, readdColumns, addConstraints, createIndexes, addForeignKeys,
-                 lateFunctions, createTriggers, comments, dropTables, dropFunctions, dropTypes
+            case enums, dropDependents, renames, dropTriggers, dropChangedFunctions, dropForeignKeys,
+                 dropConstraintsAndIndexes, createFunctions, createTables, columns, readdColumns, addConstraints,
+                 createIndexes, addForeignKeys, lateFunctions, createTriggers, comments, dropTables, dropFunctions,
+                 dropTypes
         }
 
         /// A step the diff plans, not yet rendered.
@@ -47,6 +48,9 @@ extension Differ {
 
         /// Declared functions dropped and created again: their triggers are too.
         var recreatedFunctions: Set<String> = []
+        /// Undeclared dependents the plan drops, by `DependentState.sortKey`
+        /// (see `Differ+Dependents.swift`).
+        var droppedDependents: [String: DependentState] = [:]
 
         init(differ: Differ, actual: SchemaState) {
             self.differ = differ
@@ -102,7 +106,9 @@ extension Differ.Run {
     }
 
     func finish() -> Diff {
-        var planned = Phase.allCases.flatMap { phases[$0] ?? [] }
+        var planned = Self.withoutRepeatedForeignKeySteps(Phase.allCases.flatMap { phases[$0] ?? [] })
+        var expected = self.expected
+        keepDependents(in: &expected)
         // PostgreSQL refuses to use an enum label in the transaction that adds it
         // (55P04). When a later change uses a new label, the label additions run
         // and commit first, as a prelude; otherwise everything stays in one

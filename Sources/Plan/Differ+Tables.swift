@@ -146,6 +146,13 @@ extension Differ.Run {
                 holdForIgnored(.dropColumn(table: name, column: extra.name), reason: reason, undeclared: true, keep: keep)
                 continue
             }
+            if differ.policy.allows(DestructiveTarget(.column, table: name, extra.name, undeclared: true)),
+               let blocked = clearColumnDrop(table: name, column: extra.name) {
+                held.append(HeldChange(object: "column \(name).\(extra.name)", reason: reason + "; " + blocked,
+                                       sql: Step.dropColumn(table: name, column: extra.name).sql, undeclared: true))
+                keep(&expected)
+                continue
+            }
             addDestructive(.dropColumn(table: name, column: extra.name), .columns,
                            hazards: [.dataLoss, .dropsUnmanagedObject],
                            target: DestructiveTarget(.column, table: name, extra.name, undeclared: true),

@@ -10,7 +10,10 @@ extension Differ.Run {
         // foreign key the plan keeps references cannot be dropped (DROP TABLE
         // without CASCADE fails): it is kept too, which may keep its own foreign
         // keys and so other tables, until nothing changes.
-        var dropping = Set(undeclared.filter { $0.ignoredUses.isEmpty && differ.policy.allows(target($0)) }.map(\.name))
+        // A table that undeclared dependents hold (a view on it) is kept as well.
+        var dropping = Set(undeclared.filter {
+            $0.ignoredUses.isEmpty && differ.policy.allows(target($0)) && tableDropBlocked($0.name) == nil
+        }.map(\.name))
         var referencedBy: [String: String] = [:]
         var changed = true
         while changed {
@@ -36,8 +39,13 @@ extension Differ.Run {
                     reason: reason + "; \(blocker), which this plan keeps, references it: allow dropping that too",
                     sql: Step.dropTable(table.name).sql, undeclared: true))
                 keep(&expected)
+            } else if differ.policy.allows(target(table)), let blocked = tableDropBlocked(table.name) {
+                held.append(HeldChange(object: Step.dropTable(table.name).object, reason: reason + "; " + blocked,
+                                       sql: Step.dropTable(table.name).sql, undeclared: true))
+                keep(&expected)
             } else if addDestructive(.dropTable(table.name), .dropTables, hazards: [.dataLoss, .dropsUnmanagedObject],
                                      target: target(table), reason: reason, keep: keep) {
+                dropDependents(tableDependents(table.name))
                 dropped.append(table)
             }
         }
@@ -50,6 +58,14 @@ extension Differ.Run {
         }
         let declaredEnums = Set(declaration.enums.map(\.name))
         for e in actual.enums where !declaredEnums.contains(e.name) {
+            if differ.policy.allows(DestructiveTarget(.enum, e.name, undeclared: true)),
+               let blocked = clearEnumDrop(e.name) {
+                held.append(HeldChange(object: Step.dropType(e.name).object,
+                                       reason: "enum \(e.name) is not in schema.yaml; " + blocked,
+                                       sql: Step.dropType(e.name).sql, undeclared: true))
+                expected.enums.append(e)
+                continue
+            }
             addDestructive(.dropType(e.name), .dropTypes, hazards: [.dropsUnmanagedObject],
                            target: DestructiveTarget(.enum, e.name, undeclared: true),
                            reason: "enum \(e.name) is not in schema.yaml") { $0.enums.append(e) }

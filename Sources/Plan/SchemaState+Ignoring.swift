@@ -16,7 +16,9 @@ extension SchemaState {
     /// views and materialized views (`views`), functions, procedures and
     /// aggregates (`functions`), and domains, composite and range types (`types`).
     /// functions and procedures (`functions`), triggers (`triggers`, `table.name`).
-    /// Policies are not read, so their globs match nothing.
+    /// Policies are read only as dependents (`DependentState`); ignored ones, like
+    /// ignored views and functions that depend on a table, stay as uses of what
+    /// they stand on (`ignoreDependents`).
     ///
     /// What stays: for each remaining table, the columns that its ignored
     /// columns, indexes and constraints stand on (`TableState.ignoredUses`), so
@@ -46,7 +48,44 @@ extension SchemaState {
         for i in state.tables.indices {
             state.tables[i] = state.tables[i].ignoring(rules, count: &count)
         }
+        state.ignoreDependents(rules)
         return state
+    }
+
+    /// Dependents (see `DependentState`) that are ignored objects, or stand only
+    /// on ignored objects, go; an ignored one stays as a use of what it stands on
+    /// (`TableState.ignoredUses`, `""` for a whole table), so that the `Differ`
+    /// never drops that. Not counted: the view or function itself is counted
+    /// in `others`.
+    mutating func ignoreDependents(_ rules: IgnoreRules) {
+        guard !dependents.isEmpty else { return }
+        var kept: [DependentState] = []
+        for var d in dependents {
+            let ignored: Bool = switch d.kind {
+            case .view, .materializedView: d.schema == nil && rules.ignores(.views, d.name)
+            case .function, .procedure, .aggregate: d.schema == nil && rules.ignores(.functions, d.name)
+            case .trigger: d.schema == nil && rules.ignores(.triggers, table: d.table ?? "", d.name)
+            case .policy: d.schema == nil && rules.ignores(.policies, table: d.table ?? "", d.name)
+            default: false
+            }
+            if ignored {
+                for target in d.on where target.kind == .table {
+                    updateTable(target.name) { $0.ignoredUses = Array(Set($0.ignoredUses + [target.column ?? ""])).sorted() }
+                }
+                continue
+            }
+            d.on.removeAll { target in
+                switch target.kind {
+                case .table:
+                    guard let table = table(named: target.name) else { return true }
+                    return target.column.map { table.column(named: $0) == nil } ?? false
+                case .view: return rules.ignores(.views, target.name)
+                case .type: return rules.ignores(.types, target.name)
+                }
+            }
+            if !d.on.isEmpty { kept.append(d) }
+        }
+        dependents = kept
     }
 
     /// Whether an entry of `others` (`view name`, `function name`, ...) is ignored.

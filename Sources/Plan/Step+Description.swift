@@ -42,6 +42,7 @@ extension Step {
         case .createTrigger: .createTrigger
         case .dropTrigger: .dropTrigger
         case .commentOnTrigger: .commentOnTrigger
+        case .dropDependent: .dropDependent
         }
     }
 
@@ -51,7 +52,8 @@ extension Step {
         case .createSchema, .createEnum, .createTable, .addColumn, .createSequence, .addConstraint, .createIndex,
              .createFunction, .createTrigger:
             .create
-        case .dropType, .dropTable, .dropColumn, .dropSequence, .dropConstraint, .dropIndex, .dropFunction, .dropTrigger:
+        case .dropType, .dropTable, .dropColumn, .dropSequence, .dropConstraint, .dropIndex, .dropFunction, .dropTrigger,
+             .dropDependent:
             .drop
         default:
             .change
@@ -98,6 +100,7 @@ extension Step {
         case .createTrigger(let table, let t): "trigger \(t.name) on \(table)"
         case .dropTrigger(let table, let name): "trigger \(name) on \(table)"
         case .commentOnTrigger(let table, let name, _): "comment on trigger \(name) on \(table)"
+        case .dropDependent(let d): d.description
         }
     }
 

@@ -55,7 +55,7 @@ extension Step {
              .addConstraint(_, .primaryKey), .addConstraint(_, .unique), .addConstraint(_, .foreignKey),
              .createSchema, .dropType, .renameTable, .dropTable, .renameColumn, .dropColumn, .setNotNull,
              .dropNotNull, .dropDefault, .addIdentity, .setIdentity, .dropIdentity, .dropExpression,
-             .renameSequence, .dropSequence, .renameConstraint, .dropConstraint, .renameIndex, .dropIndex:
+             .renameSequence, .dropSequence, .renameConstraint, .dropConstraint, .renameIndex, .dropIndex, .dropDependent:
             return []
         }
     }

@@ -99,6 +99,28 @@ extension Step {
             return "DROP TRIGGER \(q(name)) ON \(q(table))"
         case .commentOnTrigger(let table, let name, let comment):
             return "COMMENT ON TRIGGER \(q(name)) ON \(q(table)) IS \(comment.map(quoteLiteral) ?? "NULL")"
+        case .dropDependent(let d):
+            return Self.dropStatement(d)
+        }
+    }
+
+    /// The statement that drops a dependent: never `CASCADE`. Objects of the
+    /// schema itself stay unqualified; others are qualified by their schema.
+    static func dropStatement(_ d: DependentState) -> String {
+        let q = quoteIdentifier
+        let prefix = d.schema.map { q($0) + "." } ?? ""
+        let table = prefix + q(d.table ?? "")
+        switch d.kind {
+        case .view: return "DROP VIEW \(prefix)\(q(d.name))"
+        case .materializedView: return "DROP MATERIALIZED VIEW \(prefix)\(q(d.name))"
+        case .rule: return "DROP RULE \(q(d.name)) ON \(table)"
+        case .trigger: return "DROP TRIGGER \(q(d.name)) ON \(table)"
+        case .policy: return "DROP POLICY \(q(d.name)) ON \(table)"
+        case .function, .procedure, .aggregate:
+            return "DROP \(d.kind.rawValue.uppercased()) \(prefix)\(q(d.name))(\(d.arguments ?? ""))"
+        case .foreignKey, .constraint: return "ALTER TABLE \(table) DROP CONSTRAINT \(q(d.name))"
+        case .column: return "ALTER TABLE \(table) DROP COLUMN \(q(d.name))"
+        case .domain: return "DROP DOMAIN \(prefix)\(q(d.name))"
         }
     }
 

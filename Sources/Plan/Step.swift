@@ -56,4 +56,7 @@ public enum Step: Sendable, Equatable {
     case createTrigger(table: String, TriggerDeclaration)
     case dropTrigger(table: String, name: String)
     case commentOnTrigger(table: String, name: String, comment: String?)
+    /// Drops an object that depends on what the plan changes and that
+    /// `schema.yaml` does not declare (see `DependentState`).
+    case dropDependent(DependentState)
 }

@@ -63,6 +63,17 @@ extension SchemaState {
         }
         for s in state.sequences { out += "S"; field(s); out += "\n" }
         for o in state.others { out += "O"; field(o); out += "\n" }
+        // Only states with dependents have these lines: others encode as before.
+        // The schema's own functions, procedures and triggers are in the state
+        // themselves (`functions`, `TableState.triggers`), and what they stand on
+        // follows from their definitions: their dependency rows would only make a
+        // new tenant differ from its plan (its declared functions' rows are not
+        // known before they exist). The Differ still reads them.
+        for d in state.dependents where !d.isModeledInState {
+            out += "D"; field(d.kind.rawValue); field(d.name); field(d.schema); field(d.table); field(d.arguments)
+            for target in d.on { field(target.kind.rawValue); field(target.name); field(target.column) }
+            out += "\n"
+        }
         return out
     }
 }

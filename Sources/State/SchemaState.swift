@@ -18,14 +18,19 @@ public struct SchemaState: Sendable, Equatable, Codable {
     /// Functions and procedures (not aggregates, not members of an extension),
     /// sorted by signature.
     public var functions: [FunctionState]
+    /// Objects the state does not model that stand on the schema's tables,
+    /// columns and enums (see `DependentState`), sorted. Empty for the desired
+    /// state; a diff keeps the ones it does not drop.
+    public var dependents: [DependentState]
 
     public init(enums: [EnumState] = [], tables: [TableState] = [], sequences: [String] = [], others: [String] = [],
-                functions: [FunctionState] = []) {
+                functions: [FunctionState] = [], dependents: [DependentState] = []) {
         self.enums = enums
         self.tables = tables
         self.sequences = sequences
         self.others = others
         self.functions = functions
+        self.dependents = dependents
     }
 
     public func table(named name: String) -> TableState? { tables.first { $0.name == name } }
@@ -40,7 +45,8 @@ public struct SchemaState: Sendable, Equatable, Codable {
             tables: tables.map { $0.normalized() }.sorted { $0.name < $1.name },
             sequences: sequences.sorted(),
             others: others.sorted(),
-            functions: functions.sorted { $0.signature < $1.signature })
+            functions: functions.sorted { $0.signature < $1.signature },
+            dependents: dependents.map { var d = $0; d.on.sort(); return d }.sorted { $0.sortKey < $1.sortKey })
     }
 }
 

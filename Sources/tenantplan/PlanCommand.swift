@@ -13,7 +13,11 @@ struct PlanCommand: ParsableCommand {
             canonical form), reads every tenant schema from pg_catalog and writes the changes each needs. \
             Tenants in the same state share one change list. Changes that lose data or drop undeclared \
             objects are held back unless --allow-destructive, or an --allow selector that matches them, is \
-            given. What ignore: in schema.yaml lists is left alone and not shown. Nothing is changed in any \
+            given. A change that undeclared objects depend on (a view on a dropped column, a trigger on a \
+            retyped one, another schema's foreign key on a rebuilt key) is held back, naming them, unless \
+            --allow selectors name them too; they are then dropped first, never with CASCADE. Declared \
+            foreign keys on a rebuilt key are dropped and added again around it. \
+            What ignore: in schema.yaml lists is left alone and not shown. Nothing is changed in any \
             database. With TENANTPLAN_PLAN_KEY set, the plan file is signed.
 
             --reviewed: after another change was applied first (two pull requests in flight), plan again \

@@ -178,7 +178,7 @@ struct CaseRunner {
         if let wanted = spec.operations, ops != wanted {
             fail("operations differ:\n  expected \(wanted)\n  planned  \(ops)\n\(describe(plan))")
         }
-        let hazards = Set(set.changes.flatMap(\.hazards)).sorted().map(\.rawValue)
+        let hazards = Set(set.changes.flatMap(\.hazards)).map(\.rawValue).sorted()
         if let wanted = spec.hazards, hazards != Set(wanted).sorted() {
             fail("hazards differ:\n  expected \(Set(wanted).sorted())\n  planned  \(hazards)\n\(describe(plan))")
         }

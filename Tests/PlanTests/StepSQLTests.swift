@@ -61,10 +61,11 @@ func caseName(_ step: Step) -> String {
     case .createTrigger: "createTrigger"
     case .dropTrigger: "dropTrigger"
     case .commentOnTrigger: "commentOnTrigger"
+    case .dropDependent: "dropDependent"
     }
 }
 
-let allStepCaseCount = 38
+let allStepCaseCount = 39
 
 /// A name that needs every kind of quoting: a double quote, capitals, a space, non-ASCII.
 let awkward = "Wé\"ird Nämé 🐘"
@@ -270,6 +271,11 @@ let renderCases: [RenderCase] = [
     RenderCase(.dropTrigger(table: "t", name: awkward), "DROP TRIGGER \(awkwardQuoted) ON \"t\"", "drop_trigger", .drop),
     RenderCase(.commentOnTrigger(table: "t", name: "audit", comment: nil), "COMMENT ON TRIGGER \"audit\" ON \"t\" IS NULL",
                "comment_trigger", .change),
+    RenderCase(.dropDependent(DependentState(kind: .view, name: awkward, on: [.init(.table, "t")])),
+               "DROP VIEW \(awkwardQuoted)", "drop_dependent", .drop),
+    RenderCase(.dropDependent(DependentState(kind: .foreignKey, name: "fk", schema: "tenant b", table: "lines",
+                                             on: [.init(.table, "t", column: "id")])),
+               "ALTER TABLE \"tenant b\".\"lines\" DROP CONSTRAINT \"fk\"", "drop_dependent", .drop),
 ]
 
 @Suite("Step rendering")

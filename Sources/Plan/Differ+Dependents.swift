@@ -1,0 +1,292 @@
+import SQLSyntax
+import State
+
+/// Objects that depend on what a plan drops, rebuilds or retypes.
+///
+/// PostgreSQL refuses to drop a table, a column, a key or an enum while an
+/// object depends on it (2BP01), and to change a column's type while a view,
+/// trigger, policy or function uses it (0A000). Before each such change the
+/// diff looks at what stands on it: the schema's own foreign keys (in the
+/// state), and the dependents the state does not model (`DependentState`).
+///
+/// - A foreign key that `schema.yaml` declares is dropped before the key it
+///   references is rebuilt and added again after it, in the same transaction.
+///   Indexes, checks and foreign keys on a retyped column are rebuilt by
+///   PostgreSQL itself.
+/// - An undeclared dependent is dropped first when the destructive policy
+///   allows it (`--allow view:NAME`, `trigger:TABLE.NAME`, `policy:TABLE.NAME`,
+///   `function:NAME`, `constraint:SCHEMA.TABLE.NAME` for a foreign key of
+///   another schema, or `undeclared:...`); otherwise the change is held back
+///   with a reason that names each one. Nothing is dropped with `CASCADE`.
+extension Differ.Run {
+    /// The undeclared dependents for which `standsOn` holds, with the views
+    /// and other objects that stand on those views in turn.
+    func dependents(where standsOn: (DependentState) -> Bool) -> [DependentState] {
+        var result: [DependentState] = []
+        var seen: Set<String> = []
+        var frontier = actual.dependents.filter(standsOn)
+        while let d = frontier.popLast() {
+            guard seen.insert(d.sortKey).inserted else { continue }
+            result.append(d)
+            if d.schema == nil && (d.kind == .view || d.kind == .materializedView) {
+                frontier += actual.dependents.filter { $0.on.contains(.init(.view, d.name)) }
+            }
+        }
+        return result
+    }
+
+    /// The allow target of dropping a dependent; nil for kinds tenantplan never
+    /// drops (rules, columns, defaults, domains and checks of other schemas).
+    static func allowTarget(_ d: DependentState) -> DestructiveTarget? {
+        let prefix = d.schema.map { "\($0)." } ?? ""
+        let table = prefix + (d.table ?? "")
+        switch d.kind {
+        case .view, .materializedView: return DestructiveTarget(.view, prefix + d.name, undeclared: true)
+        case .function, .procedure, .aggregate: return DestructiveTarget(.function, prefix + d.name, undeclared: true)
+        case .trigger: return DestructiveTarget(.trigger, table: table, d.name, undeclared: true)
+        case .policy: return DestructiveTarget(.policy, table: table, d.name, undeclared: true)
+        case .foreignKey: return DestructiveTarget(.constraint, table: table, d.name, undeclared: true)
+        case .rule, .constraint, .column, .domain: return nil
+        }
+    }
+
+    /// Why `blockers` stand in the way, naming each and what would let the plan
+    /// drop it; nil when the policy allows dropping every one.
+    func blockingReason(_ blockers: [DependentState], keptForeignKeys: [String] = []) -> String? {
+        var parts: [String] = keptForeignKeys.map { "\($0), which this plan keeps, depends on it" }
+        for d in blockers.sorted(by: { $0.sortKey < $1.sortKey }) {
+            guard let target = Self.allowTarget(d) else {
+                parts.append("\(d.description) depends on it (change or drop that by hand first)")
+                continue
+            }
+            if differ.policy.allows(target) { continue }
+            parts.append("\(d.description) depends on it (plan with --allow "
+                         + "\(AllowSelector(narrowestFor: target).shellWord) to drop it too)")
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
+    }
+
+    /// Plans the drops of `dependents`, each once, those standing on others first.
+    mutating func dropDependents(_ dependents: [DependentState]) {
+        var remaining = dependents.filter { droppedDependents[$0.sortKey] == nil }
+        while !remaining.isEmpty {
+            // A dependent no other remaining one stands on can go now.
+            let i = remaining.firstIndex { d in
+                !(d.schema == nil && (d.kind == .view || d.kind == .materializedView))
+                    || !remaining.contains { $0.on.contains(.init(.view, d.name)) }
+            } ?? 0
+            let d = remaining.remove(at: i)
+            droppedDependents[d.sortKey] = d
+            add(.dropDependent(d), .dropDependents, hazards: [.dropsUnmanagedObject])
+        }
+    }
+
+    /// Clears the way for a change: nil when every undeclared dependent for
+    /// which `standsOn` holds may be dropped (they are then planned), else the
+    /// reason the change is held back.
+    mutating func clearDependents(keptForeignKeys: [String] = [],
+                                  where standsOn: (DependentState) -> Bool) -> String? {
+        let blockers = dependents(where: standsOn)
+        if let reason = blockingReason(blockers, keptForeignKeys: keptForeignKeys) { return reason }
+        dropDependents(blockers)
+        return nil
+    }
+
+    // MARK: - Names before renames
+
+    /// The actual name of the declared table `name` (before a planned rename).
+    func actualTableName(_ name: String) -> String {
+        tableRenames.first { $0.value == name }?.key ?? name
+    }
+
+    /// The actual name of column `column` of the declared table `table`.
+    func actualColumnName(_ column: String, table: String) -> String {
+        columnRenames[table]?.first { $0.value == column }?.key ?? column
+    }
+
+    // MARK: - Changes
+
+    /// Why dropping the column can not be planned, or nil once its dependents
+    /// are dropped. `table` is the declared table, `column` the actual column.
+    mutating func clearColumnDrop(table: String, column: String) -> String? {
+        let actualTable = actualTableName(table)
+        let kept = keptForeignKeys(referencing: actualTable) { $0.contains(column) }
+        return clearDependents(keptForeignKeys: kept) { $0.standsOn(table: actualTable, column: column) }
+    }
+
+    /// Why retyping the column can not be planned, or nil once its dependents
+    /// are dropped. Foreign keys are left alone: PostgreSQL rebuilds them.
+    mutating func clearRetype(table: String, column: String) -> String? {
+        let actualTable = actualTableName(table), actualColumn = actualColumnName(column, table: table)
+        return clearDependents { d in
+            d.kind != .foreignKey && d.standsOn(table: actualTable, column: actualColumn)
+        }
+    }
+
+    /// The undeclared dependents of a table that dropping it would need
+    /// dropped first. Its own triggers, policies and rules go with it; the
+    /// schema's foreign keys are seen to by `dropUndeclared`.
+    func tableDependents(_ table: String) -> [DependentState] {
+        dependents { $0.standsOn(relation: table) && !$0.belongs(to: table) }
+    }
+
+    /// Why dropping the undeclared table can not be planned; nil when its
+    /// dependents may be dropped (`tableDependents`).
+    func tableDropBlocked(_ table: String) -> String? {
+        blockingReason(tableDependents(table))
+    }
+
+    /// Why dropping the enum can not be planned, or nil once its dependents are
+    /// dropped: columns that keep its type, and the objects that use it.
+    mutating func clearEnumDrop(_ name: String) -> String? {
+        let types: Set<String> = [name, quoteIdentifier(name)].reduce(into: []) { $0.formUnion([$1, $1 + "[]"]) }
+        let columns = expected.tables.flatMap { t in
+            t.columns.filter { types.contains($0.type) }.map { "column \(t.name).\($0.name) keeps the type" }
+        }
+        return clearDependents(keptForeignKeys: []) { $0.on.contains(.init(.type, name)) }
+            .map { (columns + [$0]).joined(separator: "; ") }
+            ?? (columns.isEmpty ? nil : columns.joined(separator: "; "))
+    }
+
+    /// Readies dropping the key (primary key, unique constraint or unique index)
+    /// on `columns` of the declared table `table`: the declared foreign keys that
+    /// reference those columns are dropped first and added again afterwards,
+    /// undeclared ones of other schemas dropped as allowed. Returns why the key
+    /// can not be dropped, or nil.
+    mutating func clearKeyDrop(table: String, columns: [String]) -> String? {
+        let actualTable = actualTableName(table)
+        let key = Set(columns)
+        var rebuild: [(table: String, ForeignKeyDeclaration)] = []
+        var kept: [String] = []
+        for t in actual.tables {
+            for fk in t.constraints where fk.kind == .foreignKey {
+                guard let reference = Self.foreignKeyReference(fk.definition), reference.table == actualTable,
+                      Set(reference.columns) == key else { continue }
+                let owner = tableRenames[t.name] ?? t.name
+                if let decl = declaration.table(named: owner)?.foreignKeys.first(where: { $0.name == fk.name }) {
+                    rebuild.append((owner, decl))
+                } else if !willDrop(foreignKey: fk.name, on: t.name) {
+                    kept.append("foreign key \(fk.name) on \(t.name)")
+                }
+            }
+        }
+        let reason = clearDependents(keptForeignKeys: kept) { d in
+            d.kind == .foreignKey && d.schema != nil
+                && Set(d.on.filter { $0.kind == .table && $0.name == actualTable }.compactMap(\.column)) == key
+        }
+        if reason != nil { return reason }
+        for (owner, fk) in rebuild {
+            add(.dropConstraint(table: owner, name: fk.name), .dropForeignKeys)
+            add(.addConstraint(table: owner, .foreignKey(fk)), .addForeignKeys, hazards: constraintHazards(.foreignKey))
+        }
+        return nil
+    }
+
+    /// The schema's foreign keys that reference columns of `table` (actual
+    /// name) for which `matches` holds, and that this plan keeps: named for a reason.
+    func keptForeignKeys(referencing table: String, _ matches: ([String]) -> Bool) -> [String] {
+        var kept: [String] = []
+        for t in actual.tables {
+            for fk in t.constraints where fk.kind == .foreignKey {
+                guard let reference = Self.foreignKeyReference(fk.definition), reference.table == table,
+                      matches(reference.columns), !willDrop(foreignKey: fk.name, on: t.name) else { continue }
+                // A foreign key on the dropped column itself goes with it.
+                kept.append("foreign key \(fk.name) on \(t.name)")
+            }
+        }
+        return kept
+    }
+
+    /// Whether an undeclared foreign key of the schema is dropped by this plan:
+    /// the policy allows dropping it, or its table.
+    func willDrop(foreignKey name: String, on table: String) -> Bool {
+        let owner = tableRenames[table] ?? table
+        if let declared = declaration.table(named: owner) {
+            if declared.foreignKeys.contains(where: { $0.name == name }) { return false }
+            return differ.policy.allows(DestructiveTarget(.constraint, table: owner, name, undeclared: true))
+        }
+        return differ.policy.allows(DestructiveTarget(.table, table, undeclared: true))
+    }
+
+    /// The table and columns a deparsed foreign key of the schema references:
+    /// `FOREIGN KEY (a) REFERENCES t(id)`; nil for a table of another schema.
+    static func foreignKeyReference(_ definition: String) -> (table: String, columns: [String])? {
+        guard let table = referencedTable(definition) else { return nil }
+        let tokens = SQLTokens(definition).tokens
+        guard let references = tokens.firstIndex(of: .identifier("REFERENCES")),
+              references + 2 < tokens.count, tokens[references + 2] == .symbol("(") else { return nil }
+        var columns: [String] = []
+        for token in tokens[(references + 3)...] {
+            if token == .symbol(")") { return (table, columns) }
+            if case .identifier(let name) = token { columns.append(name) }
+        }
+        return nil
+    }
+
+    /// The columns of a key's deparsed definition: `PRIMARY KEY (a, b)`,
+    /// `UNIQUE (a)`, `UNIQUE USING btree (a)`; nil for anything else (an
+    /// expression, a predicate, options), which no foreign key can use.
+    static func keyColumns(_ definition: String) -> [String]? {
+        let tokens = SQLTokens(definition).tokens
+        guard let open = tokens.firstIndex(of: .symbol("(")) else { return nil }
+        var columns: [String] = []
+        for (i, token) in tokens[(open + 1)...].enumerated() {
+            switch token {
+            case .identifier(let name) where i % 2 == 0: columns.append(name)
+            case .symbol(",") where i % 2 == 1: continue
+            case .symbol(")") where i % 2 == 1:
+                return open + i + 2 == tokens.count ? columns : nil
+            default: return nil
+            }
+        }
+        return nil
+    }
+
+    // MARK: - The state after the plan
+
+    /// The dependents the tenant keeps once the plan has run, under the names
+    /// the plan gives their tables and columns, and without the views and
+    /// functions it drops among the other objects.
+    func keepDependents(in state: inout SchemaState) {
+        guard !actual.dependents.isEmpty else { return }
+        let droppedTables = Set(phases[.dropTables, default: []].compactMap { planned -> String? in
+            if case .dropTable(let name) = planned.step { return name }
+            return nil
+        })
+        state.dependents = actual.dependents.compactMap { d in
+            guard droppedDependents[d.sortKey] == nil, !droppedTables.contains(where: { d.belongs(to: $0) }) else {
+                return nil
+            }
+            var kept = d
+            if kept.schema == nil, let table = kept.table, [.trigger, .policy, .rule].contains(kept.kind) {
+                kept.table = tableRenames[table] ?? table
+            }
+            kept.on = d.on.map { target in
+                guard target.kind == .table else { return target }
+                let table = tableRenames[target.name] ?? target.name
+                let column = target.column.map { columnRenames[table]?[$0] ?? $0 }
+                return .init(.table, table, column: column)
+            }
+            return kept
+        }
+        for d in droppedDependents.values where d.schema == nil {
+            if let i = state.others.firstIndex(of: "\(d.kind.rawValue) \(d.name)") { state.others.remove(at: i) }
+        }
+    }
+
+    /// The steps without a foreign key's drop or addition planned twice: a key
+    /// rebuild and the foreign key's own change can both plan them.
+    static func withoutRepeatedForeignKeySteps(_ planned: [Planned]) -> [Planned] {
+        var seen: [Step] = []
+        return planned.filter { p in
+            switch p.step {
+            case .dropConstraint, .addConstraint(_, .foreignKey):
+                if seen.contains(p.step) { return false }
+                seen.append(p.step)
+                return true
+            default:
+                return true
+            }
+        }
+    }
+}

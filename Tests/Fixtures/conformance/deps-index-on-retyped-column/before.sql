@@ -1,0 +1,3 @@
+CREATE TABLE scores (id integer PRIMARY KEY, player text NOT NULL, points integer NOT NULL);
+CREATE INDEX scores_points_idx ON scores (points);
+INSERT INTO scores VALUES (1, 'ann', 7), (2, 'bob', 3), (3, 'cy', 9);

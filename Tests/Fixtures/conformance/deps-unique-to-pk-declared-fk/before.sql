@@ -1,0 +1,4 @@
+CREATE TABLE parents (id integer UNIQUE, name text);
+CREATE TABLE children (id integer PRIMARY KEY, parent_id integer CONSTRAINT children_parent_id_fkey REFERENCES parents (id));
+INSERT INTO parents VALUES (1, 'a'), (2, 'b');
+INSERT INTO children VALUES (10, 1), (11, 2);
