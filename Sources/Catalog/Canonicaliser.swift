@@ -78,11 +78,56 @@ public final class Canonicaliser: Sendable {
         var adjusted = desired
         var replaced = false
         for (i, pair) in pairs.enumerated() {
-            guard let a = theirs[i], let d = ours[i], a == d else { continue }
+            guard let a = theirs[i], let d = ours[i], Self.synonymsUnified(a) == Self.synonymsUnified(d) else { continue }
             pair.desired.item.replace(in: &adjusted, table: pair.desired.table, with: pair.actual.text)
             replaced = true
         }
         return replaced ? adjusted : nil
+    }
+
+    /// A canonical text with the functions that PostgreSQL documents as the same
+    /// function written one way: `CURRENT_TIMESTAMP` (without a precision) and
+    /// `transaction_timestamp()` are `now()` ("Current Date/Time",
+    /// https://www.postgresql.org/docs/15/functions-datetime.html#FUNCTIONS-DATETIME-CURRENT),
+    /// which the deparse keeps apart. Quoted identifiers and string literals are
+    /// copied as they are; in a deparsed text an unquoted `CURRENT_TIMESTAMP` is
+    /// always the keyword (a column of that name is quoted).
+    static func synonymsUnified(_ text: String) -> String {
+        let scalars = Array(text.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var i = 0
+        func nextNonSpace(_ from: Int) -> Int {
+            var j = from
+            while j < scalars.count && scalars[j].properties.isWhitespace { j += 1 }
+            return j
+        }
+        while i < scalars.count {
+            let c = scalars[i]
+            if c == "\"" || c == "'" {
+                let end = SQLScanner.quoted(in: scalars, from: i).end
+                out.append(contentsOf: scalars[i..<end])
+                i = end
+            } else if let end = SQLScanner.identifierEnd(in: scalars, from: i) {
+                let word = String(String.UnicodeScalarView(scalars[i..<end])).lowercased()
+                let after = nextNonSpace(end)
+                let call = after < scalars.count && scalars[after] == "("
+                if word == "current_timestamp" && !call {
+                    out.append(contentsOf: "now()".unicodeScalars)
+                    i = end
+                } else if word == "transaction_timestamp" && call, nextNonSpace(after + 1) < scalars.count,
+                          scalars[nextNonSpace(after + 1)] == ")" {
+                    out.append(contentsOf: "now()".unicodeScalars)
+                    i = nextNonSpace(after + 1) + 1
+                } else {
+                    out.append(contentsOf: scalars[i..<end])
+                    i = end
+                }
+            } else {
+                out.append(c)
+                i += 1
+            }
+        }
+        return String(out)
     }
 
     // MARK: - Items
