@@ -312,8 +312,7 @@ public final class Canonicaliser: Sendable {
         let scratch = "\(ReservedSchemas.toolPrefix)_canon_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
         try connection.execute("BEGIN")
         defer { try? connection.execute("ROLLBACK") }
-        try connection.execute("CREATE SCHEMA \(quoteIdentifier(scratch))")
-        try connection.execute("SELECT set_config('search_path', $1, true)", [quoteIdentifier(scratch)])
+        try DesiredState.createScratch(scratch, on: connection)
         // What the texts may name in the tenant's own schema: its enums and sequences.
         for e in context.enums {
             let labels = e.labels.map { quoteLiteral($0) }.joined(separator: ", ")

@@ -37,6 +37,11 @@ public struct Importer: Sendable {
         if let reason = ReservedSchemas.reason(for: tenant), tenant.lowercased() != "public" {
             throw ImportError.reservedSchema(tenant, reason: reason)
         }
+        // Without USAGE the server prints the tenant's own objects qualified.
+        let unusable = try connection.query(Reflector.unusableQuery, [arrayLiteral([tenant])]).rows
+        if let row = unusable.first, let role = row[0] {
+            throw MissingPrivilege.schemaUsage(role: role, schemas: [tenant])
+        }
         guard var catalog = try Self.read(tenant: tenant, on: connection) else {
             throw ImportError.schemaNotFound(tenant: tenant, database: database)
         }
