@@ -34,6 +34,8 @@ public final class Canonicaliser: Sendable {
     private let desired: SchemaState
     private let connect: @Sendable () throws -> Connection
     private let state = Mutex(Shared())
+    /// Whether `close()` closes the connection (false for one the caller lent).
+    private let owned: Bool
 
     /// What the workers share: the connection, opened on first need, and the
     /// canonical form of each probe seen (nil: it did not realise or settle).
@@ -50,12 +52,23 @@ public final class Canonicaliser: Sendable {
     public init(desired: SchemaState, connect: @escaping @Sendable () throws -> Connection) {
         self.desired = desired
         self.connect = connect
+        owned = true
     }
 
-    /// Closes the connection, if one was opened.
+    /// Works on `connection`, which the caller keeps and closes (`import`). It must
+    /// not be in a transaction.
+    public init(desired: SchemaState, borrowing connection: Connection) {
+        self.desired = desired
+        // Only ever used under `state`'s lock, by one thread at a time.
+        nonisolated(unsafe) let lent = connection
+        self.connect = { lent }
+        owned = false
+    }
+
+    /// Closes the connection, if it opened one.
     public func close() {
         state.withLock { shared in
-            shared.connection?.close()
+            if owned { shared.connection?.close() }
             shared.connection = nil
         }
     }
