@@ -94,11 +94,9 @@ import TestSupport
         try h.run(Self.tenantDDL, in: "t1", createSchema: true)
         let role = try Role(h, grants: ["GRANT CREATE ON DATABASE DB TO ROLE"])
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("priv-\(UUID().uuidString).yaml").path
-        let frontend = ImportFrontend(tenant: "t1", out: out, tenants: "/nonexistent/tenants.yaml", force: false,
+        let frontend = ImportFrontend(tenant: "t1", out: out, tenants: nil, force: false,
                                       connections: role.resolver, toolVersion: "test", note: { _ in })
-        var fleetless = frontend
-        fleetless.tenants = nil
-        #expect(throws: MissingPrivilege.schemaUsage(role: role.name, schemas: ["t1"])) { try fleetless.run() }
+        #expect(throws: MissingPrivilege.schemaUsage(role: role.name, schemas: ["t1"])) { try frontend.run() }
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
