@@ -86,8 +86,8 @@ public final class Canonicaliser: Sendable {
     public func reconcile(_ actual: SchemaState) throws -> SchemaState? {
         let pairs = Self.differingItems(actual: actual, desired: desired)
         guard !pairs.isEmpty else { return nil }
-        let theirs = try canonical(pairs.map(\.actual), context: actual)
-        let ours = try canonical(pairs.map(\.desired), context: desired)
+        let theirs = try canonical(pairs.map { $0.actual.naming(enumsOf: actual) }, context: actual)
+        let ours = try canonical(pairs.map { $0.desired.naming(enumsOf: desired) }, context: desired)
         var adjusted = desired
         var replaced = false
         for (i, pair) in pairs.enumerated() {
@@ -191,10 +191,22 @@ public final class Canonicaliser: Sendable {
         var columns: [ColumnShape]
         var item: Item
         var text: String
+        /// The tenant's enums that the columns or the text may name, with their
+        /// labels: the same text on the same columns over other types is another probe.
+        var enums: String = ""
 
         var key: String {
             columns.map { "\($0.name)\u{1}\($0.type)\u{1}\($0.collation ?? "")" }.joined(separator: "\u{2}")
-                + "\u{3}" + item.tag + "\u{3}" + text
+                + "\u{3}" + item.tag + "\u{3}" + text + "\u{3}" + enums
+        }
+
+        /// The probe with `enums` filled in from the state it comes from.
+        func naming(enumsOf state: SchemaState) -> Probe {
+            var probe = self
+            probe.enums = state.enums.filter { e in
+                text.contains(e.name) || columns.contains { $0.type.contains(e.name) }
+            }.map { ([$0.name] + $0.labels).joined(separator: "\u{1}") }.joined(separator: "\u{2}")
+            return probe
         }
     }
 
