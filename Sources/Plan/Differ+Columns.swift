@@ -98,6 +98,13 @@ extension Differ.Run {
             }
         }
 
+        if want.identity != nil, have.identity != nil, let new = want.identitySequence,
+           let old = have.identitySequence, new != old {
+            // A renamed table or column keeps its identity sequence's old name;
+            // a new tenant's is named after the table and column.
+            add(.renameSequence(from: old, to: new), .renames)
+        }
+
         if want.ownedSequence != have.ownedSequence {
             switch (have.ownedSequence, want.ownedSequence) {
             case (nil, let sequence?):

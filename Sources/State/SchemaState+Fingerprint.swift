@@ -36,6 +36,11 @@ extension SchemaState {
                 field(c.collation); field(c.comment); field(c.ownedSequence)
                 // Only with an owned sequence: a line's field count tells it apart.
                 if c.ownedSequence != nil { field(c.ownedSequenceType) }
+                // Only for an identity column whose sequence has another name than
+                // the usual one: states and plan files of earlier builds still match.
+                if c.identity != nil, let sequence = c.identitySequence, sequence != "\(t.name)_\(c.name)_seq" {
+                    field(sequence)
+                }
                 out += "\n"
             }
             for k in t.constraints {

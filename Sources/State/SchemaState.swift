@@ -106,10 +106,15 @@ public struct ColumnState: Sendable, Equatable, Codable {
     /// That sequence's data type (`integer` for `serial`, `bigint` for
     /// `bigserial`): it bounds the values the column gets, whatever its own type.
     public var ownedSequenceType: String?
+    /// The name of an identity column's sequence (`<table>_<column>_seq` unless
+    /// renamed). nil for a column that is not an identity, and in states made
+    /// before it was read.
+    public var identitySequence: String?
 
     public init(name: String, type: String, notNull: Bool = false, defaultExpression: String? = nil,
                 identity: Identity? = nil, generated: String? = nil, collation: String? = nil,
-                comment: String? = nil, ownedSequence: String? = nil, ownedSequenceType: String? = nil) {
+                comment: String? = nil, ownedSequence: String? = nil, ownedSequenceType: String? = nil,
+                identitySequence: String? = nil) {
         self.name = name
         self.type = type
         self.notNull = notNull
@@ -120,6 +125,7 @@ public struct ColumnState: Sendable, Equatable, Codable {
         self.comment = comment
         self.ownedSequence = ownedSequence
         self.ownedSequenceType = ownedSequenceType
+        self.identitySequence = identitySequence
     }
 }
 
