@@ -15,9 +15,39 @@ import State
 public enum DesiredState {
     public static func realise(_ declaration: Declaration, on connection: Connection) throws -> SchemaState {
         let scratch = "\(ReservedSchemas.toolPrefix)_scratch_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
-        return try connection.withRollback {
-            try connection.execute("CREATE SCHEMA \(quoteIdentifier(scratch))")
-            try connection.execute("SELECT set_config('search_path', $1, true)", [quoteIdentifier(scratch)])
+        do {
+            return try realise(declaration, in: scratch, on: connection)
+        } catch ScratchDenied.denied {
+            throw try MissingPrivilege.createOnDatabase(on: connection)
+        }
+    }
+
+    /// The scratch schema could not be created: the role lacks `CREATE` on the database.
+    enum ScratchDenied: Error { case denied }
+
+    /// Creates the scratch schema `name` in a transaction of `connection`, and
+    /// makes it the `search_path`; throws `ScratchDenied` on SQLSTATE 42501.
+    static func createScratch(_ name: String, on connection: Connection) throws {
+        if let error = failure(of: "CREATE SCHEMA \(quoteIdentifier(name))", on: connection) {
+            if error.sqlState == "42501" { throw ScratchDenied.denied }
+            throw error
+        }
+        try connection.execute("SELECT set_config('search_path', $1, true)", [quoteIdentifier(name)])
+    }
+
+    /// The server's error for `sql`, nil when it runs.
+    static func failure(of sql: String, on connection: Connection) -> PostgresError? {
+        do {
+            try connection.execute(sql)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    private static func realise(_ declaration: Declaration, in scratch: String, on connection: Connection) throws -> SchemaState {
+        try connection.withRollback {
+            try createScratch(scratch, on: connection)
             var routines: [String] = []
             for op in Differ.creation(of: declaration) {
                 do {

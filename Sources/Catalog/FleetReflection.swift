@@ -23,11 +23,11 @@ public struct FleetReflection {
     /// fingerprinted and diffed (`SchemaState.ignoring`).
     public var ignore: IgnoreRules
     /// Diffs a state first seen under the given fingerprint.
-    public var diff: @Sendable (SchemaState, String) -> StatePlan
+    public var diff: @Sendable (SchemaState, String) throws -> StatePlan
 
     public init(connections: ConnectionResolver, source: ConnectionSource, database: String, workers: Int,
                 batchSize: Int, progress: (@Sendable (String) -> Void)?, ignore: IgnoreRules = IgnoreRules(),
-                diff: @escaping @Sendable (SchemaState, String) -> StatePlan) {
+                diff: @escaping @Sendable (SchemaState, String) throws -> StatePlan) {
         self.connections = connections
         self.source = source
         self.database = database
@@ -71,7 +71,7 @@ public struct FleetReflection {
         let database: String
         let progress: (@Sendable (String) -> Void)?
         let ignore: IgnoreRules
-        let diff: @Sendable (SchemaState, String) -> StatePlan
+        let diff: @Sendable (SchemaState, String) throws -> StatePlan
         let found: Found
         let meter: ProgressMeter
 
@@ -111,7 +111,7 @@ public struct FleetReflection {
             var plans: [String: StatePlan] = [:]
             for (schema, fingerprint) in zip(reflected, fingerprints)
             where plans[fingerprint] == nil && !found.knows(fingerprint) {
-                plans[fingerprint] = diff(schema.state, fingerprint)
+                plans[fingerprint] = try diff(schema.state, fingerprint)
             }
             found.add(reflected, fingerprints: fingerprints, plans: plans, ignored: ignored)
             let done = meter.add(batch.count)

@@ -19,8 +19,10 @@ import State
 /// 3. `yaml` renders it; the text is read back with `DeclarationLoader` and must give
 ///    the same declaration.
 ///
-/// `verify` then realises the declaration the way `plan` does and diffs the tenant
-/// against it: the import is exact when that finds nothing to change.
+/// Before rendering, each text is replaced by the form the server prints back
+/// unchanged (`roundTripped`), so tenants created from the file get exactly its
+/// texts. `verify` then realises the declaration the way `plan` does and diffs the
+/// tenant against it: the import is exact when that finds nothing to change.
 public struct Importer: Sendable {
     public var toolVersion: String
 
@@ -37,6 +39,11 @@ public struct Importer: Sendable {
         if let reason = ReservedSchemas.reason(for: tenant), tenant.lowercased() != "public" {
             throw ImportError.reservedSchema(tenant, reason: reason)
         }
+        // Without USAGE the server prints the tenant's own objects qualified.
+        let unusable = try connection.query(Reflector.unusableQuery, [arrayLiteral([tenant])]).rows
+        if let row = unusable.first, let role = row[0] {
+            throw MissingPrivilege.schemaUsage(role: role, schemas: [tenant])
+        }
         guard var catalog = try Self.read(tenant: tenant, on: connection) else {
             throw ImportError.schemaNotFound(tenant: tenant, database: database)
         }
@@ -44,6 +51,7 @@ public struct Importer: Sendable {
         let bookkeeping = BookkeepingTables.found(among: catalog.tables.map(\.name)).map(\.name)
         catalog.tables.removeAll { bookkeeping.contains($0.name) }
         var built = Self.build(catalog, file: file)
+        built.declaration = try Self.roundTripped(built.declaration, file: file, on: connection)
         built.declaration.file = file
         built.declaration.ignore = IgnoreRules(tables: bookkeeping)
         let header = Self.header(tenant: tenant, database: database, toolVersion: toolVersion, built: built,
@@ -67,10 +75,20 @@ public struct Importer: Sendable {
 
     /// What planning `tenant` against `declaration` would do: no changes and nothing
     /// held back when the import is exact. Runs inside a transaction that is rolled back.
+    ///
+    /// Texts the tenant says differently from the file (the file holds their
+    /// round-tripping form) are compared in canonical form, as `plan` does.
     public func verify(_ declaration: Declaration, tenant: String, on connection: Connection) throws -> Diff {
         let actual = try Reflector().reflect(schema: tenant, on: connection)
         let desired = try DesiredState.realise(declaration, on: connection)
-        return Differ(declaration: declaration, desired: desired).diff(actual: actual)
+        var differ = Differ(declaration: declaration, desired: desired)
+        if let actual {
+            let canonicaliser = Canonicaliser(desired: desired, borrowing: connection)
+            if let reconciled = try canonicaliser.reconcile(actual.ignoring(declaration.ignore)) {
+                differ = Differ(declaration: declaration, desired: reconciled)
+            }
+        }
+        return differ.diff(actual: actual)
     }
 
     /// The database that holds `tenant`: its own when `tenants.yaml` lists it; for a

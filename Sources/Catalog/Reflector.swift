@@ -88,6 +88,16 @@ public struct Reflector: Sendable {
                set_config('enable_seqscan', 'off', $1::boolean)
         """
 
+    /// The schemas of a batch that the role may not use (`USAGE`), with the role:
+    /// their texts would come out qualified (see `MissingPrivilege`). Part of the
+    /// batch's first round trip, so it costs nothing more.
+    static let unusableQuery = """
+        SELECT current_user::text AS role, n.nspname::text AS schema
+        FROM pg_catalog.pg_namespace n
+        WHERE n.nspname = ANY ($1::text[]) AND NOT pg_catalog.has_schema_privilege(n.oid, 'USAGE')
+        ORDER BY n.nspname
+        """
+
     static let resetStatements = ["RESET plan_cache_mode", "RESET enable_hashjoin", "RESET enable_mergejoin",
                                   "RESET enable_seqscan"].map { PipelineStatement($0) }
 
@@ -106,10 +116,14 @@ public struct Reflector: Sendable {
         let head = try connection.pipeline([
             PipelineStatement(Self.setupQuery, [transactionOnly ? "true" : "false"], prepared: "tenantplan_reflect_setup"),
             PipelineStatement(MemberRow.query, [arrayLiteral(schemas)], prepared: "tenantplan_members"),
+            PipelineStatement(Self.unusableQuery, [arrayLiteral(schemas)], prepared: "tenantplan_unusable"),
         ])
         var reset = false
         defer {
             if !reset { _ = try? connection.pipeline(Self.resetStatements) }
+        }
+        if let first = head[2].rows.first, let role = first[0] {
+            throw MissingPrivilege.schemaUsage(role: role, schemas: head[2].rows.compactMap { $0[1] })
         }
         let members = try Self.members(from: head[1])
         let present = schemas.compactMap { members[$0] }

@@ -34,7 +34,8 @@ public struct ImportFrontend {
     }
 
     /// - Throws: `InputError(s)` (`out` exists, cannot be written, or what was written
-    ///   does not validate), `ImportError`, `PlanningError`, `PostgresError`.
+    ///   does not validate), `ImportError` (`notExact`: what was written does not
+    ///   plan the tenant in sync), `MissingPrivilege`, `PlanningError`, `PostgresError`.
     public func run() throws {
         if !force && FileManager.default.fileExists(atPath: out) {
             throw InputError("\(out) already exists", file: out,
@@ -67,7 +68,7 @@ public struct ImportFrontend {
         }
         note(outcome.summary)
         noteBookkeeping(outcome.declaration.ignore)
-        verify(outcome.declaration, with: importer, on: connection)
+        try verify(outcome.declaration, with: importer, announced: outcome.skipped + outcome.caveats, on: connection)
     }
 
     /// Names the migration tools' bookkeeping tables that were left out and
@@ -86,19 +87,56 @@ public struct ImportFrontend {
     }
 
     /// Plans the tenant against what was written, as `plan` would.
-    func verify(_ declaration: Declaration, with importer: Importer, on connection: Connection) {
-        do {
-            let diff = try importer.verify(declaration, tenant: tenant, on: connection)
-            if diff.changes.isEmpty && diff.held.isEmpty {
-                note("verified: planning tenant \(tenant) against \(out) finds it in sync")
-            } else {
-                note("warning: planning tenant \(tenant) against \(out) finds \(diff.changes.count) change(s) "
-                    + "and \(diff.held.count) held back:")
-                for change in diff.changes { note("  \(change.action.rawValue) \(change.object)") }
-                for held in diff.held { note("  held: \(held.object): \(held.reason)") }
-            }
-        } catch {
-            note("warning: could not verify the import: \(ErrorFormatter.text(for: error, closingLine: false))")
+    ///
+    /// - Throws: `ImportError.notExact` naming each object the plan would still
+    ///   change or hold back (the file stays written), or the error that kept the
+    ///   check from running.
+    /// Changes to objects that `announced` (the warnings' notes) names are expected.
+    func verify(_ declaration: Declaration, with importer: Importer, announced: [ImportNote],
+                on connection: Connection) throws {
+        let diff = try importer.verify(declaration, tenant: tenant, on: connection)
+        if diff.changes.isEmpty && diff.held.isEmpty {
+            note("verified: planning tenant \(tenant) against \(out) finds it in sync")
+            return
         }
+        note("planning tenant \(tenant) against \(out) finds \(diff.changes.count) change(s) "
+            + "and \(diff.held.count) held back:")
+        for change in diff.changes { note("  \(change.action.rawValue) \(change.object)") }
+        for held in diff.held { note("  held: \(held.object): \(held.reason)") }
+        var objects: [String] = []
+        for object in diff.changes.map(\.object) + diff.held.map(\.object)
+        where !objects.contains(object) && !Self.announced(object, by: announced) {
+            objects.append(object)
+        }
+        guard objects.isEmpty else { throw ImportError.notExact(tenant: tenant, file: out, objects: objects) }
+        note("these are the differences the warnings above announce")
+    }
+
+    /// Whether a plan's object is one a warning of the import named (a skipped
+    /// object, or one imported with a caveat), or stands on a table one named.
+    ///
+    /// Notes and plans word objects differently (`check x on t`, `constraint x on t`;
+    /// `index i on t`, `index i`), so both are cut to the object's name.
+    static func announced(_ object: String, by notes: [ImportNote]) -> Bool {
+        let name = objectName(object)
+        return notes.contains { note in
+            let noted = objectName(note.object)
+            if noted == name { return true }
+            guard note.object.hasPrefix("table ") else { return false }
+            return name.hasPrefix(noted + ".") || object.hasSuffix(" on \(noted)")
+        }
+    }
+
+    /// `column t.c default` → `t.c`; `foreign key fk on t` → `fk`; `table t` → `t`.
+    static func objectName(_ object: String) -> String {
+        var rest = Substring(object)
+        let kinds = ["foreign key ", "primary key ", "unique constraint ", "exclusion constraint ", "composite type ",
+                     "range type ", "multirange type ", "comment on table ", "comment on column "]
+        if let kind = kinds.first(where: { rest.hasPrefix($0) }) {
+            rest = rest.dropFirst(kind.count)
+        } else if let space = rest.firstIndex(of: " ") {
+            rest = rest[rest.index(after: space)...]
+        }
+        return String(rest.prefix { $0 != " " })
     }
 }

@@ -111,10 +111,27 @@ public struct Planner: Sendable {
             databases.append(entry)
 
             let differ = Differ(declaration: request.declaration, desired: desired, policy: request.policy)
+            // Texts a tenant says differently from the declaration are compared in
+            // the server's canonical form, on a connection of its own, opened only
+            // when such a text is found.
+            let canonicaliser = Canonicaliser(desired: desired) { [connections] in
+                try connections.connect(database.connection, database: database.name)
+            }
+            defer { canonicaliser.close() }
+            let declaration = request.declaration, policy = request.policy, databaseName = database.name
             let reflection = FleetReflection(
                 connections: connections, source: database.connection, database: database.name,
                 workers: workers, batchSize: batchSize, progress: progress, ignore: request.declaration.ignore,
-                diff: { state, fingerprint in StatePlan(differ.diff(actual: state), from: fingerprint) })
+                diff: { state, fingerprint in
+                    let reconciled: SchemaState?
+                    do {
+                        reconciled = try canonicaliser.reconcile(state)
+                    } catch let error as PostgresError {
+                        throw PlanningError.database(databaseName, error)
+                    }
+                    let tenantDiffer = reconciled.map { Differ(declaration: declaration, desired: $0, policy: policy) } ?? differ
+                    return StatePlan(tenantDiffer.diff(actual: state), from: fingerprint)
+                })
             let found = try reflection.run(unique, first: connection)
             ignored.objects += found.ignored.values.reduce(0, +)
             ignored.tenants += found.ignored.count

@@ -14,7 +14,11 @@ struct ImportCommand: ParsableCommand {
             tenantplan does not manage (views, aggregates, policies). Functions, procedures and triggers \
             are imported. The bookkeeping tables of migration \
             tools (alembic_version, django_migrations, schema_migrations, flyway_schema_history, ...) are left \
-            out and listed under ignore:. Nothing is changed in any database.
+            out and listed under ignore:. Checks, defaults, generated expressions and index expressions \
+            are written in the form PostgreSQL prints back unchanged. The tenant is then planned against \
+            the file: when that still finds changes other than those the warnings announced, they are \
+            named and the exit code is 1 (the file stays written). Needs USAGE on the tenant schema and \
+            CREATE on the database (for a rolled-back scratch schema). Nothing is changed in any database.
             """)
 
     @Option(name: .long, help: "The tenant schema to import.")

@@ -11,7 +11,9 @@ struct PlanCommand: ParsableCommand {
             Reads schema.yaml and tenants.yaml, validates them, realises the declaration in a scratch \
             schema that is always rolled back (so that types and expressions compare in PostgreSQL's own \
             canonical form), reads every tenant schema from pg_catalog and writes the changes each needs. \
-            Tenants in the same state share one change list. Changes that lose data or drop undeclared \
+            A check, default or index that a tenant writes differently is realised again too, and equal \
+            when both settle to the same text. The role needs CREATE on the database (scratch schema) and \
+            USAGE on every tenant schema; without them plan stops and names the grant. Tenants in the same state share one change list. Changes that lose data or drop undeclared \
             objects are held back unless --allow-destructive, or an --allow selector that matches them, is \
             given. A change that undeclared objects depend on (a view on a dropped column, a trigger on a \
             retyped one, another schema's foreign key on a rebuilt key) is held back, naming them, unless \

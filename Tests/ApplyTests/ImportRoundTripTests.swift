@@ -1,0 +1,70 @@
+import Catalog
+import Foundation
+import Plan
+@testable import Planning
+import State
+import Testing
+import TestSupport
+
+/// Issue 10, finding 4, import side: `import` writes texts that PostgreSQL prints
+/// back unchanged, checks the tenant plans in sync against them, and exits
+/// non-zero naming the objects when it does not.
+@Suite struct ImportRoundTripTests {
+    /// Imports tenant `t1` of `h` into a temporary file; returns the file's
+    /// declaration and the notes told.
+    static func importT1(_ h: Harness) throws -> (Declaration, [String]) {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("rt-\(UUID().uuidString).yaml").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let notes = NoteLog()
+        try ImportFrontend(tenant: "t1", out: out, tenants: nil, force: false, connections: h.resolver,
+                           toolVersion: "test", note: notes.add).run()
+        return (try DeclarationLoader.load(path: out), notes.lines)
+    }
+
+    final class NoteLog: @unchecked Sendable {
+        var lines: [String] = []
+        func add(_ line: String) { lines.append(line) }
+    }
+
+    @Test func importedTextsRealiseAsWrittenAndTheTenantVerifies() async throws {
+        let h = try await Harness.make(prefix: "import_rt")
+        try h.run(CanonicalTextTests.handWritten, in: "t1", createSchema: true)
+        let (declaration, notes) = try Self.importT1(h)
+        #expect(notes.contains { $0.hasPrefix("verified: ") }, "\(notes)")
+        // What a new tenant gets is exactly what the file says.
+        let realised = try DesiredState.realise(declaration, on: h.connection)
+        let file = try #require(declaration.table(named: "tasks"))
+        let made = try #require(realised.table(named: "tasks"))
+        for check in file.checks {
+            #expect(made.constraint(named: check.name)?.definition == "CHECK (\(check.expression))")
+        }
+        #expect(made.column(named: "is_open")?.generated == file.column(named: "is_open")?.generated)
+        let index = try #require(file.indexes.first { $0.name == "tasks_open_title_idx" })
+        let predicate = try #require(index.predicate)
+        #expect(made.index(named: "tasks_open_title_idx")?.definition.hasSuffix("WHERE \(predicate)") == true
+                || made.index(named: "tasks_open_title_idx")?.definition.hasSuffix("WHERE (\(predicate))") == true)
+        // The tenant, built by hand, plans in sync against the file.
+        let plan = try h.plan(declaration, tenants: ["t1"])
+        let inSync = plan.changeSets.allSatisfy(\.inSync)
+        #expect(inSync)
+    }
+
+    @Test func changesTheWarningsAnnouncedAreExpectedOthersAreNamed() {
+        let notes = [
+            ImportNote(object: "column items.id", reason: "a serial column that allows NULL"),
+            ImportNote(object: "table logs", reason: "it is UNLOGGED"),
+            ImportNote(object: "check positive on items", reason: "skipped"),
+        ]
+        #expect(ImportFrontend.announced("column items.id", by: notes))
+        #expect(ImportFrontend.announced("constraint positive on items", by: notes))
+        #expect(ImportFrontend.announced("column logs.at default", by: notes))
+        #expect(ImportFrontend.announced("index logs_at_idx on logs", by: notes))
+        #expect(!ImportFrontend.announced("constraint tasks_status_check on tasks", by: notes))
+        #expect(!ImportFrontend.announced("column items.name", by: notes))
+        let error = ImportError.notExact(tenant: "acme", file: "schema.yaml",
+                                         objects: ["constraint tasks_status_check on tasks"])
+        let text = ErrorFormatter.text(for: error)
+        #expect(text.contains("tenant acme: planning it against schema.yaml still finds 1 change: constraint tasks_status_check on tasks"))
+        #expect(error.nothingChanged)
+    }
+}
