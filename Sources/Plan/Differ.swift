@@ -60,6 +60,12 @@ public struct Differ: Sendable {
         run.diffEnums()
         run.diffTables()
         run.dropUndeclared()
+        // A rename that would rewrite an undeclared object the plan keeps holds
+        // the whole tenant back: the rest of the plan was made assuming it.
+        let renames = run.renamesRewritingKeptObjects()
+        if !renames.isEmpty {
+            return Diff(changes: [], held: renames + run.held, expected: actual, prelude: nil)
+        }
         return run.finish()
     }
 }

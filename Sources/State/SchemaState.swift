@@ -63,15 +63,21 @@ public struct TableState: Sendable, Equatable, Codable {
     /// stands for an ignored object that names no column; empty when nothing
     /// of the table is ignored.
     public var ignoredUses: [String]
+    /// The columns of a primary key that `ignore:` leaves alone: they stay NOT
+    /// NULL whatever the declaration says (PostgreSQL refuses `DROP NOT NULL`
+    /// under a primary key). Sorted; empty when no primary key is ignored.
+    public var ignoredKeyColumns: [String]
 
     public init(name: String, comment: String? = nil, columns: [ColumnState] = [],
-                constraints: [ConstraintState] = [], indexes: [IndexState] = [], ignoredUses: [String] = []) {
+                constraints: [ConstraintState] = [], indexes: [IndexState] = [], ignoredUses: [String] = [],
+                ignoredKeyColumns: [String] = []) {
         self.name = name
         self.comment = comment
         self.columns = columns
         self.constraints = constraints
         self.indexes = indexes
         self.ignoredUses = ignoredUses
+        self.ignoredKeyColumns = ignoredKeyColumns
     }
 
     public func column(named name: String) -> ColumnState? { columns.first { $0.name == name } }
@@ -84,7 +90,8 @@ public struct TableState: Sendable, Equatable, Codable {
             columns: columns.sorted { $0.name < $1.name },
             constraints: constraints.sorted { $0.name < $1.name },
             indexes: indexes.sorted { $0.name < $1.name },
-            ignoredUses: Array(Set(ignoredUses)).sorted())
+            ignoredUses: Array(Set(ignoredUses)).sorted(),
+            ignoredKeyColumns: Array(Set(ignoredKeyColumns)).sorted())
     }
 }
 
