@@ -18,15 +18,44 @@ public enum DesiredState {
         return try connection.withRollback {
             try connection.execute("CREATE SCHEMA \(quoteIdentifier(scratch))")
             try connection.execute("SELECT set_config('search_path', $1, true)", [quoteIdentifier(scratch)])
+            var routines: [String] = []
             for op in Differ.creation(of: declaration) {
                 do {
                     try connection.execute(op.sql)
                 } catch let error as PostgresError {
                     throw PlanningError.declarationRejected(inputError(for: op, error, file: declaration.file), server: error)
                 }
+                if case .createFunction(let function) = op {
+                    routines = try checkCreatesOne(function, after: routines, in: scratch, on: connection,
+                                                   file: declaration.file)
+                }
             }
             return try Reflector().reflect(schema: scratch, on: connection) ?? SchemaState()
         }
+    }
+
+    /// The routines of the scratch schema after `function`'s statement ran,
+    /// which must be those before it and one more, named as its key: a `sql:`
+    /// that creates anything else (another name, another schema) is an error at
+    /// the key. (The extended query protocol already refuses a second statement.)
+    static func checkCreatesOne(_ function: FunctionDeclaration, after before: [String], in scratch: String,
+                                on connection: Connection, file: String) throws -> [String] {
+        let now = try connection.query(
+            "SELECT p.oid::int8::text, p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                + "WHERE n.nspname = $1 ORDER BY 1", [scratch]).rows
+        let known = Set(before)
+        let new = now.filter { !known.contains($0[0] ?? "") }.map { $0[1] ?? "" }
+        guard new != [function.name] else { return now.map { $0[0] ?? "" } }
+        let what = new.isEmpty
+            ? "creates no function named '\(function.name)' in the tenant schema (a qualified name creates it elsewhere)"
+            : "creates \(new.map { "'\($0)'" }.joined(separator: ", ")), not '\(function.name)'"
+        let source = function.sourceFile.map { "the file '\($0)' of " } ?? ""
+        let error = InputError(
+            "\(source)function '\(function.name)' \(what)",
+            at: function.location ?? SourceLocation(file: file, line: 1, column: 1),
+            hint: "the SQL of a key creates exactly one function of the key's name, unqualified: "
+                + "CREATE FUNCTION \(function.name)(...); rename the key or the function")
+        throw InputErrors([error])
     }
 
     /// Maps a server error on a creation statement back to `schema.yaml`.
@@ -34,6 +63,9 @@ public enum DesiredState {
         var location = op.location
         if case .createTable(let table) = op, let position = error.position {
             location = locate(position: position, in: op.sql, table: table) ?? location
+        }
+        if case .createFunction(let function) = op, let position = error.position {
+            location = function.location(ofPosition: position) ?? location
         }
         let message = "PostgreSQL rejects this declaration: \(error.summary)"
         var hint = "fix \(op.object) in \(file)"

@@ -22,10 +22,13 @@ public struct ImportOutcome: Sendable {
     public var tableCount: Int { declaration.tables.count }
     public var enumCount: Int { declaration.enums.count }
 
-    /// `imported 12 tables, 2 enums from tenant acme into schema.yaml`.
+    /// `imported 12 tables, 2 enums, 3 functions from tenant acme into schema.yaml`
+    /// (functions only when there are some).
     public var summary: String {
         func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
-        var text = "imported \(count(tableCount, "table")), \(count(enumCount, "enum")) from tenant \(tenant) into \(file)"
+        var text = "imported \(count(tableCount, "table")), \(count(enumCount, "enum"))"
+        if !declaration.functions.isEmpty { text += ", \(count(declaration.functions.count, "function"))" }
+        text += " from tenant \(tenant) into \(file)"
         if !skipped.isEmpty { text += " (\(skipped.count) object\(skipped.count == 1 ? "" : "s") skipped)" }
         return text
     }

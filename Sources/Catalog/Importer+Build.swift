@@ -14,6 +14,8 @@ extension Importer {
     static func build(_ catalog: Catalog, file: String) -> Built {
         var built = Built(declaration: Declaration(file: file))
         built.declaration.enums = catalog.enums.map { EnumDeclaration(name: $0.name, values: $0.labels) }
+        buildFunctions(catalog.functions, tenant: catalog.schema, into: &built)
+        let functions = Set(built.declaration.functions.map(\.name))
         let enumNames = Set(catalog.enums.map(\.name))
 
         // Tables first, without foreign keys: those need every table's keys.
@@ -50,7 +52,15 @@ extension Importer {
                     object: "table \(table.name)",
                     reason: "it is UNLOGGED; schema.yaml cannot say so, and new tenants get a logged table"))
             }
-            built.declaration.tables.append(buildTable(table, into: &built))
+            var declared = buildTable(table, into: &built)
+            for trigger in table.triggers {
+                switch buildTrigger(trigger, declared: functions) {
+                case .success(let t): declared.triggers.append(t)
+                case .failure(let reason):
+                    built.skipped.append(ImportNote(object: "trigger \(trigger.name) on \(table.name)", reason: reason.text))
+                }
+            }
+            built.declaration.tables.append(declared)
             included.append(table)
         }
 

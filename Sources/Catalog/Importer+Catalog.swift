@@ -13,8 +13,10 @@ extension Importer {
         var schema: String
         var enums: [(name: String, labels: [String])] = []
         var tables: [Table] = []
-        /// Views, functions, standalone sequences, triggers, policies...: `kind name`, sorted.
+        /// Views, aggregates, standalone sequences, policies...: `kind name`, sorted.
         var unmanaged: [String] = []
+        /// Functions and procedures outside extensions, by name.
+        var functions: [Function] = []
     }
 
     /// A table or partitioned table of the tenant.
@@ -39,6 +41,7 @@ extension Importer {
         var columns: [Column] = []
         var constraints: [Constraint] = []
         var indexes: [Index] = []
+        var triggers: [Trigger] = []
 
         init(_ row: Row) throws {
             oid = try row.value("oid")

@@ -19,6 +19,10 @@ extension Importer {
         unmanaged += try connection.query(UnmanagedRow.query, [namespace]).decode(UnmanagedRow.self).map(\.object)
         catalog.unmanaged = Set(unmanaged).sorted()
 
+        catalog.functions = try connection.query(Function.query, [namespace]).decode(Function.self)
+        // What a default, check or index uses of the tenant's functions is declared with it.
+        let imported = Set(catalog.functions.filter { $0.overloads == 1 }.map { "function \($0.name)" })
+
         for row in try connection.query(EnumLabelRow.query, [namespace]).decode(EnumLabelRow.self) {
             if catalog.enums.last?.name != row.name { catalog.enums.append((row.name, [])) }
             if let label = row.label { catalog.enums[catalog.enums.count - 1].labels.append(label) }
@@ -33,7 +37,7 @@ extension Importer {
         // What each default (by pg_attrdef oid), constraint and index uses of the tenant.
         var uses: [String: [String]] = [:]
         var usedSequences: [String: [String]] = [:]
-        for row in try connection.query(UseRow.query, [namespace]).decode(UseRow.self) {
+        for row in try connection.query(UseRow.query, [namespace]).decode(UseRow.self) where !imported.contains(row.what) {
             uses[row.user, default: []].append(row.what)
             if let sequence = row.sequence { usedSequences[row.user, default: []].append(sequence) }
         }
@@ -64,6 +68,10 @@ extension Importer {
             index.keys = keys[index.oid] ?? []
             index.uses = uses["pg_class/\(index.oid)"] ?? []
             tables[index.table]?.indexes.append(index)
+        }
+
+        for trigger in try connection.query(Trigger.query, [namespace]).decode(Trigger.self) {
+            tables[trigger.table]?.triggers.append(trigger)
         }
 
         catalog.tables = tables.values.sorted { $0.name < $1.name }
@@ -126,20 +134,14 @@ extension Importer {
         }
     }
 
-    /// Functions, triggers, policies and row-level security: nothing `Reflector`
-    /// compares, listed so that the file says they exist.
+    /// Policies and row-level security: nothing `Reflector` compares, listed so
+    /// that the file says they exist. (Functions and triggers are imported, or
+    /// skipped with a reason; aggregates come with `Reflector`'s unmanaged objects.)
     struct UnmanagedRow: RowDecodable {
         static let query = """
-            SELECT 'trigger ' || t.tgname || ' on ' || c.relname AS object
-            FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-            WHERE c.relnamespace = $1::oid AND NOT t.tgisinternal
-            UNION ALL
-            SELECT 'policy ' || p.polname || ' on ' || c.relname
+            SELECT 'policy ' || p.polname || ' on ' || c.relname AS object
             FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
             WHERE c.relnamespace = $1::oid
-            UNION ALL
-            SELECT CASE p.prokind WHEN 'p' THEN 'procedure ' WHEN 'a' THEN 'aggregate ' ELSE 'function ' END || p.proname
-            FROM pg_proc p WHERE p.pronamespace = $1::oid
             UNION ALL
             SELECT 'row level security on ' || c.relname
             FROM pg_class c WHERE c.relnamespace = $1::oid AND c.relrowsecurity

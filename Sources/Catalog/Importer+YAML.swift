@@ -23,6 +23,7 @@ extension Importer {
                 out += "  \(yamlScalar(e.name)): \(flowList(e.values))\n"
             }
         }
+        out += functionsSection(declaration.functions)
         if declaration.tables.isEmpty {
             out += "tables: {}\n"
             return out
@@ -86,7 +87,48 @@ extension Importer {
             out += "    checks:\n"
             for check in table.checks { out += "      \(yamlScalar(check.name)): \(yamlScalar(check.expression))\n" }
         }
+        if !table.triggers.isEmpty {
+            out += "    triggers:\n"
+            for t in table.triggers {
+                var fields = [("timing", t.timing.rawValue), ("events", flowList(t.events.map(\.rawValue))),
+                              ("for_each", t.forEach.rawValue), ("function", yamlScalar(t.function))]
+                if let when = t.when { fields.append(("when", yamlScalar(when))) }
+                if let comment = t.comment { fields.append(("comment", yamlScalar(comment))) }
+                out += "      \(yamlScalar(t.name)): \(flowMapping(fields))\n"
+            }
+        }
         return out
+    }
+
+    /// `functions:`, each function's SQL as a literal block (`|`) when it reads
+    /// back exactly so, else as one double-quoted line.
+    static func functionsSection(_ functions: [FunctionDeclaration]) -> String {
+        guard !functions.isEmpty else { return "" }
+        var out = "functions:\n"
+        for f in functions {
+            out += "  \(yamlScalar(f.name)):\n"
+            if let comment = f.comment { out += "    comment: \(yamlScalar(comment))\n" }
+            out += "    sql: \(literalBlock(f.sql, indent: "      ") ?? yamlScalar(f.sql))\n"
+        }
+        return out
+    }
+
+    /// `|-` and the lines of `text` indented, or nil when a literal block would
+    /// not read back as `text`: a line of only spaces (YAML takes it as empty),
+    /// a first line that starts with a space, or a character YAML refuses or
+    /// breaks lines at.
+    static func literalBlock(_ text: String, indent: String) -> String? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let first = lines.first, !first.hasPrefix(" "), !first.hasPrefix("\t"), !text.hasSuffix("\n") else { return nil }
+        for line in lines where !line.isEmpty && line.allSatisfy({ $0 == " " || $0 == "\t" }) { return nil }
+        let printable = text.unicodeScalars.allSatisfy { s in
+            let v = s.value
+            return v == 0x0A || v == 0x09 || (0x20...0x7E).contains(v) || (0xA0...0xD7FF).contains(v)
+                || (0xE000...0xFFFD).contains(v) || (0x10000...0x10FFFF).contains(v)
+        }
+        guard printable, !text.unicodeScalars.contains(where: { ["\u{FEFF}", "\u{2028}", "\u{2029}"].contains($0) })
+        else { return nil }
+        return "|-\n" + lines.map { $0.isEmpty ? "" : indent + $0 }.joined(separator: "\n")
     }
 
     /// A column's keys in the order the spec writes them; `nullable: false` only where

@@ -96,6 +96,10 @@ public struct Importer: Sendable {
     static func withoutLocations(_ declaration: Declaration) -> Declaration {
         var d = declaration
         for i in d.enums.indices { d.enums[i].location = nil }
+        for i in d.functions.indices {
+            d.functions[i].location = nil
+            d.functions[i].sqlLocation = nil
+        }
         for t in d.tables.indices {
             d.tables[t].location = nil
             for c in d.tables[t].columns.indices {
@@ -107,6 +111,7 @@ public struct Importer: Sendable {
             for i in d.tables[t].indexes.indices { d.tables[t].indexes[i].location = nil }
             for i in d.tables[t].foreignKeys.indices { d.tables[t].foreignKeys[i].location = nil }
             for i in d.tables[t].checks.indices { d.tables[t].checks[i].location = nil }
+            for i in d.tables[t].triggers.indices { d.tables[t].triggers[i].location = nil }
         }
         return d
     }

@@ -27,6 +27,12 @@ extension Reflector {
         var sequenceTypes: [String: String] = [:]
         /// Enum labels in order, by enum type oid.
         var labels: [String: [String]] = [:]
+        /// Routines the state manages (functions and procedures outside extensions).
+        var managedRoutines: Set<String> = []
+        /// Trigger rows by table oid.
+        var triggers: [String: [TriggerRow]] = [:]
+        /// Routine comments by oid.
+        var routineComments: [String: String] = [:]
 
         init(_ rows: BatchRows) {
             self.rows = rows
@@ -44,6 +50,9 @@ extension Reflector {
                 comments[row.subid == "0" ? row.table : "\(row.table)/\(row.subid)"] = row.comment
             }
             for row in rows.enumLabels { labels[row.type, default: []].append(row.label) }
+            managedRoutines = Set(rows.routines.filter(\.isManaged).map(\.oid))
+            for row in rows.routines { routineComments[row.oid] = row.comment }
+            for row in rows.triggers { triggers[row.table, default: []].append(row) }
         }
 
         /// The state of the schema that `members` describes.
@@ -52,9 +61,21 @@ extension Reflector {
             let tables = members.classes.filter { Reflector.isTable($0.kind) }.map { table($0.oid, $0.name, names: names) }
             let enums = members.types.filter { $0.kind == "e" }.map { EnumState(name: $0.name, labels: labels[$0.oid] ?? []) }
             let sequences = members.classes.filter { $0.kind == "S" && !ownedSequences.contains($0.oid) }.map(\.name)
+            let functions = members.routines.filter { managedRoutines.contains($0.oid) }.compactMap { r -> FunctionState? in
+                let local = rows.local
+                guard let definition = local["fd/\(r.oid)"] else { return nil }
+                return FunctionState(
+                    name: r.name, arguments: local["fa/\(r.oid)"] ?? "", kind: String(r.kind),
+                    result: local["fr/\(r.oid)"],
+                    definition: Reflector.neutralised(definition: definition, quotedSchema: members.quotedName,
+                                                      schema: members.schema),
+                    comment: routineComments[r.oid])
+            }
             return SchemaState(
                 enums: enums.sorted { $0.name < $1.name }, tables: tables.sorted { $0.name < $1.name },
-                sequences: sequences.sorted(), others: Self.others(of: members).sorted())
+                sequences: sequences.sorted(),
+                others: Self.others(of: members, except: managedRoutines).sorted(),
+                functions: functions.sorted { $0.signature < $1.signature })
         }
 
         /// A table; `names` gives the name of each class of its schema by oid.
@@ -63,7 +84,16 @@ extension Reflector {
             return TableState(
                 name: name, comment: comments[oid], columns: columns(of: oid, names: names),
                 constraints: constraints.sorted { $0.name < $1.name },
-                indexes: indexes(of: oid, except: constraintIndexes).sorted { $0.name < $1.name })
+                indexes: indexes(of: oid, except: constraintIndexes).sorted { $0.name < $1.name },
+                triggers: triggers(of: oid))
+        }
+
+        func triggers(of table: String) -> [TriggerState] {
+            (triggers[table] ?? []).compactMap { row in
+                guard let definition = rows.local["gd/\(row.oid)"] else { return nil }
+                return TriggerState(name: row.name, definition: definition, comment: row.comment, function: row.function,
+                                    enabled: row.enabled)
+            }.sorted { $0.name < $1.name }
         }
 
         func columns(of table: String, names: [String: String]) -> [ColumnState] {
@@ -110,7 +140,7 @@ extension Reflector {
         }
 
         /// Objects the state does not model, as `kind name`.
-        static func others(of members: Members) -> [String] {
+        static func others(of members: Members, except managed: Set<String>) -> [String] {
             var others: [String] = []
             for c in members.classes {
                 switch c.kind {
@@ -128,7 +158,7 @@ extension Reflector {
                 default: break
                 }
             }
-            for r in members.routines {
+            for r in members.routines where !managed.contains(r.oid) {
                 others.append("\(r.kind == "p" ? "procedure" : r.kind == "a" ? "aggregate" : "function") \(r.name)")
             }
             return others

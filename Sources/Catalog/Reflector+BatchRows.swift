@@ -14,6 +14,9 @@ extension Reflector {
         /// Tables and sequences.
         var classOIDs: [String] = []
         var enumOIDs: [String] = []
+        /// Routine oid (`pg_proc`) -> schema.
+        var ofRoutine: [String: Int] = [:]
+        var routineOIDs: [String] = []
 
         init(_ present: [Members]) {
             for (schema, m) in present.enumerated() {
@@ -25,6 +28,10 @@ extension Reflector {
                 for t in m.types where t.kind == "e" {
                     ofEnum[t.oid] = schema
                     enumOIDs.append(t.oid)
+                }
+                for r in m.routines {
+                    ofRoutine[r.oid] = schema
+                    routineOIDs.append(r.oid)
                 }
             }
         }
@@ -39,8 +46,11 @@ extension Reflector {
         var sequenceOwners: [SequenceOwnerRow]
         var enumLabels: [EnumLabelRow]
         var comments: [CommentRow]
+        var routines: [RoutineRow]
+        var triggers: [TriggerRow]
         /// Re-read texts, keyed `c/oid` (constraint), `d/oid` (default),
-        /// `i/oid` (index), `t/rel/attnum` (column type), `l/rel/attnum` (collation).
+        /// `i/oid` (index), `t/rel/attnum` (column type), `l/rel/attnum` (collation),
+        /// and routines' and triggers' texts (see `Reflector.routineTextsQuery`).
         var local: [String: String] = [:]
 
         /// The prepared statements that read the rows, in the order `init` takes
@@ -54,6 +64,8 @@ extension Reflector {
                 PipelineStatement(SequenceOwnerRow.query, [arrayLiteral(owners.classOIDs)], prepared: "tenantplan_classes"),
                 PipelineStatement(EnumLabelRow.query, [arrayLiteral(owners.enumOIDs)], prepared: "tenantplan_enums"),
                 PipelineStatement(CommentRow.query, [tables], prepared: "tenantplan_comments"),
+                PipelineStatement(RoutineRow.query, [arrayLiteral(owners.routineOIDs)], prepared: "tenantplan_routines"),
+                PipelineStatement(TriggerRow.query, [tables], prepared: "tenantplan_triggers"),
             ]
         }
 
@@ -65,6 +77,8 @@ extension Reflector {
             sequenceOwners = try results[3].decode()
             enumLabels = try results[4].decode()
             comments = try results[5].decode()
+            routines = try results[6].decode()
+            triggers = try results[7].decode()
         }
 
         /// Each schema's stamp lines from these rows, by position in the batch
@@ -94,6 +108,13 @@ extension Reflector {
             }
             for row in comments {
                 add(row.table, Stamp.comment(oid: row.table, attnum: row.subid, version: row.version))
+            }
+            for row in triggers {
+                add(row.table, Stamp.trigger(oid: row.oid, version: row.version, commentVersion: row.commentVersion))
+            }
+            for row in routines {
+                guard let version = row.commentVersion else { continue }
+                add(row.oid, Stamp.routineComment(oid: row.oid, version: version), owners: owners.ofRoutine)
             }
             return lines
         }

@@ -12,9 +12,13 @@ extension Reflector {
         var indexes: [String] = []
         var types: [(rel: String, attnum: String)] = []
         var collations: [(rel: String, attnum: String)] = []
+        /// Managed routines and triggers: their texts are always read with the path set.
+        var routines: [String] = []
+        var triggers: [String] = []
 
         var isEmpty: Bool {
             constraints.isEmpty && defaults.isEmpty && indexes.isEmpty && types.isEmpty && collations.isEmpty
+                && routines.isEmpty && triggers.isEmpty
         }
 
         /// The query that re-reads these items, with only the parts it needs:
@@ -64,6 +68,8 @@ extension Reflector {
                     JOIN pg_namespace cn ON cn.oid = co.collnamespace
                     """)
             }
+            if !routines.isEmpty { parts.append(Reflector.routineTextsQuery(parameter(routines))) }
+            if !triggers.isEmpty { parts.append(Reflector.triggerTextsQuery(parameter(triggers))) }
             return PipelineStatement(parts.joined(separator: "\nUNION ALL\n"), parameters)
         }
 
@@ -119,6 +125,27 @@ extension Reflector.BatchRows {
                   present[schema].names(row.tail(of: definition, unique: false))
             else { continue }
             local[schema].indexes.append(row.oid)
+        }
+        for row in routines where row.isManaged {
+            guard let schema = owners.ofRoutine[row.oid], let definition = row.definition else { continue }
+            let m = present[schema]
+            // The head names the schema whatever the path: look at what follows it.
+            let body = Reflector.neutralised(definition: definition, quotedSchema: m.quotedName, schema: m.schema)
+            if m.names(body) || m.names(row.arguments ?? "") || m.names(row.result ?? "") {
+                local[schema].routines.append(row.oid)
+            } else {
+                self.local["fd/\(row.oid)"] = definition
+                self.local["fa/\(row.oid)"] = row.arguments
+                self.local["fr/\(row.oid)"] = row.result
+            }
+        }
+        for row in triggers {
+            guard let schema = owners.ofClass[row.table] else { continue }
+            if let text = Reflector.unqualifiedTrigger(row, schema: present[schema].quotedName) {
+                self.local["gd/\(row.oid)"] = text
+            } else {
+                local[schema].triggers.append(row.oid)
+            }
         }
         for row in columns {
             guard let schema = owners.ofClass[row.table] else { continue }

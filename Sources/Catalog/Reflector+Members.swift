@@ -8,7 +8,7 @@ extension Reflector {
         var classes: [(oid: String, kind: Character, name: String)] = []
         /// Types other than table row types and arrays: (oid, typtype, name).
         var types: [(oid: String, kind: Character, name: String)] = []
-        var routines: [(kind: Character, name: String)] = []
+        var routines: [(oid: String, kind: Character, name: String)] = []
         /// Every member as `classid/objid`: references to these are local.
         var local: Set<String> = []
         /// Stamp lines of the schema and its members (see `Reflector+Stamp`).
@@ -122,7 +122,7 @@ extension Reflector {
                     switch catalog {
                     case Catalog.pgClass: entry.classes.append((oid, kind, name))
                     case Catalog.pgType where !row.isDerivedType: entry.types.append((oid, kind, name))
-                    case Catalog.pgProc: entry.routines.append((kind, name))
+                    case Catalog.pgProc: entry.routines.append((oid, kind, name))
                     default: break
                     }
                 }

@@ -24,7 +24,8 @@ public struct ReflectedSchema: Sendable {
 /// The rows: the schema's own `pg_namespace` row; its members (`pg_depend`)
 /// with their `pg_class`, `pg_type`, `pg_proc` or `pg_collation` row; its
 /// tables' columns and defaults, constraints, indexes and comments; its owned
-/// sequences' owners and `pg_sequence` rows; its enums' labels. A schema that holds objects of other
+/// sequences' owners and `pg_sequence` rows; its enums' labels; its tables' triggers
+/// (not internal ones) and their comments; its routines' comments. A schema that holds objects of other
 /// kinds (an operator, an operator class, a text search configuration) gets no
 /// stamp, and `apply` reads it in full.
 ///
@@ -71,6 +72,12 @@ public enum Stamp {
 
     static func comment(oid: String, attnum: String, version: String) -> String { "d:\(oid):\(attnum):\(version)" }
 
+    static func trigger(oid: String, version: String, commentVersion: String?) -> String {
+        "g:\(oid):\(version):\(commentVersion ?? "")"
+    }
+
+    static func routineComment(oid: String, version: String) -> String { "f:\(oid):\(version)" }
+
     /// The stamp of a set of lines, as `query` computes it on the server. Lines
     /// hold only ASCII (tags, digits, colons), where String order is byte order.
     static func digest(_ lines: [String]) -> String {
@@ -100,7 +107,9 @@ public enum Stamp {
                    coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                                                        AND kind = 'S'), '{}') AS sequences,
                    coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_type'::pg_catalog.regclass
-                                                       AND kind = 'e'), '{}') AS enums
+                                                       AND kind = 'e'), '{}') AS enums,
+                   coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_proc'::pg_catalog.regclass),
+                            '{}') AS routines
             FROM m
         )
         SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
@@ -139,6 +148,17 @@ public enum Stamp {
             SELECT 'd:' || ds.objoid::int8 || ':' || ds.objsubid || ':' || ds.xmin::text
             FROM r, pg_catalog.pg_description ds
             WHERE ds.objoid = ANY(r.tables) AND ds.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+            UNION ALL
+            SELECT 'g:' || tg.oid::int8 || ':' || tg.xmin::text || ':' || coalesce(ds.xmin::text, '')
+            FROM r, pg_catalog.pg_trigger tg
+            LEFT JOIN pg_catalog.pg_description ds
+                   ON ds.classoid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND ds.objoid = tg.oid AND ds.objsubid = 0
+            WHERE tg.tgrelid = ANY(r.tables) AND NOT tg.tgisinternal
+            UNION ALL
+            SELECT 'f:' || ds.objoid::int8 || ':' || ds.xmin::text
+            FROM r, pg_catalog.pg_description ds
+            WHERE ds.objoid = ANY(r.routines) AND ds.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+              AND ds.objsubid = 0
         ) AS lines(line)
         """
 

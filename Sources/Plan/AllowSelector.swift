@@ -6,8 +6,8 @@ import State
 /// matches a drop of any object `schema.yaml` does not declare, whatever its
 /// kind, by its name in that kind's form (`legacy_*`, `orders.note`).
 public struct AllowSelector: Sendable, Equatable, CustomStringConvertible {
-    /// What a selector names. Kinds this release never drops (functions, views,
-    /// triggers, policies, grants) are accepted and match nothing yet.
+    /// What a selector names. Kinds this release never drops (views, policies,
+    /// grants) are accepted and match nothing yet.
     public enum Kind: String, CaseIterable, Sendable {
         case table, column
         case typeChange = "type_change"

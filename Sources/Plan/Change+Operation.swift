@@ -42,6 +42,15 @@ extension Change {
         case renameIndex = "rename_index"
         case dropIndex = "drop_index"
 
+        case createFunction = "create_function"
+        case replaceFunction = "replace_function"
+        case dropFunction = "drop_function"
+        case commentOnFunction = "comment_function"
+
+        case createTrigger = "create_trigger"
+        case dropTrigger = "drop_trigger"
+        case commentOnTrigger = "comment_trigger"
+
         /// The plan-file name, so that text output shows what the file stores.
         public var description: String { rawValue }
     }

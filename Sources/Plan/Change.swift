@@ -39,6 +39,10 @@ public enum Hazard: String, Sendable, Codable, CaseIterable, Comparable {
     case mayFailOnExistingData = "may_fail_on_existing_data"
     /// Drops an object that `schema.yaml` does not declare.
     case dropsUnmanagedObject = "drops_unmanaged_object"
+    /// Replaces the body of a function that running sessions may be calling:
+    /// calls that start after the commit run the new body, calls in flight finish
+    /// with the old one.
+    case replacesFunction = "replaces_function"
 
     public static func < (a: Hazard, b: Hazard) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
@@ -52,6 +56,7 @@ public enum Hazard: String, Sendable, Codable, CaseIterable, Comparable {
         case .blocksWrites: "blocks writes while building"
         case .mayFailOnExistingData: "may fail on existing data"
         case .dropsUnmanagedObject: "drops an object not in schema.yaml"
+        case .replacesFunction: "replaces a function the application may be calling"
         }
     }
 }

@@ -9,8 +9,9 @@ extension Differ {
     /// `Differ+Undeclared.swift`.
     struct Run {
         enum Phase: Int, CaseIterable {
-            case enums, renames, dropForeignKeys, dropConstraintsAndIndexes, createTables, columns,
-                 readdColumns, addConstraints, createIndexes, addForeignKeys, comments, dropTables, dropTypes
+            case enums, renames, dropTriggers, dropChangedFunctions, dropForeignKeys, dropConstraintsAndIndexes,
+                 createFunctions, createTables, columns, readdColumns, addConstraints, createIndexes, addForeignKeys,
+                 lateFunctions, createTriggers, comments, dropTables, dropFunctions, dropTypes
         }
 
         /// A step the diff plans, not yet rendered.
@@ -43,6 +44,9 @@ extension Differ {
         /// stand on (`TableState.ignoredUses`, after column renames). Such a
         /// column is never dropped, nor dropped and added again.
         var ignoredUses: [String: Set<String>] = [:]
+
+        /// Declared functions dropped and created again: their triggers are too.
+        var recreatedFunctions: Set<String> = []
 
         init(differ: Differ, actual: SchemaState) {
             self.differ = differ

@@ -6,8 +6,9 @@ import State
 /// text) and collects typed `Step`s built from the `Declaration`, so the
 /// statements carry the user's own text; each step is rendered to SQL once, at
 /// the end (`Run.finish()`). Changes come out in dependency order: enums, renames,
-/// drops of changed constraints and indexes, new tables, column changes,
-/// constraints, indexes, foreign keys, comments, then drops of undeclared objects.
+/// drops of changed triggers, functions, constraints and indexes, functions that
+/// tables use, new tables, column changes, constraints, indexes, foreign keys,
+/// the other functions, triggers, comments, then drops of undeclared objects.
 ///
 /// What `declaration.ignore` ignores is taken out of both states first
 /// (`SchemaState.ignoring`), so it is never created, changed, dropped or shown.
@@ -35,6 +36,8 @@ public struct Differ: Sendable {
     /// Used for new tenants and to realise the desired state in a scratch schema.
     public static func creation(of declaration: Declaration) -> [Step] {
         var ops: [Step] = declaration.enums.map { .createEnum($0) }
+        let early = functionsUsedByTables(declaration)
+        ops += declaration.functions.filter { early.contains($0.name) }.map { .createFunction($0) }
         ops += declaration.tables.map { .createTable($0) }
         for t in declaration.tables {
             ops += t.indexes.map { .createIndex(table: t.name, $0) }
@@ -42,7 +45,17 @@ public struct Differ: Sendable {
         for t in declaration.tables {
             ops += t.foreignKeys.map { .addConstraint(table: t.name, .foreignKey($0)) }
         }
+        ops += declaration.functions.filter { !early.contains($0.name) }.map { .createFunction($0) }
         for t in declaration.tables {
+            ops += t.triggers.map { .createTrigger(table: t.name, $0) }
+        }
+        for f in declaration.functions where f.comment != nil {
+            ops.append(.commentOnFunction(name: f.name, comment: f.comment))
+        }
+        for t in declaration.tables {
+            for g in t.triggers where g.comment != nil {
+                ops.append(.commentOnTrigger(table: t.name, name: g.name, comment: g.comment))
+            }
             if let comment = t.comment { ops.append(.commentOnTable(t.name, comment: comment)) }
             for c in t.columns where c.comment != nil {
                 ops.append(.commentOnColumn(table: t.name, column: c.name, comment: c.comment))
@@ -59,7 +72,10 @@ public struct Differ: Sendable {
         var run = Run(differ: self, actual: actual)
         run.diffEnums()
         run.diffTables()
+        run.diffFunctions()
+        run.diffTriggers()
         run.dropUndeclared()
+        run.dropUndeclaredFunctions()
         // A rename that would rewrite an undeclared object the plan keeps holds
         // the whole tenant back: the rest of the plan was made assuming it.
         let renames = run.renamesRewritingKeptObjects()

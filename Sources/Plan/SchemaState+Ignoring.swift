@@ -15,7 +15,8 @@ extension SchemaState {
     /// column owns, and among the objects tenantplan reads but does not manage,
     /// views and materialized views (`views`), functions, procedures and
     /// aggregates (`functions`), and domains, composite and range types (`types`).
-    /// Triggers and policies are not read, so their globs match nothing.
+    /// functions and procedures (`functions`), triggers (`triggers`, `table.name`).
+    /// Policies are not read, so their globs match nothing.
     ///
     /// What stays: for each remaining table, the columns that its ignored
     /// columns, indexes and constraints stand on (`TableState.ignoredUses`), so
@@ -32,11 +33,12 @@ extension SchemaState {
     public func ignoring(_ rules: IgnoreRules, count: inout Int) -> SchemaState {
         guard !rules.isEmpty else { return self }
         var state = self
-        let before = state.enums.count + state.sequences.count + state.others.count
+        let before = state.enums.count + state.sequences.count + state.others.count + state.functions.count
         state.enums.removeAll { rules.ignores(.types, $0.name) }
         state.sequences.removeAll { rules.ignores(.sequences, $0) }
         state.others.removeAll { Self.ignores(other: $0, rules) }
-        count += before - (state.enums.count + state.sequences.count + state.others.count)
+        state.functions.removeAll { rules.ignores(.functions, $0.name) }
+        count += before - (state.enums.count + state.sequences.count + state.others.count + state.functions.count)
 
         let tableCount = state.tables.count
         state.tables.removeAll { rules.ignores(.tables, $0.name) }
@@ -98,6 +100,9 @@ extension TableState {
         }
         table.ignoredKeyColumns = keyColumns.sorted()
         table.constraints.removeAll { rules.ignores(.constraints, table: name, $0.name) }
+        count += table.triggers.count
+        table.triggers.removeAll { rules.ignores(.triggers, table: name, $0.name) }
+        count -= table.triggers.count
         table.ignoredUses = uses.sorted()
         return table
     }

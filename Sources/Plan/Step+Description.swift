@@ -35,15 +35,23 @@ extension Step {
         case .createIndex: .createIndex
         case .renameIndex: .renameIndex
         case .dropIndex: .dropIndex
+        case .createFunction: .createFunction
+        case .replaceFunction: .replaceFunction
+        case .dropFunction: .dropFunction
+        case .commentOnFunction: .commentOnFunction
+        case .createTrigger: .createTrigger
+        case .dropTrigger: .dropTrigger
+        case .commentOnTrigger: .commentOnTrigger
         }
     }
 
     /// `+` create, `~` change, `-` drop.
     public var action: Change.Action {
         switch self {
-        case .createSchema, .createEnum, .createTable, .addColumn, .createSequence, .addConstraint, .createIndex:
+        case .createSchema, .createEnum, .createTable, .addColumn, .createSequence, .addConstraint, .createIndex,
+             .createFunction, .createTrigger:
             .create
-        case .dropType, .dropTable, .dropColumn, .dropSequence, .dropConstraint, .dropIndex:
+        case .dropType, .dropTable, .dropColumn, .dropSequence, .dropConstraint, .dropIndex, .dropFunction, .dropTrigger:
             .drop
         default:
             .change
@@ -84,6 +92,12 @@ extension Step {
         case .createIndex(let table, let index): "index \(index.name) on \(table)"
         case .renameIndex(let from, let to): "index \(from) → \(to)"
         case .dropIndex(let name): "index \(name)"
+        case .createFunction(let f), .replaceFunction(let f): "function \(f.name)"
+        case .dropFunction(let name, let arguments): "function \(name)(\(arguments))"
+        case .commentOnFunction(let name, _): "comment on function \(name)"
+        case .createTrigger(let table, let t): "trigger \(t.name) on \(table)"
+        case .dropTrigger(let table, let name): "trigger \(name) on \(table)"
+        case .commentOnTrigger(let table, let name, _): "comment on trigger \(name) on \(table)"
         }
     }
 
@@ -95,6 +109,8 @@ extension Step {
         case .addColumn(_, let c): c.fieldLocations["type"] ?? c.location
         case .addConstraint(_, let c): c.location
         case .createIndex(_, let i): i.location
+        case .createFunction(let f), .replaceFunction(let f): f.location
+        case .createTrigger(_, let t): t.location
         default: nil
         }
     }

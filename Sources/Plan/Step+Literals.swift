@@ -45,7 +45,14 @@ extension Step {
                 return IndexElement.isPlainName(body) ? [] : SQLTokens(body).literals
             }
             return elements + (index.predicate.map { SQLTokens($0).literals } ?? [])
-        case .addConstraint(_, .primaryKey), .addConstraint(_, .unique), .addConstraint(_, .foreignKey),
+        case .createFunction(let f), .replaceFunction(let f):
+            return SQLTokens(f.sql).literals
+        case .createTrigger(_, let t):
+            return t.when.map { SQLTokens($0).literals } ?? []
+        case .commentOnFunction(_, let comment), .commentOnTrigger(_, _, let comment):
+            return comment.map { [$0] } ?? []
+        case .dropFunction, .dropTrigger,
+             .addConstraint(_, .primaryKey), .addConstraint(_, .unique), .addConstraint(_, .foreignKey),
              .createSchema, .dropType, .renameTable, .dropTable, .renameColumn, .dropColumn, .setNotNull,
              .dropNotNull, .dropDefault, .addIdentity, .setIdentity, .dropIdentity, .dropExpression,
              .renameSequence, .dropSequence, .renameConstraint, .dropConstraint, .renameIndex, .dropIndex:

@@ -84,7 +84,32 @@ extension Step {
             return "ALTER INDEX \(q(from)) RENAME TO \(q(to))"
         case .dropIndex(let name):
             return "DROP INDEX \(q(name))"
+
+        case .createFunction(let f):
+            return f.sql
+        case .replaceFunction(let f):
+            return f.orReplaceSQL
+        case .dropFunction(let name, let arguments):
+            return "DROP ROUTINE \(q(name))(\(arguments))"
+        case .commentOnFunction(let name, let comment):
+            return "COMMENT ON ROUTINE \(q(name)) IS \(comment.map(quoteLiteral) ?? "NULL")"
+        case .createTrigger(let table, let t):
+            return Self.triggerDefinition(t, table: table)
+        case .dropTrigger(let table, let name):
+            return "DROP TRIGGER \(q(name)) ON \(q(table))"
+        case .commentOnTrigger(let table, let name, let comment):
+            return "COMMENT ON TRIGGER \(q(name)) ON \(q(table)) IS \(comment.map(quoteLiteral) ?? "NULL")"
         }
+    }
+
+    /// `CREATE TRIGGER "name" BEFORE INSERT OR UPDATE ON "table" FOR EACH ROW [WHEN (...)] EXECUTE FUNCTION f()`.
+    static func triggerDefinition(_ t: TriggerDeclaration, table: String) -> String {
+        var sql = "CREATE TRIGGER \(quoteIdentifier(t.name)) \(t.timing.sql) "
+        sql += t.events.map(\.sql).joined(separator: " OR ")
+        sql += " ON \(quoteIdentifier(table)) FOR EACH \(t.forEach.sql)"
+        if let when = t.when { sql += " WHEN (\(when))" }
+        let function = t.function.split(separator: ".", omittingEmptySubsequences: false).map { quoteIdentifier(String($0)) }
+        return sql + " EXECUTE FUNCTION \(function.joined(separator: "."))()"
     }
 
     /// `CREATE SCHEMA name`, `name` as given (quoted by the caller, or the plan's placeholder).

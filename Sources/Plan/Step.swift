@@ -43,4 +43,17 @@ public enum Step: Sendable, Equatable {
     case createIndex(table: String, IndexDeclaration)
     case renameIndex(from: String, to: String)
     case dropIndex(String)
+
+    /// The declared `CREATE FUNCTION|PROCEDURE` statement, as written.
+    case createFunction(FunctionDeclaration)
+    /// The declared statement as `CREATE OR REPLACE`: same signature and result type.
+    case replaceFunction(FunctionDeclaration)
+    /// `arguments` as `pg_get_function_identity_arguments` gives them.
+    case dropFunction(name: String, arguments: String)
+    /// By name alone: a declared function's name is unique in the schema.
+    case commentOnFunction(name: String, comment: String?)
+
+    case createTrigger(table: String, TriggerDeclaration)
+    case dropTrigger(table: String, name: String)
+    case commentOnTrigger(table: String, name: String, comment: String?)
 }

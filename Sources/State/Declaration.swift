@@ -9,20 +9,24 @@ public struct Declaration: Sendable, Equatable {
     public var version: Int
     public var enums: [EnumDeclaration]
     public var tables: [TableDeclaration]
+    /// Functions and procedures, in declaration order (see `FunctionDeclaration`).
+    public var functions: [FunctionDeclaration]
     /// What `ignore:` leaves alone; no declared object matches it.
     public var ignore: IgnoreRules
 
     public init(file: String, version: Int = 1, enums: [EnumDeclaration] = [], tables: [TableDeclaration] = [],
-                ignore: IgnoreRules = IgnoreRules()) {
+                functions: [FunctionDeclaration] = [], ignore: IgnoreRules = IgnoreRules()) {
         self.file = file
         self.version = version
         self.enums = enums
         self.tables = tables
+        self.functions = functions
         self.ignore = ignore
     }
 
     public func table(named name: String) -> TableDeclaration? { tables.first { $0.name == name } }
     public func enumType(named name: String) -> EnumDeclaration? { enums.first { $0.name == name } }
+    public func function(named name: String) -> FunctionDeclaration? { functions.first { $0.name == name } }
 }
 
 public struct EnumDeclaration: Sendable, Equatable {
@@ -45,6 +49,7 @@ public struct TableDeclaration: Sendable, Equatable {
     public var indexes: [IndexDeclaration]
     public var foreignKeys: [ForeignKeyDeclaration]
     public var checks: [CheckDeclaration]
+    public var triggers: [TriggerDeclaration]
     public var comment: String?
     public var renamedFrom: String?
     public var location: SourceLocation?
@@ -52,6 +57,7 @@ public struct TableDeclaration: Sendable, Equatable {
     public init(name: String, columns: [ColumnDeclaration], primaryKey: KeyDeclaration? = nil,
                 uniques: [KeyDeclaration] = [], indexes: [IndexDeclaration] = [],
                 foreignKeys: [ForeignKeyDeclaration] = [], checks: [CheckDeclaration] = [],
+                triggers: [TriggerDeclaration] = [],
                 comment: String? = nil, renamedFrom: String? = nil, location: SourceLocation? = nil) {
         self.name = name
         self.columns = columns
@@ -60,6 +66,7 @@ public struct TableDeclaration: Sendable, Equatable {
         self.indexes = indexes
         self.foreignKeys = foreignKeys
         self.checks = checks
+        self.triggers = triggers
         self.comment = comment
         self.renamedFrom = renamedFrom
         self.location = location

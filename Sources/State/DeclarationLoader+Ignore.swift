@@ -120,6 +120,13 @@ extension DeclarationLoader.Parser {
             for index in table.indexes {
                 check(.indexes, index.name, "index '\(index.name)' of \(owner)", at: index.location)
             }
+            for trigger in table.triggers {
+                check(.triggers, "\(table.name).\(trigger.name)", "trigger '\(trigger.name)' of \(owner)",
+                      at: trigger.location)
+            }
+        }
+        for function in declaration.functions {
+            check(.functions, function.name, "function '\(function.name)'", at: function.location)
         }
     }
 }

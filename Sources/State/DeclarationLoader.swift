@@ -11,9 +11,9 @@ public enum DeclarationLoader {
     /// The only `version:` this tenantplan reads.
     public static let supportedVersion = 1
 
-    static let topKeys = ["version", "enums", "tables", "ignore"]
+    static let topKeys = ["version", "enums", "functions", "tables", "ignore"]
     static let tableKeys = ["columns", "primary_key", "unique", "indexes", "foreign_keys", "checks",
-                            "comment", "renamed_from"]
+                            "triggers", "comment", "renamed_from"]
     static let columnKeys = ["type", "nullable", "default", "identity", "generated", "collation",
                              "comment", "renamed_from"]
     static let indexKeys = ["columns", "unique", "using", "where", "include"]
@@ -44,7 +44,9 @@ public enum DeclarationLoader {
                 at: SourceLocation(file: file, line: 1, column: 1),
                 hint: "start the file with version: 1, then declare the tenant tables under tables:")])
         }
-        let declaration = try Parser(reader: reader).parse(root)
+        let parser = Parser(reader: reader)
+        parser.sourceLines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+        let declaration = try parser.parse(root)
         try reader.finish()
         return declaration
     }
@@ -58,6 +60,10 @@ extension DeclarationLoader {
 
         /// Declared enum names, in order.
         var enumNames: [String] = []
+        /// Declared function names (the keys of `functions:`), read before the tables.
+        var functionNames: [String] = []
+        /// The file's lines, for places inside literal blocks.
+        var sourceLines: [Substring] = []
         /// Table names in order, and each table's column names: read before the tables
         /// themselves so that references to later tables resolve.
         var tableNames: [String] = []
@@ -93,7 +99,7 @@ extension DeclarationLoader {
             var declaration = Declaration(file: file)
             guard let top = reader.fields(
                 of: root, allowed: DeclarationLoader.topKeys, what: "the schema file",
-                shape: "a mapping with the keys version, enums, tables and ignore")
+                shape: "a mapping with the keys version, enums, functions, tables and ignore")
             else { return declaration }
 
             try reader.checkVersion(in: top, of: root, supported: DeclarationLoader.supportedVersion)
@@ -112,6 +118,9 @@ extension DeclarationLoader {
 
             if let enumsEntry = top["enums"] {
                 declaration.enums = parseEnums(enumsEntry)
+            }
+            if let functionsEntry = top["functions"] {
+                declaration.functions = parseFunctions(functionsEntry)
             }
             for entry in tableEntries {
                 if let table = parseTable(entry) { declaration.tables.append(table) }
@@ -245,6 +254,9 @@ extension DeclarationLoader {
             }
             if let checksEntry = fields["checks"] {
                 table.checks = parseChecks(checksEntry, table: name)
+            }
+            if let triggersEntry = fields["triggers"] {
+                table.triggers = parseTriggers(triggersEntry, table: name, declared: declared)
             }
             if let commentEntry = fields["comment"] {
                 table.comment = reader.string(commentEntry, of: owner)

@@ -54,6 +54,17 @@ extension SchemaState {
             for i in t.indexes {
                 out += " I"; field(i.name); field(i.definition); out += "\n"
             }
+            for g in t.triggers {
+                out += " G"; field(g.name); field(g.definition); field(g.comment)
+                // Only when not the default: a line's field count tells it apart.
+                if let enabled = g.enabled { field(enabled) }
+                out += "\n"
+            }
+        }
+        // Only present when the schema has functions: states without them encode as before.
+        for f in state.functions {
+            out += "F"; field(f.name); field(f.arguments); field(f.kind); field(f.result); field(f.definition)
+            field(f.comment); out += "\n"
         }
         for s in state.sequences { out += "S"; field(s); out += "\n" }
         for o in state.others { out += "O"; field(o); out += "\n" }

@@ -12,15 +12,20 @@ public struct SchemaState: Sendable, Equatable, Codable {
     public var tables: [TableState]
     /// Sequences that no column owns, sorted.
     public var sequences: [String]
-    /// Objects tenantplan does not manage (views, functions, domains...), as
+    /// Objects tenantplan does not manage (views, aggregates, domains...), as
     /// `kind name`, sorted. Reported, never changed.
     public var others: [String]
+    /// Functions and procedures (not aggregates, not members of an extension),
+    /// sorted by signature.
+    public var functions: [FunctionState]
 
-    public init(enums: [EnumState] = [], tables: [TableState] = [], sequences: [String] = [], others: [String] = []) {
+    public init(enums: [EnumState] = [], tables: [TableState] = [], sequences: [String] = [], others: [String] = [],
+                functions: [FunctionState] = []) {
         self.enums = enums
         self.tables = tables
         self.sequences = sequences
         self.others = others
+        self.functions = functions
     }
 
     public func table(named name: String) -> TableState? { tables.first { $0.name == name } }
@@ -34,7 +39,8 @@ public struct SchemaState: Sendable, Equatable, Codable {
             enums: enums.sorted { $0.name < $1.name },
             tables: tables.map { $0.normalized() }.sorted { $0.name < $1.name },
             sequences: sequences.sorted(),
-            others: others.sorted())
+            others: others.sorted(),
+            functions: functions.sorted { $0.signature < $1.signature })
     }
 }
 
@@ -67,10 +73,12 @@ public struct TableState: Sendable, Equatable, Codable {
     /// NULL whatever the declaration says (PostgreSQL refuses `DROP NOT NULL`
     /// under a primary key). Sorted; empty when no primary key is ignored.
     public var ignoredKeyColumns: [String]
+    /// User triggers (not the internal ones of foreign keys), sorted by name.
+    public var triggers: [TriggerState]
 
     public init(name: String, comment: String? = nil, columns: [ColumnState] = [],
                 constraints: [ConstraintState] = [], indexes: [IndexState] = [], ignoredUses: [String] = [],
-                ignoredKeyColumns: [String] = []) {
+                ignoredKeyColumns: [String] = [], triggers: [TriggerState] = []) {
         self.name = name
         self.comment = comment
         self.columns = columns
@@ -78,11 +86,13 @@ public struct TableState: Sendable, Equatable, Codable {
         self.indexes = indexes
         self.ignoredUses = ignoredUses
         self.ignoredKeyColumns = ignoredKeyColumns
+        self.triggers = triggers
     }
 
     public func column(named name: String) -> ColumnState? { columns.first { $0.name == name } }
     public func constraint(named name: String) -> ConstraintState? { constraints.first { $0.name == name } }
     public func index(named name: String) -> IndexState? { indexes.first { $0.name == name } }
+    public func trigger(named name: String) -> TriggerState? { triggers.first { $0.name == name } }
 
     public func normalized() -> TableState {
         TableState(
@@ -91,7 +101,8 @@ public struct TableState: Sendable, Equatable, Codable {
             constraints: constraints.sorted { $0.name < $1.name },
             indexes: indexes.sorted { $0.name < $1.name },
             ignoredUses: Array(Set(ignoredUses)).sorted(),
-            ignoredKeyColumns: Array(Set(ignoredKeyColumns)).sorted())
+            ignoredKeyColumns: Array(Set(ignoredKeyColumns)).sorted(),
+            triggers: triggers.sorted { $0.name < $1.name })
     }
 }
 

@@ -293,13 +293,14 @@ import TestSupport
         #expect(skipped.contains("index bookings_code_idx on bookings"))
         #expect(skipped.contains("index bookings_code_key on bookings"))
         #expect(skipped.contains("default of column tickets.id"))
-        #expect(skipped.contains("default of column tickets.label"))
         #expect(skipped.contains("table scores"))
         #expect(outcome.unmanaged.contains("view room_names"))
-        #expect(outcome.unmanaged.contains("function touch"))
         #expect(outcome.unmanaged.contains("sequence ticket_numbers"))
-        #expect(outcome.unmanaged.contains("trigger rooms_touch on rooms"))
         #expect(outcome.unmanaged.contains("domain positive"))
+        // Functions and triggers are declared, and with them the default that calls one.
+        #expect(outcome.declaration.functions.map(\.name) == ["next_label", "touch"])
+        #expect(outcome.declaration.table(named: "rooms")?.triggers.map(\.name) == ["rooms_touch"], "\(outcome.skipped)")
+        #expect(outcome.declaration.table(named: "tickets")?.column(named: "label")?.defaultExpression == "next_label()")
 
         // The header is one comment: no name can break out of it.
         let lines = outcome.yaml.split(separator: "\n", omittingEmptySubsequences: false)

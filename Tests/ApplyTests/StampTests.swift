@@ -20,6 +20,11 @@ import TestSupport
         "CREATE TYPE mood AS ENUM ('ok', 'meh')",
         "CREATE TABLE notes (id serial PRIMARY KEY, body text, mood mood DEFAULT 'ok', n integer DEFAULT answer())",
         "COMMENT ON COLUMN notes.body IS 'free text'",
+        "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+        "COMMENT ON FUNCTION touch() IS 'stamps'",
+        "CREATE TRIGGER notes_touch BEFORE UPDATE ON notes FOR EACH ROW EXECUTE FUNCTION touch()",
+        "COMMENT ON TRIGGER notes_touch ON notes IS 'keeps it fresh'",
+        "CREATE TRIGGER notes_touch_insert BEFORE INSERT ON notes FOR EACH ROW EXECUTE FUNCTION touch()",
     ]
 
     static func reflected(_ h: Harness, _ schema: String) throws -> ReflectedSchema? {
@@ -148,6 +153,15 @@ import TestSupport
         "ALTER TABLE customers ALTER COLUMN handle SET DATA TYPE text COLLATE \"POSIX\"",
         "CREATE VIEW another_view AS SELECT 1 AS one",
         "DROP FUNCTION answer() CASCADE",
+        "CREATE OR REPLACE FUNCTION answer() RETURNS integer LANGUAGE sql AS 'SELECT 43'",
+        "COMMENT ON FUNCTION touch() IS 'changed'",
+        "COMMENT ON FUNCTION answer() IS 'new'",
+        "COMMENT ON TRIGGER notes_touch ON notes IS 'changed'",
+        "COMMENT ON TRIGGER notes_touch_insert ON notes IS 'new'",
+        "DROP TRIGGER notes_touch ON notes",
+        "ALTER TRIGGER notes_touch ON notes RENAME TO notes_stamp",
+        "CREATE OR REPLACE TRIGGER notes_touch AFTER UPDATE ON notes FOR EACH ROW EXECUTE FUNCTION touch()",
+        "ALTER TABLE notes DISABLE TRIGGER notes_touch",
     ])
     func everyChangeOfStateChangesTheStamp(change: String) async throws {
         let h = try await Harness.make(prefix: "stamp_change")

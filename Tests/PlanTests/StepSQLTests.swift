@@ -54,10 +54,17 @@ func caseName(_ step: Step) -> String {
     case .createIndex: "createIndex"
     case .renameIndex: "renameIndex"
     case .dropIndex: "dropIndex"
+    case .createFunction: "createFunction"
+    case .replaceFunction: "replaceFunction"
+    case .dropFunction: "dropFunction"
+    case .commentOnFunction: "commentOnFunction"
+    case .createTrigger: "createTrigger"
+    case .dropTrigger: "dropTrigger"
+    case .commentOnTrigger: "commentOnTrigger"
     }
 }
 
-let allStepCaseCount = 31
+let allStepCaseCount = 38
 
 /// A name that needs every kind of quoting: a double quote, capitals, a space, non-ASCII.
 let awkward = "Wé\"ird Nämé 🐘"
@@ -240,6 +247,29 @@ let renderCases: [RenderCase] = [
     RenderCase(.renameIndex(from: "idx_created", to: awkward),
                "ALTER INDEX \"idx_created\" RENAME TO \(awkwardQuoted)", "rename_index", .change),
     RenderCase(.dropIndex(awkward), "DROP INDEX \(awkwardQuoted)", "drop_index", .drop),
+
+    RenderCase(.createFunction(FunctionDeclaration(name: "f", sql: "create function f() returns int language sql as 'select 1'")),
+               "create function f() returns int language sql as 'select 1'", "create_function", .create),
+    RenderCase(.replaceFunction(FunctionDeclaration(name: "f", sql: "-- create f\n/* create */ Create  function f() returns int language sql as 'select 2'")),
+               "-- create f\n/* create */ Create OR REPLACE  function f() returns int language sql as 'select 2'", "replace_function", .change),
+    RenderCase(.replaceFunction(FunctionDeclaration(name: "p", sql: "CREATE OR REPLACE PROCEDURE p() LANGUAGE sql AS 'select 1'")),
+               "CREATE OR REPLACE PROCEDURE p() LANGUAGE sql AS 'select 1'", "replace_function", .change),
+    RenderCase(.dropFunction(name: awkward, arguments: "a integer, b text"),
+               "DROP ROUTINE \(awkwardQuoted)(a integer, b text)", "drop_function", .drop),
+    RenderCase(.commentOnFunction(name: "f", comment: "it's"), "COMMENT ON ROUTINE \"f\" IS 'it''s'",
+               "comment_function", .change),
+    RenderCase(.createTrigger(table: awkward, TriggerDeclaration(
+        name: "t_touch", timing: .before, events: [.insert, .update], forEach: .row, function: "touch",
+        when: "NEW.x IS NOT NULL")),
+               "CREATE TRIGGER \"t_touch\" BEFORE INSERT OR UPDATE ON \(awkwardQuoted) FOR EACH ROW WHEN (NEW.x IS NOT NULL) EXECUTE FUNCTION \"touch\"()",
+               "create_trigger", .create),
+    RenderCase(.createTrigger(table: "t", TriggerDeclaration(
+        name: "audit", timing: .after, events: [.truncate], forEach: .statement, function: "public.audit")),
+               "CREATE TRIGGER \"audit\" AFTER TRUNCATE ON \"t\" FOR EACH STATEMENT EXECUTE FUNCTION \"public\".\"audit\"()",
+               "create_trigger", .create),
+    RenderCase(.dropTrigger(table: "t", name: awkward), "DROP TRIGGER \(awkwardQuoted) ON \"t\"", "drop_trigger", .drop),
+    RenderCase(.commentOnTrigger(table: "t", name: "audit", comment: nil), "COMMENT ON TRIGGER \"audit\" ON \"t\" IS NULL",
+               "comment_trigger", .change),
 ]
 
 @Suite("Step rendering")

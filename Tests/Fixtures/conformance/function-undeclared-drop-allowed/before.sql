@@ -1,0 +1,3 @@
+CREATE TABLE t (id integer PRIMARY KEY);
+INSERT INTO t VALUES (1);
+CREATE FUNCTION legacy_total() RETURNS bigint LANGUAGE sql AS 'SELECT 1';
