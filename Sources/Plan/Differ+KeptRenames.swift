@@ -2,8 +2,8 @@ import State
 
 /// Renames against the objects the plan keeps without declaring them.
 ///
-/// PostgreSQL rewrites the definition of every index, constraint and generated
-/// column that names a table or column when `renamed_from` renames it. A
+/// PostgreSQL rewrites the definition of every index, constraint, trigger and
+/// generated column that names a table or column when `renamed_from` renames it. A
 /// declared object's definition comes from the declaration, so it already reads
 /// as after the rename; but an undeclared object the plan keeps (its drop is
 /// held back) is expected exactly as it is, so after such a rename the tenant
@@ -43,6 +43,16 @@ extension Differ.Run {
             for c in table.columns where wanted?.column(named: c.name) == nil {
                 guard let generated = c.generated else { continue }
                 kept.append(("generated column \(table.name).\(c.name)", generated, target(.column, c.name)))
+            }
+            for trigger in table.triggers where wanted?.trigger(named: trigger.name) == nil {
+                kept.append(("trigger \(trigger.name) on \(table.name)", trigger.definition,
+                             target(.trigger, trigger.name)))
+                // `CREATE TRIGGER ... ON <table>` names its own table, renamed or not.
+                if let old = tableRenames.first(where: { $0.value == table.name })?.key,
+                   mentions(trigger.definition, identifier: old) {
+                    hold(.renameTable(from: old, to: table.name), "trigger \(trigger.name) on \(table.name)",
+                         target(.trigger, trigger.name))
+                }
             }
             for object in kept {
                 // The table's own columns, renamed.

@@ -85,6 +85,18 @@ struct DifferKeptRenameTests {
         #expect(differ.diff(actual: SchemaState(tables: [parent, t])).ops == ["rename_table"])
     }
 
+    @Test("a rename under a kept undeclared trigger is held back: CREATE TRIGGER names its table and columns")
+    func renameUnderKeptTrigger() {
+        var tenant = Self.tenant
+        tenant.tables[0].constraints.removeAll { $0.name == "t_id_positive" }
+        tenant.tables[0].triggers = [TriggerState(
+            name: "t_audit", definition: "CREATE TRIGGER t_audit BEFORE UPDATE OF id ON t FOR EACH ROW EXECUTE FUNCTION audit()",
+            function: "audit")]
+        let diff = Differ(declaration: Self.declaration, desired: Self.desired, policy: .none).diff(actual: tenant)
+        #expect(diff.changes.isEmpty, "\(diff.sql)")
+        #expect(diff.held.first { $0.object == "column t.id → key" }?.reason.contains("trigger t_audit on t") == true)
+    }
+
     @Test("a primary key that ignore: leaves alone keeps its column NOT NULL though it is declared nullable")
     func ignoredPrimaryKeyOnNullableColumn() {
         let declaration = Declaration(
