@@ -72,7 +72,11 @@ extension Differ.Run {
         // Ignored objects stay on the table, on their columns (renamed or not).
         let uses = current.ignoredUses.map { renames[$0] ?? $0 }
         ignoredUses[name] = Set(uses)
-        expected.updateTable(name) { $0.ignoredUses = uses.sorted() }
+        let ignoredKey = current.ignoredKeyColumns.map { renames[$0] ?? $0 }
+        expected.updateTable(name) {
+            $0.ignoredUses = uses.sorted()
+            $0.ignoredKeyColumns = ignoredKey.sorted()
+        }
         let retyped = Set(table.columns.compactMap { column -> String? in
             let old = renames.first { $0.value == column.name }?.key
             guard let w = want.column(named: column.name),
@@ -101,10 +105,12 @@ extension Differ.Run {
             }
         }
         let keyColumns = keptPrimaryKeyColumns(name, want: want, current: current, renames: renames)
+            .union(ignoredKey)
         for column in table.columns where !claimedColumns.contains(column.name) {
             guard var wantColumn = want.column(named: column.name) else { continue }
             if keyColumns.contains(column.name) && !wantColumn.notNull {
-                // PostgreSQL refuses DROP NOT NULL on a column of a primary key.
+                // PostgreSQL refuses DROP NOT NULL on a column of a primary key
+                // (kept undeclared, or left alone by ignore:).
                 wantColumn.notNull = true
                 expected.updateTable(name) { $0.replaceColumn(wantColumn) }
             }
@@ -203,18 +209,7 @@ extension Differ.Run {
               }),
               !differ.policy.allows(DestructiveTarget(.constraint, table: table, key.name, undeclared: true))
         else { return [] }
-        // `PRIMARY KEY (a, b) INCLUDE (c)`: the names inside the first parentheses.
-        var columns: Set<String> = []
-        var inside = false
-        for token in SQLTokens(key.definition).tokens {
-            switch token {
-            case .symbol("("): inside = true
-            case .symbol(")"): return columns
-            case .identifier(let column) where inside: columns.insert(renames[column] ?? column)
-            default: break
-            }
-        }
-        return columns
+        return Set(key.keyColumns.map { renames[$0] ?? $0 })
     }
 
     func addColumnHazards(_ column: ColumnDeclaration) -> [Hazard] {

@@ -76,6 +76,12 @@ public struct Differ: Sendable {
         run.diffTriggers()
         run.dropUndeclared()
         run.dropUndeclaredFunctions()
+        // A rename that would rewrite an undeclared object the plan keeps holds
+        // the whole tenant back: the rest of the plan was made assuming it.
+        let renames = run.renamesRewritingKeptObjects()
+        if !renames.isEmpty {
+            return Diff(changes: [], held: renames + run.held, expected: actual, prelude: nil)
+        }
         return run.finish()
     }
 }

@@ -104,7 +104,8 @@ extension SchemaState {
 
 extension TableState {
     /// The table without its ignored columns, indexes and constraints, and with
-    /// the columns they stand on in `ignoredUses`.
+    /// the columns they stand on in `ignoredUses` (and those of an ignored
+    /// primary key in `ignoredKeyColumns`).
     func ignoring(_ rules: IgnoreRules, count: inout Int) -> TableState {
         var table = self
         let names = Set(columns.map(\.name))
@@ -130,15 +131,36 @@ extension TableState {
             count += 1
         }
         table.indexes.removeAll { rules.ignores(.indexes, $0.name) }
+        var keyColumns = Set(ignoredKeyColumns)
         for constraint in constraints where rules.ignores(.constraints, table: name, constraint.name) {
             uses.formUnion(columnsNamed(in: constraint.definition))
+            if constraint.kind == .primaryKey { keyColumns.formUnion(constraint.keyColumns) }
             count += 1
         }
+        table.ignoredKeyColumns = keyColumns.sorted()
         table.constraints.removeAll { rules.ignores(.constraints, table: name, $0.name) }
         count += table.triggers.count
         table.triggers.removeAll { rules.ignores(.triggers, table: name, $0.name) }
         count -= table.triggers.count
         table.ignoredUses = uses.sorted()
         return table
+    }
+}
+
+extension ConstraintState {
+    /// The key columns of a deparsed `PRIMARY KEY (a, b) INCLUDE (c)` or
+    /// `UNIQUE (a, b)`: the names inside the first parentheses.
+    var keyColumns: [String] {
+        var columns: [String] = []
+        var inside = false
+        for token in SQLTokens(definition).tokens {
+            switch token {
+            case .symbol("("): inside = true
+            case .symbol(")"): return columns
+            case .identifier(let column) where inside: columns.append(column)
+            default: break
+            }
+        }
+        return columns
     }
 }

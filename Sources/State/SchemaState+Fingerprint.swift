@@ -30,6 +30,11 @@ extension SchemaState {
                 for c in t.ignoredUses { field(c) }
                 out += "\n"
             }
+            if !t.ignoredKeyColumns.isEmpty {
+                out += " K"
+                for c in t.ignoredKeyColumns { field(c) }
+                out += "\n"
+            }
             for c in t.columns {
                 out += " C"; field(c.name); field(c.type); field(c.notNull ? "t" : "f")
                 field(c.defaultExpression); field(c.identity?.rawValue); field(c.generated)

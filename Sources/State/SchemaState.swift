@@ -75,18 +75,23 @@ public struct TableState: Sendable, Equatable, Codable {
     /// stands for an ignored object that names no column; empty when nothing
     /// of the table is ignored.
     public var ignoredUses: [String]
+    /// The columns of a primary key that `ignore:` leaves alone: they stay NOT
+    /// NULL whatever the declaration says (PostgreSQL refuses `DROP NOT NULL`
+    /// under a primary key). Sorted; empty when no primary key is ignored.
+    public var ignoredKeyColumns: [String]
     /// User triggers (not the internal ones of foreign keys), sorted by name.
     public var triggers: [TriggerState]
 
     public init(name: String, comment: String? = nil, columns: [ColumnState] = [],
                 constraints: [ConstraintState] = [], indexes: [IndexState] = [], ignoredUses: [String] = [],
-                triggers: [TriggerState] = []) {
+                ignoredKeyColumns: [String] = [], triggers: [TriggerState] = []) {
         self.name = name
         self.comment = comment
         self.columns = columns
         self.constraints = constraints
         self.indexes = indexes
         self.ignoredUses = ignoredUses
+        self.ignoredKeyColumns = ignoredKeyColumns
         self.triggers = triggers
     }
 
@@ -102,6 +107,7 @@ public struct TableState: Sendable, Equatable, Codable {
             constraints: constraints.sorted { $0.name < $1.name },
             indexes: indexes.sorted { $0.name < $1.name },
             ignoredUses: Array(Set(ignoredUses)).sorted(),
+            ignoredKeyColumns: Array(Set(ignoredKeyColumns)).sorted(),
             triggers: triggers.sorted { $0.name < $1.name })
     }
 }
