@@ -21,6 +21,8 @@ extension Reflector {
         var ownedSequences: Set<String> = []
         /// A serial column's sequence oid, by the column's `table/attnum`.
         var serialSequences: [String: String] = [:]
+        /// An identity column's sequence oid, by the column's `table/attnum`.
+        var identitySequences: [String: String] = [:]
         /// Each owned sequence's data type, by sequence oid.
         var sequenceTypes: [String: String] = [:]
         /// Enum labels in order, by enum type oid.
@@ -35,6 +37,7 @@ extension Reflector {
                 guard let owner = row.owner else { continue }
                 ownedSequences.insert(row.oid)
                 if owner.dependency == "a" { serialSequences["\(owner.table)/\(owner.attnum)"] = row.oid }
+                if owner.dependency == "i" { identitySequences["\(owner.table)/\(owner.attnum)"] = row.oid }
                 sequenceTypes[row.oid] = row.sequenceType
             }
             for row in rows.comments {
@@ -76,7 +79,8 @@ extension Reflector {
                     generated: row.isGenerated ? expression : nil,
                     collation: row.collationOID == nil ? nil : (local["l/\(key)"] ?? row.collation),
                     comment: comments[key], ownedSequence: sequence.flatMap { names[$0] },
-                    ownedSequenceType: sequence.flatMap { sequenceTypes[$0] })
+                    ownedSequenceType: sequence.flatMap { sequenceTypes[$0] },
+                    identitySequence: row.identity == nil ? nil : identitySequences[key].flatMap { names[$0] })
             }
         }
 

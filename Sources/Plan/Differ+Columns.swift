@@ -84,12 +84,33 @@ extension Differ.Run {
                     steps.append((.dropDefault(table: table, column: column.name), []))
                     have.defaultExpression = nil
                 }
+                // A serial's sequence steps out of the way first, so that the
+                // identity's sequence gets the name a new tenant's has; it is
+                // dropped once the identity continues after it (below).
+                var previous: String?
+                if let old = have.ownedSequence, want.ownedSequence == nil {
+                    previous = Self.retiredSequenceName(old)
+                    steps.append((.renameSequence(from: old, to: previous!), []))
+                    have.ownedSequence = previous
+                }
                 if !have.notNull {
                     steps.append((.setNotNull(table: table, column: column.name), [.longLock, .mayFailOnExistingData]))
                     have.notNull = true
                 }
-                steps.append((.addIdentity(table: table, column: column.name, identity), []))
+                steps.append((.addIdentity(table: table, column: column.name, identity, sequence: want.identitySequence), []))
+                let sequence = want.identitySequence ?? Self.defaultSequenceName(table: table, column: column.name)
+                steps.append((.continueSequence(name: sequence, table: table, column: column.name, after: previous), []))
             case (_?, nil):
+                // Back to a serial: its new sequence continues where the identity's stopped.
+                if let sequence = want.ownedSequence, have.ownedSequence == nil, let old = have.identitySequence {
+                    let previous = Self.retiredSequenceName(old)
+                    steps.append((.renameSequence(from: old, to: previous), []))
+                    steps.append((.createSequence(name: sequence, type: Self.sequenceType(column.type),
+                                                  ownedByTable: table, column: column.name), []))
+                    steps.append((.continueSequence(name: sequence, table: table, column: column.name, after: previous), []))
+                    have.ownedSequence = sequence
+                    have.ownedSequenceType = want.ownedSequenceType
+                }
                 steps.append((.dropIdentity(table: table, column: column.name), []))
             case (_?, let identity?):
                 steps.append((.setIdentity(table: table, column: column.name, identity), []))
@@ -97,12 +118,20 @@ extension Differ.Run {
                 break
             }
         }
+        if want.identity != nil, have.identity != nil, let name = want.identitySequence,
+           let old = have.identitySequence, name != old {
+            // A tenant converted before identities kept their new tenant's name
+            // (`t_c2_seq1`), or a renamed table: PostgreSQL keeps the old name.
+            add(.renameSequence(from: old, to: name), .renames)
+        }
 
         if want.ownedSequence != have.ownedSequence {
             switch (have.ownedSequence, want.ownedSequence) {
             case (nil, let sequence?):
+                // A column that holds values becomes a serial: continue after them.
                 steps.append((.createSequence(name: sequence, type: Self.sequenceType(column.type),
                                               ownedByTable: table, column: column.name), []))
+                steps.append((.continueSequence(name: sequence, table: table, column: column.name, after: nil), []))
             case (let old?, let new?):
                 add(.renameSequence(from: old, to: new), .renames)
                 // The default refers to the sequence by oid: it follows the rename.
@@ -146,6 +175,24 @@ extension Differ.Run {
         if want.comment != have.comment {
             add(.commentOnColumn(table: table, column: column.name, comment: want.comment), .comments)
         }
+    }
+
+    /// A name for a column's previous sequence while its new one takes over:
+    /// `<name>_tenantplan_old`, within PostgreSQL's 63 bytes.
+    static func retiredSequenceName(_ name: String) -> String {
+        let suffix = "_tenantplan_old"
+        var kept = ""
+        for scalar in name.unicodeScalars {
+            if kept.utf8.count + String(scalar).utf8.count + suffix.utf8.count > 63 { break }
+            kept.unicodeScalars.append(scalar)
+        }
+        return kept + suffix
+    }
+
+    /// `<table>_<column>_seq`, the name PostgreSQL gives a column's sequence
+    /// when it is free and short enough (the desired state knows it otherwise).
+    static func defaultSequenceName(table: String, column: String) -> String {
+        "\(table)_\(column)_seq"
     }
 
     static func sequenceType(_ serial: String) -> String {

@@ -29,6 +29,7 @@ extension Step {
         case .renameSequence: .renameSequence
         case .alterSequenceType: .alterSequenceType
         case .dropSequence: .dropSequence
+        case .continueSequence: .continueSequence
         case .addConstraint: .addConstraint
         case .renameConstraint: .renameConstraint
         case .dropConstraint: .dropConstraint
@@ -69,7 +70,7 @@ extension Step {
         case .dropNotNull(let table, let column): "column \(table).\(column) nullable"
         case .setDefault(let table, let column, _): "column \(table).\(column) default"
         case .dropDefault(let table, let column): "column \(table).\(column) default"
-        case .addIdentity(let table, let column, _), .setIdentity(let table, let column, _):
+        case .addIdentity(let table, let column, _, _), .setIdentity(let table, let column, _):
             "column \(table).\(column) identity"
         case .dropIdentity(let table, let column): "column \(table).\(column) identity"
         case .dropExpression(let table, let column): "column \(table).\(column) generated expression"
@@ -78,6 +79,7 @@ extension Step {
         case .renameSequence(let from, let to): "sequence \(from) → \(to)"
         case .alterSequenceType(let name, let type): "sequence \(name) as \(type)"
         case .dropSequence(let name): "sequence \(name)"
+        case .continueSequence(let name, _, _, _): "sequence \(name) position"
         case .addConstraint(let table, let c): "constraint \(c.name) on \(table)"
         case .renameConstraint(let table, let from, let to): "constraint \(from) → \(to) on \(table)"
         case .dropConstraint(let table, let name): "constraint \(name) on \(table)"

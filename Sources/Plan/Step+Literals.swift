@@ -48,7 +48,7 @@ extension Step {
         case .addConstraint(_, .primaryKey), .addConstraint(_, .unique), .addConstraint(_, .foreignKey),
              .createSchema, .dropType, .renameTable, .dropTable, .renameColumn, .dropColumn, .setNotNull,
              .dropNotNull, .dropDefault, .addIdentity, .setIdentity, .dropIdentity, .dropExpression,
-             .renameSequence, .dropSequence, .renameConstraint, .dropConstraint, .renameIndex, .dropIndex:
+             .renameSequence, .dropSequence, .continueSequence, .renameConstraint, .dropConstraint, .renameIndex, .dropIndex:
             return []
         }
     }

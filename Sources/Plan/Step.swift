@@ -25,7 +25,9 @@ public enum Step: Sendable, Equatable {
     /// `expression` is SQL text (the server's canonical form of the declared default).
     case setDefault(table: String, column: String, expression: String)
     case dropDefault(table: String, column: String)
-    case addIdentity(table: String, column: String, Identity)
+    /// `sequence`: the identity sequence's name, as a new tenant's is named; nil
+    /// lets PostgreSQL choose.
+    case addIdentity(table: String, column: String, Identity, sequence: String?)
     case setIdentity(table: String, column: String, Identity)
     case dropIdentity(table: String, column: String)
     case dropExpression(table: String, column: String)
@@ -35,6 +37,11 @@ public enum Step: Sendable, Equatable {
     case renameSequence(from: String, to: String)
     case alterSequenceType(name: String, type: String)
     case dropSequence(String)
+    /// Sets sequence `name` (the new sequence of a column that holds rows) so
+    /// that it continues after the column's highest value, and after the last
+    /// value sequence `after` (the column's previous sequence) gave out. The
+    /// value is computed by the statement when it runs, in each tenant.
+    case continueSequence(name: String, table: String, column: String, after: String?)
 
     case addConstraint(table: String, ConstraintDeclaration)
     case renameConstraint(table: String, from: String, to: String)

@@ -36,6 +36,8 @@ extension SchemaState {
                 field(c.collation); field(c.comment); field(c.ownedSequence)
                 // Only with an owned sequence: a line's field count tells it apart.
                 if c.ownedSequence != nil { field(c.ownedSequenceType) }
+                // Marked, since an identity column can also own a serial's sequence.
+                if let sequence = c.identitySequence { out += "Q"; field(sequence) }
                 out += "\n"
             }
             for k in t.constraints {

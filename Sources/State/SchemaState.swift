@@ -106,10 +106,16 @@ public struct ColumnState: Sendable, Equatable, Codable {
     /// That sequence's data type (`integer` for `serial`, `bigint` for
     /// `bigserial`): it bounds the values the column gets, whatever its own type.
     public var ownedSequenceType: String?
+    /// The sequence of an identity column. PostgreSQL names it when the identity
+    /// is made (`<table>_<column>_seq`, or with a number when that name is taken),
+    /// so a column converted to an identity can end up with another name than
+    /// the one a new tenant gets: the name is part of the state.
+    public var identitySequence: String?
 
     public init(name: String, type: String, notNull: Bool = false, defaultExpression: String? = nil,
                 identity: Identity? = nil, generated: String? = nil, collation: String? = nil,
-                comment: String? = nil, ownedSequence: String? = nil, ownedSequenceType: String? = nil) {
+                comment: String? = nil, ownedSequence: String? = nil, ownedSequenceType: String? = nil,
+                identitySequence: String? = nil) {
         self.name = name
         self.type = type
         self.notNull = notNull
@@ -120,6 +126,7 @@ public struct ColumnState: Sendable, Equatable, Codable {
         self.comment = comment
         self.ownedSequence = ownedSequence
         self.ownedSequenceType = ownedSequenceType
+        self.identitySequence = identitySequence
     }
 }
 
