@@ -1,4 +1,5 @@
 import State
+import SQLSyntax
 
 extension Step {
     /// The enum label the step adds, when it adds one.
@@ -39,6 +40,8 @@ extension Step {
             return SQLTokens(type).literals
         case .addConstraint(_, .check(let check)):
             return SQLTokens(check.expression).literals
+        case .continueSequence(let name, _, _, _):
+            return [quoteIdentifier(name)]
         case .createIndex(_, let index):
             let elements = index.columns.flatMap { element -> [String] in
                 let body = IndexElement.split(element).body
@@ -48,7 +51,7 @@ extension Step {
         case .addConstraint(_, .primaryKey), .addConstraint(_, .unique), .addConstraint(_, .foreignKey),
              .createSchema, .dropType, .renameTable, .dropTable, .renameColumn, .dropColumn, .setNotNull,
              .dropNotNull, .dropDefault, .addIdentity, .setIdentity, .dropIdentity, .dropExpression,
-             .renameSequence, .dropSequence, .continueSequence, .renameConstraint, .dropConstraint, .renameIndex, .dropIndex:
+             .renameSequence, .dropSequence, .renameConstraint, .dropConstraint, .renameIndex, .dropIndex:
             return []
         }
     }
