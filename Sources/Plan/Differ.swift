@@ -17,14 +17,18 @@ public struct Differ: Sendable {
     public var declaration: Declaration
     public var desired: SchemaState
     public var policy: DestructivePolicy
+    /// How type changes convert values; nil: automatically, or by `using:`.
+    public var conversions: (any TypeConversionOracle)?
 
     /// Whether every destructive change is allowed (`--allow-destructive`).
     public var allowDestructive: Bool { policy == .all }
 
-    public init(declaration: Declaration, desired: SchemaState, policy: DestructivePolicy) {
+    public init(declaration: Declaration, desired: SchemaState, policy: DestructivePolicy,
+                conversions: (any TypeConversionOracle)? = nil) {
         self.declaration = declaration
         self.desired = desired.ignoring(declaration.ignore).normalized()
         self.policy = policy
+        self.conversions = conversions
     }
 
     public init(declaration: Declaration, desired: SchemaState, allowDestructive: Bool = false) {

@@ -65,7 +65,7 @@ extension Step {
         case .addColumn(let table, let c): "column \(table).\(c.name)"
         case .renameColumn(let table, let from, let to): "column \(table).\(from) → \(to)"
         case .dropColumn(let table, let column): "column \(table).\(column)"
-        case .alterColumnType(let table, let column, let type, _): "column \(table).\(column) type \(type)"
+        case .alterColumnType(let table, let column, let type, _, _): "column \(table).\(column) type \(type)"
         case .setNotNull(let table, let column): "column \(table).\(column) not null"
         case .dropNotNull(let table, let column): "column \(table).\(column) nullable"
         case .setDefault(let table, let column, _): "column \(table).\(column) default"

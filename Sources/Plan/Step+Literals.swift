@@ -32,8 +32,9 @@ extension Step {
             return t.columns.flatMap(Self.literals(inColumn:)) + t.checks.flatMap { SQLTokens($0.expression).literals }
         case .addColumn(_, let column):
             return Self.literals(inColumn: column)
-        case .alterColumnType(_, _, let type, let collation):
+        case .alterColumnType(_, _, let type, let collation, let using):
             return SQLTokens(type).literals + (collation.map(Self.literals(inCollation:)) ?? [])
+                + (using.map { SQLTokens($0).literals } ?? [])
         case .setDefault(_, _, let expression):
             return SQLTokens(expression).literals
         case .createSequence(_, let type, _, _), .alterSequenceType(_, let type):

@@ -40,9 +40,10 @@ extension Step {
             return "ALTER TABLE \(q(table)) RENAME COLUMN \(q(from)) TO \(q(to))"
         case .dropColumn(let table, let column):
             return "ALTER TABLE \(q(table)) DROP COLUMN \(q(column))"
-        case .alterColumnType(let table, let column, let type, let collation):
+        case .alterColumnType(let table, let column, let type, let collation, let using):
             let collate = collation.map { " COLLATE \(Self.collationName($0))" } ?? ""
-            return "ALTER TABLE \(q(table)) ALTER COLUMN \(q(column)) TYPE \(type)\(collate)"
+            let conversion = using.map { " USING \($0)" } ?? ""
+            return "ALTER TABLE \(q(table)) ALTER COLUMN \(q(column)) TYPE \(type)\(collate)\(conversion)"
         case .setNotNull(let table, let column):
             return "ALTER TABLE \(q(table)) ALTER COLUMN \(q(column)) SET NOT NULL"
         case .dropNotNull(let table, let column):

@@ -19,7 +19,9 @@ public enum Step: Sendable, Equatable {
     case addColumn(table: String, ColumnDeclaration)
     case renameColumn(table: String, from: String, to: String)
     case dropColumn(table: String, column: String)
-    case alterColumnType(table: String, column: String, type: String, collation: String?)
+    /// `using`: the expression that computes the new value (`USING ...`), when
+    /// PostgreSQL has no assignment cast from the old type.
+    case alterColumnType(table: String, column: String, type: String, collation: String?, using: String? = nil)
     case setNotNull(table: String, column: String)
     case dropNotNull(table: String, column: String)
     /// `expression` is SQL text (the server's canonical form of the declared default).

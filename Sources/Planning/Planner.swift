@@ -110,7 +110,15 @@ public struct Planner: Sendable {
             }
             databases.append(entry)
 
-            let differ = Differ(declaration: request.declaration, desired: desired, policy: request.policy)
+            // Type changes are tried on the server: how values convert, or an
+            // error at the declaration when nothing converts them.
+            let source = database.connection, name = database.name, connections = connections
+            let conversions = TypeConversionProbe(declaration: request.declaration) {
+                try connections.connect(source, database: name)
+            }
+            defer { conversions.close() }
+            let differ = Differ(declaration: request.declaration, desired: desired, policy: request.policy,
+                                conversions: conversions)
             let reflection = FleetReflection(
                 connections: connections, source: database.connection, database: database.name,
                 workers: workers, batchSize: batchSize, progress: progress, ignore: request.declaration.ignore,
@@ -123,6 +131,8 @@ public struct Planner: Sendable {
                 try DatabaseCatalog.lookalikeNotes(absent: absent, tenants: Set(tenants + fleet.exclude),
                                                    database: database.name, on: connection).forEach(note)
             }
+            let unconvertible = conversions.errors
+            if !unconvertible.isEmpty { throw InputErrors(unconvertible) }
             for tenant in unique {
                 let from = found.fingerprints[tenant] ?? SchemaState.absentFingerprint
                 let key = from + "|" + desiredFingerprint
