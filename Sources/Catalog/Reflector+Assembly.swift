@@ -25,6 +25,8 @@ extension Reflector {
         var identitySequences: [String: String] = [:]
         /// Each owned sequence's data type, by sequence oid.
         var sequenceTypes: [String: String] = [:]
+        /// What each table has that schema.yaml cannot express, by table oid.
+        var unsupported: [String: [String]] = [:]
         /// Enum labels in order, by enum type oid.
         var labels: [String: [String]] = [:]
 
@@ -44,6 +46,7 @@ extension Reflector {
                 comments[row.subid == "0" ? row.table : "\(row.table)/\(row.subid)"] = row.comment
             }
             for row in rows.enumLabels { labels[row.type, default: []].append(row.label) }
+            for row in rows.tableProperties { unsupported[row.table, default: []].append(row.item) }
         }
 
         /// The state of the schema that `members` describes.
@@ -63,7 +66,8 @@ extension Reflector {
             return TableState(
                 name: name, comment: comments[oid], columns: columns(of: oid, names: names),
                 constraints: constraints.sorted { $0.name < $1.name },
-                indexes: indexes(of: oid, except: constraintIndexes).sorted { $0.name < $1.name })
+                indexes: indexes(of: oid, except: constraintIndexes).sorted { $0.name < $1.name },
+                unsupported: (unsupported[oid] ?? []).sorted())
         }
 
         func columns(of table: String, names: [String: String]) -> [ColumnState] {

@@ -39,6 +39,7 @@ extension Reflector {
         var sequenceOwners: [SequenceOwnerRow]
         var enumLabels: [EnumLabelRow]
         var comments: [CommentRow]
+        var tableProperties: [TablePropertyRow]
         /// Re-read texts, keyed `c/oid` (constraint), `d/oid` (default),
         /// `i/oid` (index), `t/rel/attnum` (column type), `l/rel/attnum` (collation).
         var local: [String: String] = [:]
@@ -54,6 +55,7 @@ extension Reflector {
                 PipelineStatement(SequenceOwnerRow.query, [arrayLiteral(owners.classOIDs)], prepared: "tenantplan_classes"),
                 PipelineStatement(EnumLabelRow.query, [arrayLiteral(owners.enumOIDs)], prepared: "tenantplan_enums"),
                 PipelineStatement(CommentRow.query, [tables], prepared: "tenantplan_comments"),
+                PipelineStatement(TablePropertyRow.query, [tables], prepared: "tenantplan_table_properties"),
             ]
         }
 
@@ -65,6 +67,7 @@ extension Reflector {
             sequenceOwners = try results[3].decode()
             enumLabels = try results[4].decode()
             comments = try results[5].decode()
+            tableProperties = try results[6].decode()
         }
 
         /// Each schema's stamp lines from these rows, by position in the batch

@@ -4,8 +4,10 @@ import State
 
 /// One column: generated expression, type, identity, owned sequence, default, NOT NULL, comment.
 extension Differ.Run {
-    mutating func diffColumn(_ column: ColumnDeclaration, table: String, want: ColumnState, have original: ColumnState) {
+    mutating func diffColumn(_ column: ColumnDeclaration, table: String, want declared: ColumnState,
+                             have original: ColumnState) {
         var have = original
+        let want = keepingTenantFunctions(column, table: table, want: declared, have: have)
         // A stored generated expression cannot be altered in place (PostgreSQL 15):
         // the column is dropped and added again, which recomputes it.
         if sameAfterRenames(have.generated, want.generated) { have.generated = want.generated }
@@ -193,6 +195,51 @@ extension Differ.Run {
         if want.comment != have.comment {
             add(.commentOnColumn(table: table, column: column.name, comment: want.comment), .comments)
         }
+    }
+
+    /// The functions of the tenant schema (`others`) that `expression` calls.
+    func tenantFunctions(calledBy expression: String?) -> [String] {
+        guard let expression else { return [] }
+        let functions = Set(actual.others.compactMap { entry -> String? in
+            for prefix in ["function ", "aggregate "] where entry.hasPrefix(prefix) { return String(entry.dropFirst(prefix.count)) }
+            return nil
+        })
+        guard !functions.isEmpty else { return [] }
+        let tokens = SQLTokens(expression).tokens
+        var called: [String] = []
+        for (i, token) in tokens.enumerated() where i + 1 < tokens.count && tokens[i + 1] == .symbol("(") {
+            if case .identifier(let name) = token, functions.contains(name), !called.contains(name) { called.append(name) }
+        }
+        return called
+    }
+
+    /// A default or generated expression that calls a function of the tenant
+    /// schema cannot be declared until functions can: changing or dropping it
+    /// is held back (kept as it is) unless allowed, never done silently. Returns
+    /// the column to diff towards.
+    mutating func keepingTenantFunctions(_ column: ColumnDeclaration, table: String, want: ColumnState,
+                                         have: ColumnState) -> ColumnState {
+        let generated = have.generated != nil
+        guard let expression = have.generated ?? have.defaultExpression else { return want }
+        let unchanged = generated
+            ? sameAfterRenames(have.generated, want.generated)
+            : sameAfterRenames(have.defaultExpression, want.defaultExpression) && want.generated == nil
+        let called = tenantFunctions(calledBy: expression)
+        guard !unchanged, !called.isEmpty else { return want }
+        let target = DestructiveTarget(.column, table: table, column.name, undeclared: false)
+        if differ.policy.allows(target) { return want }
+        let what = generated ? "generated expression" : "default"
+        let uses = called.map { "\($0)()" }.joined(separator: ", ")
+        held.append(HeldChange(
+            object: "column \(table).\(column.name) \(what)",
+            reason: "its \(what) \(expression) calls \(uses) of the tenant schema, which schema.yaml cannot declare "
+                + "yet; kept as it is" + allowHint(target) + " (it is then dropped or replaced as declared)",
+            undeclared: true))
+        var kept = want
+        kept.generated = have.generated
+        kept.defaultExpression = have.defaultExpression
+        expected.updateTable(table) { $0.replaceColumn(kept) }
+        return kept
     }
 
     /// A name for a column's previous sequence while its new one takes over:

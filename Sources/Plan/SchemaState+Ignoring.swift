@@ -15,7 +15,7 @@ extension SchemaState {
     /// column owns, and among the objects tenantplan reads but does not manage,
     /// views and materialized views (`views`), functions, procedures and
     /// aggregates (`functions`), and domains, composite and range types (`types`).
-    /// Triggers and policies are not read, so their globs match nothing.
+    /// Triggers and policies (`TableState.unsupported`) go too.
     ///
     /// What stays: for each remaining table, the columns that its ignored
     /// columns, indexes and constraints stand on (`TableState.ignoredUses`), so
@@ -94,6 +94,13 @@ extension TableState {
             count += 1
         }
         table.constraints.removeAll { rules.ignores(.constraints, table: name, $0.name) }
+        let unsupported = table.unsupported.count
+        table.unsupported.removeAll { item in
+            if item.hasPrefix("trigger ") { return rules.ignores(.triggers, table: name, String(item.dropFirst(8))) }
+            if item.hasPrefix("policy ") { return rules.ignores(.policies, table: name, String(item.dropFirst(7))) }
+            return false
+        }
+        count += unsupported - table.unsupported.count
         table.ignoredUses = uses.sorted()
         return table
     }

@@ -63,15 +63,24 @@ public struct TableState: Sendable, Equatable, Codable {
     /// stands for an ignored object that names no column; empty when nothing
     /// of the table is ignored.
     public var ignoredUses: [String]
+    /// What the table has that `schema.yaml` cannot express yet, one short text
+    /// each (`unlogged`, `storage parameters (fillfactor=70)`, `trigger audit`):
+    /// kept as it is and reported as held back, never dropped or changed. A
+    /// trigger is `trigger <name>` and a policy `policy <name>`, names as they
+    /// are, so that `ignore:` can match them. Sorted; empty for a declared table
+    /// as a new tenant gets it.
+    public var unsupported: [String]
 
     public init(name: String, comment: String? = nil, columns: [ColumnState] = [],
-                constraints: [ConstraintState] = [], indexes: [IndexState] = [], ignoredUses: [String] = []) {
+                constraints: [ConstraintState] = [], indexes: [IndexState] = [], ignoredUses: [String] = [],
+                unsupported: [String] = []) {
         self.name = name
         self.comment = comment
         self.columns = columns
         self.constraints = constraints
         self.indexes = indexes
         self.ignoredUses = ignoredUses
+        self.unsupported = unsupported
     }
 
     public func column(named name: String) -> ColumnState? { columns.first { $0.name == name } }
@@ -84,7 +93,8 @@ public struct TableState: Sendable, Equatable, Codable {
             columns: columns.sorted { $0.name < $1.name },
             constraints: constraints.sorted { $0.name < $1.name },
             indexes: indexes.sorted { $0.name < $1.name },
-            ignoredUses: Array(Set(ignoredUses)).sorted())
+            ignoredUses: Array(Set(ignoredUses)).sorted(),
+            unsupported: unsupported.sorted())
     }
 }
 
