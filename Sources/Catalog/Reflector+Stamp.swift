@@ -29,6 +29,9 @@ public struct ReflectedSchema: Sendable {
 /// stamp, and `apply` reads it in full.
 ///
 /// What the stamp does not see:
+/// - triggers, policies and `pg_inherits` rows (`TableState.unsupported`):
+///   a second trigger, for one, leaves the table's `pg_class` row as it was.
+///   The check before `COMMIT` still finds them, and rolls the tenant back.
 /// - objects outside the schema whose names appear in the state (a column of
 ///   type `public.money_t`, a default that calls `public.f()`, a foreign key to
 ///   `public.plans`). Renaming one of those changes the state but not the
