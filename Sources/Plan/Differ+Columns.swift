@@ -138,11 +138,12 @@ extension Differ.Run {
                 break
             }
         }
-        if want.identity != nil, have.identity != nil, let name = want.identitySequence,
-           let old = have.identitySequence, name != old {
-            // A tenant converted before identities kept their new tenant's name
-            // (`t_c2_seq1`), or a renamed table: PostgreSQL keeps the old name.
-            add(.renameSequence(from: old, to: name), .renames)
+        if want.identity != nil, have.identity != nil, let new = want.identitySequence,
+           let old = have.identitySequence, new != old {
+            // A renamed table or column keeps its identity sequence's old name
+            // (and a tenant converted by an earlier release has `t_c2_seq1`);
+            // a new tenant's is named after the table and column.
+            add(.renameSequence(from: old, to: new), .renames)
         }
 
         if want.ownedSequence != have.ownedSequence {

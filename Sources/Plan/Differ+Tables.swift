@@ -100,8 +100,14 @@ extension Differ.Run {
                 }
             }
         }
+        let keyColumns = keptPrimaryKeyColumns(name, want: want, current: current, renames: renames)
         for column in table.columns where !claimedColumns.contains(column.name) {
             guard var wantColumn = want.column(named: column.name) else { continue }
+            if keyColumns.contains(column.name) && !wantColumn.notNull {
+                // PostgreSQL refuses DROP NOT NULL on a column of a primary key.
+                wantColumn.notNull = true
+                expected.updateTable(name) { $0.replaceColumn(wantColumn) }
+            }
             let old = renames.first { $0.value == column.name }?.key
             if let have = current.column(named: column.name) ?? old.flatMap({ current.column(named: $0) }),
                keepType.contains(have.name) {
@@ -147,6 +153,7 @@ extension Differ.Run {
         }
         diffConstraints(table, want: want, current: current)
         diffIndexes(table, want: want, current: current)
+        keepColumnsUnderKeptObjects(name, current: current)
         if want.comment != current.comment {
             add(.commentOnTable(name, comment: want.comment), .comments)
         }
@@ -166,6 +173,57 @@ extension Differ.Run {
                 undeclared: true))
         }
         expected.updateTable(name) { $0.unsupported = current.unsupported }
+    }
+
+    /// Undeclared columns whose drop is allowed but that an undeclared index or
+    /// constraint the plan keeps (its drop not allowed) stands on: `DROP COLUMN`
+    /// would take that object along, so the column is kept too, with the reason.
+    mutating func keepColumnsUnderKeptObjects(_ table: String, current: TableState) {
+        guard let kept = expected.table(named: table), let wanted = desired.table(named: table) else { return }
+        let keptObjects = kept.constraints.filter { wanted.constraint(named: $0.name) == nil }
+            .map { (what: "constraint \($0.name)", definition: $0.definition) }
+            + kept.indexes.filter { wanted.index(named: $0.name) == nil }
+            .map { (what: "index \($0.name)", definition: $0.definition) }
+        guard !keptObjects.isEmpty, let planned = phases[.columns] else { return }
+        for i in planned.indices.reversed() {
+            guard case .dropColumn(let t, let column) = planned[i].step, t == table, wanted.column(named: column) == nil,
+                  let state = current.column(named: column),
+                  let blocker = keptObjects.first(where: { mentions($0.definition, identifier: column) }) else { continue }
+            phases[.columns]?.remove(at: i)
+            held.append(HeldChange(
+                object: planned[i].step.object,
+                reason: "column \(table).\(column) is not in schema.yaml; dropping it loses its data; "
+                    + "\(blocker.what), which this plan keeps, stands on it: allow dropping that too",
+                sql: planned[i].step.sql, undeclared: true))
+            expected.updateTable(table) { $0.columns.append(state) }
+        }
+    }
+
+    /// The columns (by declared name) of a primary key that schema.yaml does not
+    /// declare and that the plan keeps, because dropping it is not allowed: they
+    /// stay NOT NULL whatever the declaration says, as long as the key is there.
+    func keptPrimaryKeyColumns(_ table: String, want: TableState, current: TableState,
+                               renames: [String: String]) -> Set<String> {
+        let wantNames = Set(want.constraints.map(\.name))
+        guard let key = current.constraints.first(where: { $0.kind == .primaryKey }), !wantNames.contains(key.name),
+              // Renamed to the declared key instead (see `diffConstraints`).
+              !want.constraints.contains(where: {
+                  $0.kind == .primaryKey && current.constraint(named: $0.name) == nil && $0.definition == key.definition
+              }),
+              !differ.policy.allows(DestructiveTarget(.constraint, table: table, key.name, undeclared: true))
+        else { return [] }
+        // `PRIMARY KEY (a, b) INCLUDE (c)`: the names inside the first parentheses.
+        var columns: Set<String> = []
+        var inside = false
+        for token in SQLTokens(key.definition).tokens {
+            switch token {
+            case .symbol("("): inside = true
+            case .symbol(")"): return columns
+            case .identifier(let column) where inside: columns.insert(renames[column] ?? column)
+            default: break
+            }
+        }
+        return columns
     }
 
     func addColumnHazards(_ column: ColumnDeclaration) -> [Hazard] {

@@ -42,8 +42,11 @@ extension SchemaState {
                 field(c.collation); field(c.comment); field(c.ownedSequence)
                 // Only with an owned sequence: a line's field count tells it apart.
                 if c.ownedSequence != nil { field(c.ownedSequenceType) }
-                // Marked, since an identity column can also own a serial's sequence.
-                if let sequence = c.identitySequence { out += "Q"; field(sequence) }
+                // Only for an identity column whose sequence has another name than
+                // the usual one: states and plan files of earlier builds still match.
+                if c.identity != nil, let sequence = c.identitySequence, sequence != "\(t.name)_\(c.name)_seq" {
+                    field(sequence)
+                }
                 out += "\n"
             }
             for k in t.constraints {

@@ -116,10 +116,9 @@ public struct ColumnState: Sendable, Equatable, Codable {
     /// That sequence's data type (`integer` for `serial`, `bigint` for
     /// `bigserial`): it bounds the values the column gets, whatever its own type.
     public var ownedSequenceType: String?
-    /// The sequence of an identity column. PostgreSQL names it when the identity
-    /// is made (`<table>_<column>_seq`, or with a number when that name is taken),
-    /// so a column converted to an identity can end up with another name than
-    /// the one a new tenant gets: the name is part of the state.
+    /// The name of an identity column's sequence (`<table>_<column>_seq` unless
+    /// renamed). nil for a column that is not an identity, and in states made
+    /// before it was read.
     public var identitySequence: String?
 
     public init(name: String, type: String, notNull: Bool = false, defaultExpression: String? = nil,

@@ -9,7 +9,7 @@ let fingerprintSample = SchemaState(
         TableState(
             name: "orders", comment: "Orders",
             columns: [
-                ColumnState(name: "id", type: "bigint", notNull: true, identity: .always),
+                ColumnState(name: "id", type: "bigint", notNull: true, identity: .always, identitySequence: "orders_id_seq"),
                 ColumnState(name: "status", type: "order_status", notNull: true,
                             defaultExpression: "'pending'::order_status"),
                 ColumnState(name: "n", type: "integer", notNull: true,
@@ -72,6 +72,7 @@ let fingerprintEdits: [FingerprintEdit] = [
     FingerprintEdit("column collation removed") { editColumn(&$0, "name") { $0.collation = nil } },
     FingerprintEdit("column comment") { editColumn(&$0, "name") { $0.comment = "whom" } },
     FingerprintEdit("column owned sequence") { editColumn(&$0, "n") { $0.ownedSequence = "orders_n_seq1" } },
+    FingerprintEdit("column identity sequence") { editColumn(&$0, "id") { $0.identitySequence = "purchases_id_seq" } },
     FingerprintEdit("column owned sequence removed") { editColumn(&$0, "n") { $0.ownedSequence = nil } },
     FingerprintEdit("column added") { $0.tables[1].columns.append(ColumnState(name: "x", type: "text")) },
     FingerprintEdit("column moved to another table") {
@@ -188,6 +189,17 @@ struct FingerprintTests {
             """
         #expect(state.canonicalEncoding == expected)
         #expect(state.fingerprint == SHA256.hex(expected))
+    }
+
+    @Test("an identity sequence of the usual name leaves the encoding as earlier builds wrote it")
+    func identitySequenceEncoding() {
+        func state(_ sequence: String?) -> SchemaState {
+            SchemaState(tables: [TableState(name: "t", columns: [
+                ColumnState(name: "id", type: "bigint", notNull: true, identity: .always, identitySequence: sequence)])])
+        }
+        #expect(state("t_id_seq").canonicalEncoding == state(nil).canonicalEncoding)
+        #expect(state("items_id_seq").fingerprint != state("t_id_seq").fingerprint)
+        #expect(state("items_id_seq").canonicalEncoding.contains("12:items_id_seq;"))
     }
 
     @Test("the empty state and the absent schema")

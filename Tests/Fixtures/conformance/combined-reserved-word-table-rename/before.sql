@@ -1,0 +1,2 @@
+CREATE TABLE "user" (id integer PRIMARY KEY, "select" text);
+INSERT INTO "user" VALUES (1, 'a'), (2, 'b');

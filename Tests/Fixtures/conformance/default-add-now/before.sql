@@ -1,0 +1,2 @@
+CREATE TABLE t (id integer PRIMARY KEY, at timestamptz NOT NULL);
+INSERT INTO t VALUES (1, '2020-01-01 00:00:00+00'), (2, '2021-01-01 00:00:00+00');

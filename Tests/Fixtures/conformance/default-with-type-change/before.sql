@@ -1,0 +1,2 @@
+CREATE TABLE t (id integer PRIMARY KEY, qty integer NOT NULL DEFAULT 1);
+INSERT INTO t VALUES (1, 5), (2, 7);

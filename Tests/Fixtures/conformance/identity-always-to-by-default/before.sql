@@ -1,0 +1,2 @@
+CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text);
+INSERT INTO t (v) VALUES ('a'), ('b'), ('c');

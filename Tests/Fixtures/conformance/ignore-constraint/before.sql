@@ -1,0 +1,3 @@
+CREATE TABLE t (id integer PRIMARY KEY, v text);
+INSERT INTO t VALUES (1, 'a'), (2, 'b');
+ALTER TABLE t ADD CONSTRAINT manual_check CHECK (v <> '');

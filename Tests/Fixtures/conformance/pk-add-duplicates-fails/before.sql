@@ -1,0 +1,3 @@
+CREATE TABLE t (id integer NOT NULL, email text, name text);
+INSERT INTO t VALUES (1, 'a@x', 'Ann'), (2, 'b@x', 'Bob'), (3, NULL, 'Cy');
+INSERT INTO t VALUES (1, 'dup', 'Dup');

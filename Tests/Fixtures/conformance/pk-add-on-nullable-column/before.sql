@@ -1,0 +1,2 @@
+CREATE TABLE t (id integer, email text, name text);
+INSERT INTO t VALUES (1, 'a@x', 'Ann'), (2, 'b@x', 'Bob'), (3, NULL, 'Cy');
