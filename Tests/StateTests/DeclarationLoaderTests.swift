@@ -268,7 +268,7 @@ extension Declaration {
                 columns:
                   a: integer
                   b: { type: integer, generated: "a * 2", using: "a" }
-            """), line: 6, column: 45, message: "generated column 'b' of table 't' cannot have using:")
+            """), line: 6, column: 47, message: "generated column 'b' of table 't' cannot have using:")
     }
 
     @Test func primaryKeyMappingFormAndReferentialActionSpellings() throws {
