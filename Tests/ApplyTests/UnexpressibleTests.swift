@@ -118,6 +118,14 @@ import Testing
         #expect(again.hasChanges == false)
         #expect(again.changeSets.flatMap(\.held).count == 6)
 
+        // import lists them in the file's header.
+        let imported = try Importer(toolVersion: "test").importTenant(Self.tenant, database: "main",
+                                                                    file: "schema.yaml", on: h.connection)
+        try h.connection.execute("SELECT set_config('search_path', 'public', false)")
+        for object in ["unlogged table t", "storage parameters on t", "replica identity of t", "trigger t_touch on t"] {
+            #expect(imported.unmanaged.contains(object), "\(imported.unmanaged)")
+        }
+
         // ignore: triggers and policies by table.name takes them out.
         let ignoring = try DeclarationLoader.parse(
             yaml: Self.plain + "\nignore:\n  triggers: [\"t.*\"]\n  policies: [t.t_all]\n", file: "schema.yaml")
