@@ -134,8 +134,10 @@ extension Importer {
         }
     }
 
-    /// Policies and row-level security: nothing `Reflector` compares, listed so
-    /// that the file says they exist. (Functions and triggers are imported, or
+    /// Policies, row-level security and the table properties schema.yaml cannot
+    /// express yet (UNLOGGED, storage parameters, replica identity, inheritance
+    /// and partitions): listed so that the file says they exist; `plan` holds
+    /// the table properties back. (Functions and triggers are imported, or
     /// skipped with a reason; aggregates come with `Reflector`'s unmanaged objects.)
     struct UnmanagedRow: RowDecodable {
         static let query = """
@@ -145,6 +147,19 @@ extension Importer {
             UNION ALL
             SELECT 'row level security on ' || c.relname
             FROM pg_class c WHERE c.relnamespace = $1::oid AND c.relrowsecurity
+            UNION ALL
+            SELECT 'unlogged table ' || c.relname
+            FROM pg_class c WHERE c.relnamespace = $1::oid AND c.relkind IN ('r', 'p') AND c.relpersistence = 'u'
+            UNION ALL
+            SELECT 'storage parameters on ' || c.relname
+            FROM pg_class c WHERE c.relnamespace = $1::oid AND c.relkind IN ('r', 'p') AND c.reloptions IS NOT NULL
+            UNION ALL
+            SELECT 'replica identity of ' || c.relname
+            FROM pg_class c WHERE c.relnamespace = $1::oid AND c.relkind IN ('r', 'p') AND c.relreplident <> 'd'
+            UNION ALL
+            SELECT CASE WHEN c.relispartition THEN 'partition ' ELSE 'inheritance of ' END || c.relname
+            FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE c.relnamespace = $1::oid AND c.relkind IN ('r', 'p')
             """
 
         /// `kind name`, such as `trigger audit on orders`.

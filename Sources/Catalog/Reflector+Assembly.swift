@@ -25,6 +25,8 @@ extension Reflector {
         var identitySequences: [String: String] = [:]
         /// Each owned sequence's data type, by sequence oid.
         var sequenceTypes: [String: String] = [:]
+        /// What each table has that schema.yaml cannot express, by table oid.
+        var unsupported: [String: [String]] = [:]
         /// Enum labels in order, by enum type oid.
         var labels: [String: [String]] = [:]
         /// Routines the state manages (functions and procedures outside extensions).
@@ -53,6 +55,7 @@ extension Reflector {
             managedRoutines = Set(rows.routines.filter(\.isManaged).map(\.oid))
             for row in rows.routines { routineComments[row.oid] = row.comment }
             for row in rows.triggers { triggers[row.table, default: []].append(row) }
+            for row in rows.tableProperties { unsupported[row.table, default: []].append(row.item) }
         }
 
         /// The state of the schema that `members` describes.
@@ -85,7 +88,8 @@ extension Reflector {
                 name: name, comment: comments[oid], columns: columns(of: oid, names: names),
                 constraints: constraints.sorted { $0.name < $1.name },
                 indexes: indexes(of: oid, except: constraintIndexes).sorted { $0.name < $1.name },
-                triggers: triggers(of: oid))
+                triggers: triggers(of: oid),
+                unsupported: (unsupported[oid] ?? []).sorted())
         }
 
         func triggers(of table: String) -> [TriggerState] {

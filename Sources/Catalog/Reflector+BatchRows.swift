@@ -48,6 +48,7 @@ extension Reflector {
         var comments: [CommentRow]
         var routines: [RoutineRow]
         var triggers: [TriggerRow]
+        var tableProperties: [TablePropertyRow]
         /// Re-read texts, keyed `c/oid` (constraint), `d/oid` (default),
         /// `i/oid` (index), `t/rel/attnum` (column type), `l/rel/attnum` (collation),
         /// and routines' and triggers' texts (see `Reflector.routineTextsQuery`).
@@ -66,6 +67,7 @@ extension Reflector {
                 PipelineStatement(CommentRow.query, [tables], prepared: "tenantplan_comments"),
                 PipelineStatement(RoutineRow.query, [arrayLiteral(owners.routineOIDs)], prepared: "tenantplan_routines"),
                 PipelineStatement(TriggerRow.query, [tables], prepared: "tenantplan_triggers"),
+                PipelineStatement(TablePropertyRow.query, [tables], prepared: "tenantplan_table_properties"),
             ]
         }
 
@@ -79,6 +81,7 @@ extension Reflector {
             comments = try results[5].decode()
             routines = try results[6].decode()
             triggers = try results[7].decode()
+            tableProperties = try results[8].decode()
         }
 
         /// Each schema's stamp lines from these rows, by position in the batch

@@ -253,6 +253,67 @@ extension Reflector {
         }
     }
 
+    /// What a table has that `schema.yaml` cannot express yet (see
+    /// `TableState.unsupported`): one row per item. Names of the tenant's own
+    /// objects are unqualified, others qualified, so that equal tenants read
+    /// equal texts. Column storage, compression and statistics targets are not
+    /// read: physical tuning that changes neither rows nor their meaning.
+    /// See https://www.postgresql.org/docs/15/catalog-pg-class.html
+    struct TablePropertyRow: RowDecodable {
+        static let query = """
+            WITH t AS (SELECT c.* , c.oid AS table_oid FROM pg_class c WHERE c.oid = ANY($1::oid[])),
+            named AS (
+                SELECT c.oid, CASE WHEN c.relnamespace = t.relnamespace THEN quote_ident(c.relname)
+                                   ELSE c.oid::regclass::text END AS name, t.table_oid
+                FROM t JOIN pg_inherits i ON i.inhrelid = t.table_oid JOIN pg_class c ON c.oid = i.inhparent)
+            SELECT t.table_oid::int8::text AS table_oid, 'unlogged' AS item FROM t WHERE t.relpersistence = 'u'
+            UNION ALL
+            SELECT t.table_oid::int8::text, 'partitioned (PARTITION BY ' || pg_get_partkeydef(t.table_oid) || ')'
+            FROM t WHERE t.relkind = 'p'
+            UNION ALL
+            SELECT n.table_oid::int8::text,
+                   CASE WHEN t.relispartition THEN 'a partition of ' || n.name || ' ('
+                             || pg_get_expr(t.relpartbound, t.table_oid) || ')'
+                        ELSE 'inherits from ' || n.name END
+            FROM named n JOIN t ON t.table_oid = n.table_oid
+            UNION ALL
+            SELECT t.table_oid::int8::text, 'storage parameters (' || array_to_string(t.reloptions, ', ') || ')'
+            FROM t WHERE t.reloptions IS NOT NULL
+            UNION ALL
+            SELECT t.table_oid::int8::text, 'row-level security enabled' FROM t WHERE t.relrowsecurity
+            UNION ALL
+            SELECT t.table_oid::int8::text, 'row-level security forced' FROM t WHERE t.relforcerowsecurity
+            UNION ALL
+            SELECT t.table_oid::int8::text,
+                   'replica identity ' || CASE t.relreplident WHEN 'n' THEN 'nothing' WHEN 'f' THEN 'full'
+                       ELSE 'using index ' || coalesce((SELECT quote_ident(ic.relname) FROM pg_index i
+                            JOIN pg_class ic ON ic.oid = i.indexrelid
+                            WHERE i.indrelid = t.table_oid AND i.indisreplident), '?') END
+            FROM t WHERE t.relreplident <> 'd'
+            UNION ALL
+            SELECT t.table_oid::int8::text, 'tablespace ' || quote_ident(ts.spcname)
+            FROM t JOIN pg_tablespace ts ON ts.oid = t.reltablespace
+            UNION ALL
+            SELECT t.table_oid::int8::text, 'typed table of ' || CASE WHEN ty.typnamespace = t.relnamespace
+                THEN quote_ident(ty.typname) ELSE format_type(ty.oid, NULL) END
+            FROM t JOIN pg_type ty ON ty.oid = t.reloftype
+            UNION ALL
+            SELECT t.table_oid::int8::text, 'access method ' || quote_ident(am.amname)
+            FROM t JOIN pg_am am ON am.oid = t.relam WHERE am.amname <> 'heap'
+            UNION ALL
+            SELECT p.polrelid::int8::text, 'policy ' || p.polname
+            FROM pg_policy p WHERE p.polrelid = ANY($1::oid[])
+            """
+
+        var table: String
+        var item: String
+
+        init(_ row: Row) throws {
+            table = try row.value("table_oid")
+            item = try row.value("item")
+        }
+    }
+
     /// A label of an enum type, in the enum's order.
     /// See https://www.postgresql.org/docs/15/catalog-pg-enum.html
     struct EnumLabelRow: RowDecodable {

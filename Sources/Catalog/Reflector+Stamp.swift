@@ -33,6 +33,9 @@ public struct ReflectedSchema: Sendable {
 /// - dependents (`SchemaState.dependents`) in catalogs other than the schema's
 ///   members: a trigger or policy added to a tenant table, a view or foreign key
 ///   of another schema. `apply` finds such a change when it verifies the state.
+/// - policies and `pg_inherits` rows (`TableState.unsupported`): a new policy,
+///   for one, leaves the table's `pg_class` row as it was. The check before
+///   `COMMIT` still finds them, and rolls the tenant back.
 /// - objects outside the schema whose names appear in the state (a column of
 ///   type `public.money_t`, a default that calls `public.f()`, a foreign key to
 ///   `public.plans`). Renaming one of those changes the state but not the

@@ -33,6 +33,7 @@ extension Change {
         case renameSequence = "rename_sequence"
         case alterSequenceType = "alter_sequence_type"
         case dropSequence = "drop_sequence"
+        case continueSequence = "continue_sequence"
 
         case addConstraint = "add_constraint"
         case renameConstraint = "rename_constraint"

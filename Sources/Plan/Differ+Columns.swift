@@ -4,8 +4,10 @@ import State
 
 /// One column: generated expression, type, identity, owned sequence, default, NOT NULL, comment.
 extension Differ.Run {
-    mutating func diffColumn(_ column: ColumnDeclaration, table: String, want: ColumnState, have original: ColumnState) {
+    mutating func diffColumn(_ column: ColumnDeclaration, table: String, want declared: ColumnState,
+                             have original: ColumnState) {
         var have = original
+        let want = keepingTenantFunctions(column, table: table, want: declared, have: have)
         // A stored generated expression cannot be altered in place (PostgreSQL 15):
         // the column is dropped and added again, which recomputes it.
         if sameAfterRenames(have.generated, want.generated) { have.generated = want.generated }
@@ -65,7 +67,25 @@ extension Differ.Run {
             let collation = column.collation ?? (want.collation == nil ? nil : want.collation)
             // `serial` and friends exist only in CREATE TABLE and ADD COLUMN.
             let type = column.isSerial ? Self.sequenceType(column.type) : column.type
-            steps.append((.alterColumnType(table: table, column: column.name, type: type, collation: collation), hazards))
+            var using: String?
+            if want.type != have.type {
+                let conversion = differ.conversions?.conversion(table: table, column: column, from: have.type)
+                    ?? (column.using == nil ? .automatic : .declared)
+                switch conversion {
+                case .automatic: break
+                case .explicitCast: using = "\(quoteIdentifier(column.name))::\(type)"
+                case .declared: using = column.using
+                case .impossible(let reason):
+                    // The oracle reports it as an error of the declaration; should
+                    // planning go on, the change is held back, never tried.
+                    held.append(HeldChange(object: "column \(table).\(column.name)", reason: reason))
+                    expected.updateTable(table) { $0.replaceColumn(original) }
+                    return
+                }
+                if using != nil, !hazards.contains(.mayFailOnExistingData) { hazards.append(.mayFailOnExistingData) }
+            }
+            steps.append((.alterColumnType(table: table, column: column.name, type: type, collation: collation,
+                                           using: using), hazards))
         }
         let typeTarget = DestructiveTarget(.typeChange, table: table, column.name, undeclared: false)
         if let destructiveReason, !differ.policy.allows(typeTarget) {
@@ -91,12 +111,33 @@ extension Differ.Run {
                     steps.append((.dropDefault(table: table, column: column.name), []))
                     have.defaultExpression = nil
                 }
+                // A serial's sequence steps out of the way first, so that the
+                // identity's sequence gets the name a new tenant's has; it is
+                // dropped once the identity continues after it (below).
+                var previous: String?
+                if let old = have.ownedSequence, want.ownedSequence == nil {
+                    previous = Self.retiredSequenceName(old)
+                    steps.append((.renameSequence(from: old, to: previous!), []))
+                    have.ownedSequence = previous
+                }
                 if !have.notNull {
                     steps.append((.setNotNull(table: table, column: column.name), [.longLock, .mayFailOnExistingData]))
                     have.notNull = true
                 }
-                steps.append((.addIdentity(table: table, column: column.name, identity), []))
+                steps.append((.addIdentity(table: table, column: column.name, identity, sequence: want.identitySequence), []))
+                let sequence = want.identitySequence ?? Self.defaultSequenceName(table: table, column: column.name)
+                steps.append((.continueSequence(name: sequence, table: table, column: column.name, after: previous), []))
             case (_?, nil):
+                // Back to a serial: its new sequence continues where the identity's stopped.
+                if let sequence = want.ownedSequence, have.ownedSequence == nil, let old = have.identitySequence {
+                    let previous = Self.retiredSequenceName(old)
+                    steps.append((.renameSequence(from: old, to: previous), []))
+                    steps.append((.createSequence(name: sequence, type: Self.sequenceType(column.type),
+                                                  ownedByTable: table, column: column.name), []))
+                    steps.append((.continueSequence(name: sequence, table: table, column: column.name, after: previous), []))
+                    have.ownedSequence = sequence
+                    have.ownedSequenceType = want.ownedSequenceType
+                }
                 steps.append((.dropIdentity(table: table, column: column.name), []))
             case (_?, let identity?):
                 steps.append((.setIdentity(table: table, column: column.name, identity), []))
@@ -104,10 +145,10 @@ extension Differ.Run {
                 break
             }
         }
-
         if want.identity != nil, have.identity != nil, let new = want.identitySequence,
            let old = have.identitySequence, new != old {
-            // A renamed table or column keeps its identity sequence's old name;
+            // A renamed table or column keeps its identity sequence's old name
+            // (and a tenant converted by an earlier release has `t_c2_seq1`);
             // a new tenant's is named after the table and column.
             add(.renameSequence(from: old, to: new), .renames)
         }
@@ -115,8 +156,10 @@ extension Differ.Run {
         if want.ownedSequence != have.ownedSequence {
             switch (have.ownedSequence, want.ownedSequence) {
             case (nil, let sequence?):
+                // A column that holds values becomes a serial: continue after them.
                 steps.append((.createSequence(name: sequence, type: Self.sequenceType(column.type),
                                               ownedByTable: table, column: column.name), []))
+                steps.append((.continueSequence(name: sequence, table: table, column: column.name, after: nil), []))
             case (let old?, let new?):
                 add(.renameSequence(from: old, to: new), .renames)
                 // The default refers to the sequence by oid: it follows the rename.
@@ -160,6 +203,70 @@ extension Differ.Run {
         if want.comment != have.comment {
             add(.commentOnColumn(table: table, column: column.name, comment: want.comment), .comments)
         }
+    }
+
+    /// The functions of the tenant schema that `schema.yaml` does not declare
+    /// (undeclared functions and procedures, and aggregates, which are in
+    /// `others`) that `expression` calls.
+    func tenantFunctions(calledBy expression: String?) -> [String] {
+        guard let expression else { return [] }
+        let declared = Set(declaration.functions.map(\.name))
+        var functions = Set(actual.functions.map(\.name)).subtracting(declared)
+        for entry in actual.others where entry.hasPrefix("aggregate ") { functions.insert(String(entry.dropFirst(10))) }
+        guard !functions.isEmpty else { return [] }
+        let tokens = SQLTokens(expression).tokens
+        var called: [String] = []
+        for (i, token) in tokens.enumerated() where i + 1 < tokens.count && tokens[i + 1] == .symbol("(") {
+            if case .identifier(let name) = token, functions.contains(name), !called.contains(name) { called.append(name) }
+        }
+        return called
+    }
+
+    /// A default or generated expression that calls a function of the tenant
+    /// schema cannot be declared until functions can: changing or dropping it
+    /// is held back (kept as it is) unless allowed, never done silently. Returns
+    /// the column to diff towards.
+    mutating func keepingTenantFunctions(_ column: ColumnDeclaration, table: String, want: ColumnState,
+                                         have: ColumnState) -> ColumnState {
+        let generated = have.generated != nil
+        guard let expression = have.generated ?? have.defaultExpression else { return want }
+        let unchanged = generated
+            ? sameAfterRenames(have.generated, want.generated)
+            : sameAfterRenames(have.defaultExpression, want.defaultExpression) && want.generated == nil
+        let called = tenantFunctions(calledBy: expression)
+        guard !unchanged, !called.isEmpty else { return want }
+        let target = DestructiveTarget(.column, table: table, column.name, undeclared: false)
+        if differ.policy.allows(target) { return want }
+        let what = generated ? "generated expression" : "default"
+        let uses = called.map { "\($0)()" }.joined(separator: ", ")
+        held.append(HeldChange(
+            object: "column \(table).\(column.name) \(what)",
+            reason: "its \(what) \(expression) calls \(uses) of the tenant schema, which schema.yaml does not declare "
+                + "(declare it under functions:); kept as it is" + allowHint(target) + " (it is then dropped or replaced as declared)",
+            undeclared: true))
+        var kept = want
+        kept.generated = have.generated
+        kept.defaultExpression = have.defaultExpression
+        expected.updateTable(table) { $0.replaceColumn(kept) }
+        return kept
+    }
+
+    /// A name for a column's previous sequence while its new one takes over:
+    /// `<name>_tenantplan_old`, within PostgreSQL's 63 bytes.
+    static func retiredSequenceName(_ name: String) -> String {
+        let suffix = "_tenantplan_old"
+        var kept = ""
+        for scalar in name.unicodeScalars {
+            if kept.utf8.count + String(scalar).utf8.count + suffix.utf8.count > 63 { break }
+            kept.unicodeScalars.append(scalar)
+        }
+        return kept + suffix
+    }
+
+    /// `<table>_<column>_seq`, the name PostgreSQL gives a column's sequence
+    /// when it is free and short enough (the desired state knows it otherwise).
+    static func defaultSequenceName(table: String, column: String) -> String {
+        "\(table)_\(column)_seq"
     }
 
     static func sequenceType(_ serial: String) -> String {

@@ -271,6 +271,21 @@ extension Differ.Run {
         }
         for d in droppedDependents.values where d.schema == nil {
             if let i = state.others.firstIndex(of: "\(d.kind.rawValue) \(d.name)") { state.others.remove(at: i) }
+            // A policy is also one of its table's properties schema.yaml cannot
+            // express yet (`TableState.unsupported`): dropped, it is no longer kept.
+            if d.kind == .policy, let table = d.table {
+                let name = tableRenames[table] ?? table
+                state.updateTable(name) { $0.unsupported.removeAll { $0 == "policy \(d.name)" } }
+            }
+        }
+    }
+
+    /// Held-back notes of policies that the dependents pass drops: they are not kept.
+    mutating func forgetDroppedPolicies() {
+        for d in droppedDependents.values where d.schema == nil && d.kind == .policy {
+            guard let table = d.table else { continue }
+            let name = tableRenames[table] ?? table
+            held.removeAll { $0.object == "table \(name)" && $0.reason.hasPrefix("policy \(d.name): ") }
         }
     }
 

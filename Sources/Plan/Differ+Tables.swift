@@ -170,6 +170,22 @@ extension Differ.Run {
         if want.comment != current.comment {
             add(.commentOnTable(name, comment: want.comment), .comments)
         }
+        keepUnsupported(of: current, as: name)
+    }
+
+    /// What the table has that `schema.yaml` cannot express yet (UNLOGGED,
+    /// storage parameters, triggers, ...) is kept as it is and reported as held
+    /// back. It is not drift (`undeclared`): no declaration can say otherwise
+    /// yet, so a re-plan says the same, and a new tenant is created as declared.
+    mutating func keepUnsupported(of current: TableState, as name: String) {
+        guard !current.unsupported.isEmpty else { return }
+        for item in current.unsupported {
+            held.append(HeldChange(
+                object: "table \(name)",
+                reason: "\(item): schema.yaml cannot express this yet; kept as it is, and not made on new tenants",
+                undeclared: true))
+        }
+        expected.updateTable(name) { $0.unsupported = current.unsupported }
     }
 
     /// Undeclared columns whose drop is allowed but that an undeclared index or

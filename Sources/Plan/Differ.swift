@@ -18,14 +18,18 @@ public struct Differ: Sendable {
     public var declaration: Declaration
     public var desired: SchemaState
     public var policy: DestructivePolicy
+    /// How type changes convert values; nil: automatically, or by `using:`.
+    public var conversions: (any TypeConversionOracle)?
 
     /// Whether every destructive change is allowed (`--allow-destructive`).
     public var allowDestructive: Bool { policy == .all }
 
-    public init(declaration: Declaration, desired: SchemaState, policy: DestructivePolicy) {
+    public init(declaration: Declaration, desired: SchemaState, policy: DestructivePolicy,
+                conversions: (any TypeConversionOracle)? = nil) {
         self.declaration = declaration
         self.desired = desired.ignoring(declaration.ignore).normalized()
         self.policy = policy
+        self.conversions = conversions
     }
 
     public init(declaration: Declaration, desired: SchemaState, allowDestructive: Bool = false) {
@@ -76,6 +80,7 @@ public struct Differ: Sendable {
         run.diffTriggers()
         run.dropUndeclared()
         run.dropUndeclaredFunctions()
+        run.forgetDroppedPolicies()
         // A rename that would rewrite an undeclared object the plan keeps holds
         // the whole tenant back: the rest of the plan was made assuming it.
         let renames = run.renamesRewritingKeptObjects()

@@ -19,6 +19,7 @@ extension SchemaState {
     /// Policies are read only as dependents (`DependentState`); ignored ones, like
     /// ignored views and functions that depend on a table, stay as uses of what
     /// they stand on (`ignoreDependents`).
+    /// Policies held back as unsupported (`TableState.unsupported`) go too.
     ///
     /// What stays: for each remaining table, the columns that its ignored
     /// columns, indexes and constraints stand on (`TableState.ignoredUses`), so
@@ -142,6 +143,12 @@ extension TableState {
         count += table.triggers.count
         table.triggers.removeAll { rules.ignores(.triggers, table: name, $0.name) }
         count -= table.triggers.count
+        let unsupported = table.unsupported.count
+        table.unsupported.removeAll { item in
+            if item.hasPrefix("policy ") { return rules.ignores(.policies, table: name, String(item.dropFirst(7))) }
+            return false
+        }
+        count += unsupported - table.unsupported.count
         table.ignoredUses = uses.sorted()
         return table
     }

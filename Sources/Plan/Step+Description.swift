@@ -29,6 +29,7 @@ extension Step {
         case .renameSequence: .renameSequence
         case .alterSequenceType: .alterSequenceType
         case .dropSequence: .dropSequence
+        case .continueSequence: .continueSequence
         case .addConstraint: .addConstraint
         case .renameConstraint: .renameConstraint
         case .dropConstraint: .dropConstraint
@@ -74,12 +75,12 @@ extension Step {
         case .addColumn(let table, let c): "column \(table).\(c.name)"
         case .renameColumn(let table, let from, let to): "column \(table).\(from) → \(to)"
         case .dropColumn(let table, let column): "column \(table).\(column)"
-        case .alterColumnType(let table, let column, let type, _): "column \(table).\(column) type \(type)"
+        case .alterColumnType(let table, let column, let type, _, _): "column \(table).\(column) type \(type)"
         case .setNotNull(let table, let column): "column \(table).\(column) not null"
         case .dropNotNull(let table, let column): "column \(table).\(column) nullable"
         case .setDefault(let table, let column, _): "column \(table).\(column) default"
         case .dropDefault(let table, let column): "column \(table).\(column) default"
-        case .addIdentity(let table, let column, _), .setIdentity(let table, let column, _):
+        case .addIdentity(let table, let column, _, _), .setIdentity(let table, let column, _):
             "column \(table).\(column) identity"
         case .dropIdentity(let table, let column): "column \(table).\(column) identity"
         case .dropExpression(let table, let column): "column \(table).\(column) generated expression"
@@ -88,6 +89,7 @@ extension Step {
         case .renameSequence(let from, let to): "sequence \(from) → \(to)"
         case .alterSequenceType(let name, let type): "sequence \(name) as \(type)"
         case .dropSequence(let name): "sequence \(name)"
+        case .continueSequence(let name, _, _, _): "sequence \(name) position"
         case .addConstraint(let table, let c): "constraint \(c.name) on \(table)"
         case .renameConstraint(let table, let from, let to): "constraint \(from) → \(to) on \(table)"
         case .dropConstraint(let table, let name): "constraint \(name) on \(table)"

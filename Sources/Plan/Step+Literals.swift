@@ -1,4 +1,5 @@
 import State
+import SQLSyntax
 
 extension Step {
     /// The enum label the step adds, when it adds one.
@@ -31,14 +32,17 @@ extension Step {
             return t.columns.flatMap(Self.literals(inColumn:)) + t.checks.flatMap { SQLTokens($0.expression).literals }
         case .addColumn(_, let column):
             return Self.literals(inColumn: column)
-        case .alterColumnType(_, _, let type, let collation):
+        case .alterColumnType(_, _, let type, let collation, let using):
             return SQLTokens(type).literals + (collation.map(Self.literals(inCollation:)) ?? [])
+                + (using.map { SQLTokens($0).literals } ?? [])
         case .setDefault(_, _, let expression):
             return SQLTokens(expression).literals
         case .createSequence(_, let type, _, _), .alterSequenceType(_, let type):
             return SQLTokens(type).literals
         case .addConstraint(_, .check(let check)):
             return SQLTokens(check.expression).literals
+        case .continueSequence(let name, _, _, _):
+            return [quoteIdentifier(name)]
         case .createIndex(_, let index):
             let elements = index.columns.flatMap { element -> [String] in
                 let body = IndexElement.split(element).body

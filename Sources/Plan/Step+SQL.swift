@@ -40,9 +40,10 @@ extension Step {
             return "ALTER TABLE \(q(table)) RENAME COLUMN \(q(from)) TO \(q(to))"
         case .dropColumn(let table, let column):
             return "ALTER TABLE \(q(table)) DROP COLUMN \(q(column))"
-        case .alterColumnType(let table, let column, let type, let collation):
+        case .alterColumnType(let table, let column, let type, let collation, let using):
             let collate = collation.map { " COLLATE \(Self.collationName($0))" } ?? ""
-            return "ALTER TABLE \(q(table)) ALTER COLUMN \(q(column)) TYPE \(type)\(collate)"
+            let conversion = using.map { " USING \($0)" } ?? ""
+            return "ALTER TABLE \(q(table)) ALTER COLUMN \(q(column)) TYPE \(type)\(collate)\(conversion)"
         case .setNotNull(let table, let column):
             return "ALTER TABLE \(q(table)) ALTER COLUMN \(q(column)) SET NOT NULL"
         case .dropNotNull(let table, let column):
@@ -51,8 +52,9 @@ extension Step {
             return "ALTER TABLE \(q(table)) ALTER COLUMN \(q(column)) SET DEFAULT \(expression)"
         case .dropDefault(let table, let column):
             return "ALTER TABLE \(q(table)) ALTER COLUMN \(q(column)) DROP DEFAULT"
-        case .addIdentity(let table, let column, let identity):
-            return "ALTER TABLE \(q(table)) ALTER COLUMN \(q(column)) ADD GENERATED \(identity.sql) AS IDENTITY"
+        case .addIdentity(let table, let column, let identity, let sequence):
+            let name = sequence.map { " (SEQUENCE NAME \(q($0)))" } ?? ""
+            return "ALTER TABLE \(q(table)) ALTER COLUMN \(q(column)) ADD GENERATED \(identity.sql) AS IDENTITY\(name)"
         case .setIdentity(let table, let column, let identity):
             return "ALTER TABLE \(q(table)) ALTER COLUMN \(q(column)) SET GENERATED \(identity.sql)"
         case .dropIdentity(let table, let column):
@@ -70,6 +72,17 @@ extension Step {
             return "ALTER SEQUENCE \(q(name)) AS \(type)"
         case .dropSequence(let name):
             return "DROP SEQUENCE \(q(name))"
+        case .continueSequence(let name, let table, let column, let after):
+            // The last value the old sequence gave out counts too: rows may have
+            // been deleted since. With neither (an empty table, a fresh
+            // sequence), the next value is the sequence's start, 1.
+            var candidates = ["(SELECT max(\(q(column))) FROM \(q(table)))"]
+            if let after {
+                candidates.append("(SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM \(q(after)))")
+            }
+            candidates.append("0")
+            return "SELECT setval(\(quoteLiteral(q(name))), greatest(v, 1), v >= 1) "
+                + "FROM (SELECT greatest(\(candidates.joined(separator: ", "))) AS v) AS highest"
 
         case .addConstraint(let table, let constraint):
             return "ALTER TABLE \(q(table)) ADD \(Self.constraintDefinition(constraint))"

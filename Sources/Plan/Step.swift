@@ -19,13 +19,17 @@ public enum Step: Sendable, Equatable {
     case addColumn(table: String, ColumnDeclaration)
     case renameColumn(table: String, from: String, to: String)
     case dropColumn(table: String, column: String)
-    case alterColumnType(table: String, column: String, type: String, collation: String?)
+    /// `using`: the expression that computes the new value (`USING ...`), when
+    /// PostgreSQL has no assignment cast from the old type.
+    case alterColumnType(table: String, column: String, type: String, collation: String?, using: String? = nil)
     case setNotNull(table: String, column: String)
     case dropNotNull(table: String, column: String)
     /// `expression` is SQL text (the server's canonical form of the declared default).
     case setDefault(table: String, column: String, expression: String)
     case dropDefault(table: String, column: String)
-    case addIdentity(table: String, column: String, Identity)
+    /// `sequence`: the identity sequence's name, as a new tenant's is named; nil
+    /// lets PostgreSQL choose.
+    case addIdentity(table: String, column: String, Identity, sequence: String?)
     case setIdentity(table: String, column: String, Identity)
     case dropIdentity(table: String, column: String)
     case dropExpression(table: String, column: String)
@@ -35,6 +39,11 @@ public enum Step: Sendable, Equatable {
     case renameSequence(from: String, to: String)
     case alterSequenceType(name: String, type: String)
     case dropSequence(String)
+    /// Sets sequence `name` (the new sequence of a column that holds rows) so
+    /// that it continues after the column's highest value, and after the last
+    /// value sequence `after` (the column's previous sequence) gave out. The
+    /// value is computed by the statement when it runs, in each tenant.
+    case continueSequence(name: String, table: String, column: String, after: String?)
 
     case addConstraint(table: String, ConstraintDeclaration)
     case renameConstraint(table: String, from: String, to: String)

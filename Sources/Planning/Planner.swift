@@ -110,15 +110,23 @@ public struct Planner: Sendable {
             }
             databases.append(entry)
 
-            let differ = Differ(declaration: request.declaration, desired: desired, policy: request.policy)
+            // Type changes are tried on the server: how values convert, or an
+            // error at the declaration when nothing converts them.
+            let source = database.connection, name = database.name, connections = connections
+            let conversions = TypeConversionProbe(declaration: request.declaration) {
+                try connections.connect(source, database: name)
+            }
+            defer { conversions.close() }
             // Texts a tenant says differently from the declaration are compared in
             // the server's canonical form, on a connection of its own, opened only
             // when such a text is found.
-            let canonicaliser = Canonicaliser(desired: desired) { [connections] in
-                try connections.connect(database.connection, database: database.name)
+            let canonicaliser = Canonicaliser(desired: desired) {
+                try connections.connect(source, database: name)
             }
             defer { canonicaliser.close() }
             let declaration = request.declaration, policy = request.policy, databaseName = database.name
+            let differ = Differ(declaration: request.declaration, desired: desired, policy: request.policy,
+                                conversions: conversions)
             let reflection = FleetReflection(
                 connections: connections, source: database.connection, database: database.name,
                 workers: workers, batchSize: batchSize, progress: progress, ignore: request.declaration.ignore,
@@ -129,7 +137,7 @@ public struct Planner: Sendable {
                     } catch let error as PostgresError {
                         throw PlanningError.database(databaseName, error)
                     }
-                    let tenantDiffer = reconciled.map { Differ(declaration: declaration, desired: $0, policy: policy) } ?? differ
+                    let tenantDiffer = reconciled.map { Differ(declaration: declaration, desired: $0, policy: policy, conversions: conversions) } ?? differ
                     return StatePlan(tenantDiffer.diff(actual: state), from: fingerprint)
                 })
             let found = try reflection.run(unique, first: connection)
@@ -140,6 +148,8 @@ public struct Planner: Sendable {
                 try DatabaseCatalog.lookalikeNotes(absent: absent, tenants: Set(tenants + fleet.exclude),
                                                    database: database.name, on: connection).forEach(note)
             }
+            let unconvertible = conversions.errors
+            if !unconvertible.isEmpty { throw InputErrors(unconvertible) }
             for tenant in unique {
                 let from = found.fingerprints[tenant] ?? SchemaState.absentFingerprint
                 let key = from + "|" + desiredFingerprint

@@ -94,6 +94,10 @@ public struct ColumnDeclaration: Sendable, Equatable {
     public var collation: String?
     public var comment: String?
     public var renamedFrom: String?
+    /// `using:`: a one-time hint, like `renamed_from`: the SQL expression that
+    /// computes the new value when the type changes (`ALTER COLUMN ... TYPE ...
+    /// USING`). Ignored when the type already matches.
+    public var using: String?
     public var location: SourceLocation?
     /// Where each key's value stands (`type`, `default`, `generated`, ...), for errors
     /// that the server finds in the text.
@@ -101,8 +105,8 @@ public struct ColumnDeclaration: Sendable, Equatable {
 
     public init(name: String, type: String, nullable: Bool = true, defaultExpression: String? = nil,
                 identity: Identity? = nil, generated: String? = nil, collation: String? = nil,
-                comment: String? = nil, renamedFrom: String? = nil, location: SourceLocation? = nil,
-                fieldLocations: [String: SourceLocation] = [:]) {
+                comment: String? = nil, renamedFrom: String? = nil, using: String? = nil,
+                location: SourceLocation? = nil, fieldLocations: [String: SourceLocation] = [:]) {
         self.name = name
         self.type = type
         self.nullable = nullable
@@ -112,6 +116,7 @@ public struct ColumnDeclaration: Sendable, Equatable {
         self.collation = collation
         self.comment = comment
         self.renamedFrom = renamedFrom
+        self.using = using
         self.location = location
         self.fieldLocations = fieldLocations
     }

@@ -79,6 +79,15 @@ extension DeclarationLoader.Parser {
                 column.renamedFrom = old
             }
         }
+        if let usingEntry = fields["using"], let expression = reader.string(usingEntry, of: owner) {
+            if expression.trimmingCharacters(in: .whitespaces).isEmpty {
+                reader.error("'using' of \(owner) has no value", at: usingEntry.keyNode,
+                             hint: "write the SQL expression that computes the new value, e.g. "
+                                 + "using: \"\(name)::integer\", or remove the key")
+            } else if reader.noNUL(expression, what: "'using' of \(owner)", at: usingEntry.value) {
+                column.using = expression
+            }
+        }
         checkColumnRules(column, fields: fields, owner: owner)
         if column.identity != nil || PostgresTypeName.isSerial(PostgresTypeName.base(of: column.type).name) {
             column.nullable = false
@@ -124,6 +133,10 @@ extension DeclarationLoader.Parser {
                              hint: "serial takes its default from its own sequence; remove default:, "
                                  + "or use an integer type such as bigint")
             }
+        }
+        if column.generated != nil, let using = fields["using"] {
+            reader.error("generated \(owner) cannot have using:", at: using.keyNode,
+                         hint: "remove using:; a generated column's values are computed from generated:")
         }
         if isSerial, let identity = fields["identity"], column.identity != nil {
             reader.error("serial \(owner) cannot also be an identity column", at: identity.keyNode,

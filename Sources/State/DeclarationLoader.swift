@@ -15,7 +15,7 @@ public enum DeclarationLoader {
     static let tableKeys = ["columns", "primary_key", "unique", "indexes", "foreign_keys", "checks",
                             "triggers", "comment", "renamed_from"]
     static let columnKeys = ["type", "nullable", "default", "identity", "generated", "collation",
-                             "comment", "renamed_from"]
+                             "comment", "renamed_from", "using"]
     static let indexKeys = ["columns", "unique", "using", "where", "include"]
     static let foreignKeyKeys = ["columns", "references", "on_delete", "on_update"]
     static let referenceKeys = ["schema", "table", "columns"]

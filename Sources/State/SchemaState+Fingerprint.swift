@@ -35,6 +35,12 @@ extension SchemaState {
                 for c in t.ignoredKeyColumns { field(c) }
                 out += "\n"
             }
+            // Likewise only when the table has properties schema.yaml cannot express.
+            if !t.unsupported.isEmpty {
+                out += " P"
+                for p in t.unsupported { field(p) }
+                out += "\n"
+            }
             for c in t.columns {
                 out += " C"; field(c.name); field(c.type); field(c.notNull ? "t" : "f")
                 field(c.defaultExpression); field(c.identity?.rawValue); field(c.generated)

@@ -82,9 +82,16 @@ public struct TableState: Sendable, Equatable, Codable {
     /// User triggers (not the internal ones of foreign keys), sorted by name.
     public var triggers: [TriggerState]
 
+    /// What the table has that `schema.yaml` cannot express yet, one short text
+    /// each (`unlogged`, `storage parameters (fillfactor=70)`, `policy p`):
+    /// kept as it is and reported as held back, never dropped or changed. A
+    /// policy is `policy <name>`, its name as it is, so that `ignore:` can match
+    /// it. Sorted; empty for a declared table as a new tenant gets it.
+    public var unsupported: [String]
+
     public init(name: String, comment: String? = nil, columns: [ColumnState] = [],
                 constraints: [ConstraintState] = [], indexes: [IndexState] = [], ignoredUses: [String] = [],
-                ignoredKeyColumns: [String] = [], triggers: [TriggerState] = []) {
+                ignoredKeyColumns: [String] = [], triggers: [TriggerState] = [], unsupported: [String] = []) {
         self.name = name
         self.comment = comment
         self.columns = columns
@@ -93,6 +100,7 @@ public struct TableState: Sendable, Equatable, Codable {
         self.ignoredUses = ignoredUses
         self.ignoredKeyColumns = ignoredKeyColumns
         self.triggers = triggers
+        self.unsupported = unsupported
     }
 
     public func column(named name: String) -> ColumnState? { columns.first { $0.name == name } }
@@ -108,7 +116,8 @@ public struct TableState: Sendable, Equatable, Codable {
             indexes: indexes.sorted { $0.name < $1.name },
             ignoredUses: Array(Set(ignoredUses)).sorted(),
             ignoredKeyColumns: Array(Set(ignoredKeyColumns)).sorted(),
-            triggers: triggers.sorted { $0.name < $1.name })
+            triggers: triggers.sorted { $0.name < $1.name },
+            unsupported: unsupported.sorted())
     }
 }
 

@@ -242,6 +242,35 @@ extension Declaration {
         #expect(defaults == ["0", "true", "1.50", "'x'", "null"])
     }
 
+    @Test func usingIsAOneTimeConversionHint() throws {
+        let declaration = try parse("""
+            version: 1
+            tables:
+              t:
+                columns:
+                  priority: { type: integer, using: "CASE priority WHEN 'high' THEN 2 ELSE 1 END" }
+            """)
+        let column = try #require(declaration.tables.first?.columns.first)
+        #expect(column.using == "CASE priority WHEN 'high' THEN 2 ELSE 1 END")
+        #expect(column.fieldLocations["using"]?.line == 5)
+
+        expectOnlyError(schemaErrors("""
+            version: 1
+            tables:
+              t:
+                columns:
+                  p: { type: integer, using: " " }
+            """), line: 5, column: 27, message: "'using' of column 'p' of table 't' has no value", hint: "using:")
+        expectOnlyError(schemaErrors("""
+            version: 1
+            tables:
+              t:
+                columns:
+                  a: integer
+                  b: { type: integer, generated: "a * 2", using: "a" }
+            """), line: 6, column: 47, message: "generated column 'b' of table 't' cannot have using:")
+    }
+
     @Test func primaryKeyMappingFormAndReferentialActionSpellings() throws {
         let declaration = try parse("""
             version: 1

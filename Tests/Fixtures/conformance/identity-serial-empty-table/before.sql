@@ -1,0 +1,1 @@
+CREATE TABLE t (c2 bigserial PRIMARY KEY, v text);

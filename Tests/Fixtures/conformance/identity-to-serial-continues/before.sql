@@ -1,0 +1,3 @@
+CREATE TABLE t (c2 integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text);
+INSERT INTO t (v) VALUES ('a'), ('b'), ('c');
+DELETE FROM t WHERE c2 = 3;

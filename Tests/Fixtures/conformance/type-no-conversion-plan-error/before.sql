@@ -1,0 +1,2 @@
+CREATE TABLE t (id integer PRIMARY KEY, d integer);
+INSERT INTO t VALUES (1, 20260101);

@@ -1,0 +1,2 @@
+CREATE TABLE t (id integer PRIMARY KEY, mood text);
+INSERT INTO t VALUES (1, 'sad');

@@ -1,0 +1,2 @@
+CREATE TABLE t (id integer PRIMARY KEY, d text);
+INSERT INTO t VALUES (1, '2026-01-01');
