@@ -42,6 +42,12 @@ extension Change {
         case renameIndex = "rename_index"
         case dropIndex = "drop_index"
 
+        case createIndexConcurrently = "create_index_concurrently"
+        case dropIndexConcurrently = "drop_index_concurrently"
+        case addConstraintNotValid = "add_constraint_not_valid"
+        case validateConstraint = "validate_constraint"
+        case addConstraintUsingIndex = "add_constraint_using_index"
+
         /// The plan-file name, so that text output shows what the file stores.
         public var description: String { rawValue }
     }

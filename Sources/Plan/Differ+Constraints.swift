@@ -29,6 +29,13 @@ extension Differ.Run {
             if let have = current.constraint(named: w.name) {
                 if have.kind == w.kind && sameAfterRenames(have.definition, w.definition)
                     && !touchesRecreatedColumn(have.definition, table: name) { continue }
+                // Added NOT VALID by an online change that stopped before validating it.
+                if have.kind == w.kind && sameAfterRenames(have.definition, w.definition + " NOT VALID")
+                    && !touchesRecreatedColumn(have.definition, table: name) {
+                    add(.validateConstraint(table: name, name: w.name), isFK ? .addForeignKeys : .addConstraints,
+                        hazards: [.mayFailOnExistingData])
+                    continue
+                }
                 add(.dropConstraint(table: name, name: w.name), have.kind == .foreignKey ? .dropForeignKeys : .dropConstraintsAndIndexes)
             } else if let i = unmatched.firstIndex(where: { $0.kind == w.kind && $0.definition == w.definition }) {
                 add(.renameConstraint(table: name, from: unmatched[i].name, to: w.name), .renames)
@@ -64,10 +71,11 @@ extension Differ.Run {
         for w in want.indexes {
             guard let decl = declared[w.name] else { continue }
             if let have = current.index(named: w.name) {
-                if sameAfterRenames(have.definition, w.definition)
+                // An INVALID index (a failed concurrent build) is rebuilt, whatever its definition.
+                if !have.invalid && sameAfterRenames(have.definition, w.definition)
                     && !touchesRecreatedColumn(have.definition, table: name) { continue }
                 add(.dropIndex(w.name), .dropConstraintsAndIndexes)
-            } else if let i = unmatched.firstIndex(where: { $0.definition == w.definition }) {
+            } else if let i = unmatched.firstIndex(where: { !$0.invalid && $0.definition == w.definition }) {
                 add(.renameIndex(from: unmatched[i].name, to: w.name), .renames)
                 unmatched.remove(at: i)
                 continue

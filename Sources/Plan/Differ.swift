@@ -17,6 +17,9 @@ public struct Differ: Sendable {
     public var declaration: Declaration
     public var desired: SchemaState
     public var policy: DestructivePolicy
+    /// Whether changes to existing tables take their online form (`OnlineForm`);
+    /// false for `plan --transactional`: one transaction per tenant.
+    public var online = true
 
     /// Whether every destructive change is allowed (`--allow-destructive`).
     public var allowDestructive: Bool { policy == .all }
@@ -54,7 +57,8 @@ public struct Differ: Sendable {
     public func diff(actual: SchemaState?) -> Diff {
         guard let actual = actual?.ignoring(declaration.ignore).normalized() else {
             let changes = [Step.createSchema.change()] + Self.creation(of: declaration).map { $0.change() }
-            return Diff(changes: changes, held: [], expected: desired, prelude: nil)
+            return Diff(changes: changes, held: [], expected: desired, prelude: nil,
+                        stages: [Diff.Stage(changes: changes.count, transactional: true, state: desired)])
         }
         var run = Run(differ: self, actual: actual)
         run.diffEnums()

@@ -35,15 +35,21 @@ extension Step {
         case .createIndex: .createIndex
         case .renameIndex: .renameIndex
         case .dropIndex: .dropIndex
+        case .createIndexConcurrently: .createIndexConcurrently
+        case .dropIndexConcurrently: .dropIndexConcurrently
+        case .addConstraintNotValid: .addConstraintNotValid
+        case .validateConstraint: .validateConstraint
+        case .addConstraintUsingIndex: .addConstraintUsingIndex
         }
     }
 
     /// `+` create, `~` change, `-` drop.
     public var action: Change.Action {
         switch self {
-        case .createSchema, .createEnum, .createTable, .addColumn, .createSequence, .addConstraint, .createIndex:
+        case .createSchema, .createEnum, .createTable, .addColumn, .createSequence, .addConstraint, .createIndex,
+             .createIndexConcurrently, .addConstraintNotValid, .addConstraintUsingIndex:
             .create
-        case .dropType, .dropTable, .dropColumn, .dropSequence, .dropConstraint, .dropIndex:
+        case .dropType, .dropTable, .dropColumn, .dropSequence, .dropConstraint, .dropIndex, .dropIndexConcurrently:
             .drop
         default:
             .change
@@ -84,6 +90,11 @@ extension Step {
         case .createIndex(let table, let index): "index \(index.name) on \(table)"
         case .renameIndex(let from, let to): "index \(from) → \(to)"
         case .dropIndex(let name): "index \(name)"
+        case .createIndexConcurrently(let table, let index): "index \(index.name) on \(table)"
+        case .dropIndexConcurrently(let name): "index \(name)"
+        case .addConstraintNotValid(let table, let c): "constraint \(c.name) on \(table) (not valid)"
+        case .validateConstraint(let table, let name): "constraint \(name) on \(table) (validate)"
+        case .addConstraintUsingIndex(let table, let name, _): "constraint \(name) on \(table) (from its index)"
         }
     }
 
@@ -94,7 +105,8 @@ extension Step {
         case .createTable(let t): t.location
         case .addColumn(_, let c): c.fieldLocations["type"] ?? c.location
         case .addConstraint(_, let c): c.location
-        case .createIndex(_, let i): i.location
+        case .createIndex(_, let i), .createIndexConcurrently(_, let i): i.location
+        case .addConstraintNotValid(_, let c): c.location
         default: nil
         }
     }

@@ -37,9 +37,9 @@ extension Step {
             return SQLTokens(expression).literals
         case .createSequence(_, let type, _, _), .alterSequenceType(_, let type):
             return SQLTokens(type).literals
-        case .addConstraint(_, .check(let check)):
+        case .addConstraint(_, .check(let check)), .addConstraintNotValid(_, .check(let check)):
             return SQLTokens(check.expression).literals
-        case .createIndex(_, let index):
+        case .createIndex(_, let index), .createIndexConcurrently(_, let index):
             let elements = index.columns.flatMap { element -> [String] in
                 let body = IndexElement.split(element).body
                 return IndexElement.isPlainName(body) ? [] : SQLTokens(body).literals
@@ -48,7 +48,8 @@ extension Step {
         case .addConstraint(_, .primaryKey), .addConstraint(_, .unique), .addConstraint(_, .foreignKey),
              .createSchema, .dropType, .renameTable, .dropTable, .renameColumn, .dropColumn, .setNotNull,
              .dropNotNull, .dropDefault, .addIdentity, .setIdentity, .dropIdentity, .dropExpression,
-             .renameSequence, .dropSequence, .renameConstraint, .dropConstraint, .renameIndex, .dropIndex:
+             .renameSequence, .dropSequence, .renameConstraint, .dropConstraint, .renameIndex, .dropIndex,
+             .addConstraintNotValid, .validateConstraint, .addConstraintUsingIndex, .dropIndexConcurrently:
             return []
         }
     }

@@ -84,6 +84,17 @@ extension Step {
             return "ALTER INDEX \(q(from)) RENAME TO \(q(to))"
         case .dropIndex(let name):
             return "DROP INDEX \(q(name))"
+
+        case .createIndexConcurrently(let table, let index):
+            return Self.indexDefinition(index, table: table, concurrently: true)
+        case .dropIndexConcurrently(let name):
+            return "DROP INDEX CONCURRENTLY \(q(name))"
+        case .addConstraintNotValid(let table, let constraint):
+            return "ALTER TABLE \(q(table)) ADD \(Self.constraintDefinition(constraint)) NOT VALID"
+        case .validateConstraint(let table, let name):
+            return "ALTER TABLE \(q(table)) VALIDATE CONSTRAINT \(q(name))"
+        case .addConstraintUsingIndex(let table, let name, let primaryKey):
+            return "ALTER TABLE \(q(table)) ADD CONSTRAINT \(q(name)) \(primaryKey ? "PRIMARY KEY" : "UNIQUE") USING INDEX \(q(name))"
         }
     }
 
@@ -129,8 +140,9 @@ extension Step {
         }
     }
 
-    static func indexDefinition(_ index: IndexDeclaration, table: String) -> String {
-        var sql = "CREATE \(index.unique ? "UNIQUE " : "")INDEX \(quoteIdentifier(index.name)) ON \(quoteIdentifier(table))"
+    static func indexDefinition(_ index: IndexDeclaration, table: String, concurrently: Bool = false) -> String {
+        var sql = "CREATE \(index.unique ? "UNIQUE " : "")INDEX \(concurrently ? "CONCURRENTLY " : "")"
+            + "\(quoteIdentifier(index.name)) ON \(quoteIdentifier(table))"
         if let method = index.method { sql += " USING \(quoteIdentifier(method))" }
         sql += " (\(index.columns.map(indexElement).joined(separator: ", ")))"
         if !index.include.isEmpty { sql += " INCLUDE (\(index.include.map(quoteIdentifier).joined(separator: ", ")))" }

@@ -43,4 +43,16 @@ public enum Step: Sendable, Equatable {
     case createIndex(table: String, IndexDeclaration)
     case renameIndex(from: String, to: String)
     case dropIndex(String)
+
+    // The online forms (`OnlineForm`): the same changes in steps that let the
+    // application go on reading and writing the table.
+    /// `CREATE [UNIQUE] INDEX CONCURRENTLY`: outside a transaction.
+    case createIndexConcurrently(table: String, IndexDeclaration)
+    /// `DROP INDEX CONCURRENTLY`: outside a transaction.
+    case dropIndexConcurrently(String)
+    /// A check or foreign key added `NOT VALID`: existing rows are not scanned.
+    case addConstraintNotValid(table: String, ConstraintDeclaration)
+    case validateConstraint(table: String, name: String)
+    /// A unique or primary key constraint from the unique index of the same name.
+    case addConstraintUsingIndex(table: String, name: String, primaryKey: Bool)
 }

@@ -16,6 +16,8 @@ public struct PlanRequest: Sendable {
     /// `--allow` selectors: the destructive changes allowed without `--allow-destructive`.
     public var allowed: [AllowSelector]
     public var toolVersion: String
+    /// `--transactional`: every tenant's changes in one transaction, no online forms.
+    public var transactional = false
 
     public init(declaration: Declaration, schemaSHA256: String, fleet: Fleet, onlyTenants: [String] = [],
                 allowDestructive: Bool = false, allowed: [AllowSelector] = [], toolVersion: String) {
@@ -110,7 +112,9 @@ public struct Planner: Sendable {
             }
             databases.append(entry)
 
-            let differ = Differ(declaration: request.declaration, desired: desired, policy: request.policy)
+            var online = Differ(declaration: request.declaration, desired: desired, policy: request.policy)
+            online.online = !request.transactional
+            let differ = online
             let reflection = FleetReflection(
                 connections: connections, source: database.connection, database: database.name,
                 workers: workers, batchSize: batchSize, progress: progress, ignore: request.declaration.ignore,
@@ -149,7 +153,7 @@ public struct Planner: Sendable {
             let stamps = plan.changes.isEmpty || group.stamps.isEmpty ? nil : group.stamps
             changeSets.append(PlanFile.ChangeSet(
                 id: i + 1, from: group.from, to: plan.to, changes: plan.changes, held: plan.held,
-                tenants: group.tenants, preludeTo: plan.preludeTo, stamps: stamps))
+                tenants: group.tenants, steps: plan.steps, stamps: stamps))
         }
         // Sets with changes first, in-sync sets last; otherwise in the order tenants were found.
         changeSets.sort { a, b in

@@ -42,7 +42,10 @@ extension SchemaState {
                 out += " K"; field(k.name); field(k.kind.rawValue); field(k.definition); out += "\n"
             }
             for i in t.indexes {
-                out += " I"; field(i.name); field(i.definition); out += "\n"
+                out += " I"; field(i.name); field(i.definition)
+                // Only when invalid: valid indexes encode as before.
+                if i.invalid { field("invalid") }
+                out += "\n"
             }
         }
         for s in state.sequences { out += "S"; field(s); out += "\n" }

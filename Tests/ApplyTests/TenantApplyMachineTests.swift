@@ -19,8 +19,13 @@ struct TenantApplyMachineTests {
                                    sql: "ALTER TABLE \"t\" ALTER COLUMN \"c\" SET NOT NULL")
 
     static func changeSet(_ changes: [Change], preludeTo: String? = nil) -> PlanFile.ChangeSet {
-        PlanFile.ChangeSet(id: 7, from: "F", to: "T", changes: changes, held: [], tenants: ["main": ["acme"]],
-                           preludeTo: preludeTo, stamps: ["main": ["acme": "S"]])
+        let prelude = changes.filter { !$0.transactional }.count
+        let steps = preludeTo.map {
+            [PlanFile.StepEntry(changes: prelude, transactional: true, to: $0),
+             PlanFile.StepEntry(changes: changes.count - prelude, transactional: true, to: "T")]
+        }
+        return PlanFile.ChangeSet(id: 7, from: "F", to: "T", changes: changes, held: [], tenants: ["main": ["acme"]],
+                                  steps: steps, stamps: ["main": ["acme": "S"]])
     }
 
     /// One stage (`addColumn`, `setNotNull`); stamp `S` when `stamped`.

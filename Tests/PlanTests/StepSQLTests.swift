@@ -54,10 +54,15 @@ func caseName(_ step: Step) -> String {
     case .createIndex: "createIndex"
     case .renameIndex: "renameIndex"
     case .dropIndex: "dropIndex"
+    case .createIndexConcurrently: "createIndexConcurrently"
+    case .dropIndexConcurrently: "dropIndexConcurrently"
+    case .addConstraintNotValid: "addConstraintNotValid"
+    case .validateConstraint: "validateConstraint"
+    case .addConstraintUsingIndex: "addConstraintUsingIndex"
     }
 }
 
-let allStepCaseCount = 31
+let allStepCaseCount = 36
 
 /// A name that needs every kind of quoting: a double quote, capitals, a space, non-ASCII.
 let awkward = "Wé\"ird Nämé 🐘"
@@ -240,6 +245,17 @@ let renderCases: [RenderCase] = [
     RenderCase(.renameIndex(from: "idx_created", to: awkward),
                "ALTER INDEX \"idx_created\" RENAME TO \(awkwardQuoted)", "rename_index", .change),
     RenderCase(.dropIndex(awkward), "DROP INDEX \(awkwardQuoted)", "drop_index", .drop),
+    RenderCase(.createIndexConcurrently(table: "orders", IndexDeclaration(name: "orders_ref_key", columns: ["ref"], unique: true)),
+               #"CREATE UNIQUE INDEX CONCURRENTLY "orders_ref_key" ON "orders" ("ref")"#, "create_index_concurrently", .create),
+    RenderCase(.dropIndexConcurrently(awkward), "DROP INDEX CONCURRENTLY \(awkwardQuoted)", "drop_index_concurrently", .drop),
+    RenderCase(.addConstraintNotValid(table: "orders", .check(CheckDeclaration(name: "total_positive", expression: "total > 0"))),
+               #"ALTER TABLE "orders" ADD CONSTRAINT "total_positive" CHECK (total > 0) NOT VALID"#,
+               "add_constraint_not_valid", .create),
+    RenderCase(.validateConstraint(table: awkward, name: awkward),
+               "ALTER TABLE \(awkwardQuoted) VALIDATE CONSTRAINT \(awkwardQuoted)", "validate_constraint", .change),
+    RenderCase(.addConstraintUsingIndex(table: "orders", name: "orders_pkey", primaryKey: true),
+               #"ALTER TABLE "orders" ADD CONSTRAINT "orders_pkey" PRIMARY KEY USING INDEX "orders_pkey""#,
+               "add_constraint_using_index", .create),
 ]
 
 @Suite("Step rendering")
