@@ -18,8 +18,8 @@ public struct Differ: Sendable {
     public var desired: SchemaState
     public var policy: DestructivePolicy
     /// Whether changes to existing tables take their online form (`OnlineForm`);
-    /// false for `plan --transactional`: one transaction per tenant.
-    public var online = true
+    /// false (the default here; `plan` sets it unless `--transactional`): one transaction per tenant.
+    public var online = false
 
     /// Whether every destructive change is allowed (`--allow-destructive`).
     public var allowDestructive: Bool { policy == .all }
