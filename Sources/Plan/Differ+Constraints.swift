@@ -46,6 +46,11 @@ extension Differ.Run {
                 hazards: constraintHazards(w.kind))
         }
         for extra in unmatched {
+            // A temporary check of an online SET NOT NULL that stopped before its end.
+            if extra.kind == .check && Self.isTemporaryCheck(extra.name) {
+                add(.dropConstraint(table: name, name: extra.name), .dropConstraintsAndIndexes)
+                continue
+            }
             addDestructive(.dropConstraint(table: name, name: extra.name),
                            extra.kind == .foreignKey ? .dropForeignKeys : .dropConstraintsAndIndexes,
                            hazards: [.dropsUnmanagedObject],
@@ -84,6 +89,8 @@ extension Differ.Run {
                 hazards: decl.unique ? [.blocksWrites, .mayFailOnExistingData] : [.blocksWrites])
         }
         for extra in unmatched {
+            // What a failed or killed concurrent build left: no query uses it, nothing is lost.
+            if extra.invalid { add(.dropIndex(extra.name), .dropConstraintsAndIndexes); continue }
             addDestructive(.dropIndex(extra.name), .dropConstraintsAndIndexes, hazards: [.dropsUnmanagedObject],
                            target: DestructiveTarget(.index, extra.name, undeclared: true),
                            reason: "index \(extra.name) on \(name) is not in schema.yaml") {

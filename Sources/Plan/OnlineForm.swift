@@ -97,8 +97,8 @@ extension Differ.Run {
         for (planned, state) in zip(online.builds, afterBuild) {
             stages.append(Stage(steps: [planned], transactional: false, state: state))
         }
-        stages.append(Stage(steps: online.validations, transactional: true, state: afterBuilds.normalized()))
-        stages.append(Stage(steps: online.finals, transactional: true, state: afterValidation.normalized()))
+        stages.append(Stage(steps: online.validations, transactional: true, state: afterValidation.normalized()))
+        stages.append(Stage(steps: online.finals, transactional: true, state: final))
         return stages.filter { !$0.steps.isEmpty }
     }
 
