@@ -56,7 +56,8 @@ public struct Differ: Sendable {
 
     public func diff(actual: SchemaState?) -> Diff {
         guard let actual = actual?.ignoring(declaration.ignore).normalized() else {
-            let changes = [Step.createSchema.change()] + Self.creation(of: declaration).map { $0.change() }
+            let tables = Set(declaration.tables.map(\.name))
+            let changes = [Step.createSchema.change()] + Self.creation(of: declaration).map { $0.change(newTables: tables) }
             return Diff(changes: changes, held: [], expected: desired, prelude: nil,
                         stages: [Diff.Stage(changes: changes.count, transactional: true, state: desired)])
         }

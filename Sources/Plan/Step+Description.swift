@@ -112,7 +112,16 @@ extension Step {
     }
 
     /// The step rendered for a plan: its statement, with what it may do to a live application.
-    public func change(hazards: [Hazard] = [], transactional: Bool = true) -> Change {
-        Change(op: operation, action: action, object: object, sql: sql, transactional: transactional, hazards: hazards)
+    ///
+    /// The locks it takes on relations that exist before the plan (not those
+    /// in `newTables`, which no application uses yet) decide its lock hazards
+    /// (`Hazard.of(_:)`); the Differ's other hazards are kept.
+    public func change(hazards: [Hazard] = [], transactional: Bool = true, newTables: Set<String> = []) -> Change {
+        let locks = locks(hazards: hazards).filter { !newTables.contains($0.relation) }
+        let kept = hazards.filter { !Hazard.lockHazards.contains($0) }
+        var change = Change(op: operation, action: action, object: object, sql: sql, transactional: transactional,
+                            hazards: Array(Set(kept + Hazard.of(locks))))
+        change.locks = locks
+        return change
     }
 }

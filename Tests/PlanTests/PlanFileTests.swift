@@ -167,6 +167,8 @@ struct PlanFileTests {
             "+": "-", "-": "~", "~": "+", "data_loss": "table_rewrite", "table_rewrite": "long_lock",
             "long_lock": "data_loss", "blocks_writes": "data_loss", "may_fail_on_existing_data": "data_loss",
             "drops_unmanaged_object": "data_loss",
+            "ACCESS EXCLUSIVE": "SHARE", "SHARE": "ACCESS EXCLUSIVE", "SHARE ROW EXCLUSIVE": "SHARE",
+            "SHARE UPDATE EXCLUSIVE": "SHARE", "scan": "none", "none": "rewrite", "rewrite": "scan",
         ]
         for path in leaves {
             let where_ = path.map { "\($0)" }.joined(separator: ".")
