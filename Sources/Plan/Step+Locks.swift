@@ -134,3 +134,14 @@ extension Hazard {
     /// The hazards that come from locks, recomputed by `of(_:)` for every change.
     static let lockHazards: Set<Hazard> = [.tableRewrite, .longLock, .blocksWrites]
 }
+
+extension Change {
+    /// What the change does to existing rows under which lock, for people:
+    /// `scans orders under SHARE UPDATE EXCLUSIVE`; nil for catalog-only changes.
+    public var lockSummary: String? {
+        let parts = locks.filter { $0.work != .none }.map {
+            "\($0.work == .rewrite ? "rewrites" : "scans") \($0.relation) under \($0.mode.rawValue)"
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
+    }
+}
