@@ -20,6 +20,10 @@ public struct Differ: Sendable {
     /// Whether changes to existing tables take their online form (`OnlineForm`);
     /// false (the default here; `plan` sets it unless `--transactional`): one transaction per tenant.
     public var online = false
+    /// Columns (`table.column`) whose declared default rewrites a table that
+    /// holds rows when the column is added (a volatile default); the server
+    /// says which (`DesiredState.realise(_:probingDefaults:on:)`).
+    public var rewritingDefaults: Set<String> = []
 
     /// Whether every destructive change is allowed (`--allow-destructive`).
     public var allowDestructive: Bool { policy == .all }

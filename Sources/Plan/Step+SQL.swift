@@ -104,7 +104,7 @@ extension Step {
     }
 
     /// `"name" type [COLLATE c] [GENERATED ...] [NOT NULL] [DEFAULT expr]`.
-    static func columnDefinition(_ c: ColumnDeclaration) -> String {
+    public static func columnDefinition(_ c: ColumnDeclaration) -> String {
         var sql = "\(quoteIdentifier(c.name)) \(c.type)"
         if let collation = c.collation { sql += " COLLATE \(collationName(collation))" }
         if let generated = c.generated { sql += " GENERATED ALWAYS AS (\(generated)) STORED" }

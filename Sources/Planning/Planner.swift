@@ -85,7 +85,8 @@ public struct Planner: Sendable {
             defer { connection.close() }
 
             let identity = try DatabaseCatalog.identity(of: connection, database: database.name)
-            let desired = try DesiredState.realise(request.declaration, on: connection)
+            let (desired, rewritingDefaults) = try DesiredState.realise(request.declaration, probingDefaults: true,
+                                                                        on: connection)
             let desiredFingerprint = desired.fingerprint
 
             var tenants = listed
@@ -114,6 +115,7 @@ public struct Planner: Sendable {
 
             var online = Differ(declaration: request.declaration, desired: desired, policy: request.policy)
             online.online = !request.transactional
+            online.rewritingDefaults = rewritingDefaults
             let differ = online
             let reflection = FleetReflection(
                 connections: connections, source: database.connection, database: database.name,

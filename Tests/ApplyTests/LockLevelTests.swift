@@ -93,9 +93,20 @@ import TestSupport
         let session = try h.db.connect()
         defer { session.close() }
         try session.execute("SELECT set_config('search_path', $1, false)", [Self.tenant])
+        let tables = claimed.map(\.relation).filter { !$0.hasSuffix("_idx") }
+        func fileNodes() throws -> [String?] {
+            try tables.map { try session.query("SELECT pg_relation_filenode(to_regclass($1))::text", [$0]).scalar }
+        }
+        let nodesBefore = try fileNodes()
         try session.execute("BEGIN")
         try session.execute(c.step.sql)
         #expect(try Self.held(h.connection, pid: session.backendPID, claimed) == claimed, "\(c.step.sql)")
+        // A rewrite gives the table a new file; nothing else does.
+        let nodesAfter = try fileNodes()
+        for (i, table) in tables.enumerated() where nodesAfter[i] != nil {
+            let rewrites = claimed.first { $0.relation == table }?.work == .rewrite
+            #expect((nodesBefore[i] != nodesAfter[i]) == rewrites, "\(table) rewritten: \(c.step.sql)")
+        }
         try session.execute("ROLLBACK")
     }
 

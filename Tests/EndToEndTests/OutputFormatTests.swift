@@ -56,7 +56,7 @@ import TestSupport
     @Test func planShowAndApplyJSON() async throws {
         let w = try await Self.hazardousFleet(prefix: "fmt_json")
 
-        let plan = try await w.tenantplan(["plan", "--allow-destructive", "--format", "json"])
+        let plan = try await w.tenantplan(["plan", "--transactional", "--allow-destructive", "--format", "json"])
         try #require(plan.exitCode == 0, "\(plan)")
         let file = try w.read("plan.json")
         #expect(plan.stdout == file, "plan --format json prints the plan file")
