@@ -103,11 +103,11 @@ extension Differ.Run {
     }
 
     /// `quote_ident`: a name as PostgreSQL's deparser writes it, quoted only
-    /// when it must be (not lower-case letters, digits, `_` and `$`, or a
+    /// when it must be (anything but lower-case ASCII letters, digits and `_`, or a
     /// keyword that is not unreserved). A test compares it with the server's.
     static func canonicalIdentifier(_ name: String) -> String {
         let simple = name.unicodeScalars.first.map { ("a"..."z").contains($0) || $0 == "_" } ?? false
-            && name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "$" }
+            && name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
         return simple && !reservedWords.contains(name) ? name : quoteIdentifier(name)
     }
 
@@ -241,4 +241,9 @@ struct OnlinePlan {
         finals = setNotNulls + attaches + laterChecks + deferred
         if drops.isEmpty && builds.isEmpty && validations.isEmpty { return nil }
     }
+}
+
+extension Differ {
+    /// A name as PostgreSQL's deparser writes it (`quote_ident`); see `Run.canonicalIdentifier`.
+    public static func canonicalIdentifier(_ name: String) -> String { Run.canonicalIdentifier(name) }
 }

@@ -159,3 +159,19 @@ import TestSupport
         done.wait()
     }
 }
+
+/// The intermediate states of online changes spell column names as the server's
+/// deparser does: checked against `quote_ident()` for every keyword and awkward names.
+@Suite struct CanonicalIdentifierTests {
+    @Test func matchesQuoteIdent() async throws {
+        let h = try await Harness.make(prefix: "quote_ident")
+        let keywords = try h.rows("SELECT word FROM pg_get_keywords()").compactMap { $0.first ?? nil }
+        #expect(keywords.count > 400)
+        let names = keywords + ["plain", "with_digits1", "dollar$", "_under", "1starts_digit", "Upper", "sp ace",
+                                "quo\"te", "é", "order", "user", "name", "value", "type"]
+        for name in names {
+            let server = try h.rows("SELECT quote_ident($1)", [name]).first?.first ?? nil
+            #expect(Differ.canonicalIdentifier(name) == server, "\(name)")
+        }
+    }
+}
