@@ -21,6 +21,15 @@ import Plan
 /// at the stage's start. Lock timeouts, deadlocks, serialization failures and
 /// lost connections are retried from the start, `retries` times.
 ///
+/// A stage that is not transactional (`CREATE INDEX CONCURRENTLY`, enum labels
+/// later stages use) runs statement by statement outside a transaction, under
+/// the tenant's lock taken for the session (`.runOutside`); it cannot be rolled
+/// back, so the state read after it is compared with the stage's `to` and a
+/// difference fails the tenant, naming both. A tenant found at no stage's start
+/// only because of INVALID indexes (what a failed or killed concurrent build
+/// leaves) gets them dropped concurrently (`.dropInvalidIndexes`), then the
+/// attempt goes on from the stage that state starts.
+///
 /// An interrupted run (`interrupt(cancelling:)`) starts no further attempt: a
 /// tenant whose attempt ends in an error that would be retried is `interrupted`
 /// (rolled back; a re-run continues). Interrupted a second time, the tenant's
@@ -29,12 +38,15 @@ import Plan
 struct TenantApplyMachine: Sendable {
     /// Changes committed together, and the tenant's state before and after them.
     ///
-    /// A change set is one stage, or two when enum labels must be committed
-    /// before the changes that use them (the prelude). A tenant found at the
-    /// start of a later stage, after a run that stopped between two stages, goes
-    /// on from there.
+    /// A change set's stages are its plan `steps`: one transaction for a plain
+    /// change set; online changes and enum labels used by later changes add
+    /// stages, some outside a transaction. A tenant found at the start of a
+    /// later stage, after a run that stopped between two stages, goes on from
+    /// there.
     struct Stage: Sendable, Equatable {
         var changes: [Change]
+        /// False: the statements run one by one outside a transaction.
+        var transactional = true
         /// Fingerprint of the state the changes start from.
         var from: String
         /// Fingerprint of the state the changes lead to; the stage commits only on it.
@@ -52,6 +64,13 @@ struct TenantApplyMachine: Sendable {
         case readState
         /// Run the changes in one pipeline under `search_path` = the tenant; then `changesRan()`.
         case run([Change])
+        /// Take the tenant's lock for the session, end the transaction, run the
+        /// changes one by one outside a transaction, read the state, let go of
+        /// the lock; then `ranOutside(fingerprint:)`.
+        case runOutside([Change])
+        /// As `.runOutside`, for `DROP INDEX CONCURRENTLY` of these INVALID
+        /// indexes; then `invalidIndexesDropped()`.
+        case dropInvalidIndexes([String])
         /// `COMMIT`; then `committed()`.
         case commit
         /// `ROLLBACK`; then `rolledBack()`.
@@ -71,6 +90,12 @@ struct TenantApplyMachine: Sendable {
         /// ignoring errors, and report the tenant interrupted, with the error that
         /// ended its last attempt, if one did.
         case interrupted(TenantResult.Failure?)
+    }
+
+    /// INVALID indexes a state holds, and the fingerprint of that state without them.
+    struct InvalidIndexes: Sendable, Equatable {
+        var names: [String]
+        var fingerprintWithout: String
     }
 
     /// An error while performing an action, as far as the protocol cares.
@@ -108,6 +133,8 @@ struct TenantApplyMachine: Sendable {
         case reading(next: Int?)
         /// `stamped`: the stage started from a state vouched for by the stamp alone.
         case running(Int, stamped: Bool)
+        case runningOutside(Int)
+        case droppingInvalidIndexes
         case verifying(Int, stamped: Bool)
         case committing(Int)
         case rollingBack(AfterRollback)
@@ -131,6 +158,8 @@ struct TenantApplyMachine: Sendable {
     let stamp: String?
     /// Extra attempts after transient errors and lost connections.
     let retries: Int
+    /// Whether this attempt dropped INVALID indexes already (once per attempt).
+    private var droppedInvalid = false
     /// Attempts started so far.
     private(set) var attempts = 0
     private(set) var state: State = .idle
@@ -153,35 +182,42 @@ struct TenantApplyMachine: Sendable {
                   retries: retries)
     }
 
-    /// The stages of a change set: the non-transactional changes (enum labels
-    /// added) first, committed on their own, when the plan gives the state after
-    /// them; then the transactional ones.
+    /// The stages of a change set: its plan `steps`, each from the state the
+    /// one before leads to. Without steps (no changes), one empty stage.
     static func stages(of set: PlanFile.ChangeSet) -> [Stage] {
-        let prelude = set.changes.filter { !$0.transactional }
-        let rest = set.changes.filter(\.transactional)
-        if let preludeTo = set.preludeTo, !prelude.isEmpty {
-            return [Stage(changes: prelude, from: set.from, to: preludeTo),
-                    Stage(changes: rest, from: preludeTo, to: set.to)]
+        guard let steps = set.steps, !steps.isEmpty else {
+            return [Stage(changes: set.changes, from: set.from, to: set.to)]
         }
-        return [Stage(changes: rest, from: set.from, to: set.to)]
+        var stages: [Stage] = []
+        var from = set.from
+        var start = 0
+        for step in steps {
+            let end = min(start + step.changes, set.changes.count)
+            stages.append(Stage(changes: Array(set.changes[start..<end]), transactional: step.transactional,
+                                from: from, to: step.to))
+            from = step.to
+            start = end
+        }
+        return stages
     }
 
     // MARK: Events
 
     /// Starts an attempt: the first one, or the next after `.retry`.
     mutating func start() -> Action {
-        guard case .idle = state else { invalid("start") }
+        guard case .idle = state else { unexpected("start") }
         if interruption > .none && attempts > 0 {
             state = .done
             return .interrupted(lastFailure)
         }
         attempts += 1
+        droppedInvalid = false
         state = .connecting
         return .connect
     }
 
     mutating func connected() -> Action {
-        guard case .connecting = state else { invalid("connected") }
+        guard case .connecting = state else { unexpected("connected") }
         state = .beginning(next: nil)
         return .begin(stamp: stamp)
     }
@@ -189,17 +225,25 @@ struct TenantApplyMachine: Sendable {
     /// The transaction is open and the lock taken; `stampMatched` when a stamp
     /// was sent and the tenant's catalog rows still have it.
     mutating func begun(stampMatched: Bool) -> Action {
-        guard case .beginning(let next) = state else { invalid("begun") }
+        guard case .beginning(let next) = state else { unexpected("begun") }
         if stampMatched { return opened(at: from, stamped: true, next: next) }
         state = .reading(next: next)
         return .readState
     }
 
     /// The tenant's state was read in full: at the start, after a stage's
-    /// changes (verification), or after a failure (recheck).
-    mutating func stateRead(fingerprint: String) -> Action {
+    /// changes (verification), or after a failure (recheck). `invalid`: when
+    /// the state holds INVALID indexes, their names and the fingerprint of the
+    /// state without them.
+    mutating func stateRead(fingerprint: String, invalid: InvalidIndexes? = nil) -> Action {
         switch state {
         case .reading(let next):
+            if let invalid, !droppedInvalid, fingerprint != target, !stages.contains(where: { $0.from == fingerprint }),
+               invalid.fingerprintWithout == target || stages.contains(where: { $0.from == invalid.fingerprintWithout }) {
+                droppedInvalid = true
+                state = .droppingInvalidIndexes
+                return .dropInvalidIndexes(invalid.names)
+            }
             return opened(at: fingerprint, stamped: false, next: next)
         case .verifying(let stage, let stamped):
             if fingerprint == stages[stage].to {
@@ -214,18 +258,44 @@ struct TenantApplyMachine: Sendable {
             if fingerprint != stages[stage].from { return finish(.stale) }
             return retryOrFail(failure)
         default:
-            invalid("stateRead")
+            unexpected("stateRead")
         }
     }
 
     mutating func changesRan() -> Action {
-        guard case .running(let stage, let stamped) = state else { invalid("changesRan") }
+        guard case .running(let stage, let stamped) = state else { unexpected("changesRan") }
         state = .verifying(stage, stamped: stamped)
         return .readState
     }
 
+    /// A stage outside a transaction ran, and the state after it was read.
+    mutating func ranOutside(fingerprint: String) -> Action {
+        guard case .runningOutside(let stage) = state else { unexpected("ranOutside") }
+        guard fingerprint == stages[stage].to else {
+            // Nothing to roll back: say what is there instead.
+            let failure = Failure.verification(VerificationFailure(expected: stages[stage].to, found: fingerprint,
+                                                                   outsideTransaction: true))
+            lastFailure = failure.report
+            state = .done
+            return .fail(failure.report)
+        }
+        return advance(after: stage)
+    }
+
+    /// The INVALID indexes are gone: the attempt begins again from the state now.
+    mutating func invalidIndexesDropped() -> Action {
+        guard case .droppingInvalidIndexes = state else { unexpected("invalidIndexesDropped") }
+        state = .beginning(next: nil)
+        return .begin(stamp: nil)
+    }
+
     mutating func committed() -> Action {
-        guard case .committing(let stage) = state else { invalid("committed") }
+        guard case .committing(let stage) = state else { unexpected("committed") }
+        return advance(after: stage)
+    }
+
+    /// The next stage after `stage` finished, or the tenant is applied.
+    private mutating func advance(after stage: Int) -> Action {
         guard stage + 1 < stages.count else { return finish(.applied) }
         // The next stage starts from a state read in full: the stamp is stale now.
         state = .beginning(next: stage + 1)
@@ -246,7 +316,7 @@ struct TenantApplyMachine: Sendable {
             state = .rechecking(stage, failure)
             return .readState
         default:
-            invalid("rolledBack")
+            unexpected("rolledBack")
         }
     }
 
@@ -268,7 +338,7 @@ struct TenantApplyMachine: Sendable {
             }
             return retryOrFail(.action(error))
         case .idle, .done:
-            invalid("errorCaught")
+            unexpected("errorCaught")
         default:
             return retryOrFail(.action(error))
         }
@@ -286,7 +356,7 @@ struct TenantApplyMachine: Sendable {
     mutating func willPerform(_ pending: Action) -> Action {
         guard interruption == .cancelling, state != .done, state != .idle else { return pending }
         switch pending {
-        case .connect, .begin, .readState, .run, .commit:
+        case .connect, .begin, .readState, .run, .runOutside, .dropInvalidIndexes, .commit:
             state = .done
             return .interrupted(lastFailure)
         case .rollback, .rollbackIfInTransaction, .retry, .finish, .fail, .interrupted:
@@ -311,6 +381,10 @@ struct TenantApplyMachine: Sendable {
         guard let stage else {
             state = .rollingBack(.finish(.stale))
             return .rollback
+        }
+        guard stages[stage].transactional else {
+            state = .runningOutside(stage)
+            return .runOutside(stages[stage].changes)
         }
         state = .running(stage, stamped: stamped)
         return .run(stages[stage].changes)
@@ -339,7 +413,7 @@ struct TenantApplyMachine: Sendable {
         return .finish(outcome)
     }
 
-    private func invalid(_ event: String) -> Never {
+    private func unexpected(_ event: String) -> Never {
         preconditionFailure("TenantApplyMachine: \(event) in state \(state)")
     }
 }

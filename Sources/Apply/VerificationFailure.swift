@@ -7,13 +7,25 @@ import State
 struct VerificationFailure: UserFacingError, Equatable {
     var expected: String
     var found: String
+    /// The changes ran outside a transaction (`CREATE INDEX CONCURRENTLY`...):
+    /// nothing could be rolled back, the tenant stays in the state found.
+    var outsideTransaction = false
 
     var summary: String {
-        "verification failed: after the changes the tenant's state (fingerprint \(found.prefix(12))) "
+        if outsideTransaction {
+            return "verification failed: after a step that runs outside a transaction the tenant's state "
+                + "(fingerprint \(found.prefix(12))) is not the planned state (\(expected.prefix(12))); "
+                + "it cannot be rolled back and stays as found"
+        }
+        return "verification failed: after the changes the tenant's state (fingerprint \(found.prefix(12))) "
             + "is not the planned state (\(expected.prefix(12))); rolled back, nothing changed"
     }
 
-    var hint: String? { "plan again, and report this as a tenantplan bug if it repeats" }
+    var hint: String? {
+        outsideTransaction
+            ? "plan again: the new plan takes the tenant from where it is; report this as a tenantplan bug if it repeats"
+            : "plan again, and report this as a tenantplan bug if it repeats"
+    }
 
     /// One line, for the tenant's entry in the report.
     var description: String { ErrorFormatter.line(self) }

@@ -69,10 +69,22 @@ struct Worker: Sendable {
                 case .begin(let stamp):
                     action = machine.begun(stampMatched: try begin(tenant, stamp: stamp, on: session.connection!))
                 case .readState:
-                    action = machine.stateRead(fingerprint: try fingerprint(of: tenant, on: session.connection!))
+                    let read = try read(tenant, on: session.connection!)
+                    action = machine.stateRead(fingerprint: read.fingerprint, invalid: read.invalid)
                 case .run(let changes):
                     try run(changes, tenant: tenant, on: session.connection!)
                     action = machine.changesRan()
+                case .runOutside(let changes):
+                    let found = try outsideTransaction(tenant, on: session.connection!) { connection in
+                        for change in changes { try connection.execute(change.statement(tenant: tenant)) }
+                        return try fingerprint(of: tenant, on: connection)
+                    }
+                    action = machine.ranOutside(fingerprint: found)
+                case .dropInvalidIndexes(let names):
+                    try outsideTransaction(tenant, on: session.connection!) { connection in
+                        for name in names { try connection.execute("DROP INDEX CONCURRENTLY IF EXISTS \(quoteIdentifier(name))") }
+                    }
+                    action = machine.invalidIndexesDropped()
                 case .commit:
                     try session.connection!.execute("COMMIT")
                     action = machine.committed()
@@ -120,7 +132,7 @@ struct Worker: Sendable {
         case .connect: .connecting
         case .begin: .beginning
         case .readState: .reading
-        case .run: .running
+        case .run, .runOutside, .dropInvalidIndexes: .running
         case .commit: .committing
         case .rollback, .rollbackIfInTransaction, .fail, .interrupted: .rollingBack
         case .retry: .backingOff
@@ -173,8 +185,52 @@ struct Worker: Sendable {
     /// The fingerprint of the tenant's state as the plan saw it: without what
     /// the plan's `ignore:` rules leave alone.
     func fingerprint(of tenant: String, on connection: Connection) throws -> String {
-        let state = try Reflector().reflect(schema: tenant, on: connection)
-        return state?.ignoring(plan.ignore ?? IgnoreRules()).fingerprint ?? SchemaState.absentFingerprint
+        try read(tenant, on: connection).fingerprint
+    }
+
+    /// The fingerprint (as `fingerprint(of:on:)`), and the INVALID indexes the
+    /// state holds with the fingerprint of the state without them.
+    func read(_ tenant: String, on connection: Connection) throws
+        -> (fingerprint: String, invalid: TenantApplyMachine.InvalidIndexes?) {
+        guard let state = try Reflector().reflect(schema: tenant, on: connection)?
+            .ignoring(plan.ignore ?? IgnoreRules()) else { return (SchemaState.absentFingerprint, nil) }
+        let names = state.tables.flatMap(\.indexes).filter(\.invalid).map(\.name)
+        guard !names.isEmpty else { return (state.fingerprint, nil) }
+        var without = state
+        for i in without.tables.indices { without.tables[i].indexes.removeAll(where: \.invalid) }
+        return (state.fingerprint, .init(names: names.sorted(), fingerprintWithout: without.fingerprint))
+    }
+
+    /// Runs `body` outside a transaction, under the tenant's lock taken for the
+    /// session: statements that cannot run in a transaction block (`CREATE
+    /// INDEX CONCURRENTLY`). Called inside the tenant's transaction, which holds
+    /// the lock already: the session lock is taken at once, then the
+    /// transaction ends. The session's `search_path`, `lock_timeout` and
+    /// `statement_timeout` are set for `body` and reset after it, and the lock is let go.
+    @discardableResult
+    func outsideTransaction<T>(_ tenant: String, on connection: Connection,
+                               _ body: (Connection) throws -> T) throws -> T {
+        let options = applier.options
+        _ = try connection.pipeline([
+            PipelineStatement("SELECT pg_advisory_lock($1::int4, hashtext($2))", [String(Applier.lockClass), tenant]),
+            PipelineStatement("COMMIT"),
+        ])
+        defer {
+            if connection.isOpen {
+                if connection.inTransaction { try? connection.execute("ROLLBACK") }
+                _ = try? connection.pipeline([
+                    PipelineStatement("RESET search_path"), PipelineStatement("RESET lock_timeout"),
+                    PipelineStatement("RESET statement_timeout"),
+                    PipelineStatement("SELECT pg_advisory_unlock($1::int4, hashtext($2))", [String(Applier.lockClass), tenant]),
+                ])
+            }
+        }
+        _ = try connection.pipeline([
+            PipelineStatement("SELECT set_config('search_path', $1, false)", [quoteIdentifier(tenant)]),
+            PipelineStatement("SELECT set_config('lock_timeout', $1, false)", [options.lockTimeout]),
+            PipelineStatement("SELECT set_config('statement_timeout', $1, false)", [options.statementTimeout ?? "0"]),
+        ])
+        return try body(connection)
     }
 
     /// Runs changes in one pipeline, under `search_path` = the tenant alone.

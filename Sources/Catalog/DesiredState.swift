@@ -14,9 +14,23 @@ import State
 /// `schema.yaml` it came from, before any tenant is touched.
 public enum DesiredState {
     public static func realise(_ declaration: Declaration, on connection: Connection) throws -> SchemaState {
+        try realise(declaration, probingDefaults: false, on: connection).state
+    }
+
+    /// The desired state, and (with `probingDefaults`) the columns, as
+    /// `table.column`, whose declared default makes `ADD COLUMN` rewrite a
+    /// table that holds rows: a volatile default (`clock_timestamp()`,
+    /// `gen_random_uuid()`) is evaluated for every row.
+    ///
+    /// The server decides, not a list of function names: in the scratch
+    /// schema, each such default is added to a one-row probe table and the
+    /// table's `relfilenode` compared before and after (a rewrite gives it a
+    /// new one). Only defaults that call something are probed.
+    public static func realise(_ declaration: Declaration, probingDefaults: Bool,
+                               on connection: Connection) throws -> (state: SchemaState, rewritingDefaults: Set<String>) {
         let scratch = "\(ReservedSchemas.toolPrefix)_scratch_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
         do {
-            return try realise(declaration, in: scratch, on: connection)
+            return try realise(declaration, in: scratch, probingDefaults: probingDefaults, on: connection)
         } catch ScratchDenied.denied {
             throw try MissingPrivilege.createOnDatabase(on: connection)
         }
@@ -45,7 +59,8 @@ public enum DesiredState {
         }
     }
 
-    private static func realise(_ declaration: Declaration, in scratch: String, on connection: Connection) throws -> SchemaState {
+    private static func realise(_ declaration: Declaration, in scratch: String, probingDefaults: Bool,
+                                on connection: Connection) throws -> (state: SchemaState, rewritingDefaults: Set<String>) {
         try connection.withRollback {
             try createScratch(scratch, on: connection)
             var routines: [String] = []
@@ -60,7 +75,26 @@ public enum DesiredState {
                                                    file: declaration.file)
                 }
             }
-            return try Reflector().reflect(schema: scratch, on: connection) ?? SchemaState()
+            let state = try Reflector().reflect(schema: scratch, on: connection) ?? SchemaState()
+            guard probingDefaults else { return (state, []) }
+            try connection.execute("SELECT set_config('search_path', $1, true)", [quoteIdentifier(scratch)])
+            var rewriting: Set<String> = []
+            for table in declaration.tables {
+                for column in table.columns where column.generated == nil && column.identity == nil && !column.isSerial {
+                    guard let expression = column.defaultExpression, expression.contains("(") else { continue }
+                    let probe = "tenantplan_probe_\(rewriting.count)_\(UInt32.random(in: 0...UInt32.max))"
+                    try connection.execute("CREATE TABLE \(quoteIdentifier(probe)) (x integer)")
+                    try connection.execute("INSERT INTO \(quoteIdentifier(probe)) VALUES (1)")
+                    let before = try connection.query("SELECT pg_relation_filenode($1::regclass)::text", [quoteIdentifier(probe)]).scalar
+                    try connection.execute("ALTER TABLE \(quoteIdentifier(probe)) ADD COLUMN "
+                                           + Step.columnDefinition(ColumnDeclaration(name: "c", type: column.type,
+                                                                                     defaultExpression: expression)))
+                    let after = try connection.query("SELECT pg_relation_filenode($1::regclass)::text", [quoteIdentifier(probe)]).scalar
+                    if before != after { rewriting.insert(table.name + "." + column.name) }
+                    try connection.execute("DROP TABLE \(quoteIdentifier(probe))")
+                }
+            }
+            return (state, rewriting)
         }
     }
 

@@ -139,7 +139,8 @@ extension Reflector {
                 // Indexes of constraints come without a definition (the query skips them).
                 guard let definition = row.definition, !constraintIndexes.contains(row.oid) else { return nil }
                 return IndexState(name: row.name, definition: row.tail(of: rows.local["i/\(row.oid)"] ?? definition,
-                                                                       unique: row.isUnique))
+                                                                       unique: row.isUnique),
+                                  invalid: row.isInvalid)
             }
         }
 

@@ -133,7 +133,7 @@ extension Reflector {
     struct IndexRow: RowDecodable {
         static let query = """
             SELECT i.indrelid::int8::text AS table_oid, i.indexrelid::int8::text AS oid, ic.relname AS name,
-                   i.indisunique AS is_unique,
+                   i.indisunique AS is_unique, NOT i.indisvalid AS is_invalid,
                    -- No text for the index of a constraint: primary keys and exclusion
                    -- constraints always have one; a unique index may or may not.
                    CASE WHEN i.indisprimary OR i.indisexclusion THEN NULL
@@ -159,6 +159,8 @@ extension Reflector {
         var oid: String
         var name: String
         var isUnique: Bool
+        /// Left by a failed or killed `CREATE INDEX CONCURRENTLY`, or still being built.
+        var isInvalid: Bool
         /// Nil for the index of a constraint.
         var definition: String?
         /// `CREATE [UNIQUE] INDEX name ON [ONLY] `, as `pg_get_indexdef` begins.
@@ -174,6 +176,7 @@ extension Reflector {
             oid = try row.value("oid")
             name = try row.value("name")
             isUnique = try row.bool("is_unique")
+            isInvalid = try row.bool("is_invalid")
             definition = try row["definition"]
             head = try row.value("head")
             tableName = try row.value("table_name")

@@ -52,6 +52,11 @@ extension Change {
         case dropTrigger = "drop_trigger"
         case commentOnTrigger = "comment_trigger"
         case dropDependent = "drop_dependent"
+        case createIndexConcurrently = "create_index_concurrently"
+        case dropIndexConcurrently = "drop_index_concurrently"
+        case addConstraintNotValid = "add_constraint_not_valid"
+        case validateConstraint = "validate_constraint"
+        case addConstraintUsingIndex = "add_constraint_using_index"
 
         /// The plan-file name, so that text output shows what the file stores.
         public var description: String { rawValue }

@@ -77,6 +77,9 @@ public struct Change: Sendable, Equatable, Codable {
     public var sql: String
     public var transactional: Bool
     public var hazards: [Hazard]
+    /// The table-level locks the statement takes on relations that exist before
+    /// the plan, and whether it scans or rewrites under them (`Step.locks`).
+    public var locks: [RelationLock] = []
     /// The `op` a plan file gives when this version does not know it; `op` is
     /// then meaningless. Only `PlanFile.decode` reads such changes, and it
     /// refuses the plan once the digest is checked (see `keepsUnknownOperations`).

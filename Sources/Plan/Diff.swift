@@ -13,4 +13,15 @@ public struct Diff: Sendable, Equatable {
     /// The state after the non-transactional changes alone (enum labels added),
     /// which `apply` commits first; nil when there are none.
     public var prelude: SchemaState?
+    /// The changes in the order they run, cut into stages: each runs in one
+    /// transaction, or (not `transactional`) statement by statement outside
+    /// one, and leaves the tenant in `state`. Empty when there are no changes.
+    public var stages: [Stage] = []
+
+    public struct Stage: Sendable, Equatable {
+        /// How many of `changes`, after those of the stages before.
+        public var changes: Int
+        public var transactional: Bool
+        public var state: SchemaState
+    }
 }

@@ -29,6 +29,13 @@ extension Differ.Run {
             if let have = current.constraint(named: w.name) {
                 if have.kind == w.kind && sameAfterRenames(have.definition, w.definition)
                     && !touchesRecreatedColumn(have.definition, table: name) { continue }
+                // Added NOT VALID by an online change that stopped before validating it.
+                if have.kind == w.kind && sameAfterRenames(have.definition, w.definition + " NOT VALID")
+                    && !touchesRecreatedColumn(have.definition, table: name) {
+                    add(.validateConstraint(table: name, name: w.name), isFK ? .addForeignKeys : .addConstraints,
+                        hazards: [.mayFailOnExistingData])
+                    continue
+                }
                 if let blocked = clearDrop(ofKey: have, table: name) {
                     held.append(HeldChange(object: "constraint \(w.name) on \(name)",
                                            reason: "rebuilding it is blocked: \(blocked)",
@@ -49,6 +56,11 @@ extension Differ.Run {
                 hazards: constraintHazards(w.kind))
         }
         for extra in unmatched {
+            // A temporary check of an online SET NOT NULL that stopped before its end.
+            if extra.kind == .check && Self.isTemporaryCheck(extra.name) {
+                add(.dropConstraint(table: name, name: extra.name), .dropConstraintsAndIndexes)
+                continue
+            }
             let target = DestructiveTarget(.constraint, table: name, extra.name, undeclared: true)
             let redundant = isRedundantKey(extra, want: want)
             if redundant || differ.policy.allows(target) {
@@ -91,7 +103,8 @@ extension Differ.Run {
         for w in want.indexes {
             guard let decl = declared[w.name] else { continue }
             if let have = current.index(named: w.name) {
-                if sameAfterRenames(have.definition, w.definition)
+                // An INVALID index (a failed concurrent build) is rebuilt, whatever its definition.
+                if !have.invalid && sameAfterRenames(have.definition, w.definition)
                     && !touchesRecreatedColumn(have.definition, table: name) { continue }
                 if let blocked = clearDrop(ofIndex: have, table: name) {
                     held.append(HeldChange(object: "index \(w.name) on \(name)", reason: "rebuilding it is blocked: \(blocked)",
@@ -103,7 +116,7 @@ extension Differ.Run {
                     continue
                 }
                 add(.dropIndex(w.name), .dropConstraintsAndIndexes)
-            } else if let i = unmatched.firstIndex(where: { $0.definition == w.definition }) {
+            } else if let i = unmatched.firstIndex(where: { !$0.invalid && $0.definition == w.definition }) {
                 add(.renameIndex(from: unmatched[i].name, to: w.name), .renames)
                 unmatched.remove(at: i)
                 continue
@@ -112,6 +125,8 @@ extension Differ.Run {
                 hazards: decl.unique ? [.blocksWrites, .mayFailOnExistingData] : [.blocksWrites])
         }
         for extra in unmatched {
+            // What a failed or killed concurrent build left: no query uses it, nothing is lost.
+            if extra.invalid { add(.dropIndex(extra.name), .dropConstraintsAndIndexes); continue }
             if differ.policy.allows(DestructiveTarget(.index, extra.name, undeclared: true)),
                let blocked = clearDrop(ofIndex: extra, table: name) {
                 held.append(HeldChange(object: "index \(extra.name)",

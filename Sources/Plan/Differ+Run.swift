@@ -133,8 +133,16 @@ extension Differ.Run {
             }
             prelude = state.normalized()
         }
-        let changes = planned.map { $0.step.change(hazards: $0.hazards, transactional: $0.transactional) }
-        return Diff(changes: changes, held: held, expected: expected.normalized(), prelude: prelude)
+        let stages = stages(of: planned, prelude: prelude)
+        let newTables = Set(planned.compactMap { p -> String? in
+            if case .createTable(let t) = p.step { return t.name }
+            return nil
+        })
+        let changes = stages.flatMap(\.steps).map {
+            $0.step.change(hazards: $0.hazards, transactional: $0.transactional, newTables: newTables)
+        }
+        return Diff(changes: changes, held: held, expected: expected.normalized(), prelude: prelude,
+                    stages: stages.map { Diff.Stage(changes: $0.steps.count, transactional: $0.transactional, state: $0.state) })
     }
 
     func isSubsequence(_ small: [String], of big: [String]) -> Bool {

@@ -139,7 +139,8 @@ extension Differ.Run {
                 renamed.name = column.name
                 diffColumn(column, table: name, want: wantColumn, have: renamed)
             } else {
-                add(.addColumn(table: name, column), .columns, hazards: addColumnHazards(column))
+                add(.addColumn(table: name, column), .columns,
+                    hazards: addColumnHazards(column) + (differ.rewritingDefaults.contains(name + "." + column.name) ? [.tableRewrite] : []))
                 if column.comment != nil {
                     add(.commentOnColumn(table: name, column: column.name, comment: column.comment), .comments)
                 }

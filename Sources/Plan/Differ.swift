@@ -20,6 +20,13 @@ public struct Differ: Sendable {
     public var policy: DestructivePolicy
     /// How type changes convert values; nil: automatically, or by `using:`.
     public var conversions: (any TypeConversionOracle)?
+    /// Whether changes to existing tables take their online form (`OnlineForm`);
+    /// false (the default here; `plan` sets it unless `--transactional`): one transaction per tenant.
+    public var online = false
+    /// Columns (`table.column`) whose declared default rewrites a table that
+    /// holds rows when the column is added (a volatile default); the server
+    /// says which (`DesiredState.realise(_:probingDefaults:on:)`).
+    public var rewritingDefaults: Set<String> = []
 
     /// Whether every destructive change is allowed (`--allow-destructive`).
     public var allowDestructive: Bool { policy == .all }
@@ -70,8 +77,10 @@ public struct Differ: Sendable {
 
     public func diff(actual: SchemaState?) -> Diff {
         guard let actual = actual?.ignoring(declaration.ignore).normalized() else {
-            let changes = [Step.createSchema.change()] + Self.creation(of: declaration).map { $0.change() }
-            return Diff(changes: changes, held: [], expected: desired, prelude: nil)
+            let tables = Set(declaration.tables.map(\.name))
+            let changes = [Step.createSchema.change()] + Self.creation(of: declaration).map { $0.change(newTables: tables) }
+            return Diff(changes: changes, held: [], expected: desired, prelude: nil,
+                        stages: [Diff.Stage(changes: changes.count, transactional: true, state: desired)])
         }
         var run = Run(differ: self, actual: actual)
         run.diffEnums()

@@ -11,7 +11,8 @@ import State
 /// deliberate one (see `PlanFile+Signature.swift`).
 /// The layout is documented in `docs/plan-format.md`.
 public struct PlanFile: Codable, Sendable, Equatable {
-    public static let currentFormatVersion = 1
+    /// 2: change sets record their `steps` (1 had `prelude_to` only).
+    public static let currentFormatVersion = 2
     public static let formatName = "tenantplan-plan"
 
     public var format: String
@@ -110,6 +111,23 @@ public struct PlanFile: Codable, Sendable, Equatable {
         }
     }
 
+    /// Consecutive changes of a change set that run together: in one
+    /// transaction, or (`transactional` false: `CREATE INDEX CONCURRENTLY`,
+    /// enum labels that later changes use) one by one outside a transaction.
+    public struct StepEntry: Codable, Sendable, Equatable {
+        /// How many changes, after those of the steps before.
+        public var changes: Int
+        public var transactional: Bool
+        /// Fingerprint of the state a tenant is in after this step.
+        public var to: String
+
+        public init(changes: Int, transactional: Bool, to: String) {
+            self.changes = changes
+            self.transactional = transactional
+            self.to = to
+        }
+    }
+
     /// One distinct starting state and what it needs, with the tenants in it.
     public struct ChangeSet: Codable, Sendable, Equatable {
         public var id: Int
@@ -121,9 +139,10 @@ public struct PlanFile: Codable, Sendable, Equatable {
         public var held: [HeldChange]
         /// Tenant names by database name.
         public var tenants: [String: [String]]
-        /// Fingerprint after the non-transactional changes alone, which `apply`
-        /// commits before the rest; nil when all changes are transactional.
-        public var preludeTo: String?
+        /// The stages `changes` run in, in order, each with the fingerprint a
+        /// tenant reaches after it; `apply` resumes a tenant found at the end of
+        /// one. Nil when there are no changes.
+        public var steps: [StepEntry]?
         /// Stamp of each changing tenant's catalog rows at plan time, by database
         /// and tenant name (see `Stamp` in the State module); nil for sets
         /// without changes or without existing schemas. `apply` reads a tenant
@@ -131,7 +150,7 @@ public struct PlanFile: Codable, Sendable, Equatable {
         public var stamps: [String: [String: String]]?
 
         public init(id: Int, from: String, to: String, changes: [Change], held: [HeldChange],
-                    tenants: [String: [String]], preludeTo: String? = nil,
+                    tenants: [String: [String]], steps: [StepEntry]? = nil,
                     stamps: [String: [String: String]]? = nil) {
             self.id = id
             self.from = from
@@ -139,12 +158,12 @@ public struct PlanFile: Codable, Sendable, Equatable {
             self.changes = changes
             self.held = held
             self.tenants = tenants
-            self.preludeTo = preludeTo
+            self.steps = steps
             self.stamps = stamps
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, from, to, changes, held, tenants, preludeTo = "prelude_to", stamps
+            case id, from, to, changes, held, tenants, steps, stamps
         }
 
         public var tenantCount: Int { tenants.values.reduce(0) { $0 + $1.count } }

@@ -92,6 +92,7 @@ public struct PlanReport: Sendable {
                     line += "  " + paint("[" + change.hazards.map(\.rawValue).joined(separator: ", ") + "]",
                                          change.isDestructive ? "31" : "33")
                 }
+                if let work = change.lockSummary { line += "  " + paint("(\(work.printable))", "2") }
                 out.append(line)
                 if sql {
                     for l in change.sql.split(separator: "\n", omittingEmptySubsequences: false) {

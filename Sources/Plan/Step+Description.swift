@@ -44,6 +44,11 @@ extension Step {
         case .dropTrigger: .dropTrigger
         case .commentOnTrigger: .commentOnTrigger
         case .dropDependent: .dropDependent
+        case .createIndexConcurrently: .createIndexConcurrently
+        case .dropIndexConcurrently: .dropIndexConcurrently
+        case .addConstraintNotValid: .addConstraintNotValid
+        case .validateConstraint: .validateConstraint
+        case .addConstraintUsingIndex: .addConstraintUsingIndex
         }
     }
 
@@ -51,10 +56,10 @@ extension Step {
     public var action: Change.Action {
         switch self {
         case .createSchema, .createEnum, .createTable, .addColumn, .createSequence, .addConstraint, .createIndex,
-             .createFunction, .createTrigger:
+             .createFunction, .createTrigger, .createIndexConcurrently, .addConstraintNotValid, .addConstraintUsingIndex:
             .create
         case .dropType, .dropTable, .dropColumn, .dropSequence, .dropConstraint, .dropIndex, .dropFunction, .dropTrigger,
-             .dropDependent:
+             .dropDependent, .dropIndexConcurrently:
             .drop
         default:
             .change
@@ -103,6 +108,11 @@ extension Step {
         case .dropTrigger(let table, let name): "trigger \(name) on \(table)"
         case .commentOnTrigger(let table, let name, _): "comment on trigger \(name) on \(table)"
         case .dropDependent(let d): d.description
+        case .createIndexConcurrently(let table, let index): "index \(index.name) on \(table)"
+        case .dropIndexConcurrently(let name): "index \(name)"
+        case .addConstraintNotValid(let table, let c): "constraint \(c.name) on \(table) (not valid)"
+        case .validateConstraint(let table, let name): "constraint \(name) on \(table) (validate)"
+        case .addConstraintUsingIndex(let table, let name, _): "constraint \(name) on \(table) (from its index)"
         }
     }
 
@@ -113,7 +123,8 @@ extension Step {
         case .createTable(let t): t.location
         case .addColumn(_, let c): c.fieldLocations["type"] ?? c.location
         case .addConstraint(_, let c): c.location
-        case .createIndex(_, let i): i.location
+        case .createIndex(_, let i), .createIndexConcurrently(_, let i): i.location
+        case .addConstraintNotValid(_, let c): c.location
         case .createFunction(let f), .replaceFunction(let f): f.location
         case .createTrigger(_, let t): t.location
         default: nil
@@ -121,7 +132,16 @@ extension Step {
     }
 
     /// The step rendered for a plan: its statement, with what it may do to a live application.
-    public func change(hazards: [Hazard] = [], transactional: Bool = true) -> Change {
-        Change(op: operation, action: action, object: object, sql: sql, transactional: transactional, hazards: hazards)
+    ///
+    /// The locks it takes on relations that exist before the plan (not those
+    /// in `newTables`, which no application uses yet) decide its lock hazards
+    /// (`Hazard.of(_:)`); the Differ's other hazards are kept.
+    public func change(hazards: [Hazard] = [], transactional: Bool = true, newTables: Set<String> = []) -> Change {
+        let locks = locks(hazards: hazards).filter { !newTables.contains($0.relation) }
+        let kept = hazards.filter { !Hazard.lockHazards.contains($0) }
+        var change = Change(op: operation, action: action, object: object, sql: sql, transactional: transactional,
+                            hazards: Array(Set(kept + Hazard.of(locks))))
+        change.locks = locks
+        return change
     }
 }

@@ -39,11 +39,11 @@ extension Step {
             return SQLTokens(expression).literals
         case .createSequence(_, let type, _, _), .alterSequenceType(_, let type):
             return SQLTokens(type).literals
-        case .addConstraint(_, .check(let check)):
+        case .addConstraint(_, .check(let check)), .addConstraintNotValid(_, .check(let check)):
             return SQLTokens(check.expression).literals
         case .continueSequence(let name, _, _, _):
             return [quoteIdentifier(name)]
-        case .createIndex(_, let index):
+        case .createIndex(_, let index), .createIndexConcurrently(_, let index):
             let elements = index.columns.flatMap { element -> [String] in
                 let body = IndexElement.split(element).body
                 return IndexElement.isPlainName(body) ? [] : SQLTokens(body).literals
@@ -59,7 +59,8 @@ extension Step {
              .addConstraint(_, .primaryKey), .addConstraint(_, .unique), .addConstraint(_, .foreignKey),
              .createSchema, .dropType, .renameTable, .dropTable, .renameColumn, .dropColumn, .setNotNull,
              .dropNotNull, .dropDefault, .addIdentity, .setIdentity, .dropIdentity, .dropExpression,
-             .renameSequence, .dropSequence, .renameConstraint, .dropConstraint, .renameIndex, .dropIndex, .dropDependent:
+             .renameSequence, .dropSequence, .renameConstraint, .dropConstraint, .renameIndex, .dropIndex, .dropDependent,
+             .addConstraintNotValid, .validateConstraint, .addConstraintUsingIndex, .dropIndexConcurrently:
             return []
         }
     }

@@ -114,6 +114,16 @@ extension Step {
             return "COMMENT ON TRIGGER \(q(name)) ON \(q(table)) IS \(comment.map(quoteLiteral) ?? "NULL")"
         case .dropDependent(let d):
             return Self.dropStatement(d)
+        case .createIndexConcurrently(let table, let index):
+            return Self.indexDefinition(index, table: table, concurrently: true)
+        case .dropIndexConcurrently(let name):
+            return "DROP INDEX CONCURRENTLY \(q(name))"
+        case .addConstraintNotValid(let table, let constraint):
+            return "ALTER TABLE \(q(table)) ADD \(Self.constraintDefinition(constraint)) NOT VALID"
+        case .validateConstraint(let table, let name):
+            return "ALTER TABLE \(q(table)) VALIDATE CONSTRAINT \(q(name))"
+        case .addConstraintUsingIndex(let table, let name, let primaryKey):
+            return "ALTER TABLE \(q(table)) ADD CONSTRAINT \(q(name)) \(primaryKey ? "PRIMARY KEY" : "UNIQUE") USING INDEX \(q(name))"
         }
     }
 
@@ -153,7 +163,7 @@ extension Step {
     }
 
     /// `"name" type [COLLATE c] [GENERATED ...] [NOT NULL] [DEFAULT expr]`.
-    static func columnDefinition(_ c: ColumnDeclaration) -> String {
+    public static func columnDefinition(_ c: ColumnDeclaration) -> String {
         var sql = "\(quoteIdentifier(c.name)) \(c.type)"
         if let collation = c.collation { sql += " COLLATE \(collationName(collation))" }
         if let generated = c.generated { sql += " GENERATED ALWAYS AS (\(generated)) STORED" }
@@ -189,8 +199,9 @@ extension Step {
         }
     }
 
-    static func indexDefinition(_ index: IndexDeclaration, table: String) -> String {
-        var sql = "CREATE \(index.unique ? "UNIQUE " : "")INDEX \(quoteIdentifier(index.name)) ON \(quoteIdentifier(table))"
+    static func indexDefinition(_ index: IndexDeclaration, table: String, concurrently: Bool = false) -> String {
+        var sql = "CREATE \(index.unique ? "UNIQUE " : "")INDEX \(concurrently ? "CONCURRENTLY " : "")"
+            + "\(quoteIdentifier(index.name)) ON \(quoteIdentifier(table))"
         if let method = index.method { sql += " USING \(quoteIdentifier(method))" }
         sql += " (\(index.columns.map(indexElement).joined(separator: ", ")))"
         if !index.include.isEmpty { sql += " INCLUDE (\(index.include.map(quoteIdentifier).joined(separator: ", ")))" }

@@ -68,4 +68,15 @@ public enum Step: Sendable, Equatable {
     /// Drops an object that depends on what the plan changes and that
     /// `schema.yaml` does not declare (see `DependentState`).
     case dropDependent(DependentState)
+    // The online forms (`OnlineForm`): the same changes in steps that let the
+    // application go on reading and writing the table.
+    /// `CREATE [UNIQUE] INDEX CONCURRENTLY`: outside a transaction.
+    case createIndexConcurrently(table: String, IndexDeclaration)
+    /// `DROP INDEX CONCURRENTLY`: outside a transaction.
+    case dropIndexConcurrently(String)
+    /// A check or foreign key added `NOT VALID`: existing rows are not scanned.
+    case addConstraintNotValid(table: String, ConstraintDeclaration)
+    case validateConstraint(table: String, name: String)
+    /// A unique or primary key constraint from the unique index of the same name.
+    case addConstraintUsingIndex(table: String, name: String, primaryKey: Bool)
 }

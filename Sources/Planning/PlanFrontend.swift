@@ -23,6 +23,8 @@ public struct PlanFrontend: Sendable {
     public var reviewed: String?
     /// `TENANTPLAN_PLAN_KEY`: signs the plan written, and checks the reviewed plan.
     public var key: PlanKey?
+    /// `--transactional`: plan the single-transaction form of every change.
+    public var transactional = false
 
     public init(schema: String, tenants: String, out: String, onlyTenants: [String] = [],
                 allowDestructive: Bool = false, allowed: [AllowSelector] = [], toolVersion: String,
@@ -74,9 +76,11 @@ public struct PlanFrontend: Sendable {
     public func plan() throws -> PlanFile {
         let (declaration, sha256) = try DeclarationLoader.loadWithSHA256(path: schema)
         let fleet = try FleetLoader.load(path: tenants)
-        return try planner.plan(PlanRequest(
+        var request = PlanRequest(
             declaration: declaration, schemaSHA256: sha256, fleet: fleet, onlyTenants: onlyTenants,
-            allowDestructive: allowDestructive, allowed: allowed, toolVersion: toolVersion))
+            allowDestructive: allowDestructive, allowed: allowed, toolVersion: toolVersion)
+        request.transactional = transactional
+        return try planner.plan(request)
     }
 
     /// Writes `plan` to `out` atomically: to a temporary file next to it, then

@@ -16,6 +16,8 @@ public struct PlanRequest: Sendable {
     /// `--allow` selectors: the destructive changes allowed without `--allow-destructive`.
     public var allowed: [AllowSelector]
     public var toolVersion: String
+    /// `--transactional`: every tenant's changes in one transaction, no online forms.
+    public var transactional = false
 
     public init(declaration: Declaration, schemaSHA256: String, fleet: Fleet, onlyTenants: [String] = [],
                 allowDestructive: Bool = false, allowed: [AllowSelector] = [], toolVersion: String) {
@@ -83,7 +85,8 @@ public struct Planner: Sendable {
             defer { connection.close() }
 
             let identity = try DatabaseCatalog.identity(of: connection, database: database.name)
-            let desired = try DesiredState.realise(request.declaration, on: connection)
+            let (desired, rewritingDefaults) = try DesiredState.realise(request.declaration, probingDefaults: true,
+                                                                        on: connection)
             let desiredFingerprint = desired.fingerprint
 
             var tenants = listed
@@ -125,8 +128,14 @@ public struct Planner: Sendable {
             }
             defer { canonicaliser.close() }
             let declaration = request.declaration, policy = request.policy, databaseName = database.name
-            let differ = Differ(declaration: request.declaration, desired: desired, policy: request.policy,
-                                conversions: conversions)
+            let transactional = request.transactional
+            @Sendable func makeDiffer(_ desired: SchemaState) -> Differ {
+                var differ = Differ(declaration: declaration, desired: desired, policy: policy, conversions: conversions)
+                differ.online = !transactional
+                differ.rewritingDefaults = rewritingDefaults
+                return differ
+            }
+            let differ = makeDiffer(desired)
             let reflection = FleetReflection(
                 connections: connections, source: database.connection, database: database.name,
                 workers: workers, batchSize: batchSize, progress: progress, ignore: request.declaration.ignore,
@@ -137,7 +146,7 @@ public struct Planner: Sendable {
                     } catch let error as PostgresError {
                         throw PlanningError.database(databaseName, error)
                     }
-                    let tenantDiffer = reconciled.map { Differ(declaration: declaration, desired: $0, policy: policy, conversions: conversions) } ?? differ
+                    let tenantDiffer = reconciled.map { makeDiffer($0) } ?? differ
                     return StatePlan(tenantDiffer.diff(actual: state), from: fingerprint)
                 })
             let found = try reflection.run(unique, first: connection)
@@ -176,7 +185,7 @@ public struct Planner: Sendable {
             let stamps = plan.changes.isEmpty || group.stamps.isEmpty ? nil : group.stamps
             changeSets.append(PlanFile.ChangeSet(
                 id: i + 1, from: group.from, to: plan.to, changes: plan.changes, held: plan.held,
-                tenants: group.tenants, preludeTo: plan.preludeTo, stamps: stamps))
+                tenants: group.tenants, steps: plan.steps, stamps: stamps))
         }
         // Sets with changes first, in-sync sets last; otherwise in the order tenants were found.
         changeSets.sort { a, b in

@@ -58,7 +58,10 @@ extension SchemaState {
                 out += " K"; field(k.name); field(k.kind.rawValue); field(k.definition); out += "\n"
             }
             for i in t.indexes {
-                out += " I"; field(i.name); field(i.definition); out += "\n"
+                out += " I"; field(i.name); field(i.definition)
+                // Only when invalid: valid indexes encode as before.
+                if i.invalid { field("invalid") }
+                out += "\n"
             }
             for g in t.triggers {
                 out += " G"; field(g.name); field(g.definition); field(g.comment)

@@ -184,9 +184,30 @@ public struct IndexState: Sendable, Equatable, Codable {
     /// `pg_get_indexdef` from `UNIQUE`/`USING` on, without the index and table names:
     /// `UNIQUE USING btree (lower(email)) WHERE (email IS NOT NULL)`.
     public var definition: String
+    /// `NOT pg_index.indisvalid`: an index that a failed or killed `CREATE INDEX
+    /// CONCURRENTLY` left behind (or one still being built). Queries do not use
+    /// it, so it is never the declared index, whatever its definition.
+    public var invalid: Bool
 
-    public init(name: String, definition: String) {
+    public init(name: String, definition: String, invalid: Bool = false) {
         self.name = name
         self.definition = definition
+        self.invalid = invalid
+    }
+
+    enum CodingKeys: String, CodingKey { case name, definition, invalid }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        definition = try c.decode(String.self, forKey: .definition)
+        invalid = try c.decodeIfPresent(Bool.self, forKey: .invalid) ?? false
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(definition, forKey: .definition)
+        if invalid { try c.encode(invalid, forKey: .invalid) }
     }
 }

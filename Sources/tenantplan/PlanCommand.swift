@@ -49,6 +49,11 @@ struct PlanCommand: ParsableCommand {
         valueName: "selector"))
     var allow: [String] = []
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Plan every tenant's changes as one transaction, without the online forms "
+            + "(CREATE INDEX CONCURRENTLY, NOT VALID + VALIDATE, ...): for small or idle databases and test fleets."))
+    var transactional = false
+
     @Option(name: .long, help: ArgumentHelp(
         "The plan that was reviewed: exit 3, writing nothing, when the fresh plan holds a change it did not.",
         valueName: "reviewed.json"))
@@ -78,11 +83,12 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let frontend = PlanFrontend(
+        var frontend = PlanFrontend(
             schema: files.schema, tenants: files.tenants, out: out, onlyTenants: onlyTenants,
             allowDestructive: allowDestructive, allowed: try selectors(), toolVersion: Tenantplan.version,
             planner: Planner(connections: connection.resolver, progress: Output.progress(), note: Output.note),
             reviewed: reviewed, key: try reportingErrors { try PlanKey.fromEnvironment() })
+        frontend.transactional = transactional
         Interrupts.exitAtOnce(note: "no plan file was written",
                               noteAfterCritical: "the plan file was already written in full: \(out)")
         let outcome = try reportingErrors {

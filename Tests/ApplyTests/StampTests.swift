@@ -231,7 +231,8 @@ import TestSupport
         let h = try await Harness.make(prefix: "stamp_outside")
         try h.createSharedPlans()
         try ApplySafetyTests.buildDrifted(h, "t1")
-        let plan = try h.plan(try RichSchema.declaration(), tenants: ["t1"])
+        // One transaction, rolled back whole (an online step outside one could not be).
+        let plan = try h.plan(try RichSchema.declaration(), tenants: ["t1"], transactional: true)
         #expect(plan.changeSets.first?.stamps?["main"]?["t1"] != nil)
         let stampBefore = try Self.serverStamp(h, "t1")
         let oidsBefore = try ApplySafetyTests.relationOIDs(h, "t1")

@@ -47,10 +47,11 @@ final class Harness {
 
     /// Plans `declaration` for `tenants`, then round-trips the plan through its file encoding.
     func plan(_ declaration: Declaration, tenants: [String], allowDestructive: Bool = false,
-              allowed: [AllowSelector] = []) throws -> PlanFile {
-        let request = PlanRequest(
+              allowed: [AllowSelector] = [], transactional: Bool = false) throws -> PlanFile {
+        var request = PlanRequest(
             declaration: declaration, schemaSHA256: String(repeating: "0", count: 64), fleet: Self.fleet(tenants),
             allowDestructive: allowDestructive, allowed: allowed, toolVersion: "test")
+        request.transactional = transactional
         let plan = try Planner(connections: resolver).plan(request)
         return try PlanFile.decode(plan.encoded(), file: "plan.json")
     }

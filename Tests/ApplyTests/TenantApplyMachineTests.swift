@@ -19,8 +19,13 @@ struct TenantApplyMachineTests {
                                    sql: "ALTER TABLE \"t\" ALTER COLUMN \"c\" SET NOT NULL")
 
     static func changeSet(_ changes: [Change], preludeTo: String? = nil) -> PlanFile.ChangeSet {
-        PlanFile.ChangeSet(id: 7, from: "F", to: "T", changes: changes, held: [], tenants: ["main": ["acme"]],
-                           preludeTo: preludeTo, stamps: ["main": ["acme": "S"]])
+        let prelude = changes.filter { !$0.transactional }.count
+        let steps = preludeTo.map {
+            [PlanFile.StepEntry(changes: prelude, transactional: true, to: $0),
+             PlanFile.StepEntry(changes: changes.count - prelude, transactional: true, to: "T")]
+        }
+        return PlanFile.ChangeSet(id: 7, from: "F", to: "T", changes: changes, held: [], tenants: ["main": ["acme"]],
+                                  steps: steps, stamps: ["main": ["acme": "S"]])
     }
 
     /// One stage (`addColumn`, `setNotNull`); stamp `S` when `stamped`.
@@ -157,13 +162,81 @@ struct TenantApplyMachineTests {
             Stage(changes: [Self.addLabel], from: "F", to: "P"),
             Stage(changes: [Self.addColumn], from: "P", to: "T"),
         ])
-        // A prelude state without non-transactional changes, or the reverse: one stage from `from`.
-        #expect(Machine.stages(of: Self.changeSet([Self.addColumn], preludeTo: "P")) == [
-            Stage(changes: [Self.addColumn], from: "F", to: "T"),
+        // Without steps (a change set in sync): one stage from `from`.
+        #expect(Machine.stages(of: Self.changeSet([])) == [Stage(changes: [], from: "F", to: "T")])
+        // Online steps: each from the one before, outside a transaction when the plan says so.
+        var set = Self.changeSet([Self.addColumn, Self.buildIndex, Self.setNotNull])
+        set.steps = [PlanFile.StepEntry(changes: 1, transactional: true, to: "A"),
+                     PlanFile.StepEntry(changes: 1, transactional: false, to: "B"),
+                     PlanFile.StepEntry(changes: 1, transactional: true, to: "T")]
+        #expect(Machine.stages(of: set) == [
+            Stage(changes: [Self.addColumn], from: "F", to: "A"),
+            Stage(changes: [Self.buildIndex], transactional: false, from: "A", to: "B"),
+            Stage(changes: [Self.setNotNull], from: "B", to: "T"),
         ])
-        #expect(Machine.stages(of: Self.changeSet([Self.addLabel, Self.addColumn])) == [
-            Stage(changes: [Self.addColumn], from: "F", to: "T"),
-        ])
+    }
+
+    static let buildIndex = Change(op: .createIndexConcurrently, action: .create, object: "index t_c_idx on t",
+                                   sql: "CREATE INDEX CONCURRENTLY \"t_c_idx\" ON \"t\" (\"c\")", transactional: false)
+
+    /// Three steps, the middle one (`buildIndex`) outside a transaction: F → A → B → T.
+    static func online() -> Machine {
+        var set = changeSet([addColumn, buildIndex, setNotNull])
+        set.steps = [PlanFile.StepEntry(changes: 1, transactional: true, to: "A"),
+                     PlanFile.StepEntry(changes: 1, transactional: false, to: "B"),
+                     PlanFile.StepEntry(changes: 1, transactional: true, to: "T")]
+        return Machine(changeSet: set, stamp: nil, retries: 1)
+    }
+
+    @Test("a step outside a transaction runs after the transaction before it commits, and is verified")
+    func outsideStep() {
+        var m = Self.online()
+        #expect(Self.open(&m, stampMatched: false, found: "F") == .run([Self.addColumn]))
+        #expect(m.changesRan() == .readState)
+        #expect(m.stateRead(fingerprint: "A") == .commit)
+        #expect(m.committed() == .begin(stamp: nil))
+        #expect(m.begun(stampMatched: false) == .readState)
+        #expect(m.stateRead(fingerprint: "A") == .runOutside([Self.buildIndex]))
+        #expect(m.ranOutside(fingerprint: "B") == .begin(stamp: nil))
+        #expect(m.begun(stampMatched: false) == .readState)
+        #expect(m.stateRead(fingerprint: "B") == .run([Self.setNotNull]))
+        #expect(m.changesRan() == .readState)
+        #expect(m.stateRead(fingerprint: "T") == .commit)
+        #expect(m.committed() == .finish(.applied))
+    }
+
+    @Test("a step outside a transaction that leads elsewhere fails the tenant, saying it stays as found")
+    func outsideStepVerification() {
+        var m = Self.online()
+        #expect(Self.open(&m, stampMatched: false, found: "A") == .runOutside([Self.buildIndex]))
+        guard case .fail(let failure) = m.ranOutside(fingerprint: "X") else { Issue.record("not failed"); return }
+        #expect(failure.message.contains("cannot be rolled back and stays as found"))
+    }
+
+    @Test("a tenant found after a step resumes from the next one; INVALID indexes in the way are dropped first")
+    func resumeAndInvalidIndexes() {
+        var m = Self.online()
+        #expect(Self.open(&m, stampMatched: false, found: "B") == .run([Self.setNotNull]))
+        var n = Self.online()
+        #expect(n.start() == .connect)
+        #expect(n.connected() == .begin(stamp: nil))
+        #expect(n.begun(stampMatched: false) == .readState)
+        // A killed build left an INVALID index: without it the tenant is at A.
+        let invalid = Machine.InvalidIndexes(names: ["t_c_idx"], fingerprintWithout: "A")
+        #expect(n.stateRead(fingerprint: "A+invalid", invalid: invalid) == .dropInvalidIndexes(["t_c_idx"]))
+        #expect(n.invalidIndexesDropped() == .begin(stamp: nil))
+        #expect(n.begun(stampMatched: false) == .readState)
+        #expect(n.stateRead(fingerprint: "A") == .runOutside([Self.buildIndex]))
+        // INVALID indexes that do not stand between the tenant and a step: stale, nothing dropped.
+        var o = Self.online()
+        #expect(Self.open(&o, stampMatched: false, found: "X") == .rollback)
+        var p = Self.online()
+        #expect(p.start() == .connect)
+        #expect(p.connected() == .begin(stamp: nil))
+        #expect(p.begun(stampMatched: false) == .readState)
+        #expect(p.stateRead(fingerprint: "Y", invalid: Machine.InvalidIndexes(names: ["i"], fingerprintWithout: "X"))
+                == .rollback)
+        #expect(p.rolledBack() == .finish(.stale))
     }
 
     // MARK: Failures

@@ -54,9 +54,6 @@ struct CaseRunner {
                 throw CaseFailure("\(spec.folder.path)/case.yaml: plan.allow '\(text)': \(error)")
             }
         }
-        if spec.transactional != nil {
-            throw CaseFailure("\(spec.folder.path)/case.yaml: plan.transactional is not available in this build")
-        }
         let beforeSnapshot = try CatalogSnapshot.read(tenant, on: connection)
         let beforeFingerprint = try fingerprint(tenant)
 
@@ -162,9 +159,10 @@ struct CaseRunner {
         let fleet = Fleet(file: "tenants.yaml", tenants: [tenant, fresh].map {
             TenantDeclaration(name: $0, database: Fleet.defaultDatabaseName)
         })
-        let request = PlanRequest(
+        var request = PlanRequest(
             declaration: declaration, schemaSHA256: String(repeating: "0", count: 64), fleet: fleet,
             allowDestructive: spec.allowDestructive, allowed: allowed, toolVersion: "conformance")
+        request.transactional = spec.transactional ?? false
         let plan = try Planner(connections: resolver, workers: 1).plan(request)
         return try PlanFile.decode(plan.encoded(), file: "plan.json")
     }

@@ -34,7 +34,7 @@ import TestSupport
         let planText = try w.read("plan.json")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(planText.utf8)) as? [String: Any])
         #expect(json["format"] as? String == "tenantplan-plan")
-        #expect(json["format_version"] as? Int == 1)
+        #expect(json["format_version"] as? Int == 2)
         #expect((json["digest"] as? String)?.hasPrefix("sha256:") == true)
         let databases = try #require(json["databases"] as? [[String: Any]])
         #expect(databases.map { $0["database_name"] as? String } == [w.db.name])

@@ -92,7 +92,7 @@ import Darwin
                   events_payload_md5_idx: { columns: ["md5(payload)"] }
 
             """)
-        let plan = try await site.tenantplan(["plan"])
+        let plan = try await site.tenantplan(["plan", "--transactional"])
         try #require(plan.exitCode == 0, "\(plan)")
 
         let apply = try await site.tenantplan(["apply", "plan.json", "--statement-timeout", "100ms", "--format", "json"])
@@ -368,7 +368,7 @@ import Darwin
         }
         // Rows do not change a tenant's state: one change set for all ten.
         try site.write("schema.yaml", Self.ordersSchema(note: "{ type: text, nullable: false }"))
-        let plan = try await site.tenantplan(["plan", "--format", "json"])
+        let plan = try await site.tenantplan(["plan", "--transactional", "--format", "json"])
         try #require(plan.exitCode == 0, "\(plan)")
         let sets = try PlanJSON.decode(plan.stdout).changeSets
         try #require(sets.count == 1)

@@ -50,7 +50,8 @@ struct PlanReportTests {
         #expect(lines.contains("In sync: 1 tenant: initech"))
         #expect(lines.contains("  + schema"))
         #expect(lines.contains("  + table customers"))
-        #expect(lines.contains("  ~ column customers.name not null  [long_lock, may_fail_on_existing_data]"))
+        #expect(lines.contains(
+            "  ~ column customers.name not null  [long_lock, may_fail_on_existing_data]  (scans customers under ACCESS EXCLUSIVE)"))
         #expect(lines.contains("  + column customers.phone"))
         #expect(lines.contains("  - column orders.legacy  [data_loss, drops_unmanaged_object]"))
         #expect(text.contains("Warning: this plan drops data or undeclared objects (1 destructive change)."))
@@ -63,7 +64,7 @@ struct PlanReportTests {
     func textWithSQL() {
         let text = PlanReport(plan: smallPlan()).text(sql: true)
         #expect(text.contains("""
-              ~ column customers.name not null  [long_lock, may_fail_on_existing_data]
+              ~ column customers.name not null  [long_lock, may_fail_on_existing_data]  (scans customers under ACCESS EXCLUSIVE)
                   ALTER TABLE "customers" ALTER COLUMN "name" SET NOT NULL
             """))
         // A multi-line statement keeps its lines, each indented.

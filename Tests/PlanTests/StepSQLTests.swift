@@ -63,10 +63,15 @@ func caseName(_ step: Step) -> String {
     case .dropTrigger: "dropTrigger"
     case .commentOnTrigger: "commentOnTrigger"
     case .dropDependent: "dropDependent"
+    case .createIndexConcurrently: "createIndexConcurrently"
+    case .dropIndexConcurrently: "dropIndexConcurrently"
+    case .addConstraintNotValid: "addConstraintNotValid"
+    case .validateConstraint: "validateConstraint"
+    case .addConstraintUsingIndex: "addConstraintUsingIndex"
     }
 }
 
-let allStepCaseCount = 40
+let allStepCaseCount = 45
 
 /// A name that needs every kind of quoting: a double quote, capitals, a space, non-ASCII.
 let awkward = "Wé\"ird Nämé 🐘"
@@ -287,6 +292,17 @@ let renderCases: [RenderCase] = [
     RenderCase(.dropDependent(DependentState(kind: .foreignKey, name: "fk", schema: "tenant b", table: "lines",
                                              on: [.init(.table, "t", column: "id")])),
                "ALTER TABLE \"tenant b\".\"lines\" DROP CONSTRAINT \"fk\"", "drop_dependent", .drop),
+    RenderCase(.createIndexConcurrently(table: "orders", IndexDeclaration(name: "orders_ref_key", columns: ["ref"], unique: true)),
+               #"CREATE UNIQUE INDEX CONCURRENTLY "orders_ref_key" ON "orders" ("ref")"#, "create_index_concurrently", .create),
+    RenderCase(.dropIndexConcurrently(awkward), "DROP INDEX CONCURRENTLY \(awkwardQuoted)", "drop_index_concurrently", .drop),
+    RenderCase(.addConstraintNotValid(table: "orders", .check(CheckDeclaration(name: "total_positive", expression: "total > 0"))),
+               #"ALTER TABLE "orders" ADD CONSTRAINT "total_positive" CHECK (total > 0) NOT VALID"#,
+               "add_constraint_not_valid", .create),
+    RenderCase(.validateConstraint(table: awkward, name: awkward),
+               "ALTER TABLE \(awkwardQuoted) VALIDATE CONSTRAINT \(awkwardQuoted)", "validate_constraint", .change),
+    RenderCase(.addConstraintUsingIndex(table: "orders", name: "orders_pkey", primaryKey: true),
+               #"ALTER TABLE "orders" ADD CONSTRAINT "orders_pkey" PRIMARY KEY USING INDEX "orders_pkey""#,
+               "add_constraint_using_index", .create),
 ]
 
 @Suite("Step rendering")
@@ -306,7 +322,9 @@ struct StepSQLTests {
         #expect(change.sql == c.sql)
         #expect(change.object == c.step.object)
         #expect(change.transactional)
-        #expect(change.hazards.isEmpty)
+        // Without the Differ's hazards, only what its locks amount to.
+        #expect(change.locks == c.step.locks(hazards: []))
+        #expect(change.hazards == Hazard.of(change.locks))
     }
 
     @Test("every Step case is rendered by a test")

@@ -1,0 +1,249 @@
+import SQLSyntax
+import State
+
+/// The online form of a diff: the same changes, in steps that let the
+/// application go on reading and writing the tables they touch.
+///
+/// A pass over the Differ's typed steps, after its phases are concatenated.
+/// Changes to tables that exist before the plan are rewritten; new tables and
+/// new tenants keep the single transaction (nothing reads them yet):
+///
+/// | change                  | online form                                                         |
+/// |-------------------------|---------------------------------------------------------------------|
+/// | add an index            | `CREATE INDEX CONCURRENTLY`                                         |
+/// | drop an index           | `DROP INDEX CONCURRENTLY`                                           |
+/// | add a check             | `ADD ... NOT VALID`, then `VALIDATE CONSTRAINT`                     |
+/// | add a foreign key       | `ADD ... NOT VALID`, then `VALIDATE CONSTRAINT`                     |
+/// | add a unique/primary key| unique index built concurrently, then `ADD ... USING INDEX`         |
+/// | set NOT NULL            | `CHECK (c IS NOT NULL) NOT VALID`, `VALIDATE`, `SET NOT NULL` (no scan, PostgreSQL 12+), drop the check |
+///
+/// The steps are grouped in stages: `DROP INDEX CONCURRENTLY` each on its own
+/// (outside a transaction); then one transaction with every other change and
+/// the `NOT VALID` additions; each `CREATE INDEX CONCURRENTLY` on its own; one
+/// transaction of validations (SHARE UPDATE EXCLUSIVE: reads and writes go on);
+/// one short transaction that sets NOT NULL, attaches the key indexes and drops
+/// the temporary checks. Each stage carries the state the tenant is in after
+/// it, so that `apply` can tell the stage a tenant reached and resume there.
+/// Those intermediate states are the final state edited the way PostgreSQL
+/// would show them (`pg_get_constraintdef` appends ` NOT VALID`; a key's index
+/// before it is attached is a plain unique index of the key's columns).
+extension Differ.Run {
+    /// Changes that run together, and the state after them.
+    struct Stage {
+        var steps: [Planned]
+        var transactional: Bool
+        var state: SchemaState
+    }
+
+    /// The stages of `planned` (after the enum-label prelude, whose state is
+    /// `prelude`): online as described above unless the differ plans the
+    /// single-transaction form, or nothing has an online form.
+    func stages(of planned: [Planned], prelude: SchemaState?) -> [Stage] {
+        let preludeSteps = planned.filter { !$0.transactional }
+        let rest = planned.filter(\.transactional)
+        var stages: [Stage] = []
+        if let prelude, !preludeSteps.isEmpty {
+            // Its own transaction, committed before the changes that use the labels.
+            stages.append(Stage(steps: preludeSteps, transactional: true, state: prelude))
+        }
+        let final = expected.normalized()
+        guard differ.online, let online = OnlinePlan(rest, run: self, final: final) else {
+            stages.append(Stage(steps: rest, transactional: true, state: final))
+            return stages.filter { !$0.steps.isEmpty }
+        }
+        // States from the end backwards (see the type's comment).
+        var afterValidation = final
+        for (table, column, check) in online.notNullChecks {
+            afterValidation.updateTable(table) { t in
+                if let i = t.columns.firstIndex(where: { $0.name == column }) { t.columns[i].notNull = false }
+                t.constraints.append(ConstraintState(
+                    name: check, kind: .check, definition: "CHECK (\(Self.canonicalIdentifier(column)) IS NOT NULL)"))
+            }
+        }
+        for key in online.keyIndexes {
+            afterValidation.updateTable(key.table) { t in
+                t.constraints.removeAll { $0.name == key.name }
+                t.indexes.append(IndexState(name: key.name, definition: key.indexDefinition))
+            }
+        }
+        for (table, name) in online.deferredForeignKeys {
+            afterValidation.updateTable(table) { $0.constraints.removeAll { $0.name == name } }
+        }
+        var afterBuilds = afterValidation
+        for (table, name) in online.validated {
+            afterBuilds.updateTable(table) { t in
+                if let i = t.constraints.firstIndex(where: { $0.name == name }) { t.constraints[i].definition += " NOT VALID" }
+            }
+        }
+        // After the first transaction: none of the concurrently built indexes yet.
+        var afterBuild: [SchemaState] = []
+        var state = afterBuilds
+        for planned in online.builds.reversed() {
+            afterBuild.insert(state.normalized(), at: 0)
+            if case .createIndexConcurrently(let table, let index) = planned.step {
+                state.updateTable(table) { $0.indexes.removeAll { $0.name == index.name } }
+            }
+        }
+        let afterFirst = state.normalized()
+
+        var before = prelude ?? actual
+        for planned in online.drops {
+            if case .dropIndexConcurrently(let name) = planned.step {
+                for i in before.tables.indices { before.tables[i].indexes.removeAll { $0.name == name } }
+            }
+            stages.append(Stage(steps: [planned], transactional: false, state: before.normalized()))
+        }
+        stages.append(Stage(steps: online.first, transactional: true, state: afterFirst))
+        for (planned, state) in zip(online.builds, afterBuild) {
+            stages.append(Stage(steps: [planned], transactional: false, state: state))
+        }
+        stages.append(Stage(steps: online.validations, transactional: true, state: afterValidation.normalized()))
+        stages.append(Stage(steps: online.finals, transactional: true, state: final))
+        return stages.filter { !$0.steps.isEmpty }
+    }
+
+    /// `quote_ident`: a name as PostgreSQL's deparser writes it, quoted only
+    /// when it must be (anything but lower-case ASCII letters, digits and `_`, or a
+    /// keyword that is not unreserved). A test compares it with the server's.
+    static func canonicalIdentifier(_ name: String) -> String {
+        let simple = name.unicodeScalars.first.map { ("a"..."z").contains($0) || $0 == "_" } ?? false
+            && name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+        return simple && !reservedWords.contains(name) ? name : quoteIdentifier(name)
+    }
+
+    /// `pg_get_keywords()` whose `catcode` is not `U` (PostgreSQL 15).
+    static let reservedWords: Set<String> = Set("""
+        all analyse analyze and any array as asc asymmetric authorization between bigint binary bit boolean both \
+        case cast char character check coalesce collate collation column concurrently constraint create cross \
+        current_catalog current_date current_role current_schema current_time current_timestamp current_user dec \
+        decimal default deferrable desc distinct do else end except exists extract false fetch float for foreign \
+        freeze from full grant greatest group grouping having ilike in initially inner inout int integer intersect \
+        interval into is isnull join lateral leading least left like limit localtime localtimestamp national \
+        natural nchar none normalize not notnull null nullif numeric offset on only or order out outer overlaps \
+        overlay placing position precision primary real references returning right row select session_user setof \
+        similar smallint some substring symmetric table tablesample then time timestamp to trailing treat trim \
+        true union unique user using values varchar variadic verbose when where window with xmlattributes \
+        xmlconcat xmlelement xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot xmlserialize xmltable
+        """.split(separator: " ").map(String.init))
+
+    /// The name of the temporary check that makes `column` NOT NULL online:
+    /// checks are named per table, and the prefix tells it apart (a re-plan
+    /// drops one left behind without asking, see `isTemporaryCheck`).
+    static func notNullCheckName(_ column: String) -> String {
+        let name = temporaryCheckPrefix + column
+        if name.utf8.count <= 63 { return name }
+        return temporaryCheckPrefix + String(SHA256.hex(column).prefix(16))
+    }
+
+    static let temporaryCheckPrefix = "tenantplan_not_null_"
+
+    static func isTemporaryCheck(_ name: String) -> Bool { name.hasPrefix(temporaryCheckPrefix) }
+}
+
+/// The online rewrite of a change list, sorted into the stages' parts.
+struct OnlinePlan {
+    /// `DROP INDEX CONCURRENTLY`, one stage each, before everything else.
+    var drops: [Differ.Run.Planned] = []
+    /// The first transaction: every change without an online form, and the `NOT VALID` additions.
+    var first: [Differ.Run.Planned] = []
+    /// `CREATE INDEX CONCURRENTLY`, one stage each.
+    var builds: [Differ.Run.Planned] = []
+    var validations: [Differ.Run.Planned] = []
+    /// SET NOT NULL, key constraints from their indexes, temporary checks dropped,
+    /// and foreign keys that need one of those keys.
+    var finals: [Differ.Run.Planned] = []
+
+    var notNullChecks: [(table: String, column: String, check: String)] = []
+    var keyIndexes: [(table: String, name: String, indexDefinition: String)] = []
+    var validated: [(table: String, name: String)] = []
+    var deferredForeignKeys: [(table: String, name: String)] = []
+
+    /// Nil when no change has an online form.
+    init?(_ planned: [Differ.Run.Planned], run: Differ.Run, final: SchemaState) {
+        typealias Planned = Differ.Run.Planned
+        let newTables = Set(planned.compactMap { p -> String? in
+            if case .createTable(let t) = p.step { return t.name }
+            return nil
+        })
+        let identities = Set(planned.compactMap { p -> String? in
+            if case .addIdentity(let table, let column, _, _) = p.step { return table + "." + column }
+            return nil
+        })
+        /// The unique index definition of a key as the state shows it before the key is attached.
+        func keyIndexDefinition(_ table: String, _ name: String) -> String? {
+            guard let def = final.table(named: table)?.constraint(named: name)?.definition else { return nil }
+            for prefix in ["PRIMARY KEY (", "UNIQUE ("] where def.hasPrefix(prefix) && def.hasSuffix(")") {
+                let columns = def.dropFirst(prefix.count - 1)
+                // Only a plain column list: INCLUDE, DEFERRABLE... have no index-first form here.
+                guard !columns.dropFirst().dropLast().contains(")") else { return nil }
+                return "UNIQUE USING btree " + columns
+            }
+            return nil
+        }
+        var keyTables: Set<String> = []
+        for p in planned {
+            if case .addConstraint(let table, let c) = p.step, !newTables.contains(table) {
+                switch c {
+                case .primaryKey(let k), .unique(let k):
+                    if keyIndexDefinition(table, k.name) != nil { keyTables.insert(table) }
+                default: break
+                }
+            }
+        }
+        var laterChecks: [Planned] = []
+        var setNotNulls: [Planned] = []
+        var attaches: [Planned] = []
+        var deferred: [Planned] = []
+        for p in planned {
+            func online(_ step: Step, hazards: [Hazard] = p.hazards, transactional: Bool = true) -> Planned {
+                Planned(step: step, hazards: hazards, transactional: transactional)
+            }
+            switch p.step {
+            case .dropIndex(let name):
+                drops.append(online(.dropIndexConcurrently(name), transactional: false))
+            case .createIndex(let table, let index) where !newTables.contains(table):
+                builds.append(online(.createIndexConcurrently(table: table, index), transactional: false))
+            case .addConstraint(let table, .foreignKey(let f)) where f.referencedSchema == nil && keyTables.contains(f.referencedTable):
+                // The key it needs is attached in the last transaction.
+                deferred.append(p)
+                deferredForeignKeys.append((table, f.name))
+            case .addConstraint(let table, let c) where !newTables.contains(table):
+                switch c {
+                case .check, .foreignKey:
+                    first.append(online(.addConstraintNotValid(table: table, c), hazards: []))
+                    validations.append(online(.validateConstraint(table: table, name: c.name),
+                                              hazards: p.hazards.filter { $0 == .mayFailOnExistingData }))
+                    validated.append((table, c.name))
+                case .primaryKey(let k), .unique(let k):
+                    guard let definition = keyIndexDefinition(table, k.name) else { first.append(p); continue }
+                    let index = IndexDeclaration(name: k.name, columns: k.columns, unique: true, location: k.location)
+                    builds.append(online(.createIndexConcurrently(table: table, index), transactional: false))
+                    attaches.append(online(.addConstraintUsingIndex(table: table, name: k.name,
+                                                                    primaryKey: { if case .primaryKey = c { true } else { false } }()),
+                                           hazards: []))
+                    keyIndexes.append((table, k.name, definition))
+                }
+            case .setNotNull(let table, let column) where !newTables.contains(table)
+                && !identities.contains(table + "." + column):
+                let check = Differ.Run.notNullCheckName(column)
+                first.append(online(.addConstraintNotValid(
+                    table: table, .check(CheckDeclaration(name: check, expression: "\(quoteIdentifier(column)) IS NOT NULL"))),
+                    hazards: []))
+                validations.append(online(.validateConstraint(table: table, name: check), hazards: [.mayFailOnExistingData]))
+                validated.append((table, check))
+                setNotNulls.append(online(.setNotNull(table: table, column: column), hazards: []))
+                laterChecks.append(online(.dropConstraint(table: table, name: check), hazards: []))
+                notNullChecks.append((table, column, check))
+            default:
+                first.append(p)
+            }
+        }
+        finals = setNotNulls + attaches + laterChecks + deferred
+        if drops.isEmpty && builds.isEmpty && validations.isEmpty { return nil }
+    }
+}
+
+extension Differ {
+    /// A name as PostgreSQL's deparser writes it (`quote_ident`); see `Run.canonicalIdentifier`.
+    public static func canonicalIdentifier(_ name: String) -> String { Run.canonicalIdentifier(name) }
+}

@@ -1,0 +1,162 @@
+import State
+
+/// A table-level lock mode, as PostgreSQL names it in its documentation
+/// (https://www.postgresql.org/docs/15/explicit-locking.html), weakest first.
+public enum LockLevel: String, Sendable, Codable, CaseIterable, Comparable {
+    case accessShare = "ACCESS SHARE"
+    case rowShare = "ROW SHARE"
+    case rowExclusive = "ROW EXCLUSIVE"
+    case shareUpdateExclusive = "SHARE UPDATE EXCLUSIVE"
+    case share = "SHARE"
+    case shareRowExclusive = "SHARE ROW EXCLUSIVE"
+    case exclusive = "EXCLUSIVE"
+    case accessExclusive = "ACCESS EXCLUSIVE"
+
+    public static func < (a: LockLevel, b: LockLevel) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+
+    /// The mode as `pg_locks.mode` shows it: `AccessExclusiveLock`.
+    public var pgLocksMode: String {
+        rawValue.split(separator: " ").map { $0.prefix(1) + $0.dropFirst().lowercased() }.joined() + "Lock"
+    }
+
+    /// Whether the application's `SELECT` waits while it is held.
+    public var blocksReads: Bool { self == .accessExclusive }
+    /// Whether the application's `INSERT`/`UPDATE`/`DELETE` (ROW EXCLUSIVE) waits while it is held.
+    public var blocksWrites: Bool { self >= .share }
+}
+
+/// What a statement does to a relation's rows while it holds its lock.
+public enum TableWork: String, Sendable, Codable {
+    /// Catalog only: the lock is held for an instant (once granted).
+    case none
+    /// Reads every row (validation, index build).
+    case scan
+    /// Writes the whole table anew.
+    case rewrite
+}
+
+/// The lock one statement takes on one relation, and the work it does under it.
+public struct RelationLock: Sendable, Equatable, Codable {
+    /// The relation as the statement names it: a table of the tenant, a shared
+    /// table (`public.plans`), or an index for `DROP INDEX`.
+    public var relation: String
+    public var mode: LockLevel
+    public var work: TableWork
+
+    public init(_ relation: String, _ mode: LockLevel, _ work: TableWork = .none) {
+        self.relation = relation
+        self.mode = mode
+        self.work = work
+    }
+}
+
+extension Step {
+    /// The table-level locks the statement takes on existing relations, and
+    /// whether it scans or rewrites under them. A test takes each statement in
+    /// an open transaction and compares with `pg_locks`.
+    ///
+    /// `hazards` are the Differ's for this step: they say whether a type change
+    /// rewrites (`tableRewrite`) or a SET NOT NULL scans (a validated check
+    /// spares the scan: the online form plans it without `mayFailOnExistingData`).
+    public func locks(hazards: [Hazard]) -> [RelationLock] {
+        // A rewrite the Differ found (a generated column added back) is one whatever the statement.
+        guard hazards.contains(.tableRewrite) else { return statementLocks(hazards: hazards) }
+        return statementLocks(hazards: hazards).map {
+            $0.mode == .accessExclusive ? RelationLock($0.relation, $0.mode, .rewrite) : $0
+        }
+    }
+
+    private func statementLocks(hazards: [Hazard]) -> [RelationLock] {
+        switch self {
+        case .createSchema, .createEnum, .addEnumValue, .dropType, .createTable, .createSequence, .renameSequence,
+             .alterSequenceType, .dropSequence, .renameIndex:
+            return []
+        case .renameTable(let from, _):
+            return [RelationLock(from, .accessExclusive)]
+        case .dropTable(let name):
+            return [RelationLock(name, .accessExclusive)]
+        case .commentOnTable(let table, _), .commentOnColumn(let table, _, _):
+            return [RelationLock(table, .shareUpdateExclusive)]
+        case .addColumn(let table, _):
+            return [RelationLock(table, .accessExclusive, hazards.contains(.tableRewrite) ? .rewrite : .none)]
+        case .alterColumnType(let table, _, _, _, _):
+            let work: TableWork = hazards.contains(.tableRewrite) ? .rewrite : hazards.contains(.longLock) ? .scan : .none
+            return [RelationLock(table, .accessExclusive, work)]
+        case .setNotNull(let table, _):
+            return [RelationLock(table, .accessExclusive, hazards.contains(.mayFailOnExistingData) ? .scan : .none)]
+        case .renameColumn(let table, _, _), .dropColumn(let table, _), .dropNotNull(let table, _),
+             .setDefault(let table, _, _), .dropDefault(let table, _), .addIdentity(let table, _, _, _),
+             .setIdentity(let table, _, _), .dropIdentity(let table, _), .dropExpression(let table, _),
+             .renameConstraint(let table, _, _), .dropConstraint(let table, _),
+             .addConstraintUsingIndex(let table, _, _):
+            return [RelationLock(table, .accessExclusive)]
+        case .addConstraint(let table, let constraint), .addConstraintNotValid(let table, let constraint):
+            let validates: Bool = { if case .addConstraint = self { true } else { false } }()
+            switch constraint {
+            case .foreignKey(let f):
+                let referenced = (f.referencedSchema.map { $0 + "." } ?? "") + f.referencedTable
+                // Both tables: inserts into the one and deletes from the other must wait.
+                return [RelationLock(table, .shareRowExclusive, validates ? .scan : .none)]
+                    + (referenced == table ? [] : [RelationLock(referenced, .shareRowExclusive)])
+            case .check, .primaryKey, .unique:
+                return [RelationLock(table, .accessExclusive, validates ? .scan : .none)]
+            }
+        case .validateConstraint(let table, _):
+            return [RelationLock(table, .shareUpdateExclusive, .scan)]
+        case .createIndex(let table, _):
+            return [RelationLock(table, .share, .scan)]
+        case .createIndexConcurrently(let table, _):
+            return [RelationLock(table, .shareUpdateExclusive, .scan)]
+        case .dropIndex(let name):
+            return [RelationLock(name, .accessExclusive)]
+        case .dropIndexConcurrently(let name):
+            return [RelationLock(name, .shareUpdateExclusive)]
+        case .continueSequence, .createFunction, .replaceFunction, .dropFunction, .commentOnFunction:
+            // setval() on a sequence, and routines: no table lock beyond reading
+            // the column's highest value under the identity's own lock.
+            return []
+        case .createTrigger(let table, _):
+            return [RelationLock(table, .shareRowExclusive)]
+        case .dropTrigger(let table, _), .commentOnTrigger(let table, _, _):
+            return [RelationLock(table, .accessExclusive)]
+        case .dropDependent(let d):
+            let prefix = d.schema.map { $0 + "." } ?? ""
+            switch d.kind {
+            case .view, .materializedView: return [RelationLock(prefix + d.name, .accessExclusive)]
+            case .function, .procedure, .aggregate, .domain: return []
+            default: return d.table.map { [RelationLock(prefix + $0, .accessExclusive)] } ?? []
+            }
+        }
+    }
+}
+
+extension Hazard {
+    /// The hazards that locks and their work amount to: a rewrite or a scan
+    /// under ACCESS EXCLUSIVE stops reads and writes (`tableRewrite`,
+    /// `longLock`); a scan under SHARE or SHARE ROW EXCLUSIVE stops writes
+    /// (`blocksWrites`). Catalog-only changes and SHARE UPDATE EXCLUSIVE carry none.
+    public static func of(_ locks: [RelationLock]) -> [Hazard] {
+        var hazards: Set<Hazard> = []
+        for lock in locks where lock.work != .none {
+            if lock.mode.blocksReads { hazards.insert(lock.work == .rewrite ? .tableRewrite : .longLock) }
+            else if lock.mode.blocksWrites { hazards.insert(.blocksWrites) }
+        }
+        return hazards.sorted()
+    }
+
+    /// The hazards that come from locks, recomputed by `of(_:)` for every change.
+    static let lockHazards: Set<Hazard> = [.tableRewrite, .longLock, .blocksWrites]
+}
+
+extension Change {
+    /// What the change does to existing rows under which lock, for people:
+    /// `scans orders under SHARE UPDATE EXCLUSIVE`; nil for catalog-only changes.
+    public var lockSummary: String? {
+        let parts = locks.filter { $0.work != .none }.map {
+            "\($0.work == .rewrite ? "rewrites" : "scans") \($0.relation) under \($0.mode.rawValue)"
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
+    }
+}

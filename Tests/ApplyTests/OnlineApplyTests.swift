@@ -1,0 +1,216 @@
+import Apply
+import Catalog
+import Foundation
+import Plan
+import Planning
+import State
+import Testing
+import TestSupport
+
+/// Online forms against real tenants that hold rows: every kind converges,
+/// a tenant stopped after any step resumes from it, an INVALID index left by a
+/// failed concurrent build is rebuilt, and `--transactional` keeps the old form.
+@Suite struct OnlineApplyTests {
+    /// customers and orders as an application made them, without the keys,
+    /// checks and indexes the declaration adds.
+    static let before = [
+        "CREATE TABLE customers (id bigint, email text, name text, \"Order\" integer)",
+        "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint, total numeric(12,2) NOT NULL, note text)",
+        "CREATE INDEX orders_note_idx ON orders (note)",
+    ]
+
+    static let seed = [
+        "INSERT INTO customers SELECT g, 'c' || g || '@example.com', 'name ' || g, g FROM generate_series(1, 3000) g",
+        "INSERT INTO orders SELECT g, 1 + g % 3000, g % 100, 'note ' || g FROM generate_series(1, 5000) g",
+    ]
+
+    static func declaration() throws -> Declaration {
+        try DeclarationLoader.parse(yaml: """
+            version: 1
+            tables:
+              customers:
+                columns:
+                  id: { type: bigint }
+                  email: { type: text, nullable: false }
+                  name: text
+                  Order: { type: integer, nullable: false }
+                primary_key: [id]
+                unique:
+                  customers_email_key: [email]
+                indexes:
+                  customers_name_idx: { columns: [name] }
+              orders:
+                columns:
+                  id: { type: bigint }
+                  customer_id: { type: bigint }
+                  total: { type: "numeric(12,2)", nullable: false }
+                  note: text
+                primary_key: [id]
+                checks:
+                  orders_total_positive: "total >= 0"
+                foreign_keys:
+                  orders_customer_id_fkey: { columns: [customer_id], references: { table: customers, columns: [id] } }
+                indexes:
+                  orders_note_idx: { columns: [lower(note)] }
+            """, file: "schema.yaml")
+    }
+
+    /// The rows both tables hold, summed up.
+    static func rowSummary(_ h: Harness, _ tenant: String) throws -> [[String?]] {
+        try h.rows("SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM orders), "
+                   + "(SELECT sum(total) FROM orders), (SELECT count(DISTINCT email) FROM customers)", in: tenant)
+    }
+
+    static let rows: [[String?]] = [["3000", "5000", "247500.00", "3000"]]
+
+    /// A populated tenant per name, built by hand.
+    static func tenants(_ h: Harness, _ names: [String]) throws {
+        for name in names { try h.run(before + seed, in: name, createSchema: true) }
+    }
+
+    /// The tenant's state, compared with a fresh tenant made from the declaration.
+    static func expectDesired(_ h: Harness, _ tenant: String, _ declaration: Declaration,
+                              sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+        if try h.state("reference") == nil {
+            let plan = try h.plan(declaration, tenants: ["reference"])
+            _ = try h.apply(plan)
+        }
+        expectSameState(try h.state(tenant), try h.state("reference"), tenant, sourceLocation: sourceLocation)
+        #expect(try h.rows("""
+            SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+            WHERE c.relnamespace = $1::regnamespace AND NOT i.indisvalid
+            """, [tenant]) == [["0"]], "no INVALID index in \(tenant)", sourceLocation: sourceLocation)
+        #expect(try h.rows("""
+            SELECT count(*) FROM pg_constraint WHERE connamespace = $1::regnamespace AND NOT convalidated
+            """, [tenant]) == [["0"]], "no NOT VALID constraint in \(tenant)", sourceLocation: sourceLocation)
+    }
+
+    @Test("every online change kind converges on a populated tenant, in steps, and re-plans in sync")
+    func converges() async throws {
+        let h = try await Harness.make(prefix: "online")
+        try Self.tenants(h, ["acme"])
+        let declaration = try Self.declaration()
+        let plan = try h.plan(declaration, tenants: ["acme"])
+        let set = try #require(plan.changeSets.first { !$0.inSync })
+        #expect(set.changes.map(\.op.rawValue) == [
+            "drop_index_concurrently",
+            "add_constraint_not_valid", "add_constraint_not_valid", "add_constraint_not_valid",
+            "add_constraint_not_valid",
+            "create_index_concurrently", "create_index_concurrently", "create_index_concurrently",
+            "create_index_concurrently",
+            "validate_constraint", "validate_constraint", "validate_constraint", "validate_constraint",
+            "set_not_null", "set_not_null", "set_not_null",
+            "add_constraint_using_index", "add_constraint_using_index",
+            "drop_constraint", "drop_constraint", "drop_constraint", "add_constraint",
+        ])
+        let steps = try #require(set.steps)
+        #expect(steps.map(\.transactional) == [false, true, false, false, false, false, true, true])
+        #expect(steps.map(\.changes).reduce(0, +) == set.changes.count)
+        #expect(steps.last?.to == set.to)
+
+        let report = try h.apply(plan)
+        #expect(outcomes(report) == ["acme": .applied], "\(describe(report))")
+        #expect(try Self.rowSummary(h, "acme") == Self.rows)
+        try Self.expectDesired(h, "acme", declaration)
+        let again = try h.plan(declaration, tenants: ["acme"])
+        #expect(again.changeSets.allSatisfy { $0.inSync })
+    }
+
+    @Test("--transactional plans the single-transaction form, which converges too")
+    func transactional() async throws {
+        let h = try await Harness.make(prefix: "online_tx")
+        try Self.tenants(h, ["acme"])
+        let declaration = try Self.declaration()
+        let plan = try h.plan(declaration, tenants: ["acme"], transactional: true)
+        let set = try #require(plan.changeSets.first { !$0.inSync })
+        let ops = Set(set.changes.map(\.op.rawValue))
+        #expect(ops == ["drop_index", "set_not_null", "add_constraint", "create_index"])
+        #expect(set.steps?.count == 1)
+        #expect(set.steps?.first?.transactional == true)
+        let report = try h.apply(plan)
+        #expect(outcomes(report) == ["acme": .applied], "\(describe(report))")
+        #expect(try Self.rowSummary(h, "acme") == Self.rows)
+        try Self.expectDesired(h, "acme", declaration)
+    }
+
+    /// Runs the plan's first `count` steps by hand, as a run killed after them
+    /// would leave the tenant: transactional steps in a transaction each, the
+    /// others statement by statement.
+    static func runSteps(_ h: Harness, _ set: PlanFile.ChangeSet, tenant: String, count: Int) throws {
+        var start = 0
+        for step in (set.steps ?? []).prefix(count) {
+            let sqls = set.changes[start..<(start + step.changes)].map { $0.statement(tenant: tenant) }
+            try h.run(step.transactional ? ["BEGIN"] + sqls + ["COMMIT"] : sqls, in: tenant)
+            start += step.changes
+        }
+    }
+
+    @Test("a tenant stopped after any step is at that step's recorded fingerprint, and apply resumes it to the desired state")
+    func resumesFromEveryStep() async throws {
+        let h = try await Harness.make(prefix: "online_resume")
+        let declaration = try Self.declaration()
+        try Self.tenants(h, ["probe"])
+        let probe = try #require(try h.plan(declaration, tenants: ["probe"]).changeSets.first { !$0.inSync })
+        let count = try #require(probe.steps?.count)
+        let names = (1..<count).map { "stopped_\($0)" }
+        try Self.tenants(h, names)
+        let plan = try h.plan(declaration, tenants: names)
+        let set = try #require(plan.changeSets.first { !$0.inSync })
+        #expect(set.tenantCount == names.count)
+        for (k, name) in zip(1..., names) {
+            try Self.runSteps(h, set, tenant: name, count: k)
+            // The fingerprint the plan recorded for the step is the state PostgreSQL shows.
+            #expect(try h.fingerprint(name) == set.steps![k - 1].to, "after step \(k)")
+        }
+        let report = try h.apply(plan)
+        #expect(outcomes(report) == Dictionary(uniqueKeysWithValues: names.map { ($0, Outcome.applied) }),
+                "\(describe(report))")
+        for name in names {
+            #expect(try Self.rowSummary(h, name) == Self.rows)
+            try Self.expectDesired(h, name, declaration)
+        }
+    }
+
+    @Test("an INVALID index left by a failed concurrent build is dropped and rebuilt by the next run")
+    func invalidIndexRebuilt() async throws {
+        let h = try await Harness.make(prefix: "online_invalid")
+        try Self.tenants(h, ["acme"])
+        // Two customers share an email: the unique index cannot be built.
+        try h.run(["UPDATE customers SET email = 'c1@example.com' WHERE id = 2"], in: "acme")
+        let declaration = try Self.declaration()
+        let plan = try h.plan(declaration, tenants: ["acme"])
+        let first = try h.apply(plan)
+        #expect(outcomes(first) == ["acme": .failed], "\(describe(first))")
+        #expect(first.results.first?.failure?.sqlState == "23505")
+        // The failed build left the index INVALID, and reflection says so.
+        let state = try #require(try h.state("acme"))
+        let index = try #require(state.table(named: "customers")?.index(named: "customers_email_key"))
+        #expect(index.invalid)
+
+        try h.run(["UPDATE customers SET email = 'c2@example.com' WHERE id = 2"], in: "acme")
+        let second = try h.apply(plan)
+        #expect(outcomes(second) == ["acme": .applied], "\(describe(second))")
+        #expect(try Self.rowSummary(h, "acme") == Self.rows)
+        try Self.expectDesired(h, "acme", declaration)
+    }
+
+    @Test("a fresh plan of a tenant with an INVALID index drops and rebuilds it, and validates a NOT VALID constraint")
+    func replanAfterFailure() async throws {
+        let h = try await Harness.make(prefix: "online_replan")
+        try Self.tenants(h, ["acme"])
+        try h.run([
+            "CREATE UNIQUE INDEX customers_email_key ON customers (email)",
+            "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'customers_email_key'::regclass",
+            "ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID",
+        ], in: "acme")
+        let declaration = try Self.declaration()
+        let plan = try h.plan(declaration, tenants: ["acme"])
+        let set = try #require(plan.changeSets.first { !$0.inSync })
+        #expect(set.changes.contains { $0.op == .dropIndexConcurrently && $0.object == "index customers_email_key" })
+        #expect(set.changes.contains { $0.op == .validateConstraint && $0.object.hasPrefix("constraint orders_total_positive") })
+        #expect(!set.changes.contains { $0.op == .addConstraintNotValid && $0.object.hasPrefix("constraint orders_total_positive") })
+        let report = try h.apply(plan)
+        #expect(outcomes(report) == ["acme": .applied], "\(describe(report))")
+        try Self.expectDesired(h, "acme", declaration)
+    }
+}
