@@ -83,15 +83,28 @@ public enum DesiredState {
                 for column in table.columns where column.generated == nil && column.identity == nil && !column.isSerial {
                     guard let expression = column.defaultExpression, expression.contains("(") else { continue }
                     let probe = "tenantplan_probe_\(rewriting.count)_\(UInt32.random(in: 0...UInt32.max))"
-                    try connection.execute("CREATE TABLE \(quoteIdentifier(probe)) (x integer)")
-                    try connection.execute("INSERT INTO \(quoteIdentifier(probe)) VALUES (1)")
-                    let before = try connection.query("SELECT pg_relation_filenode($1::regclass)::text", [quoteIdentifier(probe)]).scalar
-                    try connection.execute("ALTER TABLE \(quoteIdentifier(probe)) ADD COLUMN "
-                                           + Step.columnDefinition(ColumnDeclaration(name: "c", type: column.type,
-                                                                                     defaultExpression: expression)))
-                    let after = try connection.query("SELECT pg_relation_filenode($1::regclass)::text", [quoteIdentifier(probe)]).scalar
-                    if before != after { rewriting.insert(table.name + "." + column.name) }
-                    try connection.execute("DROP TABLE \(quoteIdentifier(probe))")
+                    // Under a savepoint: a default that errors here (it calls a
+                    // declared function that reads a table or sequence the scratch
+                    // schema does not have) counts as rewriting, and the plan goes on.
+                    try connection.execute("SAVEPOINT tenantplan_probe")
+                    do {
+                        try connection.execute("CREATE TABLE \(quoteIdentifier(probe)) (x integer)")
+                        try connection.execute("INSERT INTO \(quoteIdentifier(probe)) VALUES (1)")
+                        let before = try connection.query("SELECT pg_relation_filenode($1::regclass)::text",
+                                                          [quoteIdentifier(probe)]).scalar
+                        try connection.execute("ALTER TABLE \(quoteIdentifier(probe)) ADD COLUMN "
+                                               + Step.columnDefinition(ColumnDeclaration(name: "c", type: column.type,
+                                                                                         defaultExpression: expression)))
+                        let after = try connection.query("SELECT pg_relation_filenode($1::regclass)::text",
+                                                         [quoteIdentifier(probe)]).scalar
+                        if before != after { rewriting.insert(table.name + "." + column.name) }
+                        try connection.execute("DROP TABLE \(quoteIdentifier(probe))")
+                        try connection.execute("RELEASE SAVEPOINT tenantplan_probe")
+                    } catch {
+                        try connection.execute("ROLLBACK TO SAVEPOINT tenantplan_probe")
+                        try connection.execute("RELEASE SAVEPOINT tenantplan_probe")
+                        rewriting.insert(table.name + "." + column.name)
+                    }
                 }
             }
             return (state, rewriting)

@@ -133,7 +133,7 @@ extension Differ.Run {
             }
             prelude = state.normalized()
         }
-        let stages = stages(of: planned, prelude: prelude)
+        let stages = stages(of: planned, prelude: prelude, final: expected.normalized())
         let newTables = Set(planned.compactMap { p -> String? in
             if case .createTable(let t) = p.step { return t.name }
             return nil

@@ -36,9 +36,10 @@ extension Differ.Run {
     }
 
     /// The stages of `planned` (after the enum-label prelude, whose state is
-    /// `prelude`): online as described above unless the differ plans the
+    /// `prelude`; `final` the state after them all, dependents the plan keeps
+    /// included): online as described above unless the differ plans the
     /// single-transaction form, or nothing has an online form.
-    func stages(of planned: [Planned], prelude: SchemaState?) -> [Stage] {
+    func stages(of planned: [Planned], prelude: SchemaState?, final: SchemaState) -> [Stage] {
         let preludeSteps = planned.filter { !$0.transactional }
         let rest = planned.filter(\.transactional)
         var stages: [Stage] = []
@@ -46,7 +47,6 @@ extension Differ.Run {
             // Its own transaction, committed before the changes that use the labels.
             stages.append(Stage(steps: preludeSteps, transactional: true, state: prelude))
         }
-        let final = expected.normalized()
         guard differ.online, let online = OnlinePlan(rest, run: self, final: final) else {
             stages.append(Stage(steps: rest, transactional: true, state: final))
             return stages.filter { !$0.steps.isEmpty }
@@ -68,6 +68,13 @@ extension Differ.Run {
         }
         for (table, name) in online.deferredForeignKeys {
             afterValidation.updateTable(table) { $0.constraints.removeAll { $0.name == name } }
+        }
+        for (table, name) in online.lateDropped {
+            guard let old = actual.table(named: table)?.constraint(named: name) else { continue }
+            afterValidation.updateTable(table) { t in
+                t.constraints.removeAll { $0.name == name }
+                t.constraints.append(old)
+            }
         }
         var afterBuilds = afterValidation
         for (table, name) in online.validated {
@@ -157,6 +164,8 @@ struct OnlinePlan {
     var keyIndexes: [(table: String, name: String, indexDefinition: String)] = []
     var validated: [(table: String, name: String)] = []
     var deferredForeignKeys: [(table: String, name: String)] = []
+    /// Keys and foreign keys dropped in the last transaction (see `staysUntilAttached`).
+    var lateDropped: [(table: String, name: String)] = []
 
     /// Nil when no change has an online form.
     init?(_ planned: [Differ.Run.Planned], run: Differ.Run, final: SchemaState) {
@@ -190,6 +199,46 @@ struct OnlinePlan {
                 }
             }
         }
+        // A foreign key the plan drops may reference a unique index it drops:
+        // that index goes in the first transaction, after the foreign key,
+        // not concurrently before it (PostgreSQL refuses, 2BP01).
+        let dropsForeignKeys = planned.contains { p in
+            switch p.step {
+            case .dropDependent(let d): return d.kind == .foreignKey
+            case .dropConstraint(let table, let name):
+                return run.actual.table(named: table)?.constraint(named: name)?.kind == .foreignKey
+            default: return false
+            }
+        }
+        func backsForeignKey(_ index: String) -> Bool {
+            dropsForeignKeys && run.actual.tables.contains { t in
+                t.indexes.contains { $0.name == index && $0.definition.hasPrefix("UNIQUE ") }
+            }
+        }
+        // A key rebuilt online (unique -> primary key) whose foreign keys move
+        // to it: the old key and those foreign keys stay until the last
+        // transaction, where they are dropped just before the key is attached
+        // and the foreign keys added again. Dropped in the first transaction,
+        // they would leave the tables without the rule while the index builds.
+        let builtKeys = Set(planned.compactMap { p -> String? in
+            guard case .addConstraint(let table, let c) = p.step, keyTables.contains(table) else { return nil }
+            switch c {
+            case .primaryKey(let k), .unique(let k): return keyIndexDefinition(table, k.name) != nil ? k.name : nil
+            default: return nil
+            }
+        })
+        let movedForeignKeys = Set(planned.compactMap { p -> String? in
+            guard case .addConstraint(let table, .foreignKey(let f)) = p.step,
+                  f.referencedSchema == nil, keyTables.contains(f.referencedTable) else { return nil }
+            return table + "." + f.name
+        })
+        func staysUntilAttached(_ table: String, _ name: String) -> Bool {
+            if movedForeignKeys.contains(table + "." + name) { return true }
+            guard keyTables.contains(table), !builtKeys.contains(name),
+                  let kind = run.actual.table(named: table)?.constraint(named: name)?.kind else { return false }
+            return kind == .unique || kind == .primaryKey
+        }
+        var lateDrops: [Planned] = []
         var laterChecks: [Planned] = []
         var setNotNulls: [Planned] = []
         var attaches: [Planned] = []
@@ -199,7 +248,10 @@ struct OnlinePlan {
                 Planned(step: step, hazards: hazards, transactional: transactional)
             }
             switch p.step {
-            case .dropIndex(let name):
+            case .dropConstraint(let table, let name) where staysUntilAttached(table, name):
+                lateDrops.append(p)
+                lateDropped.append((table, name))
+            case .dropIndex(let name) where !backsForeignKey(name):
                 drops.append(online(.dropIndexConcurrently(name), transactional: false))
             case .createIndex(let table, let index) where !newTables.contains(table):
                 builds.append(online(.createIndexConcurrently(table: table, index), transactional: false))
@@ -238,7 +290,7 @@ struct OnlinePlan {
                 first.append(p)
             }
         }
-        finals = setNotNulls + attaches + laterChecks + deferred
+        finals = lateDrops + setNotNulls + attaches + laterChecks + deferred
         if drops.isEmpty && builds.isEmpty && validations.isEmpty { return nil }
     }
 }
