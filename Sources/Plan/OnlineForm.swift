@@ -232,11 +232,25 @@ struct OnlinePlan {
                   f.referencedSchema == nil, keyTables.contains(f.referencedTable) else { return nil }
             return table + "." + f.name
         })
-        func staysUntilAttached(_ table: String, _ name: String) -> Bool {
-            if movedForeignKeys.contains(table + "." + name) { return true }
-            guard keyTables.contains(table), !builtKeys.contains(name),
-                  let kind = run.actual.table(named: table)?.constraint(named: name)?.kind else { return false }
+        func isKeyDrop(_ table: String, _ name: String) -> Bool {
+            guard let kind = run.actual.table(named: table)?.constraint(named: name)?.kind else { return false }
             return kind == .unique || kind == .primaryKey
+        }
+        // A key whose name the new key takes must go in the first transaction
+        // (its index is built under that name), and so must the foreign keys on it.
+        let earlyKeyTables = Set(planned.compactMap { p -> String? in
+            guard case .dropConstraint(let table, let name) = p.step, builtKeys.contains(name),
+                  isKeyDrop(table, name) else { return nil }
+            return table
+        })
+        func staysUntilAttached(_ table: String, _ name: String) -> Bool {
+            if movedForeignKeys.contains(table + "." + name) {
+                guard let definition = run.actual.table(named: table)?.constraint(named: name)?.definition,
+                      let reference = Differ.Run.foreignKeyReference(definition) else { return false }
+                return !earlyKeyTables.contains(reference.table)
+            }
+            return keyTables.contains(table) && !builtKeys.contains(name) && !earlyKeyTables.contains(table)
+                && isKeyDrop(table, name)
         }
         var lateDrops: [Planned] = []
         var laterChecks: [Planned] = []
