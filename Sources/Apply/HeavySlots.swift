@@ -11,7 +11,10 @@ final class HeavySlots: Sendable {
     private let semaphore: DispatchSemaphore
 
     init(_ count: Int) {
-        semaphore = DispatchSemaphore(value: count)
+        // Made with 0 and given `count` signals: libdispatch traps when a semaphore
+        // dies below the value it was made with, as it would with a slot still taken.
+        semaphore = DispatchSemaphore(value: 0)
+        for _ in 0..<count { semaphore.signal() }
     }
 
     /// Waits for a slot, checking `giveUp` every tenth of a second; true once it

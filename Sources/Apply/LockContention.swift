@@ -71,9 +71,12 @@ public struct LockContention: Codable, Sendable, Equatable {
     public var budget: String?
     /// Seconds the tenant lost to failed attempts and the waits between them.
     public var secondsLost: Double?
+    /// The run's `--retries`, when it set one.
+    public var retries: Int?
 
     public init(relation: String?, lockTimeout: String, timeouts: Int, holders: [LockHolder], budget: String? = nil,
-                secondsLost: Double? = nil) {
+                secondsLost: Double? = nil, retries: Int? = nil) {
+        self.retries = retries
         self.relation = relation
         self.lockTimeout = lockTimeout
         self.timeouts = timeouts
@@ -84,7 +87,7 @@ public struct LockContention: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case relation, lockTimeout = "lock_timeout", timeouts, holders, budget = "lock_budget",
-             secondsLost = "seconds_lost"
+             secondsLost = "seconds_lost", retries
     }
 
     /// What to do: `a session holds a lock on acme.orders; tenantplan waited
@@ -95,7 +98,8 @@ public struct LockContention: Codable, Sendable, Equatable {
         if let budget, let secondsLost {
             waited += " over \(Elapsed.text(secondsLost)) (--lock-budget \(budget))"
         }
-        let raise = budget == nil ? "raise --lock-timeout" : "raise --lock-budget"
+        let raise = budget == nil ? "raise --lock-timeout"
+            : retries == nil ? "raise --lock-budget" : "raise --retries or --lock-budget"
         let on = relation.map { " on \($0.printable)" } ?? ""
         switch holders.count {
         case 0:

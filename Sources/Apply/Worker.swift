@@ -56,7 +56,7 @@ struct Worker: Sendable {
                 failure?.lock = LockContention(relation: lastWait?.relation, lockTimeout: lockTimeout,
                                                timeouts: lockTimeouts, holders: lastWait?.holders ?? [],
                                                budget: LockDiscipline.durationText(seconds: options.lockBudget),
-                                               secondsLost: lost)
+                                               secondsLost: lost, retries: options.retries)
             }
             board.end(slot, outcome)
             return TenantResult(database: name, tenant: tenant, outcome: outcome, changeSet: set.id,
