@@ -130,6 +130,41 @@ import Testing
             }
         }
     }
+
+    // MARK: What the report and progress say
+
+    @Test func theReportListsTenantsThatWaitedOutLockTimeoutsAndTheWarnings() {
+        let report = ApplyReport(results: [
+            TenantResult(database: "main", tenant: "acme", outcome: .applied, changeSet: 1, attempts: 2, lockTimeouts: 1),
+            TenantResult(database: "main", tenant: "big", outcome: .applied, changeSet: 1, attempts: 15, lockTimeouts: 14),
+            TenantResult(database: "main", tenant: "quiet", outcome: .applied, changeSet: 1, attempts: 1),
+        ], warnings: ["database 'main': lock timeout lowered"])
+        #expect(report.text() == """
+              waited out lock timeouts: 2 tenants: big (14 times), acme (once)
+            warning: database 'main': lock timeout lowered
+            Apply: 3 applied, 0 already applied, 0 stale, 0 failed, 0 not started.
+            """)
+        #expect(report.results.map(\.lockTimeouts) == [1, 14, nil])
+    }
+
+    @Test func progressCountsAttemptsAgainstTheBudgetWithoutRetries() {
+        let retry = ApplyProgress.Retry(
+            tenant: "big", database: "main", attempt: 5, attempts: 0,
+            failure: TenantResult.Failure(sqlState: "55P03", message: "canceling statement due to lock timeout"),
+            budgetLeft: 26.2)
+        #expect(ApplyProgress.retryLine(retry)
+            == "  big: attempt 5 failed: 55P03 canceling statement due to lock timeout; trying again (26 s of --lock-budget left)")
+        let queued = ApplyProgress.Activity(tenant: "t2", database: "main", attempt: 1, attempts: 0,
+                                            step: ActivityBoard.Step.queued.label, seconds: 6)
+        #expect(ApplyProgress.slowLine(queued)
+            == "  t2: waiting for its turn to run heavy changes (--heavy-parallel) for 6.0 s (attempt 1)")
+    }
+
+    @Test func theLockTimeoutHintSaysWhatTheBudgetWas() {
+        let lock = LockContention(relation: "acme.orders", lockTimeout: "200ms", timeouts: 31, holders: [],
+                                  budget: "30s", secondsLost: 30.4)
+        #expect(lock.hint == "tenantplan waited --lock-timeout 200ms, 31 times over 30 s (--lock-budget 30s), for a lock on acme.orders that another session held; retry later, or raise --lock-budget")
+    }
 }
 
 extension TenantApplyMachine.ActionError {
