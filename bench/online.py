@@ -133,7 +133,7 @@ def build_base(args):
         psql("base", f"""
             INSERT INTO {t}.accounts SELECT g, 'a' || g FROM generate_series(1, {ACCOUNTS}) g;
             INSERT INTO {t}.items SELECT g, 1 + g % {ACCOUNTS}, g % 7, 'c' || g FROM generate_series(1, {rows}) g;
-            VACUUM ANALYZE {t}.accounts; VACUUM ANALYZE {t}.items;""")
+            ANALYZE {t}.accounts; ANALYZE {t}.items;""")
 
 
 def copy_db(name):
@@ -233,20 +233,26 @@ def run_tool(args, kind, db, flags=(), reader=0.0):
     ops = sorted({c["op"] for s in plan["change_sets"] for c in s["changes"]})
     load = Load(args, db, os.path.join(d, "load"), window_seconds(args) + reader)
     time.sleep(2)
-    reader_proc = None
+    reader_thread = None
+    reader_ended = []
     if reader:
-        reader_proc = subprocess.Popen(["psql", "-X", "-q", "-d", db, "-c",
-                                        f"BEGIN; SELECT count(*) FROM big.items; SELECT pg_sleep({reader}); COMMIT;"],
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        def hold():
+            subprocess.run(["psql", "-X", "-q", "-d", db, "-c",
+                            f"BEGIN; SELECT count(*) FROM big.items; SELECT pg_sleep({reader}); COMMIT;"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            reader_ended.append(time.time())
+        import threading
+        reader_thread = threading.Thread(target=hold)
+        reader_thread.start()
         time.sleep(0.5)
     start = time.time()
     applied = subprocess.run([args.tp, "apply", "plan.json", "--format", "json", *flags], cwd=d, env=env,
                              capture_output=True, text=True)
     end = time.time()
     reader_end = None
-    if reader_proc:
-        reader_proc.wait()
-        reader_end = time.time()
+    if reader_thread:
+        reader_thread.join()
+        reader_end = reader_ended[0]
     result = load.finish()
     report = json.loads(applied.stdout) if applied.stdout.strip().startswith("{") else {}
     timeouts = sum(r.get("lock_timeouts") or 0 for r in report.get("results", []))
@@ -269,7 +275,10 @@ def run_hand(args, kind, db):
         rows = args.rows if t == "big" else SMALL_ROWS
         for statement in hand_sql(kind, rows):
             while True:
-                p = psql(db, f"SET lock_timeout = '200ms'; SET search_path = {t}; {statement}", check=False)
+                # Separate -c options: each its own transaction (CONCURRENTLY refuses a transaction block).
+                p = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db,
+                                    "-c", "SET lock_timeout = '200ms'", "-c", f"SET search_path = {t}",
+                                    "-c", statement], capture_output=True, text=True)
                 if p.returncode == 0:
                     break
                 if "lock timeout" in p.stderr:
