@@ -57,6 +57,10 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "State"]),
         .testTarget(name: "ApplyTests", dependencies: ["Apply", "Planning", "Catalog", "Plan", "State", "SQLSyntax", "Postgres", "TestSupport"]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers"]),
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: ["Apply", "Planning", "Catalog", "Plan", "State", "Postgres", "SQLSyntax", "TestSupport", "Yams"]
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Postgres", "SQLSyntax", "Yams"]),
     ]
 )

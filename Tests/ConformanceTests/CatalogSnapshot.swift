@@ -1,0 +1,145 @@
+import Postgres
+import SQLSyntax
+
+/// A tenant schema's catalog as sorted lines of text, with the schema's own name
+/// replaced by `<schema>`, so that two tenants can be compared line by line.
+///
+/// This is a query set of its own, independent of tenantplan's `Reflector`: it
+/// checks what the reflector might miss. It reads relations (kind, persistence,
+/// options, ACL), columns (type, NOT NULL, default, identity, generated,
+/// collation, comment; by name, since column order is not compared), constraints
+/// (`pg_get_constraintdef`), indexes (`pg_get_indexdef`, validity), sequences
+/// (type, increment, bounds, cycle, owner column), types (enum labels in order),
+/// views, functions, triggers, policies, and comments on all of them.
+struct CatalogSnapshot: Equatable {
+    var lines: [String]
+
+    static let queries: [(kind: String, sql: String)] = [
+        ("relation", """
+            SELECT c.relname, c.relkind::text, c.relpersistence::text, coalesce(c.reloptions::text, ''),
+                   coalesce(c.relacl::text, ''), c.relrowsecurity::text, c.relforcerowsecurity::text,
+                   coalesce(obj_description(c.oid, 'pg_class'), '')
+            FROM pg_class c WHERE c.relnamespace = $1::regnamespace AND c.relkind <> 'c'
+            """),
+        ("column", """
+            SELECT c.relname || '.' || a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull::text,
+                   coalesce(pg_get_expr(d.adbin, d.adrelid), ''), a.attidentity::text, a.attgenerated::text,
+                   CASE WHEN a.attcollation <> t.typcollation THEN coalesce(co.collname, '') ELSE '' END,
+                   coalesce(col_description(c.oid, a.attnum), ''), coalesce(a.attacl::text, '')
+            FROM pg_attribute a
+            JOIN pg_class c ON c.oid = a.attrelid
+            JOIN pg_type t ON t.oid = a.atttypid
+            LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+            LEFT JOIN pg_collation co ON co.oid = a.attcollation
+            WHERE c.relnamespace = $1::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+              AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+            """),
+        ("constraint", """
+            SELECT coalesce(r.relname, '') || '.' || k.conname, k.contype::text, pg_get_constraintdef(k.oid),
+                   k.convalidated::text, coalesce(obj_description(k.oid, 'pg_constraint'), '')
+            FROM pg_constraint k LEFT JOIN pg_class r ON r.oid = k.conrelid
+            WHERE k.connamespace = $1::regnamespace
+            """),
+        ("index", """
+            SELECT i.relname, r.relname, pg_get_indexdef(x.indexrelid), x.indisvalid::text, x.indisready::text
+            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class r ON r.oid = x.indrelid
+            WHERE i.relnamespace = $1::regnamespace
+            """),
+        ("sequence", """
+            SELECT c.relname, format_type(s.seqtypid, NULL), s.seqincrement::text, s.seqmin::text, s.seqmax::text,
+                   s.seqcycle::text,
+                   coalesce((SELECT r.relname || '.' || a.attname || ' (' || d.deptype::text || ')'
+                             FROM pg_depend d
+                             JOIN pg_class r ON r.oid = d.refobjid
+                             JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                             WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                               AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')), '')
+            FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid
+            WHERE c.relnamespace = $1::regnamespace
+            """),
+        ("type", """
+            SELECT t.typname, t.typtype::text,
+                   coalesce((SELECT string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder)
+                             FROM pg_enum e WHERE e.enumtypid = t.oid), ''),
+                   CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) ELSE '' END,
+                   coalesce(obj_description(t.oid, 'pg_type'), ''), coalesce(t.typacl::text, '')
+            FROM pg_type t
+            WHERE t.typnamespace = $1::regnamespace AND t.typelem = 0 AND (t.typrelid = 0
+               OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+            """),
+        ("view", """
+            SELECT c.relname, pg_get_viewdef(c.oid) FROM pg_class c
+            WHERE c.relnamespace = $1::regnamespace AND c.relkind IN ('v', 'm')
+            """),
+        ("function", """
+            SELECT p.oid::regprocedure::text, pg_get_functiondef(p.oid),
+                   coalesce(obj_description(p.oid, 'pg_proc'), ''), coalesce(p.proacl::text, '')
+            FROM pg_proc p WHERE p.pronamespace = $1::regnamespace AND p.prokind IN ('f', 'p')
+            """),
+        ("trigger", """
+            SELECT c.relname || '.' || t.tgname, pg_get_triggerdef(t.oid), t.tgenabled::text
+            FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+            WHERE c.relnamespace = $1::regnamespace AND NOT t.tgisinternal
+            """),
+        ("policy", """
+            SELECT c.relname || '.' || p.polname, p.polcmd::text, p.polpermissive::text,
+                   coalesce(pg_get_expr(p.polqual, p.polrelid), ''), coalesce(pg_get_expr(p.polwithcheck, p.polrelid), ''),
+                   p.polroles::regrole[]::text
+            FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+            WHERE c.relnamespace = $1::regnamespace
+            """),
+        ("schema", """
+            SELECT n.nspname = $1, coalesce(n.nspacl::text, ''), coalesce(obj_description(n.oid, 'pg_namespace'), '')
+            FROM pg_namespace n WHERE n.nspname = $1
+            """),
+    ]
+
+    /// Reads `schema` on `connection` (whose `search_path` it sets to the schema, so
+    /// that expressions print unqualified, and puts back to `public`).
+    static func read(_ schema: String, on connection: Connection) throws -> CatalogSnapshot {
+        try connection.execute("SELECT set_config('search_path', $1, false)", [quoteIdentifier(schema)])
+        defer { try? connection.execute("SELECT set_config('search_path', 'public', false)") }
+        var lines: [String] = []
+        for (kind, sql) in queries {
+            for row in try connection.query(sql, [schema]).rows {
+                let text = row.map { $0 ?? "NULL" }.joined(separator: " | ")
+                lines.append("\(kind) \(neutralise(text, schema: schema))")
+            }
+        }
+        return CatalogSnapshot(lines: lines.sorted())
+    }
+
+    /// `text` with every whole-word occurrence of `schema` (plain or quoted) replaced by `<schema>`.
+    static func neutralise(_ text: String, schema: String) -> String {
+        var out = text.replacingOccurrences(of: quoteIdentifier(schema), with: "<schema>")
+        var result = ""
+        var rest = Substring(out)
+        while let range = rest.range(of: schema) {
+            let before = rest[..<range.lowerBound]
+            let after = rest[range.upperBound...]
+            let boundaryBefore = result.isEmpty && before.isEmpty ? true : !isWordCharacter((result + before).last)
+            let boundaryAfter = !isWordCharacter(after.first)
+            result += before
+            result += boundaryBefore && boundaryAfter ? "<schema>" : String(rest[range])
+            rest = after
+        }
+        result += rest
+        out = result
+        return out
+    }
+
+    private static func isWordCharacter(_ c: Character?) -> Bool {
+        guard let c else { return false }
+        return c.isLetter || c.isNumber || c == "_" || c == "$"
+    }
+
+    /// A readable diff: lines only in `self` (`-`) and only in `other` (`+`).
+    func difference(to other: CatalogSnapshot, _ mine: String, _ theirs: String) -> String? {
+        let a = Set(lines), b = Set(other.lines)
+        let removed = lines.filter { !b.contains($0) }
+        let added = other.lines.filter { !a.contains($0) }
+        if removed.isEmpty && added.isEmpty { return nil }
+        return (["--- \(mine)", "+++ \(theirs)"] + removed.map { "- " + $0 } + added.map { "+ " + $0 })
+            .joined(separator: "\n")
+    }
+}
