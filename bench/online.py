@@ -269,23 +269,36 @@ def run_hand(args, kind, db):
     os.makedirs(d, exist_ok=True)
     load = Load(args, db, os.path.join(d, "load"), window_seconds(args))
     time.sleep(2)
+    steps = [(t, statement) for t in tenants(args.small)
+             for statement in hand_sql(kind, args.rows if t == "big" else SMALL_ROWS)]
     start = time.time()
     retries = 0
-    for t in tenants(args.small):
-        rows = args.rows if t == "big" else SMALL_ROWS
-        for statement in hand_sql(kind, rows):
-            while True:
-                # Separate -c options: each its own transaction (CONCURRENTLY refuses a transaction block).
-                p = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db,
-                                    "-c", "SET lock_timeout = '200ms'", "-c", f"SET search_path = {t}",
-                                    "-c", statement], capture_output=True, text=True)
-                if p.returncode == 0:
-                    break
-                if "lock timeout" in p.stderr:
-                    retries += 1
-                    time.sleep(0.5 + 0.5 * (time.time() % 1))
-                    continue
-                raise SystemExit(f"hand-written SQL failed in {t}: {statement}\n{p.stderr}")
+    done = 0
+    while done < len(steps):
+        # One psql session runs the rest, each statement in a transaction of its own
+        # (CONCURRENTLY refuses a transaction block); -a echoes each one as it is sent,
+        # so a lock timeout is retried from the statement that met it.
+        lines = ["SET lock_timeout = '200ms';"]
+        tenant = None
+        for t, statement in steps[done:]:
+            if t != tenant:
+                lines.append(f"SET search_path = {t};")
+                tenant = t
+            lines.append(statement + ";")
+        script = os.path.join(d, "hand.sql")
+        with open(script, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        p = subprocess.run(["psql", "-X", "-q", "-a", "-v", "ON_ERROR_STOP=1", "-d", db, "-f", script],
+                           capture_output=True, text=True)
+        sent = [line for line in p.stdout.splitlines() if line.rstrip(";") in {st for _, st in steps}]
+        if p.returncode == 0:
+            break
+        failed_at = done + len(sent) - 1
+        if "lock timeout" not in p.stderr or failed_at < done:
+            raise SystemExit(f"hand-written SQL failed: {steps[max(done, failed_at)]}\n{p.stderr}")
+        retries += 1
+        done = failed_at
+        time.sleep(0.5 + 0.5 * (time.time() % 1))
     end = time.time()
     result = load.finish()
     return {"seconds": end - start, "app": result.window(start, end), "pgbench_errors": result.errors,
