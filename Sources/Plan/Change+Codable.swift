@@ -1,7 +1,7 @@
 import Foundation
 
 extension Change {
-    enum CodingKeys: String, CodingKey { case op, action, object, sql, transactional, hazards }
+    enum CodingKeys: String, CodingKey { case op, action, object, sql, transactional, hazards, lockFirst = "lock_first" }
 
     /// A decoder `userInfo` key: when true, an `op` this version does not know is
     /// kept in `unknownOperation` instead of failing the decoding.
@@ -28,6 +28,7 @@ extension Change {
         sql = try c.decode(String.self, forKey: .sql)
         transactional = try c.decode(Bool.self, forKey: .transactional)
         hazards = try c.decode([Hazard].self, forKey: .hazards)
+        lockFirst = try c.decodeIfPresent([String].self, forKey: .lockFirst) ?? []
     }
 
     /// The fields in declaration order; `op` as its plan-file name.
@@ -39,5 +40,7 @@ extension Change {
         try c.encode(sql, forKey: .sql)
         try c.encode(transactional, forKey: .transactional)
         try c.encode(hazards, forKey: .hazards)
+        // Only when there are locks to take: other changes encode as before.
+        if !lockFirst.isEmpty { try c.encode(lockFirst, forKey: .lockFirst) }
     }
 }

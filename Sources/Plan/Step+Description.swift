@@ -1,4 +1,5 @@
 import State
+import SQLSyntax
 
 extension Step {
     /// What the step does, as plan files name it.
@@ -122,6 +123,16 @@ extension Step {
 
     /// The step rendered for a plan: its statement, with what it may do to a live application.
     public func change(hazards: [Hazard] = [], transactional: Bool = true) -> Change {
-        Change(op: operation, action: action, object: object, sql: sql, transactional: transactional, hazards: hazards)
+        Change(op: operation, action: action, object: object, sql: sql, transactional: transactional, hazards: hazards,
+               lockFirst: lockFirst)
+    }
+
+    /// The tables to lock before the statement (`Change.lockFirst`): a foreign
+    /// key added to an existing table locks the referenced table, then its own.
+    var lockFirst: [String] {
+        guard case .addConstraint(let table, .foreignKey(let f)) = self else { return [] }
+        let referenced = (f.referencedSchema.map { quoteIdentifier($0) + "." } ?? "") + quoteIdentifier(f.referencedTable)
+        let own = quoteIdentifier(table)
+        return referenced == own ? [own] : [referenced, own]
     }
 }

@@ -114,7 +114,7 @@ import TestSupport
                     try await withCheckedThrowingContinuation { continuation in
                         Thread {
                             continuation.resume(with: Result {
-                                try Applier(connections: resolver, options: ApplyOptions(parallel: 3, retries: 1)).apply(plan)
+                                try Applier(connections: resolver, options: ApplyOptions(parallel: 3)).apply(plan)
                             })
                         }.start()
                     }
