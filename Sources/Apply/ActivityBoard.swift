@@ -11,19 +11,20 @@ import Synchronization
 final class ActivityBoard: Sendable {
     /// A worker's current step of a tenant.
     enum Step: Sendable, Equatable {
-        case idle, connecting, beginning, reading, running, committing, rollingBack, backingOff
+        case idle, queued, connecting, beginning, reading, running, committing, rollingBack, backingOff
 
         /// Whether the worker is inside a statement that may wait for a lock or be cancelled.
         var isStatement: Bool {
             switch self {
             case .beginning, .reading, .running, .committing: true
-            case .idle, .connecting, .rollingBack, .backingOff: false
+            case .idle, .queued, .connecting, .rollingBack, .backingOff: false
             }
         }
 
         var label: String {
             switch self {
             case .idle: "idle"
+            case .queued: "waiting for its turn to run heavy changes (--heavy-parallel)"
             case .connecting: "connecting"
             case .beginning: "taking its lock"
             case .reading: "reading its state"

@@ -9,27 +9,42 @@ import Workers
 public struct ApplyOptions: Sendable {
     /// Connections per database; nil chooses a default bounded by the server's free slots.
     public var parallel: Int?
-    /// PostgreSQL duration text (`5s`, `500ms`).
-    public var lockTimeout: String
+    /// Longest wait for a lock, as PostgreSQL duration text (`200ms`, `5s`); nil:
+    /// `defaultLockTimeout`, lowered below a server's `deadlock_timeout` when that is shorter.
+    public var lockTimeout: String?
     public var statementTimeout: String?
-    /// Extra attempts after a lock timeout, deadlock, serialization failure or lost connection.
-    public var retries: Int
+    /// Extra attempts at most after a lock timeout, deadlock, serialization failure
+    /// or lost connection; nil: as many as `lockBudget` allows.
+    public var retries: Int?
+    /// Seconds a tenant may lose to attempts that ended in such an error and to the
+    /// waits before the next; no attempt starts after that. Also bounds the wait for
+    /// the tenant's advisory lock (another applier of the same tenant).
+    public var lockBudget: TimeInterval
+    /// Tenants with heavy changes (`Change.isHeavy`) in flight at once, per database.
+    public var heavyParallel: Int
     /// Tenants to apply first; any failure among them stops the run.
     public var canary: Int
     /// Stop starting tenants once this many have failed.
     public var maxFailures: Int?
 
-    public init(parallel: Int? = nil, lockTimeout: String = "5s", statementTimeout: String? = nil,
-                retries: Int = 3, canary: Int = 0, maxFailures: Int? = nil) {
+    public init(parallel: Int? = nil, lockTimeout: String? = nil, statementTimeout: String? = nil,
+                retries: Int? = nil, lockBudget: TimeInterval = ApplyOptions.defaultLockBudget,
+                heavyParallel: Int = ApplyOptions.defaultHeavyParallel, canary: Int = 0, maxFailures: Int? = nil) {
         self.parallel = parallel
         self.lockTimeout = lockTimeout
         self.statementTimeout = statementTimeout
         self.retries = retries
+        self.lockBudget = lockBudget
+        self.heavyParallel = heavyParallel
         self.canary = canary
         self.maxFailures = maxFailures
     }
 
     public static let defaultParallel = 4
+    /// Short enough that the application, queued behind a waiting `ALTER`, hardly notices.
+    public static let defaultLockTimeout = "200ms"
+    public static let defaultLockBudget: TimeInterval = 30
+    public static let defaultHeavyParallel = 1
 }
 
 /// Executes a plan, tenant by tenant.
@@ -73,7 +88,8 @@ public struct Applier: Sendable {
     }
 
     public func apply(_ plan: PlanFile) throws -> ApplyReport {
-        let parallelism = try preflight(plan)
+        let databases = try preflight(plan)
+        let warnings = databases.flatMap(\.warnings)
         var inSync: [TenantResult] = []
         var jobs: [Job] = []
         for (setIndex, set) in plan.changeSets.enumerated() {
@@ -92,7 +108,7 @@ public struct Applier: Sendable {
         var results: [TenantResult] = []
         var stopped: String?
         if canary > 0 {
-            let first = run(Array(jobs[..<canary]), plan: plan, parallelism: parallelism, budget: nil, label: "canary")
+            let first = run(Array(jobs[..<canary]), plan: plan, databases: databases, budget: nil, label: "canary")
             results += first.results
             let interrupted = interruption.isInterrupted
             if interrupted || first.results.contains(where: { !$0.outcome.isSuccess }) {
@@ -100,20 +116,20 @@ public struct Applier: Sendable {
                     stopped = "a canary tenant was not brought to the desired state; the other \(jobs.count - canary) tenants were not started"
                 }
                 results += jobs[canary...].map { notStarted($0, plan) }
-                return report(results + inSync, stopped: stopped)
+                return report(results + inSync, stopped: stopped, warnings: warnings)
             }
         }
-        let rest = run(Array(jobs[canary...]), plan: plan, parallelism: parallelism, budget: options.maxFailures)
+        let rest = run(Array(jobs[canary...]), plan: plan, databases: databases, budget: options.maxFailures)
         results += rest.results
         stopped = rest.stopped
-        return report(results + inSync, stopped: stopped)
+        return report(results + inSync, stopped: stopped, warnings: warnings)
     }
 
     /// The report, saying whether the run was interrupted.
-    func report(_ results: [TenantResult], stopped: String?) -> ApplyReport {
+    func report(_ results: [TenantResult], stopped: String?, warnings: [String]) -> ApplyReport {
         let interrupted = interruption.isInterrupted
         let reason = stopped ?? (interrupted ? "interrupted: no further tenants were started" : nil)
-        return ApplyReport(results: results, stoppedReason: reason, interrupted: interrupted)
+        return ApplyReport(results: results, stoppedReason: reason, interrupted: interrupted, warnings: warnings)
     }
 
     func notStarted(_ job: Job, _ plan: PlanFile) -> TenantResult {
@@ -121,10 +137,20 @@ public struct Applier: Sendable {
                      changeSet: plan.changeSets[job.changeSet].id)
     }
 
+    /// What `preflight` found out about one database of the plan.
+    struct DatabaseSettings: Sendable {
+        /// Workers for its tenants.
+        var parallelism: Int
+        /// The `lock_timeout` its tenants' statements run under.
+        var lockTimeout: String
+        var warnings: [String] = []
+    }
+
     /// Checks every database before touching any: reachable, and the very
-    /// database the plan was made for. Returns each database's parallelism.
-    func preflight(_ plan: PlanFile) throws -> [Int] {
-        var parallelism: [Int] = []
+    /// database the plan was made for. Returns each database's parallelism and
+    /// lock timeout.
+    func preflight(_ plan: PlanFile) throws -> [DatabaseSettings] {
+        var settings: [DatabaseSettings] = []
         for db in plan.databases {
             let connection = try connections.connect(db.source, database: db.name)
             defer { connection.close() }
@@ -142,13 +168,19 @@ public struct Applier: Sendable {
                      - (SELECT count(*) FROM pg_stat_activity)::int
                 """).scalar).flatMap { $0.flatMap { Int($0) } } ?? ApplyOptions.defaultParallel
             let asked = options.parallel ?? ApplyOptions.defaultParallel
-            parallelism.append(max(1, min(asked, free - 1)))
+            // In milliseconds; the applier's sessions get the same value (same role, same database).
+            let deadlock = (try? connection.query("SELECT setting FROM pg_settings WHERE name = 'deadlock_timeout'")
+                .scalar).flatMap { $0.flatMap { Double($0) } }
+            let (lockTimeout, warnings) = LockDiscipline.lockTimeout(
+                asked: options.lockTimeout, deadlockTimeoutMilliseconds: deadlock, database: db.name)
+            settings.append(DatabaseSettings(parallelism: max(1, min(asked, free - 1)), lockTimeout: lockTimeout,
+                                             warnings: warnings))
         }
-        return parallelism
+        return settings
     }
 
     /// Runs jobs on per-database pools of threads, watched by a `RunWatcher`.
-    func run(_ jobs: [Job], plan: PlanFile, parallelism: [Int], budget: Int?,
+    func run(_ jobs: [Job], plan: PlanFile, databases: [DatabaseSettings], budget: Int?,
              label: String? = nil) -> (results: [TenantResult], stopped: String?) {
         guard !jobs.isEmpty else { return ([], nil) }
         let pool = WorkerPool(jobs, stackSize: 4 << 20)
@@ -158,7 +190,8 @@ public struct Applier: Sendable {
         defer { interruption.detach(reaction) }
         let watcher = RunWatcher(
             .init(sources: Dictionary(plan.databases.map { ($0.name, $0.source) }, uniquingKeysWith: { a, _ in a }),
-                  connections: connections, lockTimeout: PostgresDuration(options.lockTimeout)?.seconds ?? 0,
+                  connections: connections,
+                  lockTimeout: databases.compactMap { PostgresDuration($0.lockTimeout)?.seconds }.filter { $0 > 0 }.min() ?? 0,
                   progress: progress, progressInterval: progressInterval, total: jobs.count, label: label),
             board: board, interruption: interruption)
         watcher.start()
@@ -166,9 +199,10 @@ public struct Applier: Sendable {
             let count = jobs.filter { $0.database == dbIndex }.count
             guard count > 0 else { continue }
             let worker = Worker(applier: self, plan: plan, source: db.source, name: db.name,
-                                board: board)
+                                lockTimeout: databases[dbIndex].lockTimeout, board: board,
+                                heavySlots: HeavySlots(max(1, options.heavyParallel)))
             pool.start(
-                workers: min(parallelism[dbIndex], count), taking: { $0.database == dbIndex },
+                workers: min(databases[dbIndex].parallelism, count), taking: { $0.database == dbIndex },
                 open: { Worker.Session(connection: nil, slot: board.register(database: db.name)) },
                 close: { $0.connection?.close() }
             ) { job, session in

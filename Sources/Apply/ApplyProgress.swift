@@ -12,7 +12,7 @@ public struct ApplyProgress: Sendable {
         public var tenant: String
         public var database: String
         public var attempt: Int
-        /// Attempts at most: 1 + `--retries`.
+        /// Attempts at most: 1 + `--retries`; 0 when only `--lock-budget` bounds them.
         public var attempts: Int
         /// `running its changes`, `taking its lock`, ...
         public var step: String
@@ -43,15 +43,18 @@ public struct ApplyProgress: Sendable {
         public var failure: TenantResult.Failure?
         /// Who blocked it, when it failed on a lock timeout and the wait was seen.
         public var holders: [LockHolder]
+        /// Seconds of its `--lock-budget` left, when known.
+        public var budgetLeft: Double?
 
         public init(tenant: String, database: String, attempt: Int, attempts: Int, failure: TenantResult.Failure?,
-                    holders: [LockHolder] = []) {
+                    holders: [LockHolder] = [], budgetLeft: Double? = nil) {
             self.tenant = tenant
             self.database = database
             self.attempt = attempt
             self.attempts = attempts
             self.failure = failure
             self.holders = holders
+            self.budgetLeft = budgetLeft
         }
     }
 
@@ -133,26 +136,32 @@ public struct ApplyProgress: Sendable {
     }
 
     static func slowLine(_ a: Activity) -> String {
-        "  \(name(a.tenant, a.database)): \(a.step) for \(Elapsed.text(a.seconds)) (attempt \(a.attempt) of \(a.attempts))"
+        "  \(name(a.tenant, a.database)): \(a.step) for \(Elapsed.text(a.seconds)) (\(attempt(a.attempt, of: a.attempts)))"
     }
 
     static func waitLine(_ a: Activity) -> String {
         let wait = a.lockWait!
         var line = "  \(name(a.tenant, a.database)): waiting \(Elapsed.text(wait.seconds)) for a lock"
         if let relation = wait.relation { line += " on \(relation.printable)" }
-        line += " (attempt \(a.attempt) of \(a.attempts))"
+        line += " (\(attempt(a.attempt, of: a.attempts)))"
         if !wait.holders.isEmpty { line += "; blocked by " + wait.holders.map(\.summary).joined(separator: "; ") }
         return line
     }
 
     static func retryLine(_ r: Retry) -> String {
-        var line = "  \(name(r.tenant, r.database)): attempt \(r.attempt) of \(r.attempts) failed"
+        var line = "  \(name(r.tenant, r.database)): \(attempt(r.attempt, of: r.attempts)) failed"
         if let f = r.failure {
             line += ": " + (f.sqlState.isEmpty ? "" : "\(f.sqlState) ") + f.message.printable
         }
         line += "; trying again"
+        if let left = r.budgetLeft { line += " (\(Elapsed.text(left)) of --lock-budget left)" }
         if !r.holders.isEmpty { line += "; blocked by " + r.holders.map(\.summary).joined(separator: "; ") }
         return line
+    }
+
+    /// `attempt 2 of 4`, or `attempt 2` when only the lock budget bounds the attempts.
+    static func attempt(_ n: Int, of attempts: Int) -> String {
+        attempts > 0 ? "attempt \(n) of \(attempts)" : "attempt \(n)"
     }
 
     static func name(_ tenant: String, _ database: String) -> String {

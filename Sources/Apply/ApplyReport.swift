@@ -63,9 +63,12 @@ public struct TenantResult: Codable, Sendable, Equatable {
     public var attempts: Int
     public var seconds: Double
     public var failure: Failure?
+    /// Lock timeouts the tenant ran into over all its attempts; nil for none.
+    public var lockTimeouts: Int?
 
     public init(database: String, tenant: String, outcome: Outcome, changeSet: Int, attempts: Int = 0,
-                seconds: Double = 0, failure: Failure? = nil) {
+                seconds: Double = 0, failure: Failure? = nil, lockTimeouts: Int = 0) {
+        self.lockTimeouts = lockTimeouts > 0 ? lockTimeouts : nil
         self.database = database
         self.tenant = tenant
         self.outcome = outcome
@@ -76,7 +79,8 @@ public struct TenantResult: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case database, tenant, outcome, changeSet = "change_set", attempts, seconds, failure
+        case database, tenant, outcome, changeSet = "change_set", attempts, seconds, failure,
+             lockTimeouts = "lock_timeouts"
     }
 }
 
@@ -88,15 +92,20 @@ public struct ApplyReport: Codable, Sendable {
     public var stoppedReason: String?
     /// Whether the run was interrupted (SIGINT, SIGTERM).
     public var interrupted: Bool
+    /// What the run warns about (a lock timeout not below the server's `deadlock_timeout`, ...).
+    public var warnings: [String]
 
-    public init(results: [TenantResult], stoppedReason: String? = nil, interrupted: Bool = false) {
+    public init(results: [TenantResult], stoppedReason: String? = nil, interrupted: Bool = false,
+                warnings: [String] = []) {
         self.results = results
         self.stoppedReason = stoppedReason
         self.interrupted = interrupted
+        self.warnings = warnings
     }
 
     enum CodingKeys: String, CodingKey {
-        case formatVersion = "format_version", results, stoppedReason = "stopped_reason", succeeded, counts, interrupted
+        case formatVersion = "format_version", results, stoppedReason = "stopped_reason", succeeded, counts, interrupted,
+             warnings
     }
 
     /// Tenant names shown on a summary line before folding into "and N more".
@@ -113,6 +122,7 @@ public struct ApplyReport: Codable, Sendable {
         try c.encode(Dictionary(uniqueKeysWithValues: Outcome.allCases.map { ($0.rawValue, count($0)) }), forKey: .counts)
         try c.encodeIfPresent(stoppedReason, forKey: .stoppedReason)
         if interrupted { try c.encode(true, forKey: .interrupted) }
+        if !warnings.isEmpty { try c.encode(warnings, forKey: .warnings) }
         try c.encode(results, forKey: .results)
     }
 
@@ -122,6 +132,7 @@ public struct ApplyReport: Codable, Sendable {
         results = try c.decode([TenantResult].self, forKey: .results)
         stoppedReason = try c.decodeIfPresent(String.self, forKey: .stoppedReason)
         interrupted = try c.decodeIfPresent(Bool.self, forKey: .interrupted) ?? false
+        warnings = try c.decodeIfPresent([String].self, forKey: .warnings) ?? []
     }
 
     /// The closing summary line.
@@ -187,6 +198,8 @@ public struct ApplyReport: Codable, Sendable {
                 if let line = namesLine(outcome) { lines.append(line) }
             }
         }
+        if let line = lockTimeoutsLine { lines.append(line) }
+        for warning in warnings { lines.append(paint("warning: " + warning, "33")) }
         if interrupted {
             lines.append(paint(interruptionNote, "33"))
         } else if let stoppedReason {
@@ -194,6 +207,23 @@ public struct ApplyReport: Codable, Sendable {
         }
         lines.append(summaryLine)
         return lines.joined(separator: "\n")
+    }
+
+    /// `  waited out lock timeouts: 2 tenants: big (14 times), acme (once)`: the
+    /// tenants that met a lock timeout and were brought to the desired state anyway
+    /// (the failed ones say so on their own line), or nil when there are none.
+    var lockTimeoutsLine: String? {
+        let matching = results.filter { ($0.lockTimeouts ?? 0) > 0 && $0.outcome.isSuccess }
+            .sorted { ($0.lockTimeouts!, $1.tenant) > ($1.lockTimeouts!, $0.tenant) }
+        guard !matching.isEmpty else { return nil }
+        let multi = Set(results.map(\.database)).count > 1
+        let names = matching.map { r in
+            (multi ? "\(r.database)/\(r.tenant)" : r.tenant).printable
+                + (r.lockTimeouts == 1 ? " (once)" : " (\(r.lockTimeouts!) times)")
+        }
+        var shown = names.prefix(Self.tenantsShown).joined(separator: ", ")
+        if names.count > Self.tenantsShown { shown += " and \(names.count - Self.tenantsShown) more" }
+        return "  waited out lock timeouts: \(names.count) tenant\(names.count == 1 ? "" : "s"): " + shown
     }
 
     /// `  already applied: 12 tenants: a, b, ... and 2 more` (by name), or nil when there are none.

@@ -67,28 +67,47 @@ public struct LockContention: Codable, Sendable, Equatable {
     /// The sessions that blocked it when it was last seen waiting; empty when no
     /// wait was seen (a wait shorter than the watcher's first look).
     public var holders: [LockHolder]
+    /// The run's `--lock-budget`, when the tenant was tried again within one.
+    public var budget: String?
+    /// Seconds the tenant lost to failed attempts and the waits between them.
+    public var secondsLost: Double?
+    /// The run's `--retries`, when it set one.
+    public var retries: Int?
 
-    public init(relation: String?, lockTimeout: String, timeouts: Int, holders: [LockHolder]) {
+    public init(relation: String?, lockTimeout: String, timeouts: Int, holders: [LockHolder], budget: String? = nil,
+                secondsLost: Double? = nil, retries: Int? = nil) {
+        self.retries = retries
         self.relation = relation
         self.lockTimeout = lockTimeout
         self.timeouts = timeouts
         self.holders = holders
+        self.budget = budget
+        self.secondsLost = secondsLost
     }
 
-    enum CodingKeys: String, CodingKey { case relation, lockTimeout = "lock_timeout", timeouts, holders }
+    enum CodingKeys: String, CodingKey {
+        case relation, lockTimeout = "lock_timeout", timeouts, holders, budget = "lock_budget",
+             secondsLost = "seconds_lost", retries
+    }
 
     /// What to do: `a session holds a lock on acme.orders; tenantplan waited
-    /// --lock-timeout 5s, 3 times; retry later, end that session, or raise --lock-timeout`.
+    /// --lock-timeout 200ms, 31 times over 30 s (--lock-budget 30s); retry later,
+    /// end that session, or raise --lock-budget`.
     public var hint: String {
-        let waited = "tenantplan waited --lock-timeout \(lockTimeout), \(timeouts == 1 ? "once" : "\(timeouts) times")"
+        var waited = "tenantplan waited --lock-timeout \(lockTimeout), \(timeouts == 1 ? "once" : "\(timeouts) times")"
+        if let budget, let secondsLost {
+            waited += " over \(Elapsed.text(secondsLost)) (--lock-budget \(budget))"
+        }
+        let raise = budget == nil ? "raise --lock-timeout"
+            : retries == nil ? "raise --lock-budget" : "raise --retries or --lock-budget"
         let on = relation.map { " on \($0.printable)" } ?? ""
         switch holders.count {
         case 0:
-            return "\(waited), for a lock\(on) that another session held; retry later, or raise --lock-timeout"
+            return "\(waited), for a lock\(on) that another session held; retry later, or \(raise)"
         case 1:
-            return "a session holds a lock\(on); \(waited); retry later, end that session, or raise --lock-timeout"
+            return "a session holds a lock\(on); \(waited); retry later, end that session, or \(raise)"
         default:
-            return "\(holders.count) sessions hold or wait for a lock\(on); \(waited); retry later, end those sessions, or raise --lock-timeout"
+            return "\(holders.count) sessions hold or wait for a lock\(on); \(waited); retry later, end those sessions, or \(raise)"
         }
     }
 }

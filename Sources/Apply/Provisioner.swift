@@ -17,7 +17,10 @@ import State
 /// finds it already provisioned, or finds it different and touches nothing.
 /// The lock serialises concurrent calls for the same name: the second one finds
 /// the schema the first committed. Lock timeouts, deadlocks and a schema created
-/// meanwhile by something that does not take the lock are tried again.
+/// meanwhile by something that does not take the lock are tried again, under
+/// the same lock discipline as `apply`: a short lock timeout (a foreign key to a
+/// shared table locks that table, which the application writes to), tried again
+/// after a short random pause until `lockBudget` is spent.
 public struct Provisioner: Sendable {
     public var connections: ConnectionResolver
     /// Longest wait for any one lock, as PostgreSQL duration text.
@@ -25,16 +28,20 @@ public struct Provisioner: Sendable {
     /// Longest wait for the tenant's advisory lock: another call for the same
     /// name (or an `apply` of that tenant) holds it while it creates the tenant.
     public var tenantLockTimeout: String
-    /// Extra attempts after a lock timeout, deadlock, serialization failure, or a
-    /// schema of that name created meanwhile by something else.
-    public var retries: Int
+    /// Extra attempts at most after a lock timeout, deadlock, serialization failure, or a
+    /// schema of that name created meanwhile by something else; nil: as many as `lockBudget` allows.
+    public var retries: Int?
+    /// Seconds the call may spend on attempts that failed so and still try again.
+    public var lockBudget: TimeInterval
 
-    public init(connections: ConnectionResolver, lockTimeout: String = "5s", tenantLockTimeout: String = "30s",
-                retries: Int = 3) {
+    public init(connections: ConnectionResolver, lockTimeout: String = ApplyOptions.defaultLockTimeout,
+                tenantLockTimeout: String = "30s", retries: Int? = nil,
+                lockBudget: TimeInterval = ApplyOptions.defaultLockBudget) {
         self.connections = connections
         self.lockTimeout = lockTimeout
         self.tenantLockTimeout = tenantLockTimeout
         self.retries = retries
+        self.lockBudget = lockBudget
     }
 
     /// Reads `schema.yaml` and `tenants.yaml`, then provisions `tenant`.
@@ -94,6 +101,7 @@ public struct Provisioner: Sendable {
     {
         var differ: Differ?
         var attempt = 0
+        let started = Date()
         while true {
             attempt += 1
             do {
@@ -112,7 +120,8 @@ public struct Provisioner: Sendable {
                 case PlanningError.declarationRejected(_, let server): server
                 default: nil
                 }
-                guard let server, attempt <= retries, Self.retryable(server) else {
+                let mayRetry = (retries.map { attempt <= $0 } ?? true) && Date().timeIntervalSince(started) < lockBudget
+                guard let server, mayRetry, Self.retryable(server) else {
                     // A lock timeout in the scratch schema is not the declaration's fault;
                     // after COMMIT fails, whether it committed is unknown.
                     if let server, server.statement != "COMMIT", error is PostgresError || server.isTransient {

@@ -9,7 +9,7 @@ import Synchronization
 /// Three duties, on one clock: every `progressInterval` it hands a snapshot of
 /// the board to the progress reporter (and once more at the end if retries are
 /// left untold); once a worker's statement has run for a quarter of the lock
-/// timeout (at most a second), it asks the server, twice per such period, whether that
+/// timeout (at least 0.1 s, at most a second), it asks the server, twice per such period, whether that
 /// statement waits for a lock and who blocks it (`pg_blocking_pids`, on a
 /// connection of its own per database, opened on first need), and writes the
 /// answer to the board, where progress shows it and a lock timeout's report
@@ -43,7 +43,7 @@ final class RunWatcher: Sendable {
     /// How long a statement runs before the watcher looks at it, and how often it looks again.
     var lookAfter: TimeInterval {
         let quarter = settings.lockTimeout / 4
-        return quarter > 0 ? min(max(quarter, 0.05), 1) : 1
+        return quarter > 0 ? min(max(quarter, 0.1), 1) : 1
     }
 
     func start() {

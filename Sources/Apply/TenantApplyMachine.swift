@@ -19,7 +19,8 @@ import Plan
 /// the state is read again, outside the transaction, and the tenant is `already
 /// applied` if another applier finished it meanwhile, `stale` if it is no longer
 /// at the stage's start. Lock timeouts, deadlocks, serialization failures and
-/// lost connections are retried from the start, `retries` times.
+/// lost connections are retried from the start, at most `retries` times and
+/// while the time lost to them (as the worker measures it) is under `budget`.
 ///
 /// A stage that is not transactional (`CREATE INDEX CONCURRENTLY`, enum labels
 /// later stages use) runs statement by statement outside a transaction, under
@@ -156,8 +157,13 @@ struct TenantApplyMachine: Sendable {
     /// The change set's `to`: the state the plan leads to.
     let target: String
     let stamp: String?
-    /// Extra attempts after transient errors and lost connections.
-    let retries: Int
+    /// Extra attempts at most after transient errors and lost connections; nil: no count.
+    let retries: Int?
+    /// Seconds the tenant may lose to attempts that ended in such errors (and the
+    /// waits before the next) and still be tried again; nil: no limit.
+    let budget: Double?
+    /// Seconds lost so far, as the worker last told with an error.
+    private(set) var lost: Double = 0
     /// Whether this attempt dropped INVALID indexes already (once per attempt).
     private var droppedInvalid = false
     /// Attempts started so far.
@@ -168,18 +174,19 @@ struct TenantApplyMachine: Sendable {
     /// The error that ended the last attempt or stage, if one did.
     private(set) var lastFailure: TenantResult.Failure?
 
-    init(stages: [Stage], from: String, to: String, stamp: String?, retries: Int) {
+    init(stages: [Stage], from: String, to: String, stamp: String?, retries: Int?, budget: Double? = nil) {
         self.stages = stages
         self.from = from
         self.target = to
         self.stamp = stamp
         self.retries = retries
+        self.budget = budget
     }
 
     /// The machine for one tenant of `changeSet`, whose stamp at plan time was `stamp`.
-    init(changeSet: PlanFile.ChangeSet, stamp: String?, retries: Int) {
+    init(changeSet: PlanFile.ChangeSet, stamp: String?, retries: Int?, budget: Double? = nil) {
         self.init(stages: Self.stages(of: changeSet), from: changeSet.from, to: changeSet.to, stamp: stamp,
-                  retries: retries)
+                  retries: retries, budget: budget)
     }
 
     /// The stages of a change set: its plan `steps`, each from the state the
@@ -320,8 +327,10 @@ struct TenantApplyMachine: Sendable {
         }
     }
 
-    /// Performing the current action threw.
-    mutating func errorCaught(_ error: ActionError) -> Action {
+    /// Performing the current action threw; `lost`: the seconds the tenant has
+    /// lost so far to attempts that failed, this one included, and the waits between them.
+    mutating func errorCaught(_ error: ActionError, lost: Double = 0) -> Action {
+        self.lost = max(self.lost, lost)
         if interruption == .cancelling, state != .idle, state != .done {
             // Most likely the cancel itself; whatever it was, the tenant is rolled back.
             return interrupted(.action(error))
@@ -393,7 +402,7 @@ struct TenantApplyMachine: Sendable {
     private mutating func retryOrFail(_ failure: Failure) -> Action {
         lastFailure = failure.report
         if case .action(.server(_, let transient, let connectionLost)) = failure,
-           transient || connectionLost, attempts <= retries {
+           transient || connectionLost, retries.map({ attempts <= $0 }) ?? true, budget.map({ lost < $0 }) ?? true {
             if interruption > .none { return interrupted(failure) }
             state = .idle
             return .retry(reconnect: connectionLost)

@@ -11,8 +11,12 @@ struct Worker: Sendable {
     let plan: PlanFile
     let source: ConnectionSource
     let name: String
+    /// The `lock_timeout` of this database's tenants (see `LockDiscipline`).
+    let lockTimeout: String
     /// Where the worker shows what it does (progress, lock waits, a second interrupt's cancel).
     let board: ActivityBoard
+    /// This database's slots for tenants with heavy changes.
+    let heavySlots: HeavySlots
 
     /// A worker's own: its connection, kept from tenant to tenant, and its slot on the board.
     struct Session {
@@ -28,7 +32,13 @@ struct Worker: Sendable {
         let options = applier.options
         let slot = session.slot
         var machine = TenantApplyMachine(changeSet: set, stamp: set.stamps?[name]?[tenant],
-                                         retries: options.retries)
+                                         retries: options.retries, budget: options.lockBudget)
+        let heavy = set.changes.contains(where: \.isHeavy)
+        var holdsSlot = false
+        defer { if holdsSlot { heavySlots.give() } }
+        /// Seconds lost to failed attempts and the waits between them, and when the current attempt started.
+        var lost: TimeInterval = 0
+        var attemptStarted = Date()
         var noted = ApplyInterruption.Level.none
         /// Tells the machine when the run was interrupted (again) since it last heard.
         func noteInterruption() {
@@ -43,14 +53,18 @@ struct Worker: Sendable {
         func result(_ outcome: Outcome, _ failure: TenantResult.Failure? = nil) -> TenantResult {
             var failure = failure
             if failure?.sqlState == SQLState.lockNotAvailable.rawValue {
-                failure?.lock = LockContention(relation: lastWait?.relation, lockTimeout: options.lockTimeout,
-                                               timeouts: lockTimeouts, holders: lastWait?.holders ?? [])
+                failure?.lock = LockContention(relation: lastWait?.relation, lockTimeout: lockTimeout,
+                                               timeouts: lockTimeouts, holders: lastWait?.holders ?? [],
+                                               budget: LockDiscipline.durationText(seconds: options.lockBudget),
+                                               secondsLost: lost, retries: options.retries)
             }
             board.end(slot, outcome)
             return TenantResult(database: name, tenant: tenant, outcome: outcome, changeSet: set.id,
-                                attempts: machine.attempts, seconds: Date().timeIntervalSince(start), failure: failure)
+                                attempts: machine.attempts, seconds: Date().timeIntervalSince(start), failure: failure,
+                                lockTimeouts: lockTimeouts)
         }
-        board.begin(slot, tenant: tenant, attempts: options.retries + 1)
+        let attempts = options.retries.map { $0 + 1 } ?? 0
+        board.begin(slot, tenant: tenant, attempts: attempts)
         var action = machine.start()
         while true {
             noteInterruption()
@@ -59,6 +73,14 @@ struct Worker: Sendable {
             do {
                 switch action {
                 case .connect:
+                    if heavy && !holdsSlot {
+                        board.step(slot, .queued, attempt: machine.attempts)
+                        holdsSlot = heavySlots.take { applier.interruption.level > .none }
+                        // Interrupted while queued: nothing of the tenant was tried.
+                        if !holdsSlot { return result(machine.attempts > 1 ? .interrupted : .notStarted, machine.lastFailure) }
+                        board.step(slot, .connecting, attempt: machine.attempts)
+                    }
+                    attemptStarted = Date()
                     if session.connection == nil || session.connection?.isOpen == false {
                         session.connection?.close()
                         let connection = try applier.connections.connect(source, database: name)
@@ -97,11 +119,17 @@ struct Worker: Sendable {
                 case .retry(let reconnect):
                     abandonTransaction(on: session.connection)
                     if reconnect { session.connection?.close(); session.connection = nil }
+                    // Another heavy tenant may go while this one waits.
+                    if holdsSlot { heavySlots.give(); holdsSlot = false }
                     let lockTimedOut = machine.lastFailure?.sqlState == SQLState.lockNotAvailable.rawValue
+                    let failed = Date()
+                    lost += failed.timeIntervalSince(attemptStarted)
                     board.retried(ApplyProgress.Retry(
-                        tenant: tenant, database: name, attempt: machine.attempts, attempts: options.retries + 1,
-                        failure: machine.lastFailure, holders: lockTimedOut ? lastWait?.holders ?? [] : []))
+                        tenant: tenant, database: name, attempt: machine.attempts, attempts: attempts,
+                        failure: machine.lastFailure, holders: lockTimedOut ? lastWait?.holders ?? [] : [],
+                        budgetLeft: max(0, options.lockBudget - lost)))
                     applier.interruption.sleep(Backoff.delay(beforeAttempt: machine.attempts), unlessAbove: noted)
+                    lost += Date().timeIntervalSince(failed)
                     noteInterruption()
                     action = machine.start()
                 case .finish(let outcome):
@@ -121,7 +149,7 @@ struct Worker: Sendable {
                 }
                 // Before the machine decides: a cancelled statement is the interrupt's doing.
                 noteInterruption()
-                action = machine.errorCaught(error)
+                action = machine.errorCaught(error, lost: lost + Date().timeIntervalSince(attemptStarted))
             }
         }
     }
@@ -159,13 +187,17 @@ struct Worker: Sendable {
         let options = applier.options
         var statements = [
             PipelineStatement("BEGIN"),
-            // Set first: the wait for the tenant's lock is bounded too (a stuck
-            // applier of the same tenant gives 55P03, retried like any lock timeout).
-            PipelineStatement("SELECT set_config('lock_timeout', $1, true)", [options.lockTimeout]),
+            // The wait for the tenant's lock is bounded by the budget: only another
+            // applier of the same tenant holds it, and no application session queues
+            // behind it (a stuck one gives 55P03, retried like any lock timeout).
+            PipelineStatement("SELECT set_config('lock_timeout', $1, true)",
+                              [LockDiscipline.durationText(seconds: options.lockBudget)]),
             PipelineStatement("SELECT set_config('statement_timeout', $1, true)", [options.statementTimeout ?? "0"]),
             // Serialises appliers of the same tenant (another process, another run).
             PipelineStatement("SELECT pg_advisory_xact_lock($1::int4, hashtext($2))",
                               [String(Applier.lockClass), tenant], prepared: "tenantplan_tenant_lock"),
+            // Every other lock, on the tenant's tables above all: short.
+            PipelineStatement("SELECT set_config('lock_timeout', $1, true)", [lockTimeout]),
         ]
         var stampIndex: Int?
         if stamp != nil {
@@ -233,12 +265,9 @@ struct Worker: Sendable {
         return try body(connection)
     }
 
-    /// Runs changes in one pipeline, under `search_path` = the tenant alone.
+    /// Runs changes in one pipeline, under `search_path` = the tenant alone, with
+    /// the tables of foreign keys locked in a safe order (`LockDiscipline`).
     func run(_ changes: [Change], tenant: String, on connection: Connection) throws {
-        var statements = [PipelineStatement("SELECT set_config('search_path', $1, true)", [quoteIdentifier(tenant)])]
-        for change in changes {
-            statements.append(PipelineStatement(change.statement(tenant: tenant)))
-        }
-        _ = try connection.pipeline(statements)
+        _ = try connection.pipeline(LockDiscipline.statements(for: changes, tenant: tenant))
     }
 }

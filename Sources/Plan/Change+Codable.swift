@@ -1,7 +1,7 @@
 import Foundation
 
 extension Change {
-    enum CodingKeys: String, CodingKey { case op, action, object, sql, transactional, hazards, locks }
+    enum CodingKeys: String, CodingKey { case op, action, object, sql, transactional, hazards, locks, lockFirst = "lock_first" }
 
     /// A decoder `userInfo` key: when true, an `op` this version does not know is
     /// kept in `unknownOperation` instead of failing the decoding.
@@ -29,6 +29,7 @@ extension Change {
         transactional = try c.decode(Bool.self, forKey: .transactional)
         hazards = try c.decode([Hazard].self, forKey: .hazards)
         locks = try c.decodeIfPresent([RelationLock].self, forKey: .locks) ?? []
+        lockFirst = try c.decodeIfPresent([String].self, forKey: .lockFirst) ?? []
     }
 
     /// The fields in declaration order; `op` as its plan-file name.
@@ -41,5 +42,7 @@ extension Change {
         try c.encode(transactional, forKey: .transactional)
         try c.encode(hazards, forKey: .hazards)
         if !locks.isEmpty { try c.encode(locks, forKey: .locks) }
+        // Only when there are locks to take: other changes encode as before.
+        if !lockFirst.isEmpty { try c.encode(lockFirst, forKey: .lockFirst) }
     }
 }

@@ -80,20 +80,43 @@ public struct Change: Sendable, Equatable, Codable {
     /// The table-level locks the statement takes on relations that exist before
     /// the plan, and whether it scans or rewrites under them (`Step.locks`).
     public var locks: [RelationLock] = []
+    /// Tables locked `IN SHARE ROW EXCLUSIVE MODE`, in this order, right before
+    /// the statement runs: for a foreign key, the referenced table, then the
+    /// referencing one. Quoted names, schema-qualified for a shared table.
+    ///
+    /// `ALTER TABLE ... ADD FOREIGN KEY` locks the referencing table first and
+    /// the referenced one second, the opposite of an application that inserts a
+    /// parent row and then its child; taking them in this order instead, the
+    /// applier waits for the parent without holding the child, so the two never
+    /// deadlock. Empty for every other change.
+    public var lockFirst: [String]
     /// The `op` a plan file gives when this version does not know it; `op` is
     /// then meaningless. Only `PlanFile.decode` reads such changes, and it
     /// refuses the plan once the digest is checked (see `keepsUnknownOperations`).
     var unknownOperation: String?
 
     public init(op: Operation, action: Action, object: String, sql: String, transactional: Bool = true,
-                hazards: [Hazard] = []) {
+                hazards: [Hazard] = [], lockFirst: [String] = []) {
         self.op = op
         self.action = action
         self.object = object
         self.sql = sql
         self.transactional = transactional
         self.hazards = hazards.sorted()
+        self.lockFirst = lockFirst
     }
+
+    /// Hazards that make a change heavy: it scans or rewrites a table.
+    public static let heavyHazards: Set<Hazard> = [.tableRewrite, .longLock, .blocksWrites]
+
+    /// Whether the change scans or rewrites a table (a rewrite, a scan under a
+    /// strong lock, an index build, a validation): `apply` runs such changes a
+    /// few at a time per database (`--heavy-parallel`), since several at once on
+    /// a small server only slow each other down and stretch every lock window.
+    ///
+    /// Read from the hazards, so that any operation that carries one of
+    /// `heavyHazards` (a concurrent index build or a `VALIDATE` included) is heavy.
+    public var isHeavy: Bool { hazards.contains { Self.heavyHazards.contains($0) } }
 
     /// Whether the change can lose data or drops something undeclared, and so is
     /// planned only with `--allow-destructive`.

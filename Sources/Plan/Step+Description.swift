@@ -1,4 +1,5 @@
 import State
+import SQLSyntax
 
 extension Step {
     /// What the step does, as plan files name it.
@@ -140,8 +141,21 @@ extension Step {
         let locks = locks(hazards: hazards).filter { !newTables.contains($0.relation) }
         let kept = hazards.filter { !Hazard.lockHazards.contains($0) }
         var change = Change(op: operation, action: action, object: object, sql: sql, transactional: transactional,
-                            hazards: Array(Set(kept + Hazard.of(locks))))
+                            hazards: Array(Set(kept + Hazard.of(locks))), lockFirst: lockFirst)
         change.locks = locks
         return change
+    }
+
+    /// The tables to lock before the statement (`Change.lockFirst`): a foreign
+    /// key added to an existing table locks the referenced table, then its own.
+    var lockFirst: [String] {
+        let table: String, f: ForeignKeyDeclaration
+        switch self {
+        case .addConstraint(let t, .foreignKey(let k)), .addConstraintNotValid(let t, .foreignKey(let k)): (table, f) = (t, k)
+        default: return []
+        }
+        let referenced = (f.referencedSchema.map { quoteIdentifier($0) + "." } ?? "") + quoteIdentifier(f.referencedTable)
+        let own = quoteIdentifier(table)
+        return referenced == own ? [own] : [referenced, own]
     }
 }

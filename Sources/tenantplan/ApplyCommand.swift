@@ -17,6 +17,14 @@ struct ApplyCommand: ParsableCommand {
             made for another database; with TENANTPLAN_PLAN_KEY set, also a plan whose signature is missing \
             or wrong, and without it, a signed plan (its signature cannot be checked).
 
+            Locks: every statement runs under a short lock timeout (--lock-timeout, default 200ms, kept below \
+            the server's deadlock_timeout), so that a statement waiting for a busy table never queues the \
+            application behind it for long; a tenant whose attempt times out (or deadlocks, or loses its \
+            connection) rolls back and is tried again after a short random pause (about a second at most), \
+            until it has lost --lock-budget (default 30s) to such attempts, or made --retries retries if given. \
+            A foreign key's referenced table is locked before the referencing one. Tenants with heavy changes \
+            (rewrites, scans, index builds) run --heavy-parallel at a time per database (default 1).
+
             Progress goes to standard error at least every five seconds: tenants done, tenants waiting for a \
             lock (and the sessions that hold it), retries. On SIGINT or SIGTERM no new tenant starts, the \
             tenants in flight finish or roll back, the report is printed with a note, and the exit code is 130; \
@@ -29,14 +37,20 @@ struct ApplyCommand: ParsableCommand {
     @Option(name: .long, help: "Connections per database (default 4, never more than the server has free).")
     var parallel: Int?
 
-    @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("Longest wait for a lock, as PostgreSQL duration text.", valueName: "duration"))
-    var lockTimeout = PostgresDuration("5s")!
+    @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("Longest wait for any one lock, as PostgreSQL duration text (default 200ms, lowered below the server's deadlock_timeout).", valueName: "duration"))
+    var lockTimeout: PostgresDuration?
+
+    @Option(name: .customLong("lock-budget"), help: ArgumentHelp("Time a tenant may lose to lock timeouts and other retried errors (and the pauses between tries) before it fails.", valueName: "duration"))
+    var lockBudget = PostgresDuration("30s")!
 
     @Option(name: .customLong("statement-timeout"), help: ArgumentHelp("Longest run of one statement (default: none).", valueName: "duration"))
     var statementTimeout: PostgresDuration?
 
-    @Option(name: .long, help: "Extra attempts per tenant after a lock timeout, deadlock, serialization failure or lost connection.")
-    var retries = 3
+    @Option(name: .long, help: "Extra attempts per tenant at most after a lock timeout, deadlock, serialization failure or lost connection (default: as many as --lock-budget allows).")
+    var retries: Int?
+
+    @Option(name: .customLong("heavy-parallel"), help: "Tenants with heavy changes (rewrites, scans, index builds) applied at once per database.")
+    var heavyParallel = ApplyOptions.defaultHeavyParallel
 
     @Option(name: .long, help: "Apply this many tenants first; stop if any of them fails.")
     var canary = 0
@@ -51,14 +65,18 @@ struct ApplyCommand: ParsableCommand {
 
     func validate() throws {
         if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1") }
-        if retries < 0 { throw ValidationError("--retries must be 0 or more") }
+        if let retries, retries < 0 { throw ValidationError("--retries must be 0 or more") }
+        if lockBudget.seconds <= 0 { throw ValidationError("--lock-budget must be more than 0") }
+        if heavyParallel < 1 { throw ValidationError("--heavy-parallel must be at least 1") }
         if canary < 0 { throw ValidationError("--canary must be 0 or more") }
         if let maxFailures, maxFailures < 1 { throw ValidationError("--max-failures must be at least 1") }
     }
 
     func run() throws {
-        let options = ApplyOptions(parallel: parallel, lockTimeout: lockTimeout.text, statementTimeout: statementTimeout?.text,
-                                   retries: retries, canary: canary, maxFailures: maxFailures)
+        let options = ApplyOptions(parallel: parallel, lockTimeout: lockTimeout?.text,
+                                   statementTimeout: statementTimeout?.text, retries: retries,
+                                   lockBudget: lockBudget.seconds, heavyParallel: heavyParallel, canary: canary,
+                                   maxFailures: maxFailures)
         let interruption = ApplyInterruption()
         Interrupts.stopGracefully(interruption)
         let progress = Output.applyProgress()

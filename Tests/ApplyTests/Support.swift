@@ -57,7 +57,9 @@ final class Harness {
     }
 
     func apply(_ plan: PlanFile, parallel: Int = 2, resolver: ConnectionResolver? = nil) throws -> ApplyReport {
-        try Applier(connections: resolver ?? self.resolver, options: ApplyOptions(parallel: parallel, retries: 1)).apply(plan)
+        // The default lock discipline: tenants of one plan contend with each other
+        // (a foreign key to a shared table locks it until the tenant commits).
+        try Applier(connections: resolver ?? self.resolver, options: ApplyOptions(parallel: parallel)).apply(plan)
     }
 
     /// Runs `statements` with `search_path` set to `schema` alone, creating the schema first when asked.

@@ -84,7 +84,7 @@ struct CaseRunner {
         checkPlanShape(set, plan)
 
         // Apply.
-        let report = try Applier(connections: resolver, options: ApplyOptions(parallel: 2, retries: 1)).apply(plan)
+        let report = try Applier(connections: resolver, options: ApplyOptions(parallel: 2)).apply(plan)
         let outcomes = Dictionary(report.results.map { ($0.tenant, $0) }, uniquingKeysWith: { a, _ in a })
         guard let mine = outcomes[tenant] else {
             fail("apply reported nothing for \(tenant)\n\(report.text(verbose: true))")
