@@ -187,17 +187,15 @@ struct Worker: Sendable {
         let options = applier.options
         var statements = [
             PipelineStatement("BEGIN"),
-            // The wait for the tenant's lock is bounded by the budget: only another
-            // applier of the same tenant holds it, and no application session queues
-            // behind it (a stuck one gives 55P03, retried like any lock timeout).
-            PipelineStatement("SELECT set_config('lock_timeout', $1, true)",
-                              [LockDiscipline.durationText(seconds: options.lockBudget)]),
+            // The wait for the tenant's lock is short too, and retried like any lock
+            // timeout (55P03) within the budget: the waiting statement holds a
+            // snapshot, and another applier's CREATE INDEX CONCURRENTLY in this
+            // tenant waits for every such snapshot to go while it holds the lock.
+            PipelineStatement("SELECT set_config('lock_timeout', $1, true)", [lockTimeout]),
             PipelineStatement("SELECT set_config('statement_timeout', $1, true)", [options.statementTimeout ?? "0"]),
             // Serialises appliers of the same tenant (another process, another run).
             PipelineStatement("SELECT pg_advisory_xact_lock($1::int4, hashtext($2))",
                               [String(Applier.lockClass), tenant], prepared: "tenantplan_tenant_lock"),
-            // Every other lock, on the tenant's tables above all: short.
-            PipelineStatement("SELECT set_config('lock_timeout', $1, true)", [lockTimeout]),
         ]
         var stampIndex: Int?
         if stamp != nil {
