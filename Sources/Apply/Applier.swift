@@ -22,6 +22,11 @@ public struct ApplyOptions: Sendable {
     public var lockBudget: TimeInterval
     /// Tenants with heavy changes (`Change.isHeavy`) in flight at once, per database.
     public var heavyParallel: Int
+    /// A tenant whose tables (indexes and TOAST included) hold fewer bytes than
+    /// this runs its heavy changes as light ones, without waiting for a slot: a
+    /// scan or rewrite of it takes milliseconds, and queueing a fleet of small
+    /// tenants one at a time behind each other would only make the run longer.
+    public var heavyMinimumBytes: Int64 = ApplyOptions.defaultHeavyMinimumBytes
     /// Tenants to apply first; any failure among them stops the run.
     public var canary: Int
     /// Stop starting tenants once this many have failed.
@@ -45,6 +50,8 @@ public struct ApplyOptions: Sendable {
     public static let defaultLockTimeout = "200ms"
     public static let defaultLockBudget: TimeInterval = 30
     public static let defaultHeavyParallel = 1
+    /// 16 MiB: a scan of that much takes a few tens of milliseconds.
+    public static let defaultHeavyMinimumBytes: Int64 = 16 << 20
 }
 
 /// Executes a plan, tenant by tenant.

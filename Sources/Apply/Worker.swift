@@ -33,7 +33,9 @@ struct Worker: Sendable {
         let slot = session.slot
         var machine = TenantApplyMachine(changeSet: set, stamp: set.stamps?[name]?[tenant],
                                          retries: options.retries, budget: options.lockBudget)
-        let heavy = set.changes.contains(where: \.isHeavy)
+        var heavy = set.changes.contains(where: \.isHeavy)
+        /// Whether the tenant's size was read: small tenants run heavy changes as light.
+        var sized = false
         var holdsSlot = false
         defer { if holdsSlot { heavySlots.give() } }
         /// Seconds lost to failed attempts and the waits between them, and when the current attempt started.
@@ -73,19 +75,24 @@ struct Worker: Sendable {
             do {
                 switch action {
                 case .connect:
-                    if heavy && !holdsSlot {
-                        board.step(slot, .queued, attempt: machine.attempts)
-                        holdsSlot = heavySlots.take { applier.interruption.level > .none }
-                        // Interrupted while queued: nothing of the tenant was tried.
-                        if !holdsSlot { return result(machine.attempts > 1 ? .interrupted : .notStarted, machine.lastFailure) }
-                        board.step(slot, .connecting, attempt: machine.attempts)
-                    }
                     attemptStarted = Date()
                     if session.connection == nil || session.connection?.isOpen == false {
                         session.connection?.close()
                         let connection = try applier.connections.connect(source, database: name)
                         session.connection = connection
                         board.connected(slot, pid: connection.backendPID, cancel: connection.cancelHandle())
+                    }
+                    if heavy && !sized {
+                        heavy = try Self.tableBytes(of: tenant, on: session.connection!) >= options.heavyMinimumBytes
+                        sized = true
+                    }
+                    if heavy && !holdsSlot {
+                        board.step(slot, .queued, attempt: machine.attempts)
+                        holdsSlot = heavySlots.take { applier.interruption.level > .none }
+                        // Interrupted while queued: nothing of the tenant was tried.
+                        if !holdsSlot { return result(machine.attempts > 1 ? .interrupted : .notStarted, machine.lastFailure) }
+                        board.step(slot, .connecting, attempt: machine.attempts)
+                        attemptStarted = Date()
                     }
                     action = machine.connected()
                 case .begin(let stamp):
@@ -267,5 +274,16 @@ struct Worker: Sendable {
     /// the tables of foreign keys locked in a safe order (`LockDiscipline`).
     func run(_ changes: [Change], tenant: String, on connection: Connection) throws {
         _ = try connection.pipeline(LockDiscipline.statements(for: changes, tenant: tenant))
+    }
+
+    /// The bytes the tenant's tables hold, with their indexes and TOAST; 0 for
+    /// a tenant that does not exist yet.
+    static func tableBytes(of tenant: String, on connection: Connection) throws -> Int64 {
+        let sql = """
+            SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::int8::text
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'm')
+            """
+        return Int64(try connection.query(sql, [tenant]).scalar ?? "0") ?? 0
     }
 }

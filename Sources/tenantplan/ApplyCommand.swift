@@ -23,7 +23,8 @@ struct ApplyCommand: ParsableCommand {
             connection) rolls back and is tried again after a short random pause (about a second at most), \
             until it has lost --lock-budget (default 30s) to such attempts, or made --retries retries if given. \
             A foreign key's referenced table is locked before the referencing one. Tenants with heavy changes \
-            (rewrites, scans, index builds) run --heavy-parallel at a time per database (default 1).
+            (rewrites, scans, index builds) run --heavy-parallel at a time per database (default 1), unless their \
+            tables hold less than 16 MiB.
 
             Progress goes to standard error at least every five seconds: tenants done, tenants waiting for a \
             lock (and the sessions that hold it), retries. On SIGINT or SIGTERM no new tenant starts, the \

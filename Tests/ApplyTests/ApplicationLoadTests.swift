@@ -1,4 +1,4 @@
-import Apply
+@testable import Apply
 import Foundation
 import Plan
 import Postgres
@@ -237,7 +237,8 @@ import TestSupport
 
     /// The most tenants seen waiting for a table lock at once while `hold` seconds
     /// pass, with each tenant's items locked by another session meanwhile.
-    static func mostWaitingAtOnce(_ h: Harness, _ plan: PlanFile, heavyParallel: Int, hold: Double = 2) async throws
+    static func mostWaitingAtOnce(_ h: Harness, _ plan: PlanFile, heavyParallel: Int, hold: Double = 2,
+                                  heavyMinimumBytes: Int64 = 0) async throws
         -> (Int, ApplyReport)
     {
         let db = h.db
@@ -258,11 +259,13 @@ import TestSupport
             return String(most)
         }
         try await side.ready()
-        let options = ApplyOptions(parallel: 3, lockTimeout: "10s", retries: 0, heavyParallel: heavyParallel)
+        var options = ApplyOptions(parallel: 3, lockTimeout: "10s", retries: 0, heavyParallel: heavyParallel)
+        options.heavyMinimumBytes = heavyMinimumBytes
         let report = try await LockAndRetryTests.applyInBackground(Applier(connections: h.resolver, options: options), plan)
         return (Int(try await side.result() ?? "") ?? -1, report)
     }
 
+    /// (The tenants are small: `heavyMinimumBytes: 0` counts them as big.)
     @Test func heavyChangesRunOneTenantAtATimeByDefault() async throws {
         // The single-transaction form, whose SET NOT NULL scans under ACCESS EXCLUSIVE:
         // online, the scan is a VALIDATE that lets writes go on, and is not heavy.
@@ -284,6 +287,20 @@ import TestSupport
         let (lightMost, lightReport) = try await Self.mostWaitingAtOnce(light, lightPlan, heavyParallel: 1)
         #expect(lightMost == 3, "light changes keep --parallel")
         #expect(lightReport.succeeded, "\(describe(lightReport))")
+    }
+
+    /// A fleet of small tenants is not queued one at a time for changes that
+    /// scan: below `heavyMinimumBytes` (16 MiB by default) they run as light.
+    @Test func smallTenantsRunHeavyChangesAsLight() async throws {
+        // The single-transaction form, whose SET NOT NULL is heavy (see above).
+        let (h, plan) = try await Self.setUp("online_heavy_small", .setNotNull, tenants: ["t1", "t2", "t3"], transactional: true)
+        #expect(plan.changeSets[0].changes.allSatisfy { $0.isHeavy })
+        let size = try Worker.tableBytes(of: "t1", on: h.connection)
+        #expect(size > 0 && size < ApplyOptions.defaultHeavyMinimumBytes, "\(size)")
+        let (most, report) = try await Self.mostWaitingAtOnce(
+            h, plan, heavyParallel: 1, heavyMinimumBytes: ApplyOptions.defaultHeavyMinimumBytes)
+        #expect(most == 3, "small tenants keep --parallel")
+        #expect(report.succeeded, "\(describe(report))")
     }
 }
 
