@@ -114,9 +114,13 @@ public struct Change: Sendable, Equatable, Codable {
     /// few at a time per database (`--heavy-parallel`), since several at once on
     /// a small server only slow each other down and stretch every lock window.
     ///
-    /// Read from the hazards, so that any operation that carries one of
-    /// `heavyHazards` (a concurrent index build or a `VALIDATE` included) is heavy.
-    public var isHeavy: Bool { hazards.contains { Self.heavyHazards.contains($0) } }
+    /// Read from the hazards (`heavyHazards`) and from the work its locks record:
+    /// the online forms scan under SHARE UPDATE EXCLUSIVE, which blocks no
+    /// application session and so carries no hazard, but a concurrent index
+    /// build or a `VALIDATE` reads every row all the same.
+    public var isHeavy: Bool {
+        hazards.contains { Self.heavyHazards.contains($0) } || locks.contains { $0.work != .none }
+    }
 
     /// Whether the change can lose data or drops something undeclared, and so is
     /// planned only with `--allow-destructive`.

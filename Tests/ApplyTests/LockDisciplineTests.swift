@@ -95,6 +95,17 @@ import Testing
         #expect(Change(op: .createIndex, action: .create, object: "i", sql: "", hazards: [.blocksWrites]).isHeavy)
         #expect(!Self.addColumn.isHeavy)
         #expect(!Change(op: .dropColumn, action: .drop, object: "c", sql: "", hazards: [.dataLoss]).isHeavy)
+        // The online forms scan under SHARE UPDATE EXCLUSIVE: no hazard, but heavy.
+        var concurrently = Change(op: .createIndexConcurrently, action: .create, object: "i", sql: "", transactional: false)
+        #expect(!concurrently.isHeavy)
+        concurrently.locks = [RelationLock("items", .shareUpdateExclusive, .scan)]
+        #expect(concurrently.isHeavy)
+        var validate = Change(op: .validateConstraint, action: .change, object: "c", sql: "")
+        validate.locks = [RelationLock("items", .shareUpdateExclusive, .scan)]
+        #expect(validate.isHeavy)
+        var notValid = Change(op: .addConstraintNotValid, action: .create, object: "c", sql: "")
+        notValid.locks = [RelationLock("items", .accessExclusive)]
+        #expect(!notValid.isHeavy)
     }
 
     @Test func heavySlotsLetOneGoAtATimeAndAWaiterGiveUp() {
