@@ -1,4 +1,5 @@
 import Plan
+import SQLSyntax
 import State
 
 /// What `provision` does with a tenant schema, decided from what it found: pure.
@@ -46,7 +47,7 @@ enum ProvisionDecision: Equatable {
     }
 
     /// PostgreSQL's NAMEDATALEN - 1.
-    static let maxNameBytes = 63
+    static let maxNameBytes = IdentifierLength.maxBytes
 
     /// The database of the fleet that holds (or will hold) `tenant`: the one it is
     /// listed in, else `requested`, else the fleet's only database.

@@ -175,7 +175,7 @@ extension Importer {
                         object: object, reason: "a serial column that allows NULL; serial columns are NOT NULL, so the first plan sets NOT NULL"))
                 }
                 declaration.nullable = false
-                let expected = serialSequenceName(table: table, column: column.name)
+                let expected = IdentifierLength.sequenceName(table: table, column: column.name)
                 if sequence != expected {
                     built.caveats.append(ImportNote(
                         object: object,
@@ -258,31 +258,6 @@ extension Importer {
     }
 
     static func actionSQL(_ code: Character) -> String? { referentialAction(code)?.sql }
-
-    /// The name PostgreSQL gives a serial column's sequence in a fresh schema:
-    /// `makeObjectName(table, column, "seq")`, which shortens the longer of the two
-    /// names until the whole fits in 63 bytes, never splitting a character.
-    static func serialSequenceName(table: String, column: String) -> String {
-        let available = 63 - ("_".utf8.count + "_seq".utf8.count)
-        var tableBytes = table.utf8.count
-        var columnBytes = column.utf8.count
-        while tableBytes + columnBytes > available {
-            if tableBytes > columnBytes { tableBytes -= 1 } else { columnBytes -= 1 }
-        }
-        return clipped(table, toBytes: tableBytes) + "_" + clipped(column, toBytes: columnBytes) + "_seq"
-    }
-
-    static func clipped(_ text: String, toBytes limit: Int) -> String {
-        var result = ""
-        var used = 0
-        for scalar in text.unicodeScalars {
-            let size = String(scalar).utf8.count
-            if used + size > limit { break }
-            result.unicodeScalars.append(scalar)
-            used += size
-        }
-        return result
-    }
 
     static func typeKindName(_ kind: Character) -> String {
         switch kind {

@@ -254,19 +254,13 @@ extension Differ.Run {
     /// A name for a column's previous sequence while its new one takes over:
     /// `<name>_tenantplan_old`, within PostgreSQL's 63 bytes.
     static func retiredSequenceName(_ name: String) -> String {
-        let suffix = "_tenantplan_old"
-        var kept = ""
-        for scalar in name.unicodeScalars {
-            if kept.utf8.count + String(scalar).utf8.count + suffix.utf8.count > 63 { break }
-            kept.unicodeScalars.append(scalar)
-        }
-        return kept + suffix
+        IdentifierLength.withSuffix(name, "_tenantplan_old")
     }
 
-    /// `<table>_<column>_seq`, the name PostgreSQL gives a column's sequence
-    /// when it is free and short enough (the desired state knows it otherwise).
+    /// The name PostgreSQL gives a column's sequence when it is free (the
+    /// desired state knows it otherwise).
     static func defaultSequenceName(table: String, column: String) -> String {
-        "\(table)_\(column)_seq"
+        IdentifierLength.sequenceName(table: table, column: column)
     }
 
     static func sequenceType(_ serial: String) -> String {

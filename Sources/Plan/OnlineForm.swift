@@ -138,7 +138,7 @@ extension Differ.Run {
     /// drops one left behind without asking, see `isTemporaryCheck`).
     static func notNullCheckName(_ column: String) -> String {
         let name = temporaryCheckPrefix + column
-        if name.utf8.count <= 63 { return name }
+        if name.utf8.count <= IdentifierLength.maxBytes { return name }
         return temporaryCheckPrefix + String(SHA256.hex(column).prefix(16))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Yams
+import SQLSyntax
 
 /// One key/value pair of a YAML mapping, with the key as text.
 struct YAMLEntry {
@@ -24,7 +25,7 @@ struct YAMLFields {
 /// skip what they cannot read and carry on.
 final class YAMLReader {
     /// PostgreSQL's NAMEDATALEN - 1: longer identifiers are silently truncated.
-    static let maxNameBytes = 63
+    static let maxNameBytes = IdentifierLength.maxBytes
 
     let file: String
     private(set) var errors: [InputError] = []
