@@ -83,7 +83,11 @@ struct Worker: Sendable {
                         board.connected(slot, pid: connection.backendPID, cancel: connection.cancelHandle())
                     }
                     if heavy && !sized {
-                        heavy = try Self.tableBytes(of: tenant, on: session.connection!) >= options.heavyMinimumBytes
+                        let largest = try Self.largestScannedTable(of: tenant, changes: set.changes, on: session.connection!)
+                        if let outgrown = Self.outgrown(set, threshold: plan.onlineThreshold, largest: largest) {
+                            return result(.failed, outgrown)
+                        }
+                        heavy = largest >= options.heavyMinimumBytes
                         sized = true
                     }
                     if heavy && !holdsSlot {
@@ -274,6 +278,37 @@ struct Worker: Sendable {
     /// the tables of foreign keys locked in a safe order (`LockDiscipline`).
     func run(_ changes: [Change], tenant: String, on connection: Connection) throws {
         _ = try connection.pipeline(LockDiscipline.statements(for: changes, tenant: tenant))
+    }
+
+    /// A tenant planned in one transaction because the tables its changes scan
+    /// were small, one of which has since grown to `outgrownFactor` times the
+    /// threshold: the single transaction would now hold a strong lock through a
+    /// long scan, so the tenant is not touched and fails with what to do.
+    static func outgrown(_ set: PlanFile.ChangeSet, threshold: Int64?, largest: Int64) -> TenantResult.Failure? {
+        guard set.form == .transactional, let threshold, threshold > 0,
+              largest >= threshold.multipliedReportingOverflow(by: outgrownFactor).partialValue else { return nil }
+        return TenantResult.Failure(
+            sqlState: "", message: "planned in one transaction because every table its changes scan was below "
+                + "\(FormChoice.sizeText(threshold)), but one is now \(FormChoice.sizeText(largest)): "
+                + "plan again to give it the online form (nothing was run)")
+    }
+
+    /// How many times the threshold a table of a tenant planned in one
+    /// transaction may reach by `apply` before the tenant is refused.
+    static let outgrownFactor: Int64 = 4
+
+    /// The bytes of the largest table `changes` scan or rewrite in the tenant,
+    /// with its indexes and TOAST: the measure the plan chose the form by
+    /// (`FormChoice`). Changes of a plan that records no locks: all its tables.
+    static func largestScannedTable(of tenant: String, changes: [Change], on connection: Connection) throws -> Int64 {
+        let tables = FormChoice.scannedTables(changes)
+        if tables.isEmpty { return try tableBytes(of: tenant, on: connection) }
+        let sql = """
+            SELECT coalesce(max(pg_total_relation_size(c.oid)), 0)::int8::text
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'm') AND c.relname = ANY($2::text[])
+            """
+        return Int64(try connection.query(sql, [tenant, arrayLiteral(tables.sorted())]).scalar ?? "0") ?? 0
     }
 
     /// The bytes the tenant's tables hold, with their indexes and TOAST; 0 for

@@ -8,6 +8,8 @@ public struct ReflectedSchema: Sendable {
     /// See `Stamp`; nil when the schema holds objects of a kind whose row
     /// versions are not read (operators, operator classes, text search objects).
     public var stamp: String?
+    /// Each table's bytes by name (`Members.tableBytes`): not part of `state`.
+    public var tableBytes: [String: Int64] = [:]
 }
 
 /// A digest of which catalog rows a schema's state was read from, and which

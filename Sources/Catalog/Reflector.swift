@@ -149,7 +149,7 @@ public struct Reflector: Sendable {
             var state = assembly.state(of: m)
             state.dependents = dependents[i]
             return ReflectedSchema(name: m.schema, state: state,
-                                   stamp: m.stampable ? Stamp.digest(m.stamp + lines) : nil)
+                                   stamp: m.stampable ? Stamp.digest(m.stamp + lines) : nil, tableBytes: m.tableBytes)
         }
     }
 

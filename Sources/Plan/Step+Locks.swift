@@ -153,9 +153,14 @@ extension Hazard {
 extension Change {
     /// What the change does to existing rows under which lock, for people:
     /// `scans orders under SHARE UPDATE EXCLUSIVE`; nil for catalog-only changes.
-    public var lockSummary: String? {
-        let parts = locks.filter { $0.work != .none }.map {
-            "\($0.work == .rewrite ? "rewrites" : "scans") \($0.relation) under \($0.mode.rawValue)"
+    public var lockSummary: String? { lockSummary { _ in nil } }
+
+    /// `lockSummary` with each relation's size where `size` knows it:
+    /// `scans orders (up to 1.9 GB, tenant acme) under SHARE UPDATE EXCLUSIVE`.
+    public func lockSummary(size: (String) -> String?) -> String? {
+        let parts = locks.filter { $0.work != .none }.map { lock in
+            let sized = size(lock.relation).map { " (\($0))" } ?? ""
+            return "\(lock.work == .rewrite ? "rewrites" : "scans") \(lock.relation)\(sized) under \(lock.mode.rawValue)"
         }
         return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }

@@ -54,6 +54,12 @@ struct PlanCommand: ParsableCommand {
             + "(CREATE INDEX CONCURRENTLY, NOT VALID + VALIDATE, ...): for small or idle databases and test fleets."))
     var transactional = false
 
+    @Option(name: .customLong("online-threshold"), help: ArgumentHelp(
+        "Give the online forms to tenants whose changes scan or rewrite a table of at least SIZE "
+            + "(e.g. 64kB, 16MB, 1GB; 0: to every tenant); smaller tenants get one transaction.",
+        valueName: "size"))
+    var onlineThreshold = "16MB"
+
     @Option(name: .long, help: ArgumentHelp(
         "The plan that was reviewed: exit 3, writing nothing, when the fresh plan holds a change it did not.",
         valueName: "reviewed.json"))
@@ -68,6 +74,16 @@ struct PlanCommand: ParsableCommand {
     /// A malformed selector is a usage error (exit 64).
     func validate() throws {
         _ = try selectors()
+        _ = try threshold()
+    }
+
+    /// `--online-threshold` in bytes; a malformed size is a usage error (exit 64).
+    func threshold() throws -> Int64 {
+        guard let bytes = FormChoice.bytes(fromSize: onlineThreshold) else {
+            throw ValidationError("--online-threshold '\(onlineThreshold)' is not a size\n"
+                                  + "  hint: give bytes or a number with kB, MB, GB or TB, e.g. 64kB or 16MB; 0 for online everywhere")
+        }
+        return bytes
     }
 
     func selectors() throws -> [AllowSelector] {
@@ -89,6 +105,7 @@ struct PlanCommand: ParsableCommand {
             planner: Planner(connections: connection.resolver, progress: Output.progress(), note: Output.note),
             reviewed: reviewed, key: try reportingErrors { try PlanKey.fromEnvironment() })
         frontend.transactional = transactional
+        frontend.onlineThreshold = try threshold()
         Interrupts.exitAtOnce(note: "no plan file was written",
                               noteAfterCritical: "the plan file was already written in full: \(out)")
         let outcome = try reportingErrors {

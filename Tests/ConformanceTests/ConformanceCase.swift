@@ -1,4 +1,5 @@
 import Foundation
+import Plan
 import Yams
 
 /// One case of the conformance corpus: a folder under `Tests/Fixtures/conformance/`.
@@ -34,6 +35,9 @@ struct ConformanceCase: Sendable {
     var allow: [String] = []
     /// nil: the planner's default form.
     var transactional: Bool?
+    /// `plan: online_threshold:` (`16MB`, `64kB`, `0`); the corpus plans with 0
+    /// when absent, so that its small tables take the online forms.
+    var onlineThreshold: Int64?
     var expect: Expectation
     var heldBack: String?
     var error: String?
@@ -49,7 +53,7 @@ struct ConformanceCase: Sendable {
     static let allowedFiles: Set<String> = ["before.sql", "shared.sql", "schema.yaml", "case.yaml"]
     static let keys = ["about", "finding", "plan", "expect", "held_back", "error", "operations", "hazards",
                        "after", "fresh_equals"]
-    static let planKeys = ["allow_destructive", "allow", "transactional"]
+    static let planKeys = ["allow_destructive", "allow", "transactional", "online_threshold"]
 
     /// The corpus folder, found from this source file.
     static let corpus = URL(fileURLWithPath: #filePath)
@@ -161,6 +165,12 @@ struct ConformanceCase: Sendable {
             c.allowDestructive = try bool("allow_destructive", in: plan) ?? false
             c.allow = try strings("allow", in: plan) ?? []
             c.transactional = try bool("transactional", in: plan)
+            if let size = try string("online_threshold", in: plan) {
+                guard let bytes = FormChoice.bytes(fromSize: size) else {
+                    throw CaseFileError(path, plan["online_threshold"]!, "'online_threshold' must be a size such as 16MB or 0")
+                }
+                c.onlineThreshold = bytes
+            }
         }
         c.heldBack = try string("held_back", in: top)
         c.error = try string("error", in: top)
