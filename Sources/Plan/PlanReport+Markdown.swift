@@ -156,7 +156,9 @@ extension PlanReport {
         var listed = 0
         for key in keys {
             let entry = entries[key]!
-            let locks = entry.change.flatMap { lockSummary($0, sizes: entry.sizes, tenants: entry.tenants) }
+            // The locks again only to say how big what they scan is.
+            let locks = entry.sizes.isEmpty ? nil
+                : entry.change.flatMap { lockSummary($0, sizes: entry.sizes, tenants: entry.tenants) }
             let line = "\(entry.line)\(locks.map { "; " + $0.printable } ?? "") (\(setList(entry.sets)), \(Markdown.count(entry.tenants, "tenant")))"
             if listed == Self.hazardLinesListed || Markdown.size(out + [line]) > budget { break }
             out.append(line)
