@@ -4,7 +4,7 @@ import SQLSyntax
 
 /// Runs a `backfill_column` change: its batch statement (`Step.backfillStatement`)
 /// again and again, each batch its own transaction (the connection is outside
-/// any transaction), until no row of the column is NULL.
+/// any transaction), until the rows of the column that were NULL are filled.
 ///
 /// First the blocks the table had when the backfill began, in ranges that hold
 /// about `batch` rows (from the table's statistics), each range until a batch
@@ -39,7 +39,9 @@ enum Backfill {
             while try fill(change.sql, from: "(\(low),0)", to: "(\(high),0)") >= batch {}
             low = high
         }
-        while try fill(change.sql, from: "(0,0)", to: lastBlock) > 0 {}
-        while try fill(change.backfillWaitingStatement, from: "(0,0)", to: lastBlock) > 0 {}
+        // One pass each, until a batch comes back short: an application that
+        // goes on writing NULL (its own choice for a nullable column) is not chased.
+        while try fill(change.sql, from: "(0,0)", to: lastBlock) >= batch {}
+        while try fill(change.backfillWaitingStatement, from: "(0,0)", to: lastBlock) >= batch {}
     }
 }

@@ -21,7 +21,8 @@ import State
 ///    NOT NULL` without a scan, drop the check.
 ///
 /// A run stopped in the middle of the backfill finds the markers on the next
-/// run and runs the backfills again, each from the rows still NULL.
+/// run and runs the backfills again, each from the rows still NULL. A table
+/// with triggers on UPDATE keeps the one statement (`hasUpdateTriggers`).
 extension OnlinePlan {
     /// A column the online form backfills: its marker, and its NOT NULL check when declared NOT NULL.
     struct Backfilled {
@@ -37,6 +38,18 @@ extension OnlinePlan {
     static func fillsOnline(_ planned: Differ.Run.Planned) -> Bool {
         guard case .addColumn(_, let column) = planned.step, planned.hazards.contains(.tableRewrite) else { return false }
         return column.defaultExpression != nil && column.identity == nil && column.generated == nil && !column.isSerial
+    }
+
+    /// Whether a trigger may fire on the table's UPDATEs, before or after the
+    /// plan: a declared one whose definition has `UPDATE`, or any undeclared
+    /// one. The backfill's UPDATEs would fire it (an `updated_at` stamp, an
+    /// audit row), which `ADD COLUMN ... DEFAULT` never does: such a table keeps
+    /// the one statement, a rewrite, and says so (`table_rewrite`).
+    static func hasUpdateTriggers(_ table: String, _ actual: SchemaState, _ final: SchemaState) -> Bool {
+        let declared = [actual, final].contains { state in
+            state.table(named: table)?.triggers.contains { $0.definition.contains(" UPDATE") } ?? false
+        }
+        return declared || actual.dependents.contains { $0.kind == .trigger && $0.table == table && $0.schema == nil }
     }
 
     /// Plans the backfill of `column` (see the extension's comment); returns

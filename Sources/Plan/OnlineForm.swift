@@ -313,7 +313,8 @@ struct OnlinePlan {
             case .dropConstraint(let table, let name) where staysUntilAttached(table, name):
                 lateDrops.append(p)
                 lateDropped.append((table, name))
-            case .addColumn(let table, let column) where !newTables.contains(table) && Self.fillsOnline(p):
+            case .addColumn(let table, let column) where !newTables.contains(table) && Self.fillsOnline(p)
+                && !Self.hasUpdateTriggers(table, run.actual, final):
                 let late = planBackfill(p, table: table, column: column, final: final)
                 setNotNulls += late.setNotNull
                 laterChecks += late.dropCheck

@@ -121,21 +121,30 @@ import TestSupport
 
     // MARK: Each change kind under load
 
-    @Test(arguments: Kind.allCases)
-    func eachChangeKindGoesThroughUnderLoadWithoutFailingTheApplication(_ kind: Kind) async throws {
-        let (h, plan) = try await Self.setUp("online_\(kind.rawValue.lowercased())", kind)
+    /// Applies `plan` while the application load runs, from half a second
+    /// before to a little after; expects success, no application error, some
+    /// traffic. Returns what the application felt and how long `apply` took.
+    static func applyUnderLoad(_ h: Harness, _ plan: PlanFile, _ options: ApplyOptions,
+                               sourceLocation: Testing.SourceLocation = #_sourceLocation)
+        async throws -> (ApplicationLoad.Summary, TimeInterval) {
         let load = Self.load(h)
         try await offPool { try load.start() }
         try await Self.pause(0.5)
         let (report, seconds) = try await LockAndRetryTests.applyInBackground(
-            timed: Applier(connections: h.resolver, options: ApplyOptions()), plan)
+            timed: Applier(connections: h.resolver, options: options), plan)
         try await Self.pause(0.3)
         load.stop()
         let summary = await load.finish()
+        #expect(report.succeeded, "\(describe(report))", sourceLocation: sourceLocation)
+        #expect(summary.errors.count == 0, "\(summary)", sourceLocation: sourceLocation)
+        #expect(summary.transactions > 50, "\(summary)", sourceLocation: sourceLocation)
+        return (summary, seconds)
+    }
 
-        #expect(report.succeeded, "\(describe(report))")
-        #expect(summary.errors.count == 0, "\(summary)")
-        #expect(summary.transactions > 50, "\(summary)")
+    @Test(arguments: Kind.allCases)
+    func eachChangeKindGoesThroughUnderLoadWithoutFailingTheApplication(_ kind: Kind) async throws {
+        let (h, plan) = try await Self.setUp("online_\(kind.rawValue.lowercased())", kind)
+        let (summary, seconds) = try await Self.applyUnderLoad(h, plan, ApplyOptions())
         // The plain forms hold their lock while they scan or rewrite 20,000 rows: bounded, not short.
         #expect(summary.longest < 5, "\(summary)")
         #expect(seconds < 30, "apply took \(seconds) s")
@@ -155,20 +164,9 @@ import TestSupport
         #expect(plan.changeSets[0].changes.map(\.op.rawValue) == ["add_column", "set_default", "add_constraint_not_valid",
                                                                  "backfill_column", "drop_constraint"])
         #expect(!plan.changeSets[0].changes.contains { $0.hazards.contains(.tableRewrite) })
-        let load = Self.load(h)
-        try await offPool { try load.start() }
-        try await Self.pause(0.5)
         var options = ApplyOptions()
         options.backfillBatch = 1000
-        let (report, seconds) = try await LockAndRetryTests.applyInBackground(
-            timed: Applier(connections: h.resolver, options: options), plan)
-        try await Self.pause(0.3)
-        load.stop()
-        let summary = await load.finish()
-
-        #expect(report.succeeded, "\(describe(report))")
-        #expect(summary.errors.count == 0, "\(summary)")
-        #expect(summary.transactions > 50, "\(summary)")
+        let (summary, seconds) = try await Self.applyUnderLoad(h, plan, options)
         // One batch of 1,000 rows at most holds a row the application updates.
         #expect(summary.longest < 1, "\(summary)")
         #expect(seconds < 30, "apply took \(seconds) s")
