@@ -27,6 +27,9 @@ public struct ApplyOptions: Sendable {
     /// scan or rewrite of it takes milliseconds, and queueing a fleet of small
     /// tenants one at a time behind each other would only make the run longer.
     public var heavyMinimumBytes: Int64 = ApplyOptions.defaultHeavyMinimumBytes
+    /// Rows per batch of a column backfill (`backfill_column`): each batch is
+    /// one short transaction that holds the row locks of that many rows.
+    public var backfillBatch: Int = ApplyOptions.defaultBackfillBatch
     /// Tenants to apply first; any failure among them stops the run.
     public var canary: Int
     /// Stop starting tenants once this many have failed.
@@ -52,6 +55,7 @@ public struct ApplyOptions: Sendable {
     public static let defaultHeavyParallel = 1
     /// The plan's notion of a small table (`FormChoice.defaultThresholdBytes`, 16 MiB).
     public static let defaultHeavyMinimumBytes: Int64 = FormChoice.defaultThresholdBytes
+    public static let defaultBackfillBatch = 10_000
 }
 
 /// Executes a plan, tenant by tenant.

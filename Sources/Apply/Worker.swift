@@ -110,7 +110,13 @@ struct Worker: Sendable {
                     action = machine.changesRan()
                 case .runOutside(let changes):
                     let found = try outsideTransaction(tenant, on: session.connection!) { connection in
-                        for change in changes { try connection.execute(change.statement(tenant: tenant)) }
+                        for change in changes {
+                            if change.op == .backfillColumn {
+                                try Backfill.run(change, batch: options.backfillBatch, on: connection)
+                            } else {
+                                try connection.execute(change.statement(tenant: tenant))
+                            }
+                        }
                         return try fingerprint(of: tenant, on: connection)
                     }
                     action = machine.ranOutside(fingerprint: found)

@@ -57,6 +57,8 @@ extension Change {
         case addConstraintNotValid = "add_constraint_not_valid"
         case validateConstraint = "validate_constraint"
         case addConstraintUsingIndex = "add_constraint_using_index"
+        // MARK: Column backfill
+        case backfillColumn = "backfill_column"
 
         /// The plan-file name, so that text output shows what the file stores.
         public var description: String { rawValue }

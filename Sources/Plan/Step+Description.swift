@@ -50,6 +50,7 @@ extension Step {
         case .addConstraintNotValid: .addConstraintNotValid
         case .validateConstraint: .validateConstraint
         case .addConstraintUsingIndex: .addConstraintUsingIndex
+        case .backfillColumn: .backfillColumn
         }
     }
 
@@ -113,7 +114,8 @@ extension Step {
         case .dropIndexConcurrently(let name): "index \(name)"
         case .addConstraintNotValid(let table, let c): "constraint \(c.name) on \(table) (not valid)"
         case .validateConstraint(let table, let name): "constraint \(name) on \(table) (validate)"
-        case .addConstraintUsingIndex(let table, let name, _): "constraint \(name) on \(table) (from its index)"
+        case .addConstraintUsingIndex(let table, let name, _, _): "constraint \(name) on \(table) (from its index)"
+        case .backfillColumn(let table, let column): "column \(table).\(column) (backfill)"
         }
     }
 

@@ -60,7 +60,8 @@ extension Step {
              .createSchema, .dropType, .renameTable, .dropTable, .renameColumn, .dropColumn, .setNotNull,
              .dropNotNull, .dropDefault, .addIdentity, .setIdentity, .dropIdentity, .dropExpression,
              .renameSequence, .dropSequence, .renameConstraint, .dropConstraint, .renameIndex, .dropIndex, .dropDependent,
-             .addConstraintNotValid, .validateConstraint, .addConstraintUsingIndex, .dropIndexConcurrently:
+             .addConstraintNotValid, .validateConstraint, .addConstraintUsingIndex, .dropIndexConcurrently,
+             .backfillColumn:
             return []
         }
     }

@@ -90,7 +90,7 @@ extension Step {
              .setDefault(let table, _, _), .dropDefault(let table, _), .addIdentity(let table, _, _, _),
              .setIdentity(let table, _, _), .dropIdentity(let table, _), .dropExpression(let table, _),
              .renameConstraint(let table, _, _), .dropConstraint(let table, _),
-             .addConstraintUsingIndex(let table, _, _):
+             .addConstraintUsingIndex(let table, _, _, _):
             return [RelationLock(table, .accessExclusive)]
         case .addConstraint(let table, let constraint), .addConstraintNotValid(let table, let constraint):
             let validates: Bool = { if case .addConstraint = self { true } else { false } }()
@@ -113,6 +113,9 @@ extension Step {
             return [RelationLock(name, .accessExclusive)]
         case .dropIndexConcurrently(let name):
             return [RelationLock(name, .shareUpdateExclusive)]
+        case .backfillColumn(let table, _):
+            // UPDATE: row locks only, batch by batch; reads every row once (and again for rows still NULL).
+            return [RelationLock(table, .rowExclusive, .scan)]
         case .continueSequence, .createFunction, .replaceFunction, .dropFunction, .commentOnFunction:
             // setval() on a sequence, and routines: no table lock beyond reading
             // the column's highest value under the identity's own lock.

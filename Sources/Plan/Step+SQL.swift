@@ -122,8 +122,10 @@ extension Step {
             return "ALTER TABLE \(q(table)) ADD \(Self.constraintDefinition(constraint)) NOT VALID"
         case .validateConstraint(let table, let name):
             return "ALTER TABLE \(q(table)) VALIDATE CONSTRAINT \(q(name))"
-        case .addConstraintUsingIndex(let table, let name, let primaryKey):
-            return "ALTER TABLE \(q(table)) ADD CONSTRAINT \(q(name)) \(primaryKey ? "PRIMARY KEY" : "UNIQUE") USING INDEX \(q(name))"
+        case .addConstraintUsingIndex(let table, let name, let primaryKey, let index):
+            return "ALTER TABLE \(q(table)) ADD CONSTRAINT \(q(name)) \(primaryKey ? "PRIMARY KEY" : "UNIQUE") USING INDEX \(q(index ?? name))"
+        case .backfillColumn(let table, let column):
+            return Self.backfillStatement(table: table, column: column)
         }
     }
 

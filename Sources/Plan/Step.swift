@@ -77,6 +77,12 @@ public enum Step: Sendable, Equatable {
     /// A check or foreign key added `NOT VALID`: existing rows are not scanned.
     case addConstraintNotValid(table: String, ConstraintDeclaration)
     case validateConstraint(table: String, name: String)
-    /// A unique or primary key constraint from the unique index of the same name.
-    case addConstraintUsingIndex(table: String, name: String, primaryKey: Bool)
+    /// A unique or primary key constraint from a unique index: `index`, or
+    /// the index of the same name when nil (PostgreSQL renames the index to the
+    /// constraint's name).
+    case addConstraintUsingIndex(table: String, name: String, primaryKey: Bool, index: String? = nil)
+    // MARK: Column backfill (the online form of a column added with a volatile default)
+    /// Sets `column` to its default in the rows where it is NULL, in batches,
+    /// each its own transaction, outside the tenant's transaction (`backfillStatement`).
+    case backfillColumn(table: String, column: String)
 }

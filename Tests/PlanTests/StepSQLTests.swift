@@ -68,10 +68,11 @@ func caseName(_ step: Step) -> String {
     case .addConstraintNotValid: "addConstraintNotValid"
     case .validateConstraint: "validateConstraint"
     case .addConstraintUsingIndex: "addConstraintUsingIndex"
+    case .backfillColumn: "backfillColumn"
     }
 }
 
-let allStepCaseCount = 45
+let allStepCaseCount = 46
 
 /// A name that needs every kind of quoting: a double quote, capitals, a space, non-ASCII.
 let awkward = "Wé\"ird Nämé 🐘"
@@ -303,6 +304,13 @@ let renderCases: [RenderCase] = [
     RenderCase(.addConstraintUsingIndex(table: "orders", name: "orders_pkey", primaryKey: true),
                #"ALTER TABLE "orders" ADD CONSTRAINT "orders_pkey" PRIMARY KEY USING INDEX "orders_pkey""#,
                "add_constraint_using_index", .create),
+    RenderCase(.addConstraintUsingIndex(table: "parents", name: "parents_pkey", primaryKey: true, index: "tenantplan_key_parents_pkey"),
+               #"ALTER TABLE "parents" ADD CONSTRAINT "parents_pkey" PRIMARY KEY USING INDEX "tenantplan_key_parents_pkey""#,
+               "add_constraint_using_index", .create),
+    RenderCase(.backfillColumn(table: awkward, column: "Token"),
+               "UPDATE \(awkwardQuoted) SET \"Token\" = DEFAULT WHERE ctid = ANY (ARRAY(SELECT ctid FROM \(awkwardQuoted) "
+                   + #"WHERE ctid >= $1::tid AND ctid < $2::tid AND "Token" IS NULL LIMIT $3::int8 FOR UPDATE SKIP LOCKED))"#,
+               "backfill_column", .change),
 ]
 
 @Suite("Step rendering")
