@@ -79,4 +79,14 @@ public enum Step: Sendable, Equatable {
     case validateConstraint(table: String, name: String)
     /// A unique or primary key constraint from the unique index of the same name.
     case addConstraintUsingIndex(table: String, name: String, primaryKey: Bool)
+    // MARK: Views and materialized views
+    /// `CREATE [MATERIALIZED] VIEW ... AS query`; a materialized view `WITH DATA`
+    /// unless declared `with_data: false`.
+    case createView(ViewDeclaration)
+    /// `CREATE OR REPLACE VIEW`: the old columns stay, in order; new ones are appended.
+    case replaceView(ViewDeclaration)
+    case dropView(name: String, materialized: Bool)
+    case commentOnView(name: String, materialized: Bool, comment: String?)
+    /// An index of a materialized view, built in the plan's transaction.
+    case createViewIndex(view: String, IndexDeclaration)
 }

@@ -68,10 +68,15 @@ func caseName(_ step: Step) -> String {
     case .addConstraintNotValid: "addConstraintNotValid"
     case .validateConstraint: "validateConstraint"
     case .addConstraintUsingIndex: "addConstraintUsingIndex"
+    case .createView: "createView"
+    case .replaceView: "replaceView"
+    case .dropView: "dropView"
+    case .commentOnView: "commentOnView"
+    case .createViewIndex: "createViewIndex"
     }
 }
 
-let allStepCaseCount = 45
+let allStepCaseCount = 50
 
 /// A name that needs every kind of quoting: a double quote, capitals, a space, non-ASCII.
 let awkward = "Wé\"ird Nämé 🐘"
@@ -303,6 +308,21 @@ let renderCases: [RenderCase] = [
     RenderCase(.addConstraintUsingIndex(table: "orders", name: "orders_pkey", primaryKey: true),
                #"ALTER TABLE "orders" ADD CONSTRAINT "orders_pkey" PRIMARY KEY USING INDEX "orders_pkey""#,
                "add_constraint_using_index", .create),
+    // Views: the query on a line of its own, as written.
+    RenderCase(.createView(ViewDeclaration(name: awkward, query: "SELECT 1 AS x", securityBarrier: true,
+                                           checkOption: .local)),
+               "CREATE VIEW \(awkwardQuoted) WITH (check_option=local, security_barrier=true) AS\nSELECT 1 AS x",
+               "create_view", .create),
+    RenderCase(.createView(ViewDeclaration(name: "daily", query: "SELECT 1 AS x", materialized: true,
+                                           indexes: [], comment: nil)),
+               "CREATE MATERIALIZED VIEW \"daily\" AS\nSELECT 1 AS x", "create_view", .create),
+    RenderCase(.replaceView(ViewDeclaration(name: "open_orders", query: "SELECT id FROM orders")),
+               "CREATE OR REPLACE VIEW \"open_orders\" AS\nSELECT id FROM orders", "replace_view", .change),
+    RenderCase(.dropView(name: awkward, materialized: true), "DROP MATERIALIZED VIEW \(awkwardQuoted)", "drop_view", .drop),
+    RenderCase(.commentOnView(name: "open_orders", materialized: false, comment: "it's open"),
+               "COMMENT ON VIEW \"open_orders\" IS 'it''s open'", "comment_view", .change),
+    RenderCase(.createViewIndex(view: "daily", IndexDeclaration(name: "daily_day", columns: ["day"], unique: true)),
+               "CREATE UNIQUE INDEX \"daily_day\" ON \"daily\" (\"day\")", "create_view_index", .create),
 ]
 
 @Suite("Step rendering")
