@@ -139,6 +139,7 @@ extension Differ.Run {
         let stages = stages(of: planned, prelude: prelude, final: expected.normalized())
         let newTables = Set(planned.compactMap { p -> String? in
             if case .createTable(let t) = p.step { return t.name }
+            if case .createView(let v) = p.step { return v.name }  // a view created or rebuilt here: no reader yet
             return nil
         })
         let changes = stages.flatMap(\.steps).map {
