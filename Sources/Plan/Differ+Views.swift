@@ -34,6 +34,7 @@ extension Differ.Run {
         }
         // What reads a rebuilt view is dropped with it: declared views are
         // rebuilt too, anything else must be allowed to go.
+        let changed = rebuild
         rebuild = closure(of: rebuild)
         var held: Set<String> = []
         for name in rebuild.sorted() where !rebuiltViews.contains(name) {
@@ -46,7 +47,7 @@ extension Differ.Run {
         // A view held back keeps the views that read it as they are.
         if !held.isEmpty {
             let keptReaders = closure(of: held)
-            for name in keptReaders where !held.contains(name) && !rebuiltViews.contains(name) {
+            for name in keptReaders where changed.contains(name) && !held.contains(name) && !rebuiltViews.contains(name) {
                 holdViewChange(name, reason: "it reads \(held.sorted().joined(separator: ", ")), whose change is held back")
             }
             rebuild.subtract(keptReaders)
