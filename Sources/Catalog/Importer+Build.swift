@@ -15,6 +15,7 @@ extension Importer {
         var built = Built(declaration: Declaration(file: file))
         built.declaration.enums = catalog.enums.map { EnumDeclaration(name: $0.name, values: $0.labels) }
         buildFunctions(catalog.functions, tenant: catalog.schema, into: &built)
+        buildViews(catalog.views, indexes: catalog.viewIndexes, into: &built)
         let functions = Set(built.declaration.functions.map(\.name))
         let enumNames = Set(catalog.enums.map(\.name))
 

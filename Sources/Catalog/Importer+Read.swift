@@ -20,6 +20,7 @@ extension Importer {
         catalog.unmanaged = Set(unmanaged).sorted()
 
         catalog.functions = try connection.query(Function.query, [namespace]).decode(Function.self)
+        (catalog.views, catalog.viewIndexes) = try readViews(state, namespace: namespace, on: connection)
         // What a default, check or index uses of the tenant's functions is declared with it.
         let imported = Set(catalog.functions.filter { $0.overloads == 1 }.map { "function \($0.name)" })
 

@@ -26,13 +26,14 @@ extension Importer {
         out += functionsSection(declaration.functions)
         if declaration.tables.isEmpty {
             out += "tables: {}\n"
-            return out
+        } else {
+            out += "tables:\n"
+            for (i, table) in declaration.tables.enumerated() {
+                if i > 0 { out += "\n" }
+                out += yaml(table)
+            }
         }
-        out += "tables:\n"
-        for (i, table) in declaration.tables.enumerated() {
-            if i > 0 { out += "\n" }
-            out += yaml(table)
-        }
+        out += viewsSection(declaration.views)
         return out
     }
 
@@ -61,12 +62,7 @@ extension Importer {
         if !table.indexes.isEmpty {
             out += "    indexes:\n"
             for index in table.indexes {
-                var fields = [("columns", flowList(index.columns))]
-                if index.unique { fields.append(("unique", "true")) }
-                if let method = index.method { fields.append(("using", yamlScalar(method))) }
-                if !index.include.isEmpty { fields.append(("include", flowList(index.include))) }
-                if let predicate = index.predicate { fields.append(("where", yamlScalar(predicate))) }
-                out += "      \(yamlScalar(index.name)): \(flowMapping(fields))\n"
+                out += "      \(yamlScalar(index.name)): \(flowMapping(indexFields(index)))\n"
             }
         }
         if !table.foreignKeys.isEmpty {
@@ -98,6 +94,16 @@ extension Importer {
             }
         }
         return out
+    }
+
+    /// An index's keys: `columns`, then `unique`, `using`, `include`, `where` where set.
+    static func indexFields(_ index: IndexDeclaration) -> [(String, String)] {
+        var fields = [("columns", flowList(index.columns))]
+        if index.unique { fields.append(("unique", "true")) }
+        if let method = index.method { fields.append(("using", yamlScalar(method))) }
+        if !index.include.isEmpty { fields.append(("include", flowList(index.include))) }
+        if let predicate = index.predicate { fields.append(("where", yamlScalar(predicate))) }
+        return fields
     }
 
     /// `functions:`, each function's SQL as a literal block (`|`) when it reads

@@ -118,6 +118,11 @@ public struct Importer: Sendable {
             d.functions[i].location = nil
             d.functions[i].sqlLocation = nil
         }
+        for i in d.views.indices {
+            d.views[i].location = nil
+            d.views[i].queryLocation = nil
+            for j in d.views[i].indexes.indices { d.views[i].indexes[j].location = nil }
+        }
         for t in d.tables.indices {
             d.tables[t].location = nil
             for c in d.tables[t].columns.indices {

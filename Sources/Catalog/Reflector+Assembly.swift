@@ -78,7 +78,8 @@ extension Reflector {
                 enums: enums.sorted { $0.name < $1.name }, tables: tables.sorted { $0.name < $1.name },
                 sequences: sequences.sorted(),
                 others: Self.others(of: members, except: managedRoutines).sorted(),
-                functions: functions.sorted { $0.signature < $1.signature })
+                functions: functions.sorted { $0.signature < $1.signature },
+                views: Reflector.views(of: members, local: rows.local))
         }
 
         /// A table; `names` gives the name of each class of its schema by oid.
@@ -149,8 +150,6 @@ extension Reflector {
             var others: [String] = []
             for c in members.classes {
                 switch c.kind {
-                case "v": others.append("view \(c.name)")
-                case "m": others.append("materialized view \(c.name)")
                 case "f": others.append("foreign table \(c.name)")
                 case "c": others.append("composite type \(c.name)")
                 default: break

@@ -15,10 +15,12 @@ extension Reflector {
         /// Managed routines and triggers: their texts are always read with the path set.
         var routines: [String] = []
         var triggers: [String] = []
+        /// Views and materialized views: always read with the path set (`Reflector+Views.swift`).
+        var views: [String] = []
 
         var isEmpty: Bool {
             constraints.isEmpty && defaults.isEmpty && indexes.isEmpty && types.isEmpty && collations.isEmpty
-                && routines.isEmpty && triggers.isEmpty
+                && routines.isEmpty && triggers.isEmpty && views.isEmpty
         }
 
         /// The query that re-reads these items, with only the parts it needs:
@@ -70,6 +72,7 @@ extension Reflector {
             }
             if !routines.isEmpty { parts.append(Reflector.routineTextsQuery(parameter(routines))) }
             if !triggers.isEmpty { parts.append(Reflector.triggerTextsQuery(parameter(triggers))) }
+            if !views.isEmpty { parts.append(Reflector.viewTextsQuery(parameter(views))) }
             return PipelineStatement(parts.joined(separator: "\nUNION ALL\n"), parameters)
         }
 
@@ -105,6 +108,7 @@ extension Reflector.BatchRows {
     mutating func localItems(of present: [Reflector.Members], owners: Reflector.Owners) -> [Reflector.LocalItems] {
         typealias Catalog = Reflector.Catalog
         var local = Array(repeating: Reflector.LocalItems(), count: present.count)
+        for i in present.indices { local[i].views = Reflector.viewOIDs(of: present[i]) }
         for row in constraints {
             guard let schema = owners.ofClass[row.table] else { continue }
             if row.kind == "f" {

@@ -27,7 +27,8 @@ public struct ReflectedSchema: Sendable {
 /// with their `pg_class`, `pg_type`, `pg_proc` or `pg_collation` row; its
 /// tables' columns and defaults, constraints, indexes and comments; its owned
 /// sequences' owners and `pg_sequence` rows; its enums' labels; its tables' triggers
-/// (not internal ones) and their comments; its routines' comments. A schema that holds objects of other
+/// (not internal ones) and their comments; its routines' comments; its views'
+/// rewrite rules, comments and indexes (`viewLine`). A schema that holds objects of other
 /// kinds (an operator, an operator class, a text search configuration) gets no
 /// stamp, and `apply` reads it in full.
 ///
@@ -167,6 +168,10 @@ public enum Stamp {
             FROM r, pg_catalog.pg_description ds
             WHERE ds.objoid = ANY(r.routines) AND ds.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass
               AND ds.objsubid = 0
+            UNION ALL
+            SELECT \(viewLine)
+            FROM m JOIN pg_catalog.pg_class c ON m.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid = m.objid
+            WHERE m.kind IN ('v', 'm')
         ) AS lines(line)
         """
 

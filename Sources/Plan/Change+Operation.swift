@@ -59,6 +59,12 @@ extension Change {
         case addConstraintUsingIndex = "add_constraint_using_index"
         // MARK: Column backfill
         case backfillColumn = "backfill_column"
+        // Views and materialized views.
+        case createView = "create_view"
+        case replaceView = "replace_view"
+        case dropView = "drop_view"
+        case commentOnView = "comment_view"
+        case createViewIndex = "create_view_index"
 
         /// The plan-file name, so that text output shows what the file stores.
         public var description: String { rawValue }

@@ -43,6 +43,14 @@ public enum Hazard: String, Sendable, Codable, CaseIterable, Comparable {
     /// calls that start after the commit run the new body, calls in flight finish
     /// with the old one.
     case replacesFunction = "replaces_function"
+    // Views and materialized views.
+    /// Drops a view and creates it again in the plan's transaction: readers
+    /// wait on its lock until the commit and then see the new one; they never
+    /// find it missing.
+    case rebuildsView = "rebuilds_view"
+    /// Creates or rebuilds a materialized view `WITH DATA`: its query runs over
+    /// the tables it reads (ACCESS SHARE on them: they stay readable and writable).
+    case populatesView = "populates_view"
 
     public static func < (a: Hazard, b: Hazard) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
@@ -57,6 +65,8 @@ public enum Hazard: String, Sendable, Codable, CaseIterable, Comparable {
         case .mayFailOnExistingData: "may fail on existing data"
         case .dropsUnmanagedObject: "drops an object not in schema.yaml"
         case .replacesFunction: "replaces a function the application may be calling"
+        case .rebuildsView: "drops and re-creates a view in one transaction: readers wait for the commit"
+        case .populatesView: "runs the materialized view's query over the tables it reads"
         }
     }
 }

@@ -55,6 +55,8 @@ extension Differ.Run {
     func blockingReason(_ blockers: [DependentState], keptForeignKeys: [String] = []) -> String? {
         var parts: [String] = keptForeignKeys.map { "\($0), which this plan keeps, depends on it" }
         for d in blockers.sorted(by: { $0.sortKey < $1.sortKey }) {
+            // A declared view is dropped and created again (`Differ+Views.swift`).
+            if isDeclaredView(d) { continue }
             guard let target = Self.allowTarget(d) else {
                 parts.append("\(d.description) depends on it (change or drop that by hand first)")
                 continue
@@ -77,6 +79,12 @@ extension Differ.Run {
             } ?? 0
             let d = remaining.remove(at: i)
             droppedDependents[d.sortKey] = d
+            if isDeclaredView(d) {
+                rebuiltViews.insert(d.name)
+                add(.dropView(name: d.name, materialized: d.kind == .materializedView), .dropDependents,
+                    hazards: [.rebuildsView])
+                continue
+            }
             add(.dropDependent(d), .dropDependents, hazards: [.dropsUnmanagedObject])
         }
     }

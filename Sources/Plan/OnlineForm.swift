@@ -105,6 +105,8 @@ extension Differ.Run {
         for planned in online.drops {
             if case .dropIndexConcurrently(let name) = planned.step {
                 for i in before.tables.indices { before.tables[i].indexes.removeAll { $0.name == name } }
+                // Or a materialized view's index.
+                for i in before.views.indices { before.views[i].indexes.removeAll { $0.name == name } }
             }
             stages.append(Stage(steps: [planned], transactional: false, state: before.normalized()))
         }

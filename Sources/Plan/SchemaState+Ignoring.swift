@@ -42,6 +42,9 @@ extension SchemaState {
         state.others.removeAll { Self.ignores(other: $0, rules) }
         state.functions.removeAll { rules.ignores(.functions, $0.name) }
         count += before - (state.enums.count + state.sequences.count + state.others.count + state.functions.count)
+        let views = state.views.count
+        state.views.removeAll { rules.ignores(.views, $0.name) }
+        count += views - state.views.count
 
         let tableCount = state.tables.count
         state.tables.removeAll { rules.ignores(.tables, $0.name) }

@@ -51,6 +51,11 @@ extension Step {
         case .validateConstraint: .validateConstraint
         case .addConstraintUsingIndex: .addConstraintUsingIndex
         case .backfillColumn: .backfillColumn
+        case .createView: .createView
+        case .replaceView: .replaceView
+        case .dropView: .dropView
+        case .commentOnView: .commentOnView
+        case .createViewIndex: .createViewIndex
         }
     }
 
@@ -58,10 +63,11 @@ extension Step {
     public var action: Change.Action {
         switch self {
         case .createSchema, .createEnum, .createTable, .addColumn, .createSequence, .addConstraint, .createIndex,
-             .createFunction, .createTrigger, .createIndexConcurrently, .addConstraintNotValid, .addConstraintUsingIndex:
+             .createFunction, .createTrigger, .createIndexConcurrently, .addConstraintNotValid, .addConstraintUsingIndex,
+             .createView, .createViewIndex:
             .create
         case .dropType, .dropTable, .dropColumn, .dropSequence, .dropConstraint, .dropIndex, .dropFunction, .dropTrigger,
-             .dropDependent, .dropIndexConcurrently:
+             .dropDependent, .dropIndexConcurrently, .dropView:
             .drop
         default:
             .change
@@ -116,6 +122,10 @@ extension Step {
         case .validateConstraint(let table, let name): "constraint \(name) on \(table) (validate)"
         case .addConstraintUsingIndex(let table, let name, _, _): "constraint \(name) on \(table) (from its index)"
         case .backfillColumn(let table, let column): "column \(table).\(column) (backfill)"
+        case .createView(let v), .replaceView(let v): "\(v.kind) \(v.name)"
+        case .dropView(let name, let materialized): "\(materialized ? "materialized view" : "view") \(name)"
+        case .commentOnView(let name, let materialized, _): "comment on \(materialized ? "materialized view" : "view") \(name)"
+        case .createViewIndex(let view, let index): "index \(index.name) on \(view)"
         }
     }
 
@@ -130,6 +140,8 @@ extension Step {
         case .addConstraintNotValid(_, let c): c.location
         case .createFunction(let f), .replaceFunction(let f): f.location
         case .createTrigger(_, let t): t.location
+        case .createView(let v), .replaceView(let v): v.location
+        case .createViewIndex(_, let i): i.location
         default: nil
         }
     }

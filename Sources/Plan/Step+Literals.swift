@@ -53,6 +53,14 @@ extension Step {
             return SQLTokens(f.sql).literals
         case .createTrigger(_, let t):
             return t.when.map { SQLTokens($0).literals } ?? []
+        case .createView(let v), .replaceView(let v):
+            return SQLTokens(v.query).literals
+        case .createViewIndex(_, let index):
+            return Step.createIndex(table: "", index).stringLiterals
+        case .commentOnView(_, _, let comment):
+            return comment.map { [$0] } ?? []
+        case .dropView:
+            return []
         case .commentOnFunction(_, let comment), .commentOnTrigger(_, _, let comment):
             return comment.map { [$0] } ?? []
         case .dropFunction, .dropTrigger,

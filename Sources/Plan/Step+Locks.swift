@@ -124,6 +124,19 @@ extension Step {
             return [RelationLock(table, .shareRowExclusive)]
         case .dropTrigger(let table, _), .commentOnTrigger(let table, _, _):
             return [RelationLock(table, .accessExclusive)]
+        // Views: creating one takes ACCESS SHARE on what it reads (a materialized
+        // view's query then scans it under that lock: reads and writes go on);
+        // replacing, dropping or commenting on one locks the view itself.
+        case .createView:
+            return []
+        case .replaceView(let v):
+            return [RelationLock(v.name, .accessExclusive)]
+        case .dropView(let name, _):
+            return [RelationLock(name, .accessExclusive)]
+        case .commentOnView(let name, _, _):
+            return [RelationLock(name, .shareUpdateExclusive)]
+        case .createViewIndex(let view, _):
+            return [RelationLock(view, .share, .scan)]
         case .dropDependent(let d):
             let prefix = d.schema.map { $0 + "." } ?? ""
             switch d.kind {

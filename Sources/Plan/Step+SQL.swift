@@ -126,7 +126,32 @@ extension Step {
             return "ALTER TABLE \(q(table)) ADD CONSTRAINT \(q(name)) \(primaryKey ? "PRIMARY KEY" : "UNIQUE") USING INDEX \(q(index ?? name))"
         case .backfillColumn(let table, let column):
             return Self.backfillStatement(table: table, column: column)
+        case .createView(let view):
+            return Self.viewDefinition(view, orReplace: false)
+        case .replaceView(let view):
+            return Self.viewDefinition(view, orReplace: true)
+        case .dropView(let name, let materialized):
+            return "DROP \(materialized ? "MATERIALIZED VIEW" : "VIEW") \(q(name))"
+        case .commentOnView(let name, let materialized, let comment):
+            return "COMMENT ON \(materialized ? "MATERIALIZED VIEW" : "VIEW") \(q(name)) IS \(comment.map(quoteLiteral) ?? "NULL")"
+        case .createViewIndex(let view, let index):
+            return Self.indexDefinition(index, table: view)
         }
+    }
+
+    /// `CREATE [OR REPLACE] [MATERIALIZED] VIEW "name" [WITH (...)] AS\nquery`:
+    /// the query on a line of its own, as written, so that a position the
+    /// server reports in it maps back to `schema.yaml` (`queryOffset`).
+    static func viewDefinition(_ view: ViewDeclaration, orReplace: Bool) -> String {
+        viewHead(view, orReplace: orReplace) + view.query
+            + (view.materialized && !view.withData ? "\nWITH NO DATA" : "")
+    }
+
+    /// Everything before the query in `viewDefinition`.
+    static func viewHead(_ view: ViewDeclaration, orReplace: Bool) -> String {
+        let options = view.options.isEmpty ? "" : " WITH (\(view.options.joined(separator: ", ")))"
+        return "CREATE \(orReplace ? "OR REPLACE " : "")\(view.materialized ? "MATERIALIZED VIEW" : "VIEW") "
+            + "\(quoteIdentifier(view.name))\(options) AS\n"
     }
 
     /// The statement that drops a dependent: never `CASCADE`. Objects of the

@@ -85,4 +85,14 @@ public enum Step: Sendable, Equatable {
     /// Sets `column` to its default in the rows where it is NULL, in batches,
     /// each its own transaction, outside the tenant's transaction (`backfillStatement`).
     case backfillColumn(table: String, column: String)
+    // MARK: Views and materialized views
+    /// `CREATE [MATERIALIZED] VIEW ... AS query`; a materialized view `WITH DATA`
+    /// unless declared `with_data: false`.
+    case createView(ViewDeclaration)
+    /// `CREATE OR REPLACE VIEW`: the old columns stay, in order; new ones are appended.
+    case replaceView(ViewDeclaration)
+    case dropView(name: String, materialized: Bool)
+    case commentOnView(name: String, materialized: Bool, comment: String?)
+    /// An index of a materialized view, built in the plan's transaction.
+    case createViewIndex(view: String, IndexDeclaration)
 }

@@ -13,6 +13,9 @@ public struct Declaration: Sendable, Equatable {
     public var functions: [FunctionDeclaration]
     /// What `ignore:` leaves alone; no declared object matches it.
     public var ignore: IgnoreRules
+    // MARK: Views
+    /// Views, then materialized views, each in declaration order (see `ViewDeclaration`).
+    public var views: [ViewDeclaration] = []
 
     public init(file: String, version: Int = 1, enums: [EnumDeclaration] = [], tables: [TableDeclaration] = [],
                 functions: [FunctionDeclaration] = [], ignore: IgnoreRules = IgnoreRules()) {
@@ -27,6 +30,7 @@ public struct Declaration: Sendable, Equatable {
     public func table(named name: String) -> TableDeclaration? { tables.first { $0.name == name } }
     public func enumType(named name: String) -> EnumDeclaration? { enums.first { $0.name == name } }
     public func function(named name: String) -> FunctionDeclaration? { functions.first { $0.name == name } }
+    public func view(named name: String) -> ViewDeclaration? { views.first { $0.name == name } }
 }
 
 public struct EnumDeclaration: Sendable, Equatable {

@@ -96,6 +96,7 @@ extension DeclarationLoader.Parser {
         }
 
         for e in declaration.enums { check(.types, e.name, "enum '\(e.name)'", at: e.location) }
+        for v in declaration.views { check(.views, v.name, "\(v.kind) '\(v.name)'", at: v.location) }
         for table in declaration.tables {
             let owner = "table '\(table.name)'"
             if match(.tables, table.name) != nil {

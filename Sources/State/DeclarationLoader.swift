@@ -11,7 +11,7 @@ public enum DeclarationLoader {
     /// The only `version:` this tenantplan reads.
     public static let supportedVersion = 1
 
-    static let topKeys = ["version", "enums", "functions", "tables", "ignore"]
+    static let topKeys = ["version", "enums", "functions", "tables", "ignore", "views", "materialized_views"]
     static let tableKeys = ["columns", "primary_key", "unique", "indexes", "foreign_keys", "checks",
                             "triggers", "comment", "renamed_from"]
     static let columnKeys = ["type", "nullable", "default", "identity", "generated", "collation",
@@ -99,7 +99,7 @@ extension DeclarationLoader {
             var declaration = Declaration(file: file)
             guard let top = reader.fields(
                 of: root, allowed: DeclarationLoader.topKeys, what: "the schema file",
-                shape: "a mapping with the keys version, enums, functions, tables and ignore")
+                shape: "a mapping with the keys version, enums, functions, tables, views, materialized_views and ignore")
             else { return declaration }
 
             try reader.checkVersion(in: top, of: root, supported: DeclarationLoader.supportedVersion)
@@ -124,6 +124,11 @@ extension DeclarationLoader {
             }
             for entry in tableEntries {
                 if let table = parseTable(entry) { declaration.tables.append(table) }
+            }
+            // Views: after the tables, whose names they must not take.
+            if let viewsEntry = top["views"] { declaration.views += parseViews(viewsEntry, materialized: false) }
+            if let viewsEntry = top["materialized_views"] {
+                declaration.views += parseViews(viewsEntry, materialized: true)
             }
             checkForeignKeyTargets(declaration)
             if let ignoreEntry = top["ignore"] {

@@ -75,6 +75,18 @@ extension SchemaState {
             out += "F"; field(f.name); field(f.arguments); field(f.kind); field(f.result); field(f.definition)
             field(f.comment); out += "\n"
         }
+        // Only present when the schema has views: states without them encode as before.
+        for v in state.views {
+            out += "V"; field(v.name); field(v.materialized ? "m" : "v"); field(v.definition); field(v.comment)
+            for o in v.options { field(o) }
+            out += "\n"
+            for c in v.columns { out += " C"; field(c); out += "\n" }
+            for i in v.indexes {
+                out += " I"; field(i.name); field(i.definition)
+                if i.invalid { field("invalid") }
+                out += "\n"
+            }
+        }
         for s in state.sequences { out += "S"; field(s); out += "\n" }
         for o in state.others { out += "O"; field(o); out += "\n" }
         // Only states with dependents have these lines: others encode as before.

@@ -22,19 +22,31 @@ public struct SchemaState: Sendable, Equatable, Codable {
     /// columns and enums (see `DependentState`), sorted. Empty for the desired
     /// state; a diff keeps the ones it does not drop.
     public var dependents: [DependentState]
+    // MARK: Views
+    /// Views and materialized views, sorted by name (see `ViewState`).
+    public var views: [ViewState] = []
+    /// The desired state only: the order in which the scratch schema took the
+    /// declared views and the functions created after the tables (each
+    /// `view:name` or `function:name`), each after what it reads. Empty for a
+    /// reflected tenant; not part of the fingerprint.
+    public var creationOrder: [String] = []
 
     public init(enums: [EnumState] = [], tables: [TableState] = [], sequences: [String] = [], others: [String] = [],
-                functions: [FunctionState] = [], dependents: [DependentState] = []) {
+                functions: [FunctionState] = [], dependents: [DependentState] = [], views: [ViewState] = [],
+                creationOrder: [String] = []) {
         self.enums = enums
         self.tables = tables
         self.sequences = sequences
         self.others = others
         self.functions = functions
         self.dependents = dependents
+        self.views = views
+        self.creationOrder = creationOrder
     }
 
     public func table(named name: String) -> TableState? { tables.first { $0.name == name } }
     public func enumType(named name: String) -> EnumState? { enums.first { $0.name == name } }
+    public func view(named name: String) -> ViewState? { views.first { $0.name == name } }
 
     /// The same state with every list in canonical order, so that equal states
     /// encode equally. Column order is not part of the compared state:
@@ -46,7 +58,9 @@ public struct SchemaState: Sendable, Equatable, Codable {
             sequences: sequences.sorted(),
             others: others.sorted(),
             functions: functions.sorted { $0.signature < $1.signature },
-            dependents: dependents.map { var d = $0; d.on.sort(); return d }.sorted { $0.sortKey < $1.sortKey })
+            dependents: dependents.map { var d = $0; d.on.sort(); return d }.sorted { $0.sortKey < $1.sortKey },
+            views: views.map { $0.normalized() }.sorted { $0.name < $1.name },
+            creationOrder: creationOrder)
     }
 }
 

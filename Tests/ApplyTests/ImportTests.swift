@@ -294,7 +294,9 @@ import TestSupport
         #expect(skipped.contains("index bookings_code_key on bookings"))
         #expect(skipped.contains("default of column tickets.id"))
         #expect(skipped.contains("table scores"))
-        #expect(outcome.unmanaged.contains("view room_names"))
+        // Views are declared, with their query as the server writes it.
+        #expect(outcome.declaration.views.map(\.name) == ["room_names"])
+        #expect(outcome.declaration.view(named: "room_names")?.query == "SELECT rooms.name\n   FROM rooms")
         #expect(outcome.unmanaged.contains("sequence ticket_numbers"))
         #expect(outcome.unmanaged.contains("domain positive"))
         // Functions and triggers are declared, and with them the default that calls one.
@@ -307,7 +309,7 @@ import TestSupport
         let header = lines.prefix { !$0.isEmpty }
         #expect(header.allSatisfy { $0.hasPrefix("#") })
         #expect(outcome.yaml.contains(#"exclusion constraint no\x0Aoverlap on bookings"#))
-        #expect(outcome.yaml.contains("view room_names"))
+        #expect(outcome.yaml.contains("views:\n  room_names:\n    query: |-\n      SELECT rooms.name\n         FROM rooms\n"))
 
         let declaration = try DeclarationLoader.parse(yaml: outcome.yaml, file: "schema.yaml")
         #expect(declaration.tables.map(\.name) == ["bookings", "rooms", "tickets"])

@@ -69,10 +69,15 @@ func caseName(_ step: Step) -> String {
     case .validateConstraint: "validateConstraint"
     case .addConstraintUsingIndex: "addConstraintUsingIndex"
     case .backfillColumn: "backfillColumn"
+    case .createView: "createView"
+    case .replaceView: "replaceView"
+    case .dropView: "dropView"
+    case .commentOnView: "commentOnView"
+    case .createViewIndex: "createViewIndex"
     }
 }
 
-let allStepCaseCount = 46
+let allStepCaseCount = 51
 
 /// A name that needs every kind of quoting: a double quote, capitals, a space, non-ASCII.
 let awkward = "Wé\"ird Nämé 🐘"
@@ -311,6 +316,21 @@ let renderCases: [RenderCase] = [
                "UPDATE \(awkwardQuoted) SET \"Token\" = DEFAULT WHERE ctid = ANY (ARRAY(SELECT ctid FROM \(awkwardQuoted) "
                    + #"WHERE ctid >= $1::tid AND ctid < $2::tid AND "Token" IS NULL LIMIT $3::int8 FOR UPDATE SKIP LOCKED))"#,
                "backfill_column", .change),
+    // Views: the query on a line of its own, as written.
+    RenderCase(.createView(ViewDeclaration(name: awkward, query: "SELECT 1 AS x", securityBarrier: true,
+                                           checkOption: .local)),
+               "CREATE VIEW \(awkwardQuoted) WITH (check_option=local, security_barrier=true) AS\nSELECT 1 AS x",
+               "create_view", .create),
+    RenderCase(.createView(ViewDeclaration(name: "daily", query: "SELECT 1 AS x", materialized: true,
+                                           indexes: [], comment: nil)),
+               "CREATE MATERIALIZED VIEW \"daily\" AS\nSELECT 1 AS x", "create_view", .create),
+    RenderCase(.replaceView(ViewDeclaration(name: "open_orders", query: "SELECT id FROM orders")),
+               "CREATE OR REPLACE VIEW \"open_orders\" AS\nSELECT id FROM orders", "replace_view", .change),
+    RenderCase(.dropView(name: awkward, materialized: true), "DROP MATERIALIZED VIEW \(awkwardQuoted)", "drop_view", .drop),
+    RenderCase(.commentOnView(name: "open_orders", materialized: false, comment: "it's open"),
+               "COMMENT ON VIEW \"open_orders\" IS 'it''s open'", "comment_view", .change),
+    RenderCase(.createViewIndex(view: "daily", IndexDeclaration(name: "daily_day", columns: ["day"], unique: true)),
+               "CREATE UNIQUE INDEX \"daily_day\" ON \"daily\" (\"day\")", "create_view_index", .create),
 ]
 
 @Suite("Step rendering")
