@@ -78,7 +78,8 @@ extension Reflector {
                 enums: enums.sorted { $0.name < $1.name }, tables: tables.sorted { $0.name < $1.name },
                 sequences: sequences.sorted(),
                 others: Self.others(of: members, except: managedRoutines).sorted(),
-                functions: functions.sorted { $0.signature < $1.signature })
+                functions: functions.sorted { $0.signature < $1.signature },
+                domains: domains(of: members))
         }
 
         /// A table; `names` gives the name of each class of its schema by oid.
@@ -158,7 +159,6 @@ extension Reflector {
             }
             for t in members.types {
                 switch t.kind {
-                case "d": others.append("domain \(t.name)")
                 case "r": others.append("range type \(t.name)")
                 default: break
                 }

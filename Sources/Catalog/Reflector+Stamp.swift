@@ -25,7 +25,7 @@ public struct ReflectedSchema: Sendable {
 /// with their `pg_class`, `pg_type`, `pg_proc` or `pg_collation` row; its
 /// tables' columns and defaults, constraints, indexes and comments; its owned
 /// sequences' owners and `pg_sequence` rows; its enums' labels; its tables' triggers
-/// (not internal ones) and their comments; its routines' comments. A schema that holds objects of other
+/// (not internal ones) and their comments; its routines' comments; its domains' checks and comments. A schema that holds objects of other
 /// kinds (an operator, an operator class, a text search configuration) gets no
 /// stamp, and `apply` reads it in full.
 ///
@@ -84,6 +84,9 @@ public enum Stamp {
 
     static func routineComment(oid: String, version: String) -> String { "f:\(oid):\(version)" }
 
+    /// A comment on a domain (`pg_description` of `pg_type`).
+    static func typeComment(oid: String, version: String) -> String { "y:\(oid):\(version)" }
+
     /// The stamp of a set of lines, as `query` computes it on the server. Lines
     /// hold only ASCII (tags, digits, colons), where String order is byte order.
     static func digest(_ lines: [String]) -> String {
@@ -115,7 +118,9 @@ public enum Stamp {
                    coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_type'::pg_catalog.regclass
                                                        AND kind = 'e'), '{}') AS enums,
                    coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_proc'::pg_catalog.regclass),
-                            '{}') AS routines
+                            '{}') AS routines,
+                   coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_type'::pg_catalog.regclass
+                                                       AND kind = 'd'), '{}') AS domains
             FROM m
         )
         SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
@@ -164,6 +169,15 @@ public enum Stamp {
             SELECT 'f:' || ds.objoid::int8 || ':' || ds.xmin::text
             FROM r, pg_catalog.pg_description ds
             WHERE ds.objoid = ANY(r.routines) AND ds.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+              AND ds.objsubid = 0
+            UNION ALL
+            SELECT 'k:' || con.oid::int8 || ':' || con.xmin::text
+            FROM r, pg_catalog.pg_constraint con
+            WHERE con.contypid = ANY(r.domains) AND con.contype = 'c'
+            UNION ALL
+            SELECT 'y:' || ds.objoid::int8 || ':' || ds.xmin::text
+            FROM r, pg_catalog.pg_description ds
+            WHERE ds.objoid = ANY(r.domains) AND ds.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass
               AND ds.objsubid = 0
         ) AS lines(line)
         """

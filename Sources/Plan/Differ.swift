@@ -47,6 +47,7 @@ public struct Differ: Sendable {
     /// Used for new tenants and to realise the desired state in a scratch schema.
     public static func creation(of declaration: Declaration) -> [Step] {
         var ops: [Step] = declaration.enums.map { .createEnum($0) }
+        ops += declaration.domains.map { .createDomain($0) }
         let early = functionsUsedByTables(declaration)
         ops += declaration.functions.filter { early.contains($0.name) }.map { .createFunction($0) }
         ops += declaration.tables.map { .createTable($0) }
@@ -59,6 +60,9 @@ public struct Differ: Sendable {
         ops += declaration.functions.filter { !early.contains($0.name) }.map { .createFunction($0) }
         for t in declaration.tables {
             ops += t.triggers.map { .createTrigger(table: t.name, $0) }
+        }
+        for d in declaration.domains where d.comment != nil {
+            ops.append(.commentOnDomain(d.name, comment: d.comment))
         }
         for f in declaration.functions where f.comment != nil {
             ops.append(.commentOnFunction(name: f.name, comment: f.comment))
@@ -84,11 +88,13 @@ public struct Differ: Sendable {
         }
         var run = Run(differ: self, actual: actual)
         run.diffEnums()
+        run.diffDomains()
         run.diffTables()
         run.diffFunctions()
         run.diffTriggers()
         run.dropUndeclared()
         run.dropUndeclaredFunctions()
+        run.dropUndeclaredDomains()
         run.forgetDroppedPolicies()
         // A rename that would rewrite an undeclared object the plan keeps holds
         // the whole tenant back: the rest of the plan was made assuming it.

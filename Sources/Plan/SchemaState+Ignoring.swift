@@ -42,6 +42,10 @@ extension SchemaState {
         state.others.removeAll { Self.ignores(other: $0, rules) }
         state.functions.removeAll { rules.ignores(.functions, $0.name) }
         count += before - (state.enums.count + state.sequences.count + state.others.count + state.functions.count)
+        // Domains: `types` covers enums, domains and composite types alike.
+        let domainCount = state.domains.count
+        state.domains.removeAll { rules.ignores(.types, $0.name) }
+        count += domainCount - state.domains.count
 
         let tableCount = state.tables.count
         state.tables.removeAll { rules.ignores(.tables, $0.name) }

@@ -50,6 +50,17 @@ extension Step {
         case .addConstraintNotValid: .addConstraintNotValid
         case .validateConstraint: .validateConstraint
         case .addConstraintUsingIndex: .addConstraintUsingIndex
+        // MARK: Domains
+        case .createDomain: .createDomain
+        case .dropDomain: .dropDomain
+        case .alterDomainDefault: .alterDomainDefault
+        case .setDomainNotNull: .setDomainNotNull
+        case .dropDomainNotNull: .dropDomainNotNull
+        case .addDomainCheck: .addDomainCheck
+        case .addDomainCheckNotValid: .addDomainCheckNotValid
+        case .validateDomainCheck: .validateDomainCheck
+        case .dropDomainCheck: .dropDomainCheck
+        case .commentOnDomain: .commentOnDomain
         }
     }
 
@@ -57,10 +68,11 @@ extension Step {
     public var action: Change.Action {
         switch self {
         case .createSchema, .createEnum, .createTable, .addColumn, .createSequence, .addConstraint, .createIndex,
-             .createFunction, .createTrigger, .createIndexConcurrently, .addConstraintNotValid, .addConstraintUsingIndex:
+             .createFunction, .createTrigger, .createIndexConcurrently, .addConstraintNotValid, .addConstraintUsingIndex,
+             .createDomain, .addDomainCheck, .addDomainCheckNotValid:
             .create
         case .dropType, .dropTable, .dropColumn, .dropSequence, .dropConstraint, .dropIndex, .dropFunction, .dropTrigger,
-             .dropDependent, .dropIndexConcurrently:
+             .dropDependent, .dropIndexConcurrently, .dropDomain, .dropDomainCheck:
             .drop
         default:
             .change
@@ -114,6 +126,16 @@ extension Step {
         case .addConstraintNotValid(let table, let c): "constraint \(c.name) on \(table) (not valid)"
         case .validateConstraint(let table, let name): "constraint \(name) on \(table) (validate)"
         case .addConstraintUsingIndex(let table, let name, _): "constraint \(name) on \(table) (from its index)"
+        // MARK: Domains
+        case .createDomain(let d): "domain \(d.name)"
+        case .dropDomain(let name): "domain \(name)"
+        case .alterDomainDefault(let domain, _): "default of domain \(domain)"
+        case .setDomainNotNull(let domain, _), .dropDomainNotNull(let domain): "not null of domain \(domain)"
+        case .addDomainCheck(let domain, let c, _): "check \(c.name) of domain \(domain)"
+        case .addDomainCheckNotValid(let domain, let c): "check \(c.name) of domain \(domain) (not valid)"
+        case .validateDomainCheck(let domain, let name, _): "check \(name) of domain \(domain) (validate)"
+        case .dropDomainCheck(let domain, let name): "check \(name) of domain \(domain)"
+        case .commentOnDomain(let name, _): "comment on domain \(name)"
         }
     }
 
@@ -128,6 +150,9 @@ extension Step {
         case .addConstraintNotValid(_, let c): c.location
         case .createFunction(let f), .replaceFunction(let f): f.location
         case .createTrigger(_, let t): t.location
+        // MARK: Domains
+        case .createDomain(let d): d.location
+        case .addDomainCheck(_, let c, _), .addDomainCheckNotValid(_, let c): c.location
         default: nil
         }
     }

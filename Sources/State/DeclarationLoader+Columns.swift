@@ -178,12 +178,13 @@ extension DeclarationLoader.Parser {
         }
         if base.isQualified || PostgresTypeName.isBuiltin(base.name) { return }
         if enumNames.contains(base.name) || enumNames.contains(PostgresTypeName.unquoted(base.name)) { return }
-        let candidates = enumNames + PostgresTypeName.builtins.sorted()
+        if domainNames.contains(base.name) || domainNames.contains(PostgresTypeName.unquoted(base.name)) { return }
+        let candidates = enumNames + domainNames + PostgresTypeName.builtins.sorted()
         reader.error(
             "unknown type '\(base.name)' for \(owner)", at: node,
             hint: Suggestion.hint(
                 for: base.name, among: candidates,
-                otherwise: "declare it under enums: or write a schema-qualified shared type such as public.citext"))
+                otherwise: "declare it under enums: or domains:, or write a schema-qualified shared type such as public.citext"))
     }
 
     /// Serial and identity columns own a sequence named `<table>_<column>_seq`.

@@ -110,6 +110,6 @@ public struct DependentState: Sendable, Equatable, Hashable, Codable {
     /// A function, procedure or trigger of the schema itself: the state holds
     /// the object too (`SchemaState.functions`, `TableState.triggers`).
     public var isModeledInState: Bool {
-        schema == nil && (kind == .function || kind == .procedure || kind == .trigger)
+        schema == nil && (kind == .function || kind == .procedure || kind == .trigger || kind == .domain)
     }
 }

@@ -22,17 +22,22 @@ public struct SchemaState: Sendable, Equatable, Codable {
     /// columns and enums (see `DependentState`), sorted. Empty for the desired
     /// state; a diff keeps the ones it does not drop.
     public var dependents: [DependentState]
+    // MARK: Domains
+    /// Domains, sorted by name (see `DomainState`).
+    public var domains: [DomainState]
 
     public init(enums: [EnumState] = [], tables: [TableState] = [], sequences: [String] = [], others: [String] = [],
-                functions: [FunctionState] = [], dependents: [DependentState] = []) {
+                functions: [FunctionState] = [], dependents: [DependentState] = [], domains: [DomainState] = []) {
         self.enums = enums
         self.tables = tables
         self.sequences = sequences
         self.others = others
         self.functions = functions
         self.dependents = dependents
+        self.domains = domains
     }
 
+    public func domain(named name: String) -> DomainState? { domains.first { $0.name == name } }
     public func table(named name: String) -> TableState? { tables.first { $0.name == name } }
     public func enumType(named name: String) -> EnumState? { enums.first { $0.name == name } }
 
@@ -46,7 +51,8 @@ public struct SchemaState: Sendable, Equatable, Codable {
             sequences: sequences.sorted(),
             others: others.sorted(),
             functions: functions.sorted { $0.signature < $1.signature },
-            dependents: dependents.map { var d = $0; d.on.sort(); return d }.sorted { $0.sortKey < $1.sortKey })
+            dependents: dependents.map { var d = $0; d.on.sort(); return d }.sorted { $0.sortKey < $1.sortKey },
+            domains: domains.map { var d = $0; d.checks.sort { $0.name < $1.name }; return d }.sorted { $0.name < $1.name })
     }
 }
 
