@@ -76,4 +76,37 @@ import TestSupport
         #expect(after.stamp != before.stamp)
         #expect(try StampTests.serverStamp(h, "t") == after.stamp)
     }
+
+    /// The locks the domain changes claim, against `pg_locks`: those that check
+    /// existing values hold SHARE on each table using the domain; the others none.
+    @Test(arguments: [
+        Step.setDomainNotNull(domain: "code", tables: ["lk_t"]),
+        Step.addDomainCheck(domain: "code", CheckDeclaration(name: "code_short", expression: "length(VALUE) < 9"),
+                            tables: ["lk_t"]),
+        Step.validateDomainCheck(domain: "code", name: "code_nv", tables: ["lk_t"]),
+        Step.addDomainCheckNotValid(domain: "code", CheckDeclaration(name: "code_short", expression: "length(VALUE) < 9")),
+        Step.alterDomainDefault(domain: "code", expression: "'x'"),
+        Step.dropDomainCheck(domain: "code", name: "code_nv"),
+    ])
+    func domainChangesTakeTheLocksTheyClaim(step: Step) async throws {
+        let h = try await Harness.make(prefix: "domain_locks")
+        try h.run(["CREATE DOMAIN code AS text",
+                   "ALTER DOMAIN code ADD CONSTRAINT code_nv CHECK (VALUE <> '') NOT VALID",
+                   "CREATE TABLE lk_t (id integer PRIMARY KEY, c code)",
+                   "INSERT INTO lk_t SELECT g, 'c' || g FROM generate_series(1, 500) g"],
+                  in: LockLevelTests.tenant, createSchema: true)
+        let session = try h.db.connect()
+        defer { session.close() }
+        try session.execute("SELECT set_config('search_path', $1, false)", [LockLevelTests.tenant])
+        try session.execute("BEGIN")
+        try session.execute(step.sql)
+        let claimed = step.locks(hazards: [])
+        let held = try h.connection.query("""
+            SELECT mode FROM pg_locks WHERE pid = $1::int AND locktype = 'relation' AND granted
+            AND relation = $2::regclass
+            """, [String(session.backendPID), "\(LockLevelTests.tenant).lk_t"]).rows.compactMap { $0.first ?? nil }
+        let strongest = LockLevel.allCases.filter { held.contains($0.pgLocksMode) }.max()
+        #expect(strongest == claimed.first?.mode, "\(step.sql): held \(held)")
+        try session.execute("ROLLBACK")
+    }
 }
