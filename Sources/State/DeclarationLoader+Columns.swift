@@ -184,7 +184,7 @@ extension DeclarationLoader.Parser {
             "unknown type '\(base.name)' for \(owner)", at: node,
             hint: Suggestion.hint(
                 for: base.name, among: candidates,
-                otherwise: "declare it under enums: or domains:, or write a schema-qualified shared type such as public.citext"))
+                otherwise: "declare it under enums: or write a schema-qualified shared type such as public.citext"))
     }
 
     /// Serial and identity columns own a sequence named `<table>_<column>_seq`.
