@@ -21,6 +21,8 @@ extension Importer {
         /// Views and materialized views, and each materialized view's indexes by its name.
         var views: [ViewState] = []
         var viewIndexes: [String: [Index]] = [:]
+        /// Domains, as `Reflector` reads them.
+        var domains: [DomainState] = []
     }
 
     /// A table or partitioned table of the tenant.

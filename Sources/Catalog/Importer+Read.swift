@@ -18,6 +18,7 @@ extension Importer {
         unmanaged += (state?.sequences ?? []).map { "sequence \($0)" }
         unmanaged += try connection.query(UnmanagedRow.query, [namespace]).decode(UnmanagedRow.self).map(\.object)
         catalog.unmanaged = Set(unmanaged).sorted()
+        catalog.domains = state?.domains ?? []
 
         catalog.functions = try connection.query(Function.query, [namespace]).decode(Function.self)
         (catalog.views, catalog.viewIndexes) = try readViews(state, namespace: namespace, on: connection)

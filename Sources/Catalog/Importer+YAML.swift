@@ -23,6 +23,7 @@ extension Importer {
                 out += "  \(yamlScalar(e.name)): \(flowList(e.values))\n"
             }
         }
+        out += domainsSection(declaration.domains)
         out += functionsSection(declaration.functions)
         if declaration.tables.isEmpty {
             out += "tables: {}\n"

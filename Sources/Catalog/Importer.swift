@@ -114,6 +114,11 @@ public struct Importer: Sendable {
     static func withoutLocations(_ declaration: Declaration) -> Declaration {
         var d = declaration
         for i in d.enums.indices { d.enums[i].location = nil }
+        for i in d.domains.indices {
+            d.domains[i].location = nil
+            d.domains[i].fieldLocations = [:]
+            for k in d.domains[i].checks.indices { d.domains[i].checks[k].location = nil }
+        }
         for i in d.functions.indices {
             d.functions[i].location = nil
             d.functions[i].sqlLocation = nil

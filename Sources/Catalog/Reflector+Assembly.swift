@@ -79,7 +79,8 @@ extension Reflector {
                 sequences: sequences.sorted(),
                 others: Self.others(of: members, except: managedRoutines).sorted(),
                 functions: functions.sorted { $0.signature < $1.signature },
-                views: Reflector.views(of: members, local: rows.local))
+                views: Reflector.views(of: members, local: rows.local),
+                domains: domains(of: members))
         }
 
         /// A table; `names` gives the name of each class of its schema by oid.
@@ -157,7 +158,6 @@ extension Reflector {
             }
             for t in members.types {
                 switch t.kind {
-                case "d": others.append("domain \(t.name)")
                 case "r": others.append("range type \(t.name)")
                 default: break
                 }

@@ -17,6 +17,10 @@ extension Reflector {
         /// Routine oid (`pg_proc`) -> schema.
         var ofRoutine: [String: Int] = [:]
         var routineOIDs: [String] = []
+        // MARK: Domains
+        /// Domain oid (`pg_type`) -> schema.
+        var ofDomain: [String: Int] = [:]
+        var domainOIDs: [String] = []
 
         init(_ present: [Members]) {
             for (schema, m) in present.enumerated() {
@@ -28,6 +32,10 @@ extension Reflector {
                 for t in m.types where t.kind == "e" {
                     ofEnum[t.oid] = schema
                     enumOIDs.append(t.oid)
+                }
+                for t in m.types where t.kind == "d" {
+                    ofDomain[t.oid] = schema
+                    domainOIDs.append(t.oid)
                 }
                 for r in m.routines {
                     ofRoutine[r.oid] = schema
@@ -49,6 +57,9 @@ extension Reflector {
         var routines: [RoutineRow]
         var triggers: [TriggerRow]
         var tableProperties: [TablePropertyRow]
+        // MARK: Domains
+        var domains: [DomainRow]
+        var domainChecks: [DomainCheckRow]
         /// Re-read texts, keyed `c/oid` (constraint), `d/oid` (default),
         /// `i/oid` (index), `t/rel/attnum` (column type), `l/rel/attnum` (collation),
         /// and routines' and triggers' texts (see `Reflector.routineTextsQuery`).
@@ -68,6 +79,9 @@ extension Reflector {
                 PipelineStatement(RoutineRow.query, [arrayLiteral(owners.routineOIDs)], prepared: "tenantplan_routines"),
                 PipelineStatement(TriggerRow.query, [tables], prepared: "tenantplan_triggers"),
                 PipelineStatement(TablePropertyRow.query, [tables], prepared: "tenantplan_table_properties"),
+                // MARK: Domains
+                PipelineStatement(DomainRow.query, [arrayLiteral(owners.domainOIDs)], prepared: "tenantplan_domains"),
+                PipelineStatement(DomainCheckRow.query, [arrayLiteral(owners.domainOIDs)], prepared: "tenantplan_domain_checks"),
             ]
         }
 
@@ -82,6 +96,8 @@ extension Reflector {
             routines = try results[6].decode()
             triggers = try results[7].decode()
             tableProperties = try results[8].decode()
+            domains = try results[9].decode()
+            domainChecks = try results[10].decode()
         }
 
         /// Each schema's stamp lines from these rows, by position in the batch
@@ -118,6 +134,14 @@ extension Reflector {
             for row in routines {
                 guard let version = row.commentVersion else { continue }
                 add(row.oid, Stamp.routineComment(oid: row.oid, version: version), owners: owners.ofRoutine)
+            }
+            // Domains: their checks and comments (the pg_type row is a member's).
+            for row in domainChecks {
+                add(row.domain, Stamp.constraint(oid: row.oid, version: row.version), owners: owners.ofDomain)
+            }
+            for row in domains {
+                guard let version = row.commentVersion else { continue }
+                add(row.oid, Stamp.typeComment(oid: row.oid, version: version), owners: owners.ofDomain)
             }
             return lines
         }

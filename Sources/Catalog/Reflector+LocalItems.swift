@@ -17,10 +17,12 @@ extension Reflector {
         var triggers: [String] = []
         /// Views and materialized views: always read with the path set (`Reflector+Views.swift`).
         var views: [String] = []
+        /// Domains any of whose texts name the schema: read again as a whole.
+        var domains: [String] = []
 
         var isEmpty: Bool {
             constraints.isEmpty && defaults.isEmpty && indexes.isEmpty && types.isEmpty && collations.isEmpty
-                && routines.isEmpty && triggers.isEmpty && views.isEmpty
+                && routines.isEmpty && triggers.isEmpty && views.isEmpty && domains.isEmpty
         }
 
         /// The query that re-reads these items, with only the parts it needs:
@@ -73,6 +75,7 @@ extension Reflector {
             if !routines.isEmpty { parts.append(Reflector.routineTextsQuery(parameter(routines))) }
             if !triggers.isEmpty { parts.append(Reflector.triggerTextsQuery(parameter(triggers))) }
             if !views.isEmpty { parts.append(Reflector.viewTextsQuery(parameter(views))) }
+            if !domains.isEmpty { parts.append(Reflector.domainTextsQuery(parameter(domains))) }
             return PipelineStatement(parts.joined(separator: "\nUNION ALL\n"), parameters)
         }
 
@@ -150,6 +153,19 @@ extension Reflector.BatchRows {
             } else {
                 local[schema].triggers.append(row.oid)
             }
+        }
+        // Domains: read again when a text of the domain or of one of its checks names the schema.
+        var domainsNaming: Set<String> = []
+        for row in domains {
+            guard let schema = owners.ofDomain[row.oid], row.names(in: present[schema]) else { continue }
+            domainsNaming.insert(row.oid)
+        }
+        for row in domainChecks {
+            guard let schema = owners.ofDomain[row.domain], present[schema].names(row.definition) else { continue }
+            domainsNaming.insert(row.domain)
+        }
+        for oid in domainsNaming.sorted() {
+            if let schema = owners.ofDomain[oid] { local[schema].domains.append(oid) }
         }
         for row in columns {
             guard let schema = owners.ofClass[row.table] else { continue }

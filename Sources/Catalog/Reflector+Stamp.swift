@@ -28,7 +28,7 @@ public struct ReflectedSchema: Sendable {
 /// tables' columns and defaults, constraints, indexes and comments; its owned
 /// sequences' owners and `pg_sequence` rows; its enums' labels; its tables' triggers
 /// (not internal ones) and their comments; its routines' comments; its views'
-/// rewrite rules, comments and indexes (`viewLine`). A schema that holds objects of other
+/// rewrite rules, comments and indexes (`viewLine`); its domains' checks and comments. A schema that holds objects of other
 /// kinds (an operator, an operator class, a text search configuration) gets no
 /// stamp, and `apply` reads it in full.
 ///
@@ -87,6 +87,9 @@ public enum Stamp {
 
     static func routineComment(oid: String, version: String) -> String { "f:\(oid):\(version)" }
 
+    /// A comment on a domain (`pg_description` of `pg_type`).
+    static func typeComment(oid: String, version: String) -> String { "y:\(oid):\(version)" }
+
     /// The stamp of a set of lines, as `query` computes it on the server. Lines
     /// hold only ASCII (tags, digits, colons), where String order is byte order.
     static func digest(_ lines: [String]) -> String {
@@ -118,7 +121,9 @@ public enum Stamp {
                    coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_type'::pg_catalog.regclass
                                                        AND kind = 'e'), '{}') AS enums,
                    coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_proc'::pg_catalog.regclass),
-                            '{}') AS routines
+                            '{}') AS routines,
+                   coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_type'::pg_catalog.regclass
+                                                       AND kind = 'd'), '{}') AS domains
             FROM m
         )
         SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
@@ -172,6 +177,15 @@ public enum Stamp {
             SELECT \(viewLine)
             FROM m JOIN pg_catalog.pg_class c ON m.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid = m.objid
             WHERE m.kind IN ('v', 'm')
+            UNION ALL
+            SELECT 'k:' || con.oid::int8 || ':' || con.xmin::text
+            FROM r, pg_catalog.pg_constraint con
+            WHERE con.contypid = ANY(r.domains) AND con.contype = 'c'
+            UNION ALL
+            SELECT 'y:' || ds.objoid::int8 || ':' || ds.xmin::text
+            FROM r, pg_catalog.pg_description ds
+            WHERE ds.objoid = ANY(r.domains) AND ds.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass
+              AND ds.objsubid = 0
         ) AS lines(line)
         """
 

@@ -66,6 +66,18 @@ extension Change {
         case commentOnView = "comment_view"
         case createViewIndex = "create_view_index"
 
+        // MARK: Domains
+        case createDomain = "create_domain"
+        case dropDomain = "drop_domain"
+        case alterDomainDefault = "alter_domain_default"
+        case setDomainNotNull = "set_domain_not_null"
+        case dropDomainNotNull = "drop_domain_not_null"
+        case addDomainCheck = "add_domain_check"
+        case addDomainCheckNotValid = "add_domain_check_not_valid"
+        case validateDomainCheck = "validate_domain_check"
+        case dropDomainCheck = "drop_domain_check"
+        case commentOnDomain = "comment_domain"
+
         /// The plan-file name, so that text output shows what the file stores.
         public var description: String { rawValue }
     }

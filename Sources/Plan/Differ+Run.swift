@@ -9,10 +9,10 @@ extension Differ {
     /// `Differ+Undeclared.swift`.
     struct Run {
         enum Phase: Int, CaseIterable {
-            case enums, dropDependents, /* views */ dropViews, renames, dropTriggers, dropChangedFunctions, dropForeignKeys,
+            case enums, domains, dropDependents, /* views */ dropViews, renames, dropTriggers, dropChangedFunctions, dropForeignKeys,
                  dropConstraintsAndIndexes, createFunctions, createTables, columns, readdColumns, addConstraints,
                  createIndexes, addForeignKeys, lateFunctions, /* views */ createViews, createTriggers, comments, dropTables, dropFunctions,
-                 dropTypes
+                 dropDomains, dropTypes
         }
 
         /// A step the diff plans, not yet rendered.

@@ -52,6 +52,7 @@ public struct Differ: Sendable {
     /// Used for new tenants and to realise the desired state in a scratch schema.
     public static func creation(of declaration: Declaration, order: [String] = []) -> [Step] {
         var ops: [Step] = declaration.enums.map { .createEnum($0) }
+        ops += declaration.domains.map { .createDomain($0) }
         let early = functionsUsedByTables(declaration)
         ops += declaration.functions.filter { early.contains($0.name) }.map { .createFunction($0) }
         ops += declaration.tables.map { .createTable($0) }
@@ -67,6 +68,9 @@ public struct Differ: Sendable {
         }
         for v in declaration.views where v.comment != nil {
             ops.append(.commentOnView(name: v.name, materialized: v.materialized, comment: v.comment))
+        }
+        for d in declaration.domains where d.comment != nil {
+            ops.append(.commentOnDomain(d.name, comment: d.comment))
         }
         for f in declaration.functions where f.comment != nil {
             ops.append(.commentOnFunction(name: f.name, comment: f.comment))
@@ -92,11 +96,13 @@ public struct Differ: Sendable {
         }
         var run = Run(differ: self, actual: actual)
         run.diffEnums()
+        run.diffDomains()
         run.diffTables()
         run.diffFunctions()
         run.diffTriggers()
         run.dropUndeclared()
         run.dropUndeclaredFunctions()
+        run.dropUndeclaredDomains()
         run.forgetDroppedPolicies()
         run.diffViews()
         // A rename that would rewrite an undeclared object the plan keeps holds

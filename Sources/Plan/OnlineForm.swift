@@ -16,6 +16,7 @@ import State
 /// | add a foreign key       | `ADD ... NOT VALID`, then `VALIDATE CONSTRAINT`                     |
 /// | add a unique/primary key| unique index built concurrently, then `ADD ... USING INDEX`         |
 /// | set NOT NULL            | `CHECK (c IS NOT NULL) NOT VALID`, `VALIDATE`, `SET NOT NULL` (no scan, PostgreSQL 12+), drop the check |
+/// | add a check to a domain | `ALTER DOMAIN ... ADD ... NOT VALID`, then `VALIDATE CONSTRAINT`    |
 ///
 /// The steps are grouped in stages: `DROP INDEX CONCURRENTLY` each on its own
 /// (outside a transaction); then one transaction with every other change and
@@ -82,6 +83,11 @@ extension Differ.Run {
             }
         }
         var afterBuilds = afterValidation
+        for (domain, name) in online.validatedDomainChecks {
+            guard let i = afterBuilds.domains.firstIndex(where: { $0.name == domain }),
+                  let k = afterBuilds.domains[i].checks.firstIndex(where: { $0.name == name }) else { continue }
+            afterBuilds.domains[i].checks[k].definition += " NOT VALID"
+        }
         for (table, name) in online.validated {
             afterBuilds.updateTable(table) { t in
                 if let i = t.constraints.firstIndex(where: { $0.name == name }) { t.constraints[i].definition += " NOT VALID" }
@@ -212,6 +218,8 @@ struct OnlinePlan {
     var deferredForeignKeys: [(table: String, name: String)] = []
     /// Keys and foreign keys dropped in the last transaction (see `staysUntilAttached`).
     var lateDropped: [(table: String, name: String)] = []
+    /// Domains: checks added `NOT VALID` in the first transaction, validated later.
+    var validatedDomainChecks: [(domain: String, name: String)] = []
 
     /// Nil when no change has an online form.
     init?(_ planned: [Differ.Run.Planned], run: Differ.Run, final: SchemaState) {
@@ -364,6 +372,12 @@ struct OnlinePlan {
                 setNotNulls.append(online(.setNotNull(table: table, column: column), hazards: []))
                 laterChecks.append(online(.dropConstraint(table: table, name: check), hazards: []))
                 notNullChecks.append((table, column, check))
+            // Domains: a check on a domain that columns use.
+            case .addDomainCheck(let domain, let check, let tables) where !tables.isEmpty:
+                first.append(online(.addDomainCheckNotValid(domain: domain, check), hazards: []))
+                validations.append(online(.validateDomainCheck(domain: domain, name: check.name, tables: tables),
+                                          hazards: p.hazards.filter { $0 == .mayFailOnExistingData }))
+                validatedDomainChecks.append((domain, check.name))
             default:
                 first.append(p)
             }

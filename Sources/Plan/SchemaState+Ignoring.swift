@@ -45,6 +45,10 @@ extension SchemaState {
         let views = state.views.count
         state.views.removeAll { rules.ignores(.views, $0.name) }
         count += views - state.views.count
+        // Domains: `types` covers enums, domains and composite types alike.
+        let domainCount = state.domains.count
+        state.domains.removeAll { rules.ignores(.types, $0.name) }
+        count += domainCount - state.domains.count
 
         let tableCount = state.tables.count
         state.tables.removeAll { rules.ignores(.tables, $0.name) }

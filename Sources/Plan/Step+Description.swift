@@ -56,6 +56,17 @@ extension Step {
         case .dropView: .dropView
         case .commentOnView: .commentOnView
         case .createViewIndex: .createViewIndex
+        // MARK: Domains
+        case .createDomain: .createDomain
+        case .dropDomain: .dropDomain
+        case .alterDomainDefault: .alterDomainDefault
+        case .setDomainNotNull: .setDomainNotNull
+        case .dropDomainNotNull: .dropDomainNotNull
+        case .addDomainCheck: .addDomainCheck
+        case .addDomainCheckNotValid: .addDomainCheckNotValid
+        case .validateDomainCheck: .validateDomainCheck
+        case .dropDomainCheck: .dropDomainCheck
+        case .commentOnDomain: .commentOnDomain
         }
     }
 
@@ -64,10 +75,11 @@ extension Step {
         switch self {
         case .createSchema, .createEnum, .createTable, .addColumn, .createSequence, .addConstraint, .createIndex,
              .createFunction, .createTrigger, .createIndexConcurrently, .addConstraintNotValid, .addConstraintUsingIndex,
-             .createView, .createViewIndex:
+             .createView, .createViewIndex,
+             .createDomain, .addDomainCheck, .addDomainCheckNotValid:
             .create
         case .dropType, .dropTable, .dropColumn, .dropSequence, .dropConstraint, .dropIndex, .dropFunction, .dropTrigger,
-             .dropDependent, .dropIndexConcurrently, .dropView:
+             .dropDependent, .dropIndexConcurrently, .dropView, .dropDomain, .dropDomainCheck:
             .drop
         default:
             .change
@@ -126,6 +138,16 @@ extension Step {
         case .dropView(let name, let materialized): "\(materialized ? "materialized view" : "view") \(name)"
         case .commentOnView(let name, let materialized, _): "comment on \(materialized ? "materialized view" : "view") \(name)"
         case .createViewIndex(let view, let index): "index \(index.name) on \(view)"
+        // MARK: Domains
+        case .createDomain(let d): "domain \(d.name)"
+        case .dropDomain(let name): "domain \(name)"
+        case .alterDomainDefault(let domain, _): "default of domain \(domain)"
+        case .setDomainNotNull(let domain, _), .dropDomainNotNull(let domain): "not null of domain \(domain)"
+        case .addDomainCheck(let domain, let c, _): "check \(c.name) of domain \(domain)"
+        case .addDomainCheckNotValid(let domain, let c): "check \(c.name) of domain \(domain) (not valid)"
+        case .validateDomainCheck(let domain, let name, _): "check \(name) of domain \(domain) (validate)"
+        case .dropDomainCheck(let domain, let name): "check \(name) of domain \(domain)"
+        case .commentOnDomain(let name, _): "comment on domain \(name)"
         }
     }
 
@@ -142,6 +164,9 @@ extension Step {
         case .createTrigger(_, let t): t.location
         case .createView(let v), .replaceView(let v): v.location
         case .createViewIndex(_, let i): i.location
+        // MARK: Domains
+        case .createDomain(let d): d.location
+        case .addDomainCheck(_, let c, _), .addDomainCheckNotValid(_, let c): c.location
         default: nil
         }
     }

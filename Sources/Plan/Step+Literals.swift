@@ -71,6 +71,18 @@ extension Step {
              .addConstraintNotValid, .validateConstraint, .addConstraintUsingIndex, .dropIndexConcurrently,
              .backfillColumn:
             return []
+        // MARK: Domains
+        case .createDomain(let d):
+            return SQLTokens(d.type).literals + (d.collation.map(Self.literals(inCollation:)) ?? [])
+                + (d.defaultExpression.map { SQLTokens($0).literals } ?? []) + d.checks.flatMap { SQLTokens($0.expression).literals }
+        case .alterDomainDefault(_, let expression):
+            return expression.map { SQLTokens($0).literals } ?? []
+        case .addDomainCheck(_, let check, _), .addDomainCheckNotValid(_, let check):
+            return SQLTokens(check.expression).literals
+        case .commentOnDomain(_, let comment):
+            return comment.map { [$0] } ?? []
+        case .dropDomain, .setDomainNotNull, .dropDomainNotNull, .validateDomainCheck, .dropDomainCheck:
+            return []
         }
     }
 

@@ -137,6 +137,15 @@ extension Step {
             return [RelationLock(name, .shareUpdateExclusive)]
         case .createViewIndex(let view, _):
             return [RelationLock(view, .share, .scan)]
+        // MARK: Domains
+        case .createDomain, .dropDomain, .alterDomainDefault, .dropDomainNotNull, .addDomainCheckNotValid,
+             .dropDomainCheck, .commentOnDomain:
+            // The domain's own catalog rows: no table lock (new values are
+            // checked as they are written, under the writer's own locks).
+            return []
+        case .setDomainNotNull(_, let tables), .addDomainCheck(_, _, let tables), .validateDomainCheck(_, _, let tables):
+            // Every column using the domain is checked, each table under SHARE.
+            return tables.map { RelationLock($0, .share, .scan) }
         case .dropDependent(let d):
             let prefix = d.schema.map { $0 + "." } ?? ""
             switch d.kind {

@@ -136,6 +136,32 @@ extension Step {
             return "COMMENT ON \(materialized ? "MATERIALIZED VIEW" : "VIEW") \(q(name)) IS \(comment.map(quoteLiteral) ?? "NULL")"
         case .createViewIndex(let view, let index):
             return Self.indexDefinition(index, table: view)
+        // MARK: Domains
+        case .createDomain(let d):
+            var sql = "CREATE DOMAIN \(q(d.name)) AS \(d.type)"
+            if let collation = d.collation { sql += " COLLATE \(Self.collationName(collation))" }
+            if let expression = d.defaultExpression { sql += " DEFAULT \(expression)" }
+            if !d.nullable { sql += " NOT NULL" }
+            for c in d.checks { sql += " CONSTRAINT \(q(c.name)) CHECK (\(c.expression))" }
+            return sql
+        case .dropDomain(let name):
+            return "DROP DOMAIN \(q(name))"
+        case .alterDomainDefault(let domain, let expression):
+            return "ALTER DOMAIN \(q(domain)) " + (expression.map { "SET DEFAULT \($0)" } ?? "DROP DEFAULT")
+        case .setDomainNotNull(let domain, _):
+            return "ALTER DOMAIN \(q(domain)) SET NOT NULL"
+        case .dropDomainNotNull(let domain):
+            return "ALTER DOMAIN \(q(domain)) DROP NOT NULL"
+        case .addDomainCheck(let domain, let c, _):
+            return "ALTER DOMAIN \(q(domain)) ADD \(Self.constraintDefinition(.check(c)))"
+        case .addDomainCheckNotValid(let domain, let c):
+            return "ALTER DOMAIN \(q(domain)) ADD \(Self.constraintDefinition(.check(c))) NOT VALID"
+        case .validateDomainCheck(let domain, let name, _):
+            return "ALTER DOMAIN \(q(domain)) VALIDATE CONSTRAINT \(q(name))"
+        case .dropDomainCheck(let domain, let name):
+            return "ALTER DOMAIN \(q(domain)) DROP CONSTRAINT \(q(name))"
+        case .commentOnDomain(let name, let comment):
+            return "COMMENT ON DOMAIN \(q(name)) IS \(comment.map(quoteLiteral) ?? "NULL")"
         }
     }
 

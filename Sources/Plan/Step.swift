@@ -95,4 +95,20 @@ public enum Step: Sendable, Equatable {
     case commentOnView(name: String, materialized: Bool, comment: String?)
     /// An index of a materialized view, built in the plan's transaction.
     case createViewIndex(view: String, IndexDeclaration)
+
+    // MARK: Domains
+    /// `tables`, in the steps that check existing values: the tables whose
+    /// columns use the domain, which the statement scans under SHARE.
+    case createDomain(DomainDeclaration)
+    case dropDomain(String)
+    /// `SET DEFAULT expression`, or `DROP DEFAULT` for nil.
+    case alterDomainDefault(domain: String, expression: String?)
+    case setDomainNotNull(domain: String, tables: [String])
+    case dropDomainNotNull(domain: String)
+    case addDomainCheck(domain: String, CheckDeclaration, tables: [String])
+    /// The online form: added `NOT VALID` (existing values are not checked), then validated.
+    case addDomainCheckNotValid(domain: String, CheckDeclaration)
+    case validateDomainCheck(domain: String, name: String, tables: [String])
+    case dropDomainCheck(domain: String, name: String)
+    case commentOnDomain(String, comment: String?)
 }

@@ -16,16 +16,23 @@ public struct Declaration: Sendable, Equatable {
     // MARK: Views
     /// Views, then materialized views, each in declaration order (see `ViewDeclaration`).
     public var views: [ViewDeclaration] = []
+    // MARK: Domains
+    /// Domains, in declaration order (see `DomainDeclaration`).
+    public var domains: [DomainDeclaration]
 
     public init(file: String, version: Int = 1, enums: [EnumDeclaration] = [], tables: [TableDeclaration] = [],
-                functions: [FunctionDeclaration] = [], ignore: IgnoreRules = IgnoreRules()) {
+                functions: [FunctionDeclaration] = [], ignore: IgnoreRules = IgnoreRules(),
+                domains: [DomainDeclaration] = []) {
         self.file = file
         self.version = version
         self.enums = enums
         self.tables = tables
         self.functions = functions
         self.ignore = ignore
+        self.domains = domains
     }
+
+    public func domain(named name: String) -> DomainDeclaration? { domains.first { $0.name == name } }
 
     public func table(named name: String) -> TableDeclaration? { tables.first { $0.name == name } }
     public func enumType(named name: String) -> EnumDeclaration? { enums.first { $0.name == name } }

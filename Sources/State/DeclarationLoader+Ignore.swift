@@ -129,5 +129,8 @@ extension DeclarationLoader.Parser {
         for function in declaration.functions {
             check(.functions, function.name, "function '\(function.name)'", at: function.location)
         }
+        for domain in declaration.domains {
+            check(.types, domain.name, "domain '\(domain.name)'", at: domain.location)
+        }
     }
 }

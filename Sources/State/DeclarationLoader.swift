@@ -11,7 +11,8 @@ public enum DeclarationLoader {
     /// The only `version:` this tenantplan reads.
     public static let supportedVersion = 1
 
-    static let topKeys = ["version", "enums", "functions", "tables", "ignore", "views", "materialized_views"]
+    static let topKeys = ["version", "enums", "functions", "tables", "ignore", "views", "materialized_views",
+                           "domains"]
     static let tableKeys = ["columns", "primary_key", "unique", "indexes", "foreign_keys", "checks",
                             "triggers", "comment", "renamed_from"]
     static let columnKeys = ["type", "nullable", "default", "identity", "generated", "collation",
@@ -62,6 +63,11 @@ extension DeclarationLoader {
         var enumNames: [String] = []
         /// Declared function names (the keys of `functions:`), read before the tables.
         var functionNames: [String] = []
+        // MARK: Domains
+        /// Declared domain names, in order, read before the tables.
+        var domainNames: [String] = []
+        /// Type names declared so far (enums, domains), with where.
+        var typeNames: [String: Claim] = [:]
         /// The file's lines, for places inside literal blocks.
         var sourceLines: [Substring] = []
         /// Table names in order, and each table's column names: read before the tables
@@ -99,7 +105,7 @@ extension DeclarationLoader {
             var declaration = Declaration(file: file)
             guard let top = reader.fields(
                 of: root, allowed: DeclarationLoader.topKeys, what: "the schema file",
-                shape: "a mapping with the keys version, enums, functions, tables, views, materialized_views and ignore")
+                shape: "a mapping with the keys version, enums, domains, functions, tables, views, materialized_views and ignore")
             else { return declaration }
 
             try reader.checkVersion(in: top, of: root, supported: DeclarationLoader.supportedVersion)
@@ -118,6 +124,13 @@ extension DeclarationLoader {
 
             if let enumsEntry = top["enums"] {
                 declaration.enums = parseEnums(enumsEntry)
+            }
+            for e in declaration.enums {
+                typeNames[e.name] = Claim(kind: .table, description: "enum '\(e.name)'",
+                                          location: e.location ?? SourceLocation(file: file, line: 1, column: 1))
+            }
+            if let domainsEntry = top["domains"] {
+                declaration.domains = parseDomains(domainsEntry)
             }
             if let functionsEntry = top["functions"] {
                 declaration.functions = parseFunctions(functionsEntry)

@@ -111,7 +111,7 @@ public struct DependentState: Sendable, Equatable, Hashable, Codable {
     /// holds the object too (`SchemaState.functions`, `TableState.triggers`,
     /// `SchemaState.views`).
     public var isModeledInState: Bool {
-        schema == nil && (kind == .function || kind == .procedure || kind == .trigger
+        schema == nil && (kind == .function || kind == .procedure || kind == .trigger || kind == .domain
             || kind == .view || kind == .materializedView)
     }
 }

@@ -87,6 +87,12 @@ extension SchemaState {
                 out += "\n"
             }
         }
+        // Domains: only states with domains have these lines.
+        for m in state.domains {
+            out += "M"; field(m.name); field(m.type); field(m.notNull ? "t" : "f"); field(m.defaultExpression)
+            field(m.collation); field(m.comment); out += "\n"
+            for k in m.checks { out += " K"; field(k.name); field(k.definition); out += "\n" }
+        }
         for s in state.sequences { out += "S"; field(s); out += "\n" }
         for o in state.others { out += "O"; field(o); out += "\n" }
         // Only states with dependents have these lines: others encode as before.

@@ -31,9 +31,14 @@ public struct SchemaState: Sendable, Equatable, Codable {
     /// reflected tenant; not part of the fingerprint.
     public var creationOrder: [String] = []
 
+    // MARK: Domains
+    /// Domains, sorted by name (see `DomainState`).
+    public var domains: [DomainState]
+
+
     public init(enums: [EnumState] = [], tables: [TableState] = [], sequences: [String] = [], others: [String] = [],
                 functions: [FunctionState] = [], dependents: [DependentState] = [], views: [ViewState] = [],
-                creationOrder: [String] = []) {
+                creationOrder: [String] = [], domains: [DomainState] = []) {
         self.enums = enums
         self.tables = tables
         self.sequences = sequences
@@ -42,8 +47,10 @@ public struct SchemaState: Sendable, Equatable, Codable {
         self.dependents = dependents
         self.views = views
         self.creationOrder = creationOrder
+        self.domains = domains
     }
 
+    public func domain(named name: String) -> DomainState? { domains.first { $0.name == name } }
     public func table(named name: String) -> TableState? { tables.first { $0.name == name } }
     public func enumType(named name: String) -> EnumState? { enums.first { $0.name == name } }
     public func view(named name: String) -> ViewState? { views.first { $0.name == name } }
@@ -60,7 +67,9 @@ public struct SchemaState: Sendable, Equatable, Codable {
             functions: functions.sorted { $0.signature < $1.signature },
             dependents: dependents.map { var d = $0; d.on.sort(); return d }.sorted { $0.sortKey < $1.sortKey },
             views: views.map { $0.normalized() }.sorted { $0.name < $1.name },
-            creationOrder: creationOrder)
+            creationOrder: creationOrder,
+
+            domains: domains.map { var d = $0; d.checks.sort { $0.name < $1.name }; return d }.sorted { $0.name < $1.name })
     }
 }
 

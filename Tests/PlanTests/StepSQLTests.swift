@@ -74,10 +74,21 @@ func caseName(_ step: Step) -> String {
     case .dropView: "dropView"
     case .commentOnView: "commentOnView"
     case .createViewIndex: "createViewIndex"
+    // MARK: Domains
+    case .createDomain: "createDomain"
+    case .dropDomain: "dropDomain"
+    case .alterDomainDefault: "alterDomainDefault"
+    case .setDomainNotNull: "setDomainNotNull"
+    case .dropDomainNotNull: "dropDomainNotNull"
+    case .addDomainCheck: "addDomainCheck"
+    case .addDomainCheckNotValid: "addDomainCheckNotValid"
+    case .validateDomainCheck: "validateDomainCheck"
+    case .dropDomainCheck: "dropDomainCheck"
+    case .commentOnDomain: "commentOnDomain"
     }
 }
 
-let allStepCaseCount = 51
+let allStepCaseCount = 61
 
 /// A name that needs every kind of quoting: a double quote, capitals, a space, non-ASCII.
 let awkward = "Wé\"ird Nämé 🐘"
@@ -331,6 +342,31 @@ let renderCases: [RenderCase] = [
                "COMMENT ON VIEW \"open_orders\" IS 'it''s open'", "comment_view", .change),
     RenderCase(.createViewIndex(view: "daily", IndexDeclaration(name: "daily_day", columns: ["day"], unique: true)),
                "CREATE UNIQUE INDEX \"daily_day\" ON \"daily\" (\"day\")", "create_view_index", .create),
+    // MARK: Domains
+    RenderCase(.createDomain(DomainDeclaration(
+                   name: "email", type: "text", nullable: false, defaultExpression: "''", collation: "C",
+                   checks: [CheckDeclaration(name: "email_has_at", expression: "VALUE ~ '@'")])),
+               #"CREATE DOMAIN "email" AS text COLLATE "C" DEFAULT '' NOT NULL CONSTRAINT "email_has_at" CHECK (VALUE ~ '@')"#,
+               "create_domain", .create),
+    RenderCase(.dropDomain(awkward), "DROP DOMAIN \(awkwardQuoted)", "drop_domain", .drop),
+    RenderCase(.alterDomainDefault(domain: "email", expression: "'x@y'::text"),
+               #"ALTER DOMAIN "email" SET DEFAULT 'x@y'::text"#, "alter_domain_default", .change),
+    RenderCase(.alterDomainDefault(domain: awkward, expression: nil),
+               "ALTER DOMAIN \(awkwardQuoted) DROP DEFAULT", "alter_domain_default", .change),
+    RenderCase(.setDomainNotNull(domain: "email", tables: []), #"ALTER DOMAIN "email" SET NOT NULL"#,
+               "set_domain_not_null", .change),
+    RenderCase(.dropDomainNotNull(domain: "email"), #"ALTER DOMAIN "email" DROP NOT NULL"#, "drop_domain_not_null", .change),
+    RenderCase(.addDomainCheck(domain: "email", CheckDeclaration(name: "short", expression: "length(VALUE) < 200"), tables: []),
+               #"ALTER DOMAIN "email" ADD CONSTRAINT "short" CHECK (length(VALUE) < 200)"#, "add_domain_check", .create),
+    RenderCase(.addDomainCheckNotValid(domain: "email", CheckDeclaration(name: "short", expression: "length(VALUE) < 200")),
+               #"ALTER DOMAIN "email" ADD CONSTRAINT "short" CHECK (length(VALUE) < 200) NOT VALID"#,
+               "add_domain_check_not_valid", .create),
+    RenderCase(.validateDomainCheck(domain: awkward, name: awkward, tables: []),
+               "ALTER DOMAIN \(awkwardQuoted) VALIDATE CONSTRAINT \(awkwardQuoted)", "validate_domain_check", .change),
+    RenderCase(.dropDomainCheck(domain: "email", name: "short"), #"ALTER DOMAIN "email" DROP CONSTRAINT "short""#,
+               "drop_domain_check", .drop),
+    RenderCase(.commentOnDomain("email", comment: "it's an address"),
+               #"COMMENT ON DOMAIN "email" IS 'it''s an address'"#, "comment_domain", .change),
 ]
 
 @Suite("Step rendering")
