@@ -3,6 +3,7 @@ import Foundation
 import Plan
 import Postgres
 import State
+import Synchronization
 
 extension Planner {
     /// The records of one database that a plan reads and writes.
@@ -31,19 +32,45 @@ extension Planner {
     /// database has no trusted records table and the role may not create one.
     func recordedTenants(_ tenants: [String], request: PlanRequest,
                          identity: (systemIdentifier: String?, databaseName: String),
-                         desired: String, on connection: Connection) -> RecordedTenants? {
+                         desired: String, on connection: Connection,
+                         connect: @escaping @Sendable () throws -> Connection) -> RecordedTenants? {
         let records = TenantRecords(
             systemIdentifier: identity.systemIdentifier, databaseName: identity.databaseName,
             context: recordContext(request), key: recordKey)
         guard records.prepare(on: connection) else { return nil }
         do {
-            let stamps = try Stamp.recordStamps(of: tenants, on: connection)
+            let stamps = try recordStamps(of: tenants, on: connection, connect: connect)
             let matches = try records.matching(tenants, stamps: stamps, on: connection)
             return RecordedTenants(records: records, stamps: stamps,
                                    matches: matches.filter { $0.value.fingerprint == desired })
         } catch {
             return nil
         }
+    }
+
+    /// The record stamps of `tenants`, in `workers` parts read in parallel
+    /// (`connection` reads the first; the others open their own).
+    func recordStamps(of tenants: [String], on connection: Connection,
+                      connect: @escaping @Sendable () throws -> Connection) throws -> [String: String] {
+        let parts = max(1, min(workers, tenants.count / 256))
+        guard parts > 1 else { return try Stamp.recordStamps(of: tenants, on: connection) }
+        let size = (tenants.count + parts - 1) / parts
+        let chunks = stride(from: 0, to: tenants.count, by: size).map { Array(tenants[$0..<min(tenants.count, $0 + size)]) }
+        let found = Mutex<[String: String]>([:])
+        let failure = Mutex<(any Error)?>(nil)
+        nonisolated(unsafe) let first = connection
+        DispatchQueue.concurrentPerform(iterations: chunks.count) { i in
+            do {
+                let own = i == 0 ? nil : try connect()
+                defer { own?.close() }
+                let stamps = try Stamp.recordStamps(of: chunks[i], on: own ?? first)
+                found.withLock { $0.merge(stamps) { a, _ in a } }
+            } catch {
+                failure.withLock { $0 = error }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return found.withLock { $0 }
     }
 
     /// What a record must have been written under to be read: this build, the

@@ -161,7 +161,8 @@ public struct Planner: Sendable {
             // Tenants whose record stamp still matches a trusted record of the
             // desired state need no reading (see `TenantRecords`).
             let recorded = records ? recordedTenants(unique, request: request, identity: identity,
-                                                     desired: desiredFingerprint, on: connection) : nil
+                                                     desired: desiredFingerprint, on: connection,
+                                                     connect: { try connections.connect(source, database: name) }) : nil
             let byRecord = recorded?.matches ?? [:]
             var found = try reflection.run(unique.filter { byRecord[$0] == nil }, first: connection)
             entry.readInFull = recorded.map { _ in unique.count - byRecord.count }
