@@ -57,9 +57,6 @@ public struct TenantRecords: Sendable {
             ignored integer NOT NULL DEFAULT 0,
             verified_at timestamptz NOT NULL,
             verified_by text NOT NULL,
-            changed_by_plan text,
-            changed_at timestamptz,
-            changed_by text,
             tool_version text NOT NULL
         )
         """,
@@ -142,45 +139,36 @@ public struct TenantRecords: Sendable {
         public var stamp: String
         public var fingerprint: String
         public var ignored: Int
-        /// The digest of the plan that changed the tenant (written by `apply`).
-        public var plan: String?
 
-        public init(schema: String, stamp: String, fingerprint: String, ignored: Int, plan: String? = nil) {
+        public init(schema: String, stamp: String, fingerprint: String, ignored: Int) {
             self.schema = schema
             self.stamp = stamp
             self.fingerprint = fingerprint
             self.ignored = ignored
-            self.plan = plan
         }
     }
 
     /// Writes `records` (one statement; the caller chooses the transaction).
-    /// A record written by `plan` keeps what `apply` wrote about the last change.
     public func write(_ records: [Record], toolVersion: String, on connection: Connection) throws(PostgresError) {
         guard !records.isEmpty else { return }
         try connection.execute("""
-            INSERT INTO \(Self.qualified) AS t (schema_name, stamp, fingerprint, context, mac, ignored, verified_at, verified_by,
-                                               changed_by_plan, changed_at, changed_by, tool_version)
-            SELECT r.schema_name, r.stamp, r.fingerprint, $5, r.mac, r.ignored, pg_catalog.now(), current_user,
-                   r.plan, CASE WHEN r.plan IS NOT NULL THEN pg_catalog.now() END,
-                   CASE WHEN r.plan IS NOT NULL THEN current_user END, $6
+            INSERT INTO \(Self.qualified) AS t (schema_name, stamp, fingerprint, context, mac, ignored, verified_at,
+                                               verified_by, tool_version)
+            SELECT r.schema_name, r.stamp, r.fingerprint, $5, r.mac, r.ignored, pg_catalog.now(), current_user, $6
             FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[]), pg_catalog.unnest($3::text[]),
-                            pg_catalog.unnest($4::text[]), pg_catalog.unnest($7::text[]), pg_catalog.unnest($8::int[]))
-                 AS r(schema_name, stamp, fingerprint, mac, plan, ignored)
+                            pg_catalog.unnest($4::text[]), pg_catalog.unnest($7::int[]))
+                 AS r(schema_name, stamp, fingerprint, mac, ignored)
             ON CONFLICT (schema_name) DO UPDATE SET
                 stamp = excluded.stamp, fingerprint = excluded.fingerprint, context = excluded.context,
-                mac = excluded.mac, ignored = excluded.ignored, verified_at = excluded.verified_at, verified_by = excluded.verified_by,
-                changed_by_plan = coalesce(excluded.changed_by_plan, t.changed_by_plan),
-                changed_at = coalesce(excluded.changed_at, t.changed_at),
-                changed_by = coalesce(excluded.changed_by, t.changed_by),
-                tool_version = excluded.tool_version
+                mac = excluded.mac, ignored = excluded.ignored, verified_at = excluded.verified_at,
+                verified_by = excluded.verified_by, tool_version = excluded.tool_version
             """, [
                 arrayLiteral(records.map(\.schema)), arrayLiteral(records.map(\.stamp)),
                 arrayLiteral(records.map(\.fingerprint)),
                 Self.nullableArray(records.map {
                     mac(schema: $0.schema, stamp: $0.stamp, fingerprint: $0.fingerprint, ignored: $0.ignored)
                 }),
-                context, toolVersion, Self.nullableArray(records.map(\.plan)),
+                context, toolVersion,
                 "{" + records.map { String($0.ignored) }.joined(separator: ",") + "}",
             ])
     }
