@@ -96,6 +96,12 @@ public struct PlanFile: Codable, Sendable, Equatable {
         public var serverVersion: Int
         /// Fingerprint of the desired state realised on this server.
         public var desiredFingerprint: String
+        // MARK: Tenant records
+        /// Tenants read from the catalogs in full, and tenants taken as in sync
+        /// from their record; nil when the database has no records (`--no-record`,
+        /// or a role that may not keep them).
+        public var readInFull: Int?
+        public var readByRecord: Int?
 
         public init(name: String, url: String? = nil, urlEnv: String? = nil, systemIdentifier: String?,
                     databaseName: String, serverVersion: Int, desiredFingerprint: String) {
@@ -112,6 +118,7 @@ public struct PlanFile: Codable, Sendable, Equatable {
             case name, url, urlEnv = "url_env", systemIdentifier = "system_identifier"
             case databaseName = "database_name", serverVersion = "server_version"
             case desiredFingerprint = "desired_fingerprint"
+            case readInFull = "read_in_full", readByRecord = "read_by_record"
         }
     }
 

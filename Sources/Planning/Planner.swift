@@ -54,6 +54,15 @@ public struct Planner: Sendable {
     /// Notes for the user that are not errors (a listed tenant whose schema does not
     /// exist while a schema of a close name does).
     public var note: (@Sendable (String) -> Void)?
+    // MARK: Tenant records
+    /// Whether to read and write the records of verified states (`TenantRecords`);
+    /// false (`--no-record`) reads every tenant in full and writes nothing.
+    public var records = true
+    /// Signs and checks the records (`TENANTPLAN_PLAN_KEY`).
+    public var recordKey: PlanKey?
+    /// The tool build, part of every record's context (a record of another
+    /// build is not read).
+    public var build = ""
 
     public init(connections: ConnectionResolver, batchSize: Int = 128, workers: Int = 2,
                 progress: (@Sendable (String) -> Void)? = nil, note: (@Sendable (String) -> Void)? = nil) {
@@ -160,7 +169,26 @@ public struct Planner: Sendable {
                     single.online = false
                     return StatePlan(diff, singleTransaction: single.diff(actual: state), from: fingerprint)
                 })
-            let found = try reflection.run(unique, first: connection)
+            // Tenants whose record stamp still matches a trusted record of the
+            // desired state need no reading (see `TenantRecords`).
+            let recorded = records ? recordedTenants(unique, request: request, identity: identity,
+                                                     desired: desiredFingerprint, on: connection,
+                                                     connect: { try connections.connect(source, database: name) }) : nil
+            let byRecord = recorded?.matches ?? [:]
+            var found = try reflection.run(unique.filter { byRecord[$0] == nil }, first: connection)
+            entry.readInFull = recorded.map { _ in unique.count - byRecord.count }
+            entry.readByRecord = recorded.map { _ in byRecord.count }
+            databases[databases.count - 1] = entry
+            if let recorded {
+                try recorded.write(found, desired: desiredFingerprint, toolVersion: request.toolVersion, on: connection)
+            }
+            for (tenant, match) in byRecord {
+                found.fingerprints[tenant] = match.fingerprint
+                if match.ignored > 0 { found.ignored[tenant] = match.ignored }
+            }
+            if !byRecord.isEmpty && found.plans[desiredFingerprint] == nil {
+                found.plans[desiredFingerprint] = try reflection.diff(desired, desiredFingerprint)
+            }
             ignored.objects += found.ignored.values.reduce(0, +)
             ignored.tenants += found.ignored.count
             if let note {

@@ -68,6 +68,14 @@ struct PlanCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text, json or markdown.")
     var format: PlanFormat = .text
 
+    @Flag(name: .customLong("no-record"), help: ArgumentHelp(
+        "Read every tenant in full and write nothing to the database: neither read nor write the records of "
+            + "verified states in the _tenantplan.tenant_state table."))
+    var noRecord = false
+
+    @Flag(name: .long, help: "Say per database how many tenants were read in full and how many were taken from their record.")
+    var verbose = false
+
     @Flag(name: .customLong("detailed-exitcode"), help: "Exit 2 when there are changes, 0 when every tenant is in sync (3 from --reviewed wins).")
     var detailedExitcode = false
 
@@ -99,11 +107,15 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
+        let key = try reportingErrors { try PlanKey.fromEnvironment() }
+        var planner = Planner(connections: connection.resolver, progress: Output.progress(), note: Output.note)
+        planner.records = !noRecord
+        planner.recordKey = key
+        planner.build = BuildInfo.recordBuild
         var frontend = PlanFrontend(
             schema: files.schema, tenants: files.tenants, out: out, onlyTenants: onlyTenants,
             allowDestructive: allowDestructive, allowed: try selectors(), toolVersion: Tenantplan.version,
-            planner: Planner(connections: connection.resolver, progress: Output.progress(), note: Output.note),
-            reviewed: reviewed, key: try reportingErrors { try PlanKey.fromEnvironment() })
+            planner: planner, reviewed: reviewed, key: key)
         frontend.transactional = transactional
         frontend.onlineThreshold = try threshold()
         Interrupts.exitAtOnce(note: "no plan file was written",
@@ -124,6 +136,14 @@ struct PlanCommand: ParsableCommand {
             }
             throw ExitCode.needsReview
         case .written(let plan):
+            if verbose {
+                for database in plan.databases {
+                    let counts = database.readInFull.map { full in
+                        "read in full: \(full), by record: \(database.readByRecord ?? 0)"
+                    } ?? "read in full: all (no records)"
+                    Output.error("database '\(database.name)': \(counts)")
+                }
+            }
             let report = PlanReport(plan: plan, color: Output.color)
             switch format {
             case .text:

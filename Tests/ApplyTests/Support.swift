@@ -102,9 +102,11 @@ final class Harness {
         return try connection.query(sql).rows
     }
 
-    /// Every schema name of the database, sorted.
+    /// Every schema name of the database, sorted, but the tool's own records
+    /// schema (`_tenantplan`, see `TenantRecords`), which `plan` keeps on purpose.
     func schemas() throws -> [String] {
-        try rows("SELECT nspname FROM pg_namespace ORDER BY nspname").compactMap { $0.first ?? nil }
+        try rows("SELECT nspname FROM pg_namespace WHERE nspname <> $1 ORDER BY nspname", [TenantRecords.schema])
+            .compactMap { $0.first ?? nil }
     }
 
     /// The shared table the declarations reference.
