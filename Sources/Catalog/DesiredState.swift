@@ -29,6 +29,7 @@ public enum DesiredState {
     public static func realise(_ declaration: Declaration, probingDefaults: Bool,
                                on connection: Connection) throws -> (state: SchemaState, rewritingDefaults: Set<String>) {
         let scratch = "\(ReservedSchemas.toolPrefix)_scratch_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
+        try checkRoles(of: declaration, on: connection)
         do {
             return try realise(declaration, in: scratch, probingDefaults: probingDefaults, on: connection)
         } catch ScratchDenied.denied {
@@ -66,7 +67,8 @@ public enum DesiredState {
             var routines: [String] = []
             for op in Differ.creation(of: declaration) {
                 do {
-                    try connection.execute(op.sql)
+                    // Grants on the schema and default privileges name it.
+                    try connection.execute(op.change().statement(tenant: scratch))
                 } catch let error as PostgresError {
                     throw PlanningError.declarationRejected(inputError(for: op, error, file: declaration.file), server: error)
                 }

@@ -17,8 +17,11 @@ extension Reflector {
         /// Routine oid (`pg_proc`) -> schema.
         var ofRoutine: [String: Int] = [:]
         var routineOIDs: [String] = []
+        /// The present schemas' names, in batch order.
+        var schemaNames: [String] = []
 
         init(_ present: [Members]) {
+            schemaNames = present.map(\.schema)
             for (schema, m) in present.enumerated() {
                 for c in m.classes where Reflector.isTable(c.kind) || c.kind == "S" {
                     ofClass[c.oid] = schema
@@ -49,6 +52,10 @@ extension Reflector {
         var routines: [RoutineRow]
         var triggers: [TriggerRow]
         var tableProperties: [TablePropertyRow]
+        // Row-level security, policies and grants.
+        var policies: [PolicyRow]
+        var tableSecurity: [TableSecurityRow]
+        var schemaSecurity: [SchemaSecurityRow]
         /// Re-read texts, keyed `c/oid` (constraint), `d/oid` (default),
         /// `i/oid` (index), `t/rel/attnum` (column type), `l/rel/attnum` (collation),
         /// and routines' and triggers' texts (see `Reflector.routineTextsQuery`).
@@ -68,6 +75,10 @@ extension Reflector {
                 PipelineStatement(RoutineRow.query, [arrayLiteral(owners.routineOIDs)], prepared: "tenantplan_routines"),
                 PipelineStatement(TriggerRow.query, [tables], prepared: "tenantplan_triggers"),
                 PipelineStatement(TablePropertyRow.query, [tables], prepared: "tenantplan_table_properties"),
+                PipelineStatement(PolicyRow.query, [tables], prepared: "tenantplan_policies"),
+                PipelineStatement(TableSecurityRow.query, [tables], prepared: "tenantplan_table_security"),
+                PipelineStatement(SchemaSecurityRow.query, [arrayLiteral(owners.schemaNames)],
+                                  prepared: "tenantplan_schema_security"),
             ]
         }
 
@@ -82,6 +93,9 @@ extension Reflector {
             routines = try results[6].decode()
             triggers = try results[7].decode()
             tableProperties = try results[8].decode()
+            policies = try results[9].decode()
+            tableSecurity = try results[10].decode()
+            schemaSecurity = try results[11].decode()
         }
 
         /// Each schema's stamp lines from these rows, by position in the batch
@@ -114,6 +128,14 @@ extension Reflector {
             }
             for row in triggers {
                 add(row.table, Stamp.trigger(oid: row.oid, version: row.version, commentVersion: row.commentVersion))
+            }
+            for row in policies {
+                add(row.table, Stamp.policy(oid: row.oid, version: row.version, commentVersion: row.commentVersion))
+            }
+            let schemaIndex = Dictionary(owners.schemaNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            for row in schemaSecurity {
+                guard let oid = row.oid, let version = row.version, let i = schemaIndex[row.schema] else { continue }
+                lines[i].append(Stamp.defaultACL(oid: oid, version: version))
             }
             for row in routines {
                 guard let version = row.commentVersion else { continue }

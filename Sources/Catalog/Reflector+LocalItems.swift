@@ -15,10 +15,12 @@ extension Reflector {
         /// Managed routines and triggers: their texts are always read with the path set.
         var routines: [String] = []
         var triggers: [String] = []
+        /// Policies whose expressions name the schema's own objects.
+        var policies: [String] = []
 
         var isEmpty: Bool {
             constraints.isEmpty && defaults.isEmpty && indexes.isEmpty && types.isEmpty && collations.isEmpty
-                && routines.isEmpty && triggers.isEmpty
+                && routines.isEmpty && triggers.isEmpty && policies.isEmpty
         }
 
         /// The query that re-reads these items, with only the parts it needs:
@@ -70,6 +72,7 @@ extension Reflector {
             }
             if !routines.isEmpty { parts.append(Reflector.routineTextsQuery(parameter(routines))) }
             if !triggers.isEmpty { parts.append(Reflector.triggerTextsQuery(parameter(triggers))) }
+            if !policies.isEmpty { parts.append(Reflector.policyTextsQuery(parameter(policies))) }
             return PipelineStatement(parts.joined(separator: "\nUNION ALL\n"), parameters)
         }
 
@@ -145,6 +148,12 @@ extension Reflector.BatchRows {
                 self.local["gd/\(row.oid)"] = text
             } else {
                 local[schema].triggers.append(row.oid)
+            }
+        }
+        for row in policies {
+            guard let schema = owners.ofClass[row.table] else { continue }
+            if [row.using, row.withCheck].contains(where: { $0.map(present[schema].names) ?? false }) {
+                local[schema].policies.append(row.oid)
             }
         }
         for row in columns {

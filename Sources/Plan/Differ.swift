@@ -46,7 +46,8 @@ public struct Differ: Sendable {
     /// The operations that build the declaration in an empty schema, in order.
     /// Used for new tenants and to realise the desired state in a scratch schema.
     public static func creation(of declaration: Declaration) -> [Step] {
-        var ops: [Step] = declaration.enums.map { .createEnum($0) }
+        var ops: [Step] = defaultPrivilegeCreation(of: declaration)
+        ops += declaration.enums.map { .createEnum($0) }
         let early = functionsUsedByTables(declaration)
         ops += declaration.functions.filter { early.contains($0.name) }.map { .createFunction($0) }
         ops += declaration.tables.map { .createTable($0) }
@@ -60,6 +61,7 @@ public struct Differ: Sendable {
         for t in declaration.tables {
             ops += t.triggers.map { .createTrigger(table: t.name, $0) }
         }
+        ops += securityCreation(of: declaration)
         for f in declaration.functions where f.comment != nil {
             ops.append(.commentOnFunction(name: f.name, comment: f.comment))
         }
@@ -87,6 +89,7 @@ public struct Differ: Sendable {
         run.diffTables()
         run.diffFunctions()
         run.diffTriggers()
+        run.diffSecurity()
         run.dropUndeclared()
         run.dropUndeclaredFunctions()
         run.forgetDroppedPolicies()

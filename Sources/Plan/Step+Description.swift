@@ -50,6 +50,7 @@ extension Step {
         case .addConstraintNotValid: .addConstraintNotValid
         case .validateConstraint: .validateConstraint
         case .addConstraintUsingIndex: .addConstraintUsingIndex
+        case .security(let s): s.operation
         }
     }
 
@@ -62,6 +63,8 @@ extension Step {
         case .dropType, .dropTable, .dropColumn, .dropSequence, .dropConstraint, .dropIndex, .dropFunction, .dropTrigger,
              .dropDependent, .dropIndexConcurrently:
             .drop
+        case .security(let s):
+            s.action
         default:
             .change
         }
@@ -114,6 +117,7 @@ extension Step {
         case .addConstraintNotValid(let table, let c): "constraint \(c.name) on \(table) (not valid)"
         case .validateConstraint(let table, let name): "constraint \(name) on \(table) (validate)"
         case .addConstraintUsingIndex(let table, let name, _): "constraint \(name) on \(table) (from its index)"
+        case .security(let s): s.object
         }
     }
 
@@ -128,6 +132,7 @@ extension Step {
         case .addConstraintNotValid(_, let c): c.location
         case .createFunction(let f), .replaceFunction(let f): f.location
         case .createTrigger(_, let t): t.location
+        case .security(let s): s.location
         default: nil
         }
     }

@@ -124,6 +124,8 @@ extension Step {
             return "ALTER TABLE \(q(table)) VALIDATE CONSTRAINT \(q(name))"
         case .addConstraintUsingIndex(let table, let name, let primaryKey):
             return "ALTER TABLE \(q(table)) ADD CONSTRAINT \(q(name)) \(primaryKey ? "PRIMARY KEY" : "UNIQUE") USING INDEX \(q(name))"
+        case .security(let s):
+            return s.sql
         }
     }
 

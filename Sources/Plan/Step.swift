@@ -79,4 +79,7 @@ public enum Step: Sendable, Equatable {
     case validateConstraint(table: String, name: String)
     /// A unique or primary key constraint from the unique index of the same name.
     case addConstraintUsingIndex(table: String, name: String, primaryKey: Bool)
+    // MARK: Row-level security, policies and grants
+    /// See `SecurityStep`.
+    case security(SecurityStep)
 }

@@ -108,8 +108,9 @@ public struct DependentState: Sendable, Equatable, Hashable, Codable {
     }
 
     /// A function, procedure or trigger of the schema itself: the state holds
-    /// the object too (`SchemaState.functions`, `TableState.triggers`).
+    /// the object too (`SchemaState.functions`, `TableState.triggers`,
+    /// `TableState.policies`).
     public var isModeledInState: Bool {
-        schema == nil && (kind == .function || kind == .procedure || kind == .trigger)
+        schema == nil && (kind == .function || kind == .procedure || kind == .trigger || kind == .policy)
     }
 }
