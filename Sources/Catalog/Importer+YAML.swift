@@ -24,6 +24,7 @@ extension Importer {
             }
         }
         out += functionsSection(declaration.functions)
+        out += schemaGrantsYAML(declaration.grants)
         if declaration.tables.isEmpty {
             out += "tables: {}\n"
             return out
@@ -97,6 +98,7 @@ extension Importer {
                 out += "      \(yamlScalar(t.name)): \(flowMapping(fields))\n"
             }
         }
+        out += securityYAML(table)
         return out
     }
 
