@@ -18,8 +18,9 @@ extension DesiredState {
     /// Anything else set aside must have succeeded before the next other step
     /// (a table, a trigger, a comment); if not, or if the server rejects a
     /// statement for another reason, the declaration is rejected at its line.
-    /// `created` runs after each step that succeeds.
-    static func createInDependencyOrder(_ ops: [Step], file: String, on connection: Connection,
+    /// `created` runs after each step that succeeds. Statements are rendered
+    /// for `scratch` (grants on the schema and default privileges name it).
+    static func createInDependencyOrder(_ ops: [Step], file: String, scratch: String, on connection: Connection,
                                         created: (Step) throws -> Void) throws -> [String] {
         var order: [String] = []
         var pending: [(unit: [Step], error: PostgresError)] = []
@@ -30,7 +31,7 @@ extension DesiredState {
         func attempt(_ unit: [Step]) throws -> PostgresError? {
             try connection.execute("SAVEPOINT tenantplan_order")
             for op in unit {
-                if let error = failure(of: op.sql, on: connection) {
+                if let error = failure(of: op.change().statement(tenant: scratch), on: connection) {
                     try connection.execute("ROLLBACK TO SAVEPOINT tenantplan_order")
                     try connection.execute("RELEASE SAVEPOINT tenantplan_order")
                     return error
@@ -61,7 +62,7 @@ extension DesiredState {
             guard unit.first?.orderKey != nil else {
                 if let first = pending.first { throw reject(first.unit[0], first.error) }
                 for op in unit {
-                    if let error = failure(of: op.sql, on: connection) { throw reject(op, error) }
+                    if let error = failure(of: op.change().statement(tenant: scratch), on: connection) { throw reject(op, error) }
                     try created(op)
                 }
                 continue

@@ -29,6 +29,7 @@ public enum DesiredState {
     public static func realise(_ declaration: Declaration, probingDefaults: Bool,
                                on connection: Connection) throws -> (state: SchemaState, rewritingDefaults: Set<String>) {
         let scratch = "\(ReservedSchemas.toolPrefix)_scratch_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
+        try checkRoles(of: declaration, on: connection)
         do {
             return try realise(declaration, in: scratch, probingDefaults: probingDefaults, on: connection)
         } catch ScratchDenied.denied {
@@ -65,6 +66,7 @@ public enum DesiredState {
             try createScratch(scratch, on: connection)
             var routines: [String] = []
             let order = try createInDependencyOrder(Differ.creation(of: declaration), file: declaration.file,
+                                                    scratch: scratch,
                                                     on: connection) { op in
                 if case .createFunction(let function) = op {
                     routines = try checkCreatesOne(function, after: routines, in: scratch, on: connection,

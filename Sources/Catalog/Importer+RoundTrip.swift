@@ -35,7 +35,7 @@ extension Importer {
             return try connection.withRollback { () throws -> Declaration? in
                 try DesiredState.createScratch(scratch, on: connection)
                 do {
-                    _ = try DesiredState.createInDependencyOrder(Differ.creation(of: declaration), file: file,
+                    _ = try DesiredState.createInDependencyOrder(Differ.creation(of: declaration), file: file, scratch: scratch,
                                                                  on: connection) { _ in }
                 } catch is PlanningError {
                     return nil

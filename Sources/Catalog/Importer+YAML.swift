@@ -25,6 +25,7 @@ extension Importer {
         }
         out += domainsSection(declaration.domains)
         out += functionsSection(declaration.functions)
+        out += schemaGrantsYAML(declaration.grants)
         if declaration.tables.isEmpty {
             out += "tables: {}\n"
         } else {
@@ -94,6 +95,7 @@ extension Importer {
                 out += "      \(yamlScalar(t.name)): \(flowMapping(fields))\n"
             }
         }
+        out += securityYAML(table)
         return out
     }
 

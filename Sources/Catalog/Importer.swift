@@ -51,6 +51,7 @@ public struct Importer: Sendable {
         let bookkeeping = BookkeepingTables.found(among: catalog.tables.map(\.name)).map(\.name)
         catalog.tables.removeAll { bookkeeping.contains($0.name) }
         var built = Self.build(catalog, file: file)
+        Self.addSecurity(from: try Reflector().reflect(schema: tenant, on: connection), to: &built.declaration)
         built.declaration = try Self.roundTripped(built.declaration, file: file, on: connection)
         built.declaration.file = file
         built.declaration.ignore = IgnoreRules(tables: bookkeeping)
@@ -140,7 +141,9 @@ public struct Importer: Sendable {
             for i in d.tables[t].foreignKeys.indices { d.tables[t].foreignKeys[i].location = nil }
             for i in d.tables[t].checks.indices { d.tables[t].checks[i].location = nil }
             for i in d.tables[t].triggers.indices { d.tables[t].triggers[i].location = nil }
+            securityWithoutLocations(&d.tables[t])
         }
+        d.grants = securityWithoutLocations(d.grants)
         return d
     }
 }

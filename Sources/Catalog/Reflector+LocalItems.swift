@@ -20,9 +20,13 @@ extension Reflector {
         /// Domains any of whose texts name the schema: read again as a whole.
         var domains: [String] = []
 
+        /// Policies whose expressions name the schema's own objects.
+        var policies: [String] = []
+
+
         var isEmpty: Bool {
             constraints.isEmpty && defaults.isEmpty && indexes.isEmpty && types.isEmpty && collations.isEmpty
-                && routines.isEmpty && triggers.isEmpty && views.isEmpty && domains.isEmpty
+                && routines.isEmpty && triggers.isEmpty && views.isEmpty && domains.isEmpty && policies.isEmpty
         }
 
         /// The query that re-reads these items, with only the parts it needs:
@@ -76,6 +80,7 @@ extension Reflector {
             if !triggers.isEmpty { parts.append(Reflector.triggerTextsQuery(parameter(triggers))) }
             if !views.isEmpty { parts.append(Reflector.viewTextsQuery(parameter(views))) }
             if !domains.isEmpty { parts.append(Reflector.domainTextsQuery(parameter(domains))) }
+            if !policies.isEmpty { parts.append(Reflector.policyTextsQuery(parameter(policies))) }
             return PipelineStatement(parts.joined(separator: "\nUNION ALL\n"), parameters)
         }
 
@@ -166,6 +171,12 @@ extension Reflector.BatchRows {
         }
         for oid in domainsNaming.sorted() {
             if let schema = owners.ofDomain[oid] { local[schema].domains.append(oid) }
+        }
+        for row in policies {
+            guard let schema = owners.ofClass[row.table] else { continue }
+            if [row.using, row.withCheck].contains(where: { $0.map(present[schema].names) ?? false }) {
+                local[schema].policies.append(row.oid)
+            }
         }
         for row in columns {
             guard let schema = owners.ofClass[row.table] else { continue }

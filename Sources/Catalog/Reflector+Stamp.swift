@@ -89,6 +89,13 @@ public enum Stamp {
 
     /// A comment on a domain (`pg_description` of `pg_type`).
     static func typeComment(oid: String, version: String) -> String { "y:\(oid):\(version)" }
+    // Row-level security, policies and grants: the switches and ACLs live in
+    // the `pg_class`, `pg_namespace` and `pg_proc` rows the stamp already has.
+    static func policy(oid: String, version: String, commentVersion: String?) -> String {
+        "q:\(oid):\(version):\(commentVersion ?? "")"
+    }
+
+    static func defaultACL(oid: String, version: String) -> String { "x:\(oid):\(version)" }
 
     /// The stamp of a set of lines, as `query` computes it on the server. Lines
     /// hold only ASCII (tags, digits, colons), where String order is byte order.
@@ -168,6 +175,18 @@ public enum Stamp {
             LEFT JOIN pg_catalog.pg_description ds
                    ON ds.classoid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND ds.objoid = tg.oid AND ds.objsubid = 0
             WHERE tg.tgrelid = ANY(r.tables) AND NOT tg.tgisinternal
+            UNION ALL
+            SELECT 'q:' || pol.oid::int8 || ':' || pol.xmin::text || ':' || coalesce(ds.xmin::text, '')
+            FROM r, pg_catalog.pg_policy pol
+            LEFT JOIN pg_catalog.pg_description ds
+                   ON ds.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass AND ds.objoid = pol.oid
+                  AND ds.objsubid = 0
+            WHERE pol.polrelid = ANY(r.tables)
+            UNION ALL
+            SELECT 'x:' || da.oid::int8 || ':' || da.xmin::text
+            FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_default_acl da ON da.defaclnamespace = n.oid
+            WHERE n.nspname = $1
+              AND da.defaclrole = (SELECT ro.oid FROM pg_catalog.pg_roles ro WHERE ro.rolname = current_user)
             UNION ALL
             SELECT 'f:' || ds.objoid::int8 || ':' || ds.xmin::text
             FROM r, pg_catalog.pg_description ds

@@ -77,6 +77,17 @@ extension Change {
         case validateDomainCheck = "validate_domain_check"
         case dropDomainCheck = "drop_domain_check"
         case commentOnDomain = "comment_domain"
+        // MARK: Row-level security, policies and grants
+        case enableRowSecurity = "enable_row_security"
+        case forceRowSecurity = "force_row_security"
+        case createPolicy = "create_policy"
+        case alterPolicy = "alter_policy"
+        case dropPolicy = "drop_policy"
+        case commentOnPolicy = "comment_policy"
+        case grant = "grant"
+        case revoke = "revoke"
+        case grantDefaultPrivileges = "grant_default_privileges"
+        case revokeDefaultPrivileges = "revoke_default_privileges"
 
         /// The plan-file name, so that text output shows what the file stores.
         public var description: String { rawValue }

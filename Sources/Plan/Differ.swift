@@ -51,7 +51,8 @@ public struct Differ: Sendable {
     /// The operations that build the declaration in an empty schema, in order.
     /// Used for new tenants and to realise the desired state in a scratch schema.
     public static func creation(of declaration: Declaration, order: [String] = []) -> [Step] {
-        var ops: [Step] = declaration.enums.map { .createEnum($0) }
+        var ops: [Step] = defaultPrivilegeCreation(of: declaration)
+        ops += declaration.enums.map { .createEnum($0) }
         ops += declaration.domains.map { .createDomain($0) }
         let early = functionsUsedByTables(declaration)
         ops += declaration.functions.filter { early.contains($0.name) }.map { .createFunction($0) }
@@ -72,6 +73,7 @@ public struct Differ: Sendable {
         for d in declaration.domains where d.comment != nil {
             ops.append(.commentOnDomain(d.name, comment: d.comment))
         }
+        ops += securityCreation(of: declaration)
         for f in declaration.functions where f.comment != nil {
             ops.append(.commentOnFunction(name: f.name, comment: f.comment))
         }
@@ -100,6 +102,7 @@ public struct Differ: Sendable {
         run.diffTables()
         run.diffFunctions()
         run.diffTriggers()
+        run.diffSecurity()
         run.dropUndeclared()
         run.dropUndeclaredFunctions()
         run.dropUndeclaredDomains()

@@ -16,10 +16,9 @@ extension SchemaState {
     /// views and materialized views (`views`), functions, procedures and
     /// aggregates (`functions`), and domains, composite and range types (`types`).
     /// functions and procedures (`functions`), triggers (`triggers`, `table.name`).
-    /// Policies are read only as dependents (`DependentState`); ignored ones, like
-    /// ignored views and functions that depend on a table, stay as uses of what
-    /// they stand on (`ignoreDependents`).
-    /// Policies held back as unsupported (`TableState.unsupported`) go too.
+    /// Policies (`TableState.policies`, `table.name`) go; as dependents
+    /// (`DependentState`), ignored ones, like ignored views and functions that
+    /// depend on a table, stay as uses of what they stand on (`ignoreDependents`).
     ///
     /// What stays: for each remaining table, the columns that its ignored
     /// columns, indexes and constraints stand on (`TableState.ignoredUses`), so
@@ -156,6 +155,11 @@ extension TableState {
             return false
         }
         count += unsupported - table.unsupported.count
+        if let policies = table.policies {
+            let kept = policies.filter { !rules.ignores(.policies, table: name, $0.name) }
+            count += policies.count - kept.count
+            table.policies = kept.isEmpty ? nil : kept
+        }
         table.ignoredUses = uses.sorted()
         return table
     }

@@ -67,6 +67,7 @@ extension Step {
         case .validateDomainCheck: .validateDomainCheck
         case .dropDomainCheck: .dropDomainCheck
         case .commentOnDomain: .commentOnDomain
+        case .security(let s): s.operation
         }
     }
 
@@ -81,6 +82,8 @@ extension Step {
         case .dropType, .dropTable, .dropColumn, .dropSequence, .dropConstraint, .dropIndex, .dropFunction, .dropTrigger,
              .dropDependent, .dropIndexConcurrently, .dropView, .dropDomain, .dropDomainCheck:
             .drop
+        case .security(let s):
+            s.action
         default:
             .change
         }
@@ -148,6 +151,7 @@ extension Step {
         case .validateDomainCheck(let domain, let name, _): "check \(name) of domain \(domain) (validate)"
         case .dropDomainCheck(let domain, let name): "check \(name) of domain \(domain)"
         case .commentOnDomain(let name, _): "comment on domain \(name)"
+        case .security(let s): s.object
         }
     }
 
@@ -167,6 +171,7 @@ extension Step {
         // MARK: Domains
         case .createDomain(let d): d.location
         case .addDomainCheck(_, let c, _), .addDomainCheckNotValid(_, let c): c.location
+        case .security(let s): s.location
         default: nil
         }
     }

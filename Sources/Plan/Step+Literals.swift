@@ -63,6 +63,8 @@ extension Step {
             return []
         case .commentOnFunction(_, let comment), .commentOnTrigger(_, _, let comment):
             return comment.map { [$0] } ?? []
+        case .security(let s):
+            return s.literals
         case .dropFunction, .dropTrigger,
              .addConstraint(_, .primaryKey), .addConstraint(_, .unique), .addConstraint(_, .foreignKey),
              .createSchema, .dropType, .renameTable, .dropTable, .renameColumn, .dropColumn, .setNotNull,

@@ -153,6 +153,8 @@ extension Step {
             case .function, .procedure, .aggregate, .domain: return []
             default: return d.table.map { [RelationLock(prefix + $0, .accessExclusive)] } ?? []
             }
+        case .security(let s):
+            return s.locks
         }
     }
 }

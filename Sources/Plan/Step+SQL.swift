@@ -162,6 +162,8 @@ extension Step {
             return "ALTER DOMAIN \(q(domain)) DROP CONSTRAINT \(q(name))"
         case .commentOnDomain(let name, let comment):
             return "COMMENT ON DOMAIN \(q(name)) IS \(comment.map(quoteLiteral) ?? "NULL")"
+        case .security(let s):
+            return s.sql
         }
     }
 

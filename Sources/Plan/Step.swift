@@ -111,4 +111,7 @@ public enum Step: Sendable, Equatable {
     case validateDomainCheck(domain: String, name: String, tables: [String])
     case dropDomainCheck(domain: String, name: String)
     case commentOnDomain(String, comment: String?)
+    // MARK: Row-level security, policies and grants
+    /// See `SecurityStep`.
+    case security(SecurityStep)
 }

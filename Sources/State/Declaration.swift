@@ -19,6 +19,9 @@ public struct Declaration: Sendable, Equatable {
     // MARK: Domains
     /// Domains, in declaration order (see `DomainDeclaration`).
     public var domains: [DomainDeclaration]
+    // MARK: Grants
+    /// The top-level `grants:`; nil: neither the schema's grants nor default privileges are managed.
+    public var grants: SchemaGrantsDeclaration?
 
     public init(file: String, version: Int = 1, enums: [EnumDeclaration] = [], tables: [TableDeclaration] = [],
                 functions: [FunctionDeclaration] = [], ignore: IgnoreRules = IgnoreRules(),
@@ -64,6 +67,12 @@ public struct TableDeclaration: Sendable, Equatable {
     public var comment: String?
     public var renamedFrom: String?
     public var location: SourceLocation?
+    // MARK: Row-level security, policies and grants
+    /// nil: row-level security off (as when both switches are false).
+    public var rowSecurity: RowSecurityDeclaration?
+    public var policies: [PolicyDeclaration] = []
+    /// nil: the table's grants are not managed (kept as they are); a list: exactly these.
+    public var grants: [GrantDeclaration]?
 
     public init(name: String, columns: [ColumnDeclaration], primaryKey: KeyDeclaration? = nil,
                 uniques: [KeyDeclaration] = [], indexes: [IndexDeclaration] = [],

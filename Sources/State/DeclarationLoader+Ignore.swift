@@ -125,6 +125,10 @@ extension DeclarationLoader.Parser {
                 check(.triggers, "\(table.name).\(trigger.name)", "trigger '\(trigger.name)' of \(owner)",
                       at: trigger.location)
             }
+            for policy in table.policies {
+                check(.policies, "\(table.name).\(policy.name)", "policy '\(policy.name)' of \(owner)",
+                      at: policy.location)
+            }
         }
         for function in declaration.functions {
             check(.functions, function.name, "function '\(function.name)'", at: function.location)

@@ -12,9 +12,9 @@ public enum DeclarationLoader {
     public static let supportedVersion = 1
 
     static let topKeys = ["version", "enums", "functions", "tables", "ignore", "views", "materialized_views",
-                           "domains"]
+                           "domains", "grants"]
     static let tableKeys = ["columns", "primary_key", "unique", "indexes", "foreign_keys", "checks",
-                            "triggers", "comment", "renamed_from"]
+                            "triggers", "comment", "renamed_from", "row_level_security", "policies", "grants"]
     static let columnKeys = ["type", "nullable", "default", "identity", "generated", "collation",
                              "comment", "renamed_from", "using"]
     static let indexKeys = ["columns", "unique", "using", "where", "include"]
@@ -105,7 +105,7 @@ extension DeclarationLoader {
             var declaration = Declaration(file: file)
             guard let top = reader.fields(
                 of: root, allowed: DeclarationLoader.topKeys, what: "the schema file",
-                shape: "a mapping with the keys version, enums, domains, functions, tables, views, materialized_views and ignore")
+                shape: "a mapping with the keys version, enums, domains, functions, tables, views, materialized_views, ignore and grants")
             else { return declaration }
 
             try reader.checkVersion(in: top, of: root, supported: DeclarationLoader.supportedVersion)
@@ -144,6 +144,7 @@ extension DeclarationLoader {
                 declaration.views += parseViews(viewsEntry, materialized: true)
             }
             checkForeignKeyTargets(declaration)
+            if let grantsEntry = top["grants"] { declaration.grants = parseSchemaGrants(grantsEntry) }
             if let ignoreEntry = top["ignore"] {
                 let globs = parseIgnore(ignoreEntry)
                 checkIgnored(declaration, globs)
@@ -279,6 +280,10 @@ extension DeclarationLoader {
             if let commentEntry = fields["comment"] {
                 table.comment = reader.string(commentEntry, of: owner)
             }
+            // Row-level security, policies and grants.
+            if let rlsEntry = fields["row_level_security"] { table.rowSecurity = parseRowSecurity(rlsEntry, table: name) }
+            if let policiesEntry = fields["policies"] { table.policies = parsePolicies(policiesEntry, table: name) }
+            if let grantsEntry = fields["grants"] { table.grants = parseGrants(grantsEntry, of: owner, kind: .table) ?? [] }
             if let renamedEntry = fields["renamed_from"], let old = reader.string(renamedEntry, of: owner) {
                 if reader.checkName(old, kind: "old table name", at: renamedEntry.value),
                    checkRename(old, of: name, kind: "table", scope: "", in: owner, among: tableNames, at: renamedEntry.value) {

@@ -203,6 +203,8 @@ struct CaseRunner {
         for check in spec.after {
             let rows: [[String?]]
             do {
+                if let role = check.role { try connection.execute("SET ROLE \(quoteIdentifier(role))") }
+                defer { if check.role != nil { try? connection.execute("RESET ROLE") } }
                 rows = try queryRows(check.sql, in: tenant)
             } catch {
                 fail("after: \(check.sql)\n  failed: \(error)")

@@ -11,7 +11,8 @@ import SQLSyntax
 /// (`pg_get_constraintdef`), indexes (`pg_get_indexdef`, validity), sequences
 /// (type, increment, bounds, cycle, owner column), types (enum labels in order; a domain's
 /// base type, NOT NULL, default and collation),
-/// views, functions, triggers, policies, and comments on all of them.
+/// views, functions, triggers, policies, the schema's ACL and default
+/// privileges in it, and comments on all of them.
 struct CatalogSnapshot: Equatable {
     var lines: [String]
 
@@ -88,13 +89,17 @@ struct CatalogSnapshot: Equatable {
         ("policy", """
             SELECT c.relname || '.' || p.polname, p.polcmd::text, p.polpermissive::text,
                    coalesce(pg_get_expr(p.polqual, p.polrelid), ''), coalesce(pg_get_expr(p.polwithcheck, p.polrelid), ''),
-                   p.polroles::regrole[]::text
+                   p.polroles::regrole[]::text, coalesce(obj_description(p.oid, 'pg_policy'), '')
             FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
             WHERE c.relnamespace = $1::regnamespace
             """),
         ("schema", """
             SELECT n.nspname = $1, coalesce(n.nspacl::text, ''), coalesce(obj_description(n.oid, 'pg_namespace'), '')
             FROM pg_namespace n WHERE n.nspname = $1
+            """),
+        ("default privileges", """
+            SELECT d.defaclrole::regrole::text, d.defaclobjtype::text, d.defaclacl::text
+            FROM pg_default_acl d WHERE d.defaclnamespace = $1::regnamespace
             """),
     ]
 

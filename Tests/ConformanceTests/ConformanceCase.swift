@@ -23,6 +23,9 @@ struct ConformanceCase: Sendable {
     /// A query run in the tenant after apply, and the rows it must return.
     struct Check: Sendable {
         var sql: String
+        /// `role:`: the role the query runs as (`SET ROLE`, reset after it), to
+        /// see what row-level security and grants let that role see.
+        var role: String? = nil
         /// Every value as text, NULL as nil.
         var rows: [[String?]]
     }
@@ -201,7 +204,7 @@ struct ConformanceCase: Sendable {
         if let node = top["after"] {
             guard case .sequence(let seq) = node else { throw CaseFileError(path, node, "'after' must be a list") }
             for item in seq {
-                let check = try mapping(item, path: path, what: "an 'after' entry", keys: ["sql", "rows"])
+                let check = try mapping(item, path: path, what: "an 'after' entry", keys: ["sql", "rows", "role"])
                 guard let sql = try string("sql", in: check) else {
                     throw CaseFileError(path, item, "an 'after' entry needs 'sql'")
                 }
@@ -219,7 +222,7 @@ struct ConformanceCase: Sendable {
                         return s.style == .plain && ["null", "~", "Null", "NULL"].contains(s.string) ? nil : s.string
                     }
                 }
-                c.after.append(Check(sql: sql, rows: parsed))
+                c.after.append(Check(sql: sql, role: try string("role", in: check), rows: parsed))
             }
         }
         return c

@@ -85,10 +85,23 @@ func caseName(_ step: Step) -> String {
     case .validateDomainCheck: "validateDomainCheck"
     case .dropDomainCheck: "dropDomainCheck"
     case .commentOnDomain: "commentOnDomain"
+    case .security(let s):
+        switch s {
+        case .enableRowSecurity: "enableRowSecurity"
+        case .forceRowSecurity: "forceRowSecurity"
+        case .createPolicy: "createPolicy"
+        case .alterPolicy: "alterPolicy"
+        case .dropPolicy: "dropPolicy"
+        case .commentOnPolicy: "commentOnPolicy"
+        case .grant: "grant"
+        case .revoke: "revoke"
+        case .grantDefault: "grantDefault"
+        case .revokeDefault: "revokeDefault"
+        }
     }
 }
 
-let allStepCaseCount = 61
+let allStepCaseCount = 71
 
 /// A name that needs every kind of quoting: a double quote, capitals, a space, non-ASCII.
 let awkward = "Wé\"ird Nämé 🐘"
@@ -367,6 +380,35 @@ let renderCases: [RenderCase] = [
                "drop_domain_check", .drop),
     RenderCase(.commentOnDomain("email", comment: "it's an address"),
                #"COMMENT ON DOMAIN "email" IS 'it''s an address'"#, "comment_domain", .change),
+] + securityRenderCases
+
+/// Row-level security, policies and grants.
+let securityRenderCases: [RenderCase] = [
+    RenderCase(.security(.enableRowSecurity(table: "orders", true)),
+               #"ALTER TABLE "orders" ENABLE ROW LEVEL SECURITY"#, "enable_row_security", .change),
+    RenderCase(.security(.forceRowSecurity(table: "orders", false)),
+               #"ALTER TABLE "orders" NO FORCE ROW LEVEL SECURITY"#, "force_row_security", .change),
+    RenderCase(.security(.createPolicy(table: "orders", PolicyDeclaration(
+        name: awkward, command: .update, permissive: false, roles: [RoleName("app"), RoleName("public")],
+        using: "owner = current_user", withCheck: "total > 0"))),
+               "CREATE POLICY \(awkwardQuoted) ON \"orders\" AS RESTRICTIVE FOR UPDATE TO \"app\", PUBLIC "
+                   + "USING (owner = current_user) WITH CHECK (total > 0)", "create_policy", .create),
+    RenderCase(.security(.alterPolicy(table: "orders", PolicyDeclaration(name: "by_owner", using: "true"))),
+               #"ALTER POLICY "by_owner" ON "orders" TO PUBLIC USING (true)"#, "alter_policy", .change),
+    RenderCase(.security(.dropPolicy(table: "orders", name: "by_owner")),
+               #"DROP POLICY "by_owner" ON "orders""#, "drop_policy", .drop),
+    RenderCase(.security(.commentOnPolicy(table: "orders", name: "by_owner", comment: "it's")),
+               #"COMMENT ON POLICY "by_owner" ON "orders" IS 'it''s'"#, "comment_policy", .change),
+    RenderCase(.security(.grant(GrantTarget(.table, "orders"), role: awkward, privileges: ["INSERT", "SELECT"])),
+               "GRANT INSERT, SELECT ON TABLE \"orders\" TO \(awkwardQuoted)", "grant", .create),
+    RenderCase(.security(.revoke(.schema, role: "public", privileges: ["CREATE"])),
+               "REVOKE CREATE ON SCHEMA {tenant} FROM PUBLIC", "revoke", .drop),
+    RenderCase(.security(.grantDefault(objects: "tables", role: "app", privileges: ["SELECT"])),
+               #"ALTER DEFAULT PRIVILEGES IN SCHEMA {tenant} GRANT SELECT ON TABLES TO "app""#,
+               "grant_default_privileges", .create),
+    RenderCase(.security(.revokeDefault(objects: "sequences", role: "app", privileges: ["USAGE"])),
+               #"ALTER DEFAULT PRIVILEGES IN SCHEMA {tenant} REVOKE USAGE ON SEQUENCES FROM "app""#,
+               "revoke_default_privileges", .drop),
 ]
 
 @Suite("Step rendering")
