@@ -371,6 +371,10 @@ extension Declaration {
         let customers = try #require(declaration.table(named: "customers"))
         #expect(customers.indexes.contains { $0.columns == ["lower(email)"] })
         #expect(declaration.tables.allSatisfy { table in table.foreignKeys.allSatisfy { $0.referencedSchema == nil } })
+        // What a real application keeps beside its tables: a trigger and its function, a view.
+        #expect(declaration.functions.map(\.name) == ["touch_updated_at"])
+        #expect(declaration.table(named: "products")?.triggers.map(\.function) == ["touch_updated_at"])
+        #expect(declaration.views.map(\.name) == ["open_orders"])
     }
 
     @Test func indexElementClassification() {
