@@ -50,6 +50,8 @@ extension Step {
         case .addConstraintNotValid: .addConstraintNotValid
         case .validateConstraint: .validateConstraint
         case .addConstraintUsingIndex: .addConstraintUsingIndex
+        case .alterConstraintTiming: .alterConstraint
+        case .setIndexStorage: .setIndexStorage
         }
     }
 
@@ -114,6 +116,8 @@ extension Step {
         case .addConstraintNotValid(let table, let c): "constraint \(c.name) on \(table) (not valid)"
         case .validateConstraint(let table, let name): "constraint \(name) on \(table) (validate)"
         case .addConstraintUsingIndex(let table, let name, _): "constraint \(name) on \(table) (from its index)"
+        case .alterConstraintTiming(let table, let name, _): "constraint \(name) on \(table)"
+        case .setIndexStorage(let index, _, _): "index \(index) storage parameters"
         }
     }
 

@@ -30,6 +30,7 @@ extension Step {
             return comment.map { [$0] } ?? []
         case .createTable(let t):
             return t.columns.flatMap(Self.literals(inColumn:)) + t.checks.flatMap { SQLTokens($0.expression).literals }
+                + t.exclusions.flatMap(Self.literals(inExclusion:))
         case .addColumn(_, let column):
             return Self.literals(inColumn: column)
         case .alterColumnType(_, _, let type, let collation, let using):
@@ -41,6 +42,8 @@ extension Step {
             return SQLTokens(type).literals
         case .addConstraint(_, .check(let check)), .addConstraintNotValid(_, .check(let check)):
             return SQLTokens(check.expression).literals
+        case .addConstraint(_, .exclusion(let x)), .addConstraintNotValid(_, .exclusion(let x)):
+            return Self.literals(inExclusion: x)
         case .continueSequence(let name, _, _, _):
             return [quoteIdentifier(name)]
         case .createIndex(_, let index), .createIndexConcurrently(_, let index):
@@ -60,7 +63,8 @@ extension Step {
              .createSchema, .dropType, .renameTable, .dropTable, .renameColumn, .dropColumn, .setNotNull,
              .dropNotNull, .dropDefault, .addIdentity, .setIdentity, .dropIdentity, .dropExpression,
              .renameSequence, .dropSequence, .renameConstraint, .dropConstraint, .renameIndex, .dropIndex, .dropDependent,
-             .addConstraintNotValid, .validateConstraint, .addConstraintUsingIndex, .dropIndexConcurrently:
+             .addConstraintNotValid, .validateConstraint, .addConstraintUsingIndex, .dropIndexConcurrently,
+             .alterConstraintTiming, .setIndexStorage:
             return []
         }
     }
@@ -71,6 +75,11 @@ extension Step {
             + (c.collation.map(literals(inCollation:)) ?? [])
             + (c.generated.map { SQLTokens($0).literals } ?? [])
             + (c.defaultExpression.map { SQLTokens($0).literals } ?? [])
+    }
+
+    /// The literals of an exclusion constraint's elements and predicate.
+    static func literals(inExclusion x: ExclusionDeclaration) -> [String] {
+        x.elements.flatMap { SQLTokens($0).literals } + (x.predicate.map { SQLTokens($0).literals } ?? [])
     }
 
     /// A collation name kept as written (see `collationName`) may hold literals; a quoted one holds none.

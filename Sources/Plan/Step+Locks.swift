@@ -100,7 +100,7 @@ extension Step {
                 // Both tables: inserts into the one and deletes from the other must wait.
                 return [RelationLock(table, .shareRowExclusive, validates ? .scan : .none)]
                     + (referenced == table ? [] : [RelationLock(referenced, .shareRowExclusive)])
-            case .check, .primaryKey, .unique:
+            case .check, .primaryKey, .unique, .exclusion:
                 return [RelationLock(table, .accessExclusive, validates ? .scan : .none)]
             }
         case .validateConstraint(let table, _):
@@ -121,6 +121,16 @@ extension Step {
             return [RelationLock(table, .shareRowExclusive)]
         case .dropTrigger(let table, _), .commentOnTrigger(let table, _, _):
             return [RelationLock(table, .accessExclusive)]
+        case .alterConstraintTiming(let table, _, _):
+            // Catalog only: the constraint row and its triggers' rows.
+            return [RelationLock(table, .shareUpdateExclusive)]
+        case .setIndexStorage(let index, let set, let reset):
+            // PostgreSQL's lock level per parameter (AlterTableGetRelOptionsLockLevel):
+            // fillfactor and btree's deduplicate_items need SHARE UPDATE EXCLUSIVE; others, taken
+            // as the strongest, ACCESS EXCLUSIVE. Catalog only: existing pages are not rewritten.
+            let light: Set<String> = ["fillfactor", "deduplicate_items"]
+            let names = Set(set.keys).union(reset)
+            return [RelationLock(index, names.isSubset(of: light) ? .shareUpdateExclusive : .accessExclusive)]
         case .dropDependent(let d):
             let prefix = d.schema.map { $0 + "." } ?? ""
             switch d.kind {

@@ -79,4 +79,10 @@ public enum Step: Sendable, Equatable {
     case validateConstraint(table: String, name: String)
     /// A unique or primary key constraint from the unique index of the same name.
     case addConstraintUsingIndex(table: String, name: String, primaryKey: Bool)
+    // MARK: Constraint and index options
+    /// `ALTER CONSTRAINT ... [NOT] DEFERRABLE INITIALLY ...` of a foreign key: no row is read.
+    case alterConstraintTiming(table: String, name: String, ConstraintTiming)
+    /// `ALTER INDEX ... SET (...)` with `set`, or `RESET (...)` with `reset` (one
+    /// of the two is empty): storage parameters, no rebuild.
+    case setIndexStorage(index: String, set: [String: String], reset: [String])
 }

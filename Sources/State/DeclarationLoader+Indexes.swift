@@ -17,7 +17,7 @@ extension DeclarationLoader.Parser {
             claim(item.key, .index, "the index '\(item.key)' of table '\(table)'", at: location)
             guard let fields = reader.fields(
                 of: item.value, allowed: DeclarationLoader.indexKeys, what: owner,
-                shape: "a mapping with columns: and, optionally, unique, using, where, include")
+                shape: "a mapping with columns: and, optionally, unique, using, where, include, nulls_not_distinct, with")
             else { continue }
             var index = IndexDeclaration(name: item.key, columns: [], location: location)
             var valid = true
@@ -50,6 +50,7 @@ extension DeclarationLoader.Parser {
                 checkColumnReferences(include, in: "'include' of \(owner)", table: table, declared: declared)
                 index.include = include.map(\.0)
             }
+            parseIndexOptions(fields, into: &index, owner: owner)
             if valid { result.append(index) }
         }
         return result

@@ -68,6 +68,8 @@ func caseName(_ step: Step) -> String {
     case .addConstraintNotValid: "addConstraintNotValid"
     case .validateConstraint: "validateConstraint"
     case .addConstraintUsingIndex: "addConstraintUsingIndex"
+    case .alterConstraintTiming: "alterConstraintTiming"
+    case .setIndexStorage: "setIndexStorage"
     }
 }
 
@@ -303,6 +305,10 @@ let renderCases: [RenderCase] = [
     RenderCase(.addConstraintUsingIndex(table: "orders", name: "orders_pkey", primaryKey: true),
                #"ALTER TABLE "orders" ADD CONSTRAINT "orders_pkey" PRIMARY KEY USING INDEX "orders_pkey""#,
                "add_constraint_using_index", .create),
+    RenderCase(.alterConstraintTiming(table: "c", name: "c_fkey", ConstraintTiming(initiallyDeferred: true)),
+               #"ALTER TABLE "c" ALTER CONSTRAINT "c_fkey" DEFERRABLE INITIALLY DEFERRED"#, "alter_constraint", .change),
+    RenderCase(.setIndexStorage(index: "i", set: ["fillfactor": "70"], reset: []),
+               #"ALTER INDEX "i" SET (fillfactor = '70')"#, "set_index_storage", .change),
 ]
 
 @Suite("Step rendering")
