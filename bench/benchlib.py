@@ -319,6 +319,56 @@ JOIN pg_index i ON i.indrelid = c.oid
 JOIN pg_class ic ON ic.oid = i.indexrelid
 WHERE n.nspname LIKE 't\_%'
 ORDER BY n.nspname, c.relname, ic.relname;
+-- Privileges (ACL columns) of schemas, relations and columns.
+SELECT n.nspname, n.nspacl, c.relname, c.relacl, a.attname, a.attacl
+FROM pg_namespace n
+JOIN pg_class c ON c.relnamespace = n.oid
+LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND a.attacl IS NOT NULL
+WHERE n.nspname LIKE 't\_%'
+ORDER BY n.nspname, c.relname, a.attname;
+-- Functions and procedures.
+SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), pg_get_functiondef(p.oid), p.proacl
+FROM pg_namespace n
+JOIN pg_proc p ON p.pronamespace = n.oid AND p.prokind IN ('f', 'p')
+WHERE n.nspname LIKE 't\_%'
+ORDER BY n.nspname, p.proname;
+-- Views and materialized views (rewrite rules).
+SELECT n.nspname, c.relname, pg_get_viewdef(c.oid, true)
+FROM pg_namespace n
+JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('v', 'm')
+JOIN pg_rewrite r ON r.ev_class = c.oid
+WHERE n.nspname LIKE 't\_%'
+ORDER BY n.nspname, c.relname;
+-- Triggers.
+SELECT n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid, true)
+FROM pg_namespace n
+JOIN pg_class c ON c.relnamespace = n.oid
+JOIN pg_trigger t ON t.tgrelid = c.oid AND NOT t.tgisinternal
+WHERE n.nspname LIKE 't\_%'
+ORDER BY n.nspname, c.relname, t.tgname;
+-- Row-level security policies.
+SELECT n.nspname, c.relname, c.relrowsecurity, p.polname, p.polcmd, p.polroles,
+       pg_get_expr(p.polqual, p.polrelid, true), pg_get_expr(p.polwithcheck, p.polrelid, true)
+FROM pg_namespace n
+JOIN pg_class c ON c.relnamespace = n.oid
+JOIN pg_policy p ON p.polrelid = c.oid
+WHERE n.nspname LIKE 't\_%'
+ORDER BY n.nspname, c.relname, p.polname;
+-- Partitioning and inheritance.
+SELECT n.nspname, c.relname, pg_get_partkeydef(c.oid), pc.relname, pg_get_expr(pc.relpartbound, pc.oid, true)
+FROM pg_namespace n
+JOIN pg_class c ON c.relnamespace = n.oid
+LEFT JOIN pg_partitioned_table pt ON pt.partrelid = c.oid
+LEFT JOIN pg_inherits i ON i.inhparent = c.oid
+LEFT JOIN pg_class pc ON pc.oid = i.inhrelid
+WHERE n.nspname LIKE 't\_%' AND (pt.partrelid IS NOT NULL OR i.inhrelid IS NOT NULL)
+ORDER BY n.nspname, c.relname, pc.relname;
+-- Default privileges.
+SELECT n.nspname, d.defaclrole, d.defaclobjtype, d.defaclacl
+FROM pg_namespace n
+JOIN pg_default_acl d ON d.defaclnamespace = n.oid
+WHERE n.nspname LIKE 't\_%'
+ORDER BY n.nspname, d.defaclobjtype;
 """
 
 
@@ -562,7 +612,10 @@ def cmd_report(results_path, out):
             ratio_row("   … apply only --parallel 1", num("prov_apply_p1"), num("prov_psql"), "psql")
     # 2. No-op plan.
     ratio_row(f"2. No-op plan, {n} tenants (best of 2)", num("noop_plan"), num("noop_catalog"),
-              "raw catalog reads", "≤ 3×", 3)
+              "raw catalog reads", "≤ 1.0×", 1.0)
+    if num("noop_plan_first") is not None:
+        ratio_row("   … first of the 2 (reads every tenant in full, writes the records)", num("noop_plan_first"),
+                  num("noop_catalog"), "raw catalog reads")
     if num("alembic_noop_per_tenant") is not None and num("noop_plan") is not None:
         base = num("alembic_noop_per_tenant") * int(n)
         tp = num("noop_plan")
@@ -590,8 +643,13 @@ def cmd_report(results_path, out):
         bpt = num("mem_plan_bytes") / int(m)
         rows.append((f"   plan.json bytes per in-sync tenant ({int(num('mem_plan_bytes'))} B / {m})", f"{bpt:.0f} B",
                      "", "", "≤ 200 B", "yes" if bpt <= 200 else "**no**"))
-        ratio_row(f"   No-op plan at {m} tenants", num("mem_plan_time"), num("mem_catalog"), "raw catalog reads",
-                  "≤ 3×", 3)
+        ratio_row(f"   No-op plan at {m} tenants (best of 2)", num("mem_plan_time"), num("mem_catalog"),
+                  "raw catalog reads", "≤ 1.0×", 1.0)
+        rows[-1] = rows[-1][:4] + ("≤ 1.0×, < 10 s", "yes" if num("mem_plan_time") < 10
+                                    and num("mem_plan_time") <= num("mem_catalog") else "**no**")
+        if num("mem_plan_first") is not None:
+            ratio_row("   … first of the 2 (reads every tenant in full, writes the records)", num("mem_plan_first"),
+                      num("mem_catalog"), "raw catalog reads")
         if num("mem_provision_psql") is not None:
             rows.append((f"   (setup: psql provisioning of {m} tenants)", "", fmt_s(num("mem_provision_psql")), "", "", ""))
 

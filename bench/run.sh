@@ -254,6 +254,7 @@ best_of2 noop_plan env PGDATABASE="$DB_TP" "$TP" plan --schema schema.yaml --ten
 python3 "$LIB" check-plan plan-noop.json --in-sync "$N"
 best_of2 noop_catalog env PGDATABASE="$DB_TP" psql -X -q -v ON_ERROR_STOP=1 -o /dev/null -f catalog.sql
 record noop_plan "$(seconds noop_plan)"
+record noop_plan_first "$(seconds noop_plan.1)"
 record noop_catalog "$(seconds noop_catalog)"
 record noop_plan_bytes "$(stat -c %s plan-noop.json)"
 
@@ -354,6 +355,7 @@ EOF
     rss1="$(python3 "$LIB" maxrss mem-time-1.txt)"
     rss2="$(python3 "$LIB" maxrss mem-time-2.txt)"
     record mem_rss_kib "$((rss1 > rss2 ? rss1 : rss2))"
+    record mem_plan_first "$(seconds mem_plan.1)"
     record mem_plan_time "$(python3 -c 'import sys; print(min(float(open(p).read()) for p in sys.argv[1:]))' time.mem_plan.1 time.mem_plan.2)"
     record mem_plan_bytes "$(stat -c %s plan-memory.json)"
     log "   peak RSS $((rss1 > rss2 ? rss1 : rss2)) KiB, plan.json $(stat -c %s plan-memory.json) bytes"

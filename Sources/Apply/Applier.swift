@@ -22,11 +22,14 @@ public struct ApplyOptions: Sendable {
     public var lockBudget: TimeInterval
     /// Tenants with heavy changes (`Change.isHeavy`) in flight at once, per database.
     public var heavyParallel: Int
-    /// A tenant whose tables (indexes and TOAST included) hold fewer bytes than
-    /// this runs its heavy changes as light ones, without waiting for a slot: a
+    /// A tenant whose tables that the changes scan or rewrite (indexes and TOAST
+    /// included) each hold fewer bytes than this runs its heavy changes as light ones, without waiting for a slot: a
     /// scan or rewrite of it takes milliseconds, and queueing a fleet of small
     /// tenants one at a time behind each other would only make the run longer.
     public var heavyMinimumBytes: Int64 = ApplyOptions.defaultHeavyMinimumBytes
+    /// Rows per batch of a column backfill (`backfill_column`): each batch is
+    /// one short transaction that holds the row locks of that many rows.
+    public var backfillBatch: Int = ApplyOptions.defaultBackfillBatch
     /// Tenants to apply first; any failure among them stops the run.
     public var canary: Int
     /// Stop starting tenants once this many have failed.
@@ -50,8 +53,9 @@ public struct ApplyOptions: Sendable {
     public static let defaultLockTimeout = "200ms"
     public static let defaultLockBudget: TimeInterval = 30
     public static let defaultHeavyParallel = 1
-    /// 16 MiB: a scan of that much takes a few tens of milliseconds.
-    public static let defaultHeavyMinimumBytes: Int64 = 16 << 20
+    /// The plan's notion of a small table (`FormChoice.defaultThresholdBytes`, 16 MiB).
+    public static let defaultHeavyMinimumBytes: Int64 = FormChoice.defaultThresholdBytes
+    public static let defaultBackfillBatch = 10_000
 }
 
 /// Executes a plan, tenant by tenant.

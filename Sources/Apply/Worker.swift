@@ -83,7 +83,12 @@ struct Worker: Sendable {
                         board.connected(slot, pid: connection.backendPID, cancel: connection.cancelHandle())
                     }
                     if heavy && !sized {
-                        heavy = try Self.tableBytes(of: tenant, on: session.connection!) >= options.heavyMinimumBytes
+                        let largest = try Self.largestScannedTable(of: tenant, changes: set.changes, on: session.connection!)
+                        if let outgrown = Self.outgrown(set, tenant: tenant, threshold: plan.onlineThreshold,
+                                                        largest: largest) {
+                            return result(.failed, outgrown)
+                        }
+                        heavy = largest.bytes >= options.heavyMinimumBytes
                         sized = true
                     }
                     if heavy && !holdsSlot {
@@ -105,7 +110,13 @@ struct Worker: Sendable {
                     action = machine.changesRan()
                 case .runOutside(let changes):
                     let found = try outsideTransaction(tenant, on: session.connection!) { connection in
-                        for change in changes { try connection.execute(change.statement(tenant: tenant)) }
+                        for change in changes {
+                            if change.op == .backfillColumn {
+                                try Backfill.run(change, batch: options.backfillBatch, on: connection)
+                            } else {
+                                try connection.execute(change.statement(tenant: tenant))
+                            }
+                        }
                         return try fingerprint(of: tenant, on: connection)
                     }
                     action = machine.ranOutside(fingerprint: found)
@@ -274,6 +285,48 @@ struct Worker: Sendable {
     /// the tables of foreign keys locked in a safe order (`LockDiscipline`).
     func run(_ changes: [Change], tenant: String, on connection: Connection) throws {
         _ = try connection.pipeline(LockDiscipline.statements(for: changes, tenant: tenant))
+    }
+
+    /// A tenant planned in one transaction because the tables its changes scan
+    /// were small, one of which has since grown to `outgrownFactor` times the
+    /// threshold: the single transaction would now hold a strong lock through a
+    /// long scan, so the tenant is not touched and fails with what to do.
+    /// The plan reads sizes from the statistics (`relpages`), so the message
+    /// says to analyze the table when autovacuum has not yet.
+    static func outgrown(_ set: PlanFile.ChangeSet, tenant: String, threshold: Int64?,
+                         largest: (table: String, bytes: Int64)) -> TenantResult.Failure? {
+        guard set.form == .transactional, let threshold, threshold > 0,
+              largest.bytes >= threshold.multipliedReportingOverflow(by: outgrownFactor).partialValue else { return nil }
+        let table = largest.table.printable
+        let qualified = quoteIdentifier(tenant) + "." + quoteIdentifier(largest.table)
+        return TenantResult.Failure(
+            sqlState: "", message: "planned in one transaction because every table its changes scan was below "
+                + "\(FormChoice.sizeText(threshold)), but \(table) is now \(FormChoice.sizeText(largest.bytes)); "
+                + "nothing was run: plan again to give it the online form (the plan reads table sizes from the "
+                + "statistics: ANALYZE \(qualified.printable) first if autovacuum has not analyzed it since it grew)")
+    }
+
+    /// How many times the threshold a table of a tenant planned in one
+    /// transaction may reach by `apply` before the tenant is refused.
+    static let outgrownFactor: Int64 = 4
+
+    /// The largest table `changes` scan or rewrite in the tenant and its bytes,
+    /// with its indexes and TOAST: the measure the plan chose the form by
+    /// (`FormChoice`), taken now. Changes of a plan that records no locks: the
+    /// sum of all its tables.
+    static func largestScannedTable(of tenant: String, changes: [Change],
+                                    on connection: Connection) throws -> (table: String, bytes: Int64) {
+        let tables = FormChoice.scannedTables(changes)
+        if tables.isEmpty { return ("", try tableBytes(of: tenant, on: connection)) }
+        let sql = """
+            SELECT c.relname, pg_total_relation_size(c.oid)::int8::text
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'm') AND c.relname = ANY($2::text[])
+            ORDER BY pg_total_relation_size(c.oid) DESC LIMIT 1
+            """
+        guard let row = try connection.query(sql, [tenant, arrayLiteral(tables.sorted())]).rows.first,
+              let name = row[0], let bytes = row[1].flatMap({ Int64($0) }) else { return ("", 0) }
+        return (name, bytes)
     }
 
     /// The bytes the tenant's tables hold, with their indexes and TOAST; 0 for

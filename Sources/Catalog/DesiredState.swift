@@ -29,6 +29,7 @@ public enum DesiredState {
     public static func realise(_ declaration: Declaration, probingDefaults: Bool,
                                on connection: Connection) throws -> (state: SchemaState, rewritingDefaults: Set<String>) {
         let scratch = "\(ReservedSchemas.toolPrefix)_scratch_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
+        try checkRoles(of: declaration, on: connection)
         do {
             return try realise(declaration, in: scratch, probingDefaults: probingDefaults, on: connection)
         } catch ScratchDenied.denied {
@@ -64,18 +65,16 @@ public enum DesiredState {
         try connection.withRollback {
             try createScratch(scratch, on: connection)
             var routines: [String] = []
-            for op in Differ.creation(of: declaration) {
-                do {
-                    try connection.execute(op.sql)
-                } catch let error as PostgresError {
-                    throw PlanningError.declarationRejected(inputError(for: op, error, file: declaration.file), server: error)
-                }
+            let order = try createInDependencyOrder(Differ.creation(of: declaration), file: declaration.file,
+                                                    scratch: scratch,
+                                                    on: connection) { op in
                 if case .createFunction(let function) = op {
                     routines = try checkCreatesOne(function, after: routines, in: scratch, on: connection,
                                                    file: declaration.file)
                 }
             }
-            let state = try Reflector().reflect(schema: scratch, on: connection) ?? SchemaState()
+            var state = try Reflector().reflect(schema: scratch, on: connection) ?? SchemaState()
+            state.creationOrder = order
             guard probingDefaults else { return (state, []) }
             try connection.execute("SELECT set_config('search_path', $1, true)", [quoteIdentifier(scratch)])
             var rewriting: Set<String> = []
@@ -143,6 +142,11 @@ public enum DesiredState {
         }
         if case .createFunction(let function) = op, let position = error.position {
             location = function.location(ofPosition: position) ?? location
+        }
+        if case .createView(let view) = op, let position = error.position,
+           let range = op.sql.range(of: view.query) {
+            let head = op.sql.unicodeScalars.distance(from: op.sql.startIndex, to: range.lowerBound)
+            location = view.location(ofQueryPosition: position - head) ?? location
         }
         let message = "PostgreSQL rejects this declaration: \(error.summary)"
         var hint = "fix \(op.object) in \(file)"

@@ -47,6 +47,10 @@ public struct FleetReflection {
         public var stamps: [String: String] = [:]
         /// Objects `ignore:` took out of each tenant's state, for tenants that had any.
         public var ignored: [String: Int] = [:]
+        /// Bytes of the tables each tenant's changes scan or rewrite
+        /// (`StatePlan.scannedTables`), by tenant and table; tenants with
+        /// none are left out, so memory stays with the changing tables.
+        public var tableBytes: [String: [String: Int64]] = [:]
     }
 
     /// `first` is an open connection to reuse as one of the workers.
@@ -140,6 +144,14 @@ public struct FleetReflection {
                     result.stamps[schema.name] = schema.stamp
                 }
                 result.plans.merge(plans) { first, _ in first }
+                var scanned: [String: Set<String>] = [:]
+                for (schema, fingerprint) in zip(reflected, fingerprints) where !schema.tableBytes.isEmpty {
+                    guard let plan = result.plans[fingerprint], !plan.changes.isEmpty else { continue }
+                    if scanned[fingerprint] == nil { scanned[fingerprint] = plan.scannedTables }
+                    let tables = scanned[fingerprint]!
+                    let bytes = schema.tableBytes.filter { tables.contains($0.key) }
+                    if !bytes.isEmpty { result.tableBytes[schema.name] = bytes }
+                }
             }
         }
     }

@@ -15,6 +15,9 @@ extension Importer {
         var built = Built(declaration: Declaration(file: file))
         built.declaration.enums = catalog.enums.map { EnumDeclaration(name: $0.name, values: $0.labels) }
         buildFunctions(catalog.functions, tenant: catalog.schema, into: &built)
+        buildViews(catalog.views, indexes: catalog.viewIndexes, into: &built)
+        buildDomains(catalog.domains, into: &built)
+        let domainNames = Set(built.declaration.domains.map(\.name))
         let functions = Set(built.declaration.functions.map(\.name))
         let enumNames = Set(catalog.enums.map(\.name))
 
@@ -34,12 +37,15 @@ extension Importer {
                                                 reason: "it has no columns; schema.yaml tables need at least one"))
                 continue
             }
-            let unsupported = table.columns.filter { $0.typeInTenant && !($0.typeKind == "e" && enumNames.contains($0.elementTypeName)) }
+            let unsupported = table.columns.filter {
+                $0.typeInTenant && !($0.typeKind == "e" && enumNames.contains($0.elementTypeName))
+                    && !($0.typeKind == "d" && domainNames.contains($0.elementTypeName))
+            }
             if let column = unsupported.first {
                 built.skipped.append(ImportNote(
                     object: "table \(table.name)",
                     reason: "column \(column.name) has type \(column.type), a \(typeKindName(column.typeKind)) of the tenant "
-                        + "schema; schema.yaml can only declare enums"))
+                        + "schema; schema.yaml can only declare enums and domains"))
                 continue
             }
             if table.inherits {

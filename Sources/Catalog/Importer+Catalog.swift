@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import State
 
 /// The catalog facts of one tenant that `build` turns into a declaration, each
 /// with the query that reads it and its decoding by column name.
@@ -17,6 +18,11 @@ extension Importer {
         var unmanaged: [String] = []
         /// Functions and procedures outside extensions, by name.
         var functions: [Function] = []
+        /// Views and materialized views, and each materialized view's indexes by its name.
+        var views: [ViewState] = []
+        var viewIndexes: [String: [Index]] = [:]
+        /// Domains, as `Reflector` reads them.
+        var domains: [DomainState] = []
     }
 
     /// A table or partitioned table of the tenant.

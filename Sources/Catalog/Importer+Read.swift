@@ -18,8 +18,10 @@ extension Importer {
         unmanaged += (state?.sequences ?? []).map { "sequence \($0)" }
         unmanaged += try connection.query(UnmanagedRow.query, [namespace]).decode(UnmanagedRow.self).map(\.object)
         catalog.unmanaged = Set(unmanaged).sorted()
+        catalog.domains = state?.domains ?? []
 
         catalog.functions = try connection.query(Function.query, [namespace]).decode(Function.self)
+        (catalog.views, catalog.viewIndexes) = try readViews(state, namespace: namespace, on: connection)
         // What a default, check or index uses of the tenant's functions is declared with it.
         let imported = Set(catalog.functions.filter { $0.overloads == 1 }.map { "function \($0.name)" })
 
@@ -134,21 +136,13 @@ extension Importer {
         }
     }
 
-    /// Policies, row-level security and the table properties schema.yaml cannot
-    /// express yet (UNLOGGED, storage parameters, replica identity, inheritance
+    /// The table properties schema.yaml cannot express yet (UNLOGGED, storage parameters, replica identity, inheritance
     /// and partitions): listed so that the file says they exist; `plan` holds
     /// the table properties back. (Functions and triggers are imported, or
     /// skipped with a reason; aggregates come with `Reflector`'s unmanaged objects.)
     struct UnmanagedRow: RowDecodable {
         static let query = """
-            SELECT 'policy ' || p.polname || ' on ' || c.relname AS object
-            FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
-            WHERE c.relnamespace = $1::oid
-            UNION ALL
-            SELECT 'row level security on ' || c.relname
-            FROM pg_class c WHERE c.relnamespace = $1::oid AND c.relrowsecurity
-            UNION ALL
-            SELECT 'unlogged table ' || c.relname
+            SELECT 'unlogged table ' || c.relname AS object
             FROM pg_class c WHERE c.relnamespace = $1::oid AND c.relkind IN ('r', 'p') AND c.relpersistence = 'u'
             UNION ALL
             SELECT 'storage parameters on ' || c.relname

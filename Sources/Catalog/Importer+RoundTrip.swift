@@ -34,8 +34,11 @@ extension Importer {
         do {
             return try connection.withRollback { () throws -> Declaration? in
                 try DesiredState.createScratch(scratch, on: connection)
-                for op in Differ.creation(of: declaration) {
-                    if DesiredState.failure(of: op.sql, on: connection) != nil { return nil }
+                do {
+                    _ = try DesiredState.createInDependencyOrder(Differ.creation(of: declaration), file: file, scratch: scratch,
+                                                                 on: connection) { _ in }
+                } catch is PlanningError {
+                    return nil
                 }
                 guard let catalog = try read(tenant: scratch, on: connection) else { return nil }
                 return build(catalog, file: file).declaration
@@ -48,6 +51,9 @@ extension Importer {
     /// `declaration` with the texts `again` says differently for the same objects.
     static func adoptingTexts(of again: Declaration, into declaration: Declaration) -> Declaration {
         var d = declaration
+        for v in d.views.indices {
+            if let other = again.view(named: d.views[v].name) { d.views[v].query = other.query }
+        }
         for t in d.tables.indices {
             guard let other = again.table(named: d.tables[t].name) else { continue }
             for c in d.tables[t].columns.indices {

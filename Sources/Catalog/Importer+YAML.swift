@@ -23,16 +23,19 @@ extension Importer {
                 out += "  \(yamlScalar(e.name)): \(flowList(e.values))\n"
             }
         }
+        out += domainsSection(declaration.domains)
         out += functionsSection(declaration.functions)
+        out += schemaGrantsYAML(declaration.grants)
         if declaration.tables.isEmpty {
             out += "tables: {}\n"
-            return out
+        } else {
+            out += "tables:\n"
+            for (i, table) in declaration.tables.enumerated() {
+                if i > 0 { out += "\n" }
+                out += yaml(table)
+            }
         }
-        out += "tables:\n"
-        for (i, table) in declaration.tables.enumerated() {
-            if i > 0 { out += "\n" }
-            out += yaml(table)
-        }
+        out += viewsSection(declaration.views)
         return out
     }
 
@@ -67,17 +70,7 @@ extension Importer {
         if !table.indexes.isEmpty {
             out += "    indexes:\n"
             for index in table.indexes {
-                var fields = [("columns", flowList(index.columns))]
-                if index.unique { fields.append(("unique", "true")) }
-                if let method = index.method { fields.append(("using", yamlScalar(method))) }
-                if !index.include.isEmpty { fields.append(("include", flowList(index.include))) }
-                if let predicate = index.predicate { fields.append(("where", yamlScalar(predicate))) }
-                if index.nullsNotDistinct { fields.append(("nulls_not_distinct", "true")) }
-                if !index.storage.isEmpty {
-                    let parameters = index.storage.sorted { $0.key < $1.key }.map { ($0.key, yamlScalar($0.value)) }
-                    fields.append(("with", flowMapping(parameters)))
-                }
-                out += "      \(yamlScalar(index.name)): \(flowMapping(fields))\n"
+                out += "      \(yamlScalar(index.name)): \(flowMapping(indexFields(index)))\n"
             }
         }
         if !table.foreignKeys.isEmpty {
@@ -117,12 +110,29 @@ extension Importer {
                 out += "      \(yamlScalar(t.name)): \(flowMapping(fields))\n"
             }
         }
+        out += securityYAML(table)
         return out
     }
 
     /// `deferrable: true` and `initially_deferred: true` where they hold.
     static func timingFields(_ timing: ConstraintTiming) -> [(String, String)] {
         timing.initiallyDeferred ? [("initially_deferred", "true")] : timing.deferrable ? [("deferrable", "true")] : []
+    }
+
+    /// An index's keys: `columns`, then `unique`, `using`, `include`, `where`,
+    /// `nulls_not_distinct`, `with` where set.
+    static func indexFields(_ index: IndexDeclaration) -> [(String, String)] {
+        var fields = [("columns", flowList(index.columns))]
+        if index.unique { fields.append(("unique", "true")) }
+        if let method = index.method { fields.append(("using", yamlScalar(method))) }
+        if !index.include.isEmpty { fields.append(("include", flowList(index.include))) }
+        if let predicate = index.predicate { fields.append(("where", yamlScalar(predicate))) }
+        if index.nullsNotDistinct { fields.append(("nulls_not_distinct", "true")) }
+        if !index.storage.isEmpty {
+            let parameters = index.storage.sorted { $0.key < $1.key }.map { ($0.key, yamlScalar($0.value)) }
+            fields.append(("with", flowMapping(parameters)))
+        }
+        return fields
     }
 
     /// `functions:`, each function's SQL as a literal block (`|`) when it reads

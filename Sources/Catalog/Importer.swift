@@ -51,6 +51,7 @@ public struct Importer: Sendable {
         let bookkeeping = BookkeepingTables.found(among: catalog.tables.map(\.name)).map(\.name)
         catalog.tables.removeAll { bookkeeping.contains($0.name) }
         var built = Self.build(catalog, file: file)
+        Self.addSecurity(from: try Reflector().reflect(schema: tenant, on: connection), to: &built.declaration)
         built.declaration = try Self.roundTripped(built.declaration, file: file, on: connection)
         built.declaration.file = file
         built.declaration.ignore = IgnoreRules(tables: bookkeeping)
@@ -114,9 +115,19 @@ public struct Importer: Sendable {
     static func withoutLocations(_ declaration: Declaration) -> Declaration {
         var d = declaration
         for i in d.enums.indices { d.enums[i].location = nil }
+        for i in d.domains.indices {
+            d.domains[i].location = nil
+            d.domains[i].fieldLocations = [:]
+            for k in d.domains[i].checks.indices { d.domains[i].checks[k].location = nil }
+        }
         for i in d.functions.indices {
             d.functions[i].location = nil
             d.functions[i].sqlLocation = nil
+        }
+        for i in d.views.indices {
+            d.views[i].location = nil
+            d.views[i].queryLocation = nil
+            for j in d.views[i].indexes.indices { d.views[i].indexes[j].location = nil }
         }
         for t in d.tables.indices {
             d.tables[t].location = nil
@@ -131,7 +142,9 @@ public struct Importer: Sendable {
             for i in d.tables[t].checks.indices { d.tables[t].checks[i].location = nil }
             for i in d.tables[t].triggers.indices { d.tables[t].triggers[i].location = nil }
             for i in d.tables[t].exclusions.indices { d.tables[t].exclusions[i].location = nil }
+            securityWithoutLocations(&d.tables[t])
         }
+        d.grants = securityWithoutLocations(d.grants)
         return d
     }
 }

@@ -35,6 +35,9 @@ extension Reflector {
         var triggers: [String: [TriggerRow]] = [:]
         /// Routine comments by oid.
         var routineComments: [String: String] = [:]
+        /// Policy rows and row-level security and grants, by table oid.
+        var policies: [String: [PolicyRow]] = [:]
+        var tableSecurity: [String: TableSecurityRow] = [:]
 
         init(_ rows: BatchRows) {
             self.rows = rows
@@ -56,6 +59,8 @@ extension Reflector {
             for row in rows.routines { routineComments[row.oid] = row.comment }
             for row in rows.triggers { triggers[row.table, default: []].append(row) }
             for row in rows.tableProperties { unsupported[row.table, default: []].append(row.item) }
+            for row in rows.policies { policies[row.table, default: []].append(row) }
+            for row in rows.tableSecurity { tableSecurity[row.table] = row }
         }
 
         /// The state of the schema that `members` describes.
@@ -74,11 +79,16 @@ extension Reflector {
                                                       schema: members.schema),
                     comment: routineComments[r.oid])
             }
+            let security = schemaSecurity(of: members.schema)
             return SchemaState(
                 enums: enums.sorted { $0.name < $1.name }, tables: tables.sorted { $0.name < $1.name },
                 sequences: sequences.sorted(),
                 others: Self.others(of: members, except: managedRoutines).sorted(),
-                functions: functions.sorted { $0.signature < $1.signature })
+                functions: functions.sorted { $0.signature < $1.signature },
+                views: Reflector.views(of: members, local: rows.local),
+                domains: domains(of: members),
+
+                schemaGrants: security.grants, defaultPrivileges: security.defaults)
         }
 
         /// A table; `names` gives the name of each class of its schema by oid.
@@ -89,7 +99,9 @@ extension Reflector {
                 constraints: constraints.sorted { $0.name < $1.name },
                 indexes: indexes(of: oid, except: constraintIndexes).sorted { $0.name < $1.name },
                 triggers: triggers(of: oid),
-                unsupported: (unsupported[oid] ?? []).sorted())
+                unsupported: (unsupported[oid] ?? []).sorted(),
+                rowSecurity: tableSecurity[oid].flatMap { RowSecurityState.of(enabled: $0.enabled, forced: $0.forced) },
+                policies: policies(of: oid), grants: tableSecurity[oid]?.grants.normalizedGrants)
         }
 
         func triggers(of table: String) -> [TriggerState] {
@@ -149,8 +161,6 @@ extension Reflector {
             var others: [String] = []
             for c in members.classes {
                 switch c.kind {
-                case "v": others.append("view \(c.name)")
-                case "m": others.append("materialized view \(c.name)")
                 case "f": others.append("foreign table \(c.name)")
                 case "c": others.append("composite type \(c.name)")
                 default: break
@@ -158,7 +168,6 @@ extension Reflector {
             }
             for t in members.types {
                 switch t.kind {
-                case "d": others.append("domain \(t.name)")
                 case "r": others.append("range type \(t.name)")
                 default: break
                 }

@@ -17,8 +17,15 @@ extension Reflector {
         /// Routine oid (`pg_proc`) -> schema.
         var ofRoutine: [String: Int] = [:]
         var routineOIDs: [String] = []
+        // MARK: Domains
+        /// Domain oid (`pg_type`) -> schema.
+        var ofDomain: [String: Int] = [:]
+        var domainOIDs: [String] = []
+        /// The present schemas' names, in batch order.
+        var schemaNames: [String] = []
 
         init(_ present: [Members]) {
+            schemaNames = present.map(\.schema)
             for (schema, m) in present.enumerated() {
                 for c in m.classes where Reflector.isTable(c.kind) || c.kind == "S" {
                     ofClass[c.oid] = schema
@@ -28,6 +35,10 @@ extension Reflector {
                 for t in m.types where t.kind == "e" {
                     ofEnum[t.oid] = schema
                     enumOIDs.append(t.oid)
+                }
+                for t in m.types where t.kind == "d" {
+                    ofDomain[t.oid] = schema
+                    domainOIDs.append(t.oid)
                 }
                 for r in m.routines {
                     ofRoutine[r.oid] = schema
@@ -49,6 +60,13 @@ extension Reflector {
         var routines: [RoutineRow]
         var triggers: [TriggerRow]
         var tableProperties: [TablePropertyRow]
+        // MARK: Domains
+        var domains: [DomainRow]
+        var domainChecks: [DomainCheckRow]
+        // Row-level security, policies and grants.
+        var policies: [PolicyRow]
+        var tableSecurity: [TableSecurityRow]
+        var schemaSecurity: [SchemaSecurityRow]
         /// Re-read texts, keyed `c/oid` (constraint), `d/oid` (default),
         /// `i/oid` (index), `t/rel/attnum` (column type), `l/rel/attnum` (collation),
         /// and routines' and triggers' texts (see `Reflector.routineTextsQuery`).
@@ -68,6 +86,13 @@ extension Reflector {
                 PipelineStatement(RoutineRow.query, [arrayLiteral(owners.routineOIDs)], prepared: "tenantplan_routines"),
                 PipelineStatement(TriggerRow.query, [tables], prepared: "tenantplan_triggers"),
                 PipelineStatement(TablePropertyRow.query, [tables], prepared: "tenantplan_table_properties"),
+                // MARK: Domains
+                PipelineStatement(DomainRow.query, [arrayLiteral(owners.domainOIDs)], prepared: "tenantplan_domains"),
+                PipelineStatement(DomainCheckRow.query, [arrayLiteral(owners.domainOIDs)], prepared: "tenantplan_domain_checks"),
+                PipelineStatement(PolicyRow.query, [tables], prepared: "tenantplan_policies"),
+                PipelineStatement(TableSecurityRow.query, [tables], prepared: "tenantplan_table_security"),
+                PipelineStatement(SchemaSecurityRow.query, [arrayLiteral(owners.schemaNames)],
+                                  prepared: "tenantplan_schema_security"),
             ]
         }
 
@@ -82,6 +107,11 @@ extension Reflector {
             routines = try results[6].decode()
             triggers = try results[7].decode()
             tableProperties = try results[8].decode()
+            domains = try results[9].decode()
+            domainChecks = try results[10].decode()
+            policies = try results[11].decode()
+            tableSecurity = try results[12].decode()
+            schemaSecurity = try results[13].decode()
         }
 
         /// Each schema's stamp lines from these rows, by position in the batch
@@ -115,9 +145,25 @@ extension Reflector {
             for row in triggers {
                 add(row.table, Stamp.trigger(oid: row.oid, version: row.version, commentVersion: row.commentVersion))
             }
+            for row in policies {
+                add(row.table, Stamp.policy(oid: row.oid, version: row.version, commentVersion: row.commentVersion))
+            }
+            let schemaIndex = Dictionary(owners.schemaNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            for row in schemaSecurity {
+                guard let oid = row.oid, let version = row.version, let i = schemaIndex[row.schema] else { continue }
+                lines[i].append(Stamp.defaultACL(oid: oid, version: version))
+            }
             for row in routines {
                 guard let version = row.commentVersion else { continue }
                 add(row.oid, Stamp.routineComment(oid: row.oid, version: version), owners: owners.ofRoutine)
+            }
+            // Domains: their checks and comments (the pg_type row is a member's).
+            for row in domainChecks {
+                add(row.domain, Stamp.constraint(oid: row.oid, version: row.version), owners: owners.ofDomain)
+            }
+            for row in domains {
+                guard let version = row.commentVersion else { continue }
+                add(row.oid, Stamp.typeComment(oid: row.oid, version: version), owners: owners.ofDomain)
             }
             return lines
         }

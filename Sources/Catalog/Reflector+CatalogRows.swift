@@ -283,10 +283,6 @@ extension Reflector {
             SELECT t.table_oid::int8::text, 'storage parameters (' || array_to_string(t.reloptions, ', ') || ')'
             FROM t WHERE t.reloptions IS NOT NULL
             UNION ALL
-            SELECT t.table_oid::int8::text, 'row-level security enabled' FROM t WHERE t.relrowsecurity
-            UNION ALL
-            SELECT t.table_oid::int8::text, 'row-level security forced' FROM t WHERE t.relforcerowsecurity
-            UNION ALL
             SELECT t.table_oid::int8::text,
                    'replica identity ' || CASE t.relreplident WHEN 'n' THEN 'nothing' WHEN 'f' THEN 'full'
                        ELSE 'using index ' || coalesce((SELECT quote_ident(ic.relname) FROM pg_index i
@@ -303,9 +299,6 @@ extension Reflector {
             UNION ALL
             SELECT t.table_oid::int8::text, 'access method ' || quote_ident(am.amname)
             FROM t JOIN pg_am am ON am.oid = t.relam WHERE am.amname <> 'heap'
-            UNION ALL
-            SELECT p.polrelid::int8::text, 'policy ' || p.polname
-            FROM pg_policy p WHERE p.polrelid = ANY($1::oid[])
             """
 
         var table: String

@@ -15,10 +15,18 @@ extension Reflector {
         /// Managed routines and triggers: their texts are always read with the path set.
         var routines: [String] = []
         var triggers: [String] = []
+        /// Views and materialized views: always read with the path set (`Reflector+Views.swift`).
+        var views: [String] = []
+        /// Domains any of whose texts name the schema: read again as a whole.
+        var domains: [String] = []
+
+        /// Policies whose expressions name the schema's own objects.
+        var policies: [String] = []
+
 
         var isEmpty: Bool {
             constraints.isEmpty && defaults.isEmpty && indexes.isEmpty && types.isEmpty && collations.isEmpty
-                && routines.isEmpty && triggers.isEmpty
+                && routines.isEmpty && triggers.isEmpty && views.isEmpty && domains.isEmpty && policies.isEmpty
         }
 
         /// The query that re-reads these items, with only the parts it needs:
@@ -70,6 +78,9 @@ extension Reflector {
             }
             if !routines.isEmpty { parts.append(Reflector.routineTextsQuery(parameter(routines))) }
             if !triggers.isEmpty { parts.append(Reflector.triggerTextsQuery(parameter(triggers))) }
+            if !views.isEmpty { parts.append(Reflector.viewTextsQuery(parameter(views))) }
+            if !domains.isEmpty { parts.append(Reflector.domainTextsQuery(parameter(domains))) }
+            if !policies.isEmpty { parts.append(Reflector.policyTextsQuery(parameter(policies))) }
             return PipelineStatement(parts.joined(separator: "\nUNION ALL\n"), parameters)
         }
 
@@ -105,6 +116,7 @@ extension Reflector.BatchRows {
     mutating func localItems(of present: [Reflector.Members], owners: Reflector.Owners) -> [Reflector.LocalItems] {
         typealias Catalog = Reflector.Catalog
         var local = Array(repeating: Reflector.LocalItems(), count: present.count)
+        for i in present.indices { local[i].views = Reflector.viewOIDs(of: present[i]) }
         for row in constraints {
             guard let schema = owners.ofClass[row.table] else { continue }
             if row.kind == "f" {
@@ -145,6 +157,25 @@ extension Reflector.BatchRows {
                 self.local["gd/\(row.oid)"] = text
             } else {
                 local[schema].triggers.append(row.oid)
+            }
+        }
+        // Domains: read again when a text of the domain or of one of its checks names the schema.
+        var domainsNaming: Set<String> = []
+        for row in domains {
+            guard let schema = owners.ofDomain[row.oid], row.names(in: present[schema]) else { continue }
+            domainsNaming.insert(row.oid)
+        }
+        for row in domainChecks {
+            guard let schema = owners.ofDomain[row.domain], present[schema].names(row.definition) else { continue }
+            domainsNaming.insert(row.domain)
+        }
+        for oid in domainsNaming.sorted() {
+            if let schema = owners.ofDomain[oid] { local[schema].domains.append(oid) }
+        }
+        for row in policies {
+            guard let schema = owners.ofClass[row.table] else { continue }
+            if [row.using, row.withCheck].contains(where: { $0.map(present[schema].names) ?? false }) {
+                local[schema].policies.append(row.oid)
             }
         }
         for row in columns {

@@ -9,6 +9,11 @@ extension Reflector {
         /// Types other than table row types and arrays: (oid, typtype, name).
         var types: [(oid: String, kind: Character, name: String)] = []
         var routines: [(oid: String, kind: Character, name: String)] = []
+        /// Each table's bytes with its indexes and TOAST, by name, as the catalog
+        /// last recorded them (see `MemberRow.bytes`): shown beside hazards and
+        /// used to choose a change's form, never part of the state, its
+        /// fingerprint or its stamp.
+        var tableBytes: [String: Int64] = [:]
         /// The array type of each member type that has one, by the array's oid.
         var arrays: [String: String] = [:]
         /// Every member as `classid/objid`: references to these are local.
@@ -60,7 +65,12 @@ extension Reflector {
                    coalesce(c.relname, t.typname, p.proname) AS name,
                    t.typelem <> 0 OR t.typrelid <> 0 AS derived_type,
                    nullif(t.typarray, 0)::int8::text AS array_type,
-                   coalesce(c.xmin, t.xmin, p.xmin, co.xmin)::text AS version
+                   coalesce(c.xmin, t.xmin, p.xmin, co.xmin)::text AS version,
+                   CASE WHEN c.relkind IN ('r', 'p') THEN ((greatest(c.relpages, 0)::int8
+                       + coalesce((SELECT greatest(tc.relpages, 0) FROM pg_class tc WHERE tc.oid = c.reltoastrelid), 0)
+                       + coalesce((SELECT sum(greatest(ic.relpages, 0)) FROM pg_index i
+                                   JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid), 0))
+                       * current_setting('block_size')::int8)::text END AS bytes
             FROM pg_namespace n
             LEFT JOIN pg_depend d
                    ON d.refclassid = 'pg_namespace'::regclass AND d.refobjid = n.oid AND d.deptype = 'n'
@@ -87,6 +97,12 @@ extension Reflector {
         var arrayType: String?
         /// The member's row version; nil for catalogs whose versions are not read.
         var version: String?
+        /// A table's size with its indexes and TOAST: their `relpages` (as the
+        /// last VACUUM, ANALYZE or CREATE INDEX counted them) times the block
+        /// size. Read from the catalog rows alone: `pg_total_relation_size`
+        /// would take a lock on every table of the batch and look at its files.
+        /// Nil for other members.
+        var bytes: Int64?
 
         init(_ row: Row) throws {
             schema = try row.value("schema")
@@ -100,6 +116,7 @@ extension Reflector {
             isDerivedType = try row.bool("derived_type")
             arrayType = try row["array_type"]
             version = try row["version"]
+            bytes = try row["bytes"].flatMap { Int64($0) }
         }
     }
 
@@ -125,7 +142,9 @@ extension Reflector {
                 }
                 if let kind = row.kind, let name = row.name {
                     switch catalog {
-                    case Catalog.pgClass: entry.classes.append((oid, kind, name))
+                    case Catalog.pgClass:
+                        entry.classes.append((oid, kind, name))
+                        if let bytes = row.bytes { entry.tableBytes[name] = bytes }
                     case Catalog.pgType where !row.isDerivedType: entry.types.append((oid, kind, name))
                     case Catalog.pgProc: entry.routines.append((oid, kind, name))
                     default: break

@@ -8,6 +8,8 @@ public struct ReflectedSchema: Sendable {
     /// See `Stamp`; nil when the schema holds objects of a kind whose row
     /// versions are not read (operators, operator classes, text search objects).
     public var stamp: String?
+    /// Each table's bytes by name (`Members.tableBytes`): not part of `state`.
+    public var tableBytes: [String: Int64] = [:]
 }
 
 /// A digest of which catalog rows a schema's state was read from, and which
@@ -25,7 +27,8 @@ public struct ReflectedSchema: Sendable {
 /// with their `pg_class`, `pg_type`, `pg_proc` or `pg_collation` row; its
 /// tables' columns and defaults, constraints, indexes and comments; its owned
 /// sequences' owners and `pg_sequence` rows; its enums' labels; its tables' triggers
-/// (not internal ones) and their comments; its routines' comments. A schema that holds objects of other
+/// (not internal ones) and their comments; its routines' comments; its views'
+/// rewrite rules, comments and indexes (`viewLine`); its domains' checks and comments. A schema that holds objects of other
 /// kinds (an operator, an operator class, a text search configuration) gets no
 /// stamp, and `apply` reads it in full.
 ///
@@ -84,6 +87,16 @@ public enum Stamp {
 
     static func routineComment(oid: String, version: String) -> String { "f:\(oid):\(version)" }
 
+    /// A comment on a domain (`pg_description` of `pg_type`).
+    static func typeComment(oid: String, version: String) -> String { "y:\(oid):\(version)" }
+    // Row-level security, policies and grants: the switches and ACLs live in
+    // the `pg_class`, `pg_namespace` and `pg_proc` rows the stamp already has.
+    static func policy(oid: String, version: String, commentVersion: String?) -> String {
+        "q:\(oid):\(version):\(commentVersion ?? "")"
+    }
+
+    static func defaultACL(oid: String, version: String) -> String { "x:\(oid):\(version)" }
+
     /// The stamp of a set of lines, as `query` computes it on the server. Lines
     /// hold only ASCII (tags, digits, colons), where String order is byte order.
     static func digest(_ lines: [String]) -> String {
@@ -115,7 +128,9 @@ public enum Stamp {
                    coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_type'::pg_catalog.regclass
                                                        AND kind = 'e'), '{}') AS enums,
                    coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_proc'::pg_catalog.regclass),
-                            '{}') AS routines
+                            '{}') AS routines,
+                   coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_type'::pg_catalog.regclass
+                                                       AND kind = 'd'), '{}') AS domains
             FROM m
         )
         SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
@@ -161,9 +176,34 @@ public enum Stamp {
                    ON ds.classoid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND ds.objoid = tg.oid AND ds.objsubid = 0
             WHERE tg.tgrelid = ANY(r.tables) AND NOT tg.tgisinternal
             UNION ALL
+            SELECT 'q:' || pol.oid::int8 || ':' || pol.xmin::text || ':' || coalesce(ds.xmin::text, '')
+            FROM r, pg_catalog.pg_policy pol
+            LEFT JOIN pg_catalog.pg_description ds
+                   ON ds.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass AND ds.objoid = pol.oid
+                  AND ds.objsubid = 0
+            WHERE pol.polrelid = ANY(r.tables)
+            UNION ALL
+            SELECT 'x:' || da.oid::int8 || ':' || da.xmin::text
+            FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_default_acl da ON da.defaclnamespace = n.oid
+            WHERE n.nspname = $1
+              AND da.defaclrole = (SELECT ro.oid FROM pg_catalog.pg_roles ro WHERE ro.rolname = current_user)
+            UNION ALL
             SELECT 'f:' || ds.objoid::int8 || ':' || ds.xmin::text
             FROM r, pg_catalog.pg_description ds
             WHERE ds.objoid = ANY(r.routines) AND ds.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+              AND ds.objsubid = 0
+            UNION ALL
+            SELECT \(viewLine)
+            FROM m JOIN pg_catalog.pg_class c ON m.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid = m.objid
+            WHERE m.kind IN ('v', 'm')
+            UNION ALL
+            SELECT 'k:' || con.oid::int8 || ':' || con.xmin::text
+            FROM r, pg_catalog.pg_constraint con
+            WHERE con.contypid = ANY(r.domains) AND con.contype = 'c'
+            UNION ALL
+            SELECT 'y:' || ds.objoid::int8 || ':' || ds.xmin::text
+            FROM r, pg_catalog.pg_description ds
+            WHERE ds.objoid = ANY(r.domains) AND ds.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass
               AND ds.objsubid = 0
         ) AS lines(line)
         """

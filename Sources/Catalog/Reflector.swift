@@ -148,8 +148,9 @@ public struct Reflector: Sendable {
             let m = present[i]
             var state = assembly.state(of: m)
             state.dependents = dependents[i]
+            let viewLines = Reflector.viewOIDs(of: m).compactMap { rows.local["vs/\($0)"] }
             return ReflectedSchema(name: m.schema, state: state,
-                                   stamp: m.stampable ? Stamp.digest(m.stamp + lines) : nil)
+                                   stamp: m.stampable ? Stamp.digest(m.stamp + lines + viewLines) : nil, tableBytes: m.tableBytes)
         }
     }
 

@@ -15,6 +15,8 @@ public struct AllowSelector: Sendable, Equatable, CustomStringConvertible {
         case index, constraint
         case `enum`
         case function, view, sequence, trigger, policy, grant, undeclared
+        // MARK: Domains and composite types
+        case domain, `type`
 
         /// Whether names of this kind are written `table.name`.
         public var isPerTable: Bool { [.column, .typeChange, .constraint, .trigger, .policy].contains(self) }

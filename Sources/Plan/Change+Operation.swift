@@ -60,6 +60,37 @@ extension Change {
         // Constraint and index options
         case alterConstraint = "alter_constraint"
         case setIndexStorage = "set_index_storage"
+        // MARK: Column backfill
+        case backfillColumn = "backfill_column"
+        // Views and materialized views.
+        case createView = "create_view"
+        case replaceView = "replace_view"
+        case dropView = "drop_view"
+        case commentOnView = "comment_view"
+        case createViewIndex = "create_view_index"
+
+        // MARK: Domains
+        case createDomain = "create_domain"
+        case dropDomain = "drop_domain"
+        case alterDomainDefault = "alter_domain_default"
+        case setDomainNotNull = "set_domain_not_null"
+        case dropDomainNotNull = "drop_domain_not_null"
+        case addDomainCheck = "add_domain_check"
+        case addDomainCheckNotValid = "add_domain_check_not_valid"
+        case validateDomainCheck = "validate_domain_check"
+        case dropDomainCheck = "drop_domain_check"
+        case commentOnDomain = "comment_domain"
+        // MARK: Row-level security, policies and grants
+        case enableRowSecurity = "enable_row_security"
+        case forceRowSecurity = "force_row_security"
+        case createPolicy = "create_policy"
+        case alterPolicy = "alter_policy"
+        case dropPolicy = "drop_policy"
+        case commentOnPolicy = "comment_policy"
+        case grant = "grant"
+        case revoke = "revoke"
+        case grantDefaultPrivileges = "grant_default_privileges"
+        case revokeDefaultPrivileges = "revoke_default_privileges"
 
         /// The plan-file name, so that text output shows what the file stores.
         public var description: String { rawValue }

@@ -47,6 +47,27 @@ public enum Hazard: String, Sendable, Codable, CaseIterable, Comparable {
     /// calls that start after the commit run the new body, calls in flight finish
     /// with the old one.
     case replacesFunction = "replaces_function"
+    // Views and materialized views.
+    /// Drops a view and creates it again in the plan's transaction: readers
+    /// wait on its lock until the commit and then see the new one; they never
+    /// find it missing.
+    case rebuildsView = "rebuilds_view"
+    /// Creates or rebuilds a materialized view `WITH DATA`: its query runs over
+    /// the tables it reads (ACCESS SHARE on them: they stay readable and writable).
+    case populatesView = "populates_view"
+    // MARK: Row-level security, policies and grants
+    /// Roles subject to row-level security may see fewer rows, or none: row-level
+    /// security enabled or forced, a permissive policy dropped or narrowed, a
+    /// restrictive one added.
+    case hidesRows = "hides_rows"
+    /// Row-level security enabled on a table with rows and no permissive
+    /// policy: every role but the owner (and `BYPASSRLS` roles) sees no row.
+    case hidesAllRows = "hides_all_rows"
+    /// Roles may see or change rows they could not before: row-level security
+    /// disabled, a restrictive policy dropped, a permissive one added or widened.
+    case exposesRows = "exposes_rows"
+    /// A role loses a privilege that the application may be using.
+    case revokesPrivilege = "revokes_privilege"
 
     public static func < (a: Hazard, b: Hazard) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
@@ -61,6 +82,12 @@ public enum Hazard: String, Sendable, Codable, CaseIterable, Comparable {
         case .mayFailOnExistingData: "may fail on existing data"
         case .dropsUnmanagedObject: "drops an object not in schema.yaml"
         case .replacesFunction: "replaces a function the application may be calling"
+        case .rebuildsView: "drops and re-creates a view in one transaction: readers wait for the commit"
+        case .populatesView: "runs the materialized view's query over the tables it reads"
+        case .hidesRows: "may hide rows from roles subject to row-level security"
+        case .hidesAllRows: "HIDES EVERY ROW from every role but the owner: no permissive policy lets any through"
+        case .exposesRows: "may expose rows to roles subject to row-level security"
+        case .revokesPrivilege: "revokes a privilege the application may be using"
         }
     }
 }
@@ -140,6 +167,10 @@ public struct Change: Sendable, Equatable, Codable {
     public func statement(tenant: String) -> String {
         switch op {
         case .createSchema: Step.createSchemaStatement(quoteIdentifier(tenant))
+        // Grants on the schema and default privileges in it name it.
+        case .grant, .revoke, .grantDefaultPrivileges, .revokeDefaultPrivileges:
+            sql.replacingOccurrences(of: "SCHEMA \(SecurityStep.tenantPlaceholder) ",
+                                     with: "SCHEMA \(quoteIdentifier(tenant)) ")
         default: sql
         }
     }

@@ -55,6 +55,10 @@ extension Differ.Run {
     func blockingReason(_ blockers: [DependentState], keptForeignKeys: [String] = []) -> String? {
         var parts: [String] = keptForeignKeys.map { "\($0), which this plan keeps, depends on it" }
         for d in blockers.sorted(by: { $0.sortKey < $1.sortKey }) {
+            // A declared view is dropped and created again (`Differ+Views.swift`).
+            if isDeclaredView(d) { continue }
+            // A declared policy is dropped and created again around the change (`diffPolicies`).
+            if isDeclaredPolicy(d) { continue }
             guard let target = Self.allowTarget(d) else {
                 parts.append("\(d.description) depends on it (change or drop that by hand first)")
                 continue
@@ -64,6 +68,13 @@ extension Differ.Run {
                          + "\(AllowSelector(narrowestFor: target).shellWord) to drop it too)")
         }
         return parts.isEmpty ? nil : parts.joined(separator: "; ")
+    }
+
+    /// Whether `d` is a policy of the schema that schema.yaml declares.
+    func isDeclaredPolicy(_ d: DependentState) -> Bool {
+        guard d.kind == .policy, d.schema == nil, let table = d.table else { return false }
+        let declared = declaration.table(named: tableRenames[table] ?? table)
+        return declared?.policies.contains { $0.name == d.name } ?? false
     }
 
     /// Plans the drops of `dependents`, each once, those standing on others first.
@@ -77,6 +88,12 @@ extension Differ.Run {
             } ?? 0
             let d = remaining.remove(at: i)
             droppedDependents[d.sortKey] = d
+            if isDeclaredView(d) {
+                rebuiltViews.insert(d.name)
+                add(.dropView(name: d.name, materialized: d.kind == .materializedView), .dropDependents,
+                    hazards: [.rebuildsView])
+                continue
+            }
             add(.dropDependent(d), .dropDependents, hazards: [.dropsUnmanagedObject])
         }
     }

@@ -9,10 +9,10 @@ extension Differ {
     /// `Differ+Undeclared.swift`.
     struct Run {
         enum Phase: Int, CaseIterable {
-            case enums, dropDependents, renames, dropTriggers, dropChangedFunctions, dropForeignKeys,
+            case enums, domains, dropDependents, /* views */ dropViews, renames, dropTriggers, dropChangedFunctions, dropForeignKeys,
                  dropConstraintsAndIndexes, createFunctions, createTables, columns, readdColumns, addConstraints,
-                 createIndexes, addForeignKeys, lateFunctions, createTriggers, comments, dropTables, dropFunctions,
-                 dropTypes
+                 createIndexes, addForeignKeys, lateFunctions, /* views */ createViews, createTriggers, comments, dropTables, dropFunctions,
+                 dropDomains, dropTypes
         }
 
         /// A step the diff plans, not yet rendered.
@@ -51,6 +51,9 @@ extension Differ {
         /// Undeclared dependents the plan drops, by `DependentState.sortKey`
         /// (see `Differ+Dependents.swift`).
         var droppedDependents: [String: DependentState] = [:]
+        // MARK: Views
+        /// Declared views the plan drops and creates again (see `Differ+Views.swift`).
+        var rebuiltViews: Set<String> = []
 
         init(differ: Differ, actual: SchemaState) {
             self.differ = differ
@@ -136,6 +139,7 @@ extension Differ.Run {
         let stages = stages(of: planned, prelude: prelude, final: expected.normalized())
         let newTables = Set(planned.compactMap { p -> String? in
             if case .createTable(let t) = p.step { return t.name }
+            if case .createView(let v) = p.step { return v.name }  // a view created or rebuilt here: no reader yet
             return nil
         })
         let changes = stages.flatMap(\.steps).map {

@@ -27,6 +27,9 @@ public struct Differ: Sendable {
     /// holds rows when the column is added (a volatile default); the server
     /// says which (`DesiredState.realise(_:probingDefaults:on:)`).
     public var rewritingDefaults: Set<String> = []
+    /// The order in which the scratch schema took the declared views and late
+    /// functions (`SchemaState.creationOrder`), kept apart from `desired`.
+    public var creationOrder: [String] = []
 
     /// Whether every destructive change is allowed (`--allow-destructive`).
     public var allowDestructive: Bool { policy == .all }
@@ -35,6 +38,8 @@ public struct Differ: Sendable {
                 conversions: (any TypeConversionOracle)? = nil) {
         self.declaration = declaration
         self.desired = desired.ignoring(declaration.ignore).normalized()
+        self.creationOrder = desired.creationOrder
+        self.desired.creationOrder = []
         self.policy = policy
         self.conversions = conversions
     }
@@ -45,8 +50,10 @@ public struct Differ: Sendable {
 
     /// The operations that build the declaration in an empty schema, in order.
     /// Used for new tenants and to realise the desired state in a scratch schema.
-    public static func creation(of declaration: Declaration) -> [Step] {
-        var ops: [Step] = declaration.enums.map { .createEnum($0) }
+    public static func creation(of declaration: Declaration, order: [String] = []) -> [Step] {
+        var ops: [Step] = defaultPrivilegeCreation(of: declaration)
+        ops += declaration.enums.map { .createEnum($0) }
+        ops += declaration.domains.map { .createDomain($0) }
         let early = functionsUsedByTables(declaration)
         ops += declaration.functions.filter { early.contains($0.name) }.map { .createFunction($0) }
         ops += declaration.tables.map { .createTable($0) }
@@ -56,10 +63,17 @@ public struct Differ: Sendable {
         for t in declaration.tables {
             ops += t.foreignKeys.map { .addConstraint(table: t.name, .foreignKey($0)) }
         }
-        ops += declaration.functions.filter { !early.contains($0.name) }.map { .createFunction($0) }
+        ops += lateRoutines(of: declaration, early: early, order: order)
         for t in declaration.tables {
             ops += t.triggers.map { .createTrigger(table: t.name, $0) }
         }
+        for v in declaration.views where v.comment != nil {
+            ops.append(.commentOnView(name: v.name, materialized: v.materialized, comment: v.comment))
+        }
+        for d in declaration.domains where d.comment != nil {
+            ops.append(.commentOnDomain(d.name, comment: d.comment))
+        }
+        ops += securityCreation(of: declaration)
         for f in declaration.functions where f.comment != nil {
             ops.append(.commentOnFunction(name: f.name, comment: f.comment))
         }
@@ -77,19 +91,23 @@ public struct Differ: Sendable {
 
     public func diff(actual: SchemaState?) -> Diff {
         guard let actual = actual?.ignoring(declaration.ignore).normalized() else {
-            let tables = Set(declaration.tables.map(\.name))
-            let changes = [Step.createSchema.change()] + Self.creation(of: declaration).map { $0.change(newTables: tables) }
+            let tables = Set(declaration.tables.map(\.name) + declaration.views.map(\.name))
+            let changes = [Step.createSchema.change()] + Self.creation(of: declaration, order: creationOrder).map { $0.change(newTables: tables) }
             return Diff(changes: changes, held: [], expected: desired, prelude: nil,
                         stages: [Diff.Stage(changes: changes.count, transactional: true, state: desired)])
         }
         var run = Run(differ: self, actual: actual)
         run.diffEnums()
+        run.diffDomains()
         run.diffTables()
         run.diffFunctions()
         run.diffTriggers()
+        run.diffSecurity()
         run.dropUndeclared()
         run.dropUndeclaredFunctions()
+        run.dropUndeclaredDomains()
         run.forgetDroppedPolicies()
+        run.diffViews()
         // A rename that would rewrite an undeclared object the plan keeps holds
         // the whole tenant back: the rest of the plan was made assuming it.
         let renames = run.renamesRewritingKeptObjects()

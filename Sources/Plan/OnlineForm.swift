@@ -16,6 +16,7 @@ import State
 /// | add a foreign key       | `ADD ... NOT VALID`, then `VALIDATE CONSTRAINT`                     |
 /// | add a unique/primary key| unique index built concurrently, then `ADD ... USING INDEX`         |
 /// | set NOT NULL            | `CHECK (c IS NOT NULL) NOT VALID`, `VALIDATE`, `SET NOT NULL` (no scan, PostgreSQL 12+), drop the check |
+/// | add a check to a domain | `ALTER DOMAIN ... ADD ... NOT VALID`, then `VALIDATE CONSTRAINT`    |
 ///
 /// The steps are grouped in stages: `DROP INDEX CONCURRENTLY` each on its own
 /// (outside a transaction); then one transaction with every other change and
@@ -63,7 +64,12 @@ extension Differ.Run {
         for key in online.keyIndexes {
             afterValidation.updateTable(key.table) { t in
                 t.constraints.removeAll { $0.name == key.name }
-                t.indexes.append(IndexState(name: key.name, definition: key.indexDefinition))
+                t.indexes.append(IndexState(name: key.index, definition: key.indexDefinition))
+            }
+        }
+        for (table, column) in online.lateNullable {
+            afterValidation.updateTable(table) { t in
+                if let i = t.columns.firstIndex(where: { $0.name == column }) { t.columns[i].notNull = true }
             }
         }
         for (table, name) in online.deferredForeignKeys {
@@ -77,6 +83,11 @@ extension Differ.Run {
             }
         }
         var afterBuilds = afterValidation
+        for (domain, name) in online.validatedDomainChecks {
+            guard let i = afterBuilds.domains.firstIndex(where: { $0.name == domain }),
+                  let k = afterBuilds.domains[i].checks.firstIndex(where: { $0.name == name }) else { continue }
+            afterBuilds.domains[i].checks[k].definition += " NOT VALID"
+        }
         for (table, name) in online.validated {
             afterBuilds.updateTable(table) { t in
                 if let i = t.constraints.firstIndex(where: { $0.name == name }) { t.constraints[i].definition += " NOT VALID" }
@@ -91,21 +102,40 @@ extension Differ.Run {
                 state.updateTable(table) { $0.indexes.removeAll { $0.name == index.name } }
             }
         }
-        let afterFirst = state.normalized()
+        // Before the builds, the backfills (see `OnlinePlan.planBackfill`) and
+        // the transaction that drops their markers and adds the NOT NULL checks.
+        let afterBackfills = state.normalized()
+        let afterFirst = online.backfilled.isEmpty ? afterBackfills : online.stateBeforeBackfills(ending: state)
 
         var before = prelude ?? actual
         for planned in online.drops {
             if case .dropIndexConcurrently(let name) = planned.step {
                 for i in before.tables.indices { before.tables[i].indexes.removeAll { $0.name == name } }
+                // Or a materialized view's index.
+                for i in before.views.indices { before.views[i].indexes.removeAll { $0.name == name } }
             }
             stages.append(Stage(steps: [planned], transactional: false, state: before.normalized()))
         }
         stages.append(Stage(steps: online.first, transactional: true, state: afterFirst))
+        for backfill in online.backfills {
+            stages.append(Stage(steps: [backfill], transactional: false, state: afterFirst))
+        }
+        stages.append(Stage(steps: online.backfillEnd, transactional: true, state: afterBackfills))
         for (planned, state) in zip(online.builds, afterBuild) {
             stages.append(Stage(steps: [planned], transactional: false, state: state))
         }
         stages.append(Stage(steps: online.validations, transactional: true, state: afterValidation.normalized()))
-        stages.append(Stage(steps: online.finals, transactional: true, state: final))
+        // Foreign keys added in the last transaction are added NOT VALID there
+        // and validated in one more (SHARE UPDATE EXCLUSIVE), like any other.
+        var afterFinals = final
+        for (table, name) in online.deferredForeignKeys {
+            afterFinals.updateTable(table) { t in
+                if let i = t.constraints.firstIndex(where: { $0.name == name }) { t.constraints[i].definition += " NOT VALID" }
+            }
+        }
+        stages.append(Stage(steps: online.finals, transactional: true,
+                            state: online.lateValidations.isEmpty ? final : afterFinals.normalized()))
+        stages.append(Stage(steps: online.lateValidations, transactional: true, state: final))
         return stages.filter { !$0.steps.isEmpty }
     }
 
@@ -144,6 +174,18 @@ extension Differ.Run {
 
     static let temporaryCheckPrefix = "tenantplan_not_null_"
 
+    /// The name a key's index is built under when the key it replaces has the
+    /// key's name (a primary key moved to other columns): the old key stays
+    /// until the new one is attached, in one transaction, and PostgreSQL
+    /// renames the index to the key's name then.
+    static func keyIndexName(_ key: String) -> String {
+        let name = keyIndexPrefix + key
+        if name.utf8.count <= IdentifierLength.maxBytes { return name }
+        return keyIndexPrefix + String(SHA256.hex(key).prefix(16))
+    }
+
+    static let keyIndexPrefix = "tenantplan_key_"
+
     static func isTemporaryCheck(_ name: String) -> Bool { name.hasPrefix(temporaryCheckPrefix) }
 }
 
@@ -155,17 +197,29 @@ struct OnlinePlan {
     var first: [Differ.Run.Planned] = []
     /// `CREATE INDEX CONCURRENTLY`, one stage each.
     var builds: [Differ.Run.Planned] = []
+    /// Column backfills (`OnlineForm+Backfill.swift`), one stage each, after the
+    /// first transaction; then one transaction that ends them (`backfillEnd`).
+    var backfills: [Differ.Run.Planned] = []
+    var backfillEnd: [Differ.Run.Planned] = []
+    var backfilled: [Backfilled] = []
     var validations: [Differ.Run.Planned] = []
     /// SET NOT NULL, key constraints from their indexes, temporary checks dropped,
-    /// and foreign keys that need one of those keys.
+    /// and foreign keys that need one of those keys (`NOT VALID`).
     var finals: [Differ.Run.Planned] = []
+    /// The validations of the foreign keys `finals` adds.
+    var lateValidations: [Differ.Run.Planned] = []
 
     var notNullChecks: [(table: String, column: String, check: String)] = []
-    var keyIndexes: [(table: String, name: String, indexDefinition: String)] = []
+    /// `index`: the name the key's index is built under (`keyIndexName` when the key replaces one of its name).
+    var keyIndexes: [(table: String, name: String, index: String, indexDefinition: String)] = []
+    /// Columns whose NOT NULL goes in the last transaction, after the primary key on them is dropped.
+    var lateNullable: [(table: String, column: String)] = []
     var validated: [(table: String, name: String)] = []
     var deferredForeignKeys: [(table: String, name: String)] = []
     /// Keys and foreign keys dropped in the last transaction (see `staysUntilAttached`).
     var lateDropped: [(table: String, name: String)] = []
+    /// Domains: checks added `NOT VALID` in the first transaction, validated later.
+    var validatedDomainChecks: [(domain: String, name: String)] = []
 
     /// Nil when no change has an online form.
     init?(_ planned: [Differ.Run.Planned], run: Differ.Run, final: SchemaState) {
@@ -236,27 +290,31 @@ struct OnlinePlan {
             guard let kind = run.actual.table(named: table)?.constraint(named: name)?.kind else { return false }
             return kind == .unique || kind == .primaryKey
         }
-        // A key whose name the new key takes must go in the first transaction
-        // (its index is built under that name), and so must the foreign keys on it.
-        let earlyKeyTables = Set(planned.compactMap { p -> String? in
+        // A key whose name the new key takes (a primary key moved to other
+        // columns): the new key's index is built under another name
+        // (`keyIndexName`), so that the old key, and the foreign keys on it,
+        // stay too until the one transaction that swaps them: no committed
+        // state of the table is without its key.
+        let replacedKeys = Set(planned.compactMap { p -> String? in
             guard case .dropConstraint(let table, let name) = p.step, builtKeys.contains(name),
                   isKeyDrop(table, name) else { return nil }
-            return table
+            return table + "." + name
         })
         func staysUntilAttached(_ table: String, _ name: String) -> Bool {
-            if movedForeignKeys.contains(table + "." + name) {
-                guard let definition = run.actual.table(named: table)?.constraint(named: name)?.definition,
-                      let reference = Differ.Run.foreignKeyReference(definition) else { return false }
-                return !earlyKeyTables.contains(reference.table)
-            }
-            return keyTables.contains(table) && !builtKeys.contains(name) && !earlyKeyTables.contains(table)
-                && isKeyDrop(table, name)
+            movedForeignKeys.contains(table + "." + name) || (keyTables.contains(table) && isKeyDrop(table, name))
         }
+        // A column of a primary key dropped late keeps NOT NULL until then (PostgreSQL refuses before).
+        let latePrimaryKeyTables = Set(planned.compactMap { p -> String? in
+            guard case .dropConstraint(let table, let name) = p.step, staysUntilAttached(table, name),
+                  run.actual.table(named: table)?.constraint(named: name)?.kind == .primaryKey else { return nil }
+            return table
+        })
         var lateDrops: [Planned] = []
         var laterChecks: [Planned] = []
         var setNotNulls: [Planned] = []
         var attaches: [Planned] = []
         var deferred: [Planned] = []
+        var lateDropNotNulls: [Planned] = []
         for p in planned {
             func online(_ step: Step, hazards: [Hazard] = p.hazards, transactional: Bool = true) -> Planned {
                 Planned(step: step, hazards: hazards, transactional: transactional)
@@ -265,13 +323,24 @@ struct OnlinePlan {
             case .dropConstraint(let table, let name) where staysUntilAttached(table, name):
                 lateDrops.append(p)
                 lateDropped.append((table, name))
+            case .addColumn(let table, let column) where !newTables.contains(table) && Self.fillsOnline(p)
+                && !Self.hasUpdateTriggers(table, run.actual, final):
+                let late = planBackfill(p, table: table, column: column, final: final)
+                setNotNulls += late.setNotNull
+                laterChecks += late.dropCheck
+            case .dropNotNull(let table, let column) where latePrimaryKeyTables.contains(table):
+                lateDropNotNulls.append(p)
+                lateNullable.append((table, column))
             case .dropIndex(let name) where !backsForeignKey(name):
                 drops.append(online(.dropIndexConcurrently(name), transactional: false))
             case .createIndex(let table, let index) where !newTables.contains(table):
                 builds.append(online(.createIndexConcurrently(table: table, index), transactional: false))
             case .addConstraint(let table, .foreignKey(let f)) where f.referencedSchema == nil && keyTables.contains(f.referencedTable):
-                // The key it needs is attached in the last transaction.
-                deferred.append(p)
+                // The key it needs is attached in the last transaction: added
+                // NOT VALID there, validated after it.
+                deferred.append(online(.addConstraintNotValid(table: table, .foreignKey(f)), hazards: []))
+                lateValidations.append(online(.validateConstraint(table: table, name: f.name),
+                                              hazards: p.hazards.filter { $0 == .mayFailOnExistingData }))
                 deferredForeignKeys.append((table, f.name))
             case .addConstraint(let table, let c) where !newTables.contains(table):
                 switch c {
@@ -285,12 +354,15 @@ struct OnlinePlan {
                     first.append(p)
                 case .primaryKey(let k), .unique(let k):
                     guard let definition = keyIndexDefinition(table, k.name) else { first.append(p); continue }
-                    let index = IndexDeclaration(name: k.name, columns: k.columns, unique: true, location: k.location)
+                    let replaces = replacedKeys.contains(table + "." + k.name)
+                    let indexName = replaces ? Differ.Run.keyIndexName(k.name) : k.name
+                    let index = IndexDeclaration(name: indexName, columns: k.columns, unique: true, location: k.location)
                     builds.append(online(.createIndexConcurrently(table: table, index), transactional: false))
                     attaches.append(online(.addConstraintUsingIndex(table: table, name: k.name,
-                                                                    primaryKey: { if case .primaryKey = c { true } else { false } }()),
+                                                                    primaryKey: { if case .primaryKey = c { true } else { false } }(),
+                                                                    index: replaces ? indexName : nil),
                                            hazards: []))
-                    keyIndexes.append((table, k.name, definition))
+                    keyIndexes.append((table, k.name, indexName, definition))
                 }
             case .setNotNull(let table, let column) where !newTables.contains(table)
                 && !identities.contains(table + "." + column):
@@ -303,12 +375,18 @@ struct OnlinePlan {
                 setNotNulls.append(online(.setNotNull(table: table, column: column), hazards: []))
                 laterChecks.append(online(.dropConstraint(table: table, name: check), hazards: []))
                 notNullChecks.append((table, column, check))
+            // Domains: a check on a domain that columns use.
+            case .addDomainCheck(let domain, let check, let tables) where !tables.isEmpty:
+                first.append(online(.addDomainCheckNotValid(domain: domain, check), hazards: []))
+                validations.append(online(.validateDomainCheck(domain: domain, name: check.name, tables: tables),
+                                          hazards: p.hazards.filter { $0 == .mayFailOnExistingData }))
+                validatedDomainChecks.append((domain, check.name))
             default:
                 first.append(p)
             }
         }
-        finals = lateDrops + setNotNulls + attaches + laterChecks + deferred
-        if drops.isEmpty && builds.isEmpty && validations.isEmpty { return nil }
+        finals = lateDrops + lateDropNotNulls + setNotNulls + attaches + laterChecks + deferred
+        if drops.isEmpty && builds.isEmpty && validations.isEmpty && backfills.isEmpty { return nil }
     }
 }
 

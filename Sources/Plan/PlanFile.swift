@@ -30,6 +30,10 @@ public struct PlanFile: Codable, Sendable, Equatable {
     public var ignore: IgnoreRules?
     /// How many objects `ignore:` took out of the tenants' states; nil when none.
     public var ignored: IgnoredObjects?
+    /// The size from which a tenant's tables get the online form
+    /// (`plan --online-threshold`, `FormChoice`); nil in a plan made with
+    /// `--transactional`, or before sizes were recorded.
+    public var onlineThreshold: Int64?
     public var databases: [DatabaseEntry]
     public var changeSets: [ChangeSet]
     /// SHA-256 of the canonical encoding of the file with this field and
@@ -60,7 +64,7 @@ public struct PlanFile: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case format, formatVersion = "format_version", toolVersion = "tool_version", createdAt = "created_at"
         case schemaSHA256 = "schema_sha256", allowDestructive = "allow_destructive", databases
-        case allowed, ignore, ignored
+        case allowed, ignore, ignored, onlineThreshold = "online_threshold"
         case changeSets = "change_sets", digest, signature
     }
 
@@ -92,6 +96,12 @@ public struct PlanFile: Codable, Sendable, Equatable {
         public var serverVersion: Int
         /// Fingerprint of the desired state realised on this server.
         public var desiredFingerprint: String
+        // MARK: Tenant records
+        /// Tenants read from the catalogs in full, and tenants taken as in sync
+        /// from their record; nil when the database has no records (`--no-record`,
+        /// or a role that may not keep them).
+        public var readInFull: Int?
+        public var readByRecord: Int?
 
         public init(name: String, url: String? = nil, urlEnv: String? = nil, systemIdentifier: String?,
                     databaseName: String, serverVersion: Int, desiredFingerprint: String) {
@@ -108,6 +118,7 @@ public struct PlanFile: Codable, Sendable, Equatable {
             case name, url, urlEnv = "url_env", systemIdentifier = "system_identifier"
             case databaseName = "database_name", serverVersion = "server_version"
             case desiredFingerprint = "desired_fingerprint"
+            case readInFull = "read_in_full", readByRecord = "read_by_record"
         }
     }
 
@@ -125,6 +136,27 @@ public struct PlanFile: Codable, Sendable, Equatable {
             self.changes = changes
             self.transactional = transactional
             self.to = to
+        }
+    }
+
+    /// The form of a change set's changes (see `FormChoice`).
+    public enum Form: String, Codable, Sendable, Equatable {
+        /// Online stages: their scanned tables were at or above the threshold.
+        case online
+        /// One transaction: every table they scan was below the threshold.
+        case transactional
+    }
+
+    /// A table's size in one tenant: the largest among a change set's tenants.
+    public struct TableSize: Codable, Sendable, Equatable {
+        public var bytes: Int64
+        public var database: String
+        public var tenant: String
+
+        public init(bytes: Int64, database: String, tenant: String) {
+            self.bytes = bytes
+            self.database = database
+            self.tenant = tenant
         }
     }
 
@@ -148,10 +180,17 @@ public struct PlanFile: Codable, Sendable, Equatable {
         /// without changes or without existing schemas. `apply` reads a tenant
         /// whose stamp is missing or no longer matches in full.
         public var stamps: [String: [String: String]]?
+        /// The form the set's tenants got, when the changes have both
+        /// (`FormChoice`); nil when they have one only, or with `--transactional`.
+        public var form: Form?
+        /// The largest size among the set's tenants of each table its changes
+        /// scan or rewrite, by table name; nil when none.
+        public var tableSizes: [String: TableSize]?
 
         public init(id: Int, from: String, to: String, changes: [Change], held: [HeldChange],
                     tenants: [String: [String]], steps: [StepEntry]? = nil,
-                    stamps: [String: [String: String]]? = nil) {
+                    stamps: [String: [String: String]]? = nil, form: Form? = nil,
+                    tableSizes: [String: TableSize]? = nil) {
             self.id = id
             self.from = from
             self.to = to
@@ -160,10 +199,12 @@ public struct PlanFile: Codable, Sendable, Equatable {
             self.tenants = tenants
             self.steps = steps
             self.stamps = stamps
+            self.form = form
+            self.tableSizes = tableSizes
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, from, to, changes, held, tenants, steps, stamps
+            case id, from, to, changes, held, tenants, steps, stamps, form, tableSizes = "table_sizes"
         }
 
         public var tenantCount: Int { tenants.values.reduce(0) { $0 + $1.count } }

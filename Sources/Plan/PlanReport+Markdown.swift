@@ -49,6 +49,7 @@ extension PlanReport {
     /// With `changesShown` below the number of changes, the first ones and a note.
     func section(_ set: PlanFile.ChangeSet, changesShown: Int) -> [String] {
         var out = ["#### Change set \(set.id): \(heading(set))", ""]
+        if let formLine = formLine(set) { out += [formLine, ""] }
         if !set.changes.isEmpty {
             let changes = set.changes.prefix(changesShown)
             let hidden = set.changes.count - changes.count
@@ -115,6 +116,9 @@ extension PlanReport {
             var line: String
             var sets: [Int] = []
             var tenants = 0
+            /// The change, for its locks, and the largest size of each table among the sets.
+            var change: Change?
+            var sizes: [String: PlanFile.TableSize] = [:]
         }
         var entries: [String: Entry] = [:]
         var order: [[String]] = [[], [], []]   // destructive, other hazards, held back
@@ -126,13 +130,20 @@ extension PlanReport {
             entries[key]!.sets.append(set.id)
             entries[key]!.tenants += set.tenantCount
         }
+        func addSizes(_ key: String, _ change: Change, _ set: PlanFile.ChangeSet) {
+            entries[key]!.change = change
+            for (table, size) in set.tableSizes ?? [:] where size.bytes > entries[key]!.sizes[table]?.bytes ?? -1 {
+                entries[key]!.sizes[table] = size
+            }
+        }
         for set in plan.changeSets {
             for change in set.changes where !change.hazards.isEmpty {
                 let what = Markdown.code("\(change.action.rawValue) \(change.object)")
                 let hazards = change.hazards.map(\.summary).joined(separator: "; ")
                 let group = change.isDestructive ? 0 : 1
-                add(group, key: "\(group)\u{0}\(what)\u{0}\(hazards)",
-                    line: "- \(group == 0 ? "🛑" : "⚠️") \(what): \(hazards)", set: set)
+                let key = "\(group)\u{0}\(what)\u{0}\(hazards)"
+                add(group, key: key, line: "- \(group == 0 ? "🛑" : "⚠️") \(what): \(hazards)", set: set)
+                addSizes(key, change, set)
             }
             for held in set.held {
                 let what = Markdown.code(held.object)
@@ -145,7 +156,10 @@ extension PlanReport {
         var listed = 0
         for key in keys {
             let entry = entries[key]!
-            let line = "\(entry.line) (\(setList(entry.sets)), \(Markdown.count(entry.tenants, "tenant")))"
+            // The locks again only to say how big what they scan is.
+            let locks = entry.sizes.isEmpty ? nil
+                : entry.change.flatMap { lockSummary($0, sizes: entry.sizes, tenants: entry.tenants) }
+            let line = "\(entry.line)\(locks.map { "; " + $0.printable } ?? "") (\(setList(entry.sets)), \(Markdown.count(entry.tenants, "tenant")))"
             if listed == Self.hazardLinesListed || Markdown.size(out + [line]) > budget { break }
             out.append(line)
             listed += 1

@@ -86,13 +86,14 @@ public struct PlanReport: Sendable {
         for set in plan.changeSets {
             out.append("")
             out.append(paint("\(heading(set)): ", "1") + tenantList(set))
+            if let formLine = formLine(set) { out.append("  " + paint(formLine, "2")) }
             for change in set.changes {
                 var line = "  \(symbol(change.action)) \(change.object.printable)"
                 if !change.hazards.isEmpty {
                     line += "  " + paint("[" + change.hazards.map(\.rawValue).joined(separator: ", ") + "]",
                                          change.isDestructive ? "31" : "33")
                 }
-                if let work = change.lockSummary { line += "  " + paint("(\(work.printable))", "2") }
+                if let work = lockSummary(change, sizes: set.tableSizes, tenants: set.tenantCount) { line += "  " + paint("(\(work.printable))", "2") }
                 out.append(line)
                 if sql {
                     for l in change.sql.split(separator: "\n", omittingEmptySubsequences: false) {

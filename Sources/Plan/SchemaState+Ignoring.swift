@@ -16,10 +16,9 @@ extension SchemaState {
     /// views and materialized views (`views`), functions, procedures and
     /// aggregates (`functions`), and domains, composite and range types (`types`).
     /// functions and procedures (`functions`), triggers (`triggers`, `table.name`).
-    /// Policies are read only as dependents (`DependentState`); ignored ones, like
-    /// ignored views and functions that depend on a table, stay as uses of what
-    /// they stand on (`ignoreDependents`).
-    /// Policies held back as unsupported (`TableState.unsupported`) go too.
+    /// Policies (`TableState.policies`, `table.name`) go; as dependents
+    /// (`DependentState`), ignored ones, like ignored views and functions that
+    /// depend on a table, stay as uses of what they stand on (`ignoreDependents`).
     ///
     /// What stays: for each remaining table, the columns that its ignored
     /// columns, indexes and constraints stand on (`TableState.ignoredUses`), so
@@ -42,6 +41,13 @@ extension SchemaState {
         state.others.removeAll { Self.ignores(other: $0, rules) }
         state.functions.removeAll { rules.ignores(.functions, $0.name) }
         count += before - (state.enums.count + state.sequences.count + state.others.count + state.functions.count)
+        let views = state.views.count
+        state.views.removeAll { rules.ignores(.views, $0.name) }
+        count += views - state.views.count
+        // Domains: `types` covers enums, domains and composite types alike.
+        let domainCount = state.domains.count
+        state.domains.removeAll { rules.ignores(.types, $0.name) }
+        count += domainCount - state.domains.count
 
         let tableCount = state.tables.count
         state.tables.removeAll { rules.ignores(.tables, $0.name) }
@@ -149,6 +155,11 @@ extension TableState {
             return false
         }
         count += unsupported - table.unsupported.count
+        if let policies = table.policies {
+            let kept = policies.filter { !rules.ignores(.policies, table: name, $0.name) }
+            count += policies.count - kept.count
+            table.policies = kept.isEmpty ? nil : kept
+        }
         table.ignoredUses = uses.sorted()
         return table
     }

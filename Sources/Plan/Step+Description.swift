@@ -52,6 +52,24 @@ extension Step {
         case .addConstraintUsingIndex: .addConstraintUsingIndex
         case .alterConstraintTiming: .alterConstraint
         case .setIndexStorage: .setIndexStorage
+        case .backfillColumn: .backfillColumn
+        case .createView: .createView
+        case .replaceView: .replaceView
+        case .dropView: .dropView
+        case .commentOnView: .commentOnView
+        case .createViewIndex: .createViewIndex
+        // MARK: Domains
+        case .createDomain: .createDomain
+        case .dropDomain: .dropDomain
+        case .alterDomainDefault: .alterDomainDefault
+        case .setDomainNotNull: .setDomainNotNull
+        case .dropDomainNotNull: .dropDomainNotNull
+        case .addDomainCheck: .addDomainCheck
+        case .addDomainCheckNotValid: .addDomainCheckNotValid
+        case .validateDomainCheck: .validateDomainCheck
+        case .dropDomainCheck: .dropDomainCheck
+        case .commentOnDomain: .commentOnDomain
+        case .security(let s): s.operation
         }
     }
 
@@ -59,11 +77,15 @@ extension Step {
     public var action: Change.Action {
         switch self {
         case .createSchema, .createEnum, .createTable, .addColumn, .createSequence, .addConstraint, .createIndex,
-             .createFunction, .createTrigger, .createIndexConcurrently, .addConstraintNotValid, .addConstraintUsingIndex:
+             .createFunction, .createTrigger, .createIndexConcurrently, .addConstraintNotValid, .addConstraintUsingIndex,
+             .createView, .createViewIndex,
+             .createDomain, .addDomainCheck, .addDomainCheckNotValid:
             .create
         case .dropType, .dropTable, .dropColumn, .dropSequence, .dropConstraint, .dropIndex, .dropFunction, .dropTrigger,
-             .dropDependent, .dropIndexConcurrently:
+             .dropDependent, .dropIndexConcurrently, .dropView, .dropDomain, .dropDomainCheck:
             .drop
+        case .security(let s):
+            s.action
         default:
             .change
         }
@@ -115,9 +137,25 @@ extension Step {
         case .dropIndexConcurrently(let name): "index \(name)"
         case .addConstraintNotValid(let table, let c): "constraint \(c.name) on \(table) (not valid)"
         case .validateConstraint(let table, let name): "constraint \(name) on \(table) (validate)"
-        case .addConstraintUsingIndex(let table, let name, _): "constraint \(name) on \(table) (from its index)"
         case .alterConstraintTiming(let table, let name, _): "constraint \(name) on \(table)"
         case .setIndexStorage(let index, _, _): "index \(index) storage parameters"
+        case .addConstraintUsingIndex(let table, let name, _, _): "constraint \(name) on \(table) (from its index)"
+        case .backfillColumn(let table, let column): "column \(table).\(column) (backfill)"
+        case .createView(let v), .replaceView(let v): "\(v.kind) \(v.name)"
+        case .dropView(let name, let materialized): "\(materialized ? "materialized view" : "view") \(name)"
+        case .commentOnView(let name, let materialized, _): "comment on \(materialized ? "materialized view" : "view") \(name)"
+        case .createViewIndex(let view, let index): "index \(index.name) on \(view)"
+        // MARK: Domains
+        case .createDomain(let d): "domain \(d.name)"
+        case .dropDomain(let name): "domain \(name)"
+        case .alterDomainDefault(let domain, _): "default of domain \(domain)"
+        case .setDomainNotNull(let domain, _), .dropDomainNotNull(let domain): "not null of domain \(domain)"
+        case .addDomainCheck(let domain, let c, _): "check \(c.name) of domain \(domain)"
+        case .addDomainCheckNotValid(let domain, let c): "check \(c.name) of domain \(domain) (not valid)"
+        case .validateDomainCheck(let domain, let name, _): "check \(name) of domain \(domain) (validate)"
+        case .dropDomainCheck(let domain, let name): "check \(name) of domain \(domain)"
+        case .commentOnDomain(let name, _): "comment on domain \(name)"
+        case .security(let s): s.object
         }
     }
 
@@ -132,6 +170,12 @@ extension Step {
         case .addConstraintNotValid(_, let c): c.location
         case .createFunction(let f), .replaceFunction(let f): f.location
         case .createTrigger(_, let t): t.location
+        case .createView(let v), .replaceView(let v): v.location
+        case .createViewIndex(_, let i): i.location
+        // MARK: Domains
+        case .createDomain(let d): d.location
+        case .addDomainCheck(_, let c, _), .addDomainCheckNotValid(_, let c): c.location
+        case .security(let s): s.location
         default: nil
         }
     }

@@ -56,15 +56,38 @@ extension Step {
             return SQLTokens(f.sql).literals
         case .createTrigger(_, let t):
             return t.when.map { SQLTokens($0).literals } ?? []
+        case .createView(let v), .replaceView(let v):
+            return SQLTokens(v.query).literals
+        case .createViewIndex(_, let index):
+            return Step.createIndex(table: "", index).stringLiterals
+        case .commentOnView(_, _, let comment):
+            return comment.map { [$0] } ?? []
+        case .dropView:
+            return []
         case .commentOnFunction(_, let comment), .commentOnTrigger(_, _, let comment):
             return comment.map { [$0] } ?? []
+        case .security(let s):
+            return s.literals
         case .dropFunction, .dropTrigger,
              .addConstraint(_, .primaryKey), .addConstraint(_, .unique), .addConstraint(_, .foreignKey),
              .createSchema, .dropType, .renameTable, .dropTable, .renameColumn, .dropColumn, .setNotNull,
              .dropNotNull, .dropDefault, .addIdentity, .setIdentity, .dropIdentity, .dropExpression,
              .renameSequence, .dropSequence, .renameConstraint, .dropConstraint, .renameIndex, .dropIndex, .dropDependent,
              .addConstraintNotValid, .validateConstraint, .addConstraintUsingIndex, .dropIndexConcurrently,
+             .backfillColumn,
              .alterConstraintTiming, .setIndexStorage:
+            return []
+        // MARK: Domains
+        case .createDomain(let d):
+            return SQLTokens(d.type).literals + (d.collation.map(Self.literals(inCollation:)) ?? [])
+                + (d.defaultExpression.map { SQLTokens($0).literals } ?? []) + d.checks.flatMap { SQLTokens($0.expression).literals }
+        case .alterDomainDefault(_, let expression):
+            return expression.map { SQLTokens($0).literals } ?? []
+        case .addDomainCheck(_, let check, _), .addDomainCheckNotValid(_, let check):
+            return SQLTokens(check.expression).literals
+        case .commentOnDomain(_, let comment):
+            return comment.map { [$0] } ?? []
+        case .dropDomain, .setDomainNotNull, .dropDomainNotNull, .validateDomainCheck, .dropDomainCheck:
             return []
         }
     }

@@ -90,7 +90,7 @@ extension Step {
              .setDefault(let table, _, _), .dropDefault(let table, _), .addIdentity(let table, _, _, _),
              .setIdentity(let table, _, _), .dropIdentity(let table, _), .dropExpression(let table, _),
              .renameConstraint(let table, _, _), .dropConstraint(let table, _),
-             .addConstraintUsingIndex(let table, _, _):
+             .addConstraintUsingIndex(let table, _, _, _):
             return [RelationLock(table, .accessExclusive)]
         case .addConstraint(let table, let constraint), .addConstraintNotValid(let table, let constraint):
             let validates: Bool = { if case .addConstraint = self { true } else { false } }()
@@ -113,6 +113,9 @@ extension Step {
             return [RelationLock(name, .accessExclusive)]
         case .dropIndexConcurrently(let name):
             return [RelationLock(name, .shareUpdateExclusive)]
+        case .backfillColumn(let table, _):
+            // UPDATE: row locks only, batch by batch; reads every row once (and again for rows still NULL).
+            return [RelationLock(table, .rowExclusive, .scan)]
         case .continueSequence, .createFunction, .replaceFunction, .dropFunction, .commentOnFunction:
             // setval() on a sequence, and routines: no table lock beyond reading
             // the column's highest value under the identity's own lock.
@@ -131,6 +134,28 @@ extension Step {
             let light: Set<String> = ["fillfactor", "deduplicate_items"]
             let names = Set(set.keys).union(reset)
             return [RelationLock(index, names.isSubset(of: light) ? .shareUpdateExclusive : .accessExclusive)]
+        // Views: creating one takes ACCESS SHARE on what it reads (a materialized
+        // view's query then scans it under that lock: reads and writes go on);
+        // replacing, dropping or commenting on one locks the view itself.
+        case .createView:
+            return []
+        case .replaceView(let v):
+            return [RelationLock(v.name, .accessExclusive)]
+        case .dropView(let name, _):
+            return [RelationLock(name, .accessExclusive)]
+        case .commentOnView(let name, _, _):
+            return [RelationLock(name, .shareUpdateExclusive)]
+        case .createViewIndex(let view, _):
+            return [RelationLock(view, .share, .scan)]
+        // MARK: Domains
+        case .createDomain, .dropDomain, .alterDomainDefault, .dropDomainNotNull, .addDomainCheckNotValid,
+             .dropDomainCheck, .commentOnDomain:
+            // The domain's own catalog rows: no table lock (new values are
+            // checked as they are written, under the writer's own locks).
+            return []
+        case .setDomainNotNull(_, let tables), .addDomainCheck(_, _, let tables), .validateDomainCheck(_, _, let tables):
+            // Every column using the domain is checked, each table under SHARE.
+            return tables.map { RelationLock($0, .share, .scan) }
         case .dropDependent(let d):
             let prefix = d.schema.map { $0 + "." } ?? ""
             switch d.kind {
@@ -138,6 +163,8 @@ extension Step {
             case .function, .procedure, .aggregate, .domain: return []
             default: return d.table.map { [RelationLock(prefix + $0, .accessExclusive)] } ?? []
             }
+        case .security(let s):
+            return s.locks
         }
     }
 }
@@ -163,9 +190,14 @@ extension Hazard {
 extension Change {
     /// What the change does to existing rows under which lock, for people:
     /// `scans orders under SHARE UPDATE EXCLUSIVE`; nil for catalog-only changes.
-    public var lockSummary: String? {
-        let parts = locks.filter { $0.work != .none }.map {
-            "\($0.work == .rewrite ? "rewrites" : "scans") \($0.relation) under \($0.mode.rawValue)"
+    public var lockSummary: String? { lockSummary { _ in nil } }
+
+    /// `lockSummary` with each relation's size where `size` knows it:
+    /// `scans orders (up to 1.9 GB, tenant acme) under SHARE UPDATE EXCLUSIVE`.
+    public func lockSummary(size: (String) -> String?) -> String? {
+        let parts = locks.filter { $0.work != .none }.map { lock in
+            let sized = size(lock.relation).map { " (\($0))" } ?? ""
+            return "\(lock.work == .rewrite ? "rewrites" : "scans") \(lock.relation)\(sized) under \(lock.mode.rawValue)"
         }
         return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }

@@ -123,15 +123,70 @@ extension Step {
             return "ALTER TABLE \(q(table)) ADD \(Self.constraintDefinition(constraint)) NOT VALID"
         case .validateConstraint(let table, let name):
             return "ALTER TABLE \(q(table)) VALIDATE CONSTRAINT \(q(name))"
-        case .addConstraintUsingIndex(let table, let name, let primaryKey):
-            return "ALTER TABLE \(q(table)) ADD CONSTRAINT \(q(name)) \(primaryKey ? "PRIMARY KEY" : "UNIQUE") USING INDEX \(q(name))"
         case .alterConstraintTiming(let table, let name, let timing):
             let sql = timing.deferrable ? timing.sql : " NOT DEFERRABLE"
             return "ALTER TABLE \(q(table)) ALTER CONSTRAINT \(q(name))\(sql)\(timing.deferrable && !timing.initiallyDeferred ? " INITIALLY IMMEDIATE" : "")"
         case .setIndexStorage(let index, let set, let reset):
             if set.isEmpty { return "ALTER INDEX \(q(index)) RESET (\(reset.sorted().joined(separator: ", ")))" }
             return "ALTER INDEX \(q(index)) SET (\(Self.storageParameters(set)))"
+        case .addConstraintUsingIndex(let table, let name, let primaryKey, let index):
+            return "ALTER TABLE \(q(table)) ADD CONSTRAINT \(q(name)) \(primaryKey ? "PRIMARY KEY" : "UNIQUE") USING INDEX \(q(index ?? name))"
+        case .backfillColumn(let table, let column):
+            return Self.backfillStatement(table: table, column: column)
+        case .createView(let view):
+            return Self.viewDefinition(view, orReplace: false)
+        case .replaceView(let view):
+            return Self.viewDefinition(view, orReplace: true)
+        case .dropView(let name, let materialized):
+            return "DROP \(materialized ? "MATERIALIZED VIEW" : "VIEW") \(q(name))"
+        case .commentOnView(let name, let materialized, let comment):
+            return "COMMENT ON \(materialized ? "MATERIALIZED VIEW" : "VIEW") \(q(name)) IS \(comment.map(quoteLiteral) ?? "NULL")"
+        case .createViewIndex(let view, let index):
+            return Self.indexDefinition(index, table: view)
+        // MARK: Domains
+        case .createDomain(let d):
+            var sql = "CREATE DOMAIN \(q(d.name)) AS \(d.type)"
+            if let collation = d.collation { sql += " COLLATE \(Self.collationName(collation))" }
+            if let expression = d.defaultExpression { sql += " DEFAULT \(expression)" }
+            if !d.nullable { sql += " NOT NULL" }
+            for c in d.checks { sql += " CONSTRAINT \(q(c.name)) CHECK (\(c.expression))" }
+            return sql
+        case .dropDomain(let name):
+            return "DROP DOMAIN \(q(name))"
+        case .alterDomainDefault(let domain, let expression):
+            return "ALTER DOMAIN \(q(domain)) " + (expression.map { "SET DEFAULT \($0)" } ?? "DROP DEFAULT")
+        case .setDomainNotNull(let domain, _):
+            return "ALTER DOMAIN \(q(domain)) SET NOT NULL"
+        case .dropDomainNotNull(let domain):
+            return "ALTER DOMAIN \(q(domain)) DROP NOT NULL"
+        case .addDomainCheck(let domain, let c, _):
+            return "ALTER DOMAIN \(q(domain)) ADD \(Self.constraintDefinition(.check(c)))"
+        case .addDomainCheckNotValid(let domain, let c):
+            return "ALTER DOMAIN \(q(domain)) ADD \(Self.constraintDefinition(.check(c))) NOT VALID"
+        case .validateDomainCheck(let domain, let name, _):
+            return "ALTER DOMAIN \(q(domain)) VALIDATE CONSTRAINT \(q(name))"
+        case .dropDomainCheck(let domain, let name):
+            return "ALTER DOMAIN \(q(domain)) DROP CONSTRAINT \(q(name))"
+        case .commentOnDomain(let name, let comment):
+            return "COMMENT ON DOMAIN \(q(name)) IS \(comment.map(quoteLiteral) ?? "NULL")"
+        case .security(let s):
+            return s.sql
         }
+    }
+
+    /// `CREATE [OR REPLACE] [MATERIALIZED] VIEW "name" [WITH (...)] AS\nquery`:
+    /// the query on a line of its own, as written, so that a position the
+    /// server reports in it maps back to `schema.yaml` (`queryOffset`).
+    static func viewDefinition(_ view: ViewDeclaration, orReplace: Bool) -> String {
+        viewHead(view, orReplace: orReplace) + view.query
+            + (view.materialized && !view.withData ? "\nWITH NO DATA" : "")
+    }
+
+    /// Everything before the query in `viewDefinition`.
+    static func viewHead(_ view: ViewDeclaration, orReplace: Bool) -> String {
+        let options = view.options.isEmpty ? "" : " WITH (\(view.options.joined(separator: ", ")))"
+        return "CREATE \(orReplace ? "OR REPLACE " : "")\(view.materialized ? "MATERIALIZED VIEW" : "VIEW") "
+            + "\(quoteIdentifier(view.name))\(options) AS\n"
     }
 
     /// The statement that drops a dependent: never `CASCADE`. Objects of the

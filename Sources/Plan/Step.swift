@@ -77,12 +77,47 @@ public enum Step: Sendable, Equatable {
     /// A check or foreign key added `NOT VALID`: existing rows are not scanned.
     case addConstraintNotValid(table: String, ConstraintDeclaration)
     case validateConstraint(table: String, name: String)
-    /// A unique or primary key constraint from the unique index of the same name.
-    case addConstraintUsingIndex(table: String, name: String, primaryKey: Bool)
     // MARK: Constraint and index options
     /// `ALTER CONSTRAINT ... [NOT] DEFERRABLE INITIALLY ...` of a foreign key: no row is read.
     case alterConstraintTiming(table: String, name: String, ConstraintTiming)
     /// `ALTER INDEX ... SET (...)` with `set`, or `RESET (...)` with `reset` (one
     /// of the two is empty): storage parameters, no rebuild.
     case setIndexStorage(index: String, set: [String: String], reset: [String])
+    /// A unique or primary key constraint from a unique index: `index`, or
+    /// the index of the same name when nil (PostgreSQL renames the index to the
+    /// constraint's name).
+    case addConstraintUsingIndex(table: String, name: String, primaryKey: Bool, index: String? = nil)
+    // MARK: Column backfill (the online form of a column added with a volatile default)
+    /// Sets `column` to its default in the rows where it is NULL, in batches,
+    /// each its own transaction, outside the tenant's transaction (`backfillStatement`).
+    case backfillColumn(table: String, column: String)
+    // MARK: Views and materialized views
+    /// `CREATE [MATERIALIZED] VIEW ... AS query`; a materialized view `WITH DATA`
+    /// unless declared `with_data: false`.
+    case createView(ViewDeclaration)
+    /// `CREATE OR REPLACE VIEW`: the old columns stay, in order; new ones are appended.
+    case replaceView(ViewDeclaration)
+    case dropView(name: String, materialized: Bool)
+    case commentOnView(name: String, materialized: Bool, comment: String?)
+    /// An index of a materialized view, built in the plan's transaction.
+    case createViewIndex(view: String, IndexDeclaration)
+
+    // MARK: Domains
+    /// `tables`, in the steps that check existing values: the tables whose
+    /// columns use the domain, which the statement scans under SHARE.
+    case createDomain(DomainDeclaration)
+    case dropDomain(String)
+    /// `SET DEFAULT expression`, or `DROP DEFAULT` for nil.
+    case alterDomainDefault(domain: String, expression: String?)
+    case setDomainNotNull(domain: String, tables: [String])
+    case dropDomainNotNull(domain: String)
+    case addDomainCheck(domain: String, CheckDeclaration, tables: [String])
+    /// The online form: added `NOT VALID` (existing values are not checked), then validated.
+    case addDomainCheckNotValid(domain: String, CheckDeclaration)
+    case validateDomainCheck(domain: String, name: String, tables: [String])
+    case dropDomainCheck(domain: String, name: String)
+    case commentOnDomain(String, comment: String?)
+    // MARK: Row-level security, policies and grants
+    /// See `SecurityStep`.
+    case security(SecurityStep)
 }

@@ -25,6 +25,8 @@ public struct PlanFrontend: Sendable {
     public var key: PlanKey?
     /// `--transactional`: plan the single-transaction form of every change.
     public var transactional = false
+    /// `--online-threshold` (see `PlanRequest.onlineThreshold`).
+    public var onlineThreshold: Int64 = FormChoice.defaultThresholdBytes
 
     public init(schema: String, tenants: String, out: String, onlyTenants: [String] = [],
                 allowDestructive: Bool = false, allowed: [AllowSelector] = [], toolVersion: String,
@@ -80,6 +82,7 @@ public struct PlanFrontend: Sendable {
             declaration: declaration, schemaSHA256: sha256, fleet: fleet, onlyTenants: onlyTenants,
             allowDestructive: allowDestructive, allowed: allowed, toolVersion: toolVersion)
         request.transactional = transactional
+        request.onlineThreshold = onlineThreshold
         return try planner.plan(request)
     }
 

@@ -18,6 +18,10 @@ public struct PlanRequest: Sendable {
     public var toolVersion: String
     /// `--transactional`: every tenant's changes in one transaction, no online forms.
     public var transactional = false
+    /// `--online-threshold`: a tenant whose changes scan or rewrite a table at
+    /// least this big gets their online form, others the single transaction
+    /// (`FormChoice`); 0: online for everyone.
+    public var onlineThreshold: Int64 = FormChoice.defaultThresholdBytes
 
     public init(declaration: Declaration, schemaSHA256: String, fleet: Fleet, onlyTenants: [String] = [],
                 allowDestructive: Bool = false, allowed: [AllowSelector] = [], toolVersion: String) {
@@ -50,6 +54,15 @@ public struct Planner: Sendable {
     /// Notes for the user that are not errors (a listed tenant whose schema does not
     /// exist while a schema of a close name does).
     public var note: (@Sendable (String) -> Void)?
+    // MARK: Tenant records
+    /// Whether to read and write the records of verified states (`TenantRecords`);
+    /// false (`--no-record`) reads every tenant in full and writes nothing.
+    public var records = true
+    /// Signs and checks the records (`TENANTPLAN_PLAN_KEY`).
+    public var recordKey: PlanKey?
+    /// The tool build, part of every record's context (a record of another
+    /// build is not read).
+    public var build = ""
 
     public init(connections: ConnectionResolver, batchSize: Int = 128, workers: Int = 2,
                 progress: (@Sendable (String) -> Void)? = nil, note: (@Sendable (String) -> Void)? = nil) {
@@ -65,14 +78,16 @@ public struct Planner: Sendable {
         let wanted = Set(request.onlyTenants)
         var seen: Set<String> = []
         var known: Set<String> = []   // every tenant of the fleet, for "did you mean" on --tenant
-        /// Tenants in one state, planned against one desired state.
+        /// Tenants in one state, planned against one desired state, in one form.
         struct Group {
             var from: String
             var plan: StatePlan
+            var form: PlanFile.Form?
             var tenants: [String: [String]] = [:]
             var stamps: [String: [String: String]] = [:]
+            var sizes: [String: PlanFile.TableSize] = [:]
         }
-        var groups: [String: Group] = [:]   // key: from-fingerprint | desired fingerprint
+        var groups: [String: Group] = [:]   // key: from-fingerprint | desired fingerprint | form
         var groupOrder: [String] = []
         var databases: [PlanFile.DatabaseEntry] = []
         var ignored = PlanFile.IgnoredObjects(objects: 0, tenants: 0)
@@ -147,9 +162,33 @@ public struct Planner: Sendable {
                         throw PlanningError.database(databaseName, error)
                     }
                     let tenantDiffer = reconciled.map { makeDiffer($0) } ?? differ
-                    return StatePlan(tenantDiffer.diff(actual: state), from: fingerprint)
+                    let diff = tenantDiffer.diff(actual: state)
+                    guard tenantDiffer.online, !diff.changes.isEmpty else { return StatePlan(diff, from: fingerprint) }
+                    // Both forms: each tenant gets one by the size of its tables.
+                    var single = tenantDiffer
+                    single.online = false
+                    return StatePlan(diff, singleTransaction: single.diff(actual: state), from: fingerprint)
                 })
-            let found = try reflection.run(unique, first: connection)
+            // Tenants whose record stamp still matches a trusted record of the
+            // desired state need no reading (see `TenantRecords`).
+            let recorded = records ? recordedTenants(unique, request: request, identity: identity,
+                                                     desired: desiredFingerprint, on: connection,
+                                                     connect: { try connections.connect(source, database: name) }) : nil
+            let byRecord = recorded?.matches ?? [:]
+            var found = try reflection.run(unique.filter { byRecord[$0] == nil }, first: connection)
+            entry.readInFull = recorded.map { _ in unique.count - byRecord.count }
+            entry.readByRecord = recorded.map { _ in byRecord.count }
+            databases[databases.count - 1] = entry
+            if let recorded {
+                try recorded.write(found, desired: desiredFingerprint, toolVersion: request.toolVersion, on: connection)
+            }
+            for (tenant, match) in byRecord {
+                found.fingerprints[tenant] = match.fingerprint
+                if match.ignored > 0 { found.ignored[tenant] = match.ignored }
+            }
+            if !byRecord.isEmpty && found.plans[desiredFingerprint] == nil {
+                found.plans[desiredFingerprint] = try reflection.diff(desired, desiredFingerprint)
+            }
             ignored.objects += found.ignored.values.reduce(0, +)
             ignored.tenants += found.ignored.count
             if let note {
@@ -161,11 +200,17 @@ public struct Planner: Sendable {
             if !unconvertible.isEmpty { throw InputErrors(unconvertible) }
             for tenant in unique {
                 let from = found.fingerprints[tenant] ?? SchemaState.absentFingerprint
-                let key = from + "|" + desiredFingerprint
+                let plan = found.plans[from] ?? StatePlan(differ.diff(actual: nil), from: from)
+                let bytes = found.tableBytes[tenant] ?? [:]
+                let form: PlanFile.Form? = plan.singleTransaction == nil ? nil
+                    : FormChoice.online(tableBytes: bytes, threshold: request.onlineThreshold) ? .online : .transactional
+                let key = from + "|" + desiredFingerprint + "|" + (form?.rawValue ?? "")
                 if groups[key] == nil {
-                    let plan = found.plans[from] ?? StatePlan(differ.diff(actual: nil), from: from)
-                    groups[key] = Group(from: from, plan: plan)
+                    groups[key] = Group(from: from, plan: plan, form: form)
                     groupOrder.append(key)
+                }
+                for (table, size) in bytes where size > groups[key]!.sizes[table]?.bytes ?? -1 {
+                    groups[key]!.sizes[table] = PlanFile.TableSize(bytes: size, database: database.name, tenant: tenant)
                 }
                 groups[key]!.tenants[database.name, default: []].append(tenant)
                 if let stamp = found.stamps[tenant] { groups[key]!.stamps[database.name, default: [:]][tenant] = stamp }
@@ -181,11 +226,16 @@ public struct Planner: Sendable {
         for (i, key) in groupOrder.enumerated() {
             let group = groups[key]!
             let plan = group.plan
+            let form = plan.form(online: group.form != .transactional)
             // Stamps let `apply` check a changing tenant without reading its whole state again.
-            let stamps = plan.changes.isEmpty || group.stamps.isEmpty ? nil : group.stamps
+            let stamps = form.changes.isEmpty || group.stamps.isEmpty ? nil : group.stamps
+            // The sizes of the tables this form scans or rewrites.
+            let scanned = FormChoice.scannedTables(form.changes)
+            let sizes = group.sizes.filter { scanned.contains($0.key) }
             changeSets.append(PlanFile.ChangeSet(
-                id: i + 1, from: group.from, to: plan.to, changes: plan.changes, held: plan.held,
-                tenants: group.tenants, steps: plan.steps, stamps: stamps))
+                id: i + 1, from: group.from, to: plan.to, changes: form.changes, held: plan.held,
+                tenants: group.tenants, steps: form.steps, stamps: stamps, form: group.form,
+                tableSizes: sizes.isEmpty ? nil : sizes))
         }
         // Sets with changes first, in-sync sets last; otherwise in the order tenants were found.
         changeSets.sort { a, b in
@@ -194,12 +244,14 @@ public struct Planner: Sendable {
         }
         for i in changeSets.indices { changeSets[i].id = i + 1 }
 
-        return PlanFile(
+        var file = PlanFile(
             toolVersion: request.toolVersion, createdAt: Self.timestamp(), schemaSHA256: request.schemaSHA256,
             allowDestructive: request.allowDestructive, databases: databases, changeSets: changeSets,
             allowed: request.allowed.isEmpty ? nil : request.allowed.map(\.description),
             ignore: request.declaration.ignore.isEmpty ? nil : request.declaration.ignore,
             ignored: ignored.objects == 0 ? nil : ignored)
+        file.onlineThreshold = request.transactional ? nil : request.onlineThreshold
+        return file
     }
 
     static func timestamp() -> String {

@@ -13,20 +13,34 @@ public struct Declaration: Sendable, Equatable {
     public var functions: [FunctionDeclaration]
     /// What `ignore:` leaves alone; no declared object matches it.
     public var ignore: IgnoreRules
+    // MARK: Views
+    /// Views, then materialized views, each in declaration order (see `ViewDeclaration`).
+    public var views: [ViewDeclaration] = []
+    // MARK: Domains
+    /// Domains, in declaration order (see `DomainDeclaration`).
+    public var domains: [DomainDeclaration]
+    // MARK: Grants
+    /// The top-level `grants:`; nil: neither the schema's grants nor default privileges are managed.
+    public var grants: SchemaGrantsDeclaration?
 
     public init(file: String, version: Int = 1, enums: [EnumDeclaration] = [], tables: [TableDeclaration] = [],
-                functions: [FunctionDeclaration] = [], ignore: IgnoreRules = IgnoreRules()) {
+                functions: [FunctionDeclaration] = [], ignore: IgnoreRules = IgnoreRules(),
+                domains: [DomainDeclaration] = []) {
         self.file = file
         self.version = version
         self.enums = enums
         self.tables = tables
         self.functions = functions
         self.ignore = ignore
+        self.domains = domains
     }
+
+    public func domain(named name: String) -> DomainDeclaration? { domains.first { $0.name == name } }
 
     public func table(named name: String) -> TableDeclaration? { tables.first { $0.name == name } }
     public func enumType(named name: String) -> EnumDeclaration? { enums.first { $0.name == name } }
     public func function(named name: String) -> FunctionDeclaration? { functions.first { $0.name == name } }
+    public func view(named name: String) -> ViewDeclaration? { views.first { $0.name == name } }
 }
 
 public struct EnumDeclaration: Sendable, Equatable {
@@ -55,6 +69,12 @@ public struct TableDeclaration: Sendable, Equatable {
     public var location: SourceLocation?
     // MARK: Exclusion constraints
     public var exclusions: [ExclusionDeclaration] = []
+    // MARK: Row-level security, policies and grants
+    /// nil: row-level security off (as when both switches are false).
+    public var rowSecurity: RowSecurityDeclaration?
+    public var policies: [PolicyDeclaration] = []
+    /// nil: the table's grants are not managed (kept as they are); a list: exactly these.
+    public var grants: [GrantDeclaration]?
 
     public init(name: String, columns: [ColumnDeclaration], primaryKey: KeyDeclaration? = nil,
                 uniques: [KeyDeclaration] = [], indexes: [IndexDeclaration] = [],

@@ -28,12 +28,7 @@ extension DeclarationLoader.Parser {
             case (let sqlEntry?, nil):
                 sql = reader.string(sqlEntry, of: owner)
                 sqlNode = sqlEntry.value
-                // A literal block's lines are the file's lines, after the indicator's line.
-                if case .scalar(let scalar) = sqlEntry.value, scalar.style == .literal, let mark = sqlEntry.value.mark {
-                    let line = mark.line + 1
-                    let indent = line <= sourceLines.count ? sourceLines[line - 1].prefix { $0 == " " }.count : 0
-                    sqlLocation = SourceLocation(file: file, line: line, column: indent + 1)
-                }
+                sqlLocation = literalBlockLocation(of: sqlEntry)
             case (nil, let fileEntry?):
                 if let path = reader.string(fileEntry, of: owner) {
                     sourceFile = path
@@ -112,9 +107,7 @@ extension DeclarationLoader {
         guard words.first == "create" else { return nil }
         let kind = words.count > 2 && words[1] == "or" && words[2] == "replace" ? words.dropFirst(3).first : words.dropFirst().first
         guard kind == "function" || kind == "procedure" else { return nil }
-        var body = Substring(text)
-        while let last = body.last, last.isWhitespace || last == ";" { body.removeLast() }
-        return String(body)
+        return withoutTrailingSemicolons(text)
     }
 
     /// The first `count` words of SQL text, skipping white space and comments.

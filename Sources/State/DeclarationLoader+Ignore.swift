@@ -96,6 +96,7 @@ extension DeclarationLoader.Parser {
         }
 
         for e in declaration.enums { check(.types, e.name, "enum '\(e.name)'", at: e.location) }
+        for v in declaration.views { check(.views, v.name, "\(v.kind) '\(v.name)'", at: v.location) }
         for table in declaration.tables {
             let owner = "table '\(table.name)'"
             if match(.tables, table.name) != nil {
@@ -124,9 +125,16 @@ extension DeclarationLoader.Parser {
                 check(.triggers, "\(table.name).\(trigger.name)", "trigger '\(trigger.name)' of \(owner)",
                       at: trigger.location)
             }
+            for policy in table.policies {
+                check(.policies, "\(table.name).\(policy.name)", "policy '\(policy.name)' of \(owner)",
+                      at: policy.location)
+            }
         }
         for function in declaration.functions {
             check(.functions, function.name, "function '\(function.name)'", at: function.location)
+        }
+        for domain in declaration.domains {
+            check(.types, domain.name, "domain '\(domain.name)'", at: domain.location)
         }
     }
 }

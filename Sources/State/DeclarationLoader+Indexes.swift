@@ -4,17 +4,19 @@ import Yams
 
 /// Indexes, and which of their elements are plain columns.
 extension DeclarationLoader.Parser {
-    func parseIndexes(_ entry: YAMLEntry, table: String, declared: [String]) -> [IndexDeclaration] {
+    /// `declared` nil: the columns are the server's to check (a materialized
+    /// view's, named `kind` in messages).
+    func parseIndexes(_ entry: YAMLEntry, table: String, declared: [String]?, kind: String = "table") -> [IndexDeclaration] {
         guard let entries = reader.entries(
-            of: entry.value, what: "'indexes' of table '\(table)'",
+            of: entry.value, what: "'indexes' of \(kind) '\(table)'",
             shape: "a mapping of index names to indexes")
         else { return [] }
         var result: [IndexDeclaration] = []
         for item in entries {
-            let owner = "index '\(item.key)' of table '\(table)'"
+            let owner = "index '\(item.key)' of \(kind) '\(table)'"
             reader.checkName(item.key, kind: "index name", at: item.keyNode)
             let location = item.keyNode.location(in: file)
-            claim(item.key, .index, "the index '\(item.key)' of table '\(table)'", at: location)
+            claim(item.key, .index, "the index '\(item.key)' of \(kind) '\(table)'", at: location)
             guard let fields = reader.fields(
                 of: item.value, allowed: DeclarationLoader.indexKeys, what: owner,
                 shape: "a mapping with columns: and, optionally, unique, using, where, include, nulls_not_distinct, with")
@@ -47,7 +49,7 @@ extension DeclarationLoader.Parser {
             }
             if let includeEntry = fields["include"],
                let include = reader.stringList(includeEntry, of: owner, itemName: "column", required: false) {
-                checkColumnReferences(include, in: "'include' of \(owner)", table: table, declared: declared)
+                if let declared { checkColumnReferences(include, in: "'include' of \(owner)", table: table, declared: declared) }
                 index.include = include.map(\.0)
             }
             parseIndexOptions(fields, into: &index, owner: owner)
@@ -59,8 +61,8 @@ extension DeclarationLoader.Parser {
     /// An element that is a plain (optionally quoted) identifier must be a declared
     /// column: as an SQL expression it could only name a column anyway. Expressions
     /// are left to the server.
-    func checkIndexElement(_ element: String, at node: Node, owner: String, table: String, declared: [String]) {
-        if declared.contains(element) { return }
+    func checkIndexElement(_ element: String, at node: Node, owner: String, table: String, declared: [String]?) {
+        guard let declared, !declared.contains(element) else { return }
         guard let (name, quoted) = DeclarationLoader.plainColumn(ofIndexElement: element) else { return }
         if declared.contains(name) || (!quoted && declared.contains(name.lowercased())) { return }
         reader.error(

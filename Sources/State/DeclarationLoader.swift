@@ -11,9 +11,10 @@ public enum DeclarationLoader {
     /// The only `version:` this tenantplan reads.
     public static let supportedVersion = 1
 
-    static let topKeys = ["version", "enums", "functions", "tables", "ignore"]
+    static let topKeys = ["version", "enums", "functions", "tables", "ignore", "views", "materialized_views",
+                           "domains", "grants"]
     static let tableKeys = ["columns", "primary_key", "unique", "indexes", "foreign_keys", "checks",
-                            "triggers", "comment", "renamed_from",
+                            "triggers", "comment", "renamed_from", "row_level_security", "policies", "grants",
                             "exclusions"]
     static let columnKeys = ["type", "nullable", "default", "identity", "generated", "collation",
                              "comment", "renamed_from", "using"]
@@ -63,6 +64,11 @@ extension DeclarationLoader {
         var enumNames: [String] = []
         /// Declared function names (the keys of `functions:`), read before the tables.
         var functionNames: [String] = []
+        // MARK: Domains
+        /// Declared domain names, in order, read before the tables.
+        var domainNames: [String] = []
+        /// Type names declared so far (enums, domains), with where.
+        var typeNames: [String: Claim] = [:]
         /// The file's lines, for places inside literal blocks.
         var sourceLines: [Substring] = []
         /// Table names in order, and each table's column names: read before the tables
@@ -100,7 +106,7 @@ extension DeclarationLoader {
             var declaration = Declaration(file: file)
             guard let top = reader.fields(
                 of: root, allowed: DeclarationLoader.topKeys, what: "the schema file",
-                shape: "a mapping with the keys version, enums, functions, tables and ignore")
+                shape: "a mapping with the keys version, enums, domains, functions, tables, views, materialized_views, ignore and grants")
             else { return declaration }
 
             try reader.checkVersion(in: top, of: root, supported: DeclarationLoader.supportedVersion)
@@ -120,13 +126,26 @@ extension DeclarationLoader {
             if let enumsEntry = top["enums"] {
                 declaration.enums = parseEnums(enumsEntry)
             }
+            for e in declaration.enums {
+                typeNames[e.name] = Claim(kind: .table, description: "enum '\(e.name)'",
+                                          location: e.location ?? SourceLocation(file: file, line: 1, column: 1))
+            }
+            if let domainsEntry = top["domains"] {
+                declaration.domains = parseDomains(domainsEntry)
+            }
             if let functionsEntry = top["functions"] {
                 declaration.functions = parseFunctions(functionsEntry)
             }
             for entry in tableEntries {
                 if let table = parseTable(entry) { declaration.tables.append(table) }
             }
+            // Views: after the tables, whose names they must not take.
+            if let viewsEntry = top["views"] { declaration.views += parseViews(viewsEntry, materialized: false) }
+            if let viewsEntry = top["materialized_views"] {
+                declaration.views += parseViews(viewsEntry, materialized: true)
+            }
             checkForeignKeyTargets(declaration)
+            if let grantsEntry = top["grants"] { declaration.grants = parseSchemaGrants(grantsEntry) }
             if let ignoreEntry = top["ignore"] {
                 let globs = parseIgnore(ignoreEntry)
                 checkIgnored(declaration, globs)
@@ -265,6 +284,10 @@ extension DeclarationLoader {
             if let commentEntry = fields["comment"] {
                 table.comment = reader.string(commentEntry, of: owner)
             }
+            // Row-level security, policies and grants.
+            if let rlsEntry = fields["row_level_security"] { table.rowSecurity = parseRowSecurity(rlsEntry, table: name) }
+            if let policiesEntry = fields["policies"] { table.policies = parsePolicies(policiesEntry, table: name) }
+            if let grantsEntry = fields["grants"] { table.grants = parseGrants(grantsEntry, of: owner, kind: .table) ?? [] }
             if let renamedEntry = fields["renamed_from"], let old = reader.string(renamedEntry, of: owner) {
                 if reader.checkName(old, kind: "old table name", at: renamedEntry.value),
                    checkRename(old, of: name, kind: "table", scope: "", in: owner, among: tableNames, at: renamedEntry.value) {

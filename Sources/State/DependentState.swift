@@ -107,9 +107,11 @@ public struct DependentState: Sendable, Equatable, Hashable, Codable {
         schema == nil && table == name && [.trigger, .policy, .rule].contains(kind)
     }
 
-    /// A function, procedure or trigger of the schema itself: the state holds
-    /// the object too (`SchemaState.functions`, `TableState.triggers`).
+    /// A function, procedure, trigger, view, domain or policy of the schema itself: the state
+    /// holds the object too (`SchemaState.functions`, `TableState.triggers`,
+    /// `SchemaState.views`, `TableState.policies`).
     public var isModeledInState: Bool {
-        schema == nil && (kind == .function || kind == .procedure || kind == .trigger)
+        schema == nil && (kind == .function || kind == .procedure || kind == .trigger || kind == .domain || kind == .policy
+            || kind == .view || kind == .materializedView)
     }
 }

@@ -32,11 +32,8 @@ public struct FunctionDeclaration: Sendable, Equatable {
     /// The source place of a 1-based character position in `sql` (as the
     /// server reports one), or nil when the SQL's lines are not the source's.
     public func location(ofPosition position: Int) -> SourceLocation? {
-        guard let start = sqlLocation, position >= 1 else { return nil }
-        let before = sql.unicodeScalars.prefix(position - 1)
-        let line = before.filter { $0 == "\n" }.count
-        let column = before.count - (before.lastIndex(of: "\n").map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0)
-        return SourceLocation(file: start.file, line: start.line + line, column: start.column + column)
+        guard let start = sqlLocation else { return nil }
+        return start.advanced(toPosition: position, in: sql)
     }
 }
 

@@ -69,11 +69,40 @@ extension SchemaState {
                 if let enabled = g.enabled { field(enabled) }
                 out += "\n"
             }
+            // Row-level security, policies and grants: only when present.
+            if let rls = t.rowSecurity { out += " R"; field(rls.enabled ? "t" : "f"); field(rls.forced ? "t" : "f"); out += "\n" }
+            for p in t.policies ?? [] {
+                out += " Q"; field(p.name); field(p.command); field(p.permissive ? "t" : "f")
+                field(p.roles.joined(separator: ",")); field(p.using); field(p.withCheck); field(p.comment); out += "\n"
+            }
+            for g in t.grants ?? [] { out += " A"; field(g.grantee); field(g.privileges.joined(separator: ",")); out += "\n" }
         }
         // Only present when the schema has functions: states without them encode as before.
         for f in state.functions {
             out += "F"; field(f.name); field(f.arguments); field(f.kind); field(f.result); field(f.definition)
             field(f.comment); out += "\n"
+        }
+        // Only present when the schema has views: states without them encode as before.
+        for v in state.views {
+            out += "V"; field(v.name); field(v.materialized ? "m" : "v"); field(v.definition); field(v.comment)
+            for o in v.options { field(o) }
+            out += "\n"
+            for c in v.columns { out += " C"; field(c); out += "\n" }
+            for i in v.indexes {
+                out += " I"; field(i.name); field(i.definition)
+                if i.invalid { field("invalid") }
+                out += "\n"
+            }
+        }
+        // Domains: only states with domains have these lines.
+        for m in state.domains {
+            out += "M"; field(m.name); field(m.type); field(m.notNull ? "t" : "f"); field(m.defaultExpression)
+            field(m.collation); field(m.comment); out += "\n"
+            for k in m.checks { out += " K"; field(k.name); field(k.definition); out += "\n" }
+        }
+        for g in state.schemaGrants ?? [] { out += "A"; field(g.grantee); field(g.privileges.joined(separator: ",")); out += "\n" }
+        for d in state.defaultPrivileges ?? [] {
+            out += "P"; field(d.objects); field(d.grantee); field(d.privileges.joined(separator: ",")); out += "\n"
         }
         for s in state.sequences { out += "S"; field(s); out += "\n" }
         for o in state.others { out += "O"; field(o); out += "\n" }

@@ -22,19 +22,48 @@ public struct SchemaState: Sendable, Equatable, Codable {
     /// columns and enums (see `DependentState`), sorted. Empty for the desired
     /// state; a diff keeps the ones it does not drop.
     public var dependents: [DependentState]
+    // MARK: Views
+    /// Views and materialized views, sorted by name (see `ViewState`).
+    public var views: [ViewState] = []
+    /// The desired state only: the order in which the scratch schema took the
+    /// declared views and the functions created after the tables (each
+    /// `view:name` or `function:name`), each after what it reads. Empty for a
+    /// reflected tenant; not part of the fingerprint.
+    public var creationOrder: [String] = []
+
+    // MARK: Domains
+    /// Domains, sorted by name (see `DomainState`).
+    public var domains: [DomainState]
+
+
+    // MARK: Grants (row-level security and privileges)
+    /// Grants on the schema itself (`nspacl`), the owner's own left out; nil for none.
+    public var schemaGrants: [GrantState]?
+    /// The applying role's default privileges in the schema, sorted; nil for none.
+    public var defaultPrivileges: [DefaultPrivilegeState]?
+
 
     public init(enums: [EnumState] = [], tables: [TableState] = [], sequences: [String] = [], others: [String] = [],
-                functions: [FunctionState] = [], dependents: [DependentState] = []) {
+                functions: [FunctionState] = [], dependents: [DependentState] = [], views: [ViewState] = [],
+                creationOrder: [String] = [], domains: [DomainState] = [],
+                schemaGrants: [GrantState]? = nil, defaultPrivileges: [DefaultPrivilegeState]? = nil) {
         self.enums = enums
         self.tables = tables
         self.sequences = sequences
         self.others = others
         self.functions = functions
         self.dependents = dependents
+        self.views = views
+        self.creationOrder = creationOrder
+        self.domains = domains
+        self.schemaGrants = schemaGrants
+        self.defaultPrivileges = defaultPrivileges
     }
 
+    public func domain(named name: String) -> DomainState? { domains.first { $0.name == name } }
     public func table(named name: String) -> TableState? { tables.first { $0.name == name } }
     public func enumType(named name: String) -> EnumState? { enums.first { $0.name == name } }
+    public func view(named name: String) -> ViewState? { views.first { $0.name == name } }
 
     /// The same state with every list in canonical order, so that equal states
     /// encode equally. Column order is not part of the compared state:
@@ -46,7 +75,16 @@ public struct SchemaState: Sendable, Equatable, Codable {
             sequences: sequences.sorted(),
             others: others.sorted(),
             functions: functions.sorted { $0.signature < $1.signature },
-            dependents: dependents.map { var d = $0; d.on.sort(); return d }.sorted { $0.sortKey < $1.sortKey })
+            dependents: dependents.map { var d = $0; d.on.sort(); return d }.sorted { $0.sortKey < $1.sortKey },
+            views: views.map { $0.normalized() }.sorted { $0.name < $1.name },
+            creationOrder: creationOrder,
+
+            domains: domains.map { var d = $0; d.checks.sort { $0.name < $1.name }; return d }.sorted { $0.name < $1.name },
+            schemaGrants: schemaGrants?.normalizedGrants,
+            defaultPrivileges: defaultPrivileges.flatMap { list in
+                let kept = list.filter { !$0.privileges.isEmpty }.sorted { $0.sortKey < $1.sortKey }
+                return kept.isEmpty ? nil : kept
+            })
     }
 }
 
@@ -88,10 +126,22 @@ public struct TableState: Sendable, Equatable, Codable {
     /// policy is `policy <name>`, its name as it is, so that `ignore:` can match
     /// it. Sorted; empty for a declared table as a new tenant gets it.
     public var unsupported: [String]
+    // MARK: Row-level security, policies and grants
+    /// nil when row-level security is neither enabled nor forced.
+    public var rowSecurity: RowSecurityState?
+    /// Sorted by name; nil for none (states of earlier builds decode as none).
+    public var policies: [PolicyState]?
+    /// Privileges granted on the table to roles other than its owner (`relacl`),
+    /// sorted by grantee; nil for none.
+    public var grants: [GrantState]?
 
     public init(name: String, comment: String? = nil, columns: [ColumnState] = [],
                 constraints: [ConstraintState] = [], indexes: [IndexState] = [], ignoredUses: [String] = [],
-                ignoredKeyColumns: [String] = [], triggers: [TriggerState] = [], unsupported: [String] = []) {
+                ignoredKeyColumns: [String] = [], triggers: [TriggerState] = [], unsupported: [String] = [],
+                rowSecurity: RowSecurityState? = nil, policies: [PolicyState]? = nil, grants: [GrantState]? = nil) {
+        self.rowSecurity = rowSecurity
+        self.policies = policies
+        self.grants = grants
         self.name = name
         self.comment = comment
         self.columns = columns
@@ -107,6 +157,7 @@ public struct TableState: Sendable, Equatable, Codable {
     public func constraint(named name: String) -> ConstraintState? { constraints.first { $0.name == name } }
     public func index(named name: String) -> IndexState? { indexes.first { $0.name == name } }
     public func trigger(named name: String) -> TriggerState? { triggers.first { $0.name == name } }
+    public func policy(named name: String) -> PolicyState? { policies?.first { $0.name == name } }
 
     public func normalized() -> TableState {
         TableState(
@@ -117,7 +168,10 @@ public struct TableState: Sendable, Equatable, Codable {
             ignoredUses: Array(Set(ignoredUses)).sorted(),
             ignoredKeyColumns: Array(Set(ignoredKeyColumns)).sorted(),
             triggers: triggers.sorted { $0.name < $1.name },
-            unsupported: unsupported.sorted())
+            unsupported: unsupported.sorted(),
+            rowSecurity: rowSecurity.flatMap { RowSecurityState.of(enabled: $0.enabled, forced: $0.forced) },
+            policies: policies.flatMap { $0.isEmpty ? nil : $0.sorted { $0.name < $1.name } },
+            grants: grants?.normalizedGrants)
     }
 }
 

@@ -53,6 +53,9 @@ struct ApplyCommand: ParsableCommand {
     @Option(name: .customLong("heavy-parallel"), help: "Tenants with heavy changes (rewrites, scans, index builds) applied at once per database.")
     var heavyParallel = ApplyOptions.defaultHeavyParallel
 
+    @Option(name: .customLong("backfill-batch"), help: ArgumentHelp("Rows per batch when a column added with a volatile default is filled online (each batch its own short transaction).", valueName: "rows"))
+    var backfillBatch = ApplyOptions.defaultBackfillBatch
+
     @Option(name: .long, help: "Apply this many tenants first; stop if any of them fails.")
     var canary = 0
 
@@ -69,15 +72,17 @@ struct ApplyCommand: ParsableCommand {
         if let retries, retries < 0 { throw ValidationError("--retries must be 0 or more") }
         if lockBudget.seconds <= 0 { throw ValidationError("--lock-budget must be more than 0") }
         if heavyParallel < 1 { throw ValidationError("--heavy-parallel must be at least 1") }
+        if backfillBatch < 1 { throw ValidationError("--backfill-batch must be at least 1") }
         if canary < 0 { throw ValidationError("--canary must be 0 or more") }
         if let maxFailures, maxFailures < 1 { throw ValidationError("--max-failures must be at least 1") }
     }
 
     func run() throws {
-        let options = ApplyOptions(parallel: parallel, lockTimeout: lockTimeout?.text,
+        var options = ApplyOptions(parallel: parallel, lockTimeout: lockTimeout?.text,
                                    statementTimeout: statementTimeout?.text, retries: retries,
                                    lockBudget: lockBudget.seconds, heavyParallel: heavyParallel, canary: canary,
                                    maxFailures: maxFailures)
+        options.backfillBatch = backfillBatch
         let interruption = ApplyInterruption()
         Interrupts.stopGracefully(interruption)
         let progress = Output.applyProgress()

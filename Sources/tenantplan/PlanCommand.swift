@@ -54,6 +54,12 @@ struct PlanCommand: ParsableCommand {
             + "(CREATE INDEX CONCURRENTLY, NOT VALID + VALIDATE, ...): for small or idle databases and test fleets."))
     var transactional = false
 
+    @Option(name: .customLong("online-threshold"), help: ArgumentHelp(
+        "Give the online forms to tenants whose changes scan or rewrite a table of at least SIZE "
+            + "(e.g. 64kB, 16MB, 1GB; 0: to every tenant); smaller tenants get one transaction.",
+        valueName: "size"))
+    var onlineThreshold = "16MB"
+
     @Option(name: .long, help: ArgumentHelp(
         "The plan that was reviewed: exit 3, writing nothing, when the fresh plan holds a change it did not.",
         valueName: "reviewed.json"))
@@ -62,12 +68,30 @@ struct PlanCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text, json or markdown.")
     var format: PlanFormat = .text
 
+    @Flag(name: .customLong("no-record"), help: ArgumentHelp(
+        "Read every tenant in full and write nothing to the database: neither read nor write the records of "
+            + "verified states in the _tenantplan.tenant_state table."))
+    var noRecord = false
+
+    @Flag(name: .long, help: "Say per database how many tenants were read in full and how many were taken from their record.")
+    var verbose = false
+
     @Flag(name: .customLong("detailed-exitcode"), help: "Exit 2 when there are changes, 0 when every tenant is in sync (3 from --reviewed wins).")
     var detailedExitcode = false
 
     /// A malformed selector is a usage error (exit 64).
     func validate() throws {
         _ = try selectors()
+        _ = try threshold()
+    }
+
+    /// `--online-threshold` in bytes; a malformed size is a usage error (exit 64).
+    func threshold() throws -> Int64 {
+        guard let bytes = FormChoice.bytes(fromSize: onlineThreshold) else {
+            throw ValidationError("--online-threshold '\(onlineThreshold)' is not a size\n"
+                                  + "  hint: give bytes or a number with kB, MB, GB or TB, e.g. 64kB or 16MB; 0 for online everywhere")
+        }
+        return bytes
     }
 
     func selectors() throws -> [AllowSelector] {
@@ -83,12 +107,17 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
+        let key = try reportingErrors { try PlanKey.fromEnvironment() }
+        var planner = Planner(connections: connection.resolver, progress: Output.progress(), note: Output.note)
+        planner.records = !noRecord
+        planner.recordKey = key
+        planner.build = BuildInfo.recordBuild
         var frontend = PlanFrontend(
             schema: files.schema, tenants: files.tenants, out: out, onlyTenants: onlyTenants,
             allowDestructive: allowDestructive, allowed: try selectors(), toolVersion: Tenantplan.version,
-            planner: Planner(connections: connection.resolver, progress: Output.progress(), note: Output.note),
-            reviewed: reviewed, key: try reportingErrors { try PlanKey.fromEnvironment() })
+            planner: planner, reviewed: reviewed, key: key)
         frontend.transactional = transactional
+        frontend.onlineThreshold = try threshold()
         Interrupts.exitAtOnce(note: "no plan file was written",
                               noteAfterCritical: "the plan file was already written in full: \(out)")
         let outcome = try reportingErrors {
@@ -107,6 +136,14 @@ struct PlanCommand: ParsableCommand {
             }
             throw ExitCode.needsReview
         case .written(let plan):
+            if verbose {
+                for database in plan.databases {
+                    let counts = database.readInFull.map { full in
+                        "read in full: \(full), by record: \(database.readByRecord ?? 0)"
+                    } ?? "read in full: all (no records)"
+                    Output.error("database '\(database.name)': \(counts)")
+                }
+            }
             let report = PlanReport(plan: plan, color: Output.color)
             switch format {
             case .text:

@@ -121,26 +121,60 @@ import TestSupport
 
     // MARK: Each change kind under load
 
-    @Test(arguments: Kind.allCases)
-    func eachChangeKindGoesThroughUnderLoadWithoutFailingTheApplication(_ kind: Kind) async throws {
-        let (h, plan) = try await Self.setUp("online_\(kind.rawValue.lowercased())", kind)
+    /// Applies `plan` while the application load runs, from half a second
+    /// before to a little after; expects success, no application error, some
+    /// traffic. Returns what the application felt and how long `apply` took.
+    static func applyUnderLoad(_ h: Harness, _ plan: PlanFile, _ options: ApplyOptions,
+                               sourceLocation: Testing.SourceLocation = #_sourceLocation)
+        async throws -> (ApplicationLoad.Summary, TimeInterval) {
         let load = Self.load(h)
         try await offPool { try load.start() }
         try await Self.pause(0.5)
         let (report, seconds) = try await LockAndRetryTests.applyInBackground(
-            timed: Applier(connections: h.resolver, options: ApplyOptions()), plan)
+            timed: Applier(connections: h.resolver, options: options), plan)
         try await Self.pause(0.3)
         load.stop()
         let summary = await load.finish()
+        #expect(report.succeeded, "\(describe(report))", sourceLocation: sourceLocation)
+        #expect(summary.errors.count == 0, "\(summary)", sourceLocation: sourceLocation)
+        #expect(summary.transactions > 50, "\(summary)", sourceLocation: sourceLocation)
+        return (summary, seconds)
+    }
 
-        #expect(report.succeeded, "\(describe(report))")
-        #expect(summary.errors.count == 0, "\(summary)")
-        #expect(summary.transactions > 50, "\(summary)")
+    @Test(arguments: Kind.allCases)
+    func eachChangeKindGoesThroughUnderLoadWithoutFailingTheApplication(_ kind: Kind) async throws {
+        let (h, plan) = try await Self.setUp("online_\(kind.rawValue.lowercased())", kind)
+        let (summary, seconds) = try await Self.applyUnderLoad(h, plan, ApplyOptions())
         // The plain forms hold their lock while they scan or rewrite 20,000 rows: bounded, not short.
         #expect(summary.longest < 5, "\(summary)")
         #expect(seconds < 30, "apply took \(seconds) s")
         for tenant in Self.tenants { #expect(try h.fingerprint(tenant) == plan.changeSets[0].to, "\(tenant)") }
         #expect(try h.rows("SELECT count(*) > \(Self.bigRows) FROM big.items") == [["t"]])
+    }
+
+    // MARK: A volatile default's backfill under load
+
+    /// The column added with `clock_timestamp()` takes its online form: added
+    /// bare, `SET DEFAULT`, a batched backfill outside the tenant's transaction
+    /// (each batch its own transaction, row locks only). Under the application's
+    /// load, its longest wait stays short (the rewrite holds ACCESS EXCLUSIVE for
+    /// the whole table), no statement fails, and every row has a value.
+    @Test func aVolatileDefaultIsBackfilledInBatchesWhileTheApplicationHardlyWaits() async throws {
+        let (h, plan) = try await Self.setUp("online_backfill", .addVolatileColumn)
+        #expect(plan.changeSets[0].changes.map(\.op.rawValue) == ["add_column", "set_default", "add_constraint_not_valid",
+                                                                 "backfill_column", "drop_constraint"])
+        #expect(!plan.changeSets[0].changes.contains { $0.hazards.contains(.tableRewrite) })
+        var options = ApplyOptions()
+        options.backfillBatch = 1000
+        let (summary, seconds) = try await Self.applyUnderLoad(h, plan, options)
+        // One batch of 1,000 rows at most holds a row the application updates.
+        #expect(summary.longest < 1, "\(summary)")
+        #expect(seconds < 30, "apply took \(seconds) s")
+        for tenant in Self.tenants {
+            #expect(try h.fingerprint(tenant) == plan.changeSets[0].to, "\(tenant)")
+            #expect(try h.rows("SELECT count(*) FILTER (WHERE added_at IS NULL) FROM \(quoteIdentifier(tenant)).items")
+                    == [["0"]], "\(tenant)")
+        }
     }
 
     // MARK: Behind a long reader

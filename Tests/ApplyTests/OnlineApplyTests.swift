@@ -101,10 +101,10 @@ import TestSupport
             "validate_constraint", "validate_constraint", "validate_constraint", "validate_constraint",
             "set_not_null", "set_not_null", "set_not_null",
             "add_constraint_using_index", "add_constraint_using_index",
-            "drop_constraint", "drop_constraint", "drop_constraint", "add_constraint",
+            "drop_constraint", "drop_constraint", "drop_constraint", "add_constraint_not_valid", "validate_constraint",
         ])
         let steps = try #require(set.steps)
-        #expect(steps.map(\.transactional) == [false, true, false, false, false, false, true, true])
+        #expect(steps.map(\.transactional) == [false, true, false, false, false, false, true, true, true])
         #expect(steps.map(\.changes).reduce(0, +) == set.changes.count)
         #expect(steps.last?.to == set.to)
 

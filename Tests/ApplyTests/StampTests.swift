@@ -204,8 +204,9 @@ import TestSupport
         #expect(outcomes(try h.apply(plan)) == ["fresh": .applied, "drifted": .applied, "synced": .inSync])
     }
 
-    /// A new row version with the same content (a GRANT rewrites the table's
-    /// pg_class row) changes the stamp but not the state: `apply` reads the
+    /// A new row version with the same content (a GRANT and its REVOKE rewrite
+    /// the table's pg_class row, and leave only the owner's rights, which the
+    /// state does not hold) changes the stamp but not the state: `apply` reads the
     /// tenant in full, finds it in the planned state, and applies it.
     @Test func aNewRowVersionWithTheSameStateFallsBackToAFullRead() async throws {
         let h = try await Harness.make(prefix: "stamp_grant")
@@ -214,7 +215,7 @@ import TestSupport
         let plan = try h.plan(try RichSchema.declaration(), tenants: ["t1"])
         let stamp = try #require(plan.changeSets.first?.stamps?["main"]?["t1"])
         let fingerprint = try h.fingerprint("t1")
-        try h.run(["GRANT SELECT ON customers TO PUBLIC"], in: "t1")
+        try h.run(["GRANT SELECT ON customers TO PUBLIC", "REVOKE SELECT ON customers FROM PUBLIC"], in: "t1")
         #expect(try Self.serverStamp(h, "t1") != stamp)
         #expect(try h.fingerprint("t1") == fingerprint)
 

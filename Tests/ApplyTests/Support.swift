@@ -46,12 +46,16 @@ final class Harness {
     }
 
     /// Plans `declaration` for `tenants`, then round-trips the plan through its file encoding.
+    /// The test tenants are small: `onlineThreshold` 0 gives them the online forms
+    /// unless a test asks for the choice by size.
     func plan(_ declaration: Declaration, tenants: [String], allowDestructive: Bool = false,
-              allowed: [AllowSelector] = [], transactional: Bool = false) throws -> PlanFile {
+              allowed: [AllowSelector] = [], transactional: Bool = false,
+              onlineThreshold: Int64 = 0) throws -> PlanFile {
         var request = PlanRequest(
             declaration: declaration, schemaSHA256: String(repeating: "0", count: 64), fleet: Self.fleet(tenants),
             allowDestructive: allowDestructive, allowed: allowed, toolVersion: "test")
         request.transactional = transactional
+        request.onlineThreshold = onlineThreshold
         let plan = try Planner(connections: resolver).plan(request)
         return try PlanFile.decode(plan.encoded(), file: "plan.json")
     }
@@ -98,9 +102,11 @@ final class Harness {
         return try connection.query(sql).rows
     }
 
-    /// Every schema name of the database, sorted.
+    /// Every schema name of the database, sorted, but the tool's own records
+    /// schema (`_tenantplan`, see `TenantRecords`), which `plan` keeps on purpose.
     func schemas() throws -> [String] {
-        try rows("SELECT nspname FROM pg_namespace ORDER BY nspname").compactMap { $0.first ?? nil }
+        try rows("SELECT nspname FROM pg_namespace WHERE nspname <> $1 ORDER BY nspname", [TenantRecords.schema])
+            .compactMap { $0.first ?? nil }
     }
 
     /// The shared table the declarations reference.

@@ -163,6 +163,7 @@ struct CaseRunner {
             declaration: declaration, schemaSHA256: String(repeating: "0", count: 64), fleet: fleet,
             allowDestructive: spec.allowDestructive, allowed: allowed, toolVersion: "conformance")
         request.transactional = spec.transactional ?? false
+        request.onlineThreshold = spec.onlineThreshold ?? 0
         let plan = try Planner(connections: resolver, workers: 1).plan(request)
         return try PlanFile.decode(plan.encoded(), file: "plan.json")
     }
@@ -202,6 +203,8 @@ struct CaseRunner {
         for check in spec.after {
             let rows: [[String?]]
             do {
+                if let role = check.role { try connection.execute("SET ROLE \(quoteIdentifier(role))") }
+                defer { if check.role != nil { try? connection.execute("RESET ROLE") } }
                 rows = try queryRows(check.sql, in: tenant)
             } catch {
                 fail("after: \(check.sql)\n  failed: \(error)")

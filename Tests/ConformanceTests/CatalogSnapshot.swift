@@ -9,8 +9,10 @@ import SQLSyntax
 /// options, ACL), columns (type, NOT NULL, default, identity, generated,
 /// collation, comment; by name, since column order is not compared), constraints
 /// (`pg_get_constraintdef`), indexes (`pg_get_indexdef`, validity), sequences
-/// (type, increment, bounds, cycle, owner column), types (enum labels in order),
-/// views, functions, triggers, policies, and comments on all of them.
+/// (type, increment, bounds, cycle, owner column), types (enum labels in order; a domain's
+/// base type, NOT NULL, default and collation),
+/// views, functions, triggers, policies, the schema's ACL and default
+/// privileges in it, and comments on all of them.
 struct CatalogSnapshot: Equatable {
     var lines: [String]
 
@@ -62,7 +64,10 @@ struct CatalogSnapshot: Equatable {
                    coalesce((SELECT string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder)
                              FROM pg_enum e WHERE e.enumtypid = t.oid), ''),
                    CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) ELSE '' END,
-                   coalesce(obj_description(t.oid, 'pg_type'), ''), coalesce(t.typacl::text, '')
+                   coalesce(obj_description(t.oid, 'pg_type'), ''), coalesce(t.typacl::text, ''),
+                   -- Domains: NOT NULL, default and collation.
+                   t.typnotnull::text, coalesce(pg_get_expr(t.typdefaultbin, 0), ''),
+                   coalesce((SELECT co.collname FROM pg_collation co WHERE co.oid = t.typcollation), '')
             FROM pg_type t
             WHERE t.typnamespace = $1::regnamespace AND t.typelem = 0 AND (t.typrelid = 0
                OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
@@ -84,13 +89,17 @@ struct CatalogSnapshot: Equatable {
         ("policy", """
             SELECT c.relname || '.' || p.polname, p.polcmd::text, p.polpermissive::text,
                    coalesce(pg_get_expr(p.polqual, p.polrelid), ''), coalesce(pg_get_expr(p.polwithcheck, p.polrelid), ''),
-                   p.polroles::regrole[]::text
+                   p.polroles::regrole[]::text, coalesce(obj_description(p.oid, 'pg_policy'), '')
             FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
             WHERE c.relnamespace = $1::regnamespace
             """),
         ("schema", """
             SELECT n.nspname = $1, coalesce(n.nspacl::text, ''), coalesce(obj_description(n.oid, 'pg_namespace'), '')
             FROM pg_namespace n WHERE n.nspname = $1
+            """),
+        ("default privileges", """
+            SELECT d.defaclrole::regrole::text, d.defaclobjtype::text, d.defaclacl::text
+            FROM pg_default_acl d WHERE d.defaclnamespace = $1::regnamespace
             """),
     ]
 

@@ -1,4 +1,5 @@
 import Foundation
+import Plan
 import Yams
 
 /// One case of the conformance corpus: a folder under `Tests/Fixtures/conformance/`.
@@ -22,6 +23,9 @@ struct ConformanceCase: Sendable {
     /// A query run in the tenant after apply, and the rows it must return.
     struct Check: Sendable {
         var sql: String
+        /// `role:`: the role the query runs as (`SET ROLE`, reset after it), to
+        /// see what row-level security and grants let that role see.
+        var role: String? = nil
         /// Every value as text, NULL as nil.
         var rows: [[String?]]
     }
@@ -34,6 +38,9 @@ struct ConformanceCase: Sendable {
     var allow: [String] = []
     /// nil: the planner's default form.
     var transactional: Bool?
+    /// `plan: online_threshold:` (`16MB`, `64kB`, `0`); the corpus plans with 0
+    /// when absent, so that its small tables take the online forms.
+    var onlineThreshold: Int64?
     var expect: Expectation
     var heldBack: String?
     var error: String?
@@ -49,7 +56,7 @@ struct ConformanceCase: Sendable {
     static let allowedFiles: Set<String> = ["before.sql", "shared.sql", "schema.yaml", "case.yaml"]
     static let keys = ["about", "finding", "plan", "expect", "held_back", "error", "operations", "hazards",
                        "after", "fresh_equals"]
-    static let planKeys = ["allow_destructive", "allow", "transactional"]
+    static let planKeys = ["allow_destructive", "allow", "transactional", "online_threshold"]
 
     /// The corpus folder, found from this source file.
     static let corpus = URL(fileURLWithPath: #filePath)
@@ -161,6 +168,12 @@ struct ConformanceCase: Sendable {
             c.allowDestructive = try bool("allow_destructive", in: plan) ?? false
             c.allow = try strings("allow", in: plan) ?? []
             c.transactional = try bool("transactional", in: plan)
+            if let size = try string("online_threshold", in: plan) {
+                guard let bytes = FormChoice.bytes(fromSize: size) else {
+                    throw CaseFileError(path, plan["online_threshold"]!, "'online_threshold' must be a size such as 16MB or 0")
+                }
+                c.onlineThreshold = bytes
+            }
         }
         c.heldBack = try string("held_back", in: top)
         c.error = try string("error", in: top)
@@ -191,7 +204,7 @@ struct ConformanceCase: Sendable {
         if let node = top["after"] {
             guard case .sequence(let seq) = node else { throw CaseFileError(path, node, "'after' must be a list") }
             for item in seq {
-                let check = try mapping(item, path: path, what: "an 'after' entry", keys: ["sql", "rows"])
+                let check = try mapping(item, path: path, what: "an 'after' entry", keys: ["sql", "rows", "role"])
                 guard let sql = try string("sql", in: check) else {
                     throw CaseFileError(path, item, "an 'after' entry needs 'sql'")
                 }
@@ -209,7 +222,7 @@ struct ConformanceCase: Sendable {
                         return s.style == .plain && ["null", "~", "Null", "NULL"].contains(s.string) ? nil : s.string
                     }
                 }
-                c.after.append(Check(sql: sql, rows: parsed))
+                c.after.append(Check(sql: sql, role: try string("role", in: check), rows: parsed))
             }
         }
         return c

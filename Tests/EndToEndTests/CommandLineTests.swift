@@ -31,6 +31,13 @@ import Darwin
         #expect(option.exitCode == 64, "\(option)")
         #expect(option.stderr.contains("--detailed-exitcode"), "\(option)")
 
+        // A size it cannot read: usage error, nothing planned or written.
+        let size = try await w.tenantplan(["plan", "--online-threshold", "16mb"])
+        #expect(size.exitCode == 64, "\(size)")
+        #expect(size.stderr.contains("--online-threshold '16mb' is not a size"), "\(size)")
+        #expect(size.stderr.contains("e.g. 64kB or 16MB"), "\(size)")
+        #expect(!FileManager.default.fileExists(atPath: w.url("plan.json").path))
+
         // `help` is a command too.
         let help = try await w.offline(["help", "plan"])
         #expect(help.exitCode == 0, "\(help)")

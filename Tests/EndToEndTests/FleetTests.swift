@@ -34,11 +34,12 @@ import Darwin
         return out
     }
 
-    /// Schemas of a database reached by a keyword/value connection string, sorted.
+    /// Schemas of a database reached by a keyword/value connection string, sorted, but
+    /// the records schema `plan` keeps (`_tenantplan`).
     static func schemas(_ conninfo: String) throws -> [String] {
         let connection = try Connection(conninfo, applicationName: "tenantplan-tests")
         defer { connection.close() }
-        return try connection.query("SELECT nspname FROM pg_namespace ORDER BY nspname").rows.compactMap { $0.first ?? nil }
+        return try connection.query("SELECT nspname FROM pg_namespace WHERE nspname <> '_tenantplan' ORDER BY nspname").rows.compactMap { $0.first ?? nil }
     }
 
     // MARK: Several databases, two servers

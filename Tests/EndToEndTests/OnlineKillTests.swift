@@ -26,7 +26,8 @@ import Darwin
             try site.execute("INSERT INTO \(t).orders SELECT g, 'note ' || g FROM generate_series(1, 2000) g")
         }
         try site.write("schema.yaml", next)
-        let plan = try await site.tenantplan(["plan"])
+        // Small tenants: threshold 0 gives them the online form whose steps are killed here.
+        let plan = try await site.tenantplan(["plan", "--online-threshold", "0"])
         try #require(plan.exitCode == 0, "\(plan)")
         return site
     }
@@ -100,6 +101,48 @@ import Darwin
         let again = try await site.tenantplan(["apply", "plan.json"])
         #expect(again.exitCode == 0, "\(again)")
         #expect(try Self.rows(site) == [["2000", "2000"]])
+        try await site.expectInSync()
+    }
+
+    @Test func killedDuringABackfillResumesFromTheRowsStillNull() async throws {
+        let rows = 300_000
+        let site = try await SafetySite.make("online_kill_backfill")
+        try site.write("tenants.yaml", tenantsYAML(["t1"]))
+        try site.write("schema.yaml", SafetySite.onlineSchema())
+        try await site.planAndApply()
+        try site.execute("INSERT INTO t1.orders SELECT g, 'note ' || g FROM generate_series(1, \(rows)) g")
+        try site.execute("ANALYZE t1.orders")
+        try site.write("schema.yaml", SafetySite.onlineSchema(
+            note: "{ type: text }\n      token: { type: uuid, nullable: false, default: gen_random_uuid() }"))
+        let plan = try await site.tenantplan(["plan"])
+        try #require(plan.exitCode == 0, "\(plan)")
+
+        let run = try site.start(["apply", site.path("plan.json"), "--backfill-batch", "500"], name: "killed")
+        defer { run.kill(SIGKILL) }
+        // Killed once some rows are filled, in the middle of the batches.
+        let deadline = Date().addingTimeInterval(60)
+        var filled = 0
+        while Date() < deadline {
+            let exists = try site.query("SELECT count(*) FROM pg_attribute WHERE attrelid = 't1.orders'::regclass AND attname = 'token'")
+            if exists == [["1"]] {
+                filled = Int(try site.query("SELECT count(token) FROM t1.orders").first?.first.flatMap { $0 } ?? "0") ?? 0
+                if filled > 0 { break }
+            }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        run.kill(SIGKILL)
+        _ = try await run.finish(timeout: 30)
+        try await site.waitForNoApplierSessions()
+        let stopped = Int(try site.query("SELECT count(token) FROM t1.orders").first?.first.flatMap { $0 } ?? "0") ?? 0
+        try #require(filled > 0 && stopped < rows, "killed with \(stopped) of \(rows) rows filled")
+        // The marker says the backfill is not done.
+        #expect(try site.query("SELECT count(*) FROM pg_constraint WHERE conname = 'tenantplan_backfill_token'") == [["1"]])
+
+        let again = try await site.tenantplan(["apply", "plan.json"])
+        #expect(again.exitCode == 0, "\(again)")
+        #expect(try site.query("SELECT count(*), count(DISTINCT token) FROM t1.orders") == [["\(rows)", "\(rows)"]])
+        #expect(try site.query("SELECT count(*) FROM pg_constraint WHERE connamespace = 't1'::regnamespace AND contype = 'c'")
+                == [["0"]])
         try await site.expectInSync()
     }
 }

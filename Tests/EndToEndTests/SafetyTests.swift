@@ -223,7 +223,7 @@ import Darwin
             }
             if done > 0 && done < tenants.count { interrupted += 1 }
             // Nothing but the tenants was created.
-            let schemas = try site.query(#"SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\_%' AND nspname <> 'information_schema' ORDER BY 1"#)
+            let schemas = try site.query(#"SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\_%' AND nspname NOT IN ('information_schema', '_tenantplan') ORDER BY 1"#)
                 .compactMap { $0[0] }
             #expect(Set(schemas).isSubset(of: Set(tenants + ["public"])), "\(schemas)")
         }
@@ -506,7 +506,7 @@ import Darwin
         try await site.planAndApply()
         try await site.expectInSync()
 
-        let schemas = try site.query(#"SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\_%' AND nspname NOT IN ('information_schema', 'public') ORDER BY nspname COLLATE "C""#)
+        let schemas = try site.query(#"SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\_%' AND nspname NOT IN ('information_schema', 'public', '_tenantplan') ORDER BY nspname COLLATE "C""#)
         #expect(schemas.map { $0[0] } == Self.hostileTenants.sorted().map { Optional($0) })
         for tenant in Self.hostileTenants {
             #expect(try site.relations(tenant) == [

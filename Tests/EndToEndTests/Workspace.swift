@@ -82,11 +82,12 @@ final class Workspace {
         throw TestSupportError("'\(marker)' not found in the edited schema.yaml")
     }
 
-    /// Every schema of `database` (default: this workspace's), sorted.
+    /// Every schema of `database` (default: this workspace's), sorted, but the records
+    /// schema `plan` keeps (`_tenantplan`).
     func schemas(in database: TestDatabase? = nil) throws -> [String] {
         let connection = try (database ?? db).connect()
         defer { connection.close() }
-        return try connection.query("SELECT nspname FROM pg_namespace ORDER BY nspname").rows.compactMap { $0.first ?? nil }
+        return try connection.query("SELECT nspname FROM pg_namespace WHERE nspname <> '_tenantplan' ORDER BY nspname").rows.compactMap { $0.first ?? nil }
     }
 
     func query(_ sql: String, _ parameters: [String?] = [], in database: TestDatabase? = nil) throws -> [[String?]] {

@@ -70,10 +70,40 @@ func caseName(_ step: Step) -> String {
     case .addConstraintUsingIndex: "addConstraintUsingIndex"
     case .alterConstraintTiming: "alterConstraintTiming"
     case .setIndexStorage: "setIndexStorage"
+    case .backfillColumn: "backfillColumn"
+    case .createView: "createView"
+    case .replaceView: "replaceView"
+    case .dropView: "dropView"
+    case .commentOnView: "commentOnView"
+    case .createViewIndex: "createViewIndex"
+    // MARK: Domains
+    case .createDomain: "createDomain"
+    case .dropDomain: "dropDomain"
+    case .alterDomainDefault: "alterDomainDefault"
+    case .setDomainNotNull: "setDomainNotNull"
+    case .dropDomainNotNull: "dropDomainNotNull"
+    case .addDomainCheck: "addDomainCheck"
+    case .addDomainCheckNotValid: "addDomainCheckNotValid"
+    case .validateDomainCheck: "validateDomainCheck"
+    case .dropDomainCheck: "dropDomainCheck"
+    case .commentOnDomain: "commentOnDomain"
+    case .security(let s):
+        switch s {
+        case .enableRowSecurity: "enableRowSecurity"
+        case .forceRowSecurity: "forceRowSecurity"
+        case .createPolicy: "createPolicy"
+        case .alterPolicy: "alterPolicy"
+        case .dropPolicy: "dropPolicy"
+        case .commentOnPolicy: "commentOnPolicy"
+        case .grant: "grant"
+        case .revoke: "revoke"
+        case .grantDefault: "grantDefault"
+        case .revokeDefault: "revokeDefault"
+        }
     }
 }
 
-let allStepCaseCount = 45
+let allStepCaseCount = 73
 
 /// A name that needs every kind of quoting: a double quote, capitals, a space, non-ASCII.
 let awkward = "Wé\"ird Nämé 🐘"
@@ -309,6 +339,82 @@ let renderCases: [RenderCase] = [
                #"ALTER TABLE "c" ALTER CONSTRAINT "c_fkey" DEFERRABLE INITIALLY DEFERRED"#, "alter_constraint", .change),
     RenderCase(.setIndexStorage(index: "i", set: ["fillfactor": "70"], reset: []),
                #"ALTER INDEX "i" SET (fillfactor = '70')"#, "set_index_storage", .change),
+    RenderCase(.addConstraintUsingIndex(table: "parents", name: "parents_pkey", primaryKey: true, index: "tenantplan_key_parents_pkey"),
+               #"ALTER TABLE "parents" ADD CONSTRAINT "parents_pkey" PRIMARY KEY USING INDEX "tenantplan_key_parents_pkey""#,
+               "add_constraint_using_index", .create),
+    RenderCase(.backfillColumn(table: awkward, column: "Token"),
+               "UPDATE \(awkwardQuoted) SET \"Token\" = DEFAULT WHERE ctid = ANY (ARRAY(SELECT ctid FROM \(awkwardQuoted) "
+                   + #"WHERE ctid >= $1::tid AND ctid < $2::tid AND "Token" IS NULL LIMIT $3::int8 FOR UPDATE SKIP LOCKED))"#,
+               "backfill_column", .change),
+    // Views: the query on a line of its own, as written.
+    RenderCase(.createView(ViewDeclaration(name: awkward, query: "SELECT 1 AS x", securityBarrier: true,
+                                           checkOption: .local)),
+               "CREATE VIEW \(awkwardQuoted) WITH (check_option=local, security_barrier=true) AS\nSELECT 1 AS x",
+               "create_view", .create),
+    RenderCase(.createView(ViewDeclaration(name: "daily", query: "SELECT 1 AS x", materialized: true,
+                                           indexes: [], comment: nil)),
+               "CREATE MATERIALIZED VIEW \"daily\" AS\nSELECT 1 AS x", "create_view", .create),
+    RenderCase(.replaceView(ViewDeclaration(name: "open_orders", query: "SELECT id FROM orders")),
+               "CREATE OR REPLACE VIEW \"open_orders\" AS\nSELECT id FROM orders", "replace_view", .change),
+    RenderCase(.dropView(name: awkward, materialized: true), "DROP MATERIALIZED VIEW \(awkwardQuoted)", "drop_view", .drop),
+    RenderCase(.commentOnView(name: "open_orders", materialized: false, comment: "it's open"),
+               "COMMENT ON VIEW \"open_orders\" IS 'it''s open'", "comment_view", .change),
+    RenderCase(.createViewIndex(view: "daily", IndexDeclaration(name: "daily_day", columns: ["day"], unique: true)),
+               "CREATE UNIQUE INDEX \"daily_day\" ON \"daily\" (\"day\")", "create_view_index", .create),
+    // MARK: Domains
+    RenderCase(.createDomain(DomainDeclaration(
+                   name: "email", type: "text", nullable: false, defaultExpression: "''", collation: "C",
+                   checks: [CheckDeclaration(name: "email_has_at", expression: "VALUE ~ '@'")])),
+               #"CREATE DOMAIN "email" AS text COLLATE "C" DEFAULT '' NOT NULL CONSTRAINT "email_has_at" CHECK (VALUE ~ '@')"#,
+               "create_domain", .create),
+    RenderCase(.dropDomain(awkward), "DROP DOMAIN \(awkwardQuoted)", "drop_domain", .drop),
+    RenderCase(.alterDomainDefault(domain: "email", expression: "'x@y'::text"),
+               #"ALTER DOMAIN "email" SET DEFAULT 'x@y'::text"#, "alter_domain_default", .change),
+    RenderCase(.alterDomainDefault(domain: awkward, expression: nil),
+               "ALTER DOMAIN \(awkwardQuoted) DROP DEFAULT", "alter_domain_default", .change),
+    RenderCase(.setDomainNotNull(domain: "email", tables: []), #"ALTER DOMAIN "email" SET NOT NULL"#,
+               "set_domain_not_null", .change),
+    RenderCase(.dropDomainNotNull(domain: "email"), #"ALTER DOMAIN "email" DROP NOT NULL"#, "drop_domain_not_null", .change),
+    RenderCase(.addDomainCheck(domain: "email", CheckDeclaration(name: "short", expression: "length(VALUE) < 200"), tables: []),
+               #"ALTER DOMAIN "email" ADD CONSTRAINT "short" CHECK (length(VALUE) < 200)"#, "add_domain_check", .create),
+    RenderCase(.addDomainCheckNotValid(domain: "email", CheckDeclaration(name: "short", expression: "length(VALUE) < 200")),
+               #"ALTER DOMAIN "email" ADD CONSTRAINT "short" CHECK (length(VALUE) < 200) NOT VALID"#,
+               "add_domain_check_not_valid", .create),
+    RenderCase(.validateDomainCheck(domain: awkward, name: awkward, tables: []),
+               "ALTER DOMAIN \(awkwardQuoted) VALIDATE CONSTRAINT \(awkwardQuoted)", "validate_domain_check", .change),
+    RenderCase(.dropDomainCheck(domain: "email", name: "short"), #"ALTER DOMAIN "email" DROP CONSTRAINT "short""#,
+               "drop_domain_check", .drop),
+    RenderCase(.commentOnDomain("email", comment: "it's an address"),
+               #"COMMENT ON DOMAIN "email" IS 'it''s an address'"#, "comment_domain", .change),
+] + securityRenderCases
+
+/// Row-level security, policies and grants.
+let securityRenderCases: [RenderCase] = [
+    RenderCase(.security(.enableRowSecurity(table: "orders", true)),
+               #"ALTER TABLE "orders" ENABLE ROW LEVEL SECURITY"#, "enable_row_security", .change),
+    RenderCase(.security(.forceRowSecurity(table: "orders", false)),
+               #"ALTER TABLE "orders" NO FORCE ROW LEVEL SECURITY"#, "force_row_security", .change),
+    RenderCase(.security(.createPolicy(table: "orders", PolicyDeclaration(
+        name: awkward, command: .update, permissive: false, roles: [RoleName("app"), RoleName("public")],
+        using: "owner = current_user", withCheck: "total > 0"))),
+               "CREATE POLICY \(awkwardQuoted) ON \"orders\" AS RESTRICTIVE FOR UPDATE TO \"app\", PUBLIC "
+                   + "USING (owner = current_user) WITH CHECK (total > 0)", "create_policy", .create),
+    RenderCase(.security(.alterPolicy(table: "orders", PolicyDeclaration(name: "by_owner", using: "true"))),
+               #"ALTER POLICY "by_owner" ON "orders" TO PUBLIC USING (true)"#, "alter_policy", .change),
+    RenderCase(.security(.dropPolicy(table: "orders", name: "by_owner")),
+               #"DROP POLICY "by_owner" ON "orders""#, "drop_policy", .drop),
+    RenderCase(.security(.commentOnPolicy(table: "orders", name: "by_owner", comment: "it's")),
+               #"COMMENT ON POLICY "by_owner" ON "orders" IS 'it''s'"#, "comment_policy", .change),
+    RenderCase(.security(.grant(GrantTarget(.table, "orders"), role: awkward, privileges: ["INSERT", "SELECT"])),
+               "GRANT INSERT, SELECT ON TABLE \"orders\" TO \(awkwardQuoted)", "grant", .create),
+    RenderCase(.security(.revoke(.schema, role: "public", privileges: ["CREATE"])),
+               "REVOKE CREATE ON SCHEMA {tenant} FROM PUBLIC", "revoke", .drop),
+    RenderCase(.security(.grantDefault(objects: "tables", role: "app", privileges: ["SELECT"])),
+               #"ALTER DEFAULT PRIVILEGES IN SCHEMA {tenant} GRANT SELECT ON TABLES TO "app""#,
+               "grant_default_privileges", .create),
+    RenderCase(.security(.revokeDefault(objects: "sequences", role: "app", privileges: ["USAGE"])),
+               #"ALTER DEFAULT PRIVILEGES IN SCHEMA {tenant} REVOKE USAGE ON SEQUENCES FROM "app""#,
+               "revoke_default_privileges", .drop),
 ]
 
 @Suite("Step rendering")

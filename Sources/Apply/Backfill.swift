@@ -1,0 +1,47 @@
+import Plan
+import Postgres
+import SQLSyntax
+
+/// Runs a `backfill_column` change: its batch statement (`Step.backfillStatement`)
+/// again and again, each batch its own transaction (the connection is outside
+/// any transaction), until the rows of the column that were NULL are filled.
+///
+/// First the blocks the table had when the backfill began, in ranges that hold
+/// about `batch` rows (from the table's statistics), each range until a batch
+/// comes back short; then the whole table, for rows skipped because the
+/// application held them and rows it wrote NULL meanwhile; last the same
+/// without `SKIP LOCKED`, waiting for held rows under the session's
+/// `lock_timeout` (a timeout fails the attempt, which is tried again and goes on
+/// from the rows still NULL). Rows updated move to the table's end with their
+/// value set, so no range is read twice for them.
+enum Backfill {
+    /// The highest block number a tid can name.
+    static let lastBlock = "(4294967295,0)"
+
+    static func run(_ change: Change, batch: Int, on connection: Connection) throws {
+        guard let table = change.backfillTable else { return }
+        let size = try connection.query("""
+            SELECT (pg_relation_size(c.oid) / current_setting('block_size')::int8)::text,
+                   CASE WHEN c.relpages > 0 AND c.reltuples > 0 THEN (c.reltuples / c.relpages)::int8 ELSE 0 END::text
+            FROM pg_class c WHERE c.oid = $1::regclass
+            """, [quoteIdentifier(table)])
+        let blocks = Int(size.rows.first?[0] ?? "0") ?? 0
+        let rowsPerBlock = Int(size.rows.first?[1] ?? "0") ?? 0
+        // Without statistics, assume small rows (about 100 to a block).
+        let step = max(1, batch / max(1, rowsPerBlock > 0 ? rowsPerBlock : 100))
+        let limit = String(batch)
+        func fill(_ sql: String, from low: String, to high: String) throws -> Int {
+            try connection.query(sql, [low, high, limit]).affectedRows ?? 0
+        }
+        var low = 0
+        while low < blocks {
+            let high = low + step
+            while try fill(change.sql, from: "(\(low),0)", to: "(\(high),0)") >= batch {}
+            low = high
+        }
+        // One pass each, until a batch comes back short: an application that
+        // goes on writing NULL (its own choice for a nullable column) is not chased.
+        while try fill(change.sql, from: "(0,0)", to: lastBlock) >= batch {}
+        while try fill(change.backfillWaitingStatement, from: "(0,0)", to: lastBlock) >= batch {}
+    }
+}

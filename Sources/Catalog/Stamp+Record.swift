@@ -1,0 +1,137 @@
+import Postgres
+
+extension Stamp {
+    /// The digest of what a schema's state depends on beyond the rows `query`
+    /// covers, for one schema (`$1`), from `pg_depend` alone, whatever the kinds:
+    ///
+    /// - `r` lines: every dependency on one of the schema's members (its own
+    ///   sub-objects, and objects anywhere that stand on them: a view, a foreign
+    ///   key or a policy of another schema, an inheritance child), with the
+    ///   version of the `pg_depend` row and of the dependent object's own row
+    ///   (a renamed view of another schema changes its `pg_class` row);
+    /// - `x` lines: every object outside the schema that the schema's members and
+    ///   their sub-objects depend on (the shared table of a foreign key, the shared
+    ///   type of a column, the function a default calls), with the version of its
+    ///   row, of its column's row when the dependency names a column, and of its
+    ///   schema's row (a renamed shared schema changes the state's texts).
+    ///
+    /// Objects of the system (oids below 16384, `pg_catalog`) are left out: they
+    /// change only with a new server release, and then the states are read in
+    /// full anyway (the tool version is part of each record).
+    static let coverageQuery = """
+        WITH mem AS (
+            SELECT n.oid AS nsp, d.classid, d.objid
+            FROM pg_catalog.pg_namespace n
+            JOIN pg_catalog.pg_depend d
+              ON d.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND d.refobjid = n.oid AND d.deptype = 'n'
+            WHERE n.nspname = $1
+        ), dep AS (
+            SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid, d.refobjsubid, d.deptype, d.xmin AS version
+            FROM mem JOIN pg_catalog.pg_depend d ON d.refclassid = mem.classid AND d.refobjid = mem.objid
+        ), obj AS (
+            SELECT classid, objid FROM mem UNION SELECT classid, objid FROM dep
+        ), ext AS (
+            SELECT DISTINCT d.refclassid, d.refobjid, d.refobjsubid
+            FROM obj JOIN pg_catalog.pg_depend d ON d.classid = obj.classid AND d.objid = obj.objid
+            WHERE d.refobjid >= 16384
+              AND NOT EXISTS (SELECT FROM mem WHERE mem.classid = d.refclassid AND mem.objid = d.refobjid)
+              AND NOT (d.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+                       AND d.refobjid IN (SELECT mem.nsp FROM mem))
+        )
+        SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
+                   coalesce(pg_catalog.string_agg(line, E'\\n' ORDER BY line COLLATE "C"), ''), 'UTF8')), 'hex')
+        FROM (
+            SELECT 'r:' || dep.classid::int8 || ':' || dep.objid::int8 || ':' || dep.objsubid || ':'
+                   || dep.refclassid::int8 || ':' || dep.refobjid::int8 || ':' || dep.refobjsubid || ':'
+                   || dep.deptype::text || ':' || dep.version::text || ':' || coalesce(CASE dep.classid
+                       WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN
+                           (SELECT c.xmin::text || '/' || coalesce(a.xmin::text, '') FROM pg_catalog.pg_class c
+                            LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = dep.objsubid
+                                                               AND dep.objsubid <> 0
+                            WHERE c.oid = dep.objid)
+                       WHEN 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN
+                           (SELECT rw.xmin::text || '/' || c.xmin::text FROM pg_catalog.pg_rewrite rw
+                            JOIN pg_catalog.pg_class c ON c.oid = rw.ev_class WHERE rw.oid = dep.objid)
+                       WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN
+                           (SELECT co.xmin::text FROM pg_catalog.pg_constraint co WHERE co.oid = dep.objid)
+                       WHEN 'pg_catalog.pg_policy'::pg_catalog.regclass THEN
+                           (SELECT po.xmin::text FROM pg_catalog.pg_policy po WHERE po.oid = dep.objid)
+                       WHEN 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN
+                           (SELECT tg.xmin::text FROM pg_catalog.pg_trigger tg WHERE tg.oid = dep.objid)
+                       WHEN 'pg_catalog.pg_proc'::pg_catalog.regclass THEN
+                           (SELECT p.xmin::text FROM pg_catalog.pg_proc p WHERE p.oid = dep.objid)
+                       WHEN 'pg_catalog.pg_type'::pg_catalog.regclass THEN
+                           (SELECT t.xmin::text FROM pg_catalog.pg_type t WHERE t.oid = dep.objid)
+                   END, '')
+            FROM dep
+            UNION ALL
+            SELECT 'x:' || ext.refclassid::int8 || ':' || ext.refobjid::int8 || ':' || ext.refobjsubid || ':'
+                   || coalesce(CASE ext.refclassid
+                       WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN
+                           (SELECT c.xmin::text || '/' || n.xmin::text || '/' || coalesce(a.xmin::text, '')
+                            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                            LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = ext.refobjsubid
+                                                               AND ext.refobjsubid <> 0
+                            WHERE c.oid = ext.refobjid)
+                       WHEN 'pg_catalog.pg_type'::pg_catalog.regclass THEN
+                           (SELECT t.xmin::text || '/' || n.xmin::text FROM pg_catalog.pg_type t
+                            JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE t.oid = ext.refobjid)
+                       WHEN 'pg_catalog.pg_proc'::pg_catalog.regclass THEN
+                           (SELECT p.xmin::text || '/' || n.xmin::text FROM pg_catalog.pg_proc p
+                            JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = ext.refobjid)
+                       WHEN 'pg_catalog.pg_collation'::pg_catalog.regclass THEN
+                           (SELECT co.xmin::text || '/' || n.xmin::text FROM pg_catalog.pg_collation co
+                            JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace WHERE co.oid = ext.refobjid)
+                       WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN
+                           (SELECT cn.xmin::text FROM pg_catalog.pg_constraint cn WHERE cn.oid = ext.refobjid)
+                       WHEN 'pg_catalog.pg_namespace'::pg_catalog.regclass THEN
+                           (SELECT n.xmin::text FROM pg_catalog.pg_namespace n WHERE n.oid = ext.refobjid)
+                   END, '-')
+            FROM ext
+        ) AS lines(line)
+        """
+
+    /// The record stamp of each existing schema of `$1` (a text array): `query`
+    /// and `coverageQuery` for that schema, hashed together. Built from those
+    /// two texts, so that whatever `query` covers (every kind that extends it),
+    /// a record covers too. Rows: schema name, record stamp.
+    static let recordQuery: String = {
+        func lateral(_ text: String) -> String {
+            precondition(!text.contains("$2"), "a stamp query takes one parameter")
+            return text.replacingOccurrences(of: "$1", with: "s.name")
+        }
+        return """
+            SELECT s.name, pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
+                       'tenantplan-record-1:' || st.stamp || ':' || cv.coverage, 'UTF8')), 'hex')
+            FROM pg_catalog.unnest($1::text[]) AS s(name)
+            CROSS JOIN LATERAL (\(lateral(query))
+            ) AS st(stamp)
+            CROSS JOIN LATERAL (\(lateral(coverageQuery))
+            ) AS cv(coverage)
+            WHERE EXISTS (SELECT FROM pg_catalog.pg_namespace ns WHERE ns.nspname = s.name)
+            """
+    }()
+
+    /// The text of `recordQuery`, part of each record's context: records made
+    /// by a query that covers less are not read.
+    public static var recordQueryText: String { recordQuery }
+
+    /// The record stamps of `schemas` (those that exist), computed by the server
+    /// under the planner settings of the batch reads (index lookups per schema).
+    public static func recordStamps(of schemas: [String], on connection: Connection) throws(PostgresError)
+        -> [String: String]
+    {
+        guard !schemas.isEmpty else { return [:] }
+        let transactionOnly = connection.inTransaction
+        let results = try connection.pipeline([
+            PipelineStatement(Reflector.setupQuery, [transactionOnly ? "true" : "false"],
+                              prepared: "tenantplan_reflect_setup"),
+            PipelineStatement(recordQuery, [arrayLiteral(schemas)], prepared: "tenantplan_record_stamps"),
+        ] + Reflector.resetStatements)
+        var stamps: [String: String] = [:]
+        for row in results[1].rows {
+            if let name = row[0], let stamp = row[1] { stamps[name] = stamp }
+        }
+        return stamps
+    }
+}

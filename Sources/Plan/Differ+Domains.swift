@@ -1,0 +1,104 @@
+import State
+
+/// Domains: created before the tables whose columns use them, changed in place
+/// by `ALTER DOMAIN`, and dropped after the tables and columns that used them.
+extension Differ.Run {
+    mutating func diffDomains() {
+        for d in declaration.domains {
+            guard let current = actual.domain(named: d.name) else {
+                add(.createDomain(d), .domains)
+                if d.comment != nil { add(.commentOnDomain(d.name, comment: d.comment), .comments) }
+                continue
+            }
+            guard let want = desired.domain(named: d.name) else { continue }
+            let users = Self.tablesUsing(domain: d.name, in: actual)
+            if current.type != want.type || current.collation != want.collation {
+                // PostgreSQL has no ALTER DOMAIN ... TYPE: the domain is dropped and
+                // created again, which only works while no column uses it.
+                guard users.isEmpty else {
+                    let what = current.type != want.type ? "base type (\(current.type) → \(want.type))"
+                        : "collation (\(current.collation ?? "default") → \(want.collation ?? "default"))"
+                    held.append(HeldChange(
+                        object: "domain \(d.name)",
+                        reason: "changing the \(what) of a domain means dropping and creating it again, and columns "
+                            + "of \(users.joined(separator: ", ")) use it; change those columns to the new type first, "
+                            + "or migrate the domain by hand"))
+                    setDomain(current, in: &expected)
+                    continue
+                }
+                add(.dropDomain(d.name), .domains)
+                add(.createDomain(d), .domains)
+                if d.comment != nil { add(.commentOnDomain(d.name, comment: d.comment), .comments) }
+                continue
+            }
+            if current.defaultExpression != want.defaultExpression {
+                add(.alterDomainDefault(domain: d.name, expression: want.defaultExpression), .domains)
+            }
+            if current.notNull != want.notNull {
+                if want.notNull {
+                    add(.setDomainNotNull(domain: d.name, tables: users), .domains,
+                        hazards: users.isEmpty ? [] : [.mayFailOnExistingData])
+                } else {
+                    add(.dropDomainNotNull(domain: d.name), .domains)
+                }
+            }
+            for check in current.checks {
+                let wanted = want.check(named: check.name)
+                if let wanted, check.definition == wanted.definition || check.definition == wanted.definition + " NOT VALID" {
+                    continue
+                }
+                add(.dropDomainCheck(domain: d.name, name: check.name), .domains)
+            }
+            for check in d.checks {
+                guard let wanted = want.check(named: check.name) else { continue }
+                let existing = current.check(named: check.name)
+                if existing?.definition == wanted.definition { continue }
+                if existing?.definition == wanted.definition + " NOT VALID" {
+                    // Left by an online apply that stopped before validating.
+                    add(.validateDomainCheck(domain: d.name, name: check.name, tables: users), .domains,
+                        hazards: users.isEmpty ? [] : [.mayFailOnExistingData])
+                    continue
+                }
+                add(.addDomainCheck(domain: d.name, check, tables: users), .domains,
+                    hazards: users.isEmpty ? [] : [.mayFailOnExistingData])
+            }
+            if current.comment != want.comment {
+                add(.commentOnDomain(d.name, comment: want.comment), .comments)
+            }
+        }
+    }
+
+    /// Domains the tenant has and `schema.yaml` does not declare: dropped as far
+    /// as the policy allows, and held while a column the plan keeps uses one.
+    mutating func dropUndeclaredDomains() {
+        let declared = Set(declaration.domains.map(\.name))
+        for d in actual.domains where !declared.contains(d.name) {
+            let target = DestructiveTarget(.domain, d.name, undeclared: true)
+            let reason = "domain \(d.name) is not in schema.yaml"
+            let users = Self.tablesUsing(domain: d.name, in: expected)
+            if differ.policy.allows(target), !users.isEmpty {
+                held.append(HeldChange(object: Step.dropDomain(d.name).object,
+                                       reason: reason + "; columns of \(users.joined(separator: ", ")) use it, "
+                                           + "and this plan keeps them: change or drop them first",
+                                       sql: Step.dropDomain(d.name).sql, undeclared: true))
+                setDomain(d, in: &expected)
+                continue
+            }
+            addDestructive(.dropDomain(d.name), .dropDomains, hazards: [.dropsUnmanagedObject], target: target,
+                           reason: reason) { $0.domains.append(d) }
+        }
+    }
+
+    func setDomain(_ d: DomainState, in state: inout SchemaState) {
+        state.domains.removeAll { $0.name == d.name }
+        state.domains.append(d)
+    }
+
+    /// The tables of `state` with a column of the domain `name` (or an array of it), sorted.
+    static func tablesUsing(domain name: String, in state: SchemaState) -> [String] {
+        let type = Differ.canonicalIdentifier(name)
+        return state.tables.filter { t in
+            t.columns.contains { $0.type == type || $0.type == type + "[]" }
+        }.map(\.name).sorted()
+    }
+}

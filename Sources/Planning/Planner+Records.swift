@@ -1,0 +1,85 @@
+import Catalog
+import Foundation
+import Plan
+import Postgres
+import State
+import Synchronization
+
+extension Planner {
+    /// The records of one database that a plan reads and writes.
+    struct RecordedTenants {
+        var records: TenantRecords
+        /// The record stamp of each tenant, taken before any of them is read.
+        var stamps: [String: String]
+        /// Tenants whose record still holds, and what it says.
+        var matches: [String: TenantRecords.Match]
+
+        /// Records the tenants read in full and found in the desired state; a
+        /// role that may not write them leaves the records as they were.
+        func write(_ found: FleetReflection.Result, desired: String, toolVersion: String,
+                   on connection: Connection) throws {
+            let verified = stamps.keys.sorted().compactMap { tenant -> TenantRecords.Record? in
+                guard matches[tenant] == nil, found.fingerprints[tenant] == desired,
+                      found.stamps[tenant] != nil, let stamp = stamps[tenant] else { return nil }
+                return TenantRecords.Record(schema: tenant, stamp: stamp, fingerprint: desired,
+                                            ignored: found.ignored[tenant] ?? 0)
+            }
+            try? records.write(verified, toolVersion: toolVersion, on: connection)
+        }
+    }
+
+    /// Reads the records of `tenants` and their record stamps; nil when this
+    /// database has no trusted records table and the role may not create one.
+    func recordedTenants(_ tenants: [String], request: PlanRequest,
+                         identity: (systemIdentifier: String?, databaseName: String),
+                         desired: String, on connection: Connection,
+                         connect: @escaping @Sendable () throws -> Connection) -> RecordedTenants? {
+        let records = TenantRecords(
+            systemIdentifier: identity.systemIdentifier, databaseName: identity.databaseName,
+            context: recordContext(request), key: recordKey)
+        guard records.prepare(on: connection) else { return nil }
+        do {
+            let stamps = try recordStamps(of: tenants, on: connection, connect: connect)
+            let matches = try records.matching(tenants, stamps: stamps, on: connection)
+            return RecordedTenants(records: records, stamps: stamps,
+                                   matches: matches.filter { $0.value.fingerprint == desired })
+        } catch {
+            return nil
+        }
+    }
+
+    /// The record stamps of `tenants`, in `workers` parts read in parallel
+    /// (`connection` reads the first; the others open their own).
+    func recordStamps(of tenants: [String], on connection: Connection,
+                      connect: @escaping @Sendable () throws -> Connection) throws -> [String: String] {
+        let parts = max(1, min(workers, tenants.count / 256))
+        guard parts > 1 else { return try Stamp.recordStamps(of: tenants, on: connection) }
+        let size = (tenants.count + parts - 1) / parts
+        let chunks = stride(from: 0, to: tenants.count, by: size).map { Array(tenants[$0..<min(tenants.count, $0 + size)]) }
+        let found = Mutex<[String: String]>([:])
+        let failure = Mutex<(any Error)?>(nil)
+        nonisolated(unsafe) let first = connection
+        DispatchQueue.concurrentPerform(iterations: chunks.count) { i in
+            do {
+                let own = i == 0 ? nil : try connect()
+                defer { own?.close() }
+                let stamps = try Stamp.recordStamps(of: chunks[i], on: own ?? first)
+                found.withLock { $0.merge(stamps) { a, _ in a } }
+            } catch {
+                failure.withLock { $0 = error }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return found.withLock { $0 }
+    }
+
+    /// What a record must have been written under to be read: this build, the
+    /// record query, and the `ignore:` rules (which decide what a fingerprint covers).
+    func recordContext(_ request: PlanRequest) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let ignore = (try? encoder.encode(request.declaration.ignore)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return SHA256.hex([request.toolVersion, build, Stamp.recordQueryText, ignore]
+            .map { "\($0.utf8.count):\($0)" }.joined(separator: ";"))
+    }
+}

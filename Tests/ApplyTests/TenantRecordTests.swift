@@ -1,0 +1,181 @@
+import Catalog
+import Foundation
+import Plan
+import Planning
+import Postgres
+import SQLSyntax
+import State
+import Testing
+import TestSupport
+
+/// The records of verified states (`TenantRecords`): a tenant whose record stamp
+/// is unchanged is taken from its record, any change to its objects (or to a
+/// shared object its texts name) makes it read in full, and a record that was
+/// not written by the tool is never believed.
+@Suite struct TenantRecordTests {
+    static let tenants = ["rec_a", "rec_b", "rec_c"]
+
+    /// Three populated tenants of the rich schema, each read in full once so that
+    /// their records exist.
+    static func recordedFleet(_ prefix: String, key: PlanKey? = nil) async throws -> Harness {
+        let h = try await Harness.make(prefix: prefix)
+        try h.createSharedPlans()
+        for tenant in tenants {
+            try h.run(RichSchema.referenceDDL() + [RichSchema.customerSeed, RichSchema.orderSeed], in: tenant,
+                      createSchema: true)
+        }
+        let first = try plan(h, key: key)
+        #expect(!first.hasChanges, "\(first.changeSets)")
+        #expect(first.databases[0].readInFull == 3)
+        #expect(first.databases[0].readByRecord == 0)
+        return h
+    }
+
+    static func plan(_ h: Harness, key: PlanKey? = nil, resolver: ConnectionResolver? = nil) throws -> PlanFile {
+        var planner = Planner(connections: resolver ?? h.resolver)
+        planner.recordKey = key
+        return try planner.plan(PlanRequest(
+            declaration: try RichSchema.declaration(), schemaSHA256: String(repeating: "0", count: 64),
+            fleet: Harness.fleet(tenants), toolVersion: "test"))
+    }
+
+    /// The tenants a plan finds in another state than the desired one (drift,
+    /// changed or held back).
+    static func changing(_ plan: PlanFile) -> [String] {
+        plan.changeSets.filter { $0.from != plan.databases[0].desiredFingerprint }
+            .flatMap { $0.tenants.values.joined() }.sorted()
+    }
+
+    @Test func aSecondNoOpPlanTakesEveryTenantFromItsRecord() async throws {
+        let h = try await Self.recordedFleet("rec_noop")
+        let second = try Self.plan(h)
+        #expect(!second.hasChanges)
+        #expect(second.databases[0].readInFull == 0)
+        #expect(second.databases[0].readByRecord == 3)
+        // The plan is the same as one that reads everything.
+        #expect(second.changeSets.map(\.from) == [try h.fingerprint("rec_a")])
+        // The audit: one row per tenant, by this role.
+        let rows = try h.rows("SELECT schema_name, verified_by = current_user, tool_version FROM _tenantplan.tenant_state ORDER BY 1")
+        #expect(rows == Self.tenants.map { [$0, "t", "test"] })
+    }
+
+    /// Each change makes exactly the changed tenant read in full, and the plan
+    /// shows what the full read finds.
+    @Test(arguments: [
+        ("COMMENT ON TABLE customers IS 'drifted'", true),
+        ("COMMENT ON COLUMN orders.note IS 'drifted'", true),
+        ("GRANT SELECT ON customers TO PUBLIC", false),
+        ("CREATE FUNCTION rec_touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$", true),
+        ("ALTER TABLE customers ALTER COLUMN name SET DEFAULT 'x'", true),
+        ("CREATE INDEX rec_extra ON customers (name)", true),
+        ("ALTER INDEX customers_email_key RENAME TO customers_email_uq", true),
+    ])
+    func aChangeToATenantMakesItReadInFull(change: String, drifts: Bool) async throws {
+        let h = try await Self.recordedFleet("rec_change")
+        try h.run([change], in: "rec_b")
+        let plan = try Self.plan(h)
+        #expect(plan.databases[0].readInFull == 1, "\(change)")
+        #expect(plan.databases[0].readByRecord == 2, "\(change)")
+        #expect(Self.changing(plan) == (drifts ? ["rec_b"] : []), "\(change)")
+    }
+
+    @Test func aTriggerAndAViewOfAnotherSchemaOnATenantTableAreSeen() async throws {
+        let h = try await Self.recordedFleet("rec_outside")
+        try h.run([
+            "CREATE FUNCTION rec_touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+            "CREATE TRIGGER rec_touch BEFORE UPDATE ON customers FOR EACH ROW EXECUTE FUNCTION rec_touch()",
+        ], in: "rec_a")
+        // Another schema's view on a tenant table: a dependent of that tenant.
+        try h.connection.execute("CREATE VIEW public.rec_emails AS SELECT email FROM rec_b.customers")
+        var plan = try Self.plan(h)
+        #expect(plan.databases[0].readByRecord == 1)
+        #expect(Self.changing(plan) == ["rec_a", "rec_b"])
+        let from = { (tenant: String) in plan.changeSets.first { $0.tenants.values.joined().contains(tenant) }?.from }
+        #expect(from("rec_b") != from("rec_c"), "the view shows in rec_b's state")
+    }
+
+    /// What a tenant's texts name outside its schema is covered too: renaming a
+    /// shared table's column or a shared type changes the record stamp, though
+    /// no row of the tenant's schema changes.
+    @Test func sharedObjectsTheTextsNameAreCovered() async throws {
+        let h = try await Harness.make(prefix: "rec_shared")
+        try h.createSharedPlans()
+        try h.connection.execute("CREATE TYPE public.rec_mood AS ENUM ('ok')")
+        try h.run(RichSchema.referenceDDL() + ["CREATE TABLE notes (id integer PRIMARY KEY, mood public.rec_mood)"],
+                  in: "rec_x", createSchema: true)
+        try h.run(RichSchema.referenceDDL(), in: "rec_y", createSchema: true)
+        func stamps() throws -> [String: String] { try Stamp.recordStamps(of: ["rec_x", "rec_y", "absent"], on: h.connection) }
+        let before = try stamps()
+        #expect(before.keys.sorted() == ["rec_x", "rec_y"])
+        #expect(try stamps() == before)
+        try h.connection.execute("ALTER TABLE public.plans RENAME COLUMN id TO plan_id")
+        let renamed = try stamps()
+        #expect(renamed["rec_x"] != before["rec_x"])
+        #expect(renamed["rec_y"] != before["rec_y"])
+        try h.connection.execute("ALTER TYPE public.rec_mood RENAME TO rec_feeling")
+        let retyped = try stamps()
+        #expect(retyped["rec_x"] != renamed["rec_x"])
+        #expect(retyped["rec_y"] == renamed["rec_y"])
+        // A shared table no tenant names changes nothing.
+        try h.connection.execute("CREATE TABLE public.unrelated (id integer)")
+        #expect(try stamps() == retyped)
+    }
+
+    @Test func aForgedRecordIsIgnored() async throws {
+        let key = try PlanKey(String(repeating: "k", count: 40))
+        let h = try await Self.recordedFleet("rec_forged", key: key)
+        #expect(try Self.plan(h, key: key).databases[0].readByRecord == 3)
+        // Drift, and a record rewritten to the tenant's new record stamp: only the
+        // tool's key could make the code that goes with it.
+        try h.run(["ALTER TABLE customers ALTER COLUMN email DROP NOT NULL"], in: "rec_c")
+        let stamps = try Stamp.recordStamps(of: ["rec_c"], on: h.connection)
+        try h.connection.execute("UPDATE _tenantplan.tenant_state SET stamp = $1 WHERE schema_name = 'rec_c'",
+                                 [stamps["rec_c"]])
+        var plan = try Self.plan(h, key: key)
+        #expect(plan.databases[0].readByRecord == 2)
+        #expect(Self.changing(plan) == ["rec_c"])
+        // Without the key, records that carry a code are not read either, and a
+        // record without one is not read with a key.
+        #expect(try Self.plan(h).databases[0].readByRecord == 0)
+        try h.connection.execute("UPDATE _tenantplan.tenant_state SET mac = NULL")
+        #expect(try Self.plan(h, key: key).databases[0].readByRecord == 0)
+        // A table another role may write is not believed at all.
+        _ = try Self.plan(h, key: key)
+        #expect(try Self.plan(h, key: key).databases[0].readByRecord == 2)
+        try h.connection.execute("GRANT UPDATE ON _tenantplan.tenant_state TO PUBLIC")
+        plan = try Self.plan(h, key: key)
+        #expect(plan.databases[0].readByRecord == nil)
+        #expect(Self.changing(plan) == ["rec_c"])
+    }
+
+    @Test func aRoleThatMayNotKeepRecordsReadsInFull() async throws {
+        let h = try await Harness.make(prefix: "rec_role")
+        try h.createSharedPlans()
+        for tenant in Self.tenants {
+            try h.run(RichSchema.referenceDDL() + [RichSchema.customerSeed], in: tenant, createSchema: true)
+        }
+        // CREATE on the database is needed for the scratch schema; the records
+        // schema is taken first by another owner.
+        try h.connection.execute("CREATE SCHEMA _tenantplan")
+        let role = try PrivilegeTests.Role(h, grants: [
+            "GRANT CREATE ON DATABASE DB TO ROLE", "GRANT USAGE ON SCHEMA public, rec_a, rec_b, rec_c TO ROLE",
+            "GRANT ALL ON ALL TABLES IN SCHEMA public TO ROLE",
+        ])
+        for _ in 0..<2 {
+            let plan = try Self.plan(h, resolver: role.resolver)
+            #expect(!plan.hasChanges)
+            #expect(plan.databases[0].readInFull == nil)
+            #expect(plan.databases[0].readByRecord == nil)
+        }
+        #expect(try h.rows("SELECT count(*) FROM pg_class WHERE relname = 'tenant_state'") == [["0"]])
+        // --no-record: nothing written, everything read.
+        try h.connection.execute("DROP SCHEMA _tenantplan")
+        var planner = Planner(connections: h.resolver)
+        planner.records = false
+        let plan = try planner.plan(PlanRequest(
+            declaration: try RichSchema.declaration(), schemaSHA256: String(repeating: "0", count: 64),
+            fleet: Harness.fleet(Self.tenants), toolVersion: "test"))
+        #expect(plan.databases[0].readInFull == nil)
+        #expect(try h.rows("SELECT count(*) FROM pg_namespace WHERE nspname = '_tenantplan'") == [["0"]])
+    }
+}

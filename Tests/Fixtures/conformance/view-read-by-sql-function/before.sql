@@ -1,0 +1,2 @@
+CREATE TABLE orders (id integer PRIMARY KEY, status text NOT NULL);
+INSERT INTO orders VALUES (1, 'open'), (2, 'shipped'), (3, 'open');

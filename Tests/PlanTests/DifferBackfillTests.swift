@@ -1,0 +1,140 @@
+import Testing
+import Plan
+import State
+
+/// The online form of a column added with a volatile default, and of a
+/// primary key moved to other columns: the exact statements, in their stages.
+@Suite("Differ: online backfill and key swap")
+struct DifferBackfillTests {
+    static func declaration(nullable: Bool) -> Declaration {
+        Declaration(file: "schema.yaml", tables: [TableDeclaration(
+            name: "t",
+            columns: [ColumnDeclaration(name: "id", type: "integer", nullable: false),
+                      ColumnDeclaration(name: "Token", type: "uuid", nullable: nullable, defaultExpression: "gen_random_uuid()")],
+            primaryKey: KeyDeclaration(name: "t_pkey", columns: ["id"]))])
+    }
+
+    static let actual = SchemaState(tables: [TableState(
+        name: "t", columns: [ColumnState(name: "id", type: "integer", notNull: true)],
+        constraints: [ConstraintState(name: "t_pkey", kind: .primaryKey, definition: "PRIMARY KEY (id)")])])
+
+    static func desired(nullable: Bool) -> SchemaState {
+        var state = actual
+        state.tables[0].columns.append(ColumnState(name: "Token", type: "uuid", notNull: !nullable,
+                                                   defaultExpression: "gen_random_uuid()"))
+        return state
+    }
+
+    static func diff(nullable: Bool, online: Bool = true) -> Diff {
+        var differ = Differ(declaration: declaration(nullable: nullable), desired: desired(nullable: nullable))
+        differ.online = online
+        differ.rewritingDefaults = ["t.Token"]
+        return differ.diff(actual: actual)
+    }
+
+    @Test("NOT NULL: added bare, default set, marker; backfill alone; check and marker drop; validate; SET NOT NULL")
+    func notNull() throws {
+        let diff = Self.diff(nullable: false)
+        #expect(diff.changes.map(\.sql) == [
+            #"ALTER TABLE "t" ADD COLUMN "Token" uuid"#,
+            #"ALTER TABLE "t" ALTER COLUMN "Token" SET DEFAULT gen_random_uuid()"#,
+            #"ALTER TABLE "t" ADD CONSTRAINT "tenantplan_backfill_Token" CHECK (true) NOT VALID"#,
+            Step.backfillStatement(table: "t", column: "Token"),
+            #"ALTER TABLE "t" ADD CONSTRAINT "tenantplan_not_null_Token" CHECK ("Token" IS NOT NULL) NOT VALID"#,
+            #"ALTER TABLE "t" DROP CONSTRAINT "tenantplan_backfill_Token""#,
+            #"ALTER TABLE "t" VALIDATE CONSTRAINT "tenantplan_not_null_Token""#,
+            #"ALTER TABLE "t" ALTER COLUMN "Token" SET NOT NULL"#,
+            #"ALTER TABLE "t" DROP CONSTRAINT "tenantplan_not_null_Token""#,
+        ])
+        #expect(diff.stages.map(\.changes) == [3, 1, 2, 1, 2])
+        #expect(diff.stages.map(\.transactional) == [true, false, true, true, true])
+        // The backfill changes no catalog row: it ends where it starts, with the marker.
+        #expect(diff.stages[1].state == diff.stages[0].state)
+        let marked = try #require(diff.stages[0].state.table(named: "t"))
+        #expect(marked.constraint(named: "tenantplan_backfill_Token")?.definition == "CHECK (true) NOT VALID")
+        #expect(marked.column(named: "Token")?.notNull == false)
+        #expect(marked.column(named: "Token")?.defaultExpression == "gen_random_uuid()")
+        #expect(diff.stages[2].state.table(named: "t")?.constraint(named: "tenantplan_not_null_Token")?.definition
+                == #"CHECK ("Token" IS NOT NULL) NOT VALID"#)
+        #expect(diff.stages.last?.state == diff.expected)
+        // No rewrite; the backfill scans under ROW EXCLUSIVE and is heavy.
+        #expect(!diff.changes.contains { $0.hazards.contains(.tableRewrite) })
+        let backfill = diff.changes[3]
+        #expect(backfill.op == .backfillColumn && !backfill.transactional && backfill.isHeavy)
+        #expect(backfill.locks == [RelationLock("t", .rowExclusive, .scan)])
+        #expect(backfill.hazards.isEmpty)
+        #expect(backfill.backfillTable == "t")
+        #expect(backfill.backfillWaitingStatement == Step.backfillStatement(table: "t", column: "Token", skipLocked: false))
+    }
+
+    @Test("nullable: the marker alone tells the backfill's end")
+    func nullable() {
+        let diff = Self.diff(nullable: true)
+        #expect(diff.changes.map(\.op.rawValue) == [
+            "add_column", "set_default", "add_constraint_not_valid", "backfill_column", "drop_constraint",
+        ])
+        #expect(diff.stages.map(\.changes) == [3, 1, 1])
+        #expect(diff.stages[0].state != diff.expected)
+        #expect(diff.stages.last?.state == diff.expected)
+    }
+
+    @Test("--transactional keeps the one ADD COLUMN ... DEFAULT, a rewrite")
+    func transactional() {
+        let diff = Self.diff(nullable: false, online: false)
+        #expect(diff.changes.map(\.sql) == [#"ALTER TABLE "t" ADD COLUMN "Token" uuid NOT NULL DEFAULT gen_random_uuid()"#])
+        #expect(diff.changes[0].hazards == [.tableRewrite])
+    }
+
+    @Test("a primary key moved to another column: built under another name, swapped in one transaction; the foreign key on it re-added NOT VALID and validated")
+    func keySwap() throws {
+        let parentsDeclaration = TableDeclaration(
+            name: "parents",
+            columns: [ColumnDeclaration(name: "id", type: "integer", nullable: false),
+                      ColumnDeclaration(name: "code", type: "text", nullable: false)],
+            primaryKey: KeyDeclaration(name: "parents_pkey", columns: ["code"]),
+            uniques: [KeyDeclaration(name: "parents_id_key", columns: ["id"])])
+        let childrenDeclaration = TableDeclaration(
+            name: "children",
+            columns: [ColumnDeclaration(name: "parent_id", type: "integer")],
+            foreignKeys: [ForeignKeyDeclaration(name: "children_parent_id_fkey", columns: ["parent_id"],
+                                                referencedTable: "parents", referencedColumns: ["id"])])
+        let declaration = Declaration(file: "schema.yaml", tables: [childrenDeclaration, parentsDeclaration])
+        let fk = ConstraintState(name: "children_parent_id_fkey", kind: .foreignKey,
+                                 definition: "FOREIGN KEY (parent_id) REFERENCES parents(id)")
+        let children = TableState(name: "children", columns: [ColumnState(name: "parent_id", type: "integer")],
+                                  constraints: [fk])
+        let actual = SchemaState(tables: [children, TableState(
+            name: "parents",
+            columns: [ColumnState(name: "id", type: "integer", notNull: true), ColumnState(name: "code", type: "text", notNull: true)],
+            constraints: [ConstraintState(name: "parents_pkey", kind: .primaryKey, definition: "PRIMARY KEY (id)")])])
+        let desired = SchemaState(tables: [children, TableState(
+            name: "parents",
+            columns: [ColumnState(name: "id", type: "integer", notNull: true), ColumnState(name: "code", type: "text", notNull: true)],
+            constraints: [ConstraintState(name: "parents_id_key", kind: .unique, definition: "UNIQUE (id)"),
+                          ConstraintState(name: "parents_pkey", kind: .primaryKey, definition: "PRIMARY KEY (code)")])])
+        var differ = Differ(declaration: declaration, desired: desired)
+        differ.online = true
+        let diff = differ.diff(actual: actual)
+        #expect(diff.changes.map(\.sql) == [
+            #"CREATE UNIQUE INDEX CONCURRENTLY "parents_id_key" ON "parents" ("id")"#,
+            #"CREATE UNIQUE INDEX CONCURRENTLY "tenantplan_key_parents_pkey" ON "parents" ("code")"#,
+            #"ALTER TABLE "children" DROP CONSTRAINT "children_parent_id_fkey""#,
+            #"ALTER TABLE "parents" DROP CONSTRAINT "parents_pkey""#,
+            #"ALTER TABLE "parents" ADD CONSTRAINT "parents_id_key" UNIQUE USING INDEX "parents_id_key""#,
+            #"ALTER TABLE "parents" ADD CONSTRAINT "parents_pkey" PRIMARY KEY USING INDEX "tenantplan_key_parents_pkey""#,
+            #"ALTER TABLE "children" ADD CONSTRAINT "children_parent_id_fkey" FOREIGN KEY ("parent_id") REFERENCES "parents" ("id") NOT VALID"#,
+            #"ALTER TABLE "children" VALIDATE CONSTRAINT "children_parent_id_fkey""#,
+        ])
+        #expect(diff.stages.map(\.changes) == [1, 1, 5, 1])
+        #expect(diff.stages.map(\.transactional) == [false, false, true, true])
+        // Until the swap, the old key and the foreign key on it are there.
+        for stage in diff.stages.prefix(2) {
+            #expect(stage.state.table(named: "parents")?.constraint(named: "parents_pkey")?.definition == "PRIMARY KEY (id)")
+            #expect(stage.state.table(named: "children")?.constraint(named: "children_parent_id_fkey") != nil)
+        }
+        #expect(diff.stages[2].state.table(named: "children")?.constraint(named: "children_parent_id_fkey")?.definition
+                == "FOREIGN KEY (parent_id) REFERENCES parents(id) NOT VALID")
+        #expect(diff.stages.last?.state == diff.expected)
+        #expect(!diff.changes.contains { $0.op == .addConstraint })
+    }
+}

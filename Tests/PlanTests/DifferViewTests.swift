@@ -1,0 +1,120 @@
+import Testing
+@testable import Plan
+import State
+
+/// The pure diff of views and materialized views: creation order, replace
+/// versus rebuild with the declared readers, undeclared views, and views
+/// around a retyped column.
+@Suite("Differ: views")
+struct DifferViewTests {
+    static let table = TableDeclaration(name: "orders", columns: [ColumnDeclaration(name: "id", type: "integer"),
+                                                                  ColumnDeclaration(name: "total", type: "numeric")])
+    static let big = ViewDeclaration(name: "big", query: "SELECT id, total FROM orders WHERE total > 100")
+    static let reader = ViewDeclaration(name: "reader", query: "SELECT id FROM big")
+    static let daily = ViewDeclaration(name: "daily", query: "SELECT count(*) AS n FROM orders", materialized: true,
+                                       indexes: [IndexDeclaration(name: "daily_n", columns: ["n"], unique: true)])
+
+    static func declaration(_ views: [ViewDeclaration]) -> Declaration {
+        var d = Declaration(file: "schema.yaml", tables: [table])
+        d.views = views
+        return d
+    }
+
+    static let tableState = TableState(name: "orders", columns: [ColumnState(name: "id", type: "integer"),
+                                                                 ColumnState(name: "total", type: "numeric")])
+    static let bigState = ViewState(name: "big", definition: " SELECT id, total FROM orders WHERE total > 100;",
+                                    columns: ["id integer", "total numeric"])
+    static let readerState = ViewState(name: "reader", definition: " SELECT id FROM big;", columns: ["id integer"],
+                                       reads: ["big"])
+
+    static func desired(_ views: [ViewState], order: [String] = []) -> SchemaState {
+        SchemaState(tables: [tableState], views: views, creationOrder: order)
+    }
+
+    @Test("a new tenant gets the views in the order the server found, a materialized view's index after it")
+    func creationOrder() {
+        let ops = Differ.creation(of: Self.declaration([Self.reader, Self.daily, Self.big]),
+                                  order: ["view:big", "view:reader", "view:daily"])
+        #expect(ops.map(\.object) == ["table orders", "view big", "view reader", "materialized view daily",
+                                      "index daily_n on daily"])
+        #expect(ops[3].sql == "CREATE MATERIALIZED VIEW \"daily\" AS\nSELECT count(*) AS n FROM orders")
+    }
+
+    @Test("a query that keeps the columns and appends one is CREATE OR REPLACE; the reader stays")
+    func replace() {
+        var want = Self.bigState
+        want.definition = " SELECT id, total, 1 AS one FROM orders WHERE total > 100;"
+        want.columns.append("one integer")
+        var big = Self.big
+        big.query = "SELECT id, total, 1 AS one FROM orders WHERE total > 100"
+        let diff = Differ(declaration: Self.declaration([big, Self.reader]),
+                          desired: Self.desired([want, Self.readerState]))
+            .diff(actual: Self.desired([Self.bigState, Self.readerState]))
+        #expect(diff.sql == ["CREATE OR REPLACE VIEW \"big\" AS\nSELECT id, total, 1 AS one FROM orders WHERE total > 100"])
+        #expect(diff.held.isEmpty)
+    }
+
+    @Test("columns that change drop the view and its declared reader, reader first, and create them in order")
+    func rebuild() {
+        var want = Self.bigState
+        want.definition = " SELECT total, id FROM orders;"
+        want.columns = ["total numeric", "id integer"]
+        var big = Self.big
+        big.query = "SELECT total, id FROM orders"
+        let diff = Differ(declaration: Self.declaration([Self.reader, big]),
+                          desired: Self.desired([want, Self.readerState], order: ["view:big", "view:reader"]))
+            .diff(actual: Self.desired([Self.bigState, Self.readerState]))
+        #expect(diff.sql == ["DROP VIEW \"reader\"", "DROP VIEW \"big\"",
+                             "CREATE VIEW \"big\" AS\nSELECT total, id FROM orders",
+                             "CREATE VIEW \"reader\" AS\nSELECT id FROM big"])
+        #expect(diff.changes.allSatisfy { $0.hazards.contains(.rebuildsView) })
+    }
+
+    @Test("an undeclared reader holds a rebuild back, and the declared reader with it")
+    func rebuildHeld() {
+        var want = Self.bigState
+        want.definition = " SELECT total, id FROM orders;"
+        want.columns = ["total numeric", "id integer"]
+        var actual = Self.desired([Self.bigState, Self.readerState])
+        actual.views.append(ViewState(name: "report", definition: " SELECT total FROM big;", columns: ["total numeric"],
+                                      reads: ["big"]))
+        actual.dependents = [DependentState(kind: .view, name: "report", on: [.init(.view, "big")]),
+                             DependentState(kind: .view, name: "reader", on: [.init(.view, "big")])]
+        let diff = Differ(declaration: Self.declaration([Self.big, Self.reader]),
+                          desired: Self.desired([want, Self.readerState])).diff(actual: actual)
+        #expect(diff.changes.isEmpty)
+        #expect(diff.held.map(\.object) == ["view big", "view report"])
+        #expect(diff.held[0].reason.contains("view report depends on it (plan with --allow view:report to drop it too)"))
+        #expect(diff.expected.fingerprint == actual.fingerprint)
+    }
+
+    @Test("an undeclared view is held back without an allow, dropped with one")
+    func undeclared() throws {
+        let actual = Self.desired([Self.bigState])
+        let held = Differ(declaration: Self.declaration([]), desired: Self.desired([])).diff(actual: actual)
+        #expect(held.changes.isEmpty)
+        #expect(held.held.map(\.reason) == ["view big is not in schema.yaml; plan with --allow view:big to allow it"])
+        #expect(held.expected.fingerprint == actual.fingerprint)
+
+        let policy = DestructivePolicy(allowDestructive: false, selectors: [try AllowSelector(parsing: "view:big")])
+        let dropped = Differ(declaration: Self.declaration([]), desired: Self.desired([]), policy: policy).diff(actual: actual)
+        #expect(dropped.sql == ["DROP VIEW \"big\""])
+        #expect(dropped.changes[0].hazards == [.dropsUnmanagedObject])
+    }
+
+    @Test("a declared view on a retyped column is dropped before the change and created after it")
+    func aroundRetype() {
+        var declaration = Self.declaration([Self.big])
+        declaration.tables[0].columns[1].type = "bigint"
+        var desiredTable = Self.tableState
+        desiredTable.columns[1].type = "bigint"
+        var want = Self.bigState
+        want.columns = ["id integer", "total bigint"]
+        let desired = SchemaState(tables: [desiredTable], views: [want])
+        var actual = Self.desired([Self.bigState])
+        actual.dependents = [DependentState(kind: .view, name: "big", on: [.init(.table, "orders", column: "total")])]
+        let diff = Differ(declaration: declaration, desired: desired, allowDestructive: true).diff(actual: actual)
+        #expect(diff.changes.map(\.op.rawValue) == ["drop_view", "alter_column_type", "create_view"])
+        #expect(diff.held.isEmpty)
+    }
+}
