@@ -125,8 +125,10 @@ extension Step {
         case .dropTrigger(let table, _), .commentOnTrigger(let table, _, _):
             return [RelationLock(table, .accessExclusive)]
         case .alterConstraintTiming(let table, _, _):
-            // Catalog only: the constraint row and its triggers' rows.
-            return [RelationLock(table, .shareUpdateExclusive)]
+            // ACCESS EXCLUSIVE on the referencing table (measured on PostgreSQL 15),
+            // held only for the catalog update: the constraint row and its
+            // triggers' rows; no row is read.
+            return [RelationLock(table, .accessExclusive)]
         case .setIndexStorage(let index, let set, let reset):
             // PostgreSQL's lock level per parameter (AlterTableGetRelOptionsLockLevel):
             // fillfactor and btree's deduplicate_items need SHARE UPDATE EXCLUSIVE; others, taken
