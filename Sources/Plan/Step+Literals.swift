@@ -51,7 +51,9 @@ extension Step {
                 let body = IndexElement.split(element).body
                 return IndexElement.isPlainName(body) ? [] : SQLTokens(body).literals
             }
-            return elements + (index.predicate.map { SQLTokens($0).literals } ?? [])
+            return elements + Self.literals(inStorage: index.storage) + (index.predicate.map { SQLTokens($0).literals } ?? [])
+        case .setIndexStorage(_, let set, _):
+            return Self.literals(inStorage: set)
         case .createFunction(let f), .replaceFunction(let f):
             return SQLTokens(f.sql).literals
         case .createTrigger(_, let t):
@@ -75,7 +77,7 @@ extension Step {
              .renameSequence, .dropSequence, .renameConstraint, .dropConstraint, .renameIndex, .dropIndex, .dropDependent,
              .addConstraintNotValid, .validateConstraint, .addConstraintUsingIndex, .dropIndexConcurrently,
              .backfillColumn,
-             .alterConstraintTiming, .setIndexStorage:
+             .alterConstraintTiming:
             return []
         // MARK: Domains
         case .createDomain(let d):
@@ -98,6 +100,11 @@ extension Step {
             + (c.collation.map(literals(inCollation:)) ?? [])
             + (c.generated.map { SQLTokens($0).literals } ?? [])
             + (c.defaultExpression.map { SQLTokens($0).literals } ?? [])
+    }
+
+    /// Storage parameter values, each quoted, in the order `storageParameters` writes them.
+    static func literals(inStorage parameters: [String: String]) -> [String] {
+        parameters.sorted { $0.key < $1.key }.map(\.value)
     }
 
     /// The literals of an exclusion constraint's elements and predicate.

@@ -339,6 +339,13 @@ let renderCases: [RenderCase] = [
                #"ALTER TABLE "c" ALTER CONSTRAINT "c_fkey" DEFERRABLE INITIALLY DEFERRED"#, "alter_constraint", .change),
     RenderCase(.setIndexStorage(index: "i", set: ["fillfactor": "70"], reset: []),
                #"ALTER INDEX "i" SET (fillfactor = '70')"#, "set_index_storage", .change),
+    RenderCase(.setIndexStorage(index: "i", set: [:], reset: ["fillfactor", "deduplicate_items"]),
+               #"ALTER INDEX "i" RESET (deduplicate_items, fillfactor)"#, "set_index_storage", .change),
+    RenderCase(.createIndex(table: "accounts", IndexDeclaration(
+                   name: "accounts_ref_key", columns: ["ref text_pattern_ops"], unique: true, predicate: "ref <> 'x'",
+                   nullsNotDistinct: true, storage: ["fillfactor": "70", "deduplicate_items": "off"])),
+               #"CREATE UNIQUE INDEX "accounts_ref_key" ON "accounts" ("ref" text_pattern_ops) NULLS NOT DISTINCT "#
+                   + #"WITH (deduplicate_items = 'off', fillfactor = '70') WHERE (ref <> 'x')"#, "create_index", .create),
     RenderCase(.addConstraintUsingIndex(table: "parents", name: "parents_pkey", primaryKey: true, index: "tenantplan_key_parents_pkey"),
                #"ALTER TABLE "parents" ADD CONSTRAINT "parents_pkey" PRIMARY KEY USING INDEX "tenantplan_key_parents_pkey""#,
                "add_constraint_using_index", .create),
