@@ -64,7 +64,9 @@ import TestSupport
     @Test(arguments: [
         ("COMMENT ON TABLE customers IS 'drifted'", true),
         ("COMMENT ON COLUMN orders.note IS 'drifted'", true),
-        ("GRANT SELECT ON customers TO PUBLIC", false),
+        // Grants are part of the state read (a change set of its own), though
+        // without a `grants:` key they are not managed: that set has no changes.
+        ("GRANT SELECT ON customers TO PUBLIC", true),
         ("CREATE FUNCTION rec_touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$", true),
         ("ALTER TABLE customers ALTER COLUMN name SET DEFAULT 'x'", true),
         ("CREATE INDEX rec_extra ON customers (name)", true),
@@ -77,6 +79,7 @@ import TestSupport
         #expect(plan.databases[0].readInFull == 1, "\(change)")
         #expect(plan.databases[0].readByRecord == 2, "\(change)")
         #expect(Self.changing(plan) == (drifts ? ["rec_b"] : []), "\(change)")
+        if change.hasPrefix("GRANT") { #expect(!plan.hasChanges, "\(change)") }
     }
 
     @Test func aTriggerAndAViewOfAnotherSchemaOnATenantTableAreSeen() async throws {
