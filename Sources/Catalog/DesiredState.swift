@@ -184,6 +184,7 @@ public enum DesiredState {
         if let pk = table.primaryKey { constraints.append(pk.location) }
         constraints += table.uniques.map(\.location)
         constraints += table.checks.map(\.location)
+        constraints += table.exclusions.map(\.location)
         let index = item - table.columns.count
         return index < constraints.count ? constraints[index] : table.location
     }

@@ -84,7 +84,8 @@ extension Importer {
                     referencedTable: constraint.referencedTable ?? "",
                     referencedColumns: constraint.referencedColumns,
                     onDelete: referentialAction(constraint.onDelete),
-                    onUpdate: referentialAction(constraint.onUpdate)))
+                    onUpdate: referentialAction(constraint.onUpdate),
+                    timing: ConstraintTiming.split(constraint.definition).timing))
             }
         }
         return built
@@ -105,12 +106,16 @@ extension Importer {
             }
             switch constraint.kind {
             case "p", "u":
+                let (definition, timing) = ConstraintTiming.split(constraint.definition)
                 let keyword = constraint.kind == "p" ? "PRIMARY KEY" : "UNIQUE"
-                guard constraint.definition == "\(keyword) (\(constraint.quotedColumns.joined(separator: ", ")))" else {
+                let columns = "(\(constraint.quotedColumns.joined(separator: ", ")))"
+                let nullsNotDistinct = constraint.kind == "u" && definition == "UNIQUE NULLS NOT DISTINCT \(columns)"
+                guard definition == "\(keyword) \(columns)" || nullsNotDistinct else {
                     skip("schema.yaml cannot express its definition: \(constraint.definition)")
                     continue
                 }
-                let key = KeyDeclaration(name: constraint.name, columns: constraint.columns)
+                let key = KeyDeclaration(name: constraint.name, columns: constraint.columns, timing: timing,
+                                         nullsNotDistinct: nullsNotDistinct)
                 if constraint.kind == "p" { declaration.primaryKey = key } else { declaration.uniques.append(key) }
             case "c":
                 let prefix = "CHECK ("
@@ -121,7 +126,11 @@ extension Importer {
                 let expression = String(constraint.definition.dropFirst(prefix.count).dropLast())
                 declaration.checks.append(CheckDeclaration(name: constraint.name, expression: expression))
             case "x":
-                skip("an exclusion constraint, which schema.yaml cannot declare: \(constraint.definition)")
+                guard let exclusion = buildExclusion(constraint) else {
+                    skip("schema.yaml cannot express its definition: \(constraint.definition)")
+                    continue
+                }
+                declaration.exclusions.append(exclusion)
             default:
                 break   // foreign keys: `build`, once every table is known
             }
@@ -237,8 +246,8 @@ extension Importer {
             + constraint.quotedReferencedColumns.joined(separator: ", ") + ")"
         if let action = actionSQL(constraint.onUpdate) { expected += " ON UPDATE \(action)" }
         if let action = actionSQL(constraint.onDelete) { expected += " ON DELETE \(action)" }
-        guard constraint.definition == expected else {
-            return "schema.yaml cannot express its definition (MATCH FULL, DEFERRABLE, NOT VALID or SET NULL with "
+        guard ConstraintTiming.split(constraint.definition).definition == expected else {
+            return "schema.yaml cannot express its definition (MATCH FULL, NOT VALID or SET NULL with "
                 + "columns): \(constraint.definition)"
         }
         guard constraint.referencedInTenant else { return nil }

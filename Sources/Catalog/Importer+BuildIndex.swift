@@ -5,8 +5,8 @@ import State
 extension Importer {
     /// The declaration of an index, rebuilt from its keys and compared piece by
     /// piece with the server's definition (`tail`); nil when the definition says
-    /// more than the parts (an operator class, storage options, `NULLS NOT
-    /// DISTINCT`), which `schema.yaml` cannot express.
+    /// more than the parts (an operator class with parameters, a tablespace),
+    /// which `schema.yaml` cannot express.
     static func buildIndex(_ index: Index) -> IndexDeclaration? {
         guard index.keyCount > 0, index.keyCount <= index.keys.count else { return nil }
         let keyParts = index.keys.prefix(index.keyCount)
@@ -28,6 +28,13 @@ extension Importer {
                 guard let name = takeQualifiedIdentifier(&rest) else { return nil }
                 collation = name
             }
+            // A non-default operator class: `email text_pattern_ops`.
+            var operatorClass: String?
+            if rest.hasPrefix(" "), !rest.hasPrefix(" DESC"), !rest.hasPrefix(" NULLS ") {
+                rest = rest.dropFirst()
+                guard let name = takeQualifiedIdentifier(&rest) else { return nil }
+                operatorClass = name
+            }
             let ordering = orderingText(key.option)
             guard take(ordering), take(i == index.keyCount - 1 ? ")" : ", ") else { return nil }
 
@@ -38,6 +45,11 @@ extension Importer {
                 element = key.text
             }
             if let collation { element += " COLLATE \(collation)" }
+            if let operatorClass {
+                // `schema.yaml` parenthesises anything but a name before the class.
+                guard collation == nil else { return nil }
+                element += " " + operatorClass
+            }
             elements.append(element + ordering)
         }
         var include: [String] = []
@@ -48,6 +60,17 @@ extension Importer {
                 include.append(column)
             }
         }
+        let nullsNotDistinct = take(" NULLS NOT DISTINCT")
+        var storage: [String: String] = [:]
+        if !index.storage.isEmpty {
+            for parameter in index.storage {
+                guard let equals = parameter.firstIndex(of: "=") else { return nil }
+                storage[String(parameter[..<equals])] = String(parameter[parameter.index(after: equals)...])
+            }
+            // The server's own text of them, cut off whole.
+            guard rest.hasPrefix(" WITH ("), let end = rest.firstIndex(of: ")") else { return nil }
+            rest = rest[rest.index(after: end)...]
+        }
         if let predicate = index.predicate {
             // Pretty mode leaves the predicate's outer parentheses out.
             guard take(" WHERE \(predicate)") || take(" WHERE (\(predicate))") else { return nil }
@@ -55,7 +78,8 @@ extension Importer {
         guard rest.isEmpty else { return nil }
         return IndexDeclaration(
             name: index.name, columns: elements, unique: index.unique,
-            method: index.method == "btree" ? nil : index.method, predicate: index.predicate, include: include)
+            method: index.method == "btree" ? nil : index.method, predicate: index.predicate, include: include,
+            nullsNotDistinct: nullsNotDistinct, storage: storage)
     }
 
     /// ` DESC`, ` NULLS FIRST`...: what `pg_get_indexdef` adds for `indoption`.

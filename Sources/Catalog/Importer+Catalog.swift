@@ -243,7 +243,8 @@ extension Importer {
                      AS head,
                    quote_ident(tc.relname) AS table_name,
                    quote_ident(tn.nspname) || '.' || quote_ident(tc.relname) AS qualified_table_name,
-                   pg_get_expr(i.indpred, i.indrelid, true) AS predicate
+                   pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
+                   array_to_json(ic.reloptions)::text AS storage
             FROM pg_index i
             JOIN pg_class ic ON ic.oid = i.indexrelid
             JOIN pg_class tc ON tc.oid = i.indrelid
@@ -268,6 +269,8 @@ extension Importer {
         var keys: [IndexKey] = []
         var predicate: String?
         var uses: [String] = []
+        /// `reloptions`: `fillfactor=70`, one storage parameter each.
+        var storage: [String] = []
 
         /// Nil when the index has no definition (dropped since the query began).
         init?(_ row: Row) throws {
@@ -289,6 +292,7 @@ extension Importer {
             self.keyCount = Int(keyCount ?? "") ?? 0
             tail = Reflector.indexTail(definition, unique: false, prefix: head, tableNames: tableNames)
             self.predicate = predicate
+            storage = try Importer.jsonList(try row["storage"])
         }
     }
 

@@ -70,6 +70,13 @@ extension Importer {
                     d.tables[t].checks[k].expression = o.expression
                 }
             }
+            for x in d.tables[t].exclusions.indices {
+                if let o = other.exclusions.first(where: { $0.name == d.tables[t].exclusions[x].name }),
+                   o.elements.count == d.tables[t].exclusions[x].elements.count {
+                    d.tables[t].exclusions[x].elements = o.elements
+                    d.tables[t].exclusions[x].predicate = o.predicate
+                }
+            }
             for i in d.tables[t].indexes.indices {
                 let index = d.tables[t].indexes[i]
                 if let o = other.indexes.first(where: { $0.name == index.name }), o.unique == index.unique,

@@ -51,15 +51,21 @@ extension Importer {
             out += "      \(key)\(padding)\(flowMapping(columnFields(column, table: table)))\n"
         }
         if let pk = table.primaryKey {
-            if pk.name == "\(table.name)_pkey" {
+            if pk.name == "\(table.name)_pkey" && pk.timing == ConstraintTiming() {
                 out += "    primary_key: \(flowList(pk.columns))\n"
             } else {
-                out += "    primary_key: \(flowMapping([("name", yamlScalar(pk.name)), ("columns", flowList(pk.columns))]))\n"
+                let fields = [("name", yamlScalar(pk.name)), ("columns", flowList(pk.columns))] + timingFields(pk.timing)
+                out += "    primary_key: \(flowMapping(fields))\n"
             }
         }
         if !table.uniques.isEmpty {
             out += "    unique:\n"
-            for u in table.uniques { out += "      \(yamlScalar(u.name)): \(flowList(u.columns))\n" }
+            for u in table.uniques {
+                var fields = [("columns", flowList(u.columns))] + timingFields(u.timing)
+                if u.nullsNotDistinct { fields.append(("nulls_not_distinct", "true")) }
+                let value = fields.count == 1 ? flowList(u.columns) : flowMapping(fields)
+                out += "      \(yamlScalar(u.name)): \(value)\n"
+            }
         }
         if !table.indexes.isEmpty {
             out += "    indexes:\n"
@@ -79,11 +85,20 @@ extension Importer {
                 out += "        references: \(flowMapping(target))\n"
                 if let action = fk.onDelete { out += "        on_delete: \(yamlScalar(action.rawValue))\n" }
                 if let action = fk.onUpdate { out += "        on_update: \(yamlScalar(action.rawValue))\n" }
+                for (key, value) in timingFields(fk.timing) { out += "        \(key): \(value)\n" }
             }
         }
         if !table.checks.isEmpty {
             out += "    checks:\n"
             for check in table.checks { out += "      \(yamlScalar(check.name)): \(yamlScalar(check.expression))\n" }
+        }
+        if !table.exclusions.isEmpty {
+            out += "    exclusions:\n"
+            for x in table.exclusions {
+                var fields = [("using", yamlScalar(x.method)), ("elements", flowList(x.elements))]
+                if let predicate = x.predicate { fields.append(("where", yamlScalar(predicate))) }
+                out += "      \(yamlScalar(x.name)): \(flowMapping(fields + timingFields(x.timing)))\n"
+            }
         }
         if !table.triggers.isEmpty {
             out += "    triggers:\n"
@@ -99,13 +114,24 @@ extension Importer {
         return out
     }
 
-    /// An index's keys: `columns`, then `unique`, `using`, `include`, `where` where set.
+    /// `deferrable: true` and `initially_deferred: true` where they hold.
+    static func timingFields(_ timing: ConstraintTiming) -> [(String, String)] {
+        timing.initiallyDeferred ? [("initially_deferred", "true")] : timing.deferrable ? [("deferrable", "true")] : []
+    }
+
+    /// An index's keys: `columns`, then `unique`, `using`, `include`, `where`,
+    /// `nulls_not_distinct`, `with` where set.
     static func indexFields(_ index: IndexDeclaration) -> [(String, String)] {
         var fields = [("columns", flowList(index.columns))]
         if index.unique { fields.append(("unique", "true")) }
         if let method = index.method { fields.append(("using", yamlScalar(method))) }
         if !index.include.isEmpty { fields.append(("include", flowList(index.include))) }
         if let predicate = index.predicate { fields.append(("where", yamlScalar(predicate))) }
+        if index.nullsNotDistinct { fields.append(("nulls_not_distinct", "true")) }
+        if !index.storage.isEmpty {
+            let parameters = index.storage.sorted { $0.key < $1.key }.map { ($0.key, yamlScalar($0.value)) }
+            fields.append(("with", flowMapping(parameters)))
+        }
         return fields
     }
 

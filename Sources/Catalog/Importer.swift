@@ -141,6 +141,7 @@ public struct Importer: Sendable {
             for i in d.tables[t].foreignKeys.indices { d.tables[t].foreignKeys[i].location = nil }
             for i in d.tables[t].checks.indices { d.tables[t].checks[i].location = nil }
             for i in d.tables[t].triggers.indices { d.tables[t].triggers[i].location = nil }
+            for i in d.tables[t].exclusions.indices { d.tables[t].exclusions[i].location = nil }
             securityWithoutLocations(&d.tables[t])
         }
         d.grants = securityWithoutLocations(d.grants)

@@ -57,6 +57,9 @@ extension Change {
         case addConstraintNotValid = "add_constraint_not_valid"
         case validateConstraint = "validate_constraint"
         case addConstraintUsingIndex = "add_constraint_using_index"
+        // Constraint and index options
+        case alterConstraint = "alter_constraint"
+        case setIndexStorage = "set_index_storage"
         // MARK: Column backfill
         case backfillColumn = "backfill_column"
         // Views and materialized views.

@@ -1,18 +1,21 @@
 import SQLSyntax
 import State
 
-/// A constraint as declared: the four kinds `schema.yaml` can hold.
+/// A constraint as declared: the five kinds `schema.yaml` can hold.
 public enum ConstraintDeclaration: Sendable, Equatable {
     case primaryKey(KeyDeclaration)
     case unique(KeyDeclaration)
     case foreignKey(ForeignKeyDeclaration)
     case check(CheckDeclaration)
+    // MARK: Exclusion constraints
+    case exclusion(ExclusionDeclaration)
 
     public var name: String {
         switch self {
         case .primaryKey(let k), .unique(let k): k.name
         case .foreignKey(let f): f.name
         case .check(let c): c.name
+        case .exclusion(let x): x.name
         }
     }
 
@@ -21,6 +24,7 @@ public enum ConstraintDeclaration: Sendable, Equatable {
         case .primaryKey(let k), .unique(let k): k.location
         case .foreignKey(let f): f.location
         case .check(let c): c.location
+        case .exclusion(let x): x.location
         }
     }
 }

@@ -20,6 +20,7 @@ extension Differ.Run {
         for u in table.uniques { declared[u.name] = .unique(u) }
         for f in table.foreignKeys { declared[f.name] = .foreignKey(f) }
         for c in table.checks { declared[c.name] = .check(c) }
+        for x in table.exclusions { declared[x.name] = .exclusion(x) }
 
         let wantNames = Set(want.constraints.map(\.name))
         var unmatched = current.constraints.filter { !wantNames.contains($0.name) }
@@ -36,6 +37,7 @@ extension Differ.Run {
                         hazards: [.mayFailOnExistingData])
                     continue
                 }
+                if changesTimingOnly(have, w, decl, table: name) { continue }
                 if let blocked = clearDrop(ofKey: have, table: name) {
                     held.append(HeldChange(object: "constraint \(w.name) on \(name)",
                                            reason: "rebuilding it is blocked: \(blocked)",
@@ -106,6 +108,7 @@ extension Differ.Run {
                 // An INVALID index (a failed concurrent build) is rebuilt, whatever its definition.
                 if !have.invalid && sameAfterRenames(have.definition, w.definition)
                     && !touchesRecreatedColumn(have.definition, table: name) { continue }
+                if changesStorageOnly(have, w, decl, table: name) { continue }
                 if let blocked = clearDrop(ofIndex: have, table: name) {
                     held.append(HeldChange(object: "index \(w.name) on \(name)", reason: "rebuilding it is blocked: \(blocked)",
                                            sql: Step.createIndex(table: name, decl).sql))

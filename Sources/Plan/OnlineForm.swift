@@ -349,6 +349,9 @@ struct OnlinePlan {
                     validations.append(online(.validateConstraint(table: table, name: c.name),
                                               hazards: p.hazards.filter { $0 == .mayFailOnExistingData }))
                     validated.append((table, c.name))
+                case .exclusion:
+                    // No index-first form: ADD ... USING INDEX takes unique indexes only.
+                    first.append(p)
                 case .primaryKey(let k), .unique(let k):
                     guard let definition = keyIndexDefinition(table, k.name) else { first.append(p); continue }
                     let replaces = replacedKeys.contains(table + "." + k.name)

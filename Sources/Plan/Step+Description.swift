@@ -50,6 +50,8 @@ extension Step {
         case .addConstraintNotValid: .addConstraintNotValid
         case .validateConstraint: .validateConstraint
         case .addConstraintUsingIndex: .addConstraintUsingIndex
+        case .alterConstraintTiming: .alterConstraint
+        case .setIndexStorage: .setIndexStorage
         case .backfillColumn: .backfillColumn
         case .createView: .createView
         case .replaceView: .replaceView
@@ -135,6 +137,8 @@ extension Step {
         case .dropIndexConcurrently(let name): "index \(name)"
         case .addConstraintNotValid(let table, let c): "constraint \(c.name) on \(table) (not valid)"
         case .validateConstraint(let table, let name): "constraint \(name) on \(table) (validate)"
+        case .alterConstraintTiming(let table, let name, _): "constraint \(name) on \(table)"
+        case .setIndexStorage(let index, _, _): "index \(index) storage parameters"
         case .addConstraintUsingIndex(let table, let name, _, _): "constraint \(name) on \(table) (from its index)"
         case .backfillColumn(let table, let column): "column \(table).\(column) (backfill)"
         case .createView(let v), .replaceView(let v): "\(v.kind) \(v.name)"

@@ -30,6 +30,7 @@ extension Step {
             return comment.map { [$0] } ?? []
         case .createTable(let t):
             return t.columns.flatMap(Self.literals(inColumn:)) + t.checks.flatMap { SQLTokens($0.expression).literals }
+                + t.exclusions.flatMap(Self.literals(inExclusion:))
         case .addColumn(_, let column):
             return Self.literals(inColumn: column)
         case .alterColumnType(_, _, let type, let collation, let using):
@@ -41,6 +42,8 @@ extension Step {
             return SQLTokens(type).literals
         case .addConstraint(_, .check(let check)), .addConstraintNotValid(_, .check(let check)):
             return SQLTokens(check.expression).literals
+        case .addConstraint(_, .exclusion(let x)), .addConstraintNotValid(_, .exclusion(let x)):
+            return Self.literals(inExclusion: x)
         case .continueSequence(let name, _, _, _):
             return [quoteIdentifier(name)]
         case .createIndex(_, let index), .createIndexConcurrently(_, let index):
@@ -48,7 +51,9 @@ extension Step {
                 let body = IndexElement.split(element).body
                 return IndexElement.isPlainName(body) ? [] : SQLTokens(body).literals
             }
-            return elements + (index.predicate.map { SQLTokens($0).literals } ?? [])
+            return elements + Self.literals(inStorage: index.storage) + (index.predicate.map { SQLTokens($0).literals } ?? [])
+        case .setIndexStorage(_, let set, _):
+            return Self.literals(inStorage: set)
         case .createFunction(let f), .replaceFunction(let f):
             return SQLTokens(f.sql).literals
         case .createTrigger(_, let t):
@@ -71,7 +76,8 @@ extension Step {
              .dropNotNull, .dropDefault, .addIdentity, .setIdentity, .dropIdentity, .dropExpression,
              .renameSequence, .dropSequence, .renameConstraint, .dropConstraint, .renameIndex, .dropIndex, .dropDependent,
              .addConstraintNotValid, .validateConstraint, .addConstraintUsingIndex, .dropIndexConcurrently,
-             .backfillColumn:
+             .backfillColumn,
+             .alterConstraintTiming:
             return []
         // MARK: Domains
         case .createDomain(let d):
@@ -94,6 +100,16 @@ extension Step {
             + (c.collation.map(literals(inCollation:)) ?? [])
             + (c.generated.map { SQLTokens($0).literals } ?? [])
             + (c.defaultExpression.map { SQLTokens($0).literals } ?? [])
+    }
+
+    /// Storage parameter values, each quoted, in the order `storageParameters` writes them.
+    static func literals(inStorage parameters: [String: String]) -> [String] {
+        parameters.sorted { $0.key < $1.key }.map(\.value)
+    }
+
+    /// The literals of an exclusion constraint's elements and predicate.
+    static func literals(inExclusion x: ExclusionDeclaration) -> [String] {
+        x.elements.flatMap { SQLTokens($0).literals } + (x.predicate.map { SQLTokens($0).literals } ?? [])
     }
 
     /// A collation name kept as written (see `collationName`) may hold literals; a quoted one holds none.

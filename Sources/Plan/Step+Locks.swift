@@ -100,7 +100,7 @@ extension Step {
                 // Both tables: inserts into the one and deletes from the other must wait.
                 return [RelationLock(table, .shareRowExclusive, validates ? .scan : .none)]
                     + (referenced == table ? [] : [RelationLock(referenced, .shareRowExclusive)])
-            case .check, .primaryKey, .unique:
+            case .check, .primaryKey, .unique, .exclusion:
                 return [RelationLock(table, .accessExclusive, validates ? .scan : .none)]
             }
         case .validateConstraint(let table, _):
@@ -124,6 +124,18 @@ extension Step {
             return [RelationLock(table, .shareRowExclusive)]
         case .dropTrigger(let table, _), .commentOnTrigger(let table, _, _):
             return [RelationLock(table, .accessExclusive)]
+        case .alterConstraintTiming(let table, _, _):
+            // ACCESS EXCLUSIVE on the referencing table (measured on PostgreSQL 15),
+            // held only for the catalog update: the constraint row and its
+            // triggers' rows; no row is read.
+            return [RelationLock(table, .accessExclusive)]
+        case .setIndexStorage(let index, let set, let reset):
+            // PostgreSQL's lock level per parameter (AlterTableGetRelOptionsLockLevel):
+            // fillfactor and btree's deduplicate_items need SHARE UPDATE EXCLUSIVE; others, taken
+            // as the strongest, ACCESS EXCLUSIVE. Catalog only: existing pages are not rewritten.
+            let light: Set<String> = ["fillfactor", "deduplicate_items"]
+            let names = Set(set.keys).union(reset)
+            return [RelationLock(index, names.isSubset(of: light) ? .shareUpdateExclusive : .accessExclusive)]
         // Views: creating one takes ACCESS SHARE on what it reads (a materialized
         // view's query then scans it under that lock: reads and writes go on);
         // replacing, dropping or commenting on one locks the view itself.

@@ -26,6 +26,7 @@ extension Step {
             if let pk = t.primaryKey { items.append("    " + Self.constraintDefinition(.primaryKey(pk))) }
             for u in t.uniques { items.append("    " + Self.constraintDefinition(.unique(u))) }
             for c in t.checks { items.append("    " + Self.constraintDefinition(.check(c))) }
+            for x in t.exclusions { items.append("    " + Self.constraintDefinition(.exclusion(x))) }
             return "CREATE TABLE \(q(t.name)) (\n\(items.joined(separator: ",\n"))\n)"
         case .renameTable(let from, let to):
             return "ALTER TABLE \(q(from)) RENAME TO \(q(to))"
@@ -122,6 +123,12 @@ extension Step {
             return "ALTER TABLE \(q(table)) ADD \(Self.constraintDefinition(constraint)) NOT VALID"
         case .validateConstraint(let table, let name):
             return "ALTER TABLE \(q(table)) VALIDATE CONSTRAINT \(q(name))"
+        case .alterConstraintTiming(let table, let name, let timing):
+            let sql = timing.deferrable ? timing.sql : " NOT DEFERRABLE"
+            return "ALTER TABLE \(q(table)) ALTER CONSTRAINT \(q(name))\(sql)\(timing.deferrable && !timing.initiallyDeferred ? " INITIALLY IMMEDIATE" : "")"
+        case .setIndexStorage(let index, let set, let reset):
+            if set.isEmpty { return "ALTER INDEX \(q(index)) RESET (\(reset.sorted().joined(separator: ", ")))" }
+            return "ALTER INDEX \(q(index)) SET (\(Self.storageParameters(set)))"
         case .addConstraintUsingIndex(let table, let name, let primaryKey, let index):
             return "ALTER TABLE \(q(table)) ADD CONSTRAINT \(q(name)) \(primaryKey ? "PRIMARY KEY" : "UNIQUE") USING INDEX \(q(index ?? name))"
         case .backfillColumn(let table, let column):
@@ -240,9 +247,18 @@ extension Step {
         let columns = { (names: [String]) in names.map(q).joined(separator: ", ") }
         switch constraint {
         case .primaryKey(let k):
-            return "CONSTRAINT \(q(k.name)) PRIMARY KEY (\(columns(k.columns)))"
+            return "CONSTRAINT \(q(k.name)) PRIMARY KEY (\(columns(k.columns)))\(k.timing.sql)"
         case .unique(let k):
-            return "CONSTRAINT \(q(k.name)) UNIQUE (\(columns(k.columns)))"
+            let nulls = k.nullsNotDistinct ? " NULLS NOT DISTINCT" : ""
+            return "CONSTRAINT \(q(k.name)) UNIQUE\(nulls) (\(columns(k.columns)))\(k.timing.sql)"
+        case .exclusion(let x):
+            let elements = x.elements.map { element -> String in
+                guard let (body, op) = DeclarationLoader.exclusionElement(element) else { return element }
+                return "\(indexElement(body)) WITH \(op)"
+            }
+            var sql = "CONSTRAINT \(q(x.name)) EXCLUDE USING \(q(x.method)) (\(elements.joined(separator: ", ")))"
+            if let predicate = x.predicate { sql += " WHERE (\(predicate))" }
+            return sql + x.timing.sql
         case .check(let c):
             return "CONSTRAINT \(q(c.name)) CHECK (\(c.expression))"
         case .foreignKey(let f):
@@ -250,7 +266,7 @@ extension Step {
             var sql = "CONSTRAINT \(q(f.name)) FOREIGN KEY (\(columns(f.columns))) REFERENCES \(target) (\(columns(f.referencedColumns)))"
             if let action = f.onUpdate { sql += " ON UPDATE \(action.sql)" }
             if let action = f.onDelete { sql += " ON DELETE \(action.sql)" }
-            return sql
+            return sql + f.timing.sql
         }
     }
 
@@ -260,16 +276,26 @@ extension Step {
         if let method = index.method { sql += " USING \(quoteIdentifier(method))" }
         sql += " (\(index.columns.map(indexElement).joined(separator: ", ")))"
         if !index.include.isEmpty { sql += " INCLUDE (\(index.include.map(quoteIdentifier).joined(separator: ", ")))" }
+        if index.nullsNotDistinct { sql += " NULLS NOT DISTINCT" }
+        if !index.storage.isEmpty { sql += " WITH (\(storageParameters(index.storage)))" }
         if let predicate = index.predicate { sql += " WHERE (\(predicate))" }
         return sql
     }
 
+    /// `fillfactor = '70', deduplicate_items = 'off'`: sorted by name, each value a literal.
+    static func storageParameters(_ parameters: [String: String]) -> String {
+        parameters.sorted { $0.key < $1.key }.map { "\($0.key) = \(quoteLiteral($0.value))" }.joined(separator: ", ")
+    }
+
     /// An index element: a plain column name is quoted; anything else is an SQL
     /// expression and is parenthesised. A trailing `ASC`/`DESC`/`NULLS FIRST|LAST`
-    /// stays outside the parentheses.
+    /// stays outside the parentheses, and so does an operator class after a
+    /// column name or a parenthesised expression (`email text_pattern_ops`).
     static func indexElement(_ element: String) -> String {
         let (body, ordering) = IndexElement.split(element)
-        let rendered = IndexElement.isPlainName(body) ? quoteIdentifier(body) : "(\(body))"
+        let (expression, opclass) = IndexElement.splitOperatorClass(body)
+        var rendered = IndexElement.isPlainName(expression) ? quoteIdentifier(expression) : "(\(expression))"
+        if let opclass { rendered += " " + opclass }
         return ordering.isEmpty ? rendered : "\(rendered) \(ordering)"
     }
 }
@@ -289,6 +315,23 @@ public enum IndexElement {
             return (body.trimmingSpaces(), ordering)
         }
         return (trimmed, "")
+    }
+
+    /// Splits `email text_pattern_ops` into `email` and `text_pattern_ops`: a last
+    /// word (a name, optionally schema-qualified) after a plain column name or
+    /// after a closing parenthesis is an operator class. Nil for none.
+    public static func splitOperatorClass(_ body: String) -> (body: String, operatorClass: String?) {
+        guard let space = body.lastIndex(where: { $0.isWhitespace }) else { return (body, nil) }
+        let head = String(body[..<space]).trimmingSpaces()
+        let last = String(body[body.index(after: space)...])
+        let isClassName = !last.isEmpty && last.split(separator: ".", omittingEmptySubsequences: false)
+            .allSatisfy { isPlainName(String($0)) }
+        let quotedName = head.count > 1 && head.hasPrefix("\"") && head.hasSuffix("\"")
+        guard isClassName, isPlainName(head) || quotedName || head.hasSuffix(")") else { return (body, nil) }
+        // `lower(email) text_pattern_ops` yes; `a + b` or `x COLLATE "C"` no: their
+        // last word follows an operator or a keyword.
+        if !isPlainName(head), head.uppercased().hasSuffix(" COLLATE") { return (body, nil) }
+        return (head, last)
     }
 
     /// Whether `text` is a bare column name rather than an expression: letters,

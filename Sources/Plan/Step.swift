@@ -77,6 +77,12 @@ public enum Step: Sendable, Equatable {
     /// A check or foreign key added `NOT VALID`: existing rows are not scanned.
     case addConstraintNotValid(table: String, ConstraintDeclaration)
     case validateConstraint(table: String, name: String)
+    // MARK: Constraint and index options
+    /// `ALTER CONSTRAINT ... [NOT] DEFERRABLE INITIALLY ...` of a foreign key: no row is read.
+    case alterConstraintTiming(table: String, name: String, ConstraintTiming)
+    /// `ALTER INDEX ... SET (...)` with `set`, or `RESET (...)` with `reset` (one
+    /// of the two is empty): storage parameters, no rebuild.
+    case setIndexStorage(index: String, set: [String: String], reset: [String])
     /// A unique or primary key constraint from a unique index: `index`, or
     /// the index of the same name when nil (PostgreSQL renames the index to the
     /// constraint's name).

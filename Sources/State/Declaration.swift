@@ -67,6 +67,8 @@ public struct TableDeclaration: Sendable, Equatable {
     public var comment: String?
     public var renamedFrom: String?
     public var location: SourceLocation?
+    // MARK: Exclusion constraints
+    public var exclusions: [ExclusionDeclaration] = []
     // MARK: Row-level security, policies and grants
     /// nil: row-level security off (as when both switches are false).
     public var rowSecurity: RowSecurityDeclaration?
@@ -153,11 +155,48 @@ public struct KeyDeclaration: Sendable, Equatable {
     public var name: String
     public var columns: [String]
     public var location: SourceLocation?
+    // MARK: Constraint options (deferrable, NULLS NOT DISTINCT)
+    public var timing: ConstraintTiming
+    /// `UNIQUE NULLS NOT DISTINCT`: two NULLs count as equal. Unique constraints only.
+    public var nullsNotDistinct: Bool
 
-    public init(name: String, columns: [String], location: SourceLocation? = nil) {
+    public init(name: String, columns: [String], location: SourceLocation? = nil,
+                timing: ConstraintTiming = ConstraintTiming(), nullsNotDistinct: Bool = false) {
         self.name = name
         self.columns = columns
         self.location = location
+        self.timing = timing
+        self.nullsNotDistinct = nullsNotDistinct
+    }
+}
+
+/// `DEFERRABLE` and `INITIALLY DEFERRED` of a primary key, unique, foreign key
+/// or exclusion constraint: when its rule is checked. Both false is the default,
+/// `NOT DEFERRABLE`: checked at each statement.
+public struct ConstraintTiming: Sendable, Equatable {
+    public var deferrable: Bool
+    /// Checked at commit unless `SET CONSTRAINTS ... IMMEDIATE`; implies `deferrable`.
+    public var initiallyDeferred: Bool
+
+    public init(deferrable: Bool = false, initiallyDeferred: Bool = false) {
+        self.deferrable = deferrable || initiallyDeferred
+        self.initiallyDeferred = initiallyDeferred
+    }
+
+    /// ` DEFERRABLE`, ` DEFERRABLE INITIALLY DEFERRED`, or nothing, as
+    /// `pg_get_constraintdef` ends a definition.
+    public var sql: String {
+        initiallyDeferred ? " DEFERRABLE INITIALLY DEFERRED" : deferrable ? " DEFERRABLE" : ""
+    }
+
+    /// A constraint definition without the timing `pg_get_constraintdef` ends
+    /// it with, and that timing.
+    public static func split(_ definition: String) -> (definition: String, timing: ConstraintTiming) {
+        for timing in [ConstraintTiming(initiallyDeferred: true), ConstraintTiming(deferrable: true)]
+        where definition.hasSuffix(timing.sql) {
+            return (String(definition.dropLast(timing.sql.count)), timing)
+        }
+        return (definition, ConstraintTiming())
     }
 }
 
@@ -171,9 +210,15 @@ public struct IndexDeclaration: Sendable, Equatable {
     public var predicate: String?
     public var include: [String]
     public var location: SourceLocation?
+    // MARK: Index options (NULLS NOT DISTINCT, storage parameters)
+    /// `NULLS NOT DISTINCT` of a unique index.
+    public var nullsNotDistinct: Bool
+    /// `with:` storage parameters (`fillfactor: 70`), by name; values as written.
+    public var storage: [String: String]
 
     public init(name: String, columns: [String], unique: Bool = false, method: String? = nil,
-                predicate: String? = nil, include: [String] = [], location: SourceLocation? = nil) {
+                predicate: String? = nil, include: [String] = [], location: SourceLocation? = nil,
+                nullsNotDistinct: Bool = false, storage: [String: String] = [:]) {
         self.name = name
         self.columns = columns
         self.unique = unique
@@ -181,6 +226,8 @@ public struct IndexDeclaration: Sendable, Equatable {
         self.predicate = predicate
         self.include = include
         self.location = location
+        self.nullsNotDistinct = nullsNotDistinct
+        self.storage = storage
     }
 }
 
@@ -204,10 +251,14 @@ public struct ForeignKeyDeclaration: Sendable, Equatable {
     public var onDelete: ReferentialAction?
     public var onUpdate: ReferentialAction?
     public var location: SourceLocation?
+    // MARK: Constraint options (deferrable)
+    public var timing: ConstraintTiming
 
     public init(name: String, columns: [String], referencedSchema: String? = nil, referencedTable: String,
                 referencedColumns: [String], onDelete: ReferentialAction? = nil,
-                onUpdate: ReferentialAction? = nil, location: SourceLocation? = nil) {
+                onUpdate: ReferentialAction? = nil, location: SourceLocation? = nil,
+                timing: ConstraintTiming = ConstraintTiming()) {
+        self.timing = timing
         self.name = name
         self.columns = columns
         self.referencedSchema = referencedSchema
@@ -227,6 +278,32 @@ public struct CheckDeclaration: Sendable, Equatable {
     public init(name: String, expression: String, location: SourceLocation? = nil) {
         self.name = name
         self.expression = expression
+        self.location = location
+    }
+}
+
+// MARK: Exclusion constraints
+
+/// `EXCLUDE USING gist (room WITH =, during WITH &&)`: no two rows whose
+/// elements all compare true with their operators.
+public struct ExclusionDeclaration: Sendable, Equatable {
+    public var name: String
+    /// The index method: `gist` unless declared.
+    public var method: String
+    /// `element WITH operator`, the element a column or an SQL expression,
+    /// optionally with an operator class.
+    public var elements: [String]
+    public var predicate: String?
+    public var timing: ConstraintTiming
+    public var location: SourceLocation?
+
+    public init(name: String, method: String = "gist", elements: [String], predicate: String? = nil,
+                timing: ConstraintTiming = ConstraintTiming(), location: SourceLocation? = nil) {
+        self.name = name
+        self.method = method
+        self.elements = elements
+        self.predicate = predicate
+        self.timing = timing
         self.location = location
     }
 }

@@ -10,6 +10,7 @@ extension DeclarationLoader.Parser {
         let location = entry.keyNode.location(in: file)
         var name = "\(table)_pkey"
         var columns: [(String, Node)]?
+        var timing = ConstraintTiming()
         if entry.value.sequence != nil {
             if name.utf8.count > YAMLReader.maxNameBytes {
                 reader.error("the primary key name '\(name)' is \(name.utf8.count) bytes long; "
@@ -35,11 +36,12 @@ extension DeclarationLoader.Parser {
             } else {
                 reader.error("\(owner) has no columns", at: entry.keyNode, hint: "add columns: [...]")
             }
+            timing = parseTiming(fields, of: owner)
         }
         guard let columns else { return nil }
         checkColumnReferences(columns, in: owner, table: table, declared: declared)
         claim(name, .primaryKey, "the primary key of table '\(table)'", table: table, at: location)
-        return KeyDeclaration(name: name, columns: columns.map(\.0), location: location)
+        return KeyDeclaration(name: name, columns: columns.map(\.0), location: location, timing: timing)
     }
 
     func parseUniques(_ entry: YAMLEntry, table: String, declared: [String]) -> [KeyDeclaration] {
@@ -53,10 +55,31 @@ extension DeclarationLoader.Parser {
             reader.checkName(item.key, kind: "unique constraint name", at: item.keyNode)
             let location = item.keyNode.location(in: file)
             claim(item.key, .unique, "the unique constraint '\(item.key)' of table '\(table)'", table: table, at: location)
+            var key = KeyDeclaration(name: item.key, columns: [], location: location)
+            var columnsEntry = item
+            if item.value.mapping != nil {
+                // The long form: { columns: [...], deferrable:, initially_deferred:, nulls_not_distinct: }.
+                guard let fields = reader.fields(
+                    of: item.value, allowed: DeclarationLoader.uniqueKeys, what: owner,
+                    shape: "a list of columns, or a mapping with columns: and, optionally, "
+                        + DeclarationLoader.uniqueKeys.dropFirst().joined(separator: ", "))
+                else { continue }
+                guard let entry = fields["columns"] else {
+                    reader.error("\(owner) has no columns", at: item.keyNode, hint: "add columns: [...]")
+                    continue
+                }
+                columnsEntry = entry
+                key.timing = parseTiming(fields, of: owner)
+                if let entry = fields["nulls_not_distinct"], let value = reader.bool(entry, of: owner) {
+                    key.nullsNotDistinct = value
+                }
+            }
             guard let columns = reader.stringList(
-                item, of: "table '\(table)'", itemName: "column", required: true) else { continue }
+                columnsEntry, of: item.value.mapping != nil ? owner : "table '\(table)'", itemName: "column",
+                required: true) else { continue }
             checkColumnReferences(columns, in: owner, table: table, declared: declared)
-            result.append(KeyDeclaration(name: item.key, columns: columns.map(\.0), location: location))
+            key.columns = columns.map(\.0)
+            result.append(key)
         }
         return result
     }
@@ -94,7 +117,8 @@ extension DeclarationLoader.Parser {
                   at: location)
             guard let fields = reader.fields(
                 of: item.value, allowed: DeclarationLoader.foreignKeyKeys, what: owner,
-                shape: "a mapping with columns:, references: and, optionally, on_delete:, on_update:")
+                shape: "a mapping with columns:, references: and, optionally, on_delete:, on_update:, "
+                    + "deferrable:, initially_deferred:")
             else { continue }
             var valid = true
             var columns: [(String, Node)] = []
@@ -118,11 +142,12 @@ extension DeclarationLoader.Parser {
             }
             let onDelete = fields["on_delete"].flatMap { parseAction($0, owner: owner) }
             let onUpdate = fields["on_update"].flatMap { parseAction($0, owner: owner) }
+            let timing = parseTiming(fields, of: owner)
             guard valid, let target else { continue }
             result.append(ForeignKeyDeclaration(
                 name: item.key, columns: columns.map(\.0), referencedSchema: target.schema,
                 referencedTable: target.table, referencedColumns: target.columns,
-                onDelete: onDelete, onUpdate: onUpdate, location: location))
+                onDelete: onDelete, onUpdate: onUpdate, location: location, timing: timing))
         }
         return result
     }
@@ -207,7 +232,7 @@ extension DeclarationLoader.Parser {
                         + "'\(target.name)', which is not its primary key or a unique constraint",
                     at: location,
                     hint: "PostgreSQL requires a primary key or unique constraint on exactly the referenced "
-                        + "columns; reference the primary key, or declare one under unique: of table '\(target.name)'")
+                        + "columns, not deferrable; reference the primary key, or declare one under unique: of table '\(target.name)'")
             }
         }
     }

@@ -19,7 +19,7 @@ extension DeclarationLoader.Parser {
             claim(item.key, .index, "the index '\(item.key)' of \(kind) '\(table)'", at: location)
             guard let fields = reader.fields(
                 of: item.value, allowed: DeclarationLoader.indexKeys, what: owner,
-                shape: "a mapping with columns: and, optionally, unique, using, where, include")
+                shape: "a mapping with columns: and, optionally, unique, using, where, include, nulls_not_distinct, with")
             else { continue }
             var index = IndexDeclaration(name: item.key, columns: [], location: location)
             var valid = true
@@ -52,6 +52,7 @@ extension DeclarationLoader.Parser {
                 if let declared { checkColumnReferences(include, in: "'include' of \(owner)", table: table, declared: declared) }
                 index.include = include.map(\.0)
             }
+            parseIndexOptions(fields, into: &index, owner: owner)
             if valid { result.append(index) }
         }
         return result

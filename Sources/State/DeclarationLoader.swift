@@ -14,13 +14,14 @@ public enum DeclarationLoader {
     static let topKeys = ["version", "enums", "functions", "tables", "ignore", "views", "materialized_views",
                            "domains", "grants"]
     static let tableKeys = ["columns", "primary_key", "unique", "indexes", "foreign_keys", "checks",
-                            "triggers", "comment", "renamed_from", "row_level_security", "policies", "grants"]
+                            "triggers", "comment", "renamed_from", "row_level_security", "policies", "grants",
+                            "exclusions"]
     static let columnKeys = ["type", "nullable", "default", "identity", "generated", "collation",
                              "comment", "renamed_from", "using"]
-    static let indexKeys = ["columns", "unique", "using", "where", "include"]
-    static let foreignKeyKeys = ["columns", "references", "on_delete", "on_update"]
+    static let indexKeys = ["columns", "unique", "using", "where", "include", "nulls_not_distinct", "with"]
+    static let foreignKeyKeys = ["columns", "references", "on_delete", "on_update", "deferrable", "initially_deferred"]
     static let referenceKeys = ["schema", "table", "columns"]
-    static let primaryKeyKeys = ["name", "columns"]
+    static let primaryKeyKeys = ["name", "columns", "deferrable", "initially_deferred"]
 
     /// What to do when there is no `schema.yaml`: write one, point at it, or import a tenant.
     static let missingFileHint = "write the schema declaration there, or pass its path with --schema; "
@@ -88,15 +89,15 @@ extension DeclarationLoader {
         var renameSources: [String: SourceLocation] = [:]
 
         struct Claim {
-            enum Kind { case table, sequence, primaryKey, unique, index, foreignKey, check }
+            enum Kind { case table, sequence, primaryKey, unique, index, foreignKey, check, exclusion }
             var kind: Kind
             var description: String
             var location: SourceLocation
 
-            var isRelation: Bool { [.table, .sequence, .primaryKey, .unique, .index].contains(kind) }
-            var isConstraint: Bool { [.primaryKey, .unique, .foreignKey, .check].contains(kind) }
+            var isRelation: Bool { [.table, .sequence, .primaryKey, .unique, .index, .exclusion].contains(kind) }
+            var isConstraint: Bool { [.primaryKey, .unique, .foreignKey, .check, .exclusion].contains(kind) }
             /// Names that are indexes: schema-wide.
-            var isIndexName: Bool { [.primaryKey, .unique, .index].contains(kind) }
+            var isIndexName: Bool { [.primaryKey, .unique, .index, .exclusion].contains(kind) }
         }
 
         init(reader: YAMLReader) { self.reader = reader }
@@ -276,6 +277,9 @@ extension DeclarationLoader {
             }
             if let triggersEntry = fields["triggers"] {
                 table.triggers = parseTriggers(triggersEntry, table: name, declared: declared)
+            }
+            if let exclusionsEntry = fields["exclusions"] {
+                table.exclusions = parseExclusions(exclusionsEntry, table: name, declared: declared)
             }
             if let commentEntry = fields["comment"] {
                 table.comment = reader.string(commentEntry, of: owner)

@@ -10,9 +10,11 @@ extension TableDeclaration {
     /// (`plainColumn(ofIndexElement:)`). Both the loader's validation and the
     /// importer ask this, so that an imported foreign key always validates.
     /// See https://www.postgresql.org/docs/current/ddl-constraints.html#DDL-CONSTRAINTS-FK
+    /// A deferrable key is no key for a foreign key (PostgreSQL refuses it).
     public func hasKey(on columns: [String]) -> Bool {
         let wanted = Set(columns)
-        var keys: [Set<String>] = (primaryKey.map { [Set($0.columns)] } ?? []) + uniques.map { Set($0.columns) }
+        var keys: [Set<String>] = ([primaryKey].compactMap { $0 } + uniques)
+            .filter { !$0.timing.deferrable }.map { Set($0.columns) }
         for index in indexes where index.unique && index.predicate == nil {
             let columns = index.columns.map { element -> String? in
                 if column(named: element) != nil { return element }

@@ -27,6 +27,7 @@ import TestSupport
         "CREATE UNIQUE INDEX t_id_key ON t (id)",
         "ALTER TABLE t ADD CONSTRAINT t_v_check CHECK (a < 1000000) NOT VALID",
         "CREATE TABLE other (x integer)",
+        "CREATE TABLE c (id bigint REFERENCES r (id))",
     ]
 
     struct LockCase: Sendable, CustomTestStringConvertible {
@@ -69,6 +70,12 @@ import TestSupport
         LockCase(step: .validateConstraint(table: "t", name: "t_v_check")),
         LockCase(step: .createIndex(table: "t", IndexDeclaration(name: "t_a_idx", columns: ["a"]))),
         LockCase(step: .dropIndex("t_note_idx")),
+        // Constraint and index options
+        LockCase(step: .addConstraint(table: "t", .exclusion(ExclusionDeclaration(
+            name: "t_k_excl", method: "btree", elements: ["k WITH ="])))),
+        LockCase(step: .alterConstraintTiming(table: "c", name: "c_id_fkey", ConstraintTiming(initiallyDeferred: true))),
+        LockCase(step: .setIndexStorage(index: "t_note_idx", set: ["fillfactor": "70"], reset: [])),
+        LockCase(step: .setIndexStorage(index: "t_note_idx", set: [:], reset: ["fillfactor"])),
     ]
 
     /// The strongest lock mode each claimed relation is held in by `pid`, granted.

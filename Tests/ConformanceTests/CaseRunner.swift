@@ -45,7 +45,18 @@ struct CaseRunner {
         try connection.execute("CREATE SCHEMA \(quoteIdentifier(tenant))")
         try runScript(spec.beforeSQL, file: "before.sql", schema: tenant)
 
-        let declaration = try DeclarationLoader.load(path: spec.schemaPath)
+        // A declaration that does not load is a plan error too (`plan` stops there).
+        let declaration: Declaration
+        do {
+            declaration = try DeclarationLoader.load(path: spec.schemaPath)
+        } catch {
+            let text = ErrorFormatter.text(for: error)
+            guard spec.expect == .planError, let wanted = spec.error else { throw error }
+            if !text.contains(wanted) { fail("the load error does not contain \"\(wanted)\":\n\(text)") }
+            if try schemaExists(fresh) { fail("the failed load created the fresh tenant \(fresh)") }
+            try runChecks()
+            return
+        }
         var allowed: [AllowSelector] = []
         for text in spec.allow {
             do {

@@ -68,6 +68,8 @@ func caseName(_ step: Step) -> String {
     case .addConstraintNotValid: "addConstraintNotValid"
     case .validateConstraint: "validateConstraint"
     case .addConstraintUsingIndex: "addConstraintUsingIndex"
+    case .alterConstraintTiming: "alterConstraintTiming"
+    case .setIndexStorage: "setIndexStorage"
     case .backfillColumn: "backfillColumn"
     case .createView: "createView"
     case .replaceView: "replaceView"
@@ -101,7 +103,7 @@ func caseName(_ step: Step) -> String {
     }
 }
 
-let allStepCaseCount = 71
+let allStepCaseCount = 73
 
 /// A name that needs every kind of quoting: a double quote, capitals, a space, non-ASCII.
 let awkward = "Wé\"ird Nämé 🐘"
@@ -333,6 +335,17 @@ let renderCases: [RenderCase] = [
     RenderCase(.addConstraintUsingIndex(table: "orders", name: "orders_pkey", primaryKey: true),
                #"ALTER TABLE "orders" ADD CONSTRAINT "orders_pkey" PRIMARY KEY USING INDEX "orders_pkey""#,
                "add_constraint_using_index", .create),
+    RenderCase(.alterConstraintTiming(table: "c", name: "c_fkey", ConstraintTiming(initiallyDeferred: true)),
+               #"ALTER TABLE "c" ALTER CONSTRAINT "c_fkey" DEFERRABLE INITIALLY DEFERRED"#, "alter_constraint", .change),
+    RenderCase(.setIndexStorage(index: "i", set: ["fillfactor": "70"], reset: []),
+               #"ALTER INDEX "i" SET (fillfactor = '70')"#, "set_index_storage", .change),
+    RenderCase(.setIndexStorage(index: "i", set: [:], reset: ["fillfactor", "deduplicate_items"]),
+               #"ALTER INDEX "i" RESET (deduplicate_items, fillfactor)"#, "set_index_storage", .change),
+    RenderCase(.createIndex(table: "accounts", IndexDeclaration(
+                   name: "accounts_ref_key", columns: ["ref text_pattern_ops"], unique: true, predicate: "ref <> 'x'",
+                   nullsNotDistinct: true, storage: ["fillfactor": "70", "deduplicate_items": "off"])),
+               #"CREATE UNIQUE INDEX "accounts_ref_key" ON "accounts" ("ref" text_pattern_ops) NULLS NOT DISTINCT "#
+                   + #"WITH (deduplicate_items = 'off', fillfactor = '70') WHERE (ref <> 'x')"#, "create_index", .create),
     RenderCase(.addConstraintUsingIndex(table: "parents", name: "parents_pkey", primaryKey: true, index: "tenantplan_key_parents_pkey"),
                #"ALTER TABLE "parents" ADD CONSTRAINT "parents_pkey" PRIMARY KEY USING INDEX "tenantplan_key_parents_pkey""#,
                "add_constraint_using_index", .create),
