@@ -29,7 +29,7 @@ import TestSupport
         outputs.append(plan)
         #expect(plan.exitCode == 0, "\(plan)")
         #expect(plan.stdout.contains("Plan: 3 tenants to create, 0 to change, 0 in sync."), "\(plan)")
-        #expect(plan.stdout.contains("Create 3 tenants (19 changes): acme, globex, initech"), "\(plan)")
+        #expect(plan.stdout.contains("Create 3 tenants (24 changes): acme, globex, initech"), "\(plan)")
         #expect(plan.stdout.contains("Saved the plan to plan.json"))
         let planText = try w.read("plan.json")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(planText.utf8)) as? [String: Any])
@@ -77,7 +77,7 @@ import TestSupport
         let sets = try #require(parsed["change_sets"] as? [[String: Any]])
         #expect(sets.count == 1)
         #expect((sets.first?["tenants"] as? [String: [String]]) == ["main": tenantNames])
-        #expect((sets.first?["changes"] as? [Any])?.count == 19)
+        #expect((sets.first?["changes"] as? [Any])?.count == 24)
 
         let noColor = try await w.tenantplan(["plan"], environment: ["NO_COLOR": "1", "TERM": "xterm-256color"])
         outputs.append(noColor)

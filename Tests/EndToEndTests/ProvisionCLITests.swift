@@ -63,7 +63,7 @@ import TestSupport
         let w = try await Workspace.make(prefix: "e2e_prov")
         let created = try await w.tenantplan(["provision", "acme"])
         #expect(created.exitCode == 0, "\(created)")
-        #expect(created.stdout.hasPrefix("Provisioned tenant acme in database main: 19 changes, verified and committed in "),
+        #expect(created.stdout.hasPrefix("Provisioned tenant acme in database main: 24 changes, verified and committed in "),
                 "\(created)")
         #expect(created.stderr.isEmpty, "\(created)")
         #expect(try w.schemas() == (systemSchemas + ["acme"]).sorted())
@@ -99,7 +99,7 @@ import TestSupport
         let run = try await w.tenantplan(["provision", "newco", "--format", "json"])
         #expect(run.exitCode == 0, "\(run)")
         let result = try Result.decode(run)
-        #expect(result.outcome == "created" && result.changes == 19 && result.tenant == "newco")
+        #expect(result.outcome == "created" && result.changes == 24 && result.tenant == "newco")
         #expect(!result.managed)
         #expect(result.notes == ["tenant 'newco' is neither listed in tenants.yaml nor found by its discover: rules for "
             + "database 'main', so the next plan will not manage it: list it under tenants: or make a discover: rule find it"])

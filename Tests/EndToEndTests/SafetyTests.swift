@@ -154,11 +154,13 @@ import Darwin
         let base = try String(contentsOf: packageRoot.appendingPathComponent("schema.yaml"), encoding: .utf8)
         let country = "      country:    { type: char(2), comment: ISO 3166-1 alpha-2 code }\n"
         try #require(base.contains(country))
+        try #require(base.components(separatedBy: "\ntables:\n").count == 2)
         // Round 1 creates the tenants; rounds 2 and 3 change the ones that exist and create the rest.
         let versions = [
             base,
-            base + """
+            base.replacingOccurrences(of: "\ntables:\n", with: """
 
+                tables:
                   audit_log:
                     columns:
                       id:  { type: bigint, identity: always }
@@ -168,7 +170,7 @@ import Darwin
                     indexes:
                       audit_log_at_idx: { columns: [at] }
 
-                """,
+                """),
         ]
         let third = versions[1].replacingOccurrences(
             of: country, with: country + "      loyalty:    { type: integer, nullable: false, default: 0 }\n")
