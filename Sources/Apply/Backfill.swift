@@ -12,7 +12,7 @@ import SQLSyntax
 /// application held them and rows it wrote NULL meanwhile; last the same
 /// without `SKIP LOCKED`, waiting for held rows under the session's
 /// `lock_timeout` (a timeout fails the attempt, which is tried again and goes on
-/// from the rows still NULL). Rows updated move to the table's end with their
+/// from the rows still NULL), again until a pass fills nothing. Rows updated move to the table's end with their
 /// value set, so no range is read twice for them.
 enum Backfill {
     /// The highest block number a tid can name.
@@ -39,9 +39,21 @@ enum Backfill {
             while try fill(change.sql, from: "(\(low),0)", to: "(\(high),0)") >= batch {}
             low = high
         }
-        // One pass each, until a batch comes back short: an application that
-        // goes on writing NULL (its own choice for a nullable column) is not chased.
         while try fill(change.sql, from: "(0,0)", to: lastBlock) >= batch {}
-        while try fill(change.backfillWaitingStatement, from: "(0,0)", to: lastBlock) >= batch {}
+        // Waiting for held rows, until a pass fills nothing. A short batch is not
+        // the end: a row the statement waited for comes back as the version the
+        // application committed, which the statement's own snapshot cannot see to
+        // update, so only the next statement fills it. Bounded, so that an
+        // application that goes on writing NULL (its own choice for a nullable
+        // column) is not chased.
+        var shortPasses = 0
+        while shortPasses < maximumShortPasses {
+            let filled = try fill(change.backfillWaitingStatement, from: "(0,0)", to: lastBlock)
+            if filled == 0 { break }
+            if filled < batch { shortPasses += 1 }
+        }
     }
+
+    /// Short passes of the waiting statement before the backfill stops.
+    static let maximumShortPasses = 20
 }
