@@ -24,7 +24,7 @@ import TestSupport
     }
 
     /// A side session, named `billing-worker`, holds `table` in ACCESS EXCLUSIVE mode
-    /// until `release` is signalled (at most a minute); returns its pid.
+    /// until `release` is signalled (at most `Fixture.sideSessionLimit`); returns its pid.
     static func holdLock(_ db: TestDatabase, _ table: String, until release: DispatchSemaphore) -> SideSession {
         SideSession { ready in
             let c = try db.connect()
@@ -34,7 +34,7 @@ import TestSupport
             try c.execute("LOCK TABLE \(table) IN ACCESS EXCLUSIVE MODE")
             let pid = String(c.backendPID)
             ready()
-            _ = release.wait(timeout: .now() + 60)
+            _ = release.wait(timeout: .now() + Fixture.sideSessionLimit)
             try c.execute("ROLLBACK")
             return pid
         }

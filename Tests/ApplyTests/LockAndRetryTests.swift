@@ -99,9 +99,18 @@ import TestSupport
         return try c.query("SELECT xact_start::text FROM pg_stat_activity WHERE pid = $1", [String(pid)]).scalar
     }
 
+    /// How long a side session may hold a lock, or wait for a condition, before the test
+    /// gives up. A failing run's bound, never a duration a passing run needs: the lock is
+    /// released as soon as the test is done with it. Generous, because the clock starts
+    /// on the side session's own thread while the test's task may still wait for a thread
+    /// of the cooperative pool, which the full suite keeps busy on 2 cores for a minute and
+    /// more; a lock released on that clock let the applier through before it was meant to
+    /// wait.
+    static let sideSessionLimit: TimeInterval = 600
+
     /// Polls every 5 ms on the calling thread until `condition` holds. For side sessions
     /// on plain threads, where timing matters: they do not wait for the cooperative pool.
-    static func poll(_ what: String, timeout: TimeInterval = 60, _ condition: () throws -> Bool) throws {
+    static func poll(_ what: String, timeout: TimeInterval = sideSessionLimit, _ condition: () throws -> Bool) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if try condition() { return }
@@ -124,7 +133,7 @@ import TestSupport
             try c.execute("BEGIN")
             try c.execute("LOCK TABLE t2.accounts IN ACCESS EXCLUSIVE MODE")
             ready()
-            _ = finished.wait(timeout: .now() + 60)
+            _ = finished.wait(timeout: .now() + Self.sideSessionLimit)
             try c.execute("ROLLBACK")
             return nil
         }
@@ -326,13 +335,13 @@ final class SideSession: Sendable {
     }
 
     /// Waits until the script called `ready()`; throws if it failed first.
-    func ready(timeout: TimeInterval = 60) async throws {
+    func ready(timeout: TimeInterval = LockAndRetryTests.sideSessionLimit) async throws {
         guard await Self.wait(readySignal, timeout) else { throw TestSupportError("the side session did not get ready") }
         if case .failure(let error)? = stored() { throw error }
     }
 
     /// Waits for the script to end and returns what it returned.
-    func result(timeout: TimeInterval = 60) async throws -> String? {
+    func result(timeout: TimeInterval = LockAndRetryTests.sideSessionLimit) async throws -> String? {
         guard await Self.wait(done, timeout) else {
             throw TestSupportError("the side session did not finish within \(Int(timeout)) s")
         }
