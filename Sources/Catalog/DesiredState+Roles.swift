@@ -27,20 +27,18 @@ extension DesiredState {
     static func checkRoles(of declaration: Declaration, on connection: Connection) throws {
         let named = namedRoles(in: declaration).filter { !$0.isPublic }
         guard !named.isEmpty else { return }
-        let existing = try connection.query(
-            "SELECT rolname::text FROM pg_catalog.pg_roles WHERE rolname = ANY($1::text[])",
-            [arrayLiteral(Array(Set(named.map(\.name))))]).rows.compactMap { $0.first ?? nil }
+        let all = try connection.query("SELECT rolname::text AS name FROM pg_catalog.pg_roles WHERE rolname !~ '^pg_'")
+            .compactDecode { try $0.value("name") }
+        let existing = Set(all)
         let missing = named.filter { !existing.contains($0.name) }
         guard !missing.isEmpty else { return }
-        let all = try connection.query("SELECT rolname::text FROM pg_catalog.pg_roles WHERE rolname !~ '^pg_'")
-            .rows.compactMap { $0.first ?? nil }
         throw InputErrors(missing.map { role in
             InputError(
                 "role '\(role.name)' does not exist on the server",
                 at: role.location ?? SourceLocation(file: declaration.file, line: 1, column: 1),
                 hint: Suggestion.hint(
                     for: role.name, among: all + ["public"],
-                    otherwise: "roles are cluster-wide and tenantplan never creates them: CREATE ROLE \(role.name) "
+                    otherwise: "roles are cluster-wide and tenantplan never creates them: CREATE ROLE \(MissingPrivilege.name(role.name)) "
                         + "first, or name an existing role"))
         })
     }

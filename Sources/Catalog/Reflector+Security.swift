@@ -44,7 +44,7 @@ extension Reflector {
             version = try row.value("version")
             command = try row.value("command")
             permissive = try row.bool("permissive")
-            roles = Reflector.jsonStrings(try row["roles"])
+            roles = try Importer.jsonList(try row["roles"])
             using = try row["using_expression"]
             withCheck = try row["check_expression"]
             comment = try row["comment"]
@@ -87,7 +87,7 @@ extension Reflector {
             table = try row.value("table_oid")
             enabled = try row.bool("enabled")
             forced = try row.bool("forced")
-            grants = Reflector.grants(fromACL: try row["acl"])
+            grants = try Reflector.grants(fromACL: try row["acl"])
         }
     }
 
@@ -124,7 +124,7 @@ extension Reflector {
             objects = try row.value("objects")
             oid = try row["oid"]
             version = try row["version"]
-            grants = Reflector.grants(fromACL: try row["acl"])
+            grants = try Reflector.grants(fromACL: try row["acl"])
         }
 
         /// `tables`, `sequences`, `functions` or `types` for a default ACL row.
@@ -151,17 +151,11 @@ extension Reflector {
         """
     }
 
-    /// A JSON array of strings; empty for nil or anything else.
-    static func jsonStrings(_ text: String?) -> [String] {
-        guard let data = text?.data(using: .utf8),
-              let array = try? JSONSerialization.jsonObject(with: data) as? [String] else { return [] }
-        return array
-    }
-
-    /// Grants from a JSON array of `[grantee, privilege]` pairs, one per grantee.
-    static func grants(fromACL text: String?) -> [GrantState] {
-        guard let data = text?.data(using: .utf8),
-              let pairs = try? JSONSerialization.jsonObject(with: data) as? [[String]] else { return [] }
+    /// Grants from a JSON array of `[grantee, privilege]` pairs, one per grantee;
+    /// none for nil (no ACL). Text that does not decode is an error, never "no grants".
+    static func grants(fromACL text: String?) throws -> [GrantState] {
+        guard let text else { return [] }
+        let pairs = try JSONDecoder().decode([[String]].self, from: Data(text.utf8))
         var byRole: [String: [String]] = [:]
         for pair in pairs where pair.count == 2 { byRole[pair[0], default: []].append(pair[1]) }
         return byRole.map { GrantState(grantee: $0.key, privileges: $0.value) }.sorted { $0.grantee < $1.grantee }

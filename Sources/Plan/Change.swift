@@ -103,8 +103,9 @@ public struct Change: Sendable, Equatable, Codable {
     public var action: Action
     /// The object changed, for people: `table orders`, `column orders.total`.
     public var object: String
-    /// One SQL statement, unqualified. For `create_schema` it is a placeholder:
-    /// `statement(tenant:)` gives the statement to run.
+    /// One SQL statement, unqualified. For `create_schema`, and for grants on
+    /// the schema and default privileges in it, the schema is a placeholder
+    /// (`{tenant}`): `statement(tenant:)` gives the statement to run.
     public var sql: String
     public var transactional: Bool
     public var hazards: [Hazard]
@@ -161,16 +162,19 @@ public struct Change: Sendable, Equatable, Codable {
 
     /// The statement that makes the change in `tenant`'s schema.
     ///
-    /// `sql` itself, except for `create_schema`: a plan serves every tenant in
-    /// the same state, so its stored statement names no schema, and the tenant's
-    /// quoted name goes in here.
+    /// `sql` itself, except for `create_schema` and the statements on the schema
+    /// (grants, default privileges): a plan serves every tenant in the same
+    /// state, so its stored statement names no schema, and the tenant's quoted
+    /// name goes in here, in place of the one placeholder, which comes before
+    /// any role name.
     public func statement(tenant: String) -> String {
         switch op {
         case .createSchema: Step.createSchemaStatement(quoteIdentifier(tenant))
         // Grants on the schema and default privileges in it name it.
         case .grant, .revoke, .grantDefaultPrivileges, .revokeDefaultPrivileges:
-            sql.replacingOccurrences(of: "SCHEMA \(SecurityStep.tenantPlaceholder) ",
-                                     with: "SCHEMA \(quoteIdentifier(tenant)) ")
+            sql.range(of: "SCHEMA \(SecurityStep.tenantPlaceholder) ").map {
+                sql.replacingCharacters(in: $0, with: "SCHEMA \(quoteIdentifier(tenant)) ")
+            } ?? sql
         default: sql
         }
     }

@@ -101,15 +101,6 @@ public enum SecurityStep: Sendable, Equatable {
         p.roles.isEmpty ? "PUBLIC" : p.roles.map { role($0.name) }.joined(separator: ", ")
     }
 
-    /// Whether the statement names the tenant's schema (`tenantPlaceholder`).
-    public var namesSchema: Bool {
-        switch self {
-        case .grant(let t, _, _), .revoke(let t, _, _): t.kind == .schema
-        case .grantDefault, .revokeDefault: true
-        default: false
-        }
-    }
-
     var operation: Change.Operation {
         switch self {
         case .enableRowSecurity: .enableRowSecurity
@@ -153,16 +144,17 @@ public enum SecurityStep: Sendable, Equatable {
         }
     }
 
-    /// Policies, row-level security switches and their comments lock the
-    /// table ACCESS EXCLUSIVE for an instant (catalog only); grants and
-    /// default privileges take no table lock.
+    /// Policies and row-level security switches lock the table ACCESS
+    /// EXCLUSIVE for an instant (catalog only); a policy's comment takes ACCESS
+    /// SHARE on it (and a lock on the policy itself); grants and default
+    /// privileges take no table lock.
     var locks: [RelationLock] {
         switch self {
         case .enableRowSecurity(let table, _), .forceRowSecurity(let table, _), .createPolicy(let table, _),
              .alterPolicy(let table, _), .dropPolicy(let table, _):
             [RelationLock(table, .accessExclusive)]
         case .commentOnPolicy(let table, _, _):
-            [RelationLock(table, .shareUpdateExclusive)]
+            [RelationLock(table, .accessShare)]
         case .grant, .revoke, .grantDefault, .revokeDefault:
             []
         }

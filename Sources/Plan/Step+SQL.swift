@@ -12,7 +12,7 @@ extension Step {
         switch self {
         case .createSchema:
             // Stored with a placeholder: `Change.statement(tenant:)` names the schema.
-            return Self.createSchemaStatement("{tenant}")
+            return Self.createSchemaStatement(SecurityStep.tenantPlaceholder)
         case .createEnum(let e):
             return "CREATE TYPE \(q(e.name)) AS ENUM (\(e.values.map(quoteLiteral).joined(separator: ", ")))"
         case .addEnumValue(let type, let value, let before):

@@ -119,7 +119,7 @@ extension DeclarationLoader.Parser {
                     }
                     privileges += allowed
                 } else if allowed.contains(text) {
-                    if privileges.contains(text.uppercased()) {
+                    if privileges.contains(text) {
                         reader.error("privilege '\(text)' is listed twice for role '\(item.key)' in \(owner)", at: node,
                                      hint: "list each privilege once")
                         valid = false

@@ -312,7 +312,5 @@ import TestSupport
             #expect(error.message == "role 'sec_app_mising' does not exist on the server")
             #expect(error.hint == "did you mean 'sec_app_missing'?")
         }
-        #expect(try h.rows("SELECT count(*) FROM pg_policy") == [["0"]])
-        #expect(try h.rows("SELECT relrowsecurity FROM pg_class WHERE oid = 't1.docs'::regclass") == [["f"]])
     }
 }

@@ -55,5 +55,13 @@ struct OperationTests {
         let drop = Step.dropTable("{tenant}").change()
         #expect(drop.statement(tenant: "acme") == drop.sql)
         #expect(drop.statement(tenant: "acme") == "DROP TABLE \"{tenant}\"")
+        // Grants on the schema and default privileges name it once, before any role:
+        // a role whose name holds the placeholder's text is left as it is.
+        let role = "SCHEMA {tenant} x"
+        #expect(Step.security(.grant(.schema, role: role, privileges: ["USAGE"])).change().statement(tenant: awkward)
+                == "GRANT USAGE ON SCHEMA \(awkwardQuoted) TO \(quoteIdentifier(role))")
+        #expect(Step.security(.grantDefault(objects: "tables", role: role, privileges: ["SELECT"])).change()
+                    .statement(tenant: "acme")
+                == "ALTER DEFAULT PRIVILEGES IN SCHEMA \"acme\" GRANT SELECT ON TABLES TO \(quoteIdentifier(role))")
     }
 }
