@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Postgres", "SQLSyntax"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "SQLSyntax", "TestSupport"]),
         .testTarget(name: "StateTests", dependencies: ["State", "TestSupport"]),
-        .testTarget(name: "PlanTests", dependencies: ["Plan", "State", "TestSupport"]),
+        .testTarget(name: "PlanTests", dependencies: ["Plan", "State", "SQLSyntax", "TestSupport"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "State"]),
         .testTarget(name: "ApplyTests", dependencies: ["Apply", "Planning", "Catalog", "Plan", "State", "SQLSyntax", "Postgres", "TestSupport"]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers"]),

@@ -312,19 +312,16 @@ struct Worker: Sendable {
 
     /// The largest table `changes` scan or rewrite in the tenant and its bytes,
     /// with its indexes and TOAST: the measure the plan chose the form by
-    /// (`FormChoice`), taken now from the statistics (`relpages`), as the plan
-    /// does: `pg_total_relation_size` would take ACCESS SHARE on each table and
-    /// queue, with no lock timeout, behind a session holding one. Changes of a plan that records no locks: the
-    /// sum of all its tables.
+    /// (`FormChoice`), taken now the way the plan takes it (`RelationSize`).
+    /// Changes of a plan that records no locks: the sum of all its tables.
     static func largestScannedTable(of tenant: String, changes: [Change],
                                     on connection: Connection) throws -> (table: String, bytes: Int64) {
         let tables = FormChoice.scannedTables(changes)
         if tables.isEmpty { return ("", try tableBytes(of: tenant, on: connection)) }
         let sql = """
-            SELECT c.relname, ((c.relpages::int8 + coalesce(tc.relpages, 0) + coalesce((SELECT sum(i.relpages) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = c.oid), 0)) * current_setting('block_size')::int8)::text
+            SELECT c.relname, \(RelationSize.bytesSQL("c"))::text
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            LEFT JOIN pg_class tc ON tc.oid = c.reltoastrelid
-            WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'm') AND c.relname = ANY($2::text[])
+            WHERE n.nspname = $1 AND c.relkind IN \(RelationSize.kinds) AND c.relname = ANY($2::text[])
             ORDER BY 2 DESC LIMIT 1
             """
         guard let row = try connection.query(sql, [tenant, arrayLiteral(tables.sorted())]).rows.first,
@@ -336,10 +333,9 @@ struct Worker: Sendable {
     /// a tenant that does not exist yet.
     static func tableBytes(of tenant: String, on connection: Connection) throws -> Int64 {
         let sql = """
-            SELECT coalesce(sum(((c.relpages::int8 + coalesce(tc.relpages, 0) + coalesce((SELECT sum(i.relpages) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = c.oid), 0)) * current_setting('block_size')::int8)), 0)::int8::text
+            SELECT coalesce(sum(\(RelationSize.bytesSQL("c"))), 0)::int8::text
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            LEFT JOIN pg_class tc ON tc.oid = c.reltoastrelid
-            WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'm')
+            WHERE n.nspname = $1 AND c.relkind IN \(RelationSize.kinds)
             """
         return Int64(try connection.query(sql, [tenant]).scalar ?? "0") ?? 0
     }

@@ -66,11 +66,7 @@ extension Reflector {
                    t.typelem <> 0 OR t.typrelid <> 0 AS derived_type,
                    nullif(t.typarray, 0)::int8::text AS array_type,
                    coalesce(c.xmin, t.xmin, p.xmin, co.xmin)::text AS version,
-                   CASE WHEN c.relkind IN ('r', 'p') THEN ((greatest(c.relpages, 0)::int8
-                       + coalesce((SELECT greatest(tc.relpages, 0) FROM pg_class tc WHERE tc.oid = c.reltoastrelid), 0)
-                       + coalesce((SELECT sum(greatest(ic.relpages, 0)) FROM pg_index i
-                                   JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid), 0))
-                       * current_setting('block_size')::int8)::text END AS bytes
+                   CASE WHEN c.relkind IN \(RelationSize.kinds) THEN \(RelationSize.bytesSQL("c"))::text END AS bytes
             FROM pg_namespace n
             LEFT JOIN pg_depend d
                    ON d.refclassid = 'pg_namespace'::regclass AND d.refobjid = n.oid AND d.deptype = 'n'
@@ -97,11 +93,8 @@ extension Reflector {
         var arrayType: String?
         /// The member's row version; nil for catalogs whose versions are not read.
         var version: String?
-        /// A table's size with its indexes and TOAST: their `relpages` (as the
-        /// last VACUUM, ANALYZE or CREATE INDEX counted them) times the block
-        /// size. Read from the catalog rows alone: `pg_total_relation_size`
-        /// would take a lock on every table of the batch and look at its files.
-        /// Nil for other members.
+        /// A table's or materialized view's size with its indexes and TOAST
+        /// (`RelationSize`). Nil for other members.
         var bytes: Int64?
 
         init(_ row: Row) throws {

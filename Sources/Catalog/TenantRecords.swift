@@ -73,7 +73,11 @@ public struct TenantRecords: Sendable {
               AND NOT c.relhastriggers AND NOT c.relhasrules AND NOT c.relrowsecurity
               AND NOT EXISTS (
                   SELECT FROM pg_catalog.aclexplode(coalesce(c.relacl, pg_catalog.acldefault('r', c.relowner))) acl
-                  WHERE acl.grantee <> c.relowner AND acl.privilege_type <> 'SELECT'))
+                  WHERE acl.grantee <> c.relowner AND acl.privilege_type <> 'SELECT')
+              AND NOT EXISTS (
+                  SELECT FROM pg_catalog.pg_attribute a, pg_catalog.aclexplode(a.attacl) acl
+                  WHERE a.attrelid = c.oid AND a.attacl IS NOT NULL
+                    AND acl.grantee <> c.relowner AND acl.privilege_type <> 'SELECT'))
         """
 
     /// Creates the table when it is missing and the role may; true when the

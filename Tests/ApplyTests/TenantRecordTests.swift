@@ -145,6 +145,11 @@ import TestSupport
         // A table another role may write is not believed at all.
         _ = try Self.plan(h, key: key)
         #expect(try Self.plan(h, key: key).databases[0].readByRecord == 2)
+        // Nor one whose columns another role may write (column grants live in pg_attribute).
+        try h.connection.execute("GRANT UPDATE (stamp, fingerprint) ON _tenantplan.tenant_state TO PUBLIC")
+        #expect(try Self.plan(h, key: key).databases[0].readByRecord == nil)
+        try h.connection.execute("REVOKE UPDATE (stamp, fingerprint) ON _tenantplan.tenant_state FROM PUBLIC")
+        #expect(try Self.plan(h, key: key).databases[0].readByRecord == 2)
         try h.connection.execute("GRANT UPDATE ON _tenantplan.tenant_state TO PUBLIC")
         plan = try Self.plan(h, key: key)
         #expect(plan.databases[0].readByRecord == nil)

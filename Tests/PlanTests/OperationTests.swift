@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Plan
+import SQLSyntax
 import State
 
 @Suite("Change operations")
