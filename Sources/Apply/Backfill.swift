@@ -12,8 +12,8 @@ import SQLSyntax
 /// application held them and rows it wrote NULL meanwhile; last the same
 /// without `SKIP LOCKED`, waiting for held rows under the session's
 /// `lock_timeout` (a timeout fails the attempt, which is tried again and goes on
-/// from the rows still NULL), again until a pass fills nothing. Rows updated move to the table's end with their
-/// value set, so no range is read twice for them.
+/// from the rows still NULL), again until a pass fills nothing. A filled row
+/// is no longer NULL, so no batch picks it again.
 enum Backfill {
     /// The highest block number a tid can name.
     static let lastBlock = "(4294967295,0)"

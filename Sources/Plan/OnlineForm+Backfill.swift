@@ -27,7 +27,6 @@ extension OnlinePlan {
     /// A column the online form backfills: its marker, and its NOT NULL check when declared NOT NULL.
     struct Backfilled {
         var table: String
-        var column: String
         var marker: String
         var notNullCheck: String?
     }
@@ -44,17 +43,18 @@ extension OnlinePlan {
     /// plan: a declared one whose definition has `UPDATE`, or any undeclared
     /// one. The backfill's UPDATEs would fire it (an `updated_at` stamp, an
     /// audit row), which `ADD COLUMN ... DEFAULT` never does: such a table keeps
-    /// the one statement, a rewrite, and says so (`table_rewrite`).
-    static func hasUpdateTriggers(_ table: String, _ actual: SchemaState, _ final: SchemaState) -> Bool {
-        let declared = [actual, final].contains { state in
-            state.table(named: table)?.triggers.contains { $0.definition.contains(" UPDATE") } ?? false
-        }
-        return declared || actual.dependents.contains { $0.kind == .trigger && $0.table == table && $0.schema == nil }
+    /// the one statement, a rewrite, and says so (`table_rewrite`). `old` is
+    /// the table's name in `actual` (before a rename the same plan makes); an
+    /// undeclared rule on it counts too (a `DO INSTEAD` rule would fill nothing).
+    static func hasUpdateTriggers(_ table: String, was old: String, _ actual: SchemaState, _ final: SchemaState) -> Bool {
+        let onUpdate = { (t: TableState?) in t?.triggers.contains { $0.definition.contains(" UPDATE") } ?? false }
+        return onUpdate(actual.table(named: old)) || onUpdate(final.table(named: table))
+            || actual.dependents.contains { ($0.kind == .trigger || $0.kind == .rule) && $0.table == old && $0.schema == nil }
     }
 
     /// Plans the backfill of `column` (see the extension's comment); returns
     /// the steps of the last transaction: SET NOT NULL and the check's drop.
-    mutating func planBackfill(_ p: Differ.Run.Planned, table: String, column: ColumnDeclaration, final: SchemaState)
+    mutating func planBackfill(table: String, column: ColumnDeclaration, final: SchemaState)
         -> (setNotNull: [Differ.Run.Planned], dropCheck: [Differ.Run.Planned]) {
         typealias Planned = Differ.Run.Planned
         let expression = final.table(named: table)?.column(named: column.name)?.defaultExpression
@@ -83,7 +83,7 @@ extension OnlinePlan {
             late.dropCheck.append(Planned(step: .dropConstraint(table: table, name: name), hazards: []))
         }
         backfillEnd.append(Planned(step: .dropConstraint(table: table, name: marker), hazards: []))
-        backfilled.append(Backfilled(table: table, column: column.name, marker: marker, notNullCheck: check))
+        backfilled.append(Backfilled(table: table, marker: marker, notNullCheck: check))
         return late
     }
 

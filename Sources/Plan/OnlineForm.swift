@@ -324,8 +324,9 @@ struct OnlinePlan {
                 lateDrops.append(p)
                 lateDropped.append((table, name))
             case .addColumn(let table, let column) where !newTables.contains(table) && Self.fillsOnline(p)
-                && !Self.hasUpdateTriggers(table, run.actual, final):
-                let late = planBackfill(p, table: table, column: column, final: final)
+                && !Self.hasUpdateTriggers(table, was: run.tableRenames.first { $0.value == table }?.key ?? table,
+                                           run.actual, final):
+                let late = planBackfill(table: table, column: column, final: final)
                 setNotNulls += late.setNotNull
                 laterChecks += late.dropCheck
             case .dropNotNull(let table, let column) where latePrimaryKeyTables.contains(table):

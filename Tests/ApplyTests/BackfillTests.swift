@@ -101,17 +101,32 @@ import TestSupport
         let steps = try #require(set.steps)
         let first = set.changes.prefix(steps[0].changes).map { $0.statement(tenant: "acme") }
         try h.run(["BEGIN"] + first + ["COMMIT"], in: "acme")
-        // The application holds row 5 for 1.5 s: longer than the 200 ms lock timeout.
+        // The application holds row 5 until every other row is filled (at most a
+        // minute): the batches must skip it, not wait for it.
         let holder = try h.db.connect()
         try holder.execute("BEGIN")
         try holder.execute("SELECT 1 FROM acme.sessions WHERE id = 5 FOR UPDATE")
-        let box = Unchecked(holder)
-        let release = Thread { Thread.sleep(forTimeInterval: 1.5); try? box.value.execute("COMMIT") }
+        let watcher = try h.db.connect()
+        let box = Unchecked((holder: holder, watcher: watcher))
+        let skipped = DispatchSemaphore(value: 0)
+        let release = Thread {
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline {
+                if (try? box.value.watcher.query("SELECT count(token) FROM acme.sessions").scalar) == "19999" {
+                    skipped.signal()
+                    break
+                }
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            try? box.value.holder.execute("COMMIT")
+        }
         release.start()
         let report = try Self.apply(h, plan, batch: 4000)
+        #expect(skipped.wait(timeout: .now()) == .success, "every row but the held one was filled while it was held")
         #expect(outcomes(report) == ["acme": .applied], "\(describe(report))")
         #expect(try Self.filled(h, "acme") == [["20000", "20000", "20000", "20000"]])
         holder.close()
+        watcher.close()
     }
 
     @Test("a batch takes ROW EXCLUSIVE on the table, as the change claims, and row locks only")

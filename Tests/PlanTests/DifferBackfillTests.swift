@@ -32,6 +32,24 @@ struct DifferBackfillTests {
         return differ.diff(actual: actual)
     }
 
+    @Test("a table renamed in the same plan keeps the one rewriting statement when its old name has an undeclared UPDATE trigger or rule")
+    func renamedTableWithUpdateTrigger() {
+        for kind in [DependentState.Kind.trigger, .rule] {
+            var declaration = Self.declaration(nullable: true)
+            declaration.tables[0].renamedFrom = "old_t"
+            var actual = Self.actual
+            actual.tables[0].name = "old_t"
+            actual.dependents = [DependentState(kind: kind, name: "audit", table: "old_t", on: [])]
+            var differ = Differ(declaration: declaration, desired: Self.desired(nullable: true),
+                                policy: .none)
+            differ.online = true
+            differ.rewritingDefaults = ["t.Token"]
+            let ops = differ.diff(actual: actual).changes.map(\.op)
+            #expect(!ops.contains(.backfillColumn), "\(kind): \(ops)")
+            #expect(ops.contains(.addColumn), "\(kind): \(ops)")
+        }
+    }
+
     @Test("NOT NULL: added bare, default set, marker; backfill alone; check and marker drop; validate; SET NOT NULL")
     func notNull() throws {
         let diff = Self.diff(nullable: false)
