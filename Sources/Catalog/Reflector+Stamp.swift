@@ -28,7 +28,9 @@ public struct ReflectedSchema: Sendable {
 /// tables' columns and defaults, constraints, indexes and comments; its owned
 /// sequences' owners and `pg_sequence` rows; its enums' labels; its tables' triggers
 /// (not internal ones) and their comments; its routines' comments; its views'
-/// rewrite rules, comments and indexes (`viewLine`); its domains' checks and comments. A schema that holds objects of other
+/// rewrite rules, comments and indexes (`viewLine`); its domains' checks and
+/// comments; its tables' policies with their comments, and its default
+/// privileges (`pg_default_acl`). A schema that holds objects of other
 /// kinds (an operator, an operator class, a text search configuration) gets no
 /// stamp, and `apply` reads it in full.
 ///
@@ -36,9 +38,11 @@ public struct ReflectedSchema: Sendable {
 /// - dependents (`SchemaState.dependents`) in catalogs other than the schema's
 ///   members: a trigger or policy added to a tenant table, a view or foreign key
 ///   of another schema. `apply` finds such a change when it verifies the state.
-/// - policies and `pg_inherits` rows (`TableState.unsupported`): a new policy,
-///   for one, leaves the table's `pg_class` row as it was. The check before
-///   `COMMIT` still finds them, and rolls the tenant back.
+/// - `pg_inherits` rows (`TableState.unsupported`): a new partition or child
+///   leaves the table's `pg_class` row as it was. The check before `COMMIT`
+///   still finds it, and rolls the tenant back.
+/// - the roles that grants and policies name (`pg_authid`): renaming a role
+///   changes the state but not the stamp; the check before `COMMIT` finds it.
 /// - objects outside the schema whose names appear in the state (a column of
 ///   type `public.money_t`, a default that calls `public.f()`, a foreign key to
 ///   `public.plans`). Renaming one of those changes the state but not the

@@ -58,7 +58,7 @@ struct PlanCommand: ParsableCommand {
         "Give the online forms to tenants whose changes scan or rewrite a table of at least SIZE "
             + "(e.g. 64kB, 16MB, 1GB; 0: to every tenant); smaller tenants get one transaction.",
         valueName: "size"))
-    var onlineThreshold = "16MB"
+    var onlineThreshold = FormChoice.sizeText(FormChoice.defaultThresholdBytes)
 
     @Option(name: .long, help: ArgumentHelp(
         "The plan that was reviewed: exit 3, writing nothing, when the fresh plan holds a change it did not.",
