@@ -152,8 +152,7 @@ extension Differ.Run {
                 expected.views.append(view)
                 continue
             }
-            let blockers = dependents { $0.standsOn(relation: view.name) }
-                .filter { !isDeclaredView($0) && !($0.schema == nil && actual.view(named: $0.name) != nil) }
+            let blockers = dependents { $0.standsOn(relation: view.name) }.filter { !isDeclaredView($0) }
             if let blocked = blockingReason(blockers) {
                 held.append(HeldChange(object: "\(view.kind) \(view.name)", reason: reason + "; " + blocked,
                                        sql: Step.dropView(name: view.name, materialized: view.materialized).sql,
@@ -161,7 +160,8 @@ extension Differ.Run {
                 expected.views.append(view)
                 continue
             }
-            dropDependents(blockers)
+            // The schema's views among them are dropped here, each once, readers first.
+            dropDependents(blockers.filter { !($0.schema == nil && actual.view(named: $0.name) != nil) })
             drops.append(view)
         }
         return drops

@@ -117,4 +117,24 @@ struct DifferViewTests {
         #expect(diff.changes.map(\.op.rawValue) == ["drop_view", "alter_column_type", "create_view"])
         #expect(diff.held.isEmpty)
     }
+    @Test("an undeclared view stays while an undeclared reader may not be dropped; both go when both are allowed")
+    func undeclaredWithUndeclaredReader() throws {
+        var actual = Self.desired([Self.bigState])
+        actual.views.append(ViewState(name: "report", definition: " SELECT total FROM big;", columns: ["total numeric"],
+                                      reads: ["big"]))
+        actual.dependents = [DependentState(kind: .view, name: "report", on: [.init(.view, "big")])]
+        let one = DestructivePolicy(allowDestructive: false, selectors: [try AllowSelector(parsing: "view:big")])
+        let held = Differ(declaration: Self.declaration([]), desired: Self.desired([]), policy: one).diff(actual: actual)
+        #expect(held.changes.isEmpty)
+        #expect(held.held.map(\.object) == ["view big", "view report"])
+        #expect(held.held[0].reason == "view big is not in schema.yaml; "
+                + "view report depends on it (plan with --allow view:report to drop it too)")
+        #expect(held.expected.fingerprint == actual.fingerprint)
+
+        let both = DestructivePolicy(allowDestructive: false, selectors: [try AllowSelector(parsing: "view:big"),
+                                                                          try AllowSelector(parsing: "view:report")])
+        let dropped = Differ(declaration: Self.declaration([]), desired: Self.desired([]), policy: both).diff(actual: actual)
+        #expect(dropped.sql == ["DROP VIEW \"report\"", "DROP VIEW \"big\""])
+        #expect(dropped.held.isEmpty)
+    }
 }
