@@ -21,7 +21,6 @@ extension Differ.Run {
     mutating func diffViews() {
         var rebuild = rebuiltViews
         var replace: [ViewDeclaration] = []
-        var indexSteps: [String: [Step]] = [:]
         for view in declaration.views {
             guard let want = desired.view(named: view.name) else { continue }
             guard let have = actual.view(named: view.name) else { continue }
@@ -30,7 +29,6 @@ extension Differ.Run {
             if !same {
                 if have.isReplaceable(by: want) { replace.append(view) } else { rebuild.insert(view.name) }
             }
-            indexSteps[view.name] = viewIndexChanges(view, have: have, want: want)
         }
         // What reads a rebuilt view is dropped with it: declared views are
         // rebuilt too, anything else must be allowed to go.
@@ -45,10 +43,13 @@ extension Differ.Run {
             }
         }
         // A view held back keeps the views that read it as they are.
+        var heldViews = held
         if !held.isEmpty {
             let keptReaders = closure(of: held)
+            let reason = "it reads \(held.sorted().joined(separator: ", ")), whose change is held back"
             for name in keptReaders where changed.contains(name) && !held.contains(name) && !rebuiltViews.contains(name) {
-                holdViewChange(name, reason: "it reads \(held.sorted().joined(separator: ", ")), whose change is held back")
+                holdViewChange(name, reason: reason)
+                heldViews.insert(name)
             }
             rebuild.subtract(keptReaders)
             replace.removeAll { keptReaders.contains($0.name) }
@@ -64,6 +65,13 @@ extension Differ.Run {
             add(.dropView(name: view.name, materialized: view.materialized), .dropViews, hazards: hazards)
         }
         rebuiltViews.formUnion(rebuild)
+        // Index changes only for the views kept: a rebuilt view gets its
+        // declared indexes anew, a held-back one keeps its own.
+        var indexSteps: [String: [Step]] = [:]
+        for view in declaration.views where !rebuiltViews.contains(view.name) && !heldViews.contains(view.name) {
+            guard let want = desired.view(named: view.name), let have = actual.view(named: view.name) else { continue }
+            indexSteps[view.name] = viewIndexChanges(view, have: have, want: want)
+        }
         planViewCreations(replace: replace, indexSteps: indexSteps)
     }
 

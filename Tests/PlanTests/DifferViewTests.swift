@@ -117,6 +117,10 @@ struct DifferViewTests {
         #expect(diff.changes.map(\.op.rawValue) == ["drop_view", "alter_column_type", "create_view"])
         #expect(diff.held.isEmpty)
     }
+
+    static let dailyState = ViewState(name: "daily", materialized: true, definition: " SELECT count(*) AS n FROM orders;",
+                                      columns: ["n bigint"])
+
     @Test("an undeclared view stays while an undeclared reader may not be dropped; both go when both are allowed")
     func undeclaredWithUndeclaredReader() throws {
         var actual = Self.desired([Self.bigState])
@@ -136,5 +140,41 @@ struct DifferViewTests {
         let dropped = Differ(declaration: Self.declaration([]), desired: Self.desired([]), policy: both).diff(actual: actual)
         #expect(dropped.sql == ["DROP VIEW \"report\"", "DROP VIEW \"big\""])
         #expect(dropped.held.isEmpty)
+    }
+
+    @Test("a rebuilt materialized view gets its declared indexes anew: no index dropped first, none held back")
+    func rebuiltMaterializedViewIndexes() {
+        var have = Self.dailyState
+        have.indexes = [IndexState(name: "daily_n", definition: "USING btree (n)"),
+                        IndexState(name: "daily_old", definition: "USING btree (n)")]
+        var want = Self.dailyState
+        want.definition = " SELECT count(*) AS n FROM orders WHERE total > 0;"
+        want.indexes = [IndexState(name: "daily_n", definition: "UNIQUE USING btree (n)")]
+        var daily = Self.daily
+        daily.query = "SELECT count(*) AS n FROM orders WHERE total > 0"
+        let diff = Differ(declaration: Self.declaration([daily]), desired: Self.desired([want]))
+            .diff(actual: Self.desired([have]))
+        #expect(diff.sql == ["DROP MATERIALIZED VIEW \"daily\"",
+                             "CREATE MATERIALIZED VIEW \"daily\" AS\nSELECT count(*) AS n FROM orders WHERE total > 0",
+                             "CREATE UNIQUE INDEX \"daily_n\" ON \"daily\" (\"n\")"])
+        #expect(diff.held.isEmpty)
+        #expect(diff.expected.view(named: "daily")?.indexes == want.indexes)
+    }
+
+    @Test("a materialized view whose rebuild is held back keeps its indexes: no index change is planned")
+    func heldMaterializedViewIndexes() {
+        var want = Self.dailyState
+        want.definition = " SELECT count(*) AS n FROM orders WHERE total > 0;"
+        want.indexes = [IndexState(name: "daily_n", definition: "UNIQUE USING btree (n)")]
+        var daily = Self.daily
+        daily.query = "SELECT count(*) AS n FROM orders WHERE total > 0"
+        var actual = Self.desired([Self.dailyState])
+        actual.views.append(ViewState(name: "report", definition: " SELECT n FROM daily;", columns: ["n bigint"],
+                                      reads: ["daily"]))
+        actual.dependents = [DependentState(kind: .view, name: "report", on: [.init(.view, "daily")])]
+        let diff = Differ(declaration: Self.declaration([daily]), desired: Self.desired([want])).diff(actual: actual)
+        #expect(diff.changes.isEmpty)
+        #expect(diff.held.map(\.object) == ["materialized view daily", "view report"])
+        #expect(diff.expected.fingerprint == actual.fingerprint)
     }
 }
