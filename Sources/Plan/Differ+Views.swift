@@ -52,7 +52,13 @@ extension Differ.Run {
                 heldViews.insert(name)
             }
             rebuild.subtract(keptReaders)
-            replace.removeAll { keptReaders.contains($0.name) }
+            // A replacement among them runs when the views it reads keep the
+            // columns it was planned against; otherwise it is held back too.
+            while let i = replace.firstIndex(where: { readsStaleView($0.name, kept: keptReaders, replace: replace) }) {
+                let name = replace.remove(at: i).name
+                holdViewChange(name, reason: reason)
+                heldViews.insert(name)
+            }
         }
         for name in rebuild {
             let blockers = dependents { $0.standsOn(relation: name) }.filter { !isDeclaredView($0) }
@@ -73,6 +79,16 @@ extension Differ.Run {
             indexSteps[view.name] = viewIndexChanges(view, have: have, want: want)
         }
         planViewCreations(replace: replace, indexSteps: indexSteps)
+    }
+
+    /// Whether the declared view `name` reads, in its new query, a view this
+    /// plan keeps as it is (one of `kept`, neither rebuilt nor among `replace`)
+    /// with other columns than the desired state's: its replacement can not run.
+    func readsStaleView(_ name: String, kept: Set<String>, replace: [ViewDeclaration]) -> Bool {
+        (desired.view(named: name)?.reads ?? []).contains { read in
+            kept.contains(read) && !rebuiltViews.contains(read) && !replace.contains { $0.name == read }
+                && actual.view(named: read)?.columns != desired.view(named: read)?.columns
+        }
     }
 
     /// The creations and replacements of declared views, with the functions

@@ -177,4 +177,55 @@ struct DifferViewTests {
         #expect(diff.held.map(\.object) == ["materialized view daily", "view report"])
         #expect(diff.expected.fingerprint == actual.fingerprint)
     }
+
+    @Test("a view replaced in place over a held-back view whose columns change is held back too, with a reason")
+    func replaceOverHeldViewHeld() {
+        var wantBig = Self.bigState
+        wantBig.definition = " SELECT total, id FROM orders;"
+        wantBig.columns = ["total numeric", "id integer"]
+        var big = Self.big
+        big.query = "SELECT total, id FROM orders"
+        var reader = Self.reader
+        reader.query = "SELECT id, 1 AS one FROM big"
+        var wantReader = Self.readerState
+        wantReader.definition = " SELECT id, 1 AS one FROM big;"
+        wantReader.columns = ["id integer", "one integer"]
+        var actual = Self.desired([Self.bigState, Self.readerState])
+        actual.views.append(ViewState(name: "report", definition: " SELECT total FROM big;", columns: ["total numeric"],
+                                      reads: ["big"]))
+        actual.dependents = [DependentState(kind: .view, name: "report", on: [.init(.view, "big")]),
+                             DependentState(kind: .view, name: "reader", on: [.init(.view, "big")])]
+        let diff = Differ(declaration: Self.declaration([big, reader]),
+                          desired: Self.desired([wantBig, wantReader])).diff(actual: actual)
+        #expect(diff.changes.isEmpty)
+        #expect(diff.held.map(\.object) == ["view big", "view reader", "view report"])
+        #expect(diff.held[1].reason == "it reads big, whose change is held back")
+        #expect(diff.expected.fingerprint == actual.fingerprint)
+    }
+
+    @Test("a view replaced in place over a held-back view that keeps its columns is replaced")
+    func replaceOverHeldViewRuns() {
+        var wantDaily = Self.dailyState
+        wantDaily.definition = " SELECT count(*) AS n FROM orders WHERE total > 0;"
+        var daily = Self.daily
+        daily.query = "SELECT count(*) AS n FROM orders WHERE total > 0"
+        daily.indexes = []
+        let counts = ViewDeclaration(name: "counts", query: "SELECT n, n + 1 AS m FROM daily")
+        let haveCounts = ViewState(name: "counts", definition: " SELECT n FROM daily;", columns: ["n bigint"],
+                                   reads: ["daily"])
+        var wantCounts = haveCounts
+        wantCounts.definition = " SELECT n, n + 1 AS m FROM daily;"
+        wantCounts.columns = ["n bigint", "m bigint"]
+        var actual = Self.desired([Self.dailyState, haveCounts])
+        actual.views.append(ViewState(name: "report", definition: " SELECT n FROM daily;", columns: ["n bigint"],
+                                      reads: ["daily"]))
+        actual.dependents = [DependentState(kind: .view, name: "report", on: [.init(.view, "daily")]),
+                             DependentState(kind: .view, name: "counts", on: [.init(.view, "daily")])]
+        let diff = Differ(declaration: Self.declaration([daily, counts]),
+                          desired: Self.desired([wantDaily, wantCounts])).diff(actual: actual)
+        #expect(diff.sql == ["CREATE OR REPLACE VIEW \"counts\" AS\nSELECT n, n + 1 AS m FROM daily"])
+        #expect(diff.held.map(\.object) == ["materialized view daily", "view report"])
+        #expect(diff.expected.view(named: "counts") == wantCounts)
+        #expect(diff.expected.view(named: "daily") == Self.dailyState)
+    }
 }
