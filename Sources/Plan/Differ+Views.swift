@@ -208,10 +208,12 @@ extension Differ.Run {
         d.schema == nil && (d.kind == .view || d.kind == .materializedView) && declaration.view(named: d.name) != nil
     }
 
-    /// Keeps the actual view `name` as it is, and says why.
+    /// Keeps the actual view `name` as it is, and says why. Its comment is
+    /// still set (`planViewCreations`): that needs no rebuild.
     mutating func holdViewChange(_ name: String, reason: String) {
-        guard let view = actual.view(named: name), let declared = declaration.view(named: name) else { return }
+        guard var view = actual.view(named: name), let declared = declaration.view(named: name) else { return }
         held.append(HeldChange(object: "\(view.kind) \(name)", reason: reason, sql: Step.createView(declared).sql))
+        view.comment = desired.view(named: name)?.comment
         expected.views.removeAll { $0.name == name }
         expected.views.append(view)
     }
