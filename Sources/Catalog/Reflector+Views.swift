@@ -7,8 +7,8 @@ import State
 /// schema alone on the path: `pg_get_viewdef` qualifies every relation and
 /// function that is not visible, so the schema's own come back unqualified
 /// and two tenants with the same view read the same. One row per item, keyed
-/// by the view's oid: `vd` definition, `vk` relkind, `vo` sorted reloptions,
-/// `vc` comment, `vl` output columns (`name type`, one per line), `vr` the
+/// by the view's oid: `vd` definition, `vo` sorted reloptions, `vc` comment,
+/// `vl` output columns (`name type`, one per line), `vr` the
 /// views of the schema it reads (`pg_depend` of its `pg_rewrite` rule, one per
 /// line), `vs` its stamp line; `vi` a materialized view's index, keyed by
 /// `view/index`, its text as `IndexState.definition` with a leading `!` when
@@ -21,7 +21,6 @@ extension Reflector {
         FROM pg_class c
         CROSS JOIN LATERAL (VALUES
             ('vd', pg_get_viewdef(c.oid, true)),
-            ('vk', c.relkind::text),
             ('vo', (SELECT string_agg(o, E'\\n' ORDER BY o) FROM unnest(c.reloptions) AS o)),
             ('vc', (SELECT ds.description FROM pg_description ds
                     WHERE ds.classoid = 'pg_class'::regclass AND ds.objoid = c.oid AND ds.objsubid = 0)),

@@ -21,7 +21,6 @@ extension Differ.Run {
     mutating func diffViews() {
         var rebuild = rebuiltViews
         var replace: [ViewDeclaration] = []
-        var indexSteps: [String: [Step]] = [:]
         for view in declaration.views {
             guard let want = desired.view(named: view.name) else { continue }
             guard let have = actual.view(named: view.name) else { continue }
@@ -30,7 +29,6 @@ extension Differ.Run {
             if !same {
                 if have.isReplaceable(by: want) { replace.append(view) } else { rebuild.insert(view.name) }
             }
-            indexSteps[view.name] = viewIndexChanges(view, have: have, want: want)
         }
         // What reads a rebuilt view is dropped with it: declared views are
         // rebuilt too, anything else must be allowed to go.
@@ -45,13 +43,22 @@ extension Differ.Run {
             }
         }
         // A view held back keeps the views that read it as they are.
+        var heldViews = held
         if !held.isEmpty {
             let keptReaders = closure(of: held)
+            let reason = "it reads \(held.sorted().joined(separator: ", ")), whose change is held back"
             for name in keptReaders where changed.contains(name) && !held.contains(name) && !rebuiltViews.contains(name) {
-                holdViewChange(name, reason: "it reads \(held.sorted().joined(separator: ", ")), whose change is held back")
+                holdViewChange(name, reason: reason)
+                heldViews.insert(name)
             }
             rebuild.subtract(keptReaders)
-            replace.removeAll { keptReaders.contains($0.name) }
+            // A replacement among them runs when the views it reads keep the
+            // columns it was planned against; otherwise it is held back too.
+            while let i = replace.firstIndex(where: { readsStaleView($0.name, kept: keptReaders, replace: replace) }) {
+                let name = replace.remove(at: i).name
+                holdViewChange(name, reason: reason)
+                heldViews.insert(name)
+            }
         }
         for name in rebuild {
             let blockers = dependents { $0.standsOn(relation: name) }.filter { !isDeclaredView($0) }
@@ -64,7 +71,24 @@ extension Differ.Run {
             add(.dropView(name: view.name, materialized: view.materialized), .dropViews, hazards: hazards)
         }
         rebuiltViews.formUnion(rebuild)
+        // Index changes only for the views kept: a rebuilt view gets its
+        // declared indexes anew, a held-back one keeps its own.
+        var indexSteps: [String: [Step]] = [:]
+        for view in declaration.views where !rebuiltViews.contains(view.name) && !heldViews.contains(view.name) {
+            guard let want = desired.view(named: view.name), let have = actual.view(named: view.name) else { continue }
+            indexSteps[view.name] = viewIndexChanges(view, have: have, want: want)
+        }
         planViewCreations(replace: replace, indexSteps: indexSteps)
+    }
+
+    /// Whether the declared view `name` reads, in its new query, a view this
+    /// plan keeps as it is (one of `kept`, neither rebuilt nor among `replace`)
+    /// with other columns than the desired state's: its replacement can not run.
+    func readsStaleView(_ name: String, kept: Set<String>, replace: [ViewDeclaration]) -> Bool {
+        (desired.view(named: name)?.reads ?? []).contains { read in
+            kept.contains(read) && !rebuiltViews.contains(read) && !replace.contains { $0.name == read }
+                && actual.view(named: read)?.columns != desired.view(named: read)?.columns
+        }
     }
 
     /// The creations and replacements of declared views, with the functions
@@ -152,8 +176,7 @@ extension Differ.Run {
                 expected.views.append(view)
                 continue
             }
-            let blockers = dependents { $0.standsOn(relation: view.name) }
-                .filter { !isDeclaredView($0) && !($0.schema == nil && actual.view(named: $0.name) != nil) }
+            let blockers = dependents { $0.standsOn(relation: view.name) }.filter { !isDeclaredView($0) }
             if let blocked = blockingReason(blockers) {
                 held.append(HeldChange(object: "\(view.kind) \(view.name)", reason: reason + "; " + blocked,
                                        sql: Step.dropView(name: view.name, materialized: view.materialized).sql,
@@ -161,7 +184,8 @@ extension Differ.Run {
                 expected.views.append(view)
                 continue
             }
-            dropDependents(blockers)
+            // The schema's views among them are dropped here, each once, readers first.
+            dropDependents(blockers.filter { !($0.schema == nil && actual.view(named: $0.name) != nil) })
             drops.append(view)
         }
         return drops
@@ -184,10 +208,12 @@ extension Differ.Run {
         d.schema == nil && (d.kind == .view || d.kind == .materializedView) && declaration.view(named: d.name) != nil
     }
 
-    /// Keeps the actual view `name` as it is, and says why.
+    /// Keeps the actual view `name` as it is, and says why. Its comment is
+    /// still set (`planViewCreations`): that needs no rebuild.
     mutating func holdViewChange(_ name: String, reason: String) {
-        guard let view = actual.view(named: name), let declared = declaration.view(named: name) else { return }
+        guard var view = actual.view(named: name), let declared = declaration.view(named: name) else { return }
         held.append(HeldChange(object: "\(view.kind) \(name)", reason: reason, sql: Step.createView(declared).sql))
+        view.comment = desired.view(named: name)?.comment
         expected.views.removeAll { $0.name == name }
         expected.views.append(view)
     }

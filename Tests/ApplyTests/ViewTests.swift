@@ -103,4 +103,35 @@ extension StampTests {
         #expect(!again.hasChanges)
         expectSameState(try h.state("t2"), try h.state("t1"), "new tenant vs. converted tenant")
     }
+
+    /// The locks the view steps claim, against `pg_locks` in an open
+    /// transaction: a creation claims none (it takes ACCESS SHARE on what it
+    /// reads, nothing stronger), the others their claim on the view.
+    @Test(arguments: [
+        Step.createView(ViewDeclaration(name: "fresh", query: "SELECT id FROM scores")),
+        Step.createView(ViewDeclaration(name: "fresh", query: "SELECT id FROM scores", materialized: true)),
+        Step.replaceView(ViewDeclaration(name: "big", query: "SELECT id, points, 1 AS one FROM scores WHERE points > 5")),
+        Step.dropView(name: "big", materialized: false),
+        Step.dropView(name: "daily", materialized: true),
+        Step.commentOnView(name: "big", materialized: false, comment: "big ones"),
+        Step.commentOnView(name: "daily", materialized: true, comment: "per points"),
+        Step.createViewIndex(view: "daily", IndexDeclaration(name: "daily_n", columns: ["n"])),
+    ])
+    func viewChangesTakeTheLocksTheyClaim(step: Step) async throws {
+        let h = try await Harness.make(prefix: "view_locks")
+        try h.run(["CREATE TABLE scores (id integer PRIMARY KEY, points integer NOT NULL)",
+                   "INSERT INTO scores SELECT g, g % 10 FROM generate_series(1, 500) g",
+                   "CREATE VIEW big AS SELECT id, points FROM scores WHERE points > 5",
+                   "CREATE MATERIALIZED VIEW daily AS SELECT points, count(*) AS n FROM scores GROUP BY points"],
+                  in: LockLevelTests.tenant, createSchema: true)
+        let session = try h.db.connect()
+        defer { session.close() }
+        try session.execute("SELECT set_config('search_path', $1, false)", [LockLevelTests.tenant])
+        try session.execute("BEGIN")
+        try session.execute(step.sql)
+        let claimed = step.locks(hazards: [])
+        let expected = claimed.isEmpty ? [RelationLock("scores", .accessShare)] : claimed
+        #expect(try LockLevelTests.held(h.connection, pid: session.backendPID, expected) == expected, "\(step.sql)")
+        try session.execute("ROLLBACK")
+    }
 }

@@ -117,4 +117,136 @@ struct DifferViewTests {
         #expect(diff.changes.map(\.op.rawValue) == ["drop_view", "alter_column_type", "create_view"])
         #expect(diff.held.isEmpty)
     }
+
+    static let dailyState = ViewState(name: "daily", materialized: true, definition: " SELECT count(*) AS n FROM orders;",
+                                      columns: ["n bigint"])
+
+    @Test("an undeclared view stays while an undeclared reader may not be dropped; both go when both are allowed")
+    func undeclaredWithUndeclaredReader() throws {
+        var actual = Self.desired([Self.bigState])
+        actual.views.append(ViewState(name: "report", definition: " SELECT total FROM big;", columns: ["total numeric"],
+                                      reads: ["big"]))
+        actual.dependents = [DependentState(kind: .view, name: "report", on: [.init(.view, "big")])]
+        let one = DestructivePolicy(allowDestructive: false, selectors: [try AllowSelector(parsing: "view:big")])
+        let held = Differ(declaration: Self.declaration([]), desired: Self.desired([]), policy: one).diff(actual: actual)
+        #expect(held.changes.isEmpty)
+        #expect(held.held.map(\.object) == ["view big", "view report"])
+        #expect(held.held[0].reason == "view big is not in schema.yaml; "
+                + "view report depends on it (plan with --allow view:report to drop it too)")
+        #expect(held.expected.fingerprint == actual.fingerprint)
+
+        let both = DestructivePolicy(allowDestructive: false, selectors: [try AllowSelector(parsing: "view:big"),
+                                                                          try AllowSelector(parsing: "view:report")])
+        let dropped = Differ(declaration: Self.declaration([]), desired: Self.desired([]), policy: both).diff(actual: actual)
+        #expect(dropped.sql == ["DROP VIEW \"report\"", "DROP VIEW \"big\""])
+        #expect(dropped.held.isEmpty)
+    }
+
+    @Test("a rebuilt materialized view gets its declared indexes anew: no index dropped first, none held back")
+    func rebuiltMaterializedViewIndexes() {
+        var have = Self.dailyState
+        have.indexes = [IndexState(name: "daily_n", definition: "USING btree (n)"),
+                        IndexState(name: "daily_old", definition: "USING btree (n)")]
+        var want = Self.dailyState
+        want.definition = " SELECT count(*) AS n FROM orders WHERE total > 0;"
+        want.indexes = [IndexState(name: "daily_n", definition: "UNIQUE USING btree (n)")]
+        var daily = Self.daily
+        daily.query = "SELECT count(*) AS n FROM orders WHERE total > 0"
+        let diff = Differ(declaration: Self.declaration([daily]), desired: Self.desired([want]))
+            .diff(actual: Self.desired([have]))
+        #expect(diff.sql == ["DROP MATERIALIZED VIEW \"daily\"",
+                             "CREATE MATERIALIZED VIEW \"daily\" AS\nSELECT count(*) AS n FROM orders WHERE total > 0",
+                             "CREATE UNIQUE INDEX \"daily_n\" ON \"daily\" (\"n\")"])
+        #expect(diff.held.isEmpty)
+        #expect(diff.expected.view(named: "daily")?.indexes == want.indexes)
+    }
+
+    @Test("a materialized view whose rebuild is held back keeps its indexes: no index change is planned")
+    func heldMaterializedViewIndexes() {
+        var want = Self.dailyState
+        want.definition = " SELECT count(*) AS n FROM orders WHERE total > 0;"
+        want.indexes = [IndexState(name: "daily_n", definition: "UNIQUE USING btree (n)")]
+        var daily = Self.daily
+        daily.query = "SELECT count(*) AS n FROM orders WHERE total > 0"
+        var actual = Self.desired([Self.dailyState])
+        actual.views.append(ViewState(name: "report", definition: " SELECT n FROM daily;", columns: ["n bigint"],
+                                      reads: ["daily"]))
+        actual.dependents = [DependentState(kind: .view, name: "report", on: [.init(.view, "daily")])]
+        let diff = Differ(declaration: Self.declaration([daily]), desired: Self.desired([want])).diff(actual: actual)
+        #expect(diff.changes.isEmpty)
+        #expect(diff.held.map(\.object) == ["materialized view daily", "view report"])
+        #expect(diff.expected.fingerprint == actual.fingerprint)
+    }
+
+    @Test("a view replaced in place over a held-back view whose columns change is held back too, with a reason")
+    func replaceOverHeldViewHeld() {
+        var wantBig = Self.bigState
+        wantBig.definition = " SELECT total, id FROM orders;"
+        wantBig.columns = ["total numeric", "id integer"]
+        var big = Self.big
+        big.query = "SELECT total, id FROM orders"
+        var reader = Self.reader
+        reader.query = "SELECT id, 1 AS one FROM big"
+        var wantReader = Self.readerState
+        wantReader.definition = " SELECT id, 1 AS one FROM big;"
+        wantReader.columns = ["id integer", "one integer"]
+        var actual = Self.desired([Self.bigState, Self.readerState])
+        actual.views.append(ViewState(name: "report", definition: " SELECT total FROM big;", columns: ["total numeric"],
+                                      reads: ["big"]))
+        actual.dependents = [DependentState(kind: .view, name: "report", on: [.init(.view, "big")]),
+                             DependentState(kind: .view, name: "reader", on: [.init(.view, "big")])]
+        let diff = Differ(declaration: Self.declaration([big, reader]),
+                          desired: Self.desired([wantBig, wantReader])).diff(actual: actual)
+        #expect(diff.changes.isEmpty)
+        #expect(diff.held.map(\.object) == ["view big", "view reader", "view report"])
+        #expect(diff.held[1].reason == "it reads big, whose change is held back")
+        #expect(diff.expected.fingerprint == actual.fingerprint)
+    }
+
+    @Test("a view replaced in place over a held-back view that keeps its columns is replaced")
+    func replaceOverHeldViewRuns() {
+        var wantDaily = Self.dailyState
+        wantDaily.definition = " SELECT count(*) AS n FROM orders WHERE total > 0;"
+        var daily = Self.daily
+        daily.query = "SELECT count(*) AS n FROM orders WHERE total > 0"
+        daily.indexes = []
+        let counts = ViewDeclaration(name: "counts", query: "SELECT n, n + 1 AS m FROM daily")
+        let haveCounts = ViewState(name: "counts", definition: " SELECT n FROM daily;", columns: ["n bigint"],
+                                   reads: ["daily"])
+        var wantCounts = haveCounts
+        wantCounts.definition = " SELECT n, n + 1 AS m FROM daily;"
+        wantCounts.columns = ["n bigint", "m bigint"]
+        var actual = Self.desired([Self.dailyState, haveCounts])
+        actual.views.append(ViewState(name: "report", definition: " SELECT n FROM daily;", columns: ["n bigint"],
+                                      reads: ["daily"]))
+        actual.dependents = [DependentState(kind: .view, name: "report", on: [.init(.view, "daily")]),
+                             DependentState(kind: .view, name: "counts", on: [.init(.view, "daily")])]
+        let diff = Differ(declaration: Self.declaration([daily, counts]),
+                          desired: Self.desired([wantDaily, wantCounts])).diff(actual: actual)
+        #expect(diff.sql == ["CREATE OR REPLACE VIEW \"counts\" AS\nSELECT n, n + 1 AS m FROM daily"])
+        #expect(diff.held.map(\.object) == ["materialized view daily", "view report"])
+        #expect(diff.expected.view(named: "counts") == wantCounts)
+        #expect(diff.expected.view(named: "daily") == Self.dailyState)
+    }
+
+    @Test("a view whose rebuild is held back still gets its new comment, and the state after the plan has it")
+    func heldViewComment() {
+        var want = Self.bigState
+        want.definition = " SELECT total, id FROM orders;"
+        want.columns = ["total numeric", "id integer"]
+        want.comment = "big ones"
+        var big = Self.big
+        big.query = "SELECT total, id FROM orders"
+        big.comment = "big ones"
+        var actual = Self.desired([Self.bigState])
+        actual.views.append(ViewState(name: "report", definition: " SELECT total FROM big;", columns: ["total numeric"],
+                                      reads: ["big"]))
+        actual.dependents = [DependentState(kind: .view, name: "report", on: [.init(.view, "big")])]
+        let diff = Differ(declaration: Self.declaration([big]), desired: Self.desired([want])).diff(actual: actual)
+        #expect(diff.sql == ["COMMENT ON VIEW \"big\" IS 'big ones'"])
+        #expect(diff.held.map(\.object) == ["view big", "view report"])
+        var kept = Self.bigState
+        kept.comment = "big ones"
+        #expect(diff.expected.view(named: "big") == kept)
+    }
 }

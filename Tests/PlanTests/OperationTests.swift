@@ -1,4 +1,5 @@
 import Foundation
+import SQLSyntax
 import Testing
 @testable import Plan
 import SQLSyntax

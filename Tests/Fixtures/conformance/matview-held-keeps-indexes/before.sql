@@ -1,0 +1,5 @@
+CREATE TABLE sales (id integer PRIMARY KEY, day date NOT NULL, amount numeric NOT NULL);
+INSERT INTO sales VALUES (1, '2026-01-01', 10), (2, '2026-01-01', 5), (3, '2026-01-02', 7);
+CREATE MATERIALIZED VIEW daily_totals AS SELECT day, sum(amount) AS total FROM sales GROUP BY day;
+CREATE INDEX daily_totals_hotfix ON daily_totals (total);
+CREATE VIEW big_days AS SELECT day FROM daily_totals WHERE total > 10;
