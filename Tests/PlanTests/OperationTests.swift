@@ -2,7 +2,6 @@ import Foundation
 import SQLSyntax
 import Testing
 @testable import Plan
-import SQLSyntax
 import State
 
 @Suite("Change operations")
