@@ -201,33 +201,54 @@ struct Worker: Sendable {
     /// read (its stamp, checked in the same round trip as the lock), the tenant is
     /// in the plan's `from` state and need not be deparsed again; otherwise its
     /// whole state is read (`TenantApplyMachine` decides).
+    ///
+    /// The tenant's lock is only ever held by another applier (or provisioner)
+    /// of the same tenant, never by the application, so waiting for it blocks no
+    /// one: it is tried, not waited for, and tried again every few hundred
+    /// milliseconds, with the transaction ended in between, up to `--lock-budget`.
+    /// A waiting statement would hold a snapshot, and another applier's `CREATE
+    /// INDEX CONCURRENTLY` in this tenant waits for every such snapshot to go
+    /// while it holds the lock. These tries are not attempts: they count against
+    /// neither `--retries` nor the time lost to lock timeouts. Once the budget is
+    /// spent, one last wait of `lock_timeout` ends in the server's own lock
+    /// timeout, which names the session holding the lock.
     func begin(_ tenant: String, stamp: String?, on connection: Connection) throws -> Bool {
         let options = applier.options
-        var statements = [
-            PipelineStatement("BEGIN"),
-            // The wait for the tenant's lock is short too, and retried like any lock
-            // timeout (55P03) within the budget: the waiting statement holds a
-            // snapshot, and another applier's CREATE INDEX CONCURRENTLY in this
-            // tenant waits for every such snapshot to go while it holds the lock.
-            PipelineStatement("SELECT set_config('lock_timeout', $1, true)", [lockTimeout]),
-            PipelineStatement("SELECT set_config('statement_timeout', $1, true)", [options.statementTimeout ?? "0"]),
-            // Serialises appliers of the same tenant (another process, another run).
-            PipelineStatement("SELECT pg_advisory_xact_lock($1::int4, hashtext($2))",
-                              [String(Applier.lockClass), tenant], prepared: "tenantplan_tenant_lock"),
-        ]
-        var stampIndex: Int?
-        if stamp != nil {
-            // One plan for every tenant: a custom plan costs more to make than to
-            // run, and a cached plan is made again whenever search_path differs.
-            statements.append(PipelineStatement(
-                "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('search_path', '', true)"))
-            stampIndex = statements.count
-            statements.append(Stamp.statement(schema: tenant))
-            statements.append(PipelineStatement("RESET plan_cache_mode"))   // not for the tenant's DDL
+        let waitingSince = Date()
+        while true {
+            let patient = Date().timeIntervalSince(waitingSince) < options.lockBudget
+                && applier.interruption.level == .none
+            var statements = [
+                PipelineStatement("BEGIN"),
+                PipelineStatement("SELECT set_config('lock_timeout', $1, true)", [lockTimeout]),
+                PipelineStatement("SELECT set_config('statement_timeout', $1, true)", [options.statementTimeout ?? "0"]),
+                // Serialises appliers of the same tenant (another process, another run).
+                patient
+                    ? PipelineStatement("SELECT pg_try_advisory_xact_lock($1::int4, hashtext($2))",
+                                        [String(Applier.lockClass), tenant], prepared: "tenantplan_tenant_try_lock")
+                    : PipelineStatement("SELECT pg_advisory_xact_lock($1::int4, hashtext($2))",
+                                        [String(Applier.lockClass), tenant], prepared: "tenantplan_tenant_lock"),
+            ]
+            let lockIndex = statements.count - 1
+            var stampIndex: Int?
+            if stamp != nil {
+                // One plan for every tenant: a custom plan costs more to make than to
+                // run, and a cached plan is made again whenever search_path differs.
+                statements.append(PipelineStatement(
+                    "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('search_path', '', true)"))
+                stampIndex = statements.count
+                statements.append(Stamp.statement(schema: tenant))
+                statements.append(PipelineStatement("RESET plan_cache_mode"))   // not for the tenant's DDL
+            }
+            let results = try connection.pipeline(statements)
+            if patient && results[lockIndex].scalar != "t" {
+                try connection.execute("ROLLBACK")
+                Thread.sleep(forTimeInterval: Double.random(in: 0.1...0.3))
+                continue
+            }
+            if let stamp, let stampIndex, results[stampIndex].scalar == stamp { return true }
+            return false
         }
-        let results = try connection.pipeline(statements)
-        if let stamp, let stampIndex, results[stampIndex].scalar == stamp { return true }
-        return false
     }
 
     /// The fingerprint of the tenant's state as the plan saw it: without what

@@ -284,7 +284,10 @@ import TestSupport
 
     /// Another applier (here, a session that took the tenant's advisory lock and makes
     /// the same change) holds t2: the applier waits for it, re-reads t2 and finds it
-    /// already in the planned state, so it changes nothing there.
+    /// already in the planned state, so it changes nothing there. It waits by trying
+    /// the lock, ending its transaction after each try (never queueing in the
+    /// server, where its snapshot would hold up the other's concurrent builds): the
+    /// side session sees those tries as the database's rolled-back transactions.
     @Test func anApplierWaitsForAnotherHoldingTheTenantAndFindsItAlreadyApplied() async throws {
         let (h, plan) = try await Self.setUp("retry_advisory")
         let db = h.db
@@ -294,9 +297,14 @@ import TestSupport
             try c.execute("BEGIN")
             try c.execute("SELECT pg_advisory_xact_lock($1::int4, hashtext($2))", [String(Applier.lockClass), "t2"])
             ready()
-            try Self.poll("the applier waits for t2's advisory lock") {
-                try Self.waitingAppliers(c).contains { $0.event == "advisory" }
+            let rolledBack = "SELECT xact_rollback::text FROM pg_stat_database WHERE datname = current_database()"
+            try c.execute("SELECT pg_stat_clear_snapshot()")
+            let before = Int(try c.query(rolledBack).scalar ?? "") ?? 0
+            try Self.poll("the applier tries t2's advisory lock again and again") {
+                try c.execute("SELECT pg_stat_clear_snapshot()")
+                return (Int(try c.query(rolledBack).scalar ?? "") ?? 0) >= before + 3
             }
+            #expect(try Self.waitingAppliers(c).isEmpty, "no applier queues for the tenant's lock")
             try c.execute("SELECT set_config('search_path', 't2', true)")
             try c.execute(#"ALTER TABLE "accounts" ADD COLUMN "tier" integer"#)
             try c.execute(#"ALTER TABLE "orders" ADD COLUMN "extra" integer"#)
