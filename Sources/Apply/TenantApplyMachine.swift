@@ -376,11 +376,18 @@ struct TenantApplyMachine: Sendable {
     // MARK: Decisions
 
     /// The transaction is open and the tenant found at `fingerprint`: the stage to
-    /// run, or done. After a committed stage, only the next one may follow.
+    /// run, or done. After a committed stage, only the next one may follow, or a
+    /// later one: between two stages the tenant's lock is let go, and another
+    /// applier of the same plan may have taken it and gone further. A tenant it
+    /// took to the plan's end is `applied` (this applier did part of it).
     private mutating func opened(at fingerprint: String, stamped: Bool, next: Int?) -> Action {
         let stage: Int?
         if let next {
-            stage = fingerprint == stages[next].from ? next : nil
+            if fingerprint == target {
+                state = .rollingBack(.finish(.applied))
+                return .rollback
+            }
+            stage = stages[next...].firstIndex { $0.from == fingerprint }
         } else if fingerprint == target {
             state = .rollingBack(.finish(.alreadyApplied))
             return .rollback

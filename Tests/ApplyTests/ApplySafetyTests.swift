@@ -130,8 +130,12 @@ import TestSupport
         try #require(reports.count == 2)
         for t in tenants {
             let seen = reports.map { outcomes($0)[t] }
-            #expect(seen.filter { $0 == .applied }.count == 1, "\(t): \(seen)")
-            #expect(seen.filter { $0 == .alreadyApplied }.count == 1, "\(t): \(seen)")
+            // A change set of several steps lets the tenant's lock go between them, so
+            // both appliers may each take a part of the tenant and both say `applied`.
+            let set = try #require(plan.changeSets.first { $0.tenants.values.contains { $0.contains(t) } })
+            let shared = (set.steps?.count ?? 1) > 1 ? 2 : 1
+            #expect((1...shared).contains(seen.filter { $0 == .applied }.count), "\(t): \(seen)")
+            #expect(seen.allSatisfy { $0 == .applied || $0 == .alreadyApplied }, "\(t): \(seen)")
             #expect(try h.fingerprint(t) == plan.databases[0].desiredFingerprint)
         }
         let succeeded = reports.map(\.succeeded)

@@ -138,9 +138,17 @@ struct TenantApplyMachineTests {
         #expect(m.committed() == .finish(.applied))
     }
 
-    @Test("after the prelude commits, only the prelude's state may follow; anything else is stale")
+    @Test("after the prelude commits, only the prelude's state may follow, or the end another applier reached; anything else is stale")
     func changedBetweenStages() {
-        for found in ["F", "T", "X"] {
+        var done = Self.withPrelude()
+        #expect(Self.open(&done, stampMatched: true) == .run([Self.addLabel]))
+        #expect(done.changesRan() == .readState)
+        #expect(done.stateRead(fingerprint: "P") == .commit)
+        #expect(done.committed() == .begin(stamp: nil))
+        #expect(done.begun(stampMatched: false) == .readState)
+        #expect(done.stateRead(fingerprint: "T") == .rollback)
+        #expect(done.rolledBack() == .finish(.applied))
+        for found in ["F", "X"] {
             var m = Self.withPrelude()
             #expect(Self.open(&m, stampMatched: true) == .run([Self.addLabel]))
             #expect(m.changesRan() == .readState)
