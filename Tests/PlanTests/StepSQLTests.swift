@@ -71,6 +71,7 @@ func caseName(_ step: Step) -> String {
     case .alterConstraintTiming: "alterConstraintTiming"
     case .setIndexStorage: "setIndexStorage"
     case .backfillColumn: "backfillColumn"
+    case .fillColumn: "fillColumn"
     case .createView: "createView"
     case .replaceView: "replaceView"
     case .dropView: "dropView"
@@ -103,7 +104,7 @@ func caseName(_ step: Step) -> String {
     }
 }
 
-let allStepCaseCount = 73
+let allStepCaseCount = 74
 
 /// A name that needs every kind of quoting: a double quote, capitals, a space, non-ASCII.
 let awkward = "Wé\"ird Nämé 🐘"
@@ -353,6 +354,8 @@ let renderCases: [RenderCase] = [
                "UPDATE \(awkwardQuoted) SET \"Token\" = DEFAULT WHERE ctid = ANY (ARRAY(SELECT ctid FROM \(awkwardQuoted) "
                    + #"WHERE ctid >= $1::tid AND ctid < $2::tid AND "Token" IS NULL LIMIT $3::int8 FOR UPDATE SKIP LOCKED))"#,
                "backfill_column", .change),
+    RenderCase(.fillColumn(table: awkward, column: "Token"),
+               "UPDATE \(awkwardQuoted) SET \"Token\" = DEFAULT WHERE \"Token\" IS NULL", "fill_column", .change),
     // Views: the query on a line of its own, as written.
     RenderCase(.createView(ViewDeclaration(name: awkward, query: "SELECT 1 AS x", securityBarrier: true,
                                            checkOption: .local)),
