@@ -25,6 +25,9 @@ import TestSupport
         "CREATE TRIGGER notes_touch BEFORE UPDATE ON notes FOR EACH ROW EXECUTE FUNCTION touch()",
         "COMMENT ON TRIGGER notes_touch ON notes IS 'keeps it fresh'",
         "CREATE TRIGGER notes_touch_insert BEFORE INSERT ON notes FOR EACH ROW EXECUTE FUNCTION touch()",
+        "CREATE DOMAIN positive AS integer CONSTRAINT positive_check CHECK (VALUE > 0)",
+        "CREATE TABLE counters (id integer PRIMARY KEY, n positive)",
+        "CREATE POLICY counters_all ON counters USING (true)",
     ]
 
     static func reflected(_ h: Harness, _ schema: String) throws -> ReflectedSchema? {
@@ -162,6 +165,12 @@ import TestSupport
         "ALTER TRIGGER notes_touch ON notes RENAME TO notes_stamp",
         "CREATE OR REPLACE TRIGGER notes_touch AFTER UPDATE ON notes FOR EACH ROW EXECUTE FUNCTION touch()",
         "ALTER TABLE notes DISABLE TRIGGER notes_touch",
+        "ALTER DOMAIN positive ADD CONSTRAINT positive_small CHECK (VALUE < 1000)",
+        "ALTER DOMAIN positive RENAME CONSTRAINT positive_check TO positive_above_zero",
+        "ALTER DOMAIN positive DROP CONSTRAINT positive_check",
+        "CREATE POLICY counters_none ON counters USING (false)",
+        "ALTER POLICY counters_all ON counters USING (n > 1)",
+        "DROP POLICY counters_all ON counters",
     ])
     func everyChangeOfStateChangesTheStamp(change: String) async throws {
         let h = try await Harness.make(prefix: "stamp_change")
