@@ -51,6 +51,15 @@ public struct FleetReflection {
         /// (`StatePlan.scannedTables`), by tenant and table; tenants with
         /// none are left out, so memory stays with the changing tables.
         public var tableBytes: [String: [String: Int64]] = [:]
+
+        /// Adds what another run found (of other tenants).
+        public mutating func merge(_ other: Result) {
+            fingerprints.merge(other.fingerprints) { _, new in new }
+            plans.merge(other.plans) { first, _ in first }
+            stamps.merge(other.stamps) { _, new in new }
+            ignored.merge(other.ignored) { _, new in new }
+            tableBytes.merge(other.tableBytes) { _, new in new }
+        }
     }
 
     /// `first` is an open connection to reuse as one of the workers.

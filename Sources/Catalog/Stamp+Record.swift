@@ -1,3 +1,4 @@
+import Foundation
 import Postgres
 
 extension Stamp {
@@ -94,7 +95,9 @@ extension Stamp {
     /// The record stamp of each existing schema of `$1` (a text array): `query`
     /// and `coverageQuery` for that schema, hashed together. Built from those
     /// two texts, so that whatever `query` covers (every kind that extends it),
-    /// a record covers too. Rows: schema name, record stamp.
+    /// a record covers too. Rows: schema name, record stamp, the schema's stamp
+    /// (`query`, which `apply` compares), and its tables' sizes (`RelationSize`)
+    /// as a JSON object by name: what a plan needs of a tenant it does not read.
     static let recordQuery: String = {
         func lateral(_ text: String) -> String {
             precondition(!text.contains("$2"), "a stamp query takes one parameter")
@@ -102,12 +105,21 @@ extension Stamp {
         }
         return """
             SELECT s.name, pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
-                       'tenantplan-record-1:' || st.stamp || ':' || cv.coverage, 'UTF8')), 'hex')
+                       'tenantplan-record-1:' || st.stamp || ':' || cv.coverage, 'UTF8')), 'hex'),
+                   st.stamp, sz.sizes
             FROM pg_catalog.unnest($1::text[]) AS s(name)
             CROSS JOIN LATERAL (\(lateral(query))
             ) AS st(stamp)
             CROSS JOIN LATERAL (\(lateral(coverageQuery))
             ) AS cv(coverage)
+            CROSS JOIN LATERAL (
+                SELECT coalesce(pg_catalog.json_object_agg(c.relname, \(RelationSize.bytesSQL("c"))), '{}')::text
+                FROM pg_catalog.pg_namespace n
+                JOIN pg_catalog.pg_depend d
+                  ON d.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND d.refobjid = n.oid AND d.deptype = 'n'
+                JOIN pg_catalog.pg_class c ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid = d.objid
+                WHERE n.nspname = s.name AND c.relkind IN \(RelationSize.kinds)
+            ) AS sz(sizes)
             WHERE EXISTS (SELECT FROM pg_catalog.pg_namespace ns WHERE ns.nspname = s.name)
             """
     }()
@@ -116,10 +128,20 @@ extension Stamp {
     /// by a query that covers less are not read.
     public static var recordQueryText: String { recordQuery }
 
+    /// What `recordQuery` says of one schema.
+    public struct RecordStamp: Sendable, Equatable {
+        /// The record stamp: what a record of the schema must have been written under.
+        public var record: String
+        /// The schema's stamp (`query`), as a full read computes it (`ReflectedSchema.stamp`).
+        public var stamp: String
+        /// Each table's bytes by name, as a full read finds them (`Members.tableBytes`).
+        public var tableBytes: [String: Int64]
+    }
+
     /// The record stamps of `schemas` (those that exist), computed by the server
     /// under the planner settings of the batch reads (index lookups per schema).
-    public static func recordStamps(of schemas: [String], on connection: Connection) throws(PostgresError)
-        -> [String: String]
+    public static func recordStamps(of schemas: [String], on connection: Connection) throws
+        -> [String: RecordStamp]
     {
         guard !schemas.isEmpty else { return [:] }
         let transactionOnly = connection.inTransaction
@@ -128,9 +150,11 @@ extension Stamp {
                               prepared: "tenantplan_reflect_setup"),
             PipelineStatement(recordQuery, [arrayLiteral(schemas)], prepared: "tenantplan_record_stamps"),
         ] + Reflector.resetStatements)
-        var stamps: [String: String] = [:]
+        var stamps: [String: RecordStamp] = [:]
         for row in results[1].rows {
-            if let name = row[0], let stamp = row[1] { stamps[name] = stamp }
+            guard let name = row[0], let record = row[1], let stamp = row[2], let sizes = row[3] else { continue }
+            let bytes = try JSONDecoder().decode([String: Int64].self, from: Data(sizes.utf8))
+            stamps[name] = RecordStamp(record: record, stamp: stamp, tableBytes: bytes)
         }
         return stamps
     }

@@ -9,19 +9,20 @@ extension Planner {
     /// The records of one database that a plan reads and writes.
     struct RecordedTenants {
         var records: TenantRecords
-        /// The record stamp of each tenant, taken before any of them is read.
-        var stamps: [String: String]
-        /// Tenants whose record still holds, and what it says.
+        /// The record stamp of each tenant, taken before any of them is read,
+        /// with its stamp and table sizes.
+        var stamps: [String: Stamp.RecordStamp]
+        /// Tenants whose record still holds, and what it says: the desired
+        /// state, or another that a tenant read in full shows (see `Planner.plan`).
         var matches: [String: TenantRecords.Match]
 
-        /// Records the tenants read in full and found in the desired state; a
-        /// role that may not write them leaves the records as they were.
-        func write(_ found: FleetReflection.Result, desired: String, toolVersion: String,
-                   on connection: Connection) throws {
+        /// Records the tenants read in full, in whatever state they were found;
+        /// a role that may not write them leaves the records as they were.
+        func write(_ found: FleetReflection.Result, toolVersion: String, on connection: Connection) throws {
             let verified = stamps.keys.sorted().compactMap { tenant -> TenantRecords.Record? in
-                guard matches[tenant] == nil, found.fingerprints[tenant] == desired,
-                      found.stamps[tenant] != nil, let stamp = stamps[tenant] else { return nil }
-                return TenantRecords.Record(schema: tenant, stamp: stamp, fingerprint: desired,
+                guard matches[tenant] == nil, let fingerprint = found.fingerprints[tenant],
+                      found.stamps[tenant] != nil, let stamp = stamps[tenant]?.record else { return nil }
+                return TenantRecords.Record(schema: tenant, stamp: stamp, fingerprint: fingerprint,
                                             ignored: found.ignored[tenant] ?? 0)
             }
             try? records.write(verified, toolVersion: toolVersion, on: connection)
@@ -32,7 +33,7 @@ extension Planner {
     /// database has no trusted records table and the role may not create one.
     func recordedTenants(_ tenants: [String], request: PlanRequest,
                          identity: (systemIdentifier: String?, databaseName: String),
-                         desired: String, on connection: Connection,
+                         on connection: Connection,
                          connect: @escaping @Sendable () throws -> Connection) -> RecordedTenants? {
         let records = TenantRecords(
             systemIdentifier: identity.systemIdentifier, databaseName: identity.databaseName,
@@ -40,9 +41,8 @@ extension Planner {
         guard records.prepare(on: connection) else { return nil }
         do {
             let stamps = try recordStamps(of: tenants, on: connection, connect: connect)
-            let matches = try records.matching(tenants, stamps: stamps, on: connection)
-            return RecordedTenants(records: records, stamps: stamps,
-                                   matches: matches.filter { $0.value.fingerprint == desired })
+            let matches = try records.matching(tenants, stamps: stamps.mapValues(\.record), on: connection)
+            return RecordedTenants(records: records, stamps: stamps, matches: matches)
         } catch {
             return nil
         }
@@ -51,12 +51,12 @@ extension Planner {
     /// The record stamps of `tenants`, in `workers` parts read in parallel
     /// (`connection` reads the first; the others open their own).
     func recordStamps(of tenants: [String], on connection: Connection,
-                      connect: @escaping @Sendable () throws -> Connection) throws -> [String: String] {
+                      connect: @escaping @Sendable () throws -> Connection) throws -> [String: Stamp.RecordStamp] {
         let parts = max(1, min(workers, tenants.count / 256))
         guard parts > 1 else { return try Stamp.recordStamps(of: tenants, on: connection) }
         let size = (tenants.count + parts - 1) / parts
         let chunks = stride(from: 0, to: tenants.count, by: size).map { Array(tenants[$0..<min(tenants.count, $0 + size)]) }
-        let found = Mutex<[String: String]>([:])
+        let found = Mutex<[String: Stamp.RecordStamp]>([:])
         let failure = Mutex<(any Error)?>(nil)
         nonisolated(unsafe) let first = connection
         DispatchQueue.concurrentPerform(iterations: chunks.count) { i in

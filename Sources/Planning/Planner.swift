@@ -169,22 +169,47 @@ public struct Planner: Sendable {
                     single.online = false
                     return StatePlan(diff, singleTransaction: single.diff(actual: state), from: fingerprint)
                 })
-            // Tenants whose record stamp still matches a trusted record of the
-            // desired state need no reading (see `TenantRecords`).
+            // Tenants whose record stamp still matches a trusted record need no
+            // reading (see `TenantRecords`): the desired state's tenants, and the
+            // others but one of each recorded state, read in full so that the plan
+            // has that state to diff (and sees it is one a tenant has).
             let recorded = records ? recordedTenants(unique, request: request, identity: identity,
-                                                     desired: desiredFingerprint, on: connection,
+                                                     on: connection,
                                                      connect: { try connections.connect(source, database: name) }) : nil
-            let byRecord = recorded?.matches ?? [:]
+            var byRecord = recorded?.matches ?? [:]
+            var representatives: Set<String> = [desiredFingerprint]
+            for tenant in unique {
+                guard let fingerprint = byRecord[tenant]?.fingerprint, !representatives.contains(fingerprint) else { continue }
+                representatives.insert(fingerprint)
+                byRecord[tenant] = nil
+            }
             var found = try reflection.run(unique.filter { byRecord[$0] == nil }, first: connection)
+            // A recorded state that no tenant read in full has (its representative
+            // changed meanwhile): those tenants are read in full after all.
+            let unconfirmed = unique.filter { t in
+                byRecord[t].map { $0.fingerprint != desiredFingerprint && found.plans[$0.fingerprint] == nil } ?? false
+            }
+            if !unconfirmed.isEmpty {
+                for tenant in unconfirmed { byRecord[tenant] = nil }
+                found.merge(try reflection.run(unconfirmed, first: connection))
+            }
             entry.readInFull = recorded.map { _ in unique.count - byRecord.count }
             entry.readByRecord = recorded.map { _ in byRecord.count }
             databases[databases.count - 1] = entry
             if let recorded {
-                try recorded.write(found, desired: desiredFingerprint, toolVersion: request.toolVersion, on: connection)
+                try recorded.write(found, toolVersion: request.toolVersion, on: connection)
             }
             for (tenant, match) in byRecord {
                 found.fingerprints[tenant] = match.fingerprint
                 if match.ignored > 0 { found.ignored[tenant] = match.ignored }
+                // What a full read would have given `apply` and the form choice.
+                guard let taken = recorded?.stamps[tenant] else { continue }
+                found.stamps[tenant] = taken.stamp
+                if let plan = found.plans[match.fingerprint], !plan.changes.isEmpty {
+                    let scanned = plan.scannedTables
+                    let bytes = taken.tableBytes.filter { scanned.contains($0.key) }
+                    if !bytes.isEmpty { found.tableBytes[tenant] = bytes }
+                }
             }
             if !byRecord.isEmpty && found.plans[desiredFingerprint] == nil {
                 found.plans[desiredFingerprint] = try reflection.diff(desired, desiredFingerprint)

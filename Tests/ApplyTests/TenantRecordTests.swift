@@ -59,6 +59,75 @@ import TestSupport
         #expect(rows == Self.tenants.map { [$0, "t", "test"] })
     }
 
+    /// A change to the declaration: one tenant of the recorded state is read in
+    /// full (the plan needs that state to diff), the others are taken from their
+    /// records, with the stamps and table sizes a full read gives; the plan is
+    /// the one a plan without records makes, and applying it takes every tenant
+    /// to the desired state.
+    @Test func aChangePlanReadsOneTenantOfEachRecordedState() async throws {
+        let h = try await Self.recordedFleet("rec_fleet_change")
+        // A column, and an index whose build scans customers: its size is in the plan.
+        let changed = try DeclarationLoader.parse(
+            yaml: RichSchema.yaml.replacingOccurrences(
+                of: "      plan_id:    { type: integer }\n",
+                with: "      plan_id:    { type: integer }\n      revision:   { type: integer, nullable: false, default: \"0\" }\n")
+            .replacingOccurrences(
+                of: "      customers_tags_idx:        { columns: [tags], using: gin }\n",
+                with: "      customers_tags_idx:        { columns: [tags], using: gin }\n      customers_name_idx:        { columns: [name] }\n"),
+            file: "schema.yaml")
+        func plan(records: Bool) throws -> PlanFile {
+            var planner = Planner(connections: h.resolver)
+            planner.records = records
+            var request = PlanRequest(
+                declaration: changed, schemaSHA256: String(repeating: "0", count: 64),
+                fleet: Harness.fleet(Self.tenants), toolVersion: "test")
+            request.onlineThreshold = 0
+            return try planner.plan(request)
+        }
+        let full = try plan(records: false)
+        let byRecords = try plan(records: true)
+        #expect(byRecords.databases[0].readInFull == 1)
+        #expect(byRecords.databases[0].readByRecord == 2)
+        try #require(full.changeSets.count == 1)
+        #expect(byRecords.changeSets == full.changeSets)
+        #expect(byRecords.changeSets.first?.stamps?.values.first?.count == 3, "every tenant's stamp")
+        #expect(byRecords.changeSets.first?.changes.contains { $0.op == .addColumn } == true)
+        #expect(byRecords.changeSets.first?.tableSizes?["customers"] != nil, "\(byRecords.changeSets)")
+
+        let report = try h.apply(try PlanFile.decode(byRecords.encoded(), file: "plan.json"))
+        #expect(report.succeeded)
+        for tenant in Self.tenants {
+            #expect(try h.fingerprint(tenant) == byRecords.databases[0].desiredFingerprint, "\(tenant)")
+            #expect(try h.rows("SELECT count(*) FILTER (WHERE revision = 0) = count(*) FROM customers", in: tenant)
+                    == [["t"]])
+        }
+    }
+
+    /// A recorded state whose one tenant read in full turns out to be elsewhere:
+    /// the tenants of that record are read in full too, never planned from it.
+    @Test func aRecordedStateNoTenantShowsIsReadInFull() async throws {
+        let h = try await Self.recordedFleet("rec_unconfirmed")
+        // rec_a's record says state F, as do rec_b's and rec_c's; rec_a is the one
+        // read in full. Its record is made to lie about its stamp (no key), so it
+        // still matches after rec_a drifts: rec_a reads as another state, F is not confirmed.
+        try h.run(["COMMENT ON TABLE orders IS 'drifted'"], in: "rec_a")
+        let stamps = try Stamp.recordStamps(of: ["rec_a"], on: h.connection)
+        try h.connection.execute("UPDATE _tenantplan.tenant_state SET stamp = $1 WHERE schema_name = 'rec_a'",
+                                 [stamps["rec_a"]?.record])
+        let changed = try DeclarationLoader.parse(
+            yaml: RichSchema.yaml.replacingOccurrences(of: "customers_created_at_idx:  { columns: [created_at DESC] }",
+                                                       with: "customers_created_at_idx:  { columns: [created_at] }"),
+            file: "schema.yaml")
+        var planner = Planner(connections: h.resolver)
+        planner.records = true
+        let plan = try planner.plan(PlanRequest(
+            declaration: changed, schemaSHA256: String(repeating: "0", count: 64),
+            fleet: Harness.fleet(Self.tenants), toolVersion: "test"))
+        #expect(plan.databases[0].readInFull == 3, "\(plan.databases[0])")
+        #expect(plan.databases[0].readByRecord == 0)
+        #expect(Set(plan.changeSets.map(\.from)).count == 2, "rec_a's comment sets it apart")
+    }
+
     /// Each change makes exactly the changed tenant read in full, and the plan
     /// shows what the full read finds.
     @Test(arguments: [
@@ -107,7 +176,9 @@ import TestSupport
         try h.run(RichSchema.referenceDDL() + ["CREATE TABLE notes (id integer PRIMARY KEY, mood public.rec_mood)"],
                   in: "rec_x", createSchema: true)
         try h.run(RichSchema.referenceDDL(), in: "rec_y", createSchema: true)
-        func stamps() throws -> [String: String] { try Stamp.recordStamps(of: ["rec_x", "rec_y", "absent"], on: h.connection) }
+        func stamps() throws -> [String: String] {
+            try Stamp.recordStamps(of: ["rec_x", "rec_y", "absent"], on: h.connection).mapValues(\.record)
+        }
         let before = try stamps()
         #expect(before.keys.sorted() == ["rec_x", "rec_y"])
         #expect(try stamps() == before)
@@ -133,7 +204,7 @@ import TestSupport
         try h.run(["ALTER TABLE customers ALTER COLUMN email DROP NOT NULL"], in: "rec_c")
         let stamps = try Stamp.recordStamps(of: ["rec_c"], on: h.connection)
         try h.connection.execute("UPDATE _tenantplan.tenant_state SET stamp = $1 WHERE schema_name = 'rec_c'",
-                                 [stamps["rec_c"]])
+                                 [stamps["rec_c"]?.record])
         var plan = try Self.plan(h, key: key)
         #expect(plan.databases[0].readByRecord == 2)
         #expect(Self.changing(plan) == ["rec_c"])
