@@ -78,6 +78,20 @@ public struct Applier: Sendable {
     /// Seconds between progress reports.
     public var progressInterval: TimeInterval
     public var interruption: ApplyInterruption
+    /// When set, each tenant brought to its planned state is noted in the
+    /// records table (`TenantRecords.writeApplied`) with the plan that took it
+    /// there, in the transaction that commits it: which plan last changed each
+    /// tenant, and when. Nil: nothing is written beyond the tenants' changes.
+    public var recording: Recording?
+
+    /// What the note is written under.
+    public struct Recording: Sendable {
+        public var toolVersion: String
+
+        public init(toolVersion: String) {
+            self.toolVersion = toolVersion
+        }
+    }
 
     /// Advisory lock class for tenant locks (`pg_advisory_xact_lock(class, hashtext(tenant))`).
     public static let lockClass: Int32 = 0x7E9A_17
@@ -155,6 +169,8 @@ public struct Applier: Sendable {
         /// The `lock_timeout` its tenants' statements run under.
         var lockTimeout: String
         var warnings: [String] = []
+        /// Its records of verified states, when kept (see `recording`).
+        var records: TenantRecords?
     }
 
     /// Checks every database before touching any: reachable, and the very
@@ -184,8 +200,15 @@ public struct Applier: Sendable {
                 .scalar).flatMap { $0.flatMap { Double($0) } }
             let (lockTimeout, warnings) = LockDiscipline.lockTimeout(
                 asked: options.lockTimeout, deadlockTimeoutMilliseconds: deadlock, database: db.name)
+            var records: TenantRecords?
+            if recording != nil {
+                // A note of the apply is never a record `plan` believes: no stamp, no context.
+                let candidate = TenantRecords(systemIdentifier: identity.systemIdentifier,
+                                              databaseName: identity.databaseName, context: "", key: nil)
+                records = candidate.prepare(on: connection) ? candidate : nil
+            }
             settings.append(DatabaseSettings(parallelism: max(1, min(asked, free - 1)), lockTimeout: lockTimeout,
-                                             warnings: warnings))
+                                             warnings: warnings, records: records))
         }
         return settings
     }
@@ -211,7 +234,8 @@ public struct Applier: Sendable {
             guard count > 0 else { continue }
             let worker = Worker(applier: self, plan: plan, source: db.source, name: db.name,
                                 lockTimeout: databases[dbIndex].lockTimeout, board: board,
-                                heavySlots: HeavySlots(max(1, options.heavyParallel)))
+                                heavySlots: HeavySlots(max(1, options.heavyParallel)),
+                                records: databases[dbIndex].records)
             pool.start(
                 workers: min(databases[dbIndex].parallelism, count), taking: { $0.database == dbIndex },
                 open: { Worker.Session(connection: nil, slot: board.register(database: db.name)) },

@@ -17,6 +17,9 @@ struct Worker: Sendable {
     let board: ActivityBoard
     /// This database's slots for tenants with heavy changes.
     let heavySlots: HeavySlots
+    /// This database's records table, when `apply` notes in it which plan
+    /// changed each tenant (`Applier.recording`, and a table the role may trust).
+    var records: TenantRecords? = nil
 
     /// A worker's own: its connection, kept from tenant to tenant, and its slot on the board.
     struct Session {
@@ -52,6 +55,8 @@ struct Worker: Sendable {
         }
         var lockTimeouts = 0
         var lastWait: LockWait?
+        /// The fingerprint the last verifying read found.
+        var verified: String?
         func result(_ outcome: Outcome, _ failure: TenantResult.Failure? = nil) -> TenantResult {
             var failure = failure
             if failure?.sqlState == SQLState.lockNotAvailable.rawValue {
@@ -105,6 +110,7 @@ struct Worker: Sendable {
                 case .readState:
                     let read = try read(tenant, on: session.connection!)
                     action = machine.stateRead(fingerprint: read.fingerprint, invalid: read.invalid)
+                    verified = read.fingerprint
                 case .run(let changes):
                     try run(changes, tenant: tenant, on: session.connection!)
                     action = machine.changesRan()
@@ -126,6 +132,11 @@ struct Worker: Sendable {
                     }
                     action = machine.invalidIndexesDropped()
                 case .commit:
+                    // The last stage: the audit row commits with the state it names.
+                    if let records, verified == set.to, case .committing(let stage) = machine.state,
+                       stage == machine.stages.count - 1 {
+                        recordApplied(tenant, fingerprint: set.to, in: records, on: session.connection!)
+                    }
                     try session.connection!.execute("COMMIT")
                     action = machine.committed()
                 case .rollback:
@@ -268,6 +279,22 @@ struct Worker: Sendable {
         var without = state
         for i in without.tables.indices { without.tables[i].indexes.removeAll(where: \.invalid) }
         return (state.fingerprint, .init(names: names.sorted(), fingerprintWithout: without.fingerprint))
+    }
+
+    /// Notes in the records table that the plan brought the tenant to the
+    /// state `fingerprint`, in the transaction that commits it (see
+    /// `TenantRecords.writeApplied`). A failure (the row held by another writer
+    /// past `lock_timeout`, a role that may not write) leaves the tenant without
+    /// the note, never fails it: the savepoint takes the error back.
+    func recordApplied(_ tenant: String, fingerprint: String, in records: TenantRecords, on connection: Connection) {
+        guard (try? connection.execute("SAVEPOINT tenantplan_record")) != nil else { return }
+        do {
+            try records.writeApplied(schema: tenant, fingerprint: fingerprint, plan: plan.digest ?? "",
+                                     toolVersion: applier.recording?.toolVersion ?? "", on: connection)
+            try connection.execute("RELEASE SAVEPOINT tenantplan_record")
+        } catch {
+            _ = try? connection.execute("ROLLBACK TO SAVEPOINT tenantplan_record")
+        }
     }
 
     /// Runs `body` outside a transaction, under the tenant's lock taken for the

@@ -1,3 +1,4 @@
+import Foundation
 import Plan
 import Postgres
 import SQLSyntax
@@ -43,6 +44,17 @@ public struct TenantRecords: Sendable {
         self.key = key
     }
 
+    /// What a record must have been written under to be read: this build
+    /// (`toolVersion`, and `build` for a development build), the record query,
+    /// and the `ignore:` rules (which decide what a fingerprint covers).
+    public static func context(toolVersion: String, build: String, ignore: IgnoreRules) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let ignore = (try? encoder.encode(ignore)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return SHA256.hex([toolVersion, build, Stamp.recordQueryText, ignore]
+            .map { "\($0.utf8.count):\($0)" }.joined(separator: ";"))
+    }
+
     /// The statements that create the table (each runs on its own: a role that
     /// may not create the schema still finds a table someone made for it).
     static let createStatements = [
@@ -57,7 +69,9 @@ public struct TenantRecords: Sendable {
             ignored integer NOT NULL DEFAULT 0,
             verified_at timestamptz NOT NULL,
             verified_by text NOT NULL,
-            tool_version text NOT NULL
+            tool_version text NOT NULL,
+            applied_plan text,
+            applied_at timestamptz
         )
         """,
         "COMMENT ON TABLE \(qualified) IS 'tenantplan: the last verified state of each tenant schema (see docs/design.md)'",
@@ -80,15 +94,29 @@ public struct TenantRecords: Sendable {
                     AND acl.grantee <> c.relowner AND acl.privilege_type <> 'SELECT'))
         """
 
-    /// Creates the table when it is missing and the role may; true when the
-    /// records can be trusted afterwards.
+    /// The columns a table made by an earlier build lacks, added when missing.
+    static let addedColumns = [("applied_plan", "text"), ("applied_at", "timestamptz")]
+
+    /// Creates the table when it is missing and the role may (and adds the
+    /// columns a table of an earlier build lacks); true when the records can be
+    /// trusted afterwards.
     public func prepare(on connection: Connection) -> Bool {
         if !((try? trusted(on: connection)) ?? false) {
             for statement in Self.createStatements {
                 try? connection.execute(statement)
             }
         }
-        return (try? trusted(on: connection)) ?? false
+        guard (try? trusted(on: connection)) ?? false else { return false }
+        for (column, type) in Self.addedColumns {
+            let present = try? connection.query("""
+                SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute
+                               WHERE attrelid = $1::pg_catalog.regclass AND attname = $2 AND NOT attisdropped)
+                """, [Self.qualified, column]).scalar
+            if present == "f" {
+                try? connection.execute("ALTER TABLE \(Self.qualified) ADD COLUMN IF NOT EXISTS \(quoteIdentifier(column)) \(type)")
+            }
+        }
+        return true
     }
 
     func trusted(on connection: Connection) throws(PostgresError) -> Bool {
@@ -132,6 +160,26 @@ public struct TenantRecords: Sendable {
         return found
     }
 
+    /// Notes that `apply` of the plan with digest `plan` brought `schema` to the
+    /// state `fingerprint` (the audit of which plan last changed each tenant,
+    /// and when; the caller chooses the transaction: the one that commits the
+    /// state). The note is no record a plan believes: its stamp and context
+    /// are empty, which no record stamp and no plan's context equal, so the next
+    /// `plan` reads the tenant in full and writes its record, keeping the note.
+    public func writeApplied(schema: String, fingerprint: String, plan: String, toolVersion: String,
+                             on connection: Connection) throws(PostgresError) {
+        try connection.execute("""
+            INSERT INTO \(Self.qualified) AS t (schema_name, stamp, fingerprint, context, mac, ignored, verified_at,
+                                               verified_by, tool_version, applied_plan, applied_at)
+            VALUES ($1, '', $2, '', NULL, 0, pg_catalog.now(), current_user, $3, $4, pg_catalog.now())
+            ON CONFLICT (schema_name) DO UPDATE SET
+                stamp = '', fingerprint = excluded.fingerprint, context = '', mac = NULL, ignored = 0,
+                verified_at = excluded.verified_at, verified_by = excluded.verified_by,
+                tool_version = excluded.tool_version, applied_plan = excluded.applied_plan,
+                applied_at = excluded.applied_at
+            """, [schema, fingerprint, toolVersion, plan])
+    }
+
     /// An array literal whose nil elements are NULL.
     static func nullableArray(_ values: [String?]) -> String {
         "{" + values.map { $0.map { String(arrayLiteral([$0]).dropFirst().dropLast()) } ?? "NULL" }.joined(separator: ",") + "}"
@@ -153,19 +201,26 @@ public struct TenantRecords: Sendable {
     }
 
     /// Writes `records` (one statement; the caller chooses the transaction).
-    public func write(_ records: [Record], toolVersion: String, on connection: Connection) throws(PostgresError) {
+    /// `appliedPlan`: the digest of the plan whose `apply` brought them to
+    /// their state (the audit of which plan last changed each tenant, and
+    /// when); a record written by `plan` keeps what the last apply wrote.
+    public func write(_ records: [Record], toolVersion: String, appliedPlan: String? = nil,
+                      on connection: Connection) throws(PostgresError) {
         guard !records.isEmpty else { return }
         try connection.execute("""
             INSERT INTO \(Self.qualified) AS t (schema_name, stamp, fingerprint, context, mac, ignored, verified_at,
-                                               verified_by, tool_version)
-            SELECT r.schema_name, r.stamp, r.fingerprint, $5, r.mac, r.ignored, pg_catalog.now(), current_user, $6
+                                               verified_by, tool_version, applied_plan, applied_at)
+            SELECT r.schema_name, r.stamp, r.fingerprint, $5, r.mac, r.ignored, pg_catalog.now(), current_user, $6,
+                   $8, CASE WHEN $8::text IS NOT NULL THEN pg_catalog.now() END
             FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[]), pg_catalog.unnest($3::text[]),
                             pg_catalog.unnest($4::text[]), pg_catalog.unnest($7::int[]))
                  AS r(schema_name, stamp, fingerprint, mac, ignored)
             ON CONFLICT (schema_name) DO UPDATE SET
                 stamp = excluded.stamp, fingerprint = excluded.fingerprint, context = excluded.context,
                 mac = excluded.mac, ignored = excluded.ignored, verified_at = excluded.verified_at,
-                verified_by = excluded.verified_by, tool_version = excluded.tool_version
+                verified_by = excluded.verified_by, tool_version = excluded.tool_version,
+                applied_plan = coalesce(excluded.applied_plan, t.applied_plan),
+                applied_at = coalesce(excluded.applied_at, t.applied_at)
             """, [
                 arrayLiteral(records.map(\.schema)), arrayLiteral(records.map(\.stamp)),
                 arrayLiteral(records.map(\.fingerprint)),
@@ -174,6 +229,7 @@ public struct TenantRecords: Sendable {
                 }),
                 context, toolVersion,
                 "{" + records.map { String($0.ignored) }.joined(separator: ",") + "}",
+                appliedPlan,
             ])
     }
 }

@@ -76,10 +76,6 @@ extension Planner {
     /// What a record must have been written under to be read: this build, the
     /// record query, and the `ignore:` rules (which decide what a fingerprint covers).
     func recordContext(_ request: PlanRequest) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let ignore = (try? encoder.encode(request.declaration.ignore)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        return SHA256.hex([request.toolVersion, build, Stamp.recordQueryText, ignore]
-            .map { "\($0.utf8.count):\($0)" }.joined(separator: ";"))
+        TenantRecords.context(toolVersion: request.toolVersion, build: build, ignore: request.declaration.ignore)
     }
 }

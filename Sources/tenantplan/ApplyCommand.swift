@@ -59,6 +59,11 @@ struct ApplyCommand: ParsableCommand {
     @Option(name: .long, help: "Apply this many tenants first; stop if any of them fails.")
     var canary = 0
 
+    @Flag(name: .customLong("no-record"), help: ArgumentHelp(
+        "Write nothing beyond the tenants' changes: no note, in the _tenantplan.tenant_state table, of which plan "
+            + "last changed each tenant and when."))
+    var noRecord = false
+
     @Option(name: .customLong("max-failures"), help: "Stop starting tenants once this many have failed.")
     var maxFailures: Int?
 
@@ -86,10 +91,12 @@ struct ApplyCommand: ParsableCommand {
         let interruption = ApplyInterruption()
         Interrupts.stopGracefully(interruption)
         let progress = Output.applyProgress()
-        let applier = Applier(connections: connection.resolver, options: options, progress: progress.report,
+        var applier = Applier(connections: connection.resolver, options: options, progress: progress.report,
                               progressInterval: progress.interval, interruption: interruption)
         let report = try reportingErrors {
-            let report = try applier.apply(PlanFile.read(path: plan, key: PlanKey.fromEnvironment()))
+            let key = try PlanKey.fromEnvironment()
+            if !noRecord { applier.recording = Applier.Recording(toolVersion: Tenantplan.version) }
+            let report = try applier.apply(PlanFile.read(path: plan, key: key))
             Output.endProgress()
             return report
         }

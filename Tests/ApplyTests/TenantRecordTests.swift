@@ -1,3 +1,4 @@
+import Apply
 import Catalog
 import Foundation
 import Plan
@@ -101,6 +102,45 @@ import TestSupport
             #expect(try h.rows("SELECT count(*) FILTER (WHERE revision = 0) = count(*) FROM customers", in: tenant)
                     == [["t"]])
         }
+    }
+
+    /// `apply` notes which plan brought each tenant to its state, and when, in
+    /// the transaction that commits it. The note is no record a plan believes:
+    /// the next plan reads those tenants in full, and its records keep the note.
+    @Test func anApplyNotesThePlanThatChangedEachTenant() async throws {
+        let h = try await Self.recordedFleet("rec_apply")
+        let changed = try DeclarationLoader.parse(
+            yaml: RichSchema.yaml.replacingOccurrences(
+                of: "      plan_id:    { type: integer }\n",
+                with: "      plan_id:    { type: integer }\n      revision:   { type: integer, nullable: false, default: \"0\" }\n"),
+            file: "schema.yaml")
+        func plan() throws -> PlanFile {
+            try PlanFile.decode(try Planner(connections: h.resolver).plan(PlanRequest(
+                declaration: changed, schemaSHA256: String(repeating: "0", count: 64),
+                fleet: Harness.fleet(Self.tenants), toolVersion: "test")).encoded(), file: "plan.json")
+        }
+        let change = try plan()
+        let digest = try #require(change.digest)
+        var applier = Applier(connections: h.resolver)
+        applier.recording = Applier.Recording(toolVersion: "test")
+        // rec_c drifts after the plan: stale, not applied, and its record is left as it was.
+        try h.run(["COMMENT ON TABLE orders IS 'drifted'"], in: "rec_c")
+        let report = try applier.apply(change)
+        #expect(outcomes(report) == ["rec_a": .applied, "rec_b": .applied, "rec_c": .stale], "\(describe(report))")
+        #expect(try h.rows("SELECT schema_name, applied_plan, applied_at IS NOT NULL FROM _tenantplan.tenant_state ORDER BY 1")
+                == [["rec_a", digest, "t"], ["rec_b", digest, "t"], ["rec_c", nil, "f"]])
+
+        let next = try plan()
+        #expect(next.databases[0].readByRecord == 0, "rec_c's record is stale, the others are notes")
+        #expect(next.databases[0].readInFull == 3)
+        #expect(Self.changing(next) == ["rec_c"])
+        // The plan's records keep the notes; the plan after takes the tenants from them.
+        #expect(try h.rows("SELECT schema_name, applied_plan, stamp <> '' FROM _tenantplan.tenant_state ORDER BY 1")
+                == [["rec_a", digest, "t"], ["rec_b", digest, "t"], ["rec_c", nil, "t"]])
+        // rec_c, alone in its drifted state, is that state's one tenant read in full.
+        let third = try plan()
+        #expect(third.databases[0].readByRecord == 2)
+        #expect(Self.changing(third) == ["rec_c"])
     }
 
     /// A recorded state whose one tenant read in full turns out to be elsewhere:
