@@ -1,0 +1,65 @@
+import State
+
+/// A kept table's persistence (`unlogged:`), partition key (`partition_by:`)
+/// and partitions (`partitions:`).
+///
+/// The key and bounds are compared as the server renders them
+/// (`pg_get_partkeydef`, `pg_get_expr(relpartbound)`). A partition is created
+/// with `CREATE TABLE ... PARTITION OF`; one the declaration no longer has is
+/// dropped with its rows, only as far as the destructive policy allows. A
+/// table's partition key, and a partition's bound, cannot change in place:
+/// such a change is held back with its reason, never made by rewriting.
+extension Differ.Run {
+    mutating func diffPartitioning(_ table: TableDeclaration, want: TableState, current: TableState) {
+        let name = table.name
+        if want.isUnlogged != current.isUnlogged {
+            add(.setLogged(table: name, logged: !want.isUnlogged), .columns, hazards: [.tableRewrite])
+        }
+        guard want.partitionBy == current.partitionBy else {
+            let from = current.partitionBy.map { "PARTITION BY \($0)" } ?? "not partitioned"
+            let to = want.partitionBy.map { "PARTITION BY \($0)" } ?? "not partitioned"
+            held.append(HeldChange(
+                object: "table \(name)",
+                reason: "its partitioning changes (\(from) → \(to)): PostgreSQL cannot change a table's "
+                    + "partition key in place; create a new table with the new key, move the rows, and rename it, "
+                    + "by hand; the table is kept as it is"))
+            expected.updateTable(name) {
+                $0.partitionBy = current.partitionBy
+                $0.partitions = current.partitions
+            }
+            return
+        }
+        guard want.partitionBy != nil || current.partitions != nil else { return }
+        var kept: [PartitionState] = []
+        let defaultPartition = current.partitions?.first { $0.bound == "DEFAULT" }?.name
+        for partition in table.partitions {
+            guard let wanted = want.partition(named: partition.name) else { continue }
+            if let have = current.partition(named: partition.name) {
+                if have.bound != wanted.bound {
+                    held.append(HeldChange(
+                        object: "partition \(partition.name) of \(name)",
+                        reason: "its bound changes (\(have.bound) → \(wanted.bound)): not made in place; detach it "
+                            + "and attach it again with the new bound (ALTER TABLE \(name) DETACH PARTITION / ATTACH "
+                            + "PARTITION), by hand; it is kept as it is"))
+                    kept.append(have)
+                }
+                continue
+            }
+            let scanned = wanted.bound == "DEFAULT" ? nil : defaultPartition
+            add(.createPartition(table: name, partition, defaultPartition: scanned), .columns,
+                hazards: scanned == nil ? [] : [.mayFailOnExistingData])
+        }
+        for have in current.partitions ?? [] where want.partition(named: have.name) == nil {
+            addDestructive(.dropPartition(table: name, name: have.name), .dropTables,
+                           hazards: [.dataLoss, .dropsUnmanagedObject],
+                           target: DestructiveTarget(.table, have.name, undeclared: true),
+                           reason: "partition \(have.name) of \(name) is not in schema.yaml; dropping it loses its rows",
+                           keep: { $0.updateTable(name) { $0.partitions = ($0.partitions ?? []) + [have] } })
+        }
+        if !kept.isEmpty {
+            expected.updateTable(name) { state in
+                state.partitions = (state.partitions ?? []).filter { p in !kept.contains { $0.name == p.name } } + kept
+            }
+        }
+    }
+}
