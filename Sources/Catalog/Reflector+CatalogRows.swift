@@ -272,7 +272,7 @@ extension Reflector {
             SELECT n.table_oid::int8::text AS table_oid,
                    CASE WHEN t.relispartition THEN 'a partition of ' || n.name || ' ('
                              || pg_get_expr(t.relpartbound, t.table_oid) || ')'
-                        ELSE 'inherits from ' || n.name END
+                        ELSE 'inherits from ' || n.name END AS item
             FROM named n JOIN t ON t.table_oid = n.table_oid
             UNION ALL
             SELECT t.table_oid::int8::text, 'storage parameters (' || array_to_string(t.reloptions, ', ') || ')'
