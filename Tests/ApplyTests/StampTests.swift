@@ -25,6 +25,11 @@ import TestSupport
         "CREATE TRIGGER notes_touch BEFORE UPDATE ON notes FOR EACH ROW EXECUTE FUNCTION touch()",
         "COMMENT ON TRIGGER notes_touch ON notes IS 'keeps it fresh'",
         "CREATE TRIGGER notes_touch_insert BEFORE INSERT ON notes FOR EACH ROW EXECUTE FUNCTION touch()",
+        // Partitions and persistence.
+        "CREATE TABLE visits (at date NOT NULL) PARTITION BY RANGE (at)",
+        "CREATE TABLE visits_2026 PARTITION OF visits FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+        "CREATE TABLE visits_loose (at date NOT NULL)",
+        "CREATE UNLOGGED TABLE cache (k text)",
     ]
 
     static func reflected(_ h: Harness, _ schema: String) throws -> ReflectedSchema? {
@@ -162,6 +167,12 @@ import TestSupport
         "ALTER TRIGGER notes_touch ON notes RENAME TO notes_stamp",
         "CREATE OR REPLACE TRIGGER notes_touch AFTER UPDATE ON notes FOR EACH ROW EXECUTE FUNCTION touch()",
         "ALTER TABLE notes DISABLE TRIGGER notes_touch",
+        "CREATE TABLE visits_2027 PARTITION OF visits FOR VALUES FROM ('2027-01-01') TO ('2028-01-01')",
+        "ALTER TABLE visits ATTACH PARTITION visits_loose FOR VALUES FROM ('2030-01-01') TO ('2031-01-01')",
+        "ALTER TABLE visits DETACH PARTITION visits_2026",
+        "DROP TABLE visits_2026",
+        "ALTER TABLE cache SET LOGGED",
+        "ALTER TABLE visits_loose SET UNLOGGED",
     ])
     func everyChangeOfStateChangesTheStamp(change: String) async throws {
         let h = try await Harness.make(prefix: "stamp_change")
