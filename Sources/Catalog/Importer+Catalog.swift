@@ -191,6 +191,9 @@ extension Importer {
             LEFT JOIN pg_class rc ON rc.oid = con.confrelid
             LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
             WHERE con.conrelid = ANY($2::oid[]) AND con.contype IN ('p', 'u', 'f', 'c', 'x')
+              -- A foreign key to a partitioned table has a clone per partition it
+              -- reaches, on the same table: the declaration has the one.
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint pc WHERE pc.oid = con.conparentid AND pc.conrelid = con.conrelid)
             """
 
         var oid: String

@@ -170,7 +170,7 @@ extension Reflector {
             var owned: Set<String> = []
             for i in constraints[table] ?? [] {
                 let row = rows.constraints[i]
-                guard let definition = rows.local["c/\(row.oid)"] ?? row.definition,
+                guard !row.isClone, let definition = rows.local["c/\(row.oid)"] ?? row.definition,
                       let kind = ConstraintState.Kind(rawValue: row.kind) else { continue }
                 if kind == .primaryKey || kind == .unique || kind == .exclusion { owned.insert(row.indexOID) }
                 states.append(ConstraintState(name: row.name, kind: kind, definition: definition))

@@ -94,7 +94,11 @@ extension Reflector {
                    -- A foreign key to a table of the same schema names it qualified:
                    -- see unqualifiedForeignKey.
                    CASE WHEN con.contype = 'f' AND ref.relnamespace = con.connamespace
-                        THEN quote_ident(ref.relname) END AS local_referenced_table
+                        THEN quote_ident(ref.relname) END AS local_referenced_table,
+                   -- A foreign key to a partitioned table has a clone per partition
+                   -- it reaches, on the same table (see `isClone`).
+                   con.conparentid <> 0 AND EXISTS (SELECT 1 FROM pg_constraint pc
+                       WHERE pc.oid = con.conparentid AND pc.conrelid = con.conrelid) AS is_clone
             FROM pg_constraint con
             LEFT JOIN pg_class ref ON ref.oid = con.confrelid
             WHERE con.conrelid = ANY($1::oid[]) AND con.contype IN ('p', 'u', 'f', 'c', 'x')
@@ -114,6 +118,10 @@ extension Reflector {
         /// A foreign key's referenced table when it is in the constraint's own
         /// schema, as `quote_ident` writes it.
         var localReferencedTable: String?
+        /// A foreign key's clone for one partition of the partitioned table it
+        /// references: part of its parent constraint, not a constraint of the
+        /// state (its row still counts in the stamp).
+        var isClone: Bool
 
         init(_ row: Row) throws {
             table = try row.value("table_oid")
@@ -125,6 +133,7 @@ extension Reflector {
             referencedTableOID = try row.value("referenced_table_oid")
             version = try row.value("version")
             localReferencedTable = try row["local_referenced_table"]
+            isClone = try row.bool("is_clone")
         }
     }
 
