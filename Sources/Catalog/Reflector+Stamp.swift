@@ -115,6 +115,13 @@ public enum Stamp {
     /// `Reflector`'s batch queries read, in the same line format. The schema's
     /// state must not contain its name, and this query reads none of the
     /// schema's deparsed texts; it runs under any `search_path`.
+    ///
+    /// It runs once per tenant in `apply`, as a generic plan: a catalog that
+    /// grows with the fleet (domain checks in `pg_constraint`, enum labels,
+    /// policies) is looked up for each of the schema's own oids (`unnest`, and a
+    /// subquery that `OFFSET 0` keeps on the inner side whatever the planner
+    /// settings); `col = ANY(r.oids)` let it scan all of `pg_constraint` for
+    /// every tenant (25 ms a tenant at 1,000 tenants, 15 times the rest).
     public static let query = """
         WITH m AS (
             SELECT d.classid, d.objid, coalesce(c.relkind::text, t.typtype::text) AS kind,
@@ -172,7 +179,8 @@ public enum Stamp {
               AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.deptype IN ('a', 'i')
             UNION ALL
             SELECT 'e:' || e.oid::int8 || ':' || e.xmin::text
-            FROM r, pg_catalog.pg_enum e WHERE e.enumtypid = ANY(r.enums)
+            FROM r, LATERAL pg_catalog.unnest(r.enums) AS en(oid),
+            LATERAL (SELECT e.oid, e.xmin FROM pg_catalog.pg_enum e WHERE e.enumtypid = en.oid OFFSET 0) AS e
             UNION ALL
             SELECT 'd:' || ds.objoid::int8 || ':' || ds.objsubid || ':' || ds.xmin::text
             FROM r, pg_catalog.pg_description ds
@@ -185,11 +193,11 @@ public enum Stamp {
             WHERE tg.tgrelid = ANY(r.tables) AND NOT tg.tgisinternal
             UNION ALL
             SELECT 'q:' || pol.oid::int8 || ':' || pol.xmin::text || ':' || coalesce(ds.xmin::text, '')
-            FROM r, pg_catalog.pg_policy pol
+            FROM r, LATERAL pg_catalog.unnest(r.tables) AS tb(oid),
+            LATERAL (SELECT p.oid, p.xmin FROM pg_catalog.pg_policy p WHERE p.polrelid = tb.oid OFFSET 0) AS pol
             LEFT JOIN pg_catalog.pg_description ds
                    ON ds.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass AND ds.objoid = pol.oid
                   AND ds.objsubid = 0
-            WHERE pol.polrelid = ANY(r.tables)
             UNION ALL
             SELECT 'x:' || da.oid::int8 || ':' || da.xmin::text
             FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_default_acl da ON da.defaclnamespace = n.oid
@@ -205,9 +213,10 @@ public enum Stamp {
             FROM m JOIN pg_catalog.pg_class c ON m.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid = m.objid
             WHERE m.kind IN ('v', 'm')
             UNION ALL
-            SELECT 'k:' || con.oid::int8 || ':' || con.xmin::text
-            FROM r, pg_catalog.pg_constraint con
-            WHERE con.contypid = ANY(r.domains) AND con.contype = 'c'
+            SELECT 'k:' || con.oid::int8 || ':' || con.version
+            FROM r, LATERAL pg_catalog.unnest(r.domains) AS dom(oid),
+            LATERAL (SELECT co.oid, co.xmin::text FROM pg_catalog.pg_constraint co
+                     WHERE co.contypid = dom.oid AND co.contype = 'c' OFFSET 0) AS con(oid, version)
             UNION ALL
             SELECT 'y:' || ds.objoid::int8 || ':' || ds.xmin::text
             FROM r, pg_catalog.pg_description ds

@@ -65,6 +65,7 @@ extension Change {
         case setIndexStorage = "set_index_storage"
         // MARK: Column backfill
         case backfillColumn = "backfill_column"
+        case fillColumn = "fill_column"
         // Views and materialized views.
         case createView = "create_view"
         case replaceView = "replace_view"

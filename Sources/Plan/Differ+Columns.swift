@@ -194,6 +194,10 @@ extension Differ.Run {
                 steps.append((.dropDefault(table: table, column: column.name), []))
             }
         }
+        if resumedBackfills.contains(table + "." + column.name) {
+            // After its default is set (again), before NOT NULL, which the rows left NULL would fail.
+            steps.append((.fillColumn(table: table, column: column.name), []))
+        }
         if want.notNull != have.notNull {
             steps.append(want.notNull
                 ? (.setNotNull(table: table, column: column.name), [.longLock, .mayFailOnExistingData])

@@ -63,6 +63,13 @@ extension Differ.Run {
                 add(.dropConstraint(table: name, name: extra.name), .dropConstraintsAndIndexes)
                 continue
             }
+            // The marker of a backfill that stopped before its end: the rows are
+            // filled (`resumedBackfills`) and the marker goes, as the backfill's
+            // last transaction would have done; or the column is gone and so is its purpose.
+            if Self.isBackfillMarker(extra, of: nil) {
+                add(.dropConstraint(table: name, name: extra.name), .dropConstraintsAndIndexes)
+                continue
+            }
             let target = DestructiveTarget(.constraint, table: name, extra.name, undeclared: true)
             let redundant = isRedundantKey(extra, want: want)
             if redundant || differ.policy.allows(target) {

@@ -46,6 +46,11 @@ extension Differ {
         /// column is never dropped, nor dropped and added again.
         var ignoredUses: [String: Set<String>] = [:]
 
+        /// Columns (`table.column`, by declared names) whose online backfill
+        /// stopped before its end: their marker check is still there (see
+        /// `isBackfillMarker`), and the plan fills the rows left NULL.
+        var resumedBackfills: Set<String> = []
+
         /// Declared functions dropped and created again: their triggers are too.
         var recreatedFunctions: Set<String> = []
         /// Undeclared dependents the plan drops, by `DependentState.sortKey`

@@ -109,6 +109,14 @@ extension Differ.Run {
         }
         let keyColumns = keptPrimaryKeyColumns(name, want: want, current: current, renames: renames)
             .union(ignoredKey)
+        // A backfill that stopped before its end: the column is there, its
+        // default set, and rows may still be NULL (the marker tells).
+        for column in table.columns where want.column(named: column.name)?.defaultExpression != nil {
+            let old = renames.first { $0.value == column.name }?.key
+            guard let have = current.column(named: column.name) ?? old.flatMap({ current.column(named: $0) }),
+                  current.constraints.contains(where: { Self.isBackfillMarker($0, of: have.name) }) else { continue }
+            resumedBackfills.insert(name + "." + column.name)
+        }
         for column in table.columns where !claimedColumns.contains(column.name) {
             guard var wantColumn = want.column(named: column.name) else { continue }
             if keyColumns.contains(column.name) && !wantColumn.notNull {

@@ -21,7 +21,10 @@ import State
 ///    NOT NULL` without a scan, drop the check.
 ///
 /// A run stopped in the middle of the backfill finds the markers on the next
-/// run and runs the backfills again, each from the rows still NULL. A table
+/// run and runs the backfills again, each from the rows still NULL. A new plan
+/// of such a tenant plans what was left (`Differ.Run.resumedBackfills`): the
+/// backfill again and this form's last steps, or, in one transaction, the
+/// marker dropped and the rows filled by one `fill_column` UPDATE. A table
 /// with triggers on UPDATE keeps the one statement (`hasUpdateTriggers`).
 extension OnlinePlan {
     /// A column the online form backfills: its marker, and its NOT NULL check when declared NOT NULL.
@@ -112,4 +115,12 @@ extension Differ.Run {
     }
 
     static let backfillMarkerPrefix = "tenantplan_backfill_"
+
+    /// Whether `constraint` is the marker check of a column backfill (of
+    /// `column`, when given): its name and its `CHECK (true) NOT VALID`.
+    static func isBackfillMarker(_ constraint: ConstraintState, of column: String?) -> Bool {
+        guard constraint.kind == .check, constraint.definition == "CHECK (true) NOT VALID" else { return false }
+        if let column { return constraint.name == backfillMarkerName(column) }
+        return constraint.name.hasPrefix(backfillMarkerPrefix)
+    }
 }

@@ -315,6 +315,15 @@ struct OnlinePlan {
                   run.actual.table(named: table)?.constraint(named: name)?.kind == .primaryKey else { return nil }
             return table
         })
+        // Backfills that stopped before their end (`Differ.Run.resumedBackfills`):
+        // by `table.column`, the marker each left.
+        var resumed: [String: String] = [:]
+        for p in planned {
+            guard case .fillColumn(let table, let column) = p.step, !newTables.contains(table) else { continue }
+            let old = run.columnRenames[table]?.first { $0.value == column }?.key ?? column
+            resumed[table + "." + column] = Differ.Run.backfillMarkerName(old)
+        }
+        let resumedMarkers = Set(resumed.map { $0.key.prefix { $0 != "." } + "." + $0.value })
         var lateDrops: [Planned] = []
         var laterChecks: [Planned] = []
         var setNotNulls: [Planned] = []
@@ -326,6 +335,26 @@ struct OnlinePlan {
                 Planned(step: step, hazards: hazards, transactional: transactional)
             }
             switch p.step {
+            case .fillColumn(let table, let column) where resumed[table + "." + column] != nil:
+                // The backfill again, from the rows still NULL; the marker goes
+                // (below) and NOT NULL follows as for a new column.
+                backfills.append(online(.backfillColumn(table: table, column: column), transactional: false))
+                let notNull = planned.contains { if case .setNotNull(table, column) = $0.step { true } else { false } }
+                backfilled.append(Backfilled(table: table, marker: resumed[table + "." + column]!,
+                                             notNullCheck: notNull ? Differ.Run.notNullCheckName(column) : nil))
+            case .dropConstraint(let table, let name) where resumedMarkers.contains(table + "." + name):
+                backfillEnd.append(p)
+            case .setNotNull(let table, let column) where resumed[table + "." + column] != nil:
+                // As `planBackfill`: the check is added once the rows are filled.
+                let check = Differ.Run.notNullCheckName(column)
+                backfillEnd.append(online(.addConstraintNotValid(
+                    table: table, .check(CheckDeclaration(name: check, expression: "\(quoteIdentifier(column)) IS NOT NULL"))),
+                    hazards: []))
+                validations.append(online(.validateConstraint(table: table, name: check), hazards: [.mayFailOnExistingData]))
+                validated.append((table, check))
+                notNullChecks.append((table, column, check))
+                setNotNulls.append(online(.setNotNull(table: table, column: column), hazards: []))
+                laterChecks.append(online(.dropConstraint(table: table, name: check), hazards: []))
             case .dropConstraint(let table, let name) where staysUntilAttached(table, name):
                 lateDrops.append(p)
                 lateDropped.append((table, name))

@@ -56,6 +56,7 @@ extension Step {
         case .alterConstraintTiming: .alterConstraint
         case .setIndexStorage: .setIndexStorage
         case .backfillColumn: .backfillColumn
+        case .fillColumn: .fillColumn
         case .createView: .createView
         case .replaceView: .replaceView
         case .dropView: .dropView
@@ -147,6 +148,7 @@ extension Step {
         case .setIndexStorage(let index, _, _): "index \(index) storage parameters"
         case .addConstraintUsingIndex(let table, let name, _, _): "constraint \(name) on \(table) (from its index)"
         case .backfillColumn(let table, let column): "column \(table).\(column) (backfill)"
+        case .fillColumn(let table, let column): "column \(table).\(column) (fill the rows a stopped backfill left)"
         case .createView(let v), .replaceView(let v): "\(v.kind) \(v.name)"
         case .dropView(let name, let materialized): "\(materialized ? "materialized view" : "view") \(name)"
         case .commentOnView(let name, let materialized, _): "comment on \(materialized ? "materialized view" : "view") \(name)"

@@ -80,7 +80,7 @@ extension Step {
              .dropNotNull, .dropDefault, .addIdentity, .setIdentity, .dropIdentity, .dropExpression,
              .renameSequence, .dropSequence, .renameConstraint, .dropConstraint, .renameIndex, .dropIndex, .dropDependent,
              .addConstraintNotValid, .validateConstraint, .addConstraintUsingIndex, .dropIndexConcurrently,
-             .backfillColumn,
+             .backfillColumn, .fillColumn,
              .alterConstraintTiming:
             return []
         // MARK: Domains

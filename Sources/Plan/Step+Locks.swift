@@ -126,6 +126,9 @@ extension Step {
         case .backfillColumn(let table, _):
             // UPDATE: row locks only, batch by batch; reads every row once (and again for rows still NULL).
             return [RelationLock(table, .rowExclusive, .scan)]
+        case .fillColumn(let table, _):
+            // One UPDATE: reads every row, locks the NULL ones until the tenant's transaction commits.
+            return [RelationLock(table, .rowExclusive, .scan)]
         case .continueSequence, .createFunction, .replaceFunction, .dropFunction, .commentOnFunction:
             // setval() on a sequence, and routines: no table lock beyond reading
             // the column's highest value under the identity's own lock.

@@ -140,6 +140,8 @@ extension Step {
             return "ALTER TABLE \(q(table)) ADD CONSTRAINT \(q(name)) \(primaryKey ? "PRIMARY KEY" : "UNIQUE") USING INDEX \(q(index ?? name))"
         case .backfillColumn(let table, let column):
             return Self.backfillStatement(table: table, column: column)
+        case .fillColumn(let table, let column):
+            return "UPDATE \(q(table)) SET \(q(column)) = DEFAULT WHERE \(q(column)) IS NULL"
         case .createView(let view):
             return Self.viewDefinition(view, orReplace: false)
         case .replaceView(let view):

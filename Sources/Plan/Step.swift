@@ -100,6 +100,11 @@ public enum Step: Sendable, Equatable {
     /// Sets `column` to its default in the rows where it is NULL, in batches,
     /// each its own transaction, outside the tenant's transaction (`backfillStatement`).
     case backfillColumn(table: String, column: String)
+    /// Sets `column` to its default in the rows where it is NULL, in one
+    /// statement inside the tenant's transaction: what a backfill that stopped
+    /// before its end (its marker check still there) left to do, when the
+    /// re-plan takes the tenant's single-transaction form.
+    case fillColumn(table: String, column: String)
     // MARK: Views and materialized views
     /// `CREATE [MATERIALIZED] VIEW ... AS query`; a materialized view `WITH DATA`
     /// unless declared `with_data: false`.

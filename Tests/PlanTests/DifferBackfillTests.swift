@@ -96,6 +96,71 @@ struct DifferBackfillTests {
         #expect(diff.stages.last?.state == diff.expected)
     }
 
+    /// A tenant where the backfill stopped before its end: the column is
+    /// there, nullable, with its default and the marker.
+    static let stopped: SchemaState = {
+        var state = actual
+        state.tables[0].columns.append(ColumnState(name: "Token", type: "uuid", notNull: false,
+                                                   defaultExpression: "gen_random_uuid()"))
+        state.tables[0].constraints.append(ConstraintState(name: "tenantplan_backfill_Token", kind: .check,
+                                                           definition: "CHECK (true) NOT VALID"))
+        return state.normalized()
+    }()
+
+    @Test("a re-plan after a backfill stopped: the backfill again, the marker dropped after it, then NOT NULL; nothing held")
+    func resumedOnline() throws {
+        var differ = Differ(declaration: Self.declaration(nullable: false), desired: Self.desired(nullable: false))
+        differ.online = true
+        let diff = differ.diff(actual: Self.stopped)
+        #expect(diff.held.isEmpty, "\(diff.held)")
+        #expect(diff.changes.map(\.sql) == [
+            Step.backfillStatement(table: "t", column: "Token"),
+            #"ALTER TABLE "t" DROP CONSTRAINT "tenantplan_backfill_Token""#,
+            #"ALTER TABLE "t" ADD CONSTRAINT "tenantplan_not_null_Token" CHECK ("Token" IS NOT NULL) NOT VALID"#,
+            #"ALTER TABLE "t" VALIDATE CONSTRAINT "tenantplan_not_null_Token""#,
+            #"ALTER TABLE "t" ALTER COLUMN "Token" SET NOT NULL"#,
+            #"ALTER TABLE "t" DROP CONSTRAINT "tenantplan_not_null_Token""#,
+        ])
+        #expect(diff.stages.map(\.transactional) == [false, true, true, true])
+        // The backfill starts and ends at the tenant's state as it is.
+        #expect(diff.stages[0].state == Self.stopped)
+        #expect(diff.stages.last?.state == diff.expected)
+        #expect(diff.expected == Self.desired(nullable: false).normalized())
+
+        var nullable = Differ(declaration: Self.declaration(nullable: true), desired: Self.desired(nullable: true))
+        nullable.online = true
+        #expect(nullable.diff(actual: Self.stopped).changes.map(\.sql) == [
+            Step.backfillStatement(table: "t", column: "Token"),
+            #"ALTER TABLE "t" DROP CONSTRAINT "tenantplan_backfill_Token""#,
+        ])
+    }
+
+    @Test("a re-plan after a backfill stopped, in one transaction: marker dropped, rows filled in one UPDATE, then NOT NULL")
+    func resumedTransactional() throws {
+        let differ = Differ(declaration: Self.declaration(nullable: false), desired: Self.desired(nullable: false))
+        let diff = differ.diff(actual: Self.stopped)
+        #expect(diff.held.isEmpty, "\(diff.held)")
+        #expect(diff.changes.map(\.sql) == [
+            #"ALTER TABLE "t" DROP CONSTRAINT "tenantplan_backfill_Token""#,
+            #"UPDATE "t" SET "Token" = DEFAULT WHERE "Token" IS NULL"#,
+            #"ALTER TABLE "t" ALTER COLUMN "Token" SET NOT NULL"#,
+        ])
+        #expect(diff.changes[1].op == .fillColumn)
+        #expect(diff.changes[1].locks.map(\.relation) == ["t"])
+        #expect(diff.expected == Self.desired(nullable: false).normalized())
+    }
+
+    @Test("a check named like a marker but not CHECK (true) NOT VALID is the user's: not dropped without asking, no fill")
+    func lookalikeMarker() throws {
+        var state = Self.stopped
+        let marker = try #require(state.tables[0].constraints.firstIndex { $0.name == "tenantplan_backfill_Token" })
+        state.tables[0].constraints[marker].definition = #"CHECK (("Token" IS NOT NULL)) NOT VALID"#
+        let differ = Differ(declaration: Self.declaration(nullable: true), desired: Self.desired(nullable: true))
+        let diff = differ.diff(actual: state)
+        #expect(!diff.changes.contains { $0.op == .fillColumn || $0.op == .backfillColumn })
+        #expect(!diff.changes.contains { $0.op == .dropConstraint }, "\(diff.changes.map(\.sql))")
+    }
+
     @Test("--transactional keeps the one ADD COLUMN ... DEFAULT, a rewrite")
     func transactional() {
         let diff = Self.diff(nullable: false, online: false)

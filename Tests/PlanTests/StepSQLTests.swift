@@ -74,6 +74,7 @@ func caseName(_ step: Step) -> String {
     case .alterConstraintTiming: "alterConstraintTiming"
     case .setIndexStorage: "setIndexStorage"
     case .backfillColumn: "backfillColumn"
+    case .fillColumn: "fillColumn"
     case .createView: "createView"
     case .replaceView: "replaceView"
     case .dropView: "dropView"
@@ -106,7 +107,7 @@ func caseName(_ step: Step) -> String {
     }
 }
 
-let allStepCaseCount = 76
+let allStepCaseCount = 77
 
 /// A name that needs every kind of quoting: a double quote, capitals, a space, non-ASCII.
 let awkward = "Wé\"ird Nämé 🐘"
@@ -375,6 +376,8 @@ let renderCases: [RenderCase] = [
                "UPDATE \(awkwardQuoted) SET \"Token\" = DEFAULT WHERE ctid = ANY (ARRAY(SELECT ctid FROM \(awkwardQuoted) "
                    + #"WHERE ctid >= $1::tid AND ctid < $2::tid AND "Token" IS NULL LIMIT $3::int8 FOR UPDATE SKIP LOCKED))"#,
                "backfill_column", .change),
+    RenderCase(.fillColumn(table: awkward, column: "Token"),
+               "UPDATE \(awkwardQuoted) SET \"Token\" = DEFAULT WHERE \"Token\" IS NULL", "fill_column", .change),
     // Views: the query on a line of its own, as written.
     RenderCase(.createView(ViewDeclaration(name: awkward, query: "SELECT 1 AS x", securityBarrier: true,
                                            checkOption: .local)),
