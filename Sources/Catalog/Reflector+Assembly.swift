@@ -125,7 +125,8 @@ extension Reflector {
                 unsupported: (unsupported[oid] ?? []).sorted(),
                 rowSecurity: tableSecurity[oid].flatMap { RowSecurityState.of(enabled: $0.enabled, forced: $0.forced) },
                 policies: policies(of: oid), grants: tableSecurity[oid]?.grants.normalizedGrants,
-                unlogged: shapes[oid]?.unlogged == true ? true : nil, partitionBy: shapes[oid]?.partitionKey,
+                unlogged: shapes[oid]?.unlogged == true ? true : nil,
+                partitionBy: rows.local["pk/\(oid)"] ?? shapes[oid]?.partitionKey,
                 partitions: partitions(of: oid, names: names))
         }
 

@@ -318,7 +318,9 @@ extension Reflector {
     /// `partitionBy`, `partitions`): one row per table that is unlogged,
     /// partitioned, or a partition, with the partition's parent and bound.
     /// The key and bound as the server renders them: columns unqualified;
-    /// bounds are constants.
+    /// bounds are constants, printed without their type. A key that names the
+    /// schema's own objects is read again with the schema on the path
+    /// (`LocalItems.partitionKeys`).
     /// See https://www.postgresql.org/docs/15/catalog-pg-partitioned-table.html
     struct TableShapeRow: RowDecodable {
         static let query = """
