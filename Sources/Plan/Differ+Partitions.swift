@@ -1,7 +1,8 @@
 import State
 
 /// A kept table's persistence (`unlogged:`), partition key (`partition_by:`)
-/// and partitions (`partitions:`).
+/// and partitions (`partitions:`). A partition of the declared bound under
+/// another, undeclared name is renamed rather than created beside it.
 ///
 /// The key and bounds are compared as the server renders them
 /// (`pg_get_partkeydef`, `pg_get_expr(relpartbound)`). A partition is created
@@ -32,7 +33,19 @@ extension Differ.Run {
         guard want.partitionBy != nil || current.partitions != nil else { return }
         var kept: [PartitionState] = []
         let defaultPartition = current.partitions?.first { $0.bound == "DEFAULT" }?.name
-        for partition in table.partitions {
+        // A partition of the declared bound under another name, which schema.yaml
+        // does not declare, is renamed (a new one would overlap it), rows and all.
+        var renamedFrom: [String: String] = [:]
+        for partition in table.partitions where current.partition(named: partition.name) == nil {
+            guard let wanted = want.partition(named: partition.name),
+                  let old = current.partitions?.first(where: { have in
+                      have.bound == wanted.bound && want.partition(named: have.name) == nil
+                          && !renamedFrom.values.contains(have.name)
+                  }) else { continue }
+            renamedFrom[partition.name] = old.name
+            add(.renameTable(from: old.name, to: partition.name), .renames)
+        }
+        for partition in table.partitions where renamedFrom[partition.name] == nil {
             guard let wanted = want.partition(named: partition.name) else { continue }
             if let have = current.partition(named: partition.name) {
                 if have.bound != wanted.bound {
@@ -49,8 +62,10 @@ extension Differ.Run {
             add(.createPartition(table: name, partition, defaultPartition: scanned), .columns,
                 hazards: scanned == nil ? [] : [.mayFailOnExistingData])
         }
-        for have in current.partitions ?? [] where want.partition(named: have.name) == nil {
-            addDestructive(.dropPartition(table: name, name: have.name), .dropTables,
+        // Dropped before partitions are created: a new bound may overlap an old one's.
+        for have in current.partitions ?? [] where want.partition(named: have.name) == nil
+            && !renamedFrom.values.contains(have.name) {
+            addDestructive(.dropPartition(table: name, name: have.name), .dropConstraintsAndIndexes,
                            hazards: [.dataLoss, .dropsUnmanagedObject],
                            target: DestructiveTarget(.table, have.name, undeclared: true),
                            reason: "partition \(have.name) of \(name) is not in schema.yaml; dropping it loses its rows",

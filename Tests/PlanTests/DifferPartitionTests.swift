@@ -83,6 +83,20 @@ struct DifferPartitionTests {
         #expect(allowed.held.isEmpty)
     }
 
+    @Test func aPartitionOfTheDeclaredBoundUnderAnotherNameIsRenamed() {
+        let diff = Self.diff(Self.events([("events_2026", Self.b2026)]), want: Self.eventsState([("events_2026", Self.b2026)]),
+                             have: Self.eventsState([("events_y2026", Self.b2026)]))
+        #expect(diff.changes.map(\.sql) == ["ALTER TABLE \"events_y2026\" RENAME TO \"events_2026\""])
+        #expect(diff.held.isEmpty)
+    }
+
+    @Test func anAllowedDropComesBeforeThePartitionsThatOverlapIt() {
+        let h1 = "FOR VALUES FROM ('2026-01-01') TO ('2026-07-01')"
+        let diff = Self.diff(Self.events([("events_h1", h1)]), want: Self.eventsState([("events_h1", h1)]),
+                             have: Self.eventsState([("events_2026", Self.b2026)]), policy: .all)
+        #expect(diff.changes.map(\.op) == [.dropPartition, .createPartition])
+    }
+
     @Test func aNewPartitionKeyIsHeldAndTheTableKeptAsItIs() {
         let have = Self.eventsState([("events_2026", Self.b2026)])
         let diff = Self.diff(Self.events([("events_a", "FOR VALUES IN ('a')")], key: "LIST (kind)"),
