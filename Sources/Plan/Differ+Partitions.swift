@@ -65,11 +65,18 @@ extension Differ.Run {
         // Dropped before partitions are created: a new bound may overlap an old one's.
         for have in current.partitions ?? [] where want.partition(named: have.name) == nil
             && !renamedFrom.values.contains(have.name) {
-            addDestructive(.dropPartition(table: name, name: have.name), .dropConstraintsAndIndexes,
-                           hazards: [.dataLoss, .dropsUnmanagedObject],
-                           target: DestructiveTarget(.table, have.name, undeclared: true),
-                           reason: "partition \(have.name) of \(name) is not in schema.yaml; dropping it loses its rows",
-                           keep: { $0.updateTable(name) { $0.partitions = ($0.partitions ?? []) + [have] } })
+            let step = Step.dropPartition(table: name, name: have.name)
+            let target = DestructiveTarget(.table, have.name, undeclared: true)
+            let reason = "partition \(have.name) of \(name) is not in schema.yaml; dropping it loses its rows"
+            let keep: (inout SchemaState) -> Void = { $0.updateTable(name) { $0.partitions = ($0.partitions ?? []) + [have] } }
+            // Objects that stand on the partition (a view that reads it) go first, as allowed.
+            if differ.policy.allows(target), let blocked = tableDropBlocked(have.name) {
+                held.append(HeldChange(object: step.object, reason: reason + "; " + blocked, sql: step.sql, undeclared: true))
+                keep(&expected)
+            } else if addDestructive(step, .dropConstraintsAndIndexes, hazards: [.dataLoss, .dropsUnmanagedObject],
+                                     target: target, reason: reason, keep: keep) {
+                dropDependents(tableDependents(have.name))
+            }
         }
         if !kept.isEmpty {
             expected.updateTable(name) { state in
