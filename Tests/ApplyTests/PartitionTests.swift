@@ -82,6 +82,30 @@ import TestSupport
         #expect(try h.rows("SELECT count(*) FROM pg_class WHERE relname = 'events_2027'") == [["0"]])
     }
 
+    /// A partitioned table holds no rows itself: an index built on it is
+    /// built on every partition, and its size is theirs together.
+    @Test func aPartitionedTableMeasuresAsItsPartitions() async throws {
+        let h = try await Harness.make(prefix: "part_size")
+        try h.run(Self.ddl + ["INSERT INTO events (at) SELECT date '2026-01-01' + (g % 300) FROM generate_series(1, 20000) g"],
+                  in: "acme", createSchema: true)
+        try h.connection.execute("VACUUM acme.events_2026")
+        try h.connection.execute("VACUUM acme.events_rest")
+        let yaml = Self.yaml.replacingOccurrences(of: "events_at_idx: { columns: [at] }",
+                                                  with: "events_at_idx: { columns: [at] }\n      events_id_idx: { columns: [id] }")
+        let declaration = try DeclarationLoader.parse(yaml: yaml, file: "schema.yaml")
+        let plan = try h.plan(declaration, tenants: ["acme"])
+        #expect(plan.changeSets.flatMap(\.changes).map(\.op) == [.createPartition, .createIndex])
+        let partitions = try #require(try h.rows("""
+            SELECT sum((c.relpages + coalesce((SELECT sum(ic.relpages) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+                                               WHERE i.indrelid = c.oid), 0)
+                        + coalesce((SELECT t.relpages FROM pg_class t WHERE t.oid = c.reltoastrelid), 0))
+                       * current_setting('block_size')::int8)::text
+            FROM pg_class c WHERE c.oid IN ('acme.events_2026'::regclass, 'acme.events_rest'::regclass)
+            """).first?.first ?? nil)
+        #expect(Int64(partitions) ?? 0 > 0)
+        #expect(plan.changeSets.first?.tableSizes?["events"]?.bytes == Int64(partitions))
+    }
+
     @Test func theTenantGetsTheDeclaredPartitionAndVerifies() async throws {
         let h = try await Harness.make(prefix: "part_apply")
         try h.run(Self.ddl, in: "acme", createSchema: true)
