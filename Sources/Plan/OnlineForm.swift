@@ -378,6 +378,11 @@ struct OnlinePlan {
                 lateValidations.append(online(.validateConstraint(table: table, name: f.name),
                                               hazards: p.hazards.filter { $0 == .mayFailOnExistingData }))
                 deferredForeignKeys.append((table, f.name))
+            case .addConstraint(_, .foreignKey(let f)) where f.referencedSchema == nil
+                && partitioned.contains(f.referencedTable):
+                // VALIDATE CONSTRAINT validates the key, not its clones for the
+                // referenced partitions, which would stay NOT VALID: added valid.
+                first.append(p)
             case .addConstraint(let table, let c) where !newTables.contains(table):
                 switch c {
                 case .check, .foreignKey:
