@@ -383,7 +383,7 @@ struct Worker: Sendable {
         let sql = """
             SELECT coalesce(sum(\(RelationSize.bytesSQL("c"))), 0)::int8::text
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = $1 AND c.relkind IN \(RelationSize.kinds)
+            WHERE n.nspname = $1 AND c.relkind IN \(RelationSize.leafKinds)
             """
         return Int64(try connection.query(sql, [tenant]).scalar ?? "0") ?? 0
     }

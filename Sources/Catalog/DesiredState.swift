@@ -162,6 +162,10 @@ public enum DesiredState {
     static func locate(position: Int, in sql: String, table: TableDeclaration) -> SourceLocation? {
         let chars = Array(sql.unicodeScalars)
         let upto = min(max(0, position - 1), chars.count)
+        if let key = table.partitionBy, let range = sql.range(of: ") PARTITION BY " + key, options: .backwards),
+           upto >= sql.unicodeScalars.distance(from: sql.startIndex, to: range.lowerBound) {
+            return table.partitionByLocation ?? table.location
+        }
         let line = chars[..<upto].filter { $0 == "\n" }.count
         guard line >= 1 else { return table.location }
         let lineStart = chars[..<upto].lastIndex(of: "\n").map { $0 + 1 } ?? 0

@@ -23,13 +23,20 @@ extension Importer {
 
         // Tables first, without foreign keys: those need every table's keys.
         var included: [Table] = []
+        // Partitions of a partitioned table of the schema are declared with it.
+        let partitionsOf = Dictionary(grouping: catalog.tables.filter { $0.kind == "r" && $0.parent != nil && $0.bound != nil },
+                                      by: { $0.parent ?? "" })
+        let tableNames = Set(catalog.tables.map(\.name))
         for table in catalog.tables {
-            if table.kind == "p" || table.isPartition {
+            if table.kind == "r", let parent = table.parent, table.bound != nil, tableNames.contains(parent) {
+                continue
+            }
+            if table.isPartition {
                 built.skipped.append(ImportNote(
                     object: "table \(table.name)",
                     reason: table.kind == "p"
-                        ? "a partitioned table; schema.yaml cannot declare partitioning"
-                        : "a partition of another table; schema.yaml cannot declare partitioning"))
+                        ? "a partition that is partitioned itself; schema.yaml declares one level of partitions"
+                        : "a partition of a table of another schema"))
                 continue
             }
             if table.columns.isEmpty {
@@ -53,12 +60,12 @@ extension Importer {
                     object: "table \(table.name)",
                     reason: "it inherits from another table; imported as a plain table with all its columns"))
             }
-            if table.unlogged {
-                built.caveats.append(ImportNote(
-                    object: "table \(table.name)",
-                    reason: "it is UNLOGGED; schema.yaml cannot say so, and new tenants get a logged table"))
-            }
             var declared = buildTable(table, into: &built)
+            declared.unlogged = table.unlogged
+            declared.partitionBy = table.partitionKey
+            declared.partitions = (partitionsOf[table.name] ?? []).sorted { $0.name < $1.name }.map {
+                PartitionDeclaration(name: $0.name, bound: $0.bound ?? "DEFAULT")
+            }
             for trigger in table.triggers {
                 switch buildTrigger(trigger, declared: functions) {
                 case .success(let t): declared.triggers.append(t)

@@ -136,24 +136,22 @@ extension Importer {
         }
     }
 
-    /// The table properties schema.yaml cannot express yet (UNLOGGED, storage parameters, replica identity, inheritance
-    /// and partitions): listed so that the file says they exist; `plan` holds
+    /// The table properties schema.yaml cannot express yet (storage parameters, replica identity, inheritance,
+    /// and partitions of a table of another schema or that are partitioned themselves): listed so that the file says they exist; `plan` holds
     /// the table properties back. (Functions and triggers are imported, or
     /// skipped with a reason; aggregates come with `Reflector`'s unmanaged objects.)
     struct UnmanagedRow: RowDecodable {
         static let query = """
-            SELECT 'unlogged table ' || c.relname AS object
-            FROM pg_class c WHERE c.relnamespace = $1::oid AND c.relkind IN ('r', 'p') AND c.relpersistence = 'u'
-            UNION ALL
-            SELECT 'storage parameters on ' || c.relname
+            SELECT 'storage parameters on ' || c.relname AS object
             FROM pg_class c WHERE c.relnamespace = $1::oid AND c.relkind IN ('r', 'p') AND c.reloptions IS NOT NULL
             UNION ALL
             SELECT 'replica identity of ' || c.relname
             FROM pg_class c WHERE c.relnamespace = $1::oid AND c.relkind IN ('r', 'p') AND c.relreplident <> 'd'
             UNION ALL
             SELECT CASE WHEN c.relispartition THEN 'partition ' ELSE 'inheritance of ' END || c.relname
-            FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
             WHERE c.relnamespace = $1::oid AND c.relkind IN ('r', 'p')
+              AND NOT (c.relispartition AND c.relkind = 'r' AND p.relnamespace = c.relnamespace)
             """
 
         /// `kind name`, such as `trigger audit on orders`.

@@ -65,6 +65,12 @@ extension Importer {
                     d.tables[t].columns[c].generated = text
                 }
             }
+            if d.tables[t].partitionBy != nil, let key = other.partitionBy { d.tables[t].partitionBy = key }
+            for p in d.tables[t].partitions.indices {
+                if let o = other.partitions.first(where: { $0.name == d.tables[t].partitions[p].name }) {
+                    d.tables[t].partitions[p].bound = o.bound
+                }
+            }
             for k in d.tables[t].checks.indices {
                 if let o = other.checks.first(where: { $0.name == d.tables[t].checks[k].name }) {
                     d.tables[t].checks[k].expression = o.expression

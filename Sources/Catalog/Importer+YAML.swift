@@ -42,6 +42,7 @@ extension Importer {
     static func yaml(_ table: TableDeclaration) -> String {
         var out = "  \(yamlScalar(table.name)):\n"
         if let comment = table.comment { out += "    comment: \(yamlScalar(comment))\n" }
+        if table.unlogged { out += "    unlogged: true\n" }
         out += "    columns:\n"
         let keys = table.columns.map { yamlScalar($0.name) + ":" }
         // Align the values of short names; a long name does not push every line right.
@@ -49,6 +50,13 @@ extension Importer {
         for (key, column) in zip(keys, table.columns) {
             let padding = String(repeating: " ", count: max(1, width + 1 - key.count))
             out += "      \(key)\(padding)\(flowMapping(columnFields(column, table: table)))\n"
+        }
+        if let key = table.partitionBy {
+            out += "    partition_by: \(yamlScalar(key))\n"
+            if !table.partitions.isEmpty {
+                out += "    partitions:\n"
+                for p in table.partitions { out += "      \(yamlScalar(p.name)): \(yamlScalar(p.bound))\n" }
+            }
         }
         if let pk = table.primaryKey {
             if pk.name == "\(table.name)_pkey" && pk.timing == ConstraintTiming() {

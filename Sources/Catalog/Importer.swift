@@ -142,6 +142,8 @@ public struct Importer: Sendable {
             for i in d.tables[t].checks.indices { d.tables[t].checks[i].location = nil }
             for i in d.tables[t].triggers.indices { d.tables[t].triggers[i].location = nil }
             for i in d.tables[t].exclusions.indices { d.tables[t].exclusions[i].location = nil }
+            d.tables[t].partitionByLocation = nil
+            for i in d.tables[t].partitions.indices { d.tables[t].partitions[i].location = nil }
             securityWithoutLocations(&d.tables[t])
         }
         d.grants = securityWithoutLocations(d.grants)

@@ -38,6 +38,10 @@ extension Reflector {
         /// Policy rows and row-level security and grants, by table oid.
         var policies: [String: [PolicyRow]] = [:]
         var tableSecurity: [String: TableSecurityRow] = [:]
+        /// Persistence and partitioning rows by table oid, and each partitioned
+        /// table's partitions (oid and bound) by its oid.
+        var shapes: [String: TableShapeRow] = [:]
+        var partitions: [String: [(oid: String, bound: String)]] = [:]
 
         init(_ rows: BatchRows) {
             self.rows = rows
@@ -61,12 +65,31 @@ extension Reflector {
             for row in rows.tableProperties { unsupported[row.table, default: []].append(row.item) }
             for row in rows.policies { policies[row.table, default: []].append(row) }
             for row in rows.tableSecurity { tableSecurity[row.table] = row }
+            for row in rows.tableShapes {
+                shapes[row.table] = row
+                // A partition that is itself partitioned stays a table of its own.
+                if row.kind == "r", let parent = row.parent, let bound = row.bound {
+                    partitions[parent, default: []].append((row.table, bound))
+                }
+            }
+        }
+
+        /// The partitions that belong to their parent in the state: those of a
+        /// partitioned table of the same schema (`names`), not themselves partitioned.
+        func foldedPartitions(names: [String: String]) -> Set<String> {
+            var folded: Set<String> = []
+            for (parent, list) in partitions where names[parent] != nil {
+                for p in list where names[p.oid] != nil { folded.insert(p.oid) }
+            }
+            return folded
         }
 
         /// The state of the schema that `members` describes.
         func state(of members: Members) -> SchemaState {
             let names = Dictionary(members.classes.map { ($0.oid, $0.name) }, uniquingKeysWith: { a, _ in a })
-            let tables = members.classes.filter { Reflector.isTable($0.kind) }.map { table($0.oid, $0.name, names: names) }
+            let folded = foldedPartitions(names: names)
+            let tables = members.classes.filter { Reflector.isTable($0.kind) && !folded.contains($0.oid) }
+                .map { table($0.oid, $0.name, names: names) }
             let enums = members.types.filter { $0.kind == "e" }.map { EnumState(name: $0.name, labels: labels[$0.oid] ?? []) }
             let sequences = members.classes.filter { $0.kind == "S" && !ownedSequences.contains($0.oid) }.map(\.name)
             let functions = members.routines.filter { managedRoutines.contains($0.oid) }.compactMap { r -> FunctionState? in
@@ -101,7 +124,18 @@ extension Reflector {
                 triggers: triggers(of: oid),
                 unsupported: (unsupported[oid] ?? []).sorted(),
                 rowSecurity: tableSecurity[oid].flatMap { RowSecurityState.of(enabled: $0.enabled, forced: $0.forced) },
-                policies: policies(of: oid), grants: tableSecurity[oid]?.grants.normalizedGrants)
+                policies: policies(of: oid), grants: tableSecurity[oid]?.grants.normalizedGrants,
+                unlogged: shapes[oid]?.unlogged == true ? true : nil,
+                partitionBy: rows.local["pk/\(oid)"] ?? shapes[oid]?.partitionKey,
+                partitions: partitions(of: oid, names: names))
+        }
+
+        /// A partitioned table's partitions in its own schema, by name; nil for none.
+        func partitions(of table: String, names: [String: String]) -> [PartitionState]? {
+            let list = (partitions[table] ?? []).compactMap { p in
+                names[p.oid].map { PartitionState(name: $0, bound: p.bound) }
+            }
+            return list.isEmpty ? nil : list.sorted { $0.name < $1.name }
         }
 
         func triggers(of table: String) -> [TriggerState] {
@@ -137,7 +171,7 @@ extension Reflector {
             var owned: Set<String> = []
             for i in constraints[table] ?? [] {
                 let row = rows.constraints[i]
-                guard let definition = rows.local["c/\(row.oid)"] ?? row.definition,
+                guard !row.isClone, let definition = rows.local["c/\(row.oid)"] ?? row.definition,
                       let kind = ConstraintState.Kind(rawValue: row.kind) else { continue }
                 if kind == .primaryKey || kind == .unique || kind == .exclusion { owned.insert(row.indexOID) }
                 states.append(ConstraintState(name: row.name, kind: kind, definition: definition))

@@ -60,6 +60,7 @@ extension Reflector {
         var routines: [RoutineRow]
         var triggers: [TriggerRow]
         var tableProperties: [TablePropertyRow]
+        var tableShapes: [TableShapeRow]
         // MARK: Domains
         var domains: [DomainRow]
         var domainChecks: [DomainCheckRow]
@@ -93,6 +94,7 @@ extension Reflector {
                 PipelineStatement(TableSecurityRow.query, [tables], prepared: "tenantplan_table_security"),
                 PipelineStatement(SchemaSecurityRow.query, [arrayLiteral(owners.schemaNames)],
                                   prepared: "tenantplan_schema_security"),
+                PipelineStatement(TableShapeRow.query, [tables], prepared: "tenantplan_table_shapes"),
             ]
         }
 
@@ -112,6 +114,7 @@ extension Reflector {
             policies = try results[11].decode()
             tableSecurity = try results[12].decode()
             schemaSecurity = try results[13].decode()
+            tableShapes = try results[14].decode()
         }
 
         /// Each schema's stamp lines from these rows, by position in the batch

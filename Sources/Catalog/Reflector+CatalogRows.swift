@@ -94,7 +94,11 @@ extension Reflector {
                    -- A foreign key to a table of the same schema names it qualified:
                    -- see unqualifiedForeignKey.
                    CASE WHEN con.contype = 'f' AND ref.relnamespace = con.connamespace
-                        THEN quote_ident(ref.relname) END AS local_referenced_table
+                        THEN quote_ident(ref.relname) END AS local_referenced_table,
+                   -- A foreign key to a partitioned table has a clone per partition
+                   -- it reaches, on the same table (see `isClone`).
+                   con.conparentid <> 0 AND EXISTS (SELECT 1 FROM pg_constraint pc
+                       WHERE pc.oid = con.conparentid AND pc.conrelid = con.conrelid) AS is_clone
             FROM pg_constraint con
             LEFT JOIN pg_class ref ON ref.oid = con.confrelid
             WHERE con.conrelid = ANY($1::oid[]) AND con.contype IN ('p', 'u', 'f', 'c', 'x')
@@ -114,6 +118,10 @@ extension Reflector {
         /// A foreign key's referenced table when it is in the constraint's own
         /// schema, as `quote_ident` writes it.
         var localReferencedTable: String?
+        /// A foreign key's clone for one partition of the partitioned table it
+        /// references: part of its parent constraint, not a constraint of the
+        /// state (its row still counts in the stamp).
+        var isClone: Bool
 
         init(_ row: Row) throws {
             table = try row.value("table_oid")
@@ -125,6 +133,7 @@ extension Reflector {
             referencedTableOID = try row.value("referenced_table_oid")
             version = try row.value("version")
             localReferencedTable = try row["local_referenced_table"]
+            isClone = try row.bool("is_clone")
         }
     }
 
@@ -269,15 +278,10 @@ extension Reflector {
                 SELECT c.oid, CASE WHEN c.relnamespace = t.relnamespace THEN quote_ident(c.relname)
                                    ELSE c.oid::regclass::text END AS name, t.table_oid
                 FROM t JOIN pg_inherits i ON i.inhrelid = t.table_oid JOIN pg_class c ON c.oid = i.inhparent)
-            SELECT t.table_oid::int8::text AS table_oid, 'unlogged' AS item FROM t WHERE t.relpersistence = 'u'
-            UNION ALL
-            SELECT t.table_oid::int8::text, 'partitioned (PARTITION BY ' || pg_get_partkeydef(t.table_oid) || ')'
-            FROM t WHERE t.relkind = 'p'
-            UNION ALL
-            SELECT n.table_oid::int8::text,
+            SELECT n.table_oid::int8::text AS table_oid,
                    CASE WHEN t.relispartition THEN 'a partition of ' || n.name || ' ('
                              || pg_get_expr(t.relpartbound, t.table_oid) || ')'
-                        ELSE 'inherits from ' || n.name END
+                        ELSE 'inherits from ' || n.name END AS item
             FROM named n JOIN t ON t.table_oid = n.table_oid
             UNION ALL
             SELECT t.table_oid::int8::text, 'storage parameters (' || array_to_string(t.reloptions, ', ') || ')'
@@ -307,6 +311,44 @@ extension Reflector {
         init(_ row: Row) throws {
             table = try row.value("table_oid")
             item = try row.value("item")
+        }
+    }
+
+    /// A table's persistence and partitioning (see `TableState.unlogged`,
+    /// `partitionBy`, `partitions`): one row per table that is unlogged,
+    /// partitioned, or a partition, with the partition's parent and bound.
+    /// The key and bound as the server renders them: columns unqualified;
+    /// bounds are constants, printed without their type. A key that names the
+    /// schema's own objects is read again with the schema on the path
+    /// (`LocalItems.partitionKeys`).
+    /// See https://www.postgresql.org/docs/15/catalog-pg-partitioned-table.html
+    struct TableShapeRow: RowDecodable {
+        static let query = """
+            SELECT c.oid::int8::text AS table_oid, c.relkind::text AS kind, c.relpersistence = 'u' AS unlogged,
+                   CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
+                   CASE WHEN c.relispartition THEN i.inhparent::int8::text END AS parent_oid,
+                   CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound
+            FROM pg_class c
+            LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
+            WHERE c.oid = ANY($1::oid[]) AND (c.relpersistence = 'u' OR c.relkind = 'p' OR c.relispartition)
+            """
+
+        var table: String
+        /// `relkind`: `r` or `p` (a partition that is itself partitioned).
+        var kind: String
+        var unlogged: Bool
+        var partitionKey: String?
+        /// The partitioned table a partition belongs to; nil for others.
+        var parent: String?
+        var bound: String?
+
+        init(_ row: Row) throws {
+            table = try row.value("table_oid")
+            kind = try row.value("kind")
+            unlogged = try row.bool("unlogged")
+            partitionKey = try row["partition_key"]
+            parent = try row["parent_oid"]
+            bound = try row["bound"]
         }
     }
 

@@ -22,11 +22,15 @@ extension Reflector {
 
         /// Policies whose expressions name the schema's own objects.
         var policies: [String] = []
+        /// Partitioned tables whose partition key names the schema's own objects
+        /// (a function or an operator class of the tenant).
+        var partitionKeys: [String] = []
 
 
         var isEmpty: Bool {
             constraints.isEmpty && defaults.isEmpty && indexes.isEmpty && types.isEmpty && collations.isEmpty
                 && routines.isEmpty && triggers.isEmpty && views.isEmpty && domains.isEmpty && policies.isEmpty
+                && partitionKeys.isEmpty
         }
 
         /// The query that re-reads these items, with only the parts it needs:
@@ -81,6 +85,12 @@ extension Reflector {
             if !views.isEmpty { parts.append(Reflector.viewTextsQuery(parameter(views))) }
             if !domains.isEmpty { parts.append(Reflector.domainTextsQuery(parameter(domains))) }
             if !policies.isEmpty { parts.append(Reflector.policyTextsQuery(parameter(policies))) }
+            if !partitionKeys.isEmpty {
+                parts.append("""
+                    SELECT 'pk' AS kind, pt.partrelid::int8::text AS key, pg_get_partkeydef(pt.partrelid) AS text
+                    FROM pg_partitioned_table pt WHERE pt.partrelid = ANY(\(parameter(partitionKeys))::oid[])
+                    """)
+            }
             return PipelineStatement(parts.joined(separator: "\nUNION ALL\n"), parameters)
         }
 
@@ -177,6 +187,11 @@ extension Reflector.BatchRows {
             if [row.using, row.withCheck].contains(where: { $0.map(present[schema].names) ?? false }) {
                 local[schema].policies.append(row.oid)
             }
+        }
+        for row in tableShapes {
+            guard let key = row.partitionKey, let schema = owners.ofClass[row.table], present[schema].names(key)
+            else { continue }
+            local[schema].partitionKeys.append(row.table)
         }
         for row in columns {
             guard let schema = owners.ofClass[row.table] else { continue }

@@ -38,9 +38,13 @@ public struct ReflectedSchema: Sendable {
 /// - dependents (`SchemaState.dependents`) in catalogs other than the schema's
 ///   members: a trigger or policy added to a tenant table, a view or foreign key
 ///   of another schema. `apply` finds such a change when it verifies the state.
-/// - `pg_inherits` rows (`TableState.unsupported`): a new partition or child
-///   leaves the table's `pg_class` row as it was. The check before `COMMIT`
-///   still finds it, and rolls the tenant back.
+/// - `pg_inherits` rows of plain inheritance (`TableState.unsupported`): a new
+///   child leaves the parent's `pg_class` row as it was. The check before
+///   `COMMIT` still finds it, and rolls the tenant back. Partitions need no row
+///   of their own: a partition is a member, created, attached (`relispartition`,
+///   `relpartbound`), detached or made (un)logged by a new version of its own
+///   `pg_class` row, and a partition key never changes (`pg_partitioned_table`
+///   is written with its table).
 /// - the roles that grants and policies name (`pg_authid`): renaming a role
 ///   changes the state but not the stamp; the check before `COMMIT` finds it.
 /// - objects outside the schema whose names appear in the state (a column of

@@ -14,6 +14,9 @@ extension Change {
         case renameTable = "rename_table"
         case dropTable = "drop_table"
         case commentOnTable = "comment_table"
+        case createPartition = "create_partition"
+        case dropPartition = "drop_partition"
+        case setLogged = "set_logged"
 
         case addColumn = "add_column"
         case renameColumn = "rename_column"

@@ -181,6 +181,7 @@ extension Differ {
                 texts += [column.defaultExpression, column.generated].compactMap { $0 }
             }
             texts += table.checks.map(\.expression)
+            texts += [table.partitionBy].compactMap { $0 }
             texts += table.exclusions.flatMap { $0.elements + [$0.predicate].compactMap { $0 } }
             for index in table.indexes {
                 texts += index.columns

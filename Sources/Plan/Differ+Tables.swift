@@ -49,6 +49,9 @@ extension Differ.Run {
                 diffTable(table, want: want, current: renamed)
             } else {
                 add(.createTable(table), .createTables)
+                for partition in table.partitions {
+                    add(.createPartition(table: table.name, partition, defaultPartition: nil), .createTables)
+                }
                 for index in table.indexes { add(.createIndex(table: table.name, index), .createIndexes) }
                 for fk in table.foreignKeys {
                     add(.addConstraint(table: table.name, .foreignKey(fk)), .addForeignKeys,
@@ -179,6 +182,7 @@ extension Differ.Run {
         if want.comment != current.comment {
             add(.commentOnTable(name, comment: want.comment), .comments)
         }
+        diffPartitioning(table, want: want, current: current)
         keepUnsupported(of: current, as: name)
     }
 

@@ -58,6 +58,9 @@ public struct Differ: Sendable {
         ops += declaration.functions.filter { early.contains($0.name) }.map { .createFunction($0) }
         ops += declaration.tables.map { .createTable($0) }
         for t in declaration.tables {
+            ops += t.partitions.map { .createPartition(table: t.name, $0, defaultPartition: nil) }
+        }
+        for t in declaration.tables {
             ops += t.indexes.map { .createIndex(table: t.name, $0) }
         }
         for t in declaration.tables {

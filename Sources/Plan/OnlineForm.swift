@@ -224,10 +224,16 @@ struct OnlinePlan {
     /// Nil when no change has an online form.
     init?(_ planned: [Differ.Run.Planned], run: Differ.Run, final: SchemaState) {
         typealias Planned = Differ.Run.Planned
+        // PostgreSQL builds and drops a partitioned table's indexes only in a
+        // transaction (no CONCURRENTLY, no index-first keys, no NOT VALID
+        // foreign keys): its changes keep the single-transaction form, as a
+        // new table's do.
+        let partitioned = Set((run.actual.tables + final.tables).filter { $0.partitionBy != nil }.map(\.name))
         let newTables = Set(planned.compactMap { p -> String? in
             if case .createTable(let t) = p.step { return t.name }
             return nil
-        })
+        }).union(partitioned)
+        let partitionedIndexes = Set(run.actual.tables.filter { $0.partitionBy != nil }.flatMap { $0.indexes.map(\.name) })
         let identities = Set(planned.compactMap { p -> String? in
             if case .addIdentity(let table, let column, _, _) = p.step { return table + "." + column }
             return nil
@@ -361,7 +367,7 @@ struct OnlinePlan {
             case .dropNotNull(let table, let column) where latePrimaryKeyTables.contains(table):
                 lateDropNotNulls.append(p)
                 lateNullable.append((table, column))
-            case .dropIndex(let name) where !backsForeignKey(name):
+            case .dropIndex(let name) where !backsForeignKey(name) && !partitionedIndexes.contains(name):
                 drops.append(online(.dropIndexConcurrently(name), transactional: false))
             case .createIndex(let table, let index) where !newTables.contains(table):
                 builds.append(online(.createIndexConcurrently(table: table, index), transactional: false))
@@ -372,6 +378,11 @@ struct OnlinePlan {
                 lateValidations.append(online(.validateConstraint(table: table, name: f.name),
                                               hazards: p.hazards.filter { $0 == .mayFailOnExistingData }))
                 deferredForeignKeys.append((table, f.name))
+            case .addConstraint(_, .foreignKey(let f)) where f.referencedSchema == nil
+                && partitioned.contains(f.referencedTable):
+                // VALIDATE CONSTRAINT validates the key, not its clones for the
+                // referenced partitions, which would stay NOT VALID: added valid.
+                first.append(p)
             case .addConstraint(let table, let c) where !newTables.contains(table):
                 switch c {
                 case .check, .foreignKey:

@@ -155,6 +155,12 @@ extension TableState {
             return false
         }
         count += unsupported - table.unsupported.count
+        // A partition is a table: `tables` globs match it by its own name.
+        if let partitions = table.partitions {
+            let kept = partitions.filter { !rules.ignores(.tables, $0.name) }
+            count += partitions.count - kept.count
+            table.partitions = kept.isEmpty ? nil : kept
+        }
         if let policies = table.policies {
             let kept = policies.filter { !rules.ignores(.policies, table: name, $0.name) }
             count += policies.count - kept.count

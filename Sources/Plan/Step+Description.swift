@@ -13,6 +13,9 @@ extension Step {
         case .renameTable: .renameTable
         case .dropTable: .dropTable
         case .commentOnTable: .commentOnTable
+        case .createPartition: .createPartition
+        case .dropPartition: .dropPartition
+        case .setLogged: .setLogged
         case .addColumn: .addColumn
         case .renameColumn: .renameColumn
         case .dropColumn: .dropColumn
@@ -79,11 +82,11 @@ extension Step {
         switch self {
         case .createSchema, .createEnum, .createTable, .addColumn, .createSequence, .addConstraint, .createIndex,
              .createFunction, .createTrigger, .createIndexConcurrently, .addConstraintNotValid, .addConstraintUsingIndex,
-             .createView, .createViewIndex,
+             .createView, .createViewIndex, .createPartition,
              .createDomain, .addDomainCheck, .addDomainCheckNotValid:
             .create
         case .dropType, .dropTable, .dropColumn, .dropSequence, .dropConstraint, .dropIndex, .dropFunction, .dropTrigger,
-             .dropDependent, .dropIndexConcurrently, .dropView, .dropDomain, .dropDomainCheck:
+             .dropDependent, .dropIndexConcurrently, .dropView, .dropDomain, .dropDomainCheck, .dropPartition:
             .drop
         case .security(let s):
             s.action
@@ -103,6 +106,9 @@ extension Step {
         case .renameTable(let from, let to): "table \(from) → \(to)"
         case .dropTable(let name): "table \(name)"
         case .commentOnTable(let table, _): "comment on table \(table)"
+        case .createPartition(let table, let p, _): "partition \(p.name) of \(table)"
+        case .dropPartition(let table, let name): "partition \(name) of \(table)"
+        case .setLogged(let table, let logged): "table \(table) \(logged ? "logged" : "unlogged")"
         case .addColumn(let table, let c): "column \(table).\(c.name)"
         case .renameColumn(let table, let from, let to): "column \(table).\(from) → \(to)"
         case .dropColumn(let table, let column): "column \(table).\(column)"
@@ -166,6 +172,7 @@ extension Step {
         switch self {
         case .createEnum(let e): e.location
         case .createTable(let t): t.location
+        case .createPartition(_, let p, _): p.location
         case .addColumn(_, let c): c.fieldLocations["type"] ?? c.location
         case .addConstraint(_, let c): c.location
         case .createIndex(_, let i), .createIndexConcurrently(_, let i): i.location

@@ -28,8 +28,12 @@ extension Step {
             return [value] + (before.map { [$0] } ?? [])
         case .commentOnTable(_, let comment), .commentOnColumn(_, _, let comment):
             return comment.map { [$0] } ?? []
+        case .createPartition(_, let p, _):
+            return SQLTokens(p.bound).literals
+        case .dropPartition, .setLogged:
+            return []
         case .createTable(let t):
-            return t.columns.flatMap(Self.literals(inColumn:)) + t.checks.flatMap { SQLTokens($0.expression).literals }
+            return (t.partitionBy.map { SQLTokens($0).literals } ?? []) + t.columns.flatMap(Self.literals(inColumn:)) + t.checks.flatMap { SQLTokens($0.expression).literals }
                 + t.exclusions.flatMap(Self.literals(inExclusion:))
         case .addColumn(_, let column):
             return Self.literals(inColumn: column)

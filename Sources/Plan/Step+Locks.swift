@@ -77,6 +77,16 @@ extension Step {
             return [RelationLock(from, .accessExclusive)]
         case .dropTable(let name):
             return [RelationLock(name, .accessExclusive)]
+        case .createPartition(let table, _, let defaultPartition):
+            // The parent under ACCESS EXCLUSIVE; a DEFAULT partition is scanned
+            // for rows that belong to the new bound, under ACCESS EXCLUSIVE too.
+            return [RelationLock(table, .accessExclusive)]
+                + (defaultPartition.map { [RelationLock($0, .accessExclusive, .scan)] } ?? [])
+        case .dropPartition(let table, let name):
+            return [RelationLock(table, .accessExclusive), RelationLock(name, .accessExclusive)]
+        case .setLogged(let table, _):
+            // Writes the table anew (to or from the WAL), and its indexes.
+            return [RelationLock(table, .accessExclusive, .rewrite)]
         case .commentOnTable(let table, _), .commentOnColumn(let table, _, _):
             return [RelationLock(table, .shareUpdateExclusive)]
         case .addColumn(let table, _):

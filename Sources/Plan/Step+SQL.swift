@@ -27,7 +27,14 @@ extension Step {
             for u in t.uniques { items.append("    " + Self.constraintDefinition(.unique(u))) }
             for c in t.checks { items.append("    " + Self.constraintDefinition(.check(c))) }
             for x in t.exclusions { items.append("    " + Self.constraintDefinition(.exclusion(x))) }
-            return "CREATE TABLE \(q(t.name)) (\n\(items.joined(separator: ",\n"))\n)"
+            let partitioning = t.partitionBy.map { " PARTITION BY \($0)" } ?? ""
+            return "CREATE \(t.unlogged ? "UNLOGGED " : "")TABLE \(q(t.name)) (\n\(items.joined(separator: ",\n"))\n)\(partitioning)"
+        case .createPartition(let table, let p, _):
+            return "CREATE TABLE \(q(p.name)) PARTITION OF \(q(table)) \(p.bound)"
+        case .dropPartition(_, let name):
+            return "DROP TABLE \(q(name))"
+        case .setLogged(let table, let logged):
+            return "ALTER TABLE \(q(table)) SET \(logged ? "LOGGED" : "UNLOGGED")"
         case .renameTable(let from, let to):
             return "ALTER TABLE \(q(from)) RENAME TO \(q(to))"
         case .dropTable(let name):

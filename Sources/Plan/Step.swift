@@ -15,6 +15,15 @@ public enum Step: Sendable, Equatable {
     case renameTable(from: String, to: String)
     case dropTable(String)
     case commentOnTable(String, comment: String?)
+    // MARK: Partitions and persistence
+    /// `CREATE TABLE partition PARTITION OF table bound`. `defaultPartition`:
+    /// the table's DEFAULT partition when it has one, which the statement scans
+    /// for rows of the new bound (and fails on any).
+    case createPartition(table: String, PartitionDeclaration, defaultPartition: String?)
+    /// `DROP TABLE partition`: its rows go with it.
+    case dropPartition(table: String, name: String)
+    /// `ALTER TABLE ... SET LOGGED` or `SET UNLOGGED`: rewrites the table.
+    case setLogged(table: String, logged: Bool)
 
     case addColumn(table: String, ColumnDeclaration)
     case renameColumn(table: String, from: String, to: String)

@@ -75,6 +75,15 @@ public struct TableDeclaration: Sendable, Equatable {
     public var policies: [PolicyDeclaration] = []
     /// nil: the table's grants are not managed (kept as they are); a list: exactly these.
     public var grants: [GrantDeclaration]?
+    // MARK: Partitioning and persistence
+    /// `unlogged: true`: `CREATE UNLOGGED TABLE`.
+    public var unlogged = false
+    /// `partition_by:` as written (`RANGE (placed_at)`); nil for a plain table.
+    public var partitionBy: String?
+    /// `partitions:`, in declaration order; only with `partitionBy`.
+    public var partitions: [PartitionDeclaration] = []
+    /// Where `partition_by:`'s value stands, for errors the server finds in it.
+    public var partitionByLocation: SourceLocation?
 
     public init(name: String, columns: [ColumnDeclaration], primaryKey: KeyDeclaration? = nil,
                 uniques: [KeyDeclaration] = [], indexes: [IndexDeclaration] = [],
@@ -95,6 +104,20 @@ public struct TableDeclaration: Sendable, Equatable {
     }
 
     public func column(named name: String) -> ColumnDeclaration? { columns.first { $0.name == name } }
+}
+
+/// A partition of a partitioned table: `CREATE TABLE name PARTITION OF table bound`.
+public struct PartitionDeclaration: Sendable, Equatable {
+    public var name: String
+    /// `FOR VALUES ...` or `DEFAULT`, as written.
+    public var bound: String
+    public var location: SourceLocation?
+
+    public init(name: String, bound: String, location: SourceLocation? = nil) {
+        self.name = name
+        self.bound = bound
+        self.location = location
+    }
 }
 
 public enum Identity: String, Sendable, Equatable, Codable {

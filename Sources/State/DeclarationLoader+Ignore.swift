@@ -99,6 +99,9 @@ extension DeclarationLoader.Parser {
         for v in declaration.views { check(.views, v.name, "\(v.kind) '\(v.name)'", at: v.location) }
         for table in declaration.tables {
             let owner = "table '\(table.name)'"
+            for p in table.partitions {
+                check(.tables, p.name, "partition '\(p.name)' of \(owner)", at: p.location)
+            }
             if match(.tables, table.name) != nil {
                 check(.tables, table.name, owner, at: table.location)
                 continue

@@ -15,7 +15,7 @@ public enum DeclarationLoader {
                            "domains", "grants"]
     static let tableKeys = ["columns", "primary_key", "unique", "indexes", "foreign_keys", "checks",
                             "triggers", "comment", "renamed_from", "row_level_security", "policies", "grants",
-                            "exclusions"]
+                            "exclusions", "unlogged", "partition_by", "partitions"]
     static let columnKeys = ["type", "nullable", "default", "identity", "generated", "collation",
                              "comment", "renamed_from", "using"]
     static let indexKeys = ["columns", "unique", "using", "where", "include", "nulls_not_distinct", "with"]
@@ -281,6 +281,7 @@ extension DeclarationLoader {
             if let exclusionsEntry = fields["exclusions"] {
                 table.exclusions = parseExclusions(exclusionsEntry, table: name, declared: declared)
             }
+            parsePartitioning(fields, into: &table)
             if let commentEntry = fields["comment"] {
                 table.comment = reader.string(commentEntry, of: owner)
             }

@@ -76,6 +76,10 @@ extension SchemaState {
                 field(p.roles.joined(separator: ",")); field(p.using); field(p.withCheck); field(p.comment); out += "\n"
             }
             for g in t.grants ?? [] { out += " A"; field(g.grantee); field(g.privileges.joined(separator: ",")); out += "\n" }
+            // Persistence and partitioning: only when not a plain logged table.
+            if t.isUnlogged { out += " L\n" }
+            if let key = t.partitionBy { out += " B"; field(key); out += "\n" }
+            for p in t.partitions ?? [] { out += " W"; field(p.name); field(p.bound); out += "\n" }
         }
         // Only present when the schema has functions: states without them encode as before.
         for f in state.functions {

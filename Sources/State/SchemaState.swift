@@ -134,11 +134,26 @@ public struct TableState: Sendable, Equatable, Codable {
     /// Privileges granted on the table to roles other than its owner (`relacl`),
     /// sorted by grantee; nil for none.
     public var grants: [GrantState]?
+    // MARK: Partitioning and persistence
+    /// `UNLOGGED` (`relpersistence = 'u'`); nil for a logged table (states of
+    /// earlier builds decode as logged).
+    public var unlogged: Bool?
+    /// `pg_get_partkeydef` of a partitioned table (`RANGE (placed_at)`); nil
+    /// for a plain table.
+    public var partitionBy: String?
+    /// The partitions of a partitioned table that live in the same schema,
+    /// sorted by name; nil for none. A partition is not a table of the state:
+    /// its columns, keys and indexes are its parent's.
+    public var partitions: [PartitionState]?
 
     public init(name: String, comment: String? = nil, columns: [ColumnState] = [],
                 constraints: [ConstraintState] = [], indexes: [IndexState] = [], ignoredUses: [String] = [],
                 ignoredKeyColumns: [String] = [], triggers: [TriggerState] = [], unsupported: [String] = [],
-                rowSecurity: RowSecurityState? = nil, policies: [PolicyState]? = nil, grants: [GrantState]? = nil) {
+                rowSecurity: RowSecurityState? = nil, policies: [PolicyState]? = nil, grants: [GrantState]? = nil,
+                unlogged: Bool? = nil, partitionBy: String? = nil, partitions: [PartitionState]? = nil) {
+        self.unlogged = unlogged
+        self.partitionBy = partitionBy
+        self.partitions = partitions
         self.rowSecurity = rowSecurity
         self.policies = policies
         self.grants = grants
@@ -158,6 +173,8 @@ public struct TableState: Sendable, Equatable, Codable {
     public func index(named name: String) -> IndexState? { indexes.first { $0.name == name } }
     public func trigger(named name: String) -> TriggerState? { triggers.first { $0.name == name } }
     public func policy(named name: String) -> PolicyState? { policies?.first { $0.name == name } }
+    public func partition(named name: String) -> PartitionState? { partitions?.first { $0.name == name } }
+    public var isUnlogged: Bool { unlogged ?? false }
 
     public func normalized() -> TableState {
         TableState(
@@ -171,7 +188,22 @@ public struct TableState: Sendable, Equatable, Codable {
             unsupported: unsupported.sorted(),
             rowSecurity: rowSecurity.flatMap { RowSecurityState.of(enabled: $0.enabled, forced: $0.forced) },
             policies: policies.flatMap { $0.isEmpty ? nil : $0.sorted { $0.name < $1.name } },
-            grants: grants?.normalizedGrants)
+            grants: grants?.normalizedGrants,
+            unlogged: unlogged == true ? true : nil, partitionBy: partitionBy,
+            partitions: partitions.flatMap { $0.isEmpty ? nil : $0.sorted { $0.name < $1.name } })
+    }
+}
+
+/// A partition of a partitioned table: its name and its bound as
+/// `pg_get_expr(relpartbound)` renders it (`FOR VALUES FROM ('2026-01-01') TO
+/// ('2027-01-01')`, `DEFAULT`).
+public struct PartitionState: Sendable, Equatable, Codable {
+    public var name: String
+    public var bound: String
+
+    public init(name: String, bound: String) {
+        self.name = name
+        self.bound = bound
     }
 }
 

@@ -49,6 +49,51 @@ import TestSupport
         #expect(inSync)
     }
 
+    /// Partitioned and UNLOGGED tables are declared as they are: the partition
+    /// key and bounds as the server prints them, the partitions under their
+    /// table (not as tables of their own), and the tenant plans in sync.
+    @Test func partitionedAndUnloggedTablesRoundTrip() async throws {
+        let h = try await Harness.make(prefix: "import_part")
+        try h.run([
+            """
+            CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY, placed_at date NOT NULL, kind text NOT NULL,
+                                 PRIMARY KEY (id, placed_at)) PARTITION BY RANGE (placed_at)
+            """,
+            "CREATE INDEX events_kind_idx ON events (kind)",
+            "CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+            "CREATE TABLE events_rest PARTITION OF events DEFAULT",
+            "CREATE TABLE tags (name text NOT NULL) PARTITION BY LIST (lower(name))",
+            "CREATE TABLE tags_ab PARTITION OF tags FOR VALUES IN ('a', 'b')",
+            "INSERT INTO events (placed_at, kind) VALUES ('2026-03-01', 'click'), ('2031-01-01', 'tap')",
+            "CREATE UNLOGGED TABLE cache (k text PRIMARY KEY, v text)",
+        ], in: "t1", createSchema: true)
+        let (declaration, notes) = try Self.importT1(h)
+        #expect(notes.contains { $0.hasPrefix("verified: ") }, "\(notes)")
+        #expect(declaration.tables.map(\.name).sorted() == ["cache", "events", "tags"])
+        let events = try #require(declaration.table(named: "events"))
+        #expect(events.partitionBy == "RANGE (placed_at)")
+        #expect(events.partitions.map(\.name) == ["events_2026", "events_rest"])
+        #expect(events.partitions.map(\.bound) == ["FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')", "DEFAULT"])
+        #expect(events.indexes.map(\.name) == ["events_kind_idx"])
+        #expect(!events.unlogged)
+        #expect(declaration.table(named: "tags")?.partitionBy == "LIST (lower(name))")
+        #expect(declaration.table(named: "tags")?.partitions.map(\.bound) == ["FOR VALUES IN ('a', 'b')"])
+        #expect(declaration.table(named: "cache")?.unlogged == true)
+        #expect(declaration.table(named: "cache")?.partitionBy == nil)
+        let plan = try h.plan(declaration, tenants: ["t1", "fresh"])
+        #expect(plan.changeSets.first { $0.tenants.values.contains { $0.contains("t1") } }?.inSync == true)
+        #expect(plan.changeSets.flatMap(\.held).isEmpty)
+        // A new tenant gets the same partitions.
+        let report = try h.apply(plan)
+        #expect(report.succeeded)
+        #expect(try h.rows("""
+            SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_class c
+            WHERE c.relnamespace = 'fresh'::regnamespace AND c.relispartition AND c.relkind = 'r' ORDER BY 1
+            """) == [["events_2026", "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')"], ["events_rest", "DEFAULT"],
+                     ["tags_ab", "FOR VALUES IN ('a', 'b')"]])
+        #expect(try h.rows("SELECT relpersistence::text FROM pg_class WHERE oid = 'fresh.cache'::regclass") == [["u"]])
+    }
+
     @Test func changesTheWarningsAnnouncedAreExpectedOthersAreNamed() {
         let notes = [
             ImportNote(object: "column items.id", reason: "a serial column that allows NULL"),

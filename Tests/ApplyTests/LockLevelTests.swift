@@ -28,6 +28,10 @@ import TestSupport
         "ALTER TABLE t ADD CONSTRAINT t_v_check CHECK (a < 1000000) NOT VALID",
         "CREATE TABLE other (x integer)",
         "CREATE TABLE c (id bigint REFERENCES r (id))",
+        "CREATE TABLE pt (at date NOT NULL) PARTITION BY RANGE (at)",
+        "CREATE TABLE pt_2026 PARTITION OF pt FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+        "CREATE TABLE pt_default PARTITION OF pt DEFAULT",
+        "INSERT INTO pt SELECT date '2026-01-01' + g FROM generate_series(0, 900) g",
     ]
 
     struct LockCase: Sendable, CustomTestStringConvertible {
@@ -76,6 +80,12 @@ import TestSupport
         LockCase(step: .alterConstraintTiming(table: "c", name: "c_id_fkey", ConstraintTiming(initiallyDeferred: true))),
         LockCase(step: .setIndexStorage(index: "t_note_idx", set: ["fillfactor": "70"], reset: [])),
         LockCase(step: .setIndexStorage(index: "t_note_idx", set: [:], reset: ["fillfactor"])),
+        // Partitions and persistence
+        LockCase(step: .createPartition(table: "pt", PartitionDeclaration(
+            name: "pt_2030", bound: "FOR VALUES FROM ('2030-01-01') TO ('2031-01-01')"), defaultPartition: "pt_default"),
+                 hazards: [.mayFailOnExistingData]),
+        LockCase(step: .dropPartition(table: "pt", name: "pt_2026"), hazards: [.dataLoss]),
+        LockCase(step: .setLogged(table: "t", logged: false), hazards: [.tableRewrite]),
     ]
 
     /// The strongest lock mode each claimed relation is held in by `pid`, granted.

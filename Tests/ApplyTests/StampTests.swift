@@ -28,6 +28,11 @@ import TestSupport
         "CREATE DOMAIN positive AS integer CONSTRAINT positive_check CHECK (VALUE > 0)",
         "CREATE TABLE counters (id integer PRIMARY KEY, n positive)",
         "CREATE POLICY counters_all ON counters USING (true)",
+        // Partitions and persistence.
+        "CREATE TABLE visits (at date NOT NULL) PARTITION BY RANGE (at)",
+        "CREATE TABLE visits_2026 PARTITION OF visits FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+        "CREATE TABLE visits_loose (at date NOT NULL)",
+        "CREATE UNLOGGED TABLE cache (k text)",
     ]
 
     static func reflected(_ h: Harness, _ schema: String) throws -> ReflectedSchema? {
@@ -171,6 +176,12 @@ import TestSupport
         "CREATE POLICY counters_none ON counters USING (false)",
         "ALTER POLICY counters_all ON counters USING (n > 1)",
         "DROP POLICY counters_all ON counters",
+        "CREATE TABLE visits_2027 PARTITION OF visits FOR VALUES FROM ('2027-01-01') TO ('2028-01-01')",
+        "ALTER TABLE visits ATTACH PARTITION visits_loose FOR VALUES FROM ('2030-01-01') TO ('2031-01-01')",
+        "ALTER TABLE visits DETACH PARTITION visits_2026",
+        "DROP TABLE visits_2026",
+        "ALTER TABLE cache SET LOGGED",
+        "ALTER TABLE visits_loose SET UNLOGGED",
     ])
     func everyChangeOfStateChangesTheStamp(change: String) async throws {
         let h = try await Harness.make(prefix: "stamp_change")

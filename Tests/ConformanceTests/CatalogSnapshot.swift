@@ -23,6 +23,13 @@ struct CatalogSnapshot: Equatable {
                    coalesce(obj_description(c.oid, 'pg_class'), '')
             FROM pg_class c WHERE c.relnamespace = $1::regnamespace AND c.relkind <> 'c'
             """),
+        ("partitioning", """
+            SELECT c.relname, coalesce(pg_get_partkeydef(c.oid), ''), coalesce(p.relname, ''),
+                   coalesce(pg_get_expr(c.relpartbound, c.oid), '')
+            FROM pg_class c
+            LEFT JOIN pg_inherits i ON i.inhrelid = c.oid LEFT JOIN pg_class p ON p.oid = i.inhparent
+            WHERE c.relnamespace = $1::regnamespace AND (c.relkind = 'p' OR c.relispartition)
+            """),
         ("column", """
             SELECT c.relname || '.' || a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull::text,
                    coalesce(pg_get_expr(d.adbin, d.adrelid), ''), a.attidentity::text, a.attgenerated::text,

@@ -31,6 +31,9 @@ func caseName(_ step: Step) -> String {
     case .renameTable: "renameTable"
     case .dropTable: "dropTable"
     case .commentOnTable: "commentOnTable"
+    case .createPartition: "createPartition"
+    case .dropPartition: "dropPartition"
+    case .setLogged: "setLogged"
     case .addColumn: "addColumn"
     case .renameColumn: "renameColumn"
     case .dropColumn: "dropColumn"
@@ -104,7 +107,7 @@ func caseName(_ step: Step) -> String {
     }
 }
 
-let allStepCaseCount = 74
+let allStepCaseCount = 77
 
 /// A name that needs every kind of quoting: a double quote, capitals, a space, non-ASCII.
 let awkward = "Wé\"ird Nämé 🐘"
@@ -171,6 +174,25 @@ let renderCases: [RenderCase] = [
     RenderCase(.renameTable(from: "purchases", to: awkward),
                "ALTER TABLE \"purchases\" RENAME TO \(awkwardQuoted)", "rename_table", .change),
     RenderCase(.dropTable(awkward), "DROP TABLE \(awkwardQuoted)", "drop_table", .drop),
+    RenderCase(.createTable({
+        var t = TableDeclaration(name: "events", columns: [ColumnDeclaration(name: "at", type: "date", nullable: false)])
+        t.partitionBy = "RANGE (at)"
+        return t
+    }()), "CREATE TABLE \"events\" (\n    \"at\" date NOT NULL\n) PARTITION BY RANGE (at)", "create_table", .create),
+    RenderCase(.createTable({
+        var t = TableDeclaration(name: "cache", columns: [ColumnDeclaration(name: "k", type: "text")])
+        t.unlogged = true
+        return t
+    }()), "CREATE UNLOGGED TABLE \"cache\" (\n    \"k\" text\n)", "create_table", .create),
+    RenderCase(.createPartition(table: "events", PartitionDeclaration(
+        name: awkward, bound: "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')"), defaultPartition: "events_default"),
+               "CREATE TABLE \(awkwardQuoted) PARTITION OF \"events\" FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+               "create_partition", .create),
+    RenderCase(.createPartition(table: awkward, PartitionDeclaration(name: "d", bound: "DEFAULT"), defaultPartition: nil),
+               "CREATE TABLE \"d\" PARTITION OF \(awkwardQuoted) DEFAULT", "create_partition", .create),
+    RenderCase(.dropPartition(table: "events", name: awkward), "DROP TABLE \(awkwardQuoted)", "drop_partition", .drop),
+    RenderCase(.setLogged(table: awkward, logged: true), "ALTER TABLE \(awkwardQuoted) SET LOGGED", "set_logged", .change),
+    RenderCase(.setLogged(table: "t", logged: false), "ALTER TABLE \"t\" SET UNLOGGED", "set_logged", .change),
     RenderCase(.commentOnTable("customers", comment: "People who're buying; -- not a comment \\n"),
                "COMMENT ON TABLE \"customers\" IS 'People who''re buying; -- not a comment \\n'",
                "comment_table", .change),

@@ -95,6 +95,10 @@ let fingerprintEdits: [FingerprintEdit] = [
     FingerprintEdit("other object removed") { $0.others.removeAll() },
     FingerprintEdit("ignored objects stand on a column") { $0.tables[1].ignoredUses = ["id"] },
     FingerprintEdit("ignored objects stand on the table alone") { $0.tables[1].ignoredUses = [""] },
+    FingerprintEdit("table unlogged") { $0.tables[0].unlogged = true },
+    FingerprintEdit("table partitioned") { $0.tables[0].partitionBy = "RANGE (id)" },
+    FingerprintEdit("table partitioned by list") { $0.tables[0].partitionBy = "LIST (id)" },
+    FingerprintEdit("partition added") { $0.tables[0].partitions = [PartitionState(name: "p", bound: "DEFAULT")] },
 ]
 
 @Suite("State fingerprint")
