@@ -15,7 +15,7 @@ extension Importer {
 
         var catalog = Catalog(schema: tenant)
         var unmanaged = state?.others ?? []
-        unmanaged += (state?.sequences ?? []).map { "sequence \($0)" }
+        unmanaged += (state?.sequences ?? []).map { "sequence \($0.name)" }
         unmanaged += try connection.query(UnmanagedRow.query, [namespace]).decode(UnmanagedRow.self).map(\.object)
         catalog.unmanaged = Set(unmanaged).sorted()
         catalog.domains = state?.domains ?? []

@@ -67,6 +67,8 @@ extension Reflector {
         var policies: [PolicyRow]
         var tableSecurity: [TableSecurityRow]
         var schemaSecurity: [SchemaSecurityRow]
+        // MARK: Sequences
+        var sequences: [SequenceRow]
         /// Re-read texts, keyed `c/oid` (constraint), `d/oid` (default),
         /// `i/oid` (index), `t/rel/attnum` (column type), `l/rel/attnum` (collation),
         /// and routines' and triggers' texts (see `Reflector.routineTextsQuery`).
@@ -93,6 +95,8 @@ extension Reflector {
                 PipelineStatement(TableSecurityRow.query, [tables], prepared: "tenantplan_table_security"),
                 PipelineStatement(SchemaSecurityRow.query, [arrayLiteral(owners.schemaNames)],
                                   prepared: "tenantplan_schema_security"),
+                // MARK: Sequences
+                PipelineStatement(SequenceRow.query, [arrayLiteral(owners.classOIDs)], prepared: "tenantplan_sequences"),
             ]
         }
 
@@ -112,6 +116,7 @@ extension Reflector {
             policies = try results[11].decode()
             tableSecurity = try results[12].decode()
             schemaSecurity = try results[13].decode()
+            sequences = try results[14].decode()
         }
 
         /// Each schema's stamp lines from these rows, by position in the batch
@@ -164,6 +169,10 @@ extension Reflector {
             for row in domains {
                 guard let version = row.commentVersion else { continue }
                 add(row.oid, Stamp.typeComment(oid: row.oid, version: version), owners: owners.ofDomain)
+            }
+            // Sequences: their options and comments (the pg_class row is a member's).
+            for row in sequences {
+                add(row.oid, Stamp.sequence(oid: row.oid, version: row.version, commentVersion: row.commentVersion))
             }
             return lines
         }

@@ -81,6 +81,11 @@ public enum Stamp {
         "s:\(oid):\(owner):\(attnum):\(type):\(version)"
     }
 
+    /// A sequence's options (`pg_sequence`) and comment, whoever owns it.
+    static func sequence(oid: String, version: String, commentVersion: String?) -> String {
+        "w:\(oid):\(version):\(commentVersion ?? "")"
+    }
+
     static func label(oid: String, version: String) -> String { "e:\(oid):\(version)" }
 
     static func comment(oid: String, attnum: String, version: String) -> String { "d:\(oid):\(attnum):\(version)" }
@@ -204,6 +209,13 @@ public enum Stamp {
             SELECT 'k:' || con.oid::int8 || ':' || con.xmin::text
             FROM r, pg_catalog.pg_constraint con
             WHERE con.contypid = ANY(r.domains) AND con.contype = 'c'
+            UNION ALL
+            SELECT 'w:' || sq.seqrelid::int8 || ':' || sq.xmin::text || ':' || coalesce(ds.xmin::text, '')
+            FROM r, pg_catalog.pg_sequence sq
+            LEFT JOIN pg_catalog.pg_description ds
+                   ON ds.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ds.objoid = sq.seqrelid
+                  AND ds.objsubid = 0
+            WHERE sq.seqrelid = ANY(r.sequences)
             UNION ALL
             SELECT 'y:' || ds.objoid::int8 || ':' || ds.xmin::text
             FROM r, pg_catalog.pg_description ds

@@ -34,6 +34,11 @@ extension Change {
         case alterSequenceType = "alter_sequence_type"
         case dropSequence = "drop_sequence"
         case continueSequence = "continue_sequence"
+        // MARK: Sequences
+        case createStandaloneSequence = "create_standalone_sequence"
+        case alterSequence = "alter_sequence"
+        case sequenceOwnedBy = "sequence_owned_by"
+        case commentOnSequence = "comment_sequence"
 
         case addConstraint = "add_constraint"
         case renameConstraint = "rename_constraint"

@@ -54,6 +54,8 @@ public struct Differ: Sendable {
         var ops: [Step] = defaultPrivilegeCreation(of: declaration)
         ops += declaration.enums.map { .createEnum($0) }
         ops += declaration.domains.map { .createDomain($0) }
+        // Sequences before the tables whose defaults take their values, owned once their column exists.
+        ops += declaration.sequences.map { .createStandaloneSequence($0) }
         let early = functionsUsedByTables(declaration)
         ops += declaration.functions.filter { early.contains($0.name) }.map { .createFunction($0) }
         ops += declaration.tables.map { .createTable($0) }
@@ -62,6 +64,9 @@ public struct Differ: Sendable {
         }
         for t in declaration.tables {
             ops += t.foreignKeys.map { .addConstraint(table: t.name, .foreignKey($0)) }
+        }
+        for s in declaration.sequences where s.ownedBy != nil {
+            ops.append(.sequenceOwnedBy(name: s.name, ownedBy: s.ownedBy))
         }
         ops += lateRoutines(of: declaration, early: early, order: order)
         for t in declaration.tables {
@@ -72,6 +77,9 @@ public struct Differ: Sendable {
         }
         for d in declaration.domains where d.comment != nil {
             ops.append(.commentOnDomain(d.name, comment: d.comment))
+        }
+        for s in declaration.sequences where s.comment != nil {
+            ops.append(.commentOnSequence(s.name, comment: s.comment))
         }
         ops += securityCreation(of: declaration)
         for f in declaration.functions where f.comment != nil {
@@ -99,6 +107,7 @@ public struct Differ: Sendable {
         var run = Run(differ: self, actual: actual)
         run.diffEnums()
         run.diffDomains()
+        run.diffSequences()
         run.diffTables()
         run.diffFunctions()
         run.diffTriggers()

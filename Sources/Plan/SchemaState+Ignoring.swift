@@ -37,7 +37,7 @@ extension SchemaState {
         var state = self
         let before = state.enums.count + state.sequences.count + state.others.count + state.functions.count
         state.enums.removeAll { rules.ignores(.types, $0.name) }
-        state.sequences.removeAll { rules.ignores(.sequences, $0) }
+        state.sequences.removeAll { rules.ignores(.sequences, $0.name) }
         state.others.removeAll { Self.ignores(other: $0, rules) }
         state.functions.removeAll { rules.ignores(.functions, $0.name) }
         count += before - (state.enums.count + state.sequences.count + state.others.count + state.functions.count)

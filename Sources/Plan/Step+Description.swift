@@ -31,6 +31,11 @@ extension Step {
         case .alterSequenceType: .alterSequenceType
         case .dropSequence: .dropSequence
         case .continueSequence: .continueSequence
+        // MARK: Sequences
+        case .createStandaloneSequence: .createStandaloneSequence
+        case .alterSequence: .alterSequence
+        case .sequenceOwnedBy: .sequenceOwnedBy
+        case .commentOnSequence: .commentOnSequence
         case .addConstraint: .addConstraint
         case .renameConstraint: .renameConstraint
         case .dropConstraint: .dropConstraint
@@ -79,7 +84,7 @@ extension Step {
         case .createSchema, .createEnum, .createTable, .addColumn, .createSequence, .addConstraint, .createIndex,
              .createFunction, .createTrigger, .createIndexConcurrently, .addConstraintNotValid, .addConstraintUsingIndex,
              .createView, .createViewIndex,
-             .createDomain, .addDomainCheck, .addDomainCheckNotValid:
+             .createDomain, .addDomainCheck, .addDomainCheckNotValid, .createStandaloneSequence:
             .create
         case .dropType, .dropTable, .dropColumn, .dropSequence, .dropConstraint, .dropIndex, .dropFunction, .dropTrigger,
              .dropDependent, .dropIndexConcurrently, .dropView, .dropDomain, .dropDomainCheck:
@@ -120,6 +125,11 @@ extension Step {
         case .alterSequenceType(let name, let type): "sequence \(name) as \(type)"
         case .dropSequence(let name): "sequence \(name)"
         case .continueSequence(let name, _, _, _): "sequence \(name) position"
+        // MARK: Sequences
+        case .createStandaloneSequence(let s): "sequence \(s.name)"
+        case .alterSequence(_, let s): "sequence \(s.name)"
+        case .sequenceOwnedBy(let name, _): "owner of sequence \(name)"
+        case .commentOnSequence(let name, _): "comment on sequence \(name)"
         case .addConstraint(let table, let c): "constraint \(c.name) on \(table)"
         case .renameConstraint(let table, let from, let to): "constraint \(from) → \(to) on \(table)"
         case .dropConstraint(let table, let name): "constraint \(name) on \(table)"
@@ -174,6 +184,7 @@ extension Step {
         case .createViewIndex(_, let i): i.location
         // MARK: Domains
         case .createDomain(let d): d.location
+        case .createStandaloneSequence(let s): s.location
         case .addDomainCheck(_, let c, _), .addDomainCheckNotValid(_, let c): c.location
         case .security(let s): s.location
         default: nil

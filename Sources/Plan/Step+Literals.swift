@@ -46,6 +46,10 @@ extension Step {
             return Self.literals(inExclusion: x)
         case .continueSequence(let name, _, _, _):
             return [quoteIdentifier(name)]
+        case .commentOnSequence(_, let comment):
+            return comment.map { [$0] } ?? []
+        case .createStandaloneSequence, .alterSequence, .sequenceOwnedBy:
+            return []
         case .createIndex(_, let index), .createIndexConcurrently(_, let index):
             let elements = index.columns.flatMap { element -> [String] in
                 let body = IndexElement.split(element).body

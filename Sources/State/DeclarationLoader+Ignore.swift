@@ -136,5 +136,8 @@ extension DeclarationLoader.Parser {
         for domain in declaration.domains {
             check(.types, domain.name, "domain '\(domain.name)'", at: domain.location)
         }
+        for sequence in declaration.sequences {
+            check(.sequences, sequence.name, "sequence '\(sequence.name)'", at: sequence.location)
+        }
     }
 }

@@ -12,7 +12,7 @@ public enum DeclarationLoader {
     public static let supportedVersion = 1
 
     static let topKeys = ["version", "enums", "functions", "tables", "ignore", "views", "materialized_views",
-                           "domains", "grants"]
+                           "domains", "grants", "sequences"]
     static let tableKeys = ["columns", "primary_key", "unique", "indexes", "foreign_keys", "checks",
                             "triggers", "comment", "renamed_from", "row_level_security", "policies", "grants",
                             "exclusions"]
@@ -106,7 +106,8 @@ extension DeclarationLoader {
             var declaration = Declaration(file: file)
             guard let top = reader.fields(
                 of: root, allowed: DeclarationLoader.topKeys, what: "the schema file",
-                shape: "a mapping with the keys version, enums, domains, functions, tables, views, materialized_views, ignore and grants")
+                shape: "a mapping with the keys version, enums, domains, sequences, functions, tables, views, "
+                    + "materialized_views, ignore and grants")
             else { return declaration }
 
             try reader.checkVersion(in: top, of: root, supported: DeclarationLoader.supportedVersion)
@@ -144,6 +145,8 @@ extension DeclarationLoader {
             if let viewsEntry = top["materialized_views"] {
                 declaration.views += parseViews(viewsEntry, materialized: true)
             }
+            // Sequences: after the tables, whose names and columns they must not take and may be owned by.
+            if let sequencesEntry = top["sequences"] { declaration.sequences = parseSequences(sequencesEntry) }
             checkForeignKeyTargets(declaration)
             if let grantsEntry = top["grants"] { declaration.grants = parseSchemaGrants(grantsEntry) }
             if let ignoreEntry = top["ignore"] {

@@ -104,7 +104,11 @@ extension SchemaState {
         for d in state.defaultPrivileges ?? [] {
             out += "P"; field(d.objects); field(d.grantee); field(d.privileges.joined(separator: ",")); out += "\n"
         }
-        for s in state.sequences { out += "S"; field(s); out += "\n" }
+        for s in state.sequences {
+            out += "S"; field(s.name); field(s.type); field(String(s.start)); field(String(s.increment))
+            field(String(s.minValue)); field(String(s.maxValue)); field(String(s.cache)); field(s.cycle ? "t" : "f")
+            field(s.ownedBy); field(s.comment); out += "\n"
+        }
         for o in state.others { out += "O"; field(o); out += "\n" }
         // Only states with dependents have these lines: others encode as before.
         // The schema's own functions, procedures and triggers are in the state

@@ -10,8 +10,9 @@ public struct SchemaState: Sendable, Equatable, Codable {
     public var enums: [EnumState]
     /// Sorted by name.
     public var tables: [TableState]
-    /// Sequences that no column owns, sorted.
-    public var sequences: [String]
+    /// Standalone sequences (not a serial or identity column's), sorted by name
+    /// (see `SequenceState`).
+    public var sequences: [SequenceState]
     /// Objects tenantplan does not manage (views, aggregates, domains...), as
     /// `kind name`, sorted. Reported, never changed.
     public var others: [String]
@@ -43,7 +44,7 @@ public struct SchemaState: Sendable, Equatable, Codable {
     public var defaultPrivileges: [DefaultPrivilegeState]?
 
 
-    public init(enums: [EnumState] = [], tables: [TableState] = [], sequences: [String] = [], others: [String] = [],
+    public init(enums: [EnumState] = [], tables: [TableState] = [], sequences: [SequenceState] = [], others: [String] = [],
                 functions: [FunctionState] = [], dependents: [DependentState] = [], views: [ViewState] = [],
                 creationOrder: [String] = [], domains: [DomainState] = [],
                 schemaGrants: [GrantState]? = nil, defaultPrivileges: [DefaultPrivilegeState]? = nil) {
@@ -64,6 +65,7 @@ public struct SchemaState: Sendable, Equatable, Codable {
     public func table(named name: String) -> TableState? { tables.first { $0.name == name } }
     public func enumType(named name: String) -> EnumState? { enums.first { $0.name == name } }
     public func view(named name: String) -> ViewState? { views.first { $0.name == name } }
+    public func sequence(named name: String) -> SequenceState? { sequences.first { $0.name == name } }
 
     /// The same state with every list in canonical order, so that equal states
     /// encode equally. Column order is not part of the compared state:
@@ -72,7 +74,7 @@ public struct SchemaState: Sendable, Equatable, Codable {
         SchemaState(
             enums: enums.sorted { $0.name < $1.name },
             tables: tables.map { $0.normalized() }.sorted { $0.name < $1.name },
-            sequences: sequences.sorted(),
+            sequences: sequences.sorted { $0.name < $1.name },
             others: others.sorted(),
             functions: functions.sorted { $0.signature < $1.signature },
             dependents: dependents.map { var d = $0; d.on.sort(); return d }.sorted { $0.sortKey < $1.sortKey },

@@ -49,6 +49,10 @@ func caseName(_ step: Step) -> String {
     case .alterSequenceType: "alterSequenceType"
     case .dropSequence: "dropSequence"
     case .continueSequence: "continueSequence"
+    case .createStandaloneSequence: "createStandaloneSequence"
+    case .alterSequence: "alterSequence"
+    case .sequenceOwnedBy: "sequenceOwnedBy"
+    case .commentOnSequence: "commentOnSequence"
     case .addConstraint: "addConstraint"
     case .renameConstraint: "renameConstraint"
     case .dropConstraint: "dropConstraint"
@@ -393,6 +397,21 @@ let renderCases: [RenderCase] = [
                "drop_domain_check", .drop),
     RenderCase(.commentOnDomain("email", comment: "it's an address"),
                #"COMMENT ON DOMAIN "email" IS 'it''s an address'"#, "comment_domain", .change),
+    // Sequences
+    RenderCase(.createStandaloneSequence(SequenceDeclaration(name: "invoice_number")),
+               #"CREATE SEQUENCE "invoice_number""#, "create_standalone_sequence", .create),
+    RenderCase(.createStandaloneSequence(SequenceDeclaration(
+        name: awkward, type: "integer", start: 1000, increment: -2, minValue: -5, maxValue: 5000, cache: 10, cycle: true)),
+               "CREATE SEQUENCE \(awkwardQuoted) AS integer INCREMENT BY -2 MINVALUE -5 MAXVALUE 5000 START WITH 1000 CACHE 10 CYCLE",
+               "create_standalone_sequence", .create),
+    RenderCase(.alterSequence(from: SequenceState(name: "n", cycle: true),
+                              to: SequenceState(name: "n", type: "integer", start: 7, maxValue: 2147483647, cache: 5)),
+               #"ALTER SEQUENCE "n" AS integer MAXVALUE 2147483647 START WITH 7 CACHE 5 NO CYCLE"#, "alter_sequence", .change),
+    RenderCase(.sequenceOwnedBy(name: "n", ownedBy: "invoices.number"),
+               #"ALTER SEQUENCE "n" OWNED BY "invoices"."number""#, "sequence_owned_by", .change),
+    RenderCase(.sequenceOwnedBy(name: "n", ownedBy: nil), #"ALTER SEQUENCE "n" OWNED BY NONE"#, "sequence_owned_by", .change),
+    RenderCase(.commentOnSequence("n", comment: "it's"), #"COMMENT ON SEQUENCE "n" IS 'it''s'"#, "comment_sequence", .change),
+    RenderCase(.commentOnSequence("n", comment: nil), #"COMMENT ON SEQUENCE "n" IS NULL"#, "comment_sequence", .change),
 ] + securityRenderCases
 
 /// Row-level security, policies and grants.
