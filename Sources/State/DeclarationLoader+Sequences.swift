@@ -2,7 +2,7 @@ import Yams
 
 /// `sequences:`: standalone sequences, one per key.
 extension DeclarationLoader.Parser {
-    func parseSequences(_ entry: YAMLEntry) -> [SequenceDeclaration] {
+    func parseSequences(_ entry: YAMLEntry, tables: [TableDeclaration]) -> [SequenceDeclaration] {
         guard let entries = reader.entries(
             of: entry.value, what: "'sequences'",
             shape: "a mapping of sequence names to { type: bigint, start: 1, ... } ({} for the defaults)")
@@ -52,9 +52,33 @@ extension DeclarationLoader.Parser {
             if let commentEntry = fields["comment"] {
                 sequence.comment = reader.string(commentEntry, of: owner, allowEmpty: true)
             }
+            if let ownedEntry = fields["owned_by"], Self.isSerialShaped(sequence, tables: tables) {
+                let type = sequence.type ?? "bigint"
+                let serial = ["smallint": "smallserial", "integer": "serial"][type] ?? "bigserial"
+                reader.error("\(owner) is what a \(serial) column is: owned by the column whose default takes its "
+                                 + "values, with the options serial gives", at: ownedEntry.value,
+                             hint: "declare the column as type: \(serial) and remove the sequence, or give the "
+                                 + "sequence an option of its own (start:, cache:, comment:...)")
+            }
             result.append(sequence)
         }
         return result
+    }
+
+    /// Whether the server would see a serial column's sequence: owned by a
+    /// column whose default takes its values, with every option a serial's
+    /// (start, minimum and step 1, its type's maximum, cache 1, no cycle) and no
+    /// comment. The catalogs cannot tell the two apart (see `Reflector.SequenceRow`).
+    static func isSerialShaped(_ s: SequenceDeclaration, tables: [TableDeclaration]) -> Bool {
+        guard let table = s.ownerTable, let column = s.ownerColumn,
+              let expression = tables.first(where: { $0.name == table })?.columns
+                .first(where: { $0.name == column })?.defaultExpression else { return false }
+        let text = expression.lowercased().replacingOccurrences(of: " ", with: "")
+        let name = s.name.lowercased()
+        guard text.contains("nextval("), text.contains("'\(name)'") || text.contains("'\"\(name)\"'") else { return false }
+        let maximum: Int64 = ["smallint": Int64(Int16.max), "integer": Int64(Int32.max)][s.type ?? "bigint"] ?? Int64.max
+        return (s.start ?? 1) == 1 && (s.increment ?? 1) == 1 && (s.minValue ?? 1) == 1
+            && (s.maxValue ?? maximum) == maximum && (s.cache ?? 1) == 1 && !s.cycle && s.comment == nil
     }
 
     /// A whole number that fits a bigint.

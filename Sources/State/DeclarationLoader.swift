@@ -146,7 +146,9 @@ extension DeclarationLoader {
                 declaration.views += parseViews(viewsEntry, materialized: true)
             }
             // Sequences: after the tables, whose names and columns they must not take and may be owned by.
-            if let sequencesEntry = top["sequences"] { declaration.sequences = parseSequences(sequencesEntry) }
+            if let sequencesEntry = top["sequences"] {
+                declaration.sequences = parseSequences(sequencesEntry, tables: declaration.tables)
+            }
             checkForeignKeyTargets(declaration)
             if let grantsEntry = top["grants"] { declaration.grants = parseSchemaGrants(grantsEntry) }
             if let ignoreEntry = top["ignore"] {
