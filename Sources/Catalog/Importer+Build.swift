@@ -88,6 +88,8 @@ extension Importer {
                     timing: ConstraintTiming.split(constraint.definition).timing))
             }
         }
+        // Sequences once the tables are known: owned_by names one of their columns.
+        buildSequences(catalog.sequences, into: &built)
         return built
     }
 

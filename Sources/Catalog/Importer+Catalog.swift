@@ -23,6 +23,8 @@ extension Importer {
         var viewIndexes: [String: [Index]] = [:]
         /// Domains, as `Reflector` reads them.
         var domains: [DomainState] = []
+        /// Standalone sequences, as `Reflector` reads them.
+        var sequences: [SequenceState] = []
     }
 
     /// A table or partitioned table of the tenant.

@@ -115,6 +115,7 @@ public struct Importer: Sendable {
     static func withoutLocations(_ declaration: Declaration) -> Declaration {
         var d = declaration
         for i in d.enums.indices { d.enums[i].location = nil }
+        for i in d.sequences.indices { d.sequences[i].location = nil }
         for i in d.domains.indices {
             d.domains[i].location = nil
             d.domains[i].fieldLocations = [:]
