@@ -96,7 +96,8 @@ extension Reflector {
                 views: Reflector.views(of: members, local: rows.local),
                 domains: domains(of: members),
 
-                schemaGrants: security.grants, defaultPrivileges: security.defaults)
+                schemaGrants: security.grants, defaultPrivileges: security.defaults,
+                compositeTypes: compositeTypes(of: members))
         }
 
         /// A table; `names` gives the name of each class of its schema by oid.
@@ -170,7 +171,6 @@ extension Reflector {
             for c in members.classes {
                 switch c.kind {
                 case "f": others.append("foreign table \(c.name)")
-                case "c": others.append("composite type \(c.name)")
                 default: break
                 }
             }

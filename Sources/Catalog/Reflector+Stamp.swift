@@ -86,6 +86,11 @@ public enum Stamp {
         "w:\(oid):\(version):\(commentVersion ?? "")"
     }
 
+    /// An attribute of a composite type (`pg_attribute` of its `pg_class` row).
+    static func attribute(relation: String, attnum: String, version: String) -> String {
+        "b:\(relation):\(attnum):\(version)"
+    }
+
     static func label(oid: String, version: String) -> String { "e:\(oid):\(version)" }
 
     static func comment(oid: String, attnum: String, version: String) -> String { "d:\(oid):\(attnum):\(version)" }
@@ -139,7 +144,9 @@ public enum Stamp {
                    coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_proc'::pg_catalog.regclass),
                             '{}') AS routines,
                    coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_type'::pg_catalog.regclass
-                                                       AND kind = 'd'), '{}') AS domains
+                                                       AND kind = 'd'), '{}') AS domains,
+                   coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_type'::pg_catalog.regclass
+                                                       AND kind = 'c'), '{}') AS composites
             FROM m
         )
         SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
@@ -216,6 +223,15 @@ public enum Stamp {
                    ON ds.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ds.objoid = sq.seqrelid
                   AND ds.objsubid = 0
             WHERE sq.seqrelid = ANY(r.sequences)
+            UNION ALL
+            SELECT 'b:' || a.attrelid::int8 || ':' || a.attnum || ':' || a.xmin::text
+            FROM r, pg_catalog.pg_type t JOIN pg_catalog.pg_attribute a ON a.attrelid = t.typrelid
+            WHERE t.oid = ANY(r.composites) AND a.attnum > 0 AND NOT a.attisdropped
+            UNION ALL
+            SELECT 'y:' || ds.objoid::int8 || ':' || ds.xmin::text
+            FROM r, pg_catalog.pg_description ds
+            WHERE ds.objoid = ANY(r.composites) AND ds.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass
+              AND ds.objsubid = 0
             UNION ALL
             SELECT 'y:' || ds.objoid::int8 || ':' || ds.xmin::text
             FROM r, pg_catalog.pg_description ds

@@ -54,6 +54,7 @@ public struct Differ: Sendable {
         var ops: [Step] = defaultPrivilegeCreation(of: declaration)
         ops += declaration.enums.map { .createEnum($0) }
         ops += declaration.domains.map { .createDomain($0) }
+        ops += declaration.compositeTypes.map { .createCompositeType($0) }
         // Sequences before the tables whose defaults take their values, owned once their column exists.
         ops += declaration.sequences.map { .createStandaloneSequence($0) }
         let early = functionsUsedByTables(declaration)
@@ -77,6 +78,9 @@ public struct Differ: Sendable {
         }
         for d in declaration.domains where d.comment != nil {
             ops.append(.commentOnDomain(d.name, comment: d.comment))
+        }
+        for t in declaration.compositeTypes where t.comment != nil {
+            ops.append(.commentOnCompositeType(t.name, comment: t.comment))
         }
         for s in declaration.sequences where s.comment != nil {
             ops.append(.commentOnSequence(s.name, comment: s.comment))
@@ -107,6 +111,7 @@ public struct Differ: Sendable {
         var run = Run(differ: self, actual: actual)
         run.diffEnums()
         run.diffDomains()
+        run.diffCompositeTypes()
         run.diffSequences()
         run.diffTables()
         run.diffFunctions()
@@ -115,6 +120,7 @@ public struct Differ: Sendable {
         run.dropUndeclared()
         run.dropUndeclaredFunctions()
         run.dropUndeclaredDomains()
+        run.dropUndeclaredCompositeTypes()
         run.forgetDroppedPolicies()
         run.diffViews()
         // A rename that would rewrite an undeclared object the plan keeps holds

@@ -48,6 +48,9 @@ extension SchemaState {
         let domainCount = state.domains.count
         state.domains.removeAll { rules.ignores(.types, $0.name) }
         count += domainCount - state.domains.count
+        let compositeCount = state.compositeTypes.count
+        state.compositeTypes.removeAll { rules.ignores(.types, $0.name) }
+        count += compositeCount - state.compositeTypes.count
 
         let tableCount = state.tables.count
         state.tables.removeAll { rules.ignores(.tables, $0.name) }

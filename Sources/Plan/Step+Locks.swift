@@ -72,7 +72,11 @@ extension Step {
         switch self {
         case .createSchema, .createEnum, .addEnumValue, .dropType, .createTable, .createSequence, .renameSequence,
              .alterSequenceType, .dropSequence, .renameIndex,
-             .createStandaloneSequence, .alterSequence, .commentOnSequence:
+             .createStandaloneSequence, .alterSequence, .commentOnSequence,
+             .createCompositeType, .addAttribute, .dropAttribute, .alterAttributeType, .commentOnCompositeType,
+             .dropCompositeType:
+            // A sequence's or composite type's own catalog rows: no table lock (nextval does not wait on
+            // ALTER SEQUENCE's; the values of a composite type's columns are not rewritten).
             // A sequence's own catalog rows: no table lock (nextval does not wait on ALTER SEQUENCE's).
             return []
         case .sequenceOwnedBy(_, let ownedBy):

@@ -73,6 +73,20 @@ extension Step {
             return "ALTER SEQUENCE \(q(name)) AS \(type)"
         case .dropSequence(let name):
             return "DROP SEQUENCE \(q(name))"
+        // MARK: Composite types
+        case .createCompositeType(let t):
+            let attributes = t.attributes.map { "    \(q($0.name)) \($0.type)" }.joined(separator: ",\n")
+            return "CREATE TYPE \(q(t.name)) AS (\n\(attributes)\n)"
+        case .addAttribute(let type, let name, let attributeType):
+            return "ALTER TYPE \(q(type)) ADD ATTRIBUTE \(q(name)) \(attributeType)"
+        case .dropAttribute(let type, let name):
+            return "ALTER TYPE \(q(type)) DROP ATTRIBUTE \(q(name))"
+        case .alterAttributeType(let type, let name, let attributeType):
+            return "ALTER TYPE \(q(type)) ALTER ATTRIBUTE \(q(name)) TYPE \(attributeType)"
+        case .commentOnCompositeType(let name, let comment):
+            return "COMMENT ON TYPE \(q(name)) IS \(comment.map(quoteLiteral) ?? "NULL")"
+        case .dropCompositeType(let name):
+            return "DROP TYPE \(q(name))"
         // MARK: Sequences
         case .createStandaloneSequence(let s):
             var sql = "CREATE SEQUENCE \(q(s.name))"

@@ -22,6 +22,9 @@ public struct Declaration: Sendable, Equatable {
     // MARK: Sequences
     /// Standalone sequences, in declaration order (see `SequenceDeclaration`).
     public var sequences: [SequenceDeclaration] = []
+    // MARK: Composite types
+    /// Composite types, in declaration order (see `CompositeTypeDeclaration`).
+    public var compositeTypes: [CompositeTypeDeclaration] = []
     // MARK: Grants
     /// The top-level `grants:`; nil: neither the schema's grants nor default privileges are managed.
     public var grants: SchemaGrantsDeclaration?
@@ -45,6 +48,9 @@ public struct Declaration: Sendable, Equatable {
     public func function(named name: String) -> FunctionDeclaration? { functions.first { $0.name == name } }
     public func view(named name: String) -> ViewDeclaration? { views.first { $0.name == name } }
     public func sequence(named name: String) -> SequenceDeclaration? { sequences.first { $0.name == name } }
+    public func compositeType(named name: String) -> CompositeTypeDeclaration? {
+        compositeTypes.first { $0.name == name }
+    }
 }
 
 public struct EnumDeclaration: Sendable, Equatable {

@@ -49,6 +49,12 @@ func caseName(_ step: Step) -> String {
     case .alterSequenceType: "alterSequenceType"
     case .dropSequence: "dropSequence"
     case .continueSequence: "continueSequence"
+    case .createCompositeType: "createCompositeType"
+    case .addAttribute: "addAttribute"
+    case .dropAttribute: "dropAttribute"
+    case .alterAttributeType: "alterAttributeType"
+    case .commentOnCompositeType: "commentOnCompositeType"
+    case .dropCompositeType: "dropCompositeType"
     case .createStandaloneSequence: "createStandaloneSequence"
     case .alterSequence: "alterSequence"
     case .sequenceOwnedBy: "sequenceOwnedBy"
@@ -107,7 +113,7 @@ func caseName(_ step: Step) -> String {
     }
 }
 
-let allStepCaseCount = 77
+let allStepCaseCount = 83
 
 /// A name that needs every kind of quoting: a double quote, capitals, a space, non-ASCII.
 let awkward = "Wé\"ird Nämé 🐘"
@@ -397,6 +403,20 @@ let renderCases: [RenderCase] = [
                "drop_domain_check", .drop),
     RenderCase(.commentOnDomain("email", comment: "it's an address"),
                #"COMMENT ON DOMAIN "email" IS 'it''s an address'"#, "comment_domain", .change),
+    // Composite types
+    RenderCase(.createCompositeType(CompositeTypeDeclaration(name: awkward, attributes: [
+        .init(name: "street", type: "text"), .init(name: awkward, type: "varchar(10)")])),
+               "CREATE TYPE \(awkwardQuoted) AS (\n    \"street\" text,\n    \(awkwardQuoted) varchar(10)\n)",
+               "create_composite_type", .create),
+    RenderCase(.addAttribute(compositeType: "address", name: "zip", type: "character varying(10)"),
+               #"ALTER TYPE "address" ADD ATTRIBUTE "zip" character varying(10)"#, "add_attribute", .create),
+    RenderCase(.dropAttribute(compositeType: "address", name: "zip"),
+               #"ALTER TYPE "address" DROP ATTRIBUTE "zip""#, "drop_attribute", .drop),
+    RenderCase(.alterAttributeType(compositeType: "address", name: "zip", type: "text"),
+               #"ALTER TYPE "address" ALTER ATTRIBUTE "zip" TYPE text"#, "alter_attribute_type", .change),
+    RenderCase(.commentOnCompositeType("address", comment: "where"),
+               #"COMMENT ON TYPE "address" IS 'where'"#, "comment_composite_type", .change),
+    RenderCase(.dropCompositeType("address"), #"DROP TYPE "address""#, "drop_composite_type", .drop),
     // Sequences
     RenderCase(.createStandaloneSequence(SequenceDeclaration(name: "invoice_number")),
                #"CREATE SEQUENCE "invoice_number""#, "create_standalone_sequence", .create),
