@@ -25,6 +25,8 @@ extension Importer {
         var domains: [DomainState] = []
         /// Standalone sequences, as `Reflector` reads them.
         var sequences: [SequenceState] = []
+        /// Composite types, as `Reflector` reads them.
+        var compositeTypes: [CompositeTypeState] = []
     }
 
     /// A table or partitioned table of the tenant.

@@ -19,6 +19,7 @@ extension Importer {
         catalog.unmanaged = Set(unmanaged).sorted()
         catalog.domains = state?.domains ?? []
         catalog.sequences = state?.sequences ?? []
+        catalog.compositeTypes = state?.compositeTypes ?? []
 
         catalog.functions = try connection.query(Function.query, [namespace]).decode(Function.self)
         (catalog.views, catalog.viewIndexes) = try readViews(state, namespace: namespace, on: connection)
