@@ -28,7 +28,9 @@ let fingerprintSample = SchemaState(
         TableState(name: "customers", columns: [ColumnState(name: "id", type: "bigint")]),
     ],
     sequences: [SequenceState(name: "invoice_numbers", start: 1000), SequenceState(name: "another_seq")],
-    others: ["view v", "function f"])
+    others: ["view v", "function f"],
+    compositeTypes: [CompositeTypeState(name: "address", attributes: [.init(name: "street", type: "text"),
+                                                                     .init(name: "city", type: "text")])])
 
 /// One edit of `fingerprintSample` and what it changes, for messages.
 struct FingerprintEdit: Sendable, CustomTestStringConvertible {
@@ -102,6 +104,15 @@ let fingerprintEdits: [FingerprintEdit] = [
     FingerprintEdit("other object") { $0.others[0] = "view w" },
     FingerprintEdit("other object kind") { $0.others[0] = "materialized view v" },
     FingerprintEdit("other object removed") { $0.others.removeAll() },
+    FingerprintEdit("composite type name") { $0.compositeTypes[0].name = "place" },
+    FingerprintEdit("composite type comment") { $0.compositeTypes[0].comment = "" },
+    FingerprintEdit("attribute name") { $0.compositeTypes[0].attributes[1].name = "town" },
+    FingerprintEdit("attribute type") { $0.compositeTypes[0].attributes[1].type = "character varying(80)" },
+    FingerprintEdit("attribute order") { $0.compositeTypes[0].attributes.reverse() },
+    FingerprintEdit("attribute removed") { $0.compositeTypes[0].attributes.removeLast() },
+    FingerprintEdit("composite type added") {
+        $0.compositeTypes.append(CompositeTypeState(name: "pair", attributes: [.init(name: "a", type: "integer")]))
+    },
     FingerprintEdit("ignored objects stand on a column") { $0.tables[1].ignoredUses = ["id"] },
     FingerprintEdit("ignored objects stand on the table alone") { $0.tables[1].ignoredUses = [""] },
 ]
