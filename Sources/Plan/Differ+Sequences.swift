@@ -9,7 +9,7 @@ extension Differ.Run {
     mutating func diffSequences() {
         for s in declaration.sequences {
             guard let want = desired.sequence(named: s.name) else { continue }
-            guard let current = actual.sequence(named: s.name) else {
+            guard let current = actual.sequence(named: s.name) ?? Self.serialSequence(s.name, in: actual) else {
                 add(.createStandaloneSequence(s), .sequences)
                 if let ownedBy = want.ownedBy { add(.sequenceOwnedBy(name: s.name, ownedBy: ownedBy), .sequenceOwners) }
                 if want.comment != nil { add(.commentOnSequence(s.name, comment: want.comment), .comments) }
@@ -32,5 +32,20 @@ extension Differ.Run {
                 add(.commentOnSequence(s.name, comment: want.comment), .comments)
             }
         }
+    }
+
+    /// The sequence `name` of a serial column of `state`, as a standalone
+    /// sequence: a declared sequence that a serial's was (the column keeps its
+    /// values and default). A serial's sequence has serial's options, and its
+    /// column's owned-sequence type.
+    static func serialSequence(_ name: String, in state: SchemaState) -> SequenceState? {
+        for t in state.tables {
+            for c in t.columns where c.ownedSequence == name {
+                let type = c.ownedSequenceType ?? "integer"
+                return SequenceState(name: name, type: type, maxValue: SequenceState.typeMaximum(type) ?? Int64.max,
+                                     ownedBy: "\(t.name).\(c.name)")
+            }
+        }
+        return nil
     }
 }
