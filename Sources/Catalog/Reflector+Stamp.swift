@@ -26,7 +26,9 @@ public struct ReflectedSchema: Sendable {
 /// The rows: the schema's own `pg_namespace` row; its members (`pg_depend`)
 /// with their `pg_class`, `pg_type`, `pg_proc` or `pg_collation` row; its
 /// tables' columns and defaults, constraints, indexes and comments; its owned
-/// sequences' owners and `pg_sequence` rows; its enums' labels; its tables' triggers
+/// sequences' owners, every sequence's `pg_sequence` row and comment (values
+/// handed out write none); its enums' labels; its composite types' attributes
+/// and comments; its tables' triggers
 /// (not internal ones) and their comments; its routines' comments; its views'
 /// rewrite rules, comments and indexes (`viewLine`); its domains' checks and
 /// comments; its tables' policies with their comments, and its default
