@@ -123,4 +123,24 @@ struct DifferSequenceTests {
         let diff = Self.diff(d, desired: desired, actual: actual, policy: .all)
         #expect(diff.changes.isEmpty && diff.held.isEmpty)
     }
+
+    @Test func aSerialsSequenceDeclaredUnderSequencesIsKeptAndAltered() {
+        let default_ = "nextval('invoices_number_seq'::regclass)"
+        let serial = TableState(name: "invoices", columns: [ColumnState(
+            name: "number", type: "integer", notNull: true, defaultExpression: default_,
+            ownedSequence: "invoices_number_seq", ownedSequenceType: "integer")])
+        let plain = TableState(name: "invoices", columns: [ColumnState(
+            name: "number", type: "integer", notNull: true, defaultExpression: default_)])
+        let want = SequenceState(name: "invoices_number_seq", type: "integer", maxValue: Int64(Int32.max), cache: 10,
+                                 ownedBy: "invoices.number")
+        var d = Declaration(file: "schema.yaml", tables: [TableDeclaration(name: "invoices", columns: [
+            ColumnDeclaration(name: "number", type: "integer", nullable: false,
+                              defaultExpression: "nextval('invoices_number_seq')")])])
+        d.sequences = [SequenceDeclaration(name: "invoices_number_seq", type: "integer", cache: 10,
+                                           ownedBy: "invoices.number")]
+        let diff = Self.diff(d, desired: SchemaState(tables: [plain], sequences: [want]),
+                             actual: SchemaState(tables: [serial]))
+        #expect(diff.sql == [#"ALTER SEQUENCE "invoices_number_seq" CACHE 10"#])
+        #expect(diff.held.isEmpty)
+    }
 }
