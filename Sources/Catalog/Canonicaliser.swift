@@ -343,7 +343,7 @@ public final class Canonicaliser: Sendable {
             let labels = e.labels.map { quoteLiteral($0) }.joined(separator: ", ")
             _ = try attempt(on: connection, ["CREATE TYPE \(quoteIdentifier(e.name)) AS ENUM (\(labels))"])
         }
-        var sequences = context.sequences
+        var sequences = context.sequences.map(\.name)
         for t in context.tables { sequences += t.columns.compactMap(\.ownedSequence) }
         for s in Set(sequences).sorted() {
             _ = try attempt(on: connection, ["CREATE SEQUENCE \(quoteIdentifier(s))"])

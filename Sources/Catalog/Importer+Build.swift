@@ -17,7 +17,9 @@ extension Importer {
         buildFunctions(catalog.functions, tenant: catalog.schema, into: &built)
         buildViews(catalog.views, indexes: catalog.viewIndexes, into: &built)
         buildDomains(catalog.domains, into: &built)
+        buildCompositeTypes(catalog.compositeTypes, into: &built)
         let domainNames = Set(built.declaration.domains.map(\.name))
+        let compositeNames = Set(built.declaration.compositeTypes.map(\.name))
         let functions = Set(built.declaration.functions.map(\.name))
         let enumNames = Set(catalog.enums.map(\.name))
 
@@ -47,12 +49,13 @@ extension Importer {
             let unsupported = table.columns.filter {
                 $0.typeInTenant && !($0.typeKind == "e" && enumNames.contains($0.elementTypeName))
                     && !($0.typeKind == "d" && domainNames.contains($0.elementTypeName))
+                    && !($0.typeKind == "c" && compositeNames.contains($0.elementTypeName))
             }
             if let column = unsupported.first {
                 built.skipped.append(ImportNote(
                     object: "table \(table.name)",
                     reason: "column \(column.name) has type \(column.type), a \(typeKindName(column.typeKind)) of the tenant "
-                        + "schema; schema.yaml can only declare enums and domains"))
+                        + "schema; schema.yaml can only declare enums, domains and composite types"))
                 continue
             }
             if table.inherits {
@@ -95,6 +98,8 @@ extension Importer {
                     timing: ConstraintTiming.split(constraint.definition).timing))
             }
         }
+        // Sequences once the tables are known: owned_by names one of their columns.
+        buildSequences(catalog.sequences, into: &built)
         return built
     }
 

@@ -23,6 +23,10 @@ extension Importer {
         var viewIndexes: [String: [Index]] = [:]
         /// Domains, as `Reflector` reads them.
         var domains: [DomainState] = []
+        /// Standalone sequences, as `Reflector` reads them.
+        var sequences: [SequenceState] = []
+        /// Composite types, as `Reflector` reads them.
+        var compositeTypes: [CompositeTypeState] = []
     }
 
     /// A table or partitioned table of the tenant.

@@ -15,15 +15,17 @@ extension Importer {
 
         var catalog = Catalog(schema: tenant)
         var unmanaged = state?.others ?? []
-        unmanaged += (state?.sequences ?? []).map { "sequence \($0)" }
         unmanaged += try connection.query(UnmanagedRow.query, [namespace]).decode(UnmanagedRow.self).map(\.object)
         catalog.unmanaged = Set(unmanaged).sorted()
         catalog.domains = state?.domains ?? []
+        catalog.sequences = state?.sequences ?? []
+        catalog.compositeTypes = state?.compositeTypes ?? []
 
         catalog.functions = try connection.query(Function.query, [namespace]).decode(Function.self)
         (catalog.views, catalog.viewIndexes) = try readViews(state, namespace: namespace, on: connection)
         // What a default, check or index uses of the tenant's functions is declared with it.
-        let imported = Set(catalog.functions.filter { $0.overloads == 1 }.map { "function \($0.name)" })
+        let imported = Set(catalog.functions.filter { $0.overloads == 1 }.map { "function \($0.name)" }
+                               + catalog.sequences.map { "sequence \($0.name)" })
 
         for row in try connection.query(EnumLabelRow.query, [namespace]).decode(EnumLabelRow.self) {
             if catalog.enums.last?.name != row.name { catalog.enums.append((row.name, [])) }
@@ -53,6 +55,10 @@ extension Importer {
                    usedSequences[key]?.contains(owned) == true {
                     column.expressionUses.removeAll { $0 == "sequence \(owned)" }
                 }
+            }
+            // A standalone sequence the column owns is declared under sequences:, not as a serial.
+            if let owned = column.ownedSequence, catalog.sequences.contains(where: { $0.name == owned }) {
+                column.ownedSequence = nil
             }
             tables[column.table]?.columns.append(column)
         }

@@ -24,6 +24,8 @@ extension Importer {
             }
         }
         out += domainsSection(declaration.domains)
+        out += compositeTypesSection(declaration.compositeTypes)
+        out += sequencesSection(declaration.sequences)
         out += functionsSection(declaration.functions)
         out += schemaGrantsYAML(declaration.grants)
         if declaration.tables.isEmpty {

@@ -115,6 +115,11 @@ public struct Importer: Sendable {
     static func withoutLocations(_ declaration: Declaration) -> Declaration {
         var d = declaration
         for i in d.enums.indices { d.enums[i].location = nil }
+        for i in d.sequences.indices { d.sequences[i].location = nil }
+        for i in d.compositeTypes.indices {
+            d.compositeTypes[i].location = nil
+            for k in d.compositeTypes[i].attributes.indices { d.compositeTypes[i].attributes[k].location = nil }
+        }
         for i in d.domains.indices {
             d.domains[i].location = nil
             d.domains[i].fieldLocations = [:]

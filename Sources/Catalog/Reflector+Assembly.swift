@@ -42,14 +42,23 @@ extension Reflector {
         /// table's partitions (oid and bound) by its oid.
         var shapes: [String: TableShapeRow] = [:]
         var partitions: [String: [(oid: String, bound: String)]] = [:]
+        // MARK: Sequences
+        /// Every sequence's row, by oid.
+        var sequenceRows: [String: SequenceRow] = [:]
+        /// Sequences that stand alone (see `SequenceRow.belongsToColumn`).
+        var standaloneSequences: Set<String> = []
 
         init(_ rows: BatchRows) {
             self.rows = rows
             for i in rows.columns.indices { columns[rows.columns[i].table, default: []].append(i) }
             for i in rows.constraints.indices { constraints[rows.constraints[i].table, default: []].append(i) }
             for i in rows.indexes.indices { indexes[rows.indexes[i].table, default: []].append(i) }
+            for row in rows.sequences {
+                sequenceRows[row.oid] = row
+                if !row.belongsToColumn { standaloneSequences.insert(row.oid) }
+            }
             for row in rows.sequenceOwners {
-                guard let owner = row.owner else { continue }
+                guard let owner = row.owner, !standaloneSequences.contains(row.oid) else { continue }
                 ownedSequences.insert(row.oid)
                 if owner.dependency == "a" { serialSequences["\(owner.table)/\(owner.attnum)"] = row.oid }
                 if owner.dependency == "i" { identitySequences["\(owner.table)/\(owner.attnum)"] = row.oid }
@@ -91,7 +100,6 @@ extension Reflector {
             let tables = members.classes.filter { Reflector.isTable($0.kind) && !folded.contains($0.oid) }
                 .map { table($0.oid, $0.name, names: names) }
             let enums = members.types.filter { $0.kind == "e" }.map { EnumState(name: $0.name, labels: labels[$0.oid] ?? []) }
-            let sequences = members.classes.filter { $0.kind == "S" && !ownedSequences.contains($0.oid) }.map(\.name)
             let functions = members.routines.filter { managedRoutines.contains($0.oid) }.compactMap { r -> FunctionState? in
                 let local = rows.local
                 guard let definition = local["fd/\(r.oid)"] else { return nil }
@@ -105,13 +113,14 @@ extension Reflector {
             let security = schemaSecurity(of: members.schema)
             return SchemaState(
                 enums: enums.sorted { $0.name < $1.name }, tables: tables.sorted { $0.name < $1.name },
-                sequences: sequences.sorted(),
+                sequences: sequences(of: members),
                 others: Self.others(of: members, except: managedRoutines).sorted(),
                 functions: functions.sorted { $0.signature < $1.signature },
                 views: Reflector.views(of: members, local: rows.local),
                 domains: domains(of: members),
 
-                schemaGrants: security.grants, defaultPrivileges: security.defaults)
+                schemaGrants: security.grants, defaultPrivileges: security.defaults,
+                compositeTypes: compositeTypes(of: members))
         }
 
         /// A table; `names` gives the name of each class of its schema by oid.
@@ -196,7 +205,6 @@ extension Reflector {
             for c in members.classes {
                 switch c.kind {
                 case "f": others.append("foreign table \(c.name)")
-                case "c": others.append("composite type \(c.name)")
                 default: break
                 }
             }

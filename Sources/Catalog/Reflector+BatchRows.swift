@@ -21,6 +21,10 @@ extension Reflector {
         /// Domain oid (`pg_type`) -> schema.
         var ofDomain: [String: Int] = [:]
         var domainOIDs: [String] = []
+        // MARK: Composite types
+        /// Composite type oid (`pg_type`, the schema's member) -> schema.
+        var ofComposite: [String: Int] = [:]
+        var compositeOIDs: [String] = []
         /// The present schemas' names, in batch order.
         var schemaNames: [String] = []
 
@@ -31,6 +35,10 @@ extension Reflector {
                     ofClass[c.oid] = schema
                     classOIDs.append(c.oid)
                     if Reflector.isTable(c.kind) { tableOIDs.append(c.oid) }
+                }
+                for t in m.types where t.kind == "c" {
+                    ofComposite[t.oid] = schema
+                    compositeOIDs.append(t.oid)
                 }
                 for t in m.types where t.kind == "e" {
                     ofEnum[t.oid] = schema
@@ -68,6 +76,11 @@ extension Reflector {
         var policies: [PolicyRow]
         var tableSecurity: [TableSecurityRow]
         var schemaSecurity: [SchemaSecurityRow]
+        // MARK: Sequences
+        var sequences: [SequenceRow]
+        // MARK: Composite types
+        var compositeTypes: [CompositeTypeRow]
+        var compositeAttributes: [CompositeAttributeRow]
         /// Re-read texts, keyed `c/oid` (constraint), `d/oid` (default),
         /// `i/oid` (index), `t/rel/attnum` (column type), `l/rel/attnum` (collation),
         /// and routines' and triggers' texts (see `Reflector.routineTextsQuery`).
@@ -95,6 +108,13 @@ extension Reflector {
                 PipelineStatement(SchemaSecurityRow.query, [arrayLiteral(owners.schemaNames)],
                                   prepared: "tenantplan_schema_security"),
                 PipelineStatement(TableShapeRow.query, [tables], prepared: "tenantplan_table_shapes"),
+                // MARK: Sequences
+                PipelineStatement(SequenceRow.query, [arrayLiteral(owners.classOIDs)], prepared: "tenantplan_sequences"),
+                // MARK: Composite types
+                PipelineStatement(CompositeTypeRow.query, [arrayLiteral(owners.compositeOIDs)],
+                                  prepared: "tenantplan_composite_types"),
+                PipelineStatement(CompositeAttributeRow.query, [arrayLiteral(owners.compositeOIDs)],
+                                  prepared: "tenantplan_composite_attributes"),
             ]
         }
 
@@ -115,6 +135,9 @@ extension Reflector {
             tableSecurity = try results[12].decode()
             schemaSecurity = try results[13].decode()
             tableShapes = try results[14].decode()
+            sequences = try results[15].decode()
+            compositeTypes = try results[16].decode()
+            compositeAttributes = try results[17].decode()
         }
 
         /// Each schema's stamp lines from these rows, by position in the batch
@@ -167,6 +190,19 @@ extension Reflector {
             for row in domains {
                 guard let version = row.commentVersion else { continue }
                 add(row.oid, Stamp.typeComment(oid: row.oid, version: version), owners: owners.ofDomain)
+            }
+            // Sequences: their options and comments (the pg_class row is a member's).
+            for row in sequences {
+                add(row.oid, Stamp.sequence(oid: row.oid, version: row.version, commentVersion: row.commentVersion))
+            }
+            // Composite types: their attributes and comments (the pg_class row is a member's).
+            for row in compositeAttributes {
+                add(row.compositeType, Stamp.attribute(relation: row.relation, attnum: row.attnum, version: row.version),
+                    owners: owners.ofComposite)
+            }
+            for row in compositeTypes {
+                guard let version = row.commentVersion else { continue }
+                add(row.oid, Stamp.typeComment(oid: row.oid, version: version), owners: owners.ofComposite)
             }
             return lines
         }

@@ -193,6 +193,14 @@ extension Reflector.BatchRows {
             else { continue }
             local[schema].partitionKeys.append(row.table)
         }
+        // Composite types: an attribute whose type is the schema's own is read again.
+        for row in compositeAttributes {
+            guard let schema = owners.ofComposite[row.compositeType] else { continue }
+            if present[schema].hasLocal(Catalog.pgType, row.typeOID)
+                || present[schema].hasLocal(Catalog.pgType, row.elementTypeOID) || present[schema].names(row.type) {
+                local[schema].types.append((row.relation, row.attnum))
+            }
+        }
         for row in columns {
             guard let schema = owners.ofClass[row.table] else { continue }
             if let attrdef = row.defaultOID, let text = row.defaultExpression, present[schema].names(text) {

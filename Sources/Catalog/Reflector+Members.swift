@@ -63,7 +63,7 @@ extension Reflector {
                    d.classid::int8::text AS catalog, d.objid::int8::text AS oid,
                    coalesce(c.relkind::text, t.typtype::text, p.prokind::text) AS kind,
                    coalesce(c.relname, t.typname, p.proname) AS name,
-                   t.typelem <> 0 OR t.typrelid <> 0 AS derived_type,
+                   (t.typelem <> 0 OR t.typrelid <> 0) AND t.typtype <> 'c' AS derived_type,
                    nullif(t.typarray, 0)::int8::text AS array_type,
                    coalesce(c.xmin, t.xmin, p.xmin, co.xmin)::text AS version,
                    CASE WHEN c.relkind IN \(RelationSize.kinds) THEN \(RelationSize.bytesSQL("c"))::text END AS bytes

@@ -26,7 +26,9 @@ public struct ReflectedSchema: Sendable {
 /// The rows: the schema's own `pg_namespace` row; its members (`pg_depend`)
 /// with their `pg_class`, `pg_type`, `pg_proc` or `pg_collation` row; its
 /// tables' columns and defaults, constraints, indexes and comments; its owned
-/// sequences' owners and `pg_sequence` rows; its enums' labels; its tables' triggers
+/// sequences' owners, every sequence's `pg_sequence` row and comment (values
+/// handed out write none); its enums' labels; its composite types' attributes
+/// and comments; its tables' triggers
 /// (not internal ones) and their comments; its routines' comments; its views'
 /// rewrite rules, comments and indexes (`viewLine`); its domains' checks and
 /// comments; its tables' policies with their comments, and its default
@@ -83,6 +85,16 @@ public enum Stamp {
 
     static func ownedSequence(oid: String, owner: String, attnum: String, type: String, version: String) -> String {
         "s:\(oid):\(owner):\(attnum):\(type):\(version)"
+    }
+
+    /// A sequence's options (`pg_sequence`) and comment, whoever owns it.
+    static func sequence(oid: String, version: String, commentVersion: String?) -> String {
+        "w:\(oid):\(version):\(commentVersion ?? "")"
+    }
+
+    /// An attribute of a composite type (`pg_attribute` of its `pg_class` row).
+    static func attribute(relation: String, attnum: String, version: String) -> String {
+        "b:\(relation):\(attnum):\(version)"
     }
 
     static func label(oid: String, version: String) -> String { "e:\(oid):\(version)" }
@@ -145,7 +157,9 @@ public enum Stamp {
                    coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_proc'::pg_catalog.regclass),
                             '{}') AS routines,
                    coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_type'::pg_catalog.regclass
-                                                       AND kind = 'd'), '{}') AS domains
+                                                       AND kind = 'd'), '{}') AS domains,
+                   coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_type'::pg_catalog.regclass
+                                                       AND kind = 'c'), '{}') AS composites
             FROM m
         )
         SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
@@ -217,6 +231,22 @@ public enum Stamp {
             FROM r, LATERAL pg_catalog.unnest(r.domains) AS dom(oid),
             LATERAL (SELECT co.oid, co.xmin::text FROM pg_catalog.pg_constraint co
                      WHERE co.contypid = dom.oid AND co.contype = 'c' OFFSET 0) AS con(oid, version)
+            UNION ALL
+            SELECT 'w:' || sq.seqrelid::int8 || ':' || sq.xmin::text || ':' || coalesce(ds.xmin::text, '')
+            FROM r, pg_catalog.pg_sequence sq
+            LEFT JOIN pg_catalog.pg_description ds
+                   ON ds.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ds.objoid = sq.seqrelid
+                  AND ds.objsubid = 0
+            WHERE sq.seqrelid = ANY(r.sequences)
+            UNION ALL
+            SELECT 'b:' || a.attrelid::int8 || ':' || a.attnum || ':' || a.xmin::text
+            FROM r, pg_catalog.pg_type t JOIN pg_catalog.pg_attribute a ON a.attrelid = t.typrelid
+            WHERE t.oid = ANY(r.composites) AND a.attnum > 0 AND NOT a.attisdropped
+            UNION ALL
+            SELECT 'y:' || ds.objoid::int8 || ':' || ds.xmin::text
+            FROM r, pg_catalog.pg_description ds
+            WHERE ds.objoid = ANY(r.composites) AND ds.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass
+              AND ds.objsubid = 0
             UNION ALL
             SELECT 'y:' || ds.objoid::int8 || ':' || ds.xmin::text
             FROM r, pg_catalog.pg_description ds

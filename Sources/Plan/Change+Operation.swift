@@ -37,6 +37,18 @@ extension Change {
         case alterSequenceType = "alter_sequence_type"
         case dropSequence = "drop_sequence"
         case continueSequence = "continue_sequence"
+        // MARK: Composite types
+        case createCompositeType = "create_composite_type"
+        case addAttribute = "add_attribute"
+        case dropAttribute = "drop_attribute"
+        case alterAttributeType = "alter_attribute_type"
+        case commentOnCompositeType = "comment_composite_type"
+        case dropCompositeType = "drop_composite_type"
+        // MARK: Sequences
+        case createStandaloneSequence = "create_standalone_sequence"
+        case alterSequence = "alter_sequence"
+        case sequenceOwnedBy = "sequence_owned_by"
+        case commentOnSequence = "comment_sequence"
 
         case addConstraint = "add_constraint"
         case renameConstraint = "rename_constraint"

@@ -166,6 +166,10 @@ extension Differ.Run {
                 have.defaultExpression = have.defaultExpression.map {
                     $0.replacingOccurrences(of: quoteLiteral(old), with: quoteLiteral(new))
                 }
+            case (let old?, nil) where declaration.sequence(named: old) != nil:
+                // The serial's sequence is declared under sequences: it stays, with
+                // its values, and becomes a standalone one (`diffSequences`).
+                break
             case (let old?, nil):
                 // The default uses the sequence, and DROP SEQUENCE refuses while it
                 // does: drop it first; a declared default is set again below.

@@ -70,11 +70,11 @@ extension Differ.Run {
                            target: DestructiveTarget(.enum, e.name, undeclared: true),
                            reason: "enum \(e.name) is not in schema.yaml") { $0.enums.append(e) }
         }
-        let wantSequences = Set(desired.sequences)
-        for s in actual.sequences where !wantSequences.contains(s) {
-            addDestructive(.dropSequence(s), .dropTypes, hazards: [.dropsUnmanagedObject],
-                           target: DestructiveTarget(.sequence, s, undeclared: true),
-                           reason: "sequence \(s) is not in schema.yaml") { $0.sequences.append(s) }
+        let wantSequences = Set(desired.sequences.map(\.name))
+        for s in actual.sequences where !wantSequences.contains(s.name) {
+            addDestructive(.dropSequence(s.name), .dropTypes, hazards: [.dropsUnmanagedObject],
+                           target: DestructiveTarget(.sequence, s.name, undeclared: true),
+                           reason: "sequence \(s.name) is not in schema.yaml") { $0.sequences.append(s) }
         }
     }
 

@@ -54,6 +54,9 @@ public struct Differ: Sendable {
         var ops: [Step] = defaultPrivilegeCreation(of: declaration)
         ops += declaration.enums.map { .createEnum($0) }
         ops += declaration.domains.map { .createDomain($0) }
+        ops += declaration.compositeTypes.map { .createCompositeType($0) }
+        // Sequences before the tables whose defaults take their values, owned once their column exists.
+        ops += declaration.sequences.map { .createStandaloneSequence($0) }
         let early = functionsUsedByTables(declaration)
         ops += declaration.functions.filter { early.contains($0.name) }.map { .createFunction($0) }
         ops += declaration.tables.map { .createTable($0) }
@@ -66,6 +69,9 @@ public struct Differ: Sendable {
         for t in declaration.tables {
             ops += t.foreignKeys.map { .addConstraint(table: t.name, .foreignKey($0)) }
         }
+        for s in declaration.sequences where s.ownedBy != nil {
+            ops.append(.sequenceOwnedBy(name: s.name, ownedBy: s.ownedBy))
+        }
         ops += lateRoutines(of: declaration, early: early, order: order)
         for t in declaration.tables {
             ops += t.triggers.map { .createTrigger(table: t.name, $0) }
@@ -75,6 +81,12 @@ public struct Differ: Sendable {
         }
         for d in declaration.domains where d.comment != nil {
             ops.append(.commentOnDomain(d.name, comment: d.comment))
+        }
+        for t in declaration.compositeTypes where t.comment != nil {
+            ops.append(.commentOnCompositeType(t.name, comment: t.comment))
+        }
+        for s in declaration.sequences where s.comment != nil {
+            ops.append(.commentOnSequence(s.name, comment: s.comment))
         }
         ops += securityCreation(of: declaration)
         for f in declaration.functions where f.comment != nil {
@@ -102,6 +114,8 @@ public struct Differ: Sendable {
         var run = Run(differ: self, actual: actual)
         run.diffEnums()
         run.diffDomains()
+        run.diffCompositeTypes()
+        run.diffSequences()
         run.diffTables()
         run.diffFunctions()
         run.diffTriggers()
@@ -109,6 +123,7 @@ public struct Differ: Sendable {
         run.dropUndeclared()
         run.dropUndeclaredFunctions()
         run.dropUndeclaredDomains()
+        run.dropUndeclaredCompositeTypes()
         run.forgetDroppedPolicies()
         run.diffViews()
         // A rename that would rewrite an undeclared object the plan keeps holds

@@ -37,7 +37,7 @@ extension SchemaState {
         var state = self
         let before = state.enums.count + state.sequences.count + state.others.count + state.functions.count
         state.enums.removeAll { rules.ignores(.types, $0.name) }
-        state.sequences.removeAll { rules.ignores(.sequences, $0) }
+        state.sequences.removeAll { rules.ignores(.sequences, $0.name) }
         state.others.removeAll { Self.ignores(other: $0, rules) }
         state.functions.removeAll { rules.ignores(.functions, $0.name) }
         count += before - (state.enums.count + state.sequences.count + state.others.count + state.functions.count)
@@ -48,6 +48,9 @@ extension SchemaState {
         let domainCount = state.domains.count
         state.domains.removeAll { rules.ignores(.types, $0.name) }
         count += domainCount - state.domains.count
+        let compositeCount = state.compositeTypes.count
+        state.compositeTypes.removeAll { rules.ignores(.types, $0.name) }
+        count += compositeCount - state.compositeTypes.count
 
         let tableCount = state.tables.count
         state.tables.removeAll { rules.ignores(.tables, $0.name) }

@@ -34,6 +34,18 @@ extension Step {
         case .alterSequenceType: .alterSequenceType
         case .dropSequence: .dropSequence
         case .continueSequence: .continueSequence
+        // MARK: Composite types
+        case .createCompositeType: .createCompositeType
+        case .addAttribute: .addAttribute
+        case .dropAttribute: .dropAttribute
+        case .alterAttributeType: .alterAttributeType
+        case .commentOnCompositeType: .commentOnCompositeType
+        case .dropCompositeType: .dropCompositeType
+        // MARK: Sequences
+        case .createStandaloneSequence: .createStandaloneSequence
+        case .alterSequence: .alterSequence
+        case .sequenceOwnedBy: .sequenceOwnedBy
+        case .commentOnSequence: .commentOnSequence
         case .addConstraint: .addConstraint
         case .renameConstraint: .renameConstraint
         case .dropConstraint: .dropConstraint
@@ -83,10 +95,12 @@ extension Step {
         case .createSchema, .createEnum, .createTable, .addColumn, .createSequence, .addConstraint, .createIndex,
              .createFunction, .createTrigger, .createIndexConcurrently, .addConstraintNotValid, .addConstraintUsingIndex,
              .createView, .createViewIndex, .createPartition,
-             .createDomain, .addDomainCheck, .addDomainCheckNotValid:
+             .createDomain, .addDomainCheck, .addDomainCheckNotValid, .createStandaloneSequence,
+             .createCompositeType, .addAttribute:
             .create
         case .dropType, .dropTable, .dropColumn, .dropSequence, .dropConstraint, .dropIndex, .dropFunction, .dropTrigger,
-             .dropDependent, .dropIndexConcurrently, .dropView, .dropDomain, .dropDomainCheck, .dropPartition:
+             .dropDependent, .dropIndexConcurrently, .dropView, .dropDomain, .dropDomainCheck, .dropPartition,
+             .dropAttribute, .dropCompositeType:
             .drop
         case .security(let s):
             s.action
@@ -127,6 +141,19 @@ extension Step {
         case .alterSequenceType(let name, let type): "sequence \(name) as \(type)"
         case .dropSequence(let name): "sequence \(name)"
         case .continueSequence(let name, _, _, _): "sequence \(name) position"
+        // MARK: Composite types
+        case .createCompositeType(let t): "composite type \(t.name)"
+        case .addAttribute(let type, let name, _), .dropAttribute(let type, let name):
+            "attribute \(name) of composite type \(type)"
+        case .alterAttributeType(let type, let name, let attributeType):
+            "attribute \(name) of composite type \(type) as \(attributeType)"
+        case .commentOnCompositeType(let name, _): "comment on composite type \(name)"
+        case .dropCompositeType(let name): "composite type \(name)"
+        // MARK: Sequences
+        case .createStandaloneSequence(let s): "sequence \(s.name)"
+        case .alterSequence(_, let s): "sequence \(s.name)"
+        case .sequenceOwnedBy(let name, _): "owner of sequence \(name)"
+        case .commentOnSequence(let name, _): "comment on sequence \(name)"
         case .addConstraint(let table, let c): "constraint \(c.name) on \(table)"
         case .renameConstraint(let table, let from, let to): "constraint \(from) → \(to) on \(table)"
         case .dropConstraint(let table, let name): "constraint \(name) on \(table)"
@@ -183,6 +210,8 @@ extension Step {
         case .createViewIndex(_, let i): i.location
         // MARK: Domains
         case .createDomain(let d): d.location
+        case .createStandaloneSequence(let s): s.location
+        case .createCompositeType(let t): t.location
         case .addDomainCheck(_, let c, _), .addDomainCheckNotValid(_, let c): c.location
         case .security(let s): s.location
         default: nil

@@ -50,6 +50,18 @@ extension Step {
             return Self.literals(inExclusion: x)
         case .continueSequence(let name, _, _, _):
             return [quoteIdentifier(name)]
+        case .commentOnSequence(_, let comment):
+            return comment.map { [$0] } ?? []
+        case .createStandaloneSequence, .alterSequence, .sequenceOwnedBy:
+            return []
+        case .createCompositeType(let t):
+            return t.attributes.flatMap { SQLTokens($0.type).literals }
+        case .addAttribute(_, _, let type), .alterAttributeType(_, _, let type):
+            return SQLTokens(type).literals
+        case .commentOnCompositeType(_, let comment):
+            return comment.map { [$0] } ?? []
+        case .dropAttribute, .dropCompositeType:
+            return []
         case .createIndex(_, let index), .createIndexConcurrently(_, let index):
             let elements = index.columns.flatMap { element -> [String] in
                 let body = IndexElement.split(element).body

@@ -71,8 +71,18 @@ extension Step {
     private func statementLocks(hazards: [Hazard]) -> [RelationLock] {
         switch self {
         case .createSchema, .createEnum, .addEnumValue, .dropType, .createTable, .createSequence, .renameSequence,
-             .alterSequenceType, .dropSequence, .renameIndex:
+             .alterSequenceType, .dropSequence, .renameIndex,
+             .createStandaloneSequence, .alterSequence, .commentOnSequence,
+             .createCompositeType, .addAttribute, .dropAttribute, .alterAttributeType, .commentOnCompositeType,
+             .dropCompositeType:
+            // A sequence's or composite type's own catalog rows: no table lock (nextval does not wait on
+            // ALTER SEQUENCE's; the values of a composite type's columns are not rewritten).
+            // A sequence's own catalog rows: no table lock (nextval does not wait on ALTER SEQUENCE's).
             return []
+        case .sequenceOwnedBy(_, let ownedBy):
+            // The owning table is locked ACCESS SHARE while the dependency is recorded.
+            return ownedBy.flatMap { $0.split(separator: ".", maxSplits: 1).first.map(String.init) }
+                .map { [RelationLock($0, .accessShare)] } ?? []
         case .renameTable(let from, _):
             return [RelationLock(from, .accessExclusive)]
         case .dropTable(let name):

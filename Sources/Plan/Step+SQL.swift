@@ -80,6 +80,49 @@ extension Step {
             return "ALTER SEQUENCE \(q(name)) AS \(type)"
         case .dropSequence(let name):
             return "DROP SEQUENCE \(q(name))"
+        // MARK: Composite types
+        case .createCompositeType(let t):
+            let attributes = t.attributes.map { "    \(q($0.name)) \($0.type)" }.joined(separator: ",\n")
+            return "CREATE TYPE \(q(t.name)) AS (\n\(attributes)\n)"
+        case .addAttribute(let type, let name, let attributeType):
+            return "ALTER TYPE \(q(type)) ADD ATTRIBUTE \(q(name)) \(attributeType)"
+        case .dropAttribute(let type, let name):
+            return "ALTER TYPE \(q(type)) DROP ATTRIBUTE \(q(name))"
+        case .alterAttributeType(let type, let name, let attributeType):
+            return "ALTER TYPE \(q(type)) ALTER ATTRIBUTE \(q(name)) TYPE \(attributeType)"
+        case .commentOnCompositeType(let name, let comment):
+            return "COMMENT ON TYPE \(q(name)) IS \(comment.map(quoteLiteral) ?? "NULL")"
+        case .dropCompositeType(let name):
+            return "DROP TYPE \(q(name))"
+        // MARK: Sequences
+        case .createStandaloneSequence(let s):
+            var sql = "CREATE SEQUENCE \(q(s.name))"
+            if let type = s.type { sql += " AS \(type)" }
+            if let increment = s.increment { sql += " INCREMENT BY \(increment)" }
+            if let min = s.minValue { sql += " MINVALUE \(min)" }
+            if let max = s.maxValue { sql += " MAXVALUE \(max)" }
+            if let start = s.start { sql += " START WITH \(start)" }
+            if let cache = s.cache { sql += " CACHE \(cache)" }
+            if s.cycle { sql += " CYCLE" }
+            return sql
+        case .alterSequence(let from, let to):
+            var sql = "ALTER SEQUENCE \(q(to.name))"
+            if from.type != to.type { sql += " AS \(to.type)" }
+            if from.increment != to.increment { sql += " INCREMENT BY \(to.increment)" }
+            if from.minValue != to.minValue { sql += " MINVALUE \(to.minValue)" }
+            if from.maxValue != to.maxValue { sql += " MAXVALUE \(to.maxValue)" }
+            if from.start != to.start { sql += " START WITH \(to.start)" }
+            if from.cache != to.cache { sql += " CACHE \(to.cache)" }
+            if from.cycle != to.cycle { sql += to.cycle ? " CYCLE" : " NO CYCLE" }
+            return sql
+        case .sequenceOwnedBy(let name, let ownedBy):
+            let owner = ownedBy.map { o -> String in
+                let parts = o.split(separator: ".", maxSplits: 1).map { q(String($0)) }
+                return parts.joined(separator: ".")
+            } ?? "NONE"
+            return "ALTER SEQUENCE \(q(name)) OWNED BY \(owner)"
+        case .commentOnSequence(let name, let comment):
+            return "COMMENT ON SEQUENCE \(q(name)) IS \(comment.map(quoteLiteral) ?? "NULL")"
         case .continueSequence(let name, let table, let column, let after):
             // The last value the old sequence gave out counts too: rows may have
             // been deleted since. With neither (an empty table, a fresh

@@ -53,6 +53,24 @@ public enum Step: Sendable, Equatable {
     /// value sequence `after` (the column's previous sequence) gave out. The
     /// value is computed by the statement when it runs, in each tenant.
     case continueSequence(name: String, table: String, column: String, after: String?)
+    // MARK: Composite types
+    case createCompositeType(CompositeTypeDeclaration)
+    /// `type`: the attribute's type as the server renders it (`character varying(10)`).
+    case addAttribute(compositeType: String, name: String, type: String)
+    case dropAttribute(compositeType: String, name: String)
+    /// Only while no column uses the composite type: PostgreSQL refuses otherwise.
+    case alterAttributeType(compositeType: String, name: String, type: String)
+    case commentOnCompositeType(String, comment: String?)
+    case dropCompositeType(String)
+    // MARK: Sequences
+    /// A standalone sequence with its declared options (`OWNED BY` comes once the table exists).
+    case createStandaloneSequence(SequenceDeclaration)
+    /// Changes the options of a standalone sequence that differ between `from`
+    /// and `to`; its current value stays.
+    case alterSequence(from: SequenceState, to: SequenceState)
+    /// `OWNED BY table.column`, or `OWNED BY NONE` for nil.
+    case sequenceOwnedBy(name: String, ownedBy: String?)
+    case commentOnSequence(String, comment: String?)
 
     case addConstraint(table: String, ConstraintDeclaration)
     case renameConstraint(table: String, from: String, to: String)

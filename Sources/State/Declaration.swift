@@ -19,6 +19,12 @@ public struct Declaration: Sendable, Equatable {
     // MARK: Domains
     /// Domains, in declaration order (see `DomainDeclaration`).
     public var domains: [DomainDeclaration]
+    // MARK: Sequences
+    /// Standalone sequences, in declaration order (see `SequenceDeclaration`).
+    public var sequences: [SequenceDeclaration] = []
+    // MARK: Composite types
+    /// Composite types, in declaration order (see `CompositeTypeDeclaration`).
+    public var compositeTypes: [CompositeTypeDeclaration] = []
     // MARK: Grants
     /// The top-level `grants:`; nil: neither the schema's grants nor default privileges are managed.
     public var grants: SchemaGrantsDeclaration?
@@ -41,6 +47,10 @@ public struct Declaration: Sendable, Equatable {
     public func enumType(named name: String) -> EnumDeclaration? { enums.first { $0.name == name } }
     public func function(named name: String) -> FunctionDeclaration? { functions.first { $0.name == name } }
     public func view(named name: String) -> ViewDeclaration? { views.first { $0.name == name } }
+    public func sequence(named name: String) -> SequenceDeclaration? { sequences.first { $0.name == name } }
+    public func compositeType(named name: String) -> CompositeTypeDeclaration? {
+        compositeTypes.first { $0.name == name }
+    }
 }
 
 public struct EnumDeclaration: Sendable, Equatable {

@@ -179,7 +179,10 @@ extension DeclarationLoader.Parser {
         if base.isQualified || PostgresTypeName.isBuiltin(base.name) { return }
         if enumNames.contains(base.name) || enumNames.contains(PostgresTypeName.unquoted(base.name)) { return }
         if domainNames.contains(base.name) || domainNames.contains(PostgresTypeName.unquoted(base.name)) { return }
-        let candidates = enumNames + domainNames + PostgresTypeName.builtins.sorted()
+        if compositeTypeNames.contains(base.name) || compositeTypeNames.contains(PostgresTypeName.unquoted(base.name)) {
+            return
+        }
+        let candidates = enumNames + domainNames + compositeTypeNames + PostgresTypeName.builtins.sorted()
         reader.error(
             "unknown type '\(base.name)' for \(owner)", at: node,
             hint: Suggestion.hint(

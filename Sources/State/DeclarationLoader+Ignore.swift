@@ -139,5 +139,11 @@ extension DeclarationLoader.Parser {
         for domain in declaration.domains {
             check(.types, domain.name, "domain '\(domain.name)'", at: domain.location)
         }
+        for type in declaration.compositeTypes {
+            check(.types, type.name, "composite type '\(type.name)'", at: type.location)
+        }
+        for sequence in declaration.sequences {
+            check(.sequences, sequence.name, "sequence '\(sequence.name)'", at: sequence.location)
+        }
     }
 }

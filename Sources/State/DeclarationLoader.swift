@@ -12,7 +12,7 @@ public enum DeclarationLoader {
     public static let supportedVersion = 1
 
     static let topKeys = ["version", "enums", "functions", "tables", "ignore", "views", "materialized_views",
-                           "domains", "grants"]
+                           "domains", "grants", "sequences", "types"]
     static let tableKeys = ["columns", "primary_key", "unique", "indexes", "foreign_keys", "checks",
                             "triggers", "comment", "renamed_from", "row_level_security", "policies", "grants",
                             "exclusions", "unlogged", "partition_by", "partitions"]
@@ -67,6 +67,8 @@ extension DeclarationLoader {
         // MARK: Domains
         /// Declared domain names, in order, read before the tables.
         var domainNames: [String] = []
+        /// Declared composite type names, in order, read before the tables.
+        var compositeTypeNames: [String] = []
         /// Type names declared so far (enums, domains), with where.
         var typeNames: [String: Claim] = [:]
         /// The file's lines, for places inside literal blocks.
@@ -106,7 +108,8 @@ extension DeclarationLoader {
             var declaration = Declaration(file: file)
             guard let top = reader.fields(
                 of: root, allowed: DeclarationLoader.topKeys, what: "the schema file",
-                shape: "a mapping with the keys version, enums, domains, functions, tables, views, materialized_views, ignore and grants")
+                shape: "a mapping with the keys version, enums, domains, types, sequences, functions, tables, views, "
+                    + "materialized_views, ignore and grants")
             else { return declaration }
 
             try reader.checkVersion(in: top, of: root, supported: DeclarationLoader.supportedVersion)
@@ -133,6 +136,8 @@ extension DeclarationLoader {
             if let domainsEntry = top["domains"] {
                 declaration.domains = parseDomains(domainsEntry)
             }
+            // Composite types: after enums and domains, which their attributes may use, before the tables.
+            if let typesEntry = top["types"] { declaration.compositeTypes = parseCompositeTypes(typesEntry) }
             if let functionsEntry = top["functions"] {
                 declaration.functions = parseFunctions(functionsEntry)
             }
@@ -143,6 +148,10 @@ extension DeclarationLoader {
             if let viewsEntry = top["views"] { declaration.views += parseViews(viewsEntry, materialized: false) }
             if let viewsEntry = top["materialized_views"] {
                 declaration.views += parseViews(viewsEntry, materialized: true)
+            }
+            // Sequences: after the tables, whose names and columns they must not take and may be owned by.
+            if let sequencesEntry = top["sequences"] {
+                declaration.sequences = parseSequences(sequencesEntry, tables: declaration.tables)
             }
             checkForeignKeyTargets(declaration)
             if let grantsEntry = top["grants"] { declaration.grants = parseSchemaGrants(grantsEntry) }

@@ -10,7 +10,7 @@ extension SchemaState {
         self.init(
             enums: try c.decode([EnumState].self, forKey: .enums),
             tables: try c.decode([TableState].self, forKey: .tables),
-            sequences: try c.decode([String].self, forKey: .sequences),
+            sequences: try c.decode([SequenceState].self, forKey: .sequences),
             others: try c.decode([String].self, forKey: .others),
             functions: try c.decode([FunctionState].self, forKey: .functions),
             dependents: try c.decode([DependentState].self, forKey: .dependents),

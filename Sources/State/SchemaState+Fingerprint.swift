@@ -104,11 +104,20 @@ extension SchemaState {
             field(m.collation); field(m.comment); out += "\n"
             for k in m.checks { out += " K"; field(k.name); field(k.definition); out += "\n" }
         }
+        // Composite types: only states with composite types have these lines; attributes in order.
+        for y in state.compositeTypes {
+            out += "Y"; field(y.name); field(y.comment); out += "\n"
+            for a in y.attributes { out += " B"; field(a.name); field(a.type); out += "\n" }
+        }
         for g in state.schemaGrants ?? [] { out += "A"; field(g.grantee); field(g.privileges.joined(separator: ",")); out += "\n" }
         for d in state.defaultPrivileges ?? [] {
             out += "P"; field(d.objects); field(d.grantee); field(d.privileges.joined(separator: ",")); out += "\n"
         }
-        for s in state.sequences { out += "S"; field(s); out += "\n" }
+        for s in state.sequences {
+            out += "S"; field(s.name); field(s.type); field(String(s.start)); field(String(s.increment))
+            field(String(s.minValue)); field(String(s.maxValue)); field(String(s.cache)); field(s.cycle ? "t" : "f")
+            field(s.ownedBy); field(s.comment); out += "\n"
+        }
         for o in state.others { out += "O"; field(o); out += "\n" }
         // Only states with dependents have these lines: others encode as before.
         // The schema's own functions, procedures and triggers are in the state

@@ -10,8 +10,9 @@ public struct SchemaState: Sendable, Equatable, Codable {
     public var enums: [EnumState]
     /// Sorted by name.
     public var tables: [TableState]
-    /// Sequences that no column owns, sorted.
-    public var sequences: [String]
+    /// Standalone sequences (not a serial or identity column's), sorted by name
+    /// (see `SequenceState`).
+    public var sequences: [SequenceState]
     /// Objects tenantplan does not manage (views, aggregates, domains...), as
     /// `kind name`, sorted. Reported, never changed.
     public var others: [String]
@@ -36,6 +37,10 @@ public struct SchemaState: Sendable, Equatable, Codable {
     public var domains: [DomainState]
 
 
+    // MARK: Composite types
+    /// Composite types, sorted by name (see `CompositeTypeState`).
+    public var compositeTypes: [CompositeTypeState] = []
+
     // MARK: Grants (row-level security and privileges)
     /// Grants on the schema itself (`nspacl`), the owner's own left out; nil for none.
     public var schemaGrants: [GrantState]?
@@ -43,10 +48,12 @@ public struct SchemaState: Sendable, Equatable, Codable {
     public var defaultPrivileges: [DefaultPrivilegeState]?
 
 
-    public init(enums: [EnumState] = [], tables: [TableState] = [], sequences: [String] = [], others: [String] = [],
+    public init(enums: [EnumState] = [], tables: [TableState] = [], sequences: [SequenceState] = [], others: [String] = [],
                 functions: [FunctionState] = [], dependents: [DependentState] = [], views: [ViewState] = [],
                 creationOrder: [String] = [], domains: [DomainState] = [],
-                schemaGrants: [GrantState]? = nil, defaultPrivileges: [DefaultPrivilegeState]? = nil) {
+                schemaGrants: [GrantState]? = nil, defaultPrivileges: [DefaultPrivilegeState]? = nil,
+                compositeTypes: [CompositeTypeState] = []) {
+        self.compositeTypes = compositeTypes
         self.enums = enums
         self.tables = tables
         self.sequences = sequences
@@ -64,6 +71,8 @@ public struct SchemaState: Sendable, Equatable, Codable {
     public func table(named name: String) -> TableState? { tables.first { $0.name == name } }
     public func enumType(named name: String) -> EnumState? { enums.first { $0.name == name } }
     public func view(named name: String) -> ViewState? { views.first { $0.name == name } }
+    public func sequence(named name: String) -> SequenceState? { sequences.first { $0.name == name } }
+    public func compositeType(named name: String) -> CompositeTypeState? { compositeTypes.first { $0.name == name } }
 
     /// The same state with every list in canonical order, so that equal states
     /// encode equally. Column order is not part of the compared state:
@@ -72,7 +81,7 @@ public struct SchemaState: Sendable, Equatable, Codable {
         SchemaState(
             enums: enums.sorted { $0.name < $1.name },
             tables: tables.map { $0.normalized() }.sorted { $0.name < $1.name },
-            sequences: sequences.sorted(),
+            sequences: sequences.sorted { $0.name < $1.name },
             others: others.sorted(),
             functions: functions.sorted { $0.signature < $1.signature },
             dependents: dependents.map { var d = $0; d.on.sort(); return d }.sorted { $0.sortKey < $1.sortKey },
@@ -84,7 +93,8 @@ public struct SchemaState: Sendable, Equatable, Codable {
             defaultPrivileges: defaultPrivileges.flatMap { list in
                 let kept = list.filter { !$0.privileges.isEmpty }.sorted { $0.sortKey < $1.sortKey }
                 return kept.isEmpty ? nil : kept
-            })
+            },
+            compositeTypes: compositeTypes.sorted { $0.name < $1.name })
     }
 }
 

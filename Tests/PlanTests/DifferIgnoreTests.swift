@@ -30,7 +30,7 @@ struct DifferIgnoreTests {
         state.tables.append(TableState(name: "alembic_version",
                                        columns: [ColumnState(name: "version_num", type: "character varying(32)", notNull: true)]))
         state.enums.append(EnumState(name: "legacy_kind", labels: ["a"]))
-        state.sequences = ["old_numbers"]
+        state.sequences = [SequenceState(name: "old_numbers")]
         state.others = ["function audit_row", "materialized view report", "view keep_me"]
         return state
     }()

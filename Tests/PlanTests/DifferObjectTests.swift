@@ -231,7 +231,7 @@ struct DifferObjectTests {
     @Test("an undeclared sequence is held, or dropped")
     func extraSequence() {
         var actual = Shop.desired
-        actual.sequences = ["invoice_numbers"]
+        actual.sequences = [SequenceState(name: "invoice_numbers")]
 
         let held = Shop.differ().diff(actual: actual)
         #expect(held.changes.isEmpty)
@@ -240,7 +240,7 @@ struct DifferObjectTests {
             reason: "sequence invoice_numbers is not in schema.yaml; plan with --allow sequence:invoice_numbers to allow it",
             sql: "DROP SEQUENCE \"invoice_numbers\"", undeclared: true)])
         var kept = Shop.desired
-        kept.sequences = ["invoice_numbers"]
+        kept.sequences = [SequenceState(name: "invoice_numbers")]
         #expect(held.expected == kept.normalized())
 
         let dropped = Shop.differ(allowDestructive: true).diff(actual: actual)
@@ -261,7 +261,7 @@ struct DifferObjectTests {
             .editingEnum("order_status") { $0.labels.append("refunded") }
         actual.tables.append(TableState(name: "audit", columns: [ColumnState(name: "a", type: "integer")]))
         actual.enums.append(EnumState(name: "legacy_kind", labels: ["a"]))
-        actual.sequences = ["invoice_numbers"]
+        actual.sequences = [SequenceState(name: "invoice_numbers")]
         actual.others = ["view v"]
 
         let diff = Shop.differ().diff(actual: actual)

@@ -52,6 +52,16 @@ func caseName(_ step: Step) -> String {
     case .alterSequenceType: "alterSequenceType"
     case .dropSequence: "dropSequence"
     case .continueSequence: "continueSequence"
+    case .createCompositeType: "createCompositeType"
+    case .addAttribute: "addAttribute"
+    case .dropAttribute: "dropAttribute"
+    case .alterAttributeType: "alterAttributeType"
+    case .commentOnCompositeType: "commentOnCompositeType"
+    case .dropCompositeType: "dropCompositeType"
+    case .createStandaloneSequence: "createStandaloneSequence"
+    case .alterSequence: "alterSequence"
+    case .sequenceOwnedBy: "sequenceOwnedBy"
+    case .commentOnSequence: "commentOnSequence"
     case .addConstraint: "addConstraint"
     case .renameConstraint: "renameConstraint"
     case .dropConstraint: "dropConstraint"
@@ -107,7 +117,7 @@ func caseName(_ step: Step) -> String {
     }
 }
 
-let allStepCaseCount = 77
+let allStepCaseCount = 87
 
 /// A name that needs every kind of quoting: a double quote, capitals, a space, non-ASCII.
 let awkward = "Wé\"ird Nämé 🐘"
@@ -418,6 +428,35 @@ let renderCases: [RenderCase] = [
                "drop_domain_check", .drop),
     RenderCase(.commentOnDomain("email", comment: "it's an address"),
                #"COMMENT ON DOMAIN "email" IS 'it''s an address'"#, "comment_domain", .change),
+    // Composite types
+    RenderCase(.createCompositeType(CompositeTypeDeclaration(name: awkward, attributes: [
+        .init(name: "street", type: "text"), .init(name: awkward, type: "varchar(10)")])),
+               "CREATE TYPE \(awkwardQuoted) AS (\n    \"street\" text,\n    \(awkwardQuoted) varchar(10)\n)",
+               "create_composite_type", .create),
+    RenderCase(.addAttribute(compositeType: "address", name: "zip", type: "character varying(10)"),
+               #"ALTER TYPE "address" ADD ATTRIBUTE "zip" character varying(10)"#, "add_attribute", .create),
+    RenderCase(.dropAttribute(compositeType: "address", name: "zip"),
+               #"ALTER TYPE "address" DROP ATTRIBUTE "zip""#, "drop_attribute", .drop),
+    RenderCase(.alterAttributeType(compositeType: "address", name: "zip", type: "text"),
+               #"ALTER TYPE "address" ALTER ATTRIBUTE "zip" TYPE text"#, "alter_attribute_type", .change),
+    RenderCase(.commentOnCompositeType("address", comment: "where"),
+               #"COMMENT ON TYPE "address" IS 'where'"#, "comment_composite_type", .change),
+    RenderCase(.dropCompositeType("address"), #"DROP TYPE "address""#, "drop_composite_type", .drop),
+    // Sequences
+    RenderCase(.createStandaloneSequence(SequenceDeclaration(name: "invoice_number")),
+               #"CREATE SEQUENCE "invoice_number""#, "create_standalone_sequence", .create),
+    RenderCase(.createStandaloneSequence(SequenceDeclaration(
+        name: awkward, type: "integer", start: 1000, increment: -2, minValue: -5, maxValue: 5000, cache: 10, cycle: true)),
+               "CREATE SEQUENCE \(awkwardQuoted) AS integer INCREMENT BY -2 MINVALUE -5 MAXVALUE 5000 START WITH 1000 CACHE 10 CYCLE",
+               "create_standalone_sequence", .create),
+    RenderCase(.alterSequence(from: SequenceState(name: "n", cycle: true),
+                              to: SequenceState(name: "n", type: "integer", start: 7, maxValue: 2147483647, cache: 5)),
+               #"ALTER SEQUENCE "n" AS integer MAXVALUE 2147483647 START WITH 7 CACHE 5 NO CYCLE"#, "alter_sequence", .change),
+    RenderCase(.sequenceOwnedBy(name: "n", ownedBy: "invoices.number"),
+               #"ALTER SEQUENCE "n" OWNED BY "invoices"."number""#, "sequence_owned_by", .change),
+    RenderCase(.sequenceOwnedBy(name: "n", ownedBy: nil), #"ALTER SEQUENCE "n" OWNED BY NONE"#, "sequence_owned_by", .change),
+    RenderCase(.commentOnSequence("n", comment: "it's"), #"COMMENT ON SEQUENCE "n" IS 'it''s'"#, "comment_sequence", .change),
+    RenderCase(.commentOnSequence("n", comment: nil), #"COMMENT ON SEQUENCE "n" IS NULL"#, "comment_sequence", .change),
 ] + securityRenderCases
 
 /// Row-level security, policies and grants.

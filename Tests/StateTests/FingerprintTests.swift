@@ -27,8 +27,10 @@ let fingerprintSample = SchemaState(
             ]),
         TableState(name: "customers", columns: [ColumnState(name: "id", type: "bigint")]),
     ],
-    sequences: ["invoice_numbers", "another_seq"],
-    others: ["view v", "function f"])
+    sequences: [SequenceState(name: "invoice_numbers", start: 1000), SequenceState(name: "another_seq")],
+    others: ["view v", "function f"],
+    compositeTypes: [CompositeTypeState(name: "address", attributes: [.init(name: "street", type: "text"),
+                                                                     .init(name: "city", type: "text")])])
 
 /// One edit of `fingerprintSample` and what it changes, for messages.
 struct FingerprintEdit: Sendable, CustomTestStringConvertible {
@@ -88,11 +90,29 @@ let fingerprintEdits: [FingerprintEdit] = [
     FingerprintEdit("index name") { $0.tables[0].indexes[0].name = "orders_name_idx1" },
     FingerprintEdit("index definition") { $0.tables[0].indexes[0].definition = "USING hash (name)" },
     FingerprintEdit("index removed") { $0.tables[0].indexes.removeLast() },
-    FingerprintEdit("sequence name") { $0.sequences[0] = "invoice_number" },
-    FingerprintEdit("sequence added") { $0.sequences.append("s") },
+    FingerprintEdit("sequence name") { $0.sequences[0].name = "invoice_number" },
+    FingerprintEdit("sequence added") { $0.sequences.append(SequenceState(name: "s")) },
+    FingerprintEdit("sequence type") { $0.sequences[0].type = "integer" },
+    FingerprintEdit("sequence start") { $0.sequences[0].start = 1 },
+    FingerprintEdit("sequence increment") { $0.sequences[0].increment = 2 },
+    FingerprintEdit("sequence minimum") { $0.sequences[0].minValue = 0 },
+    FingerprintEdit("sequence maximum") { $0.sequences[0].maxValue = 99 },
+    FingerprintEdit("sequence cache") { $0.sequences[0].cache = 20 },
+    FingerprintEdit("sequence cycle") { $0.sequences[0].cycle = true },
+    FingerprintEdit("sequence owner") { $0.sequences[0].ownedBy = "orders.id" },
+    FingerprintEdit("sequence comment") { $0.sequences[0].comment = "" },
     FingerprintEdit("other object") { $0.others[0] = "view w" },
     FingerprintEdit("other object kind") { $0.others[0] = "materialized view v" },
     FingerprintEdit("other object removed") { $0.others.removeAll() },
+    FingerprintEdit("composite type name") { $0.compositeTypes[0].name = "place" },
+    FingerprintEdit("composite type comment") { $0.compositeTypes[0].comment = "" },
+    FingerprintEdit("attribute name") { $0.compositeTypes[0].attributes[1].name = "town" },
+    FingerprintEdit("attribute type") { $0.compositeTypes[0].attributes[1].type = "character varying(80)" },
+    FingerprintEdit("attribute order") { $0.compositeTypes[0].attributes.reverse() },
+    FingerprintEdit("attribute removed") { $0.compositeTypes[0].attributes.removeLast() },
+    FingerprintEdit("composite type added") {
+        $0.compositeTypes.append(CompositeTypeState(name: "pair", attributes: [.init(name: "a", type: "integer")]))
+    },
     FingerprintEdit("ignored objects stand on a column") { $0.tables[1].ignoredUses = ["id"] },
     FingerprintEdit("ignored objects stand on the table alone") { $0.tables[1].ignoredUses = [""] },
     FingerprintEdit("table unlogged") { $0.tables[0].unlogged = true },
@@ -177,7 +197,7 @@ struct FingerprintTests {
                                       comment: "x")],
                 constraints: [ConstraintState(name: "t_pkey", kind: .primaryKey, definition: "PRIMARY KEY (id)")],
                 indexes: [IndexState(name: "t_a_idx", definition: "USING btree (a)")])],
-            sequences: ["s"],
+            sequences: [SequenceState(name: "s")],
             others: ["view v"])
         let expected = """
             tenantplan-state-1
@@ -187,7 +207,7 @@ struct FingerprintTests {
              C2:id;6:bigint;1:t;~;10:by_default;~;~;~;~;
              K6:t_pkey;1:p;16:PRIMARY KEY (id);
              I7:t_a_idx;15:USING btree (a);
-            S1:s;
+            S1:s;6:bigint;1:1;1:1;1:1;19:9223372036854775807;1:1;1:f;~;~;
             O6:view v;
 
             """
@@ -222,7 +242,7 @@ struct FingerprintTests {
         #expect(n.tables.map(\.name) == ["customers", "orders"])
         #expect(n.tables[1].columns.map(\.name) == ["doubled", "id", "n", "name", "status"])
         #expect(n.tables[1].constraints.map(\.name) == ["orders_n_check", "orders_pkey"])
-        #expect(n.sequences == ["another_seq", "invoice_numbers"])
+        #expect(n.sequences.map(\.name) == ["another_seq", "invoice_numbers"])
         #expect(n.others == ["function f", "view v"])
         #expect(n.normalized() == n)
     }
