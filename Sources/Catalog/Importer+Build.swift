@@ -85,7 +85,7 @@ extension Importer {
                     referencedColumns: constraint.referencedColumns,
                     onDelete: referentialAction(constraint.onDelete),
                     onUpdate: referentialAction(constraint.onUpdate),
-                    timing: ConstraintTiming.split(constraint.definition).timing))
+                    timing: ConstraintTiming.split(constraint.definition).timing, comment: constraint.comment))
             }
         }
         return built
@@ -115,7 +115,7 @@ extension Importer {
                     continue
                 }
                 let key = KeyDeclaration(name: constraint.name, columns: constraint.columns, timing: timing,
-                                         nullsNotDistinct: nullsNotDistinct)
+                                         nullsNotDistinct: nullsNotDistinct, comment: constraint.comment)
                 if constraint.kind == "p" { declaration.primaryKey = key } else { declaration.uniques.append(key) }
             case "c":
                 let prefix = "CHECK ("
@@ -124,7 +124,8 @@ extension Importer {
                     continue
                 }
                 let expression = String(constraint.definition.dropFirst(prefix.count).dropLast())
-                declaration.checks.append(CheckDeclaration(name: constraint.name, expression: expression))
+                declaration.checks.append(CheckDeclaration(name: constraint.name, expression: expression,
+                                                           comment: constraint.comment))
             case "x":
                 guard let exclusion = buildExclusion(constraint) else {
                     skip("schema.yaml cannot express its definition: \(constraint.definition)")
@@ -150,7 +151,7 @@ extension Importer {
                     reason: "it uses \(index.uses.sorted().joined(separator: ", ")) of the tenant schema, which schema.yaml cannot declare"))
                 continue
             }
-            guard let built1 = buildIndex(index) else {
+            guard var built1 = buildIndex(index) else {
                 built.skipped.append(ImportNote(
                     object: object,
                     reason: "schema.yaml cannot express its definition (an operator class, storage options or "
@@ -163,6 +164,7 @@ extension Importer {
                     reason: "the index is invalid (a failed CREATE INDEX CONCURRENTLY?); new tenants get a valid one, "
                         + "and this tenant should rebuild it with REINDEX"))
             }
+            built1.comment = index.comment
             declaration.indexes.append(built1)
         }
         return declaration

@@ -60,6 +60,11 @@ extension Importer {
                         reason: "schema.yaml cannot express its definition: \(index.tail)"))
                     continue
                 }
+                if index.comment != nil {
+                    built.caveats.append(ImportNote(
+                        object: "index \(index.name) on \(view.name)",
+                        reason: "its comment is left out: schema.yaml cannot declare comments on a materialized view's indexes"))
+                }
                 declared.indexes.append(built1)
             }
             built.declaration.views.append(declared)

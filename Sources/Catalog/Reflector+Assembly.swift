@@ -140,7 +140,7 @@ extension Reflector {
                 guard let definition = rows.local["c/\(row.oid)"] ?? row.definition,
                       let kind = ConstraintState.Kind(rawValue: row.kind) else { continue }
                 if kind == .primaryKey || kind == .unique || kind == .exclusion { owned.insert(row.indexOID) }
-                states.append(ConstraintState(name: row.name, kind: kind, definition: definition))
+                states.append(ConstraintState(name: row.name, kind: kind, definition: definition, comment: row.comment))
             }
             return (states, owned)
         }
@@ -152,7 +152,7 @@ extension Reflector {
                 guard let definition = row.definition, !constraintIndexes.contains(row.oid) else { return nil }
                 return IndexState(name: row.name, definition: row.tail(of: rows.local["i/\(row.oid)"] ?? definition,
                                                                        unique: row.isUnique),
-                                  invalid: row.isInvalid)
+                                  invalid: row.isInvalid, comment: row.comment)
             }
         }
 

@@ -127,9 +127,13 @@ extension Reflector {
             }
             for row in constraints {
                 add(row.table, Stamp.constraint(oid: row.oid, version: row.version))
+                if let version = row.commentVersion {
+                    add(row.table, Stamp.constraintComment(oid: row.oid, version: version))
+                }
             }
             for row in indexes {
                 add(row.table, Stamp.index(oid: row.oid, version: row.version, classVersion: row.classVersion))
+                if let version = row.commentVersion { add(row.table, Stamp.indexComment(oid: row.oid, version: version)) }
             }
             for row in sequenceOwners {
                 guard let owner = row.owner else { continue }

@@ -94,9 +94,12 @@ extension Reflector {
                    -- A foreign key to a table of the same schema names it qualified:
                    -- see unqualifiedForeignKey.
                    CASE WHEN con.contype = 'f' AND ref.relnamespace = con.connamespace
-                        THEN quote_ident(ref.relname) END AS local_referenced_table
+                        THEN quote_ident(ref.relname) END AS local_referenced_table,
+                   ds.description AS comment, ds.xmin::text AS comment_version
             FROM pg_constraint con
             LEFT JOIN pg_class ref ON ref.oid = con.confrelid
+            LEFT JOIN pg_description ds
+                   ON ds.classoid = 'pg_constraint'::regclass AND ds.objoid = con.oid AND ds.objsubid = 0
             WHERE con.conrelid = ANY($1::oid[]) AND con.contype IN ('p', 'u', 'f', 'c', 'x')
             """
 
@@ -114,6 +117,9 @@ extension Reflector {
         /// A foreign key's referenced table when it is in the constraint's own
         /// schema, as `quote_ident` writes it.
         var localReferencedTable: String?
+        /// `COMMENT ON CONSTRAINT`, and the version of its `pg_description` row.
+        var comment: String?
+        var commentVersion: String?
 
         init(_ row: Row) throws {
             table = try row.value("table_oid")
@@ -125,6 +131,8 @@ extension Reflector {
             referencedTableOID = try row.value("referenced_table_oid")
             version = try row.value("version")
             localReferencedTable = try row["local_referenced_table"]
+            comment = try row["comment"]
+            commentVersion = try row["comment_version"]
         }
     }
 
@@ -147,11 +155,14 @@ extension Reflector {
                      AS head,
                    quote_ident(tc.relname) AS table_name,
                    quote_ident(tn.nspname) || '.' || quote_ident(tc.relname) AS qualified_table_name,
-                   i.xmin::text AS version, ic.xmin::text AS class_version
+                   i.xmin::text AS version, ic.xmin::text AS class_version,
+                   ds.description AS comment, ds.xmin::text AS comment_version
             FROM pg_index i
             JOIN pg_class ic ON ic.oid = i.indexrelid
             JOIN pg_class tc ON tc.oid = i.indrelid
             JOIN pg_namespace tn ON tn.oid = tc.relnamespace
+            LEFT JOIN pg_description ds
+                   ON ds.classoid = 'pg_class'::regclass AND ds.objoid = i.indexrelid AND ds.objsubid = 0
             WHERE i.indrelid = ANY($1::oid[])
             """
 
@@ -170,6 +181,9 @@ extension Reflector {
         var qualifiedTableName: String
         var version: String
         var classVersion: String
+        /// `COMMENT ON INDEX`, and the version of its `pg_description` row.
+        var comment: String?
+        var commentVersion: String?
 
         init(_ row: Row) throws {
             table = try row.value("table_oid")
@@ -183,6 +197,8 @@ extension Reflector {
             qualifiedTableName = try row.value("qualified_table_name")
             version = try row.value("version")
             classVersion = try row.value("class_version")
+            comment = try row["comment"]
+            commentVersion = try row["comment_version"]
         }
 
         /// The definition without its head, as the state holds it (see `indexTail`).

@@ -25,7 +25,8 @@ public struct ReflectedSchema: Sendable {
 ///
 /// The rows: the schema's own `pg_namespace` row; its members (`pg_depend`)
 /// with their `pg_class`, `pg_type`, `pg_proc` or `pg_collation` row; its
-/// tables' columns and defaults, constraints, indexes and comments; its owned
+/// tables' columns and defaults, constraints, indexes and comments (their
+/// constraints' and indexes' comments too); its owned
 /// sequences' owners and `pg_sequence` rows; its enums' labels; its tables' triggers
 /// (not internal ones) and their comments; its routines' comments; its views'
 /// rewrite rules, comments and indexes (`viewLine`); its domains' checks and
@@ -76,6 +77,13 @@ public enum Stamp {
     static func index(oid: String, version: String, classVersion: String) -> String {
         "i:\(oid):\(version):\(classVersion)"
     }
+
+    /// A comment on a table's constraint (`pg_description` of `pg_constraint`):
+    /// a line of its own, so that stamps of schemas without one are as before.
+    static func constraintComment(oid: String, version: String) -> String { "kc:\(oid):\(version)" }
+
+    /// A comment on a table's index (`pg_description` of the index's `pg_class` row).
+    static func indexComment(oid: String, version: String) -> String { "ic:\(oid):\(version)" }
 
     static func ownedSequence(oid: String, owner: String, attnum: String, type: String, version: String) -> String {
         "s:\(oid):\(owner):\(attnum):\(type):\(version)"
@@ -165,6 +173,18 @@ public enum Stamp {
             UNION ALL
             SELECT 'i:' || i.indexrelid::int8 || ':' || i.xmin::text || ':' || ic.xmin::text
             FROM r, pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+            WHERE i.indrelid = ANY(r.tables)
+            UNION ALL
+            SELECT 'kc:' || con.oid::int8 || ':' || ds.xmin::text
+            FROM r, pg_catalog.pg_constraint con
+            JOIN pg_catalog.pg_description ds
+              ON ds.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND ds.objoid = con.oid AND ds.objsubid = 0
+            WHERE con.conrelid = ANY(r.tables) AND con.contype IN ('p', 'u', 'f', 'c', 'x')
+            UNION ALL
+            SELECT 'ic:' || i.indexrelid::int8 || ':' || ds.xmin::text
+            FROM r, pg_catalog.pg_index i
+            JOIN pg_catalog.pg_description ds
+              ON ds.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ds.objoid = i.indexrelid AND ds.objsubid = 0
             WHERE i.indrelid = ANY(r.tables)
             UNION ALL
             SELECT 's:' || dep.objid::int8 || ':' || dep.refobjid::int8 || ':' || dep.refobjsubid || ':' || dep.deptype::text

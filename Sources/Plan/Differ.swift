@@ -85,8 +85,19 @@ public struct Differ: Sendable {
             for c in t.columns where c.comment != nil {
                 ops.append(.commentOnColumn(table: t.name, column: c.name, comment: c.comment))
             }
+            ops += memberComments(of: t)
         }
         return ops
+    }
+
+    /// The comments of a new table's constraints and indexes, in declaration order.
+    static func memberComments(of table: TableDeclaration) -> [Step] {
+        var constraints: [ConstraintDeclaration] = table.primaryKey.map { [.primaryKey($0)] } ?? []
+        constraints += table.uniques.map { .unique($0) } + table.checks.map { .check($0) }
+        constraints += table.exclusions.map { .exclusion($0) } + table.foreignKeys.map { .foreignKey($0) }
+        return constraints.compactMap { c in
+            c.comment.map { .commentOnConstraint(table: table.name, name: c.name, comment: $0) }
+        } + table.indexes.compactMap { i in i.comment.map { .commentOnIndex(i.name, comment: $0) } }
     }
 
     public func diff(actual: SchemaState?) -> Diff {

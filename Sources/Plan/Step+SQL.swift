@@ -98,6 +98,10 @@ extension Step {
             return "ALTER INDEX \(q(from)) RENAME TO \(q(to))"
         case .dropIndex(let name):
             return "DROP INDEX \(q(name))"
+        case .commentOnIndex(let name, let comment):
+            return "COMMENT ON INDEX \(q(name)) IS \(comment.map(quoteLiteral) ?? "NULL")"
+        case .commentOnConstraint(let table, let name, let comment):
+            return "COMMENT ON CONSTRAINT \(q(name)) ON \(q(table)) IS \(comment.map(quoteLiteral) ?? "NULL")"
 
         case .createFunction(let f):
             return f.sql

@@ -225,11 +225,14 @@ public struct ConstraintState: Sendable, Equatable, Codable {
     public var kind: Kind
     /// `pg_get_constraintdef(oid, true)`.
     public var definition: String
+    /// `COMMENT ON CONSTRAINT`; nil for none (and in states of earlier builds).
+    public var comment: String?
 
-    public init(name: String, kind: Kind, definition: String) {
+    public init(name: String, kind: Kind, definition: String, comment: String? = nil) {
         self.name = name
         self.kind = kind
         self.definition = definition
+        self.comment = comment
     }
 }
 
@@ -242,20 +245,24 @@ public struct IndexState: Sendable, Equatable, Codable {
     /// CONCURRENTLY` left behind (or one still being built). Queries do not use
     /// it, so it is never the declared index, whatever its definition.
     public var invalid: Bool
+    /// `COMMENT ON INDEX`; nil for none (and in states of earlier builds).
+    public var comment: String?
 
-    public init(name: String, definition: String, invalid: Bool = false) {
+    public init(name: String, definition: String, invalid: Bool = false, comment: String? = nil) {
         self.name = name
         self.definition = definition
         self.invalid = invalid
+        self.comment = comment
     }
 
-    enum CodingKeys: String, CodingKey { case name, definition, invalid }
+    enum CodingKeys: String, CodingKey { case name, definition, invalid, comment }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         definition = try c.decode(String.self, forKey: .definition)
         invalid = try c.decodeIfPresent(Bool.self, forKey: .invalid) ?? false
+        comment = try c.decodeIfPresent(String.self, forKey: .comment)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -263,5 +270,6 @@ public struct IndexState: Sendable, Equatable, Codable {
         try c.encode(name, forKey: .name)
         try c.encode(definition, forKey: .definition)
         if invalid { try c.encode(invalid, forKey: .invalid) }
+        try c.encodeIfPresent(comment, forKey: .comment)
     }
 }
