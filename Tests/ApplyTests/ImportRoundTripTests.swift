@@ -49,6 +49,41 @@ import TestSupport
         #expect(inSync)
     }
 
+    /// Comments on keys, checks, foreign keys, exclusion constraints and indexes
+    /// come back in the file (a primary key and a check in their long forms), and
+    /// the tenant plans in sync against it.
+    @Test func commentsOnConstraintsAndIndexesRoundTrip() async throws {
+        let h = try await Harness.make(prefix: "import_rt_comments")
+        try h.run([
+            "CREATE TABLE owners (id integer PRIMARY KEY)",
+            "CREATE TABLE rooms (id integer, owner_id integer REFERENCES owners, code text UNIQUE, "
+                + "size integer CHECK (size > 0), during tsrange, name text, PRIMARY KEY (id), "
+                + "CONSTRAINT rooms_no_overlap EXCLUDE USING gist (during WITH &&))",
+            "CREATE INDEX rooms_name_idx ON rooms (name)",
+            "COMMENT ON CONSTRAINT owners_pkey ON owners IS 'the owner''s key'",
+            "COMMENT ON CONSTRAINT rooms_code_key ON rooms IS 'one code: one room'",
+            "COMMENT ON CONSTRAINT rooms_size_check ON rooms IS 'no empty rooms'",
+            "COMMENT ON CONSTRAINT rooms_owner_id_fkey ON rooms IS 'whose room'",
+            "COMMENT ON CONSTRAINT rooms_no_overlap ON rooms IS 'no double booking'",
+            "COMMENT ON INDEX rooms_name_idx IS 'by name: \"quoted\"'",
+        ], in: "t1", createSchema: true)
+        let (declaration, notes) = try Self.importT1(h)
+        #expect(notes.contains { $0.hasPrefix("verified: ") }, "\(notes)")
+        let owners = try #require(declaration.table(named: "owners"))
+        let rooms = try #require(declaration.table(named: "rooms"))
+        #expect(owners.primaryKey?.comment == "the owner's key")
+        #expect(rooms.primaryKey?.comment == nil)
+        #expect(rooms.uniques.first?.comment == "one code: one room")
+        #expect(rooms.checks.first?.comment == "no empty rooms")
+        #expect(rooms.checks.first?.expression == "size > 0")
+        #expect(rooms.foreignKeys.first?.comment == "whose room")
+        #expect(rooms.exclusions.first?.comment == "no double booking")
+        #expect(rooms.indexes.first?.comment == #"by name: "quoted""#)
+        let plan = try h.plan(declaration, tenants: ["t1"])
+        let inSync = plan.changeSets.allSatisfy(\.inSync)
+        #expect(inSync)
+    }
+
     @Test func changesTheWarningsAnnouncedAreExpectedOthersAreNamed() {
         let notes = [
             ImportNote(object: "column items.id", reason: "a serial column that allows NULL"),

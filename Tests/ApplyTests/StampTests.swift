@@ -28,6 +28,9 @@ import TestSupport
         "CREATE DOMAIN positive AS integer CONSTRAINT positive_check CHECK (VALUE > 0)",
         "CREATE TABLE counters (id integer PRIMARY KEY, n positive)",
         "CREATE POLICY counters_all ON counters USING (true)",
+        "CREATE INDEX notes_body_idx ON notes (body)",
+        "COMMENT ON INDEX notes_body_idx IS 'search'",
+        "COMMENT ON CONSTRAINT counters_pkey ON counters IS 'the key'",
     ]
 
     static func reflected(_ h: Harness, _ schema: String) throws -> ReflectedSchema? {
@@ -171,6 +174,12 @@ import TestSupport
         "CREATE POLICY counters_none ON counters USING (false)",
         "ALTER POLICY counters_all ON counters USING (n > 1)",
         "DROP POLICY counters_all ON counters",
+        "COMMENT ON INDEX customers_created_at_idx IS 'new'",
+        "COMMENT ON INDEX notes_body_idx IS 'changed'",
+        "COMMENT ON INDEX notes_body_idx IS NULL",
+        "COMMENT ON CONSTRAINT customers_email_key ON customers IS 'new'",
+        "COMMENT ON CONSTRAINT counters_pkey ON counters IS 'changed'",
+        "COMMENT ON CONSTRAINT counters_pkey ON counters IS NULL",
     ])
     func everyChangeOfStateChangesTheStamp(change: String) async throws {
         let h = try await Harness.make(prefix: "stamp_change")
