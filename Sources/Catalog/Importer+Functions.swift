@@ -5,16 +5,20 @@ import State
 /// Functions, procedures and triggers of a tenant, as `import` reads and
 /// declares them.
 extension Importer {
-    /// A function or procedure of the tenant that no extension owns. Read with
-    /// `search_path` set to the tenant, so that its types come unqualified.
+    /// A function, procedure or aggregate of the tenant that no extension owns.
+    /// Read with `search_path` set to the tenant, so that its types come
+    /// unqualified. An aggregate's definition is the `CREATE AGGREGATE` that
+    /// makes it (`Reflector.aggregateStatement`).
     struct Function: Sendable, RowDecodable {
         static let query = """
-            SELECT p.proname AS name, pg_get_functiondef(p.oid) AS definition,
+            SELECT p.proname AS name,
+                   CASE WHEN p.prokind = 'a' THEN \(Reflector.aggregateStatement)
+                        ELSE pg_get_functiondef(p.oid) END AS definition,
                    obj_description(p.oid, 'pg_proc') AS comment,
                    count(*) OVER (PARTITION BY p.proname) AS overloads,
                    quote_ident(n.nspname) AS quoted_schema
             FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-            WHERE p.pronamespace = $1::oid AND p.prokind IN ('f', 'p')
+            WHERE p.pronamespace = $1::oid AND p.prokind IN ('f', 'p', 'a')
               AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid
                                                         AND e.deptype = 'e')
             ORDER BY p.proname, p.oid

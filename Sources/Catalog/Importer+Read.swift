@@ -139,7 +139,7 @@ extension Importer {
     /// The table properties schema.yaml cannot express yet (UNLOGGED, storage parameters, replica identity, inheritance
     /// and partitions): listed so that the file says they exist; `plan` holds
     /// the table properties back. (Functions and triggers are imported, or
-    /// skipped with a reason; aggregates come with `Reflector`'s unmanaged objects.)
+    /// skipped with a reason; aggregates are imported as functions.)
     struct UnmanagedRow: RowDecodable {
         static let query = """
             SELECT 'unlogged table ' || c.relname AS object

@@ -158,6 +158,9 @@ extension Reflector {
                 lines[i].append(Stamp.defaultACL(oid: oid, version: version))
             }
             for row in routines {
+                if let version = row.aggregateVersion {
+                    add(row.oid, Stamp.aggregate(oid: row.oid, version: version), owners: owners.ofRoutine)
+                }
                 guard let version = row.commentVersion else { continue }
                 add(row.oid, Stamp.routineComment(oid: row.oid, version: version), owners: owners.ofRoutine)
             }

@@ -28,7 +28,8 @@ public struct ReflectedSchema: Sendable {
 /// tables' columns and defaults, constraints, indexes and comments (their
 /// constraints' and indexes' comments too); its owned
 /// sequences' owners and `pg_sequence` rows; its enums' labels; its tables' triggers
-/// (not internal ones) and their comments; its routines' comments; its views'
+/// (not internal ones) and their comments; its routines' comments and its
+/// aggregates' `pg_aggregate` rows; its views'
 /// rewrite rules, comments and indexes (`viewLine`); its domains' checks and
 /// comments; its tables' policies with their comments, and its default
 /// privileges (`pg_default_acl`). A schema that holds objects of other
@@ -98,6 +99,9 @@ public enum Stamp {
     }
 
     static func routineComment(oid: String, version: String) -> String { "f:\(oid):\(version)" }
+
+    /// An aggregate's `pg_aggregate` row (its `pg_proc` row is a member's).
+    static func aggregate(oid: String, version: String) -> String { "ag:\(oid):\(version)" }
 
     /// A comment on a domain (`pg_description` of `pg_type`).
     static func typeComment(oid: String, version: String) -> String { "y:\(oid):\(version)" }
@@ -219,6 +223,10 @@ public enum Stamp {
             FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_default_acl da ON da.defaclnamespace = n.oid
             WHERE n.nspname = $1
               AND da.defaclrole = (SELECT ro.oid FROM pg_catalog.pg_roles ro WHERE ro.rolname = current_user)
+            UNION ALL
+            SELECT 'ag:' || ag.aggfnoid::int8 || ':' || ag.xmin::text
+            FROM r, pg_catalog.pg_aggregate ag
+            WHERE ag.aggfnoid = ANY(r.routines)
             UNION ALL
             SELECT 'f:' || ds.objoid::int8 || ':' || ds.xmin::text
             FROM r, pg_catalog.pg_description ds
