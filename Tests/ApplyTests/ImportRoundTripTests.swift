@@ -84,6 +84,40 @@ import TestSupport
         #expect(inSync)
     }
 
+    /// Aggregates come back as the CREATE AGGREGATE that makes them: support
+    /// functions of the tenant unqualified, built-in ones qualified, options at
+    /// their defaults left out; the tenant plans in sync against the file.
+    @Test func aggregatesRoundTrip() async throws {
+        let h = try await Harness.make(prefix: "import_rt_aggregates")
+        try h.run([
+            "CREATE FUNCTION add_positive(total numeric, value numeric) RETURNS numeric LANGUAGE sql IMMUTABLE "
+                + "AS $$ SELECT total + greatest(value, 0) $$",
+            "CREATE FUNCTION as_text(total numeric) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT total::text $$",
+            "CREATE AGGREGATE positive_sum(numeric) (SFUNC = add_positive, STYPE = numeric, FINALFUNC = as_text, "
+                + "INITCOND = '0', PARALLEL = SAFE)",
+            "CREATE AGGREGATE biggest(integer) (SFUNC = int4larger, STYPE = integer, COMBINEFUNC = int4larger, "
+                + "SORTOP = >, MSFUNC = int4larger, MINVFUNC = int4mi, MSTYPE = integer)",
+            "CREATE AGGREGATE quoted(text) (SFUNC = textcat, STYPE = text, INITCOND = 'it''s')",
+            "COMMENT ON AGGREGATE biggest(integer) IS 'the largest'",
+            "CREATE TABLE t (id integer PRIMARY KEY, n integer)",
+            "CREATE VIEW v AS SELECT biggest(n) AS top, positive_sum(n) AS total FROM t",
+        ], in: "t1", createSchema: true)
+        let (declaration, notes) = try Self.importT1(h)
+        #expect(notes.contains { $0.hasPrefix("verified: ") }, "\(notes)")
+        #expect(declaration.function(named: "positive_sum")?.sql
+                    == "CREATE AGGREGATE positive_sum(numeric) (SFUNC = add_positive, STYPE = numeric, "
+                    + "FINALFUNC = as_text, INITCOND = '0', PARALLEL = SAFE)")
+        #expect(declaration.function(named: "biggest")?.sql
+                    == "CREATE AGGREGATE biggest(integer) (SFUNC = pg_catalog.int4larger, STYPE = integer, "
+                    + "COMBINEFUNC = pg_catalog.int4larger, MSFUNC = pg_catalog.int4larger, MINVFUNC = pg_catalog.int4mi, "
+                    + "MSTYPE = integer, SORTOP = OPERATOR(pg_catalog.>))")
+        #expect(declaration.function(named: "biggest")?.comment == "the largest")
+        #expect(declaration.function(named: "quoted")?.sql.contains("INITCOND = 'it''s'") == true)
+        let plan = try h.plan(declaration, tenants: ["t1"])
+        let inSync = plan.changeSets.allSatisfy(\.inSync)
+        #expect(inSync)
+    }
+
     @Test func changesTheWarningsAnnouncedAreExpectedOthersAreNamed() {
         let notes = [
             ImportNote(object: "column items.id", reason: "a serial column that allows NULL"),

@@ -31,6 +31,9 @@ import TestSupport
         "CREATE INDEX notes_body_idx ON notes (body)",
         "COMMENT ON INDEX notes_body_idx IS 'search'",
         "COMMENT ON CONSTRAINT counters_pkey ON counters IS 'the key'",
+        "CREATE AGGREGATE biggest(integer) (SFUNC = int4larger, STYPE = integer)",
+        "CREATE AGGREGATE n_total(integer) (SFUNC = int4pl, STYPE = integer, INITCOND = '0')",
+        "COMMENT ON AGGREGATE n_total(integer) IS 'a sum'",
     ]
 
     static func reflected(_ h: Harness, _ schema: String) throws -> ReflectedSchema? {
@@ -180,6 +183,12 @@ import TestSupport
         "COMMENT ON CONSTRAINT customers_email_key ON customers IS 'new'",
         "COMMENT ON CONSTRAINT counters_pkey ON counters IS 'changed'",
         "COMMENT ON CONSTRAINT counters_pkey ON counters IS NULL",
+        "CREATE OR REPLACE AGGREGATE biggest(integer) (SFUNC = int4larger, STYPE = integer, INITCOND = '0')",
+        "CREATE OR REPLACE AGGREGATE biggest(integer) (SFUNC = int4larger, STYPE = integer, PARALLEL = SAFE)",
+        "COMMENT ON AGGREGATE biggest(integer) IS 'new'",
+        "COMMENT ON AGGREGATE n_total(integer) IS NULL",
+        "DROP AGGREGATE n_total(integer)",
+        "CREATE AGGREGATE biggest(bigint) (SFUNC = int8larger, STYPE = bigint)",
     ])
     func everyChangeOfStateChangesTheStamp(change: String) async throws {
         let h = try await Harness.make(prefix: "stamp_change")

@@ -71,6 +71,26 @@ import TestSupport
                         hint: "relative to the directory of schema.yaml")
     }
 
+    @Test func readsAggregates() throws {
+        let d = try Self.parse("""
+            version: 1
+            functions:
+              total:
+                sql: |
+                  /* the sum */ create aggregate total(numeric) (SFUNC = numeric_add, STYPE = numeric);
+                comment: a sum
+              biggest: { sql: "CREATE OR REPLACE AGGREGATE biggest(integer) (SFUNC = int4larger, STYPE = integer)" }
+            tables:
+              t: { columns: { id: integer } }
+            """)
+        let total = try #require(d.function(named: "total"))
+        #expect(total.sql == "/* the sum */ create aggregate total(numeric) (SFUNC = numeric_add, STYPE = numeric)")
+        #expect(total.comment == "a sum")
+        #expect(total.orReplaceSQL == "/* the sum */ create OR REPLACE aggregate total(numeric) (SFUNC = numeric_add, STYPE = numeric)")
+        let biggest = try #require(d.function(named: "biggest"))
+        #expect(biggest.orReplaceSQL == biggest.sql)
+    }
+
     @Test func mistakesAreErrorsAtTheirLine() {
         let errors = Self.errors("""
             version: 1
@@ -97,7 +117,7 @@ import TestSupport
             """)
         let located = errors.map { "\($0.location?.line ?? 0):\($0.location?.column ?? 0) \($0.message)" }
         let expected = [
-            "3:13 'sql' of function 'a' is not a CREATE FUNCTION or CREATE PROCEDURE statement",
+            "3:13 'sql' of function 'a' is not a CREATE FUNCTION, CREATE PROCEDURE or CREATE AGGREGATE statement",
             "4:75 unknown key 'body' in function 'b'",
             "4:3 function 'b' is declared, and also ignored by ignore: functions 'b' at line 21",
             "5:3 function 'c' has no sql:",
