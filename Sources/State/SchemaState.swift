@@ -12,10 +12,10 @@ public struct SchemaState: Sendable, Equatable, Codable {
     public var tables: [TableState]
     /// Sequences that no column owns, sorted.
     public var sequences: [String]
-    /// Objects tenantplan does not manage (views, aggregates, domains...), as
+    /// Objects tenantplan does not manage (window functions, composite types...), as
     /// `kind name`, sorted. Reported, never changed.
     public var others: [String]
-    /// Functions and procedures (not aggregates, not members of an extension),
+    /// Functions, procedures and aggregates (not window functions, not members of an extension),
     /// sorted by signature.
     public var functions: [FunctionState]
     /// Objects the state does not model that stand on the schema's tables,
