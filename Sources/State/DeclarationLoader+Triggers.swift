@@ -26,6 +26,15 @@ extension DeclarationLoader.Parser {
                 guard let text = reader.string(field, of: owner) else { valid = false; return nil }
                 if let value = T(rawValue: text) { return value }
                 let allowed = T.allCases.map(\.rawValue)
+                if T.self == TriggerDeclaration.Timing.self,
+                   ["instead_of", "instead of", "instead"].contains(text.lowercased()) {
+                    reader.error("'\(field.key)' of \(owner) is \(text): INSTEAD OF triggers are for views, and "
+                                     + "triggers on views are not supported yet", at: field.value,
+                                 hint: "a table trigger is before or after; keep a view's INSTEAD OF trigger out of "
+                                     + "schema.yaml and create it by hand (see Triggers in docs/schema-yaml.md)")
+                    valid = false
+                    return nil
+                }
                 reader.error("'\(field.key)' of \(owner) must be one of \(allowed.joined(separator: ", ")), not '\(text)'",
                              at: field.value,
                              hint: Suggestion.hint(for: text, among: allowed,

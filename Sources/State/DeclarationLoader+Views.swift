@@ -18,10 +18,17 @@ extension DeclarationLoader.Parser {
             // Views share the schema's namespace of relations with tables, indexes and sequences.
             claim(item.key, .table, owner, at: location)
             guard let fields = reader.fields(
-                of: item.value, allowed: allowed, what: owner,
+                of: item.value, allowed: allowed + ["triggers"], what: owner,
                 shape: "a mapping with query: (its SELECT) and optionally "
                     + allowed.dropFirst().joined(separator: ", "))
             else { continue }
+            if let triggersEntry = fields["triggers"] {
+                reader.error("\(owner) has triggers: triggers on views (INSTEAD OF triggers) are not supported yet",
+                             at: triggersEntry.keyNode,
+                             hint: "remove triggers: and create the trigger by hand; plan neither reads nor changes "
+                                 + "a view's triggers, and a view the plan rebuilds loses them (see Triggers in "
+                                 + "docs/schema-yaml.md)")
+            }
             var view = ViewDeclaration(name: item.key, query: "", materialized: materialized, location: location)
             guard let queryEntry = fields["query"] else {
                 reader.error("\(owner) has no query", at: item.keyNode,

@@ -39,7 +39,7 @@ public struct FunctionDeclaration: Sendable, Equatable {
 
 /// A trigger of a table's `triggers:`.
 public struct TriggerDeclaration: Sendable, Equatable {
-    /// `instead_of` is for views, which schema.yaml does not declare yet.
+    /// `instead_of` is for views, whose triggers schema.yaml does not declare yet (an error at the line).
     public enum Timing: String, Sendable, Equatable, CaseIterable {
         case before, after
 

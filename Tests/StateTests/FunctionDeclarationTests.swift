@@ -91,6 +91,29 @@ import TestSupport
         #expect(biggest.orReplaceSQL == biggest.sql)
     }
 
+    @Test func triggersOnViewsAreNotSupported() {
+        let errors = Self.errors("""
+            version: 1
+            tables:
+              t:
+                columns: { id: integer }
+                triggers:
+                  t_1: { timing: instead_of, events: [insert], for_each: row, function: public.f }
+            views:
+              v:
+                query: "SELECT id FROM t"
+                triggers:
+                  v_insert: { timing: instead_of, events: [insert], for_each: row, function: public.f }
+            """)
+        #expect(errors.count == 2, "\(errors)")
+        expectError(errors[0], line: 6, column: 22,
+                    message: "'timing' of trigger 't_1' of table 't' is instead_of: INSTEAD OF triggers are for views, "
+                        + "and triggers on views are not supported yet", hint: "create it by hand")
+        expectError(errors[1], line: 10, column: 5,
+                    message: "view 'v' has triggers: triggers on views (INSTEAD OF triggers) are not supported yet",
+                    hint: "remove triggers:")
+    }
+
     @Test func mistakesAreErrorsAtTheirLine() {
         let errors = Self.errors("""
             version: 1
