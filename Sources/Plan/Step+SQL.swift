@@ -108,7 +108,10 @@ extension Step {
         case .replaceFunction(let f):
             return f.orReplaceSQL
         case .dropFunction(let name, let arguments):
-            return "DROP ROUTINE \(q(name))(\(arguments))"
+            // An ordered-set aggregate's arguments (`float8 ORDER BY anyelement`)
+            // parse only after DROP AGGREGATE.
+            let kind = arguments.hasPrefix("ORDER BY ") || arguments.contains(" ORDER BY ") ? "AGGREGATE" : "ROUTINE"
+            return "DROP \(kind) \(q(name))(\(arguments))"
         case .commentOnFunction(let name, let comment):
             return "COMMENT ON ROUTINE \(q(name)) IS \(comment.map(quoteLiteral) ?? "NULL")"
         case .createTrigger(let table, let t):

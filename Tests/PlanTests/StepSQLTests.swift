@@ -315,6 +315,10 @@ let renderCases: [RenderCase] = [
                "CREATE OR REPLACE PROCEDURE p() LANGUAGE sql AS 'select 1'", "replace_function", .change),
     RenderCase(.dropFunction(name: awkward, arguments: "a integer, b text"),
                "DROP ROUTINE \(awkwardQuoted)(a integer, b text)", "drop_function", .drop),
+    RenderCase(.dropFunction(name: "pct", arguments: "double precision ORDER BY anyelement"),
+               #"DROP AGGREGATE "pct"(double precision ORDER BY anyelement)"#, "drop_function", .drop),
+    RenderCase(.dropFunction(name: "most", arguments: "ORDER BY anyelement"),
+               #"DROP AGGREGATE "most"(ORDER BY anyelement)"#, "drop_function", .drop),
     RenderCase(.commentOnFunction(name: "f", comment: "it's"), "COMMENT ON ROUTINE \"f\" IS 'it''s'",
                "comment_function", .change),
     RenderCase(.createTrigger(table: awkward, TriggerDeclaration(
