@@ -15,7 +15,8 @@ extension Importer {
         var built = Built(declaration: Declaration(file: file))
         built.declaration.enums = catalog.enums.map { EnumDeclaration(name: $0.name, values: $0.labels) }
         buildFunctions(catalog.functions, tenant: catalog.schema, into: &built)
-        buildViews(catalog.views, indexes: catalog.viewIndexes, into: &built)
+        buildViews(catalog.views, indexes: catalog.viewIndexes, triggers: catalog.viewTriggers,
+                   functions: Set(built.declaration.functions.map(\.name)), into: &built)
         buildDomains(catalog.domains, into: &built)
         let domainNames = Set(built.declaration.domains.map(\.name))
         let functions = Set(built.declaration.functions.map(\.name))

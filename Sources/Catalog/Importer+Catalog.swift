@@ -21,6 +21,8 @@ extension Importer {
         /// Views and materialized views, and each materialized view's indexes by its name.
         var views: [ViewState] = []
         var viewIndexes: [String: [Index]] = [:]
+        /// The triggers of views, by view name.
+        var viewTriggers: [String: [Trigger]] = [:]
         /// Domains, as `Reflector` reads them.
         var domains: [DomainState] = []
     }

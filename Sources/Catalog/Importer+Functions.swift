@@ -115,12 +115,16 @@ extension Importer {
     }
 
     /// A table's trigger as declared, or the reason `schema.yaml` cannot say it.
-    static func buildTrigger(_ trigger: Trigger, declared functions: Set<String>) -> Result<TriggerDeclaration, ImportNote.Reason> {
+    static func buildTrigger(_ trigger: Trigger, declared functions: Set<String>,
+                             onView: Bool = false) -> Result<TriggerDeclaration, ImportNote.Reason> {
         let t = trigger.type
         if trigger.argumentCount > 0 { return .failure("it passes arguments to its function") }
         if trigger.hasColumns { return .failure("it fires on UPDATE OF listed columns") }
         if trigger.isConstraint { return .failure("it is a constraint trigger") }
-        if t & TriggerType.instead != 0 { return .failure("it is an INSTEAD OF trigger") }
+        if t & TriggerType.instead != 0 && !onView { return .failure("it is an INSTEAD OF trigger") }
+        if onView && (t & TriggerType.instead == 0 || t & TriggerType.row == 0) {
+            return .failure("a view's trigger that is not INSTEAD OF ... FOR EACH ROW")
+        }
         if trigger.enabled != "O" { return .failure("it is disabled or fires only in a replication role") }
         var function = trigger.function
         if let schema = trigger.functionSchema {
@@ -134,7 +138,7 @@ extension Importer {
         if t & TriggerType.delete != 0 { events.append(.delete) }
         if t & TriggerType.truncate != 0 { events.append(.truncate) }
         var declaration = TriggerDeclaration(
-            name: trigger.name, timing: t & TriggerType.before != 0 ? .before : .after, events: events,
+            name: trigger.name, timing: onView ? .insteadOf : t & TriggerType.before != 0 ? .before : .after, events: events,
             forEach: t & TriggerType.row != 0 ? .row : .statement, function: function, comment: trigger.comment)
         // The WHEN condition, as the server writes it between `WHEN (` and `) EXECUTE`.
         if let when = trigger.definition.range(of: " WHEN ("),

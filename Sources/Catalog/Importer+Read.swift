@@ -72,8 +72,15 @@ extension Importer {
             tables[index.table]?.indexes.append(index)
         }
 
+        let viewNames = Dictionary(try connection.query(
+            "SELECT c.oid::int8::text, c.relname FROM pg_class c WHERE c.relnamespace = $1::oid AND c.relkind = 'v'",
+            [namespace]).rows.map { ($0[0] ?? "", $0[1] ?? "") }, uniquingKeysWith: { a, _ in a })
         for trigger in try connection.query(Trigger.query, [namespace]).decode(Trigger.self) {
-            tables[trigger.table]?.triggers.append(trigger)
+            if tables[trigger.table] != nil {
+                tables[trigger.table]?.triggers.append(trigger)
+            } else if let view = viewNames[trigger.table] {
+                catalog.viewTriggers[view, default: []].append(trigger)
+            }
         }
 
         catalog.tables = tables.values.sorted { $0.name < $1.name }

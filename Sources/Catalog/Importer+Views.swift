@@ -27,7 +27,8 @@ extension Importer {
     }
 
     /// The declared views, each after the views it reads, and what is left out.
-    static func buildViews(_ views: [ViewState], indexes: [String: [Index]], into built: inout Built) {
+    static func buildViews(_ views: [ViewState], indexes: [String: [Index]], triggers: [String: [Trigger]] = [:],
+                           functions: Set<String> = [], into built: inout Built) {
         var remaining = views.sorted { $0.name < $1.name }
         var ordered: [ViewState] = []
         while !remaining.isEmpty {
@@ -67,6 +68,13 @@ extension Importer {
                 }
                 declared.indexes.append(built1)
             }
+            for trigger in (triggers[view.name] ?? []).sorted(by: { $0.name < $1.name }) {
+                switch buildTrigger(trigger, declared: functions, onView: true) {
+                case .success(let t): declared.triggers.append(t)
+                case .failure(let reason):
+                    built.skipped.append(ImportNote(object: "trigger \(trigger.name) on \(view.name)", reason: reason.text))
+                }
+            }
             built.declaration.views.append(declared)
         }
     }
@@ -101,6 +109,10 @@ extension Importer {
                     for index in v.indexes {
                         out += "      \(yamlScalar(index.name)): \(flowMapping(indexFields(index)))\n"
                     }
+                }
+                if !v.triggers.isEmpty {
+                    out += "    triggers:\n"
+                    for t in v.triggers { out += "      \(yamlScalar(t.name)): \(flowMapping(triggerFields(t)))\n" }
                 }
             }
         }

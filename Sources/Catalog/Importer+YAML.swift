@@ -109,15 +109,20 @@ extension Importer {
         if !table.triggers.isEmpty {
             out += "    triggers:\n"
             for t in table.triggers {
-                var fields = [("timing", t.timing.rawValue), ("events", flowList(t.events.map(\.rawValue))),
-                              ("for_each", t.forEach.rawValue), ("function", yamlScalar(t.function))]
-                if let when = t.when { fields.append(("when", yamlScalar(when))) }
-                if let comment = t.comment { fields.append(("comment", yamlScalar(comment))) }
-                out += "      \(yamlScalar(t.name)): \(flowMapping(fields))\n"
+                out += "      \(yamlScalar(t.name)): \(flowMapping(triggerFields(t)))\n"
             }
         }
         out += securityYAML(table)
         return out
+    }
+
+    /// A trigger's keys, of a table or a view.
+    static func triggerFields(_ t: TriggerDeclaration) -> [(String, String)] {
+        var fields = [("timing", t.timing.rawValue), ("events", flowList(t.events.map(\.rawValue))),
+                      ("for_each", t.forEach.rawValue), ("function", yamlScalar(t.function))]
+        if let when = t.when { fields.append(("when", yamlScalar(when))) }
+        if let comment = t.comment { fields.append(("comment", yamlScalar(comment))) }
+        return fields
     }
 
     /// `comment:` of a constraint or index, when it has one.

@@ -80,12 +80,21 @@ extension Reflector {
                     comment: routineComments[r.oid])
             }
             let security = schemaSecurity(of: members.schema)
+            // A view's triggers come with the tables' (`TriggerRow`).
+            var views = Reflector.views(of: members, local: rows.local)
+            let viewOIDs = Dictionary(members.classes.filter { $0.kind == "v" }.map { ($0.name, $0.oid) },
+                                      uniquingKeysWith: { a, _ in a })
+            for i in views.indices {
+                guard let oid = viewOIDs[views[i].name] else { continue }
+                let triggers = triggers(of: oid)
+                views[i].triggers = triggers.isEmpty ? nil : triggers
+            }
             return SchemaState(
                 enums: enums.sorted { $0.name < $1.name }, tables: tables.sorted { $0.name < $1.name },
                 sequences: sequences.sorted(),
                 others: Self.others(of: members, except: managedRoutines).sorted(),
                 functions: functions.sorted { $0.signature < $1.signature },
-                views: Reflector.views(of: members, local: rows.local),
+                views: views,
                 domains: domains(of: members),
 
                 schemaGrants: security.grants, defaultPrivileges: security.defaults)

@@ -6,8 +6,10 @@ extension Reflector {
     /// oids the batch queries read. A schema is its position in the batch's list
     /// of present schemas.
     struct Owners {
-        /// Table or sequence oid (`pg_class`) -> schema.
+        /// Table, sequence or view oid (`pg_class`) -> schema.
         var ofClass: [String: Int] = [:]
+        /// Views (not materialized ones): their triggers are read with the tables'.
+        var viewOIDs: [String] = []
         /// Enum type oid (`pg_type`) -> schema: oids are unique per catalog.
         var ofEnum: [String: Int] = [:]
         var tableOIDs: [String] = []
@@ -31,6 +33,10 @@ extension Reflector {
                     ofClass[c.oid] = schema
                     classOIDs.append(c.oid)
                     if Reflector.isTable(c.kind) { tableOIDs.append(c.oid) }
+                }
+                for c in m.classes where c.kind == "v" {
+                    ofClass[c.oid] = schema
+                    viewOIDs.append(c.oid)
                 }
                 for t in m.types where t.kind == "e" {
                     ofEnum[t.oid] = schema
@@ -84,7 +90,8 @@ extension Reflector {
                 PipelineStatement(EnumLabelRow.query, [arrayLiteral(owners.enumOIDs)], prepared: "tenantplan_enums"),
                 PipelineStatement(CommentRow.query, [tables], prepared: "tenantplan_comments"),
                 PipelineStatement(RoutineRow.query, [arrayLiteral(owners.routineOIDs)], prepared: "tenantplan_routines"),
-                PipelineStatement(TriggerRow.query, [tables], prepared: "tenantplan_triggers"),
+                PipelineStatement(TriggerRow.query, [arrayLiteral(owners.tableOIDs + owners.viewOIDs)],
+                                  prepared: "tenantplan_triggers"),
                 PipelineStatement(TablePropertyRow.query, [tables], prepared: "tenantplan_table_properties"),
                 // MARK: Domains
                 PipelineStatement(DomainRow.query, [arrayLiteral(owners.domainOIDs)], prepared: "tenantplan_domains"),

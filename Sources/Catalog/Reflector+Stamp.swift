@@ -27,8 +27,8 @@ public struct ReflectedSchema: Sendable {
 /// with their `pg_class`, `pg_type`, `pg_proc` or `pg_collation` row; its
 /// tables' columns and defaults, constraints, indexes and comments (their
 /// constraints' and indexes' comments too); its owned
-/// sequences' owners and `pg_sequence` rows; its enums' labels; its tables' triggers
-/// (not internal ones) and their comments; its routines' comments and its
+/// sequences' owners and `pg_sequence` rows; its enums' labels; its tables' and
+/// views' triggers (not internal ones) and their comments; its routines' comments and its
 /// aggregates' `pg_aggregate` rows; its views'
 /// rewrite rules, comments and indexes (`viewLine`); its domains' checks and
 /// comments; its tables' policies with their comments, and its default
@@ -147,6 +147,8 @@ public enum Stamp {
             SELECT coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                                                        AND kind IN ('r', 'p')), '{}') AS tables,
                    coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                                                       AND kind = 'v'), '{}') AS views,
+                   coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                                                        AND kind = 'S'), '{}') AS sequences,
                    coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_type'::pg_catalog.regclass
                                                        AND kind = 'e'), '{}') AS enums,
@@ -210,7 +212,7 @@ public enum Stamp {
             FROM r, pg_catalog.pg_trigger tg
             LEFT JOIN pg_catalog.pg_description ds
                    ON ds.classoid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND ds.objoid = tg.oid AND ds.objsubid = 0
-            WHERE tg.tgrelid = ANY(r.tables) AND NOT tg.tgisinternal
+            WHERE tg.tgrelid = ANY(r.tables || r.views) AND NOT tg.tgisinternal
             UNION ALL
             SELECT 'q:' || pol.oid::int8 || ':' || pol.xmin::text || ':' || coalesce(ds.xmin::text, '')
             FROM r, LATERAL pg_catalog.unnest(r.tables) AS tb(oid),

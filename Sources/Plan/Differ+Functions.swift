@@ -125,6 +125,15 @@ extension Differ.Run {
                 return "trigger \(trigger.name) on \(table.name), which schema.yaml does not declare,"
             }
         }
+        for view in actual.views {
+            let declared = declaration.view(named: view.name)?.triggers.map(\.name) ?? []
+            if let trigger = view.triggers?.first(where: {
+                $0.function == name && !declared.contains($0.name)
+                    && !differ.policy.allows(DestructiveTarget(.trigger, table: view.name, $0.name, undeclared: true))
+            }) {
+                return "trigger \(trigger.name) on view \(view.name), which schema.yaml does not declare,"
+            }
+        }
         return nil
     }
 

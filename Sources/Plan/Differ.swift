@@ -67,6 +67,10 @@ public struct Differ: Sendable {
         for t in declaration.tables {
             ops += t.triggers.map { .createTrigger(table: t.name, $0) }
         }
+        for v in declaration.views {
+            ops += v.triggers.map { .createTrigger(table: v.name, $0) }
+            ops += v.triggers.compactMap { g in g.comment.map { .commentOnTrigger(table: v.name, name: g.name, comment: $0) } }
+        }
         for v in declaration.views where v.comment != nil {
             ops.append(.commentOnView(name: v.name, materialized: v.materialized, comment: v.comment))
         }
@@ -119,6 +123,7 @@ public struct Differ: Sendable {
         run.dropUndeclaredDomains()
         run.forgetDroppedPolicies()
         run.diffViews()
+        run.diffViewTriggers()
         // A rename that would rewrite an undeclared object the plan keeps holds
         // the whole tenant back: the rest of the plan was made assuming it.
         let renames = run.renamesRewritingKeptObjects()

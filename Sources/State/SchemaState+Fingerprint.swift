@@ -98,6 +98,12 @@ extension SchemaState {
                 if i.invalid { field("invalid") }
                 out += "\n"
             }
+            // Only views with triggers have these lines.
+            for g in v.triggers ?? [] {
+                out += " G"; field(g.name); field(g.definition); field(g.comment)
+                if let enabled = g.enabled { field(enabled) }
+                out += "\n"
+            }
         }
         // Domains: only states with domains have these lines.
         for m in state.domains {

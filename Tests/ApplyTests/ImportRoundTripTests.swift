@@ -101,6 +101,11 @@ import TestSupport
             "COMMENT ON AGGREGATE biggest(integer) IS 'the largest'",
             "CREATE TABLE t (id integer PRIMARY KEY, n integer)",
             "CREATE VIEW v AS SELECT biggest(n) AS top, positive_sum(n) AS total FROM t",
+            "CREATE FUNCTION insert_t() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO t VALUES (NEW.id, NEW.n); "
+                + "RETURN NEW; END $$",
+            "CREATE VIEW t_all AS SELECT id, n FROM t",
+            "CREATE TRIGGER t_all_write INSTEAD OF INSERT OR UPDATE ON t_all FOR EACH ROW EXECUTE FUNCTION insert_t()",
+            "COMMENT ON TRIGGER t_all_write ON t_all IS 'writes through'",
         ], in: "t1", createSchema: true)
         let (declaration, notes) = try Self.importT1(h)
         #expect(notes.contains { $0.hasPrefix("verified: ") }, "\(notes)")
@@ -113,6 +118,10 @@ import TestSupport
                     + "MSTYPE = integer, SORTOP = OPERATOR(pg_catalog.>))")
         #expect(declaration.function(named: "biggest")?.comment == "the largest")
         #expect(declaration.function(named: "quoted")?.sql.contains("INITCOND = 'it''s'") == true)
+        // A view's INSTEAD OF trigger comes with its view.
+        let trigger = try #require(declaration.view(named: "t_all")?.triggers.first)
+        #expect(trigger.name == "t_all_write" && trigger.timing == .insteadOf && trigger.events == [.insert, .update])
+        #expect(trigger.forEach == .row && trigger.function == "insert_t" && trigger.comment == "writes through")
         let plan = try h.plan(declaration, tenants: ["t1"])
         let inSync = plan.changeSets.allSatisfy(\.inSync)
         #expect(inSync)

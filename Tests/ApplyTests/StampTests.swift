@@ -34,6 +34,9 @@ import TestSupport
         "CREATE AGGREGATE biggest(integer) (SFUNC = int4larger, STYPE = integer)",
         "CREATE AGGREGATE n_total(integer) (SFUNC = int4pl, STYPE = integer, INITCOND = '0')",
         "COMMENT ON AGGREGATE n_total(integer) IS 'a sum'",
+        "CREATE VIEW note_bodies AS SELECT id FROM counters",
+        "CREATE TRIGGER note_bodies_insert INSTEAD OF INSERT ON note_bodies FOR EACH ROW EXECUTE FUNCTION touch()",
+        "COMMENT ON TRIGGER note_bodies_insert ON note_bodies IS 'writes'",
     ]
 
     static func reflected(_ h: Harness, _ schema: String) throws -> ReflectedSchema? {
@@ -189,6 +192,9 @@ import TestSupport
         "COMMENT ON AGGREGATE n_total(integer) IS NULL",
         "DROP AGGREGATE n_total(integer)",
         "CREATE AGGREGATE biggest(bigint) (SFUNC = int8larger, STYPE = bigint)",
+        "CREATE TRIGGER note_bodies_update INSTEAD OF UPDATE ON note_bodies FOR EACH ROW EXECUTE FUNCTION touch()",
+        "DROP TRIGGER note_bodies_insert ON note_bodies",
+        "COMMENT ON TRIGGER note_bodies_insert ON note_bodies IS 'changed'",
     ])
     func everyChangeOfStateChangesTheStamp(change: String) async throws {
         let h = try await Harness.make(prefix: "stamp_change")
