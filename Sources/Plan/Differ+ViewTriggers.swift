@@ -9,7 +9,8 @@ import State
 /// created again, is dropped (with the tables' triggers, before the functions)
 /// and created again. A view whose change is held back keeps its triggers as
 /// they are. Undeclared triggers are dropped only as the destructive policy
-/// allows; a view the plan rebuilds loses them with it.
+/// allows, and hold back a rebuild of their view otherwise
+/// (`undeclaredTriggers(of:)`).
 extension Differ.Run {
     mutating func diffViewTriggers() {
         for view in declaration.views where !view.materialized {
