@@ -15,7 +15,8 @@ extension Importer {
         var built = Built(declaration: Declaration(file: file))
         built.declaration.enums = catalog.enums.map { EnumDeclaration(name: $0.name, values: $0.labels) }
         buildFunctions(catalog.functions, tenant: catalog.schema, into: &built)
-        buildViews(catalog.views, indexes: catalog.viewIndexes, into: &built)
+        buildViews(catalog.views, indexes: catalog.viewIndexes, triggers: catalog.viewTriggers,
+                   functions: Set(built.declaration.functions.map(\.name)), into: &built)
         buildDomains(catalog.domains, into: &built)
         buildCompositeTypes(catalog.compositeTypes, into: &built)
         let domainNames = Set(built.declaration.domains.map(\.name))
@@ -95,7 +96,7 @@ extension Importer {
                     referencedColumns: constraint.referencedColumns,
                     onDelete: referentialAction(constraint.onDelete),
                     onUpdate: referentialAction(constraint.onUpdate),
-                    timing: ConstraintTiming.split(constraint.definition).timing))
+                    timing: ConstraintTiming.split(constraint.definition).timing, comment: constraint.comment))
             }
         }
         // Sequences once the tables are known: owned_by names one of their columns.
@@ -127,7 +128,7 @@ extension Importer {
                     continue
                 }
                 let key = KeyDeclaration(name: constraint.name, columns: constraint.columns, timing: timing,
-                                         nullsNotDistinct: nullsNotDistinct)
+                                         nullsNotDistinct: nullsNotDistinct, comment: constraint.comment)
                 if constraint.kind == "p" { declaration.primaryKey = key } else { declaration.uniques.append(key) }
             case "c":
                 let prefix = "CHECK ("
@@ -136,7 +137,8 @@ extension Importer {
                     continue
                 }
                 let expression = String(constraint.definition.dropFirst(prefix.count).dropLast())
-                declaration.checks.append(CheckDeclaration(name: constraint.name, expression: expression))
+                declaration.checks.append(CheckDeclaration(name: constraint.name, expression: expression,
+                                                           comment: constraint.comment))
             case "x":
                 guard let exclusion = buildExclusion(constraint) else {
                     skip("schema.yaml cannot express its definition: \(constraint.definition)")
@@ -162,7 +164,7 @@ extension Importer {
                     reason: "it uses \(index.uses.sorted().joined(separator: ", ")) of the tenant schema, which schema.yaml cannot declare"))
                 continue
             }
-            guard let built1 = buildIndex(index) else {
+            guard var built1 = buildIndex(index) else {
                 built.skipped.append(ImportNote(
                     object: object,
                     reason: "schema.yaml cannot express its definition (an operator class, storage options or "
@@ -175,6 +177,7 @@ extension Importer {
                     reason: "the index is invalid (a failed CREATE INDEX CONCURRENTLY?); new tenants get a valid one, "
                         + "and this tenant should rebuild it with REINDEX"))
             }
+            built1.comment = index.comment
             declaration.indexes.append(built1)
         }
         return declaration

@@ -21,6 +21,8 @@ extension Importer {
         /// Views and materialized views, and each materialized view's indexes by its name.
         var views: [ViewState] = []
         var viewIndexes: [String: [Index]] = [:]
+        /// The triggers of views, by view name.
+        var viewTriggers: [String: [Trigger]] = [:]
         /// Domains, as `Reflector` reads them.
         var domains: [DomainState] = []
         /// Standalone sequences, as `Reflector` reads them.
@@ -190,7 +192,10 @@ extension Importer {
                    array_to_json(ARRAY(SELECT quote_ident(a.attname) FROM unnest(con.confkey) WITH ORDINALITY k(n, i)
                        JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i))::text
                        AS quoted_referenced_columns,
-                   con.confupdtype::text AS on_update, con.confdeltype::text AS on_delete
+                   con.confupdtype::text AS on_update, con.confdeltype::text AS on_delete,
+                   (SELECT ds.description FROM pg_description ds
+                     WHERE ds.objoid = con.oid AND ds.classoid = 'pg_constraint'::regclass AND ds.objsubid = 0)
+                     AS comment
             FROM pg_constraint con
             LEFT JOIN pg_class rc ON rc.oid = con.confrelid
             LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
@@ -218,6 +223,7 @@ extension Importer {
         var onUpdate: Character = "a"
         var onDelete: Character = "a"
         var uses: [String] = []
+        var comment: String?
 
         /// Nil when the constraint has no definition (dropped since the query began).
         init?(_ row: Row) throws {
@@ -246,6 +252,7 @@ extension Importer {
             self.quotedReferencedColumns = try Importer.jsonList(quotedReferencedColumns)
             self.onUpdate = onUpdate?.first ?? "a"
             self.onDelete = onDelete?.first ?? "a"
+            comment = try row["comment"]
         }
     }
 
@@ -263,7 +270,10 @@ extension Importer {
                    quote_ident(tc.relname) AS table_name,
                    quote_ident(tn.nspname) || '.' || quote_ident(tc.relname) AS qualified_table_name,
                    pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
-                   array_to_json(ic.reloptions)::text AS storage
+                   array_to_json(ic.reloptions)::text AS storage,
+                   (SELECT ds.description FROM pg_description ds
+                     WHERE ds.objoid = i.indexrelid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0)
+                     AS comment
             FROM pg_index i
             JOIN pg_class ic ON ic.oid = i.indexrelid
             JOIN pg_class tc ON tc.oid = i.indrelid
@@ -290,6 +300,7 @@ extension Importer {
         var uses: [String] = []
         /// `reloptions`: `fillfactor=70`, one storage parameter each.
         var storage: [String] = []
+        var comment: String?
 
         /// Nil when the index has no definition (dropped since the query began).
         init?(_ row: Row) throws {
@@ -312,6 +323,7 @@ extension Importer {
             tail = Reflector.indexTail(definition, unique: false, prefix: head, tableNames: tableNames)
             self.predicate = predicate
             storage = try Importer.jsonList(try row["storage"])
+            comment = try row["comment"]
         }
     }
 

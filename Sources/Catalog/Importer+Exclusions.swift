@@ -57,6 +57,7 @@ extension Importer {
         }
         guard rest.isEmpty else { return nil }
         return ExclusionDeclaration(name: constraint.name, method: method.replacingOccurrences(of: "\"", with: ""),
-                                    elements: elements, predicate: predicate, timing: timing)
+                                    elements: elements, predicate: predicate, timing: timing,
+                                    comment: constraint.comment)
     }
 }

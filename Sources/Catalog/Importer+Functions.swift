@@ -5,16 +5,20 @@ import State
 /// Functions, procedures and triggers of a tenant, as `import` reads and
 /// declares them.
 extension Importer {
-    /// A function or procedure of the tenant that no extension owns. Read with
-    /// `search_path` set to the tenant, so that its types come unqualified.
+    /// A function, procedure or aggregate of the tenant that no extension owns.
+    /// Read with `search_path` set to the tenant, so that its types come
+    /// unqualified. An aggregate's definition is the `CREATE AGGREGATE` that
+    /// makes it (`Reflector.aggregateStatement`).
     struct Function: Sendable, RowDecodable {
         static let query = """
-            SELECT p.proname AS name, pg_get_functiondef(p.oid) AS definition,
+            SELECT p.proname AS name,
+                   CASE WHEN p.prokind = 'a' THEN \(Reflector.aggregateStatement)
+                        ELSE pg_get_functiondef(p.oid) END AS definition,
                    obj_description(p.oid, 'pg_proc') AS comment,
                    count(*) OVER (PARTITION BY p.proname) AS overloads,
                    quote_ident(n.nspname) AS quoted_schema
             FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-            WHERE p.pronamespace = $1::oid AND p.prokind IN ('f', 'p')
+            WHERE p.pronamespace = $1::oid AND p.prokind IN ('f', 'p', 'a')
               AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid
                                                         AND e.deptype = 'e')
             ORDER BY p.proname, p.oid
@@ -111,12 +115,16 @@ extension Importer {
     }
 
     /// A table's trigger as declared, or the reason `schema.yaml` cannot say it.
-    static func buildTrigger(_ trigger: Trigger, declared functions: Set<String>) -> Result<TriggerDeclaration, ImportNote.Reason> {
+    static func buildTrigger(_ trigger: Trigger, declared functions: Set<String>,
+                             onView: Bool = false) -> Result<TriggerDeclaration, ImportNote.Reason> {
         let t = trigger.type
         if trigger.argumentCount > 0 { return .failure("it passes arguments to its function") }
         if trigger.hasColumns { return .failure("it fires on UPDATE OF listed columns") }
         if trigger.isConstraint { return .failure("it is a constraint trigger") }
-        if t & TriggerType.instead != 0 { return .failure("it is an INSTEAD OF trigger") }
+        if t & TriggerType.instead != 0 && !onView { return .failure("it is an INSTEAD OF trigger") }
+        if onView && (t & TriggerType.instead == 0 || t & TriggerType.row == 0) {
+            return .failure("a view's trigger that is not INSTEAD OF ... FOR EACH ROW")
+        }
         if trigger.enabled != "O" { return .failure("it is disabled or fires only in a replication role") }
         var function = trigger.function
         if let schema = trigger.functionSchema {
@@ -130,7 +138,7 @@ extension Importer {
         if t & TriggerType.delete != 0 { events.append(.delete) }
         if t & TriggerType.truncate != 0 { events.append(.truncate) }
         var declaration = TriggerDeclaration(
-            name: trigger.name, timing: t & TriggerType.before != 0 ? .before : .after, events: events,
+            name: trigger.name, timing: onView ? .insteadOf : t & TriggerType.before != 0 ? .before : .after, events: events,
             forEach: t & TriggerType.row != 0 ? .row : .statement, function: function, comment: trigger.comment)
         // The WHEN condition, as the server writes it between `WHEN (` and `) EXECUTE`.
         if let when = trigger.definition.range(of: " WHEN ("),

@@ -78,8 +78,15 @@ extension Importer {
             tables[index.table]?.indexes.append(index)
         }
 
+        let viewNames = Dictionary(try connection.query(
+            "SELECT c.oid::int8::text, c.relname FROM pg_class c WHERE c.relnamespace = $1::oid AND c.relkind = 'v'",
+            [namespace]).rows.map { ($0[0] ?? "", $0[1] ?? "") }, uniquingKeysWith: { a, _ in a })
         for trigger in try connection.query(Trigger.query, [namespace]).decode(Trigger.self) {
-            tables[trigger.table]?.triggers.append(trigger)
+            if tables[trigger.table] != nil {
+                tables[trigger.table]?.triggers.append(trigger)
+            } else if let view = viewNames[trigger.table] {
+                catalog.viewTriggers[view, default: []].append(trigger)
+            }
         }
 
         catalog.tables = tables.values.sorted { $0.name < $1.name }
@@ -145,7 +152,7 @@ extension Importer {
     /// The table properties schema.yaml cannot express yet (storage parameters, replica identity, inheritance,
     /// and partitions of a table of another schema or that are partitioned themselves): listed so that the file says they exist; `plan` holds
     /// the table properties back. (Functions and triggers are imported, or
-    /// skipped with a reason; aggregates come with `Reflector`'s unmanaged objects.)
+    /// skipped with a reason; aggregates are imported as functions.)
     struct UnmanagedRow: RowDecodable {
         static let query = """
             SELECT 'storage parameters on ' || c.relname AS object

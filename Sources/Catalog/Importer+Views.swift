@@ -27,7 +27,8 @@ extension Importer {
     }
 
     /// The declared views, each after the views it reads, and what is left out.
-    static func buildViews(_ views: [ViewState], indexes: [String: [Index]], into built: inout Built) {
+    static func buildViews(_ views: [ViewState], indexes: [String: [Index]], triggers: [String: [Trigger]] = [:],
+                           functions: Set<String> = [], into built: inout Built) {
         var remaining = views.sorted { $0.name < $1.name }
         var ordered: [ViewState] = []
         while !remaining.isEmpty {
@@ -60,7 +61,19 @@ extension Importer {
                         reason: "schema.yaml cannot express its definition: \(index.tail)"))
                     continue
                 }
+                if index.comment != nil {
+                    built.caveats.append(ImportNote(
+                        object: "index \(index.name) on \(view.name)",
+                        reason: "its comment is left out: schema.yaml cannot declare comments on a materialized view's indexes"))
+                }
                 declared.indexes.append(built1)
+            }
+            for trigger in (triggers[view.name] ?? []).sorted(by: { $0.name < $1.name }) {
+                switch buildTrigger(trigger, declared: functions, onView: true) {
+                case .success(let t): declared.triggers.append(t)
+                case .failure(let reason):
+                    built.skipped.append(ImportNote(object: "trigger \(trigger.name) on \(view.name)", reason: reason.text))
+                }
             }
             built.declaration.views.append(declared)
         }
@@ -96,6 +109,10 @@ extension Importer {
                     for index in v.indexes {
                         out += "      \(yamlScalar(index.name)): \(flowMapping(indexFields(index)))\n"
                     }
+                }
+                if !v.triggers.isEmpty {
+                    out += "    triggers:\n"
+                    for t in v.triggers { out += "      \(yamlScalar(t.name)): \(flowMapping(triggerFields(t)))\n" }
                 }
             }
         }

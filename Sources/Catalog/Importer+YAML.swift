@@ -61,10 +61,11 @@ extension Importer {
             }
         }
         if let pk = table.primaryKey {
-            if pk.name == "\(table.name)_pkey" && pk.timing == ConstraintTiming() {
+            if pk.name == "\(table.name)_pkey" && pk.timing == ConstraintTiming() && pk.comment == nil {
                 out += "    primary_key: \(flowList(pk.columns))\n"
             } else {
                 let fields = [("name", yamlScalar(pk.name)), ("columns", flowList(pk.columns))] + timingFields(pk.timing)
+                    + commentField(pk.comment)
                 out += "    primary_key: \(flowMapping(fields))\n"
             }
         }
@@ -73,6 +74,7 @@ extension Importer {
             for u in table.uniques {
                 var fields = [("columns", flowList(u.columns))] + timingFields(u.timing)
                 if u.nullsNotDistinct { fields.append(("nulls_not_distinct", "true")) }
+                fields += commentField(u.comment)
                 let value = fields.count == 1 ? flowList(u.columns) : flowMapping(fields)
                 out += "      \(yamlScalar(u.name)): \(value)\n"
             }
@@ -80,7 +82,7 @@ extension Importer {
         if !table.indexes.isEmpty {
             out += "    indexes:\n"
             for index in table.indexes {
-                out += "      \(yamlScalar(index.name)): \(flowMapping(indexFields(index)))\n"
+                out += "      \(yamlScalar(index.name)): \(flowMapping(indexFields(index) + commentField(index.comment)))\n"
             }
         }
         if !table.foreignKeys.isEmpty {
@@ -95,33 +97,47 @@ extension Importer {
                 out += "        references: \(flowMapping(target))\n"
                 if let action = fk.onDelete { out += "        on_delete: \(yamlScalar(action.rawValue))\n" }
                 if let action = fk.onUpdate { out += "        on_update: \(yamlScalar(action.rawValue))\n" }
-                for (key, value) in timingFields(fk.timing) { out += "        \(key): \(value)\n" }
+                for (key, value) in timingFields(fk.timing) + commentField(fk.comment) { out += "        \(key): \(value)\n" }
             }
         }
         if !table.checks.isEmpty {
             out += "    checks:\n"
-            for check in table.checks { out += "      \(yamlScalar(check.name)): \(yamlScalar(check.expression))\n" }
+            for check in table.checks {
+                let value = check.comment == nil ? yamlScalar(check.expression)
+                    : flowMapping([("expression", yamlScalar(check.expression))] + commentField(check.comment))
+                out += "      \(yamlScalar(check.name)): \(value)\n"
+            }
         }
         if !table.exclusions.isEmpty {
             out += "    exclusions:\n"
             for x in table.exclusions {
                 var fields = [("using", yamlScalar(x.method)), ("elements", flowList(x.elements))]
                 if let predicate = x.predicate { fields.append(("where", yamlScalar(predicate))) }
-                out += "      \(yamlScalar(x.name)): \(flowMapping(fields + timingFields(x.timing)))\n"
+                out += "      \(yamlScalar(x.name)): \(flowMapping(fields + timingFields(x.timing) + commentField(x.comment)))\n"
             }
         }
         if !table.triggers.isEmpty {
             out += "    triggers:\n"
             for t in table.triggers {
-                var fields = [("timing", t.timing.rawValue), ("events", flowList(t.events.map(\.rawValue))),
-                              ("for_each", t.forEach.rawValue), ("function", yamlScalar(t.function))]
-                if let when = t.when { fields.append(("when", yamlScalar(when))) }
-                if let comment = t.comment { fields.append(("comment", yamlScalar(comment))) }
-                out += "      \(yamlScalar(t.name)): \(flowMapping(fields))\n"
+                out += "      \(yamlScalar(t.name)): \(flowMapping(triggerFields(t)))\n"
             }
         }
         out += securityYAML(table)
         return out
+    }
+
+    /// A trigger's keys, of a table or a view.
+    static func triggerFields(_ t: TriggerDeclaration) -> [(String, String)] {
+        var fields = [("timing", t.timing.rawValue), ("events", flowList(t.events.map(\.rawValue))),
+                      ("for_each", t.forEach.rawValue), ("function", yamlScalar(t.function))]
+        if let when = t.when { fields.append(("when", yamlScalar(when))) }
+        if let comment = t.comment { fields.append(("comment", yamlScalar(comment))) }
+        return fields
+    }
+
+    /// `comment:` of a constraint or index, when it has one.
+    static func commentField(_ comment: String?) -> [(String, String)] {
+        comment.map { [("comment", yamlScalar($0))] } ?? []
     }
 
     /// `deferrable: true` and `initially_deferred: true` where they hold.

@@ -133,6 +133,7 @@ public struct Importer: Sendable {
             d.views[i].location = nil
             d.views[i].queryLocation = nil
             for j in d.views[i].indexes.indices { d.views[i].indexes[j].location = nil }
+            for j in d.views[i].triggers.indices { d.views[i].triggers[j].location = nil }
         }
         for t in d.tables.indices {
             d.tables[t].location = nil

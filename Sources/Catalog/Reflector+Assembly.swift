@@ -111,12 +111,21 @@ extension Reflector {
                     comment: routineComments[r.oid])
             }
             let security = schemaSecurity(of: members.schema)
+            // A view's triggers come with the tables' (`TriggerRow`).
+            var views = Reflector.views(of: members, local: rows.local)
+            let viewOIDs = Dictionary(members.classes.filter { $0.kind == "v" }.map { ($0.name, $0.oid) },
+                                      uniquingKeysWith: { a, _ in a })
+            for i in views.indices {
+                guard let oid = viewOIDs[views[i].name] else { continue }
+                let triggers = triggers(of: oid)
+                views[i].triggers = triggers.isEmpty ? nil : triggers
+            }
             return SchemaState(
                 enums: enums.sorted { $0.name < $1.name }, tables: tables.sorted { $0.name < $1.name },
                 sequences: sequences(of: members),
                 others: Self.others(of: members, except: managedRoutines).sorted(),
                 functions: functions.sorted { $0.signature < $1.signature },
-                views: Reflector.views(of: members, local: rows.local),
+                views: views,
                 domains: domains(of: members),
 
                 schemaGrants: security.grants, defaultPrivileges: security.defaults,
@@ -183,7 +192,7 @@ extension Reflector {
                 guard !row.isClone, let definition = rows.local["c/\(row.oid)"] ?? row.definition,
                       let kind = ConstraintState.Kind(rawValue: row.kind) else { continue }
                 if kind == .primaryKey || kind == .unique || kind == .exclusion { owned.insert(row.indexOID) }
-                states.append(ConstraintState(name: row.name, kind: kind, definition: definition))
+                states.append(ConstraintState(name: row.name, kind: kind, definition: definition, comment: row.comment))
             }
             return (states, owned)
         }
@@ -195,7 +204,7 @@ extension Reflector {
                 guard let definition = row.definition, !constraintIndexes.contains(row.oid) else { return nil }
                 return IndexState(name: row.name, definition: row.tail(of: rows.local["i/\(row.oid)"] ?? definition,
                                                                        unique: row.isUnique),
-                                  invalid: row.isInvalid)
+                                  invalid: row.isInvalid, comment: row.comment)
             }
         }
 

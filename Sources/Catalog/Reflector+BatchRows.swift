@@ -6,8 +6,10 @@ extension Reflector {
     /// oids the batch queries read. A schema is its position in the batch's list
     /// of present schemas.
     struct Owners {
-        /// Table or sequence oid (`pg_class`) -> schema.
+        /// Table, sequence or view oid (`pg_class`) -> schema.
         var ofClass: [String: Int] = [:]
+        /// Views (not materialized ones): their triggers are read with the tables'.
+        var viewOIDs: [String] = []
         /// Enum type oid (`pg_type`) -> schema: oids are unique per catalog.
         var ofEnum: [String: Int] = [:]
         var tableOIDs: [String] = []
@@ -39,6 +41,10 @@ extension Reflector {
                 for t in m.types where t.kind == "c" {
                     ofComposite[t.oid] = schema
                     compositeOIDs.append(t.oid)
+                }
+                for c in m.classes where c.kind == "v" {
+                    ofClass[c.oid] = schema
+                    viewOIDs.append(c.oid)
                 }
                 for t in m.types where t.kind == "e" {
                     ofEnum[t.oid] = schema
@@ -98,7 +104,8 @@ extension Reflector {
                 PipelineStatement(EnumLabelRow.query, [arrayLiteral(owners.enumOIDs)], prepared: "tenantplan_enums"),
                 PipelineStatement(CommentRow.query, [tables], prepared: "tenantplan_comments"),
                 PipelineStatement(RoutineRow.query, [arrayLiteral(owners.routineOIDs)], prepared: "tenantplan_routines"),
-                PipelineStatement(TriggerRow.query, [tables], prepared: "tenantplan_triggers"),
+                PipelineStatement(TriggerRow.query, [arrayLiteral(owners.tableOIDs + owners.viewOIDs)],
+                                  prepared: "tenantplan_triggers"),
                 PipelineStatement(TablePropertyRow.query, [tables], prepared: "tenantplan_table_properties"),
                 // MARK: Domains
                 PipelineStatement(DomainRow.query, [arrayLiteral(owners.domainOIDs)], prepared: "tenantplan_domains"),
@@ -153,9 +160,13 @@ extension Reflector {
             }
             for row in constraints {
                 add(row.table, Stamp.constraint(oid: row.oid, version: row.version))
+                if let version = row.commentVersion {
+                    add(row.table, Stamp.constraintComment(oid: row.oid, version: version))
+                }
             }
             for row in indexes {
                 add(row.table, Stamp.index(oid: row.oid, version: row.version, classVersion: row.classVersion))
+                if let version = row.commentVersion { add(row.table, Stamp.indexComment(oid: row.oid, version: version)) }
             }
             for row in sequenceOwners {
                 guard let owner = row.owner else { continue }
@@ -180,6 +191,9 @@ extension Reflector {
                 lines[i].append(Stamp.defaultACL(oid: oid, version: version))
             }
             for row in routines {
+                if let version = row.aggregateVersion {
+                    add(row.oid, Stamp.aggregate(oid: row.oid, version: version), owners: owners.ofRoutine)
+                }
                 guard let version = row.commentVersion else { continue }
                 add(row.oid, Stamp.routineComment(oid: row.oid, version: version), owners: owners.ofRoutine)
             }

@@ -98,9 +98,12 @@ extension Reflector {
                    -- A foreign key to a partitioned table has a clone per partition
                    -- it reaches, on the same table (see `isClone`).
                    con.conparentid <> 0 AND EXISTS (SELECT 1 FROM pg_constraint pc
-                       WHERE pc.oid = con.conparentid AND pc.conrelid = con.conrelid) AS is_clone
+                       WHERE pc.oid = con.conparentid AND pc.conrelid = con.conrelid) AS is_clone,
+                   ds.description AS comment, ds.xmin::text AS comment_version
             FROM pg_constraint con
             LEFT JOIN pg_class ref ON ref.oid = con.confrelid
+            LEFT JOIN pg_description ds
+                   ON ds.classoid = 'pg_constraint'::regclass AND ds.objoid = con.oid AND ds.objsubid = 0
             WHERE con.conrelid = ANY($1::oid[]) AND con.contype IN ('p', 'u', 'f', 'c', 'x')
             """
 
@@ -122,6 +125,9 @@ extension Reflector {
         /// references: part of its parent constraint, not a constraint of the
         /// state (its row still counts in the stamp).
         var isClone: Bool
+        /// `COMMENT ON CONSTRAINT`, and the version of its `pg_description` row.
+        var comment: String?
+        var commentVersion: String?
 
         init(_ row: Row) throws {
             table = try row.value("table_oid")
@@ -134,6 +140,8 @@ extension Reflector {
             version = try row.value("version")
             localReferencedTable = try row["local_referenced_table"]
             isClone = try row.bool("is_clone")
+            comment = try row["comment"]
+            commentVersion = try row["comment_version"]
         }
     }
 
@@ -156,11 +164,14 @@ extension Reflector {
                      AS head,
                    quote_ident(tc.relname) AS table_name,
                    quote_ident(tn.nspname) || '.' || quote_ident(tc.relname) AS qualified_table_name,
-                   i.xmin::text AS version, ic.xmin::text AS class_version
+                   i.xmin::text AS version, ic.xmin::text AS class_version,
+                   ds.description AS comment, ds.xmin::text AS comment_version
             FROM pg_index i
             JOIN pg_class ic ON ic.oid = i.indexrelid
             JOIN pg_class tc ON tc.oid = i.indrelid
             JOIN pg_namespace tn ON tn.oid = tc.relnamespace
+            LEFT JOIN pg_description ds
+                   ON ds.classoid = 'pg_class'::regclass AND ds.objoid = i.indexrelid AND ds.objsubid = 0
             WHERE i.indrelid = ANY($1::oid[])
             """
 
@@ -179,6 +190,9 @@ extension Reflector {
         var qualifiedTableName: String
         var version: String
         var classVersion: String
+        /// `COMMENT ON INDEX`, and the version of its `pg_description` row.
+        var comment: String?
+        var commentVersion: String?
 
         init(_ row: Row) throws {
             table = try row.value("table_oid")
@@ -192,6 +206,8 @@ extension Reflector {
             qualifiedTableName = try row.value("qualified_table_name")
             version = try row.value("version")
             classVersion = try row.value("class_version")
+            comment = try row["comment"]
+            commentVersion = try row["comment_version"]
         }
 
         /// The definition without its head, as the state holds it (see `indexTail`).

@@ -7,20 +7,23 @@ extension Reflector {
     /// A function, procedure, aggregate or window function of a batch's
     /// schemas: whether the state manages it, and its comment's row version.
     ///
-    /// Functions and procedures that no extension owns (`pg_depend` deptype
-    /// `e`) are managed; aggregates, window functions and extension members are
-    /// reported as unmanaged objects (`SchemaState.others`), as before.
+    /// Functions, procedures and aggregates that no extension owns (`pg_depend`
+    /// deptype `e`) are managed (an aggregate's text: `aggregateDefinition`);
+    /// window functions and extension members are reported as unmanaged
+    /// objects (`SchemaState.others`), as before. An aggregate's `pg_aggregate`
+    /// row version comes along for the stamp.
     /// See https://www.postgresql.org/docs/15/catalog-pg-proc.html
     struct RoutineRow: RowDecodable {
         static let query = """
             SELECT p.oid::int8::text AS oid, p.prokind::text AS kind, m.managed,
-                   CASE WHEN m.managed THEN pg_get_functiondef(p.oid) END AS definition,
+                   CASE WHEN m.managed THEN \(Reflector.routineDefinition) END AS definition,
                    CASE WHEN m.managed THEN pg_get_function_identity_arguments(p.oid) END AS arguments,
                    CASE WHEN m.managed THEN pg_get_function_result(p.oid) END AS result,
-                   ds.description AS comment, ds.xmin::text AS comment_version
+                   ds.description AS comment, ds.xmin::text AS comment_version,
+                   (SELECT ag.xmin::text FROM pg_aggregate ag WHERE ag.aggfnoid = p.oid) AS aggregate_version
             FROM pg_proc p
             CROSS JOIN LATERAL (
-                SELECT p.prokind IN ('f', 'p')
+                SELECT p.prokind IN ('f', 'p', 'a')
                        AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass
                                                                  AND e.objid = p.oid AND e.deptype = 'e') AS managed
             ) AS m
@@ -39,8 +42,11 @@ extension Reflector {
         var result: String?
         var comment: String?
         var commentVersion: String?
+        /// The `pg_aggregate` row's version; nil for other routines.
+        var aggregateVersion: String?
 
         init(_ row: Row) throws {
+            aggregateVersion = try row["aggregate_version"]
             oid = try row.value("oid")
             kind = try row.value("kind")
             isManaged = try row.bool("managed")
@@ -140,7 +146,7 @@ extension Reflector {
         """
         SELECT x.kind, p.oid::int8::text AS key, x.text
         FROM pg_proc p
-        CROSS JOIN LATERAL (VALUES ('fd', pg_get_functiondef(p.oid)),
+        CROSS JOIN LATERAL (VALUES ('fd', \(routineDefinition)),
                                    ('fa', pg_get_function_identity_arguments(p.oid)),
                                    ('fr', pg_get_function_result(p.oid))) AS x(kind, text)
         WHERE p.oid = ANY(\(routines)::oid[])

@@ -25,11 +25,12 @@ public struct ReflectedSchema: Sendable {
 ///
 /// The rows: the schema's own `pg_namespace` row; its members (`pg_depend`)
 /// with their `pg_class`, `pg_type`, `pg_proc` or `pg_collation` row; its
-/// tables' columns and defaults, constraints, indexes and comments; its owned
-/// sequences' owners, every sequence's `pg_sequence` row and comment (values
-/// handed out write none); its enums' labels; its composite types' attributes
-/// and comments; its tables' triggers
-/// (not internal ones) and their comments; its routines' comments; its views'
+/// tables' columns and defaults, constraints, indexes and comments (their
+/// constraints' and indexes' comments too); its owned sequences' owners, every
+/// sequence's `pg_sequence` row and comment (values handed out write none); its
+/// enums' labels; its composite types' attributes and comments; its tables' and
+/// views' triggers (not internal ones) and their comments; its routines' comments and its
+/// aggregates' `pg_aggregate` rows; its views'
 /// rewrite rules, comments and indexes (`viewLine`); its domains' checks and
 /// comments; its tables' policies with their comments, and its default
 /// privileges (`pg_default_acl`). A schema that holds objects of other
@@ -83,6 +84,13 @@ public enum Stamp {
         "i:\(oid):\(version):\(classVersion)"
     }
 
+    /// A comment on a table's constraint (`pg_description` of `pg_constraint`):
+    /// a line of its own, so that stamps of schemas without one are as before.
+    static func constraintComment(oid: String, version: String) -> String { "kc:\(oid):\(version)" }
+
+    /// A comment on a table's index (`pg_description` of the index's `pg_class` row).
+    static func indexComment(oid: String, version: String) -> String { "ic:\(oid):\(version)" }
+
     static func ownedSequence(oid: String, owner: String, attnum: String, type: String, version: String) -> String {
         "s:\(oid):\(owner):\(attnum):\(type):\(version)"
     }
@@ -106,6 +114,9 @@ public enum Stamp {
     }
 
     static func routineComment(oid: String, version: String) -> String { "f:\(oid):\(version)" }
+
+    /// An aggregate's `pg_aggregate` row (its `pg_proc` row is a member's).
+    static func aggregate(oid: String, version: String) -> String { "ag:\(oid):\(version)" }
 
     /// A comment on a domain (`pg_description` of `pg_type`).
     static func typeComment(oid: String, version: String) -> String { "y:\(oid):\(version)" }
@@ -151,6 +162,8 @@ public enum Stamp {
             SELECT coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                                                        AND kind IN ('r', 'p')), '{}') AS tables,
                    coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                                                       AND kind = 'v'), '{}') AS views,
+                   coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                                                        AND kind = 'S'), '{}') AS sequences,
                    coalesce(array_agg(objid) FILTER (WHERE classid = 'pg_catalog.pg_type'::pg_catalog.regclass
                                                        AND kind = 'e'), '{}') AS enums,
@@ -185,6 +198,18 @@ public enum Stamp {
             FROM r, pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
             WHERE i.indrelid = ANY(r.tables)
             UNION ALL
+            SELECT 'kc:' || con.oid::int8 || ':' || ds.xmin::text
+            FROM r, pg_catalog.pg_constraint con
+            JOIN pg_catalog.pg_description ds
+              ON ds.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND ds.objoid = con.oid AND ds.objsubid = 0
+            WHERE con.conrelid = ANY(r.tables) AND con.contype IN ('p', 'u', 'f', 'c', 'x')
+            UNION ALL
+            SELECT 'ic:' || i.indexrelid::int8 || ':' || ds.xmin::text
+            FROM r, pg_catalog.pg_index i
+            JOIN pg_catalog.pg_description ds
+              ON ds.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ds.objoid = i.indexrelid AND ds.objsubid = 0
+            WHERE i.indrelid = ANY(r.tables)
+            UNION ALL
             SELECT 's:' || dep.objid::int8 || ':' || dep.refobjid::int8 || ':' || dep.refobjsubid || ':' || dep.deptype::text
                    || ':' || coalesce(sq.xmin::text, '')
             FROM r, pg_catalog.pg_depend dep
@@ -204,7 +229,7 @@ public enum Stamp {
             FROM r, pg_catalog.pg_trigger tg
             LEFT JOIN pg_catalog.pg_description ds
                    ON ds.classoid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND ds.objoid = tg.oid AND ds.objsubid = 0
-            WHERE tg.tgrelid = ANY(r.tables) AND NOT tg.tgisinternal
+            WHERE tg.tgrelid = ANY(r.tables || r.views) AND NOT tg.tgisinternal
             UNION ALL
             SELECT 'q:' || pol.oid::int8 || ':' || pol.xmin::text || ':' || coalesce(ds.xmin::text, '')
             FROM r, LATERAL pg_catalog.unnest(r.tables) AS tb(oid),
@@ -217,6 +242,10 @@ public enum Stamp {
             FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_default_acl da ON da.defaclnamespace = n.oid
             WHERE n.nspname = $1
               AND da.defaclrole = (SELECT ro.oid FROM pg_catalog.pg_roles ro WHERE ro.rolname = current_user)
+            UNION ALL
+            SELECT 'ag:' || ag.aggfnoid::int8 || ':' || ag.xmin::text
+            FROM r, pg_catalog.pg_aggregate ag
+            WHERE ag.aggfnoid = ANY(r.routines)
             UNION ALL
             SELECT 'f:' || ds.objoid::int8 || ':' || ds.xmin::text
             FROM r, pg_catalog.pg_description ds

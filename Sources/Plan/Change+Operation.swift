@@ -53,10 +53,12 @@ extension Change {
         case addConstraint = "add_constraint"
         case renameConstraint = "rename_constraint"
         case dropConstraint = "drop_constraint"
+        case commentOnConstraint = "comment_constraint"
 
         case createIndex = "create_index"
         case renameIndex = "rename_index"
         case dropIndex = "drop_index"
+        case commentOnIndex = "comment_index"
 
         case createFunction = "create_function"
         case replaceFunction = "replace_function"

@@ -19,6 +19,16 @@ public enum ConstraintDeclaration: Sendable, Equatable {
         }
     }
 
+    /// `COMMENT ON CONSTRAINT`, as declared.
+    public var comment: String? {
+        switch self {
+        case .primaryKey(let k), .unique(let k): k.comment
+        case .foreignKey(let f): f.comment
+        case .check(let c): c.comment
+        case .exclusion(let x): x.comment
+        }
+    }
+
     public var location: SourceLocation? {
         switch self {
         case .primaryKey(let k), .unique(let k): k.location

@@ -214,8 +214,8 @@ extension Differ.Run {
     }
 
     /// The functions of the tenant schema that `schema.yaml` does not declare
-    /// (undeclared functions and procedures, and aggregates, which are in
-    /// `others`) that `expression` calls.
+    /// (undeclared functions, procedures and aggregates; states of earlier
+    /// builds list aggregates in `others`) that `expression` calls.
     func tenantFunctions(calledBy expression: String?) -> [String] {
         guard let expression else { return [] }
         let declared = Set(declaration.functions.map(\.name))

@@ -29,15 +29,22 @@ extension Differ.Run {
             let isFK = w.kind == .foreignKey
             if let have = current.constraint(named: w.name) {
                 if have.kind == w.kind && sameAfterRenames(have.definition, w.definition)
-                    && !touchesRecreatedColumn(have.definition, table: name) { continue }
+                    && !touchesRecreatedColumn(have.definition, table: name) {
+                    commentConstraint(table: name, w, from: have.comment)
+                    continue
+                }
                 // Added NOT VALID by an online change that stopped before validating it.
                 if have.kind == w.kind && sameAfterRenames(have.definition, w.definition + " NOT VALID")
                     && !touchesRecreatedColumn(have.definition, table: name) {
                     add(.validateConstraint(table: name, name: w.name), isFK ? .addForeignKeys : .addConstraints,
                         hazards: [.mayFailOnExistingData])
+                    commentConstraint(table: name, w, from: have.comment)
                     continue
                 }
-                if changesTimingOnly(have, w, decl, table: name) { continue }
+                if changesTimingOnly(have, w, decl, table: name) {
+                    commentConstraint(table: name, w, from: have.comment)
+                    continue
+                }
                 if let blocked = clearDrop(ofKey: have, table: name) {
                     held.append(HeldChange(object: "constraint \(w.name) on \(name)",
                                            reason: "rebuilding it is blocked: \(blocked)",
@@ -51,11 +58,14 @@ extension Differ.Run {
                 add(.dropConstraint(table: name, name: w.name), have.kind == .foreignKey ? .dropForeignKeys : .dropConstraintsAndIndexes)
             } else if let i = unmatched.firstIndex(where: { $0.kind == w.kind && $0.definition == w.definition }) {
                 add(.renameConstraint(table: name, from: unmatched[i].name, to: w.name), .renames)
+                // The comment goes with the constraint.
+                commentConstraint(table: name, w, from: unmatched[i].comment)
                 unmatched.remove(at: i)
                 continue
             }
             add(.addConstraint(table: name, decl), isFK ? .addForeignKeys : .addConstraints,
                 hazards: constraintHazards(w.kind))
+            commentConstraint(table: name, w, from: nil)
         }
         for extra in unmatched {
             // A temporary check of an online SET NOT NULL that stopped before its end.
@@ -97,6 +107,20 @@ extension Differ.Run {
         }
     }
 
+    /// `COMMENT ON CONSTRAINT` when the constraint the plan leaves (`from`: its
+    /// comment then; nil for one the plan creates) has another comment than `want`.
+    mutating func commentConstraint(table: String, _ want: ConstraintState, from comment: String?) {
+        guard want.comment != comment else { return }
+        add(.commentOnConstraint(table: table, name: want.name, comment: want.comment), .comments)
+    }
+
+    /// `COMMENT ON INDEX` when the index the plan leaves (`from`: its comment
+    /// then; nil for one the plan creates) has another comment than `want`.
+    mutating func commentIndex(_ want: IndexState, from comment: String?) {
+        guard want.comment != comment else { return }
+        add(.commentOnIndex(want.name, comment: want.comment), .comments)
+    }
+
     func constraintHazards(_ kind: ConstraintState.Kind) -> [Hazard] {
         switch kind {
         case .primaryKey, .unique, .exclusion: [.blocksWrites, .mayFailOnExistingData]
@@ -114,8 +138,14 @@ extension Differ.Run {
             if let have = current.index(named: w.name) {
                 // An INVALID index (a failed concurrent build) is rebuilt, whatever its definition.
                 if !have.invalid && sameAfterRenames(have.definition, w.definition)
-                    && !touchesRecreatedColumn(have.definition, table: name) { continue }
-                if changesStorageOnly(have, w, decl, table: name) { continue }
+                    && !touchesRecreatedColumn(have.definition, table: name) {
+                    commentIndex(w, from: have.comment)
+                    continue
+                }
+                if changesStorageOnly(have, w, decl, table: name) {
+                    commentIndex(w, from: have.comment)
+                    continue
+                }
                 if let blocked = clearDrop(ofIndex: have, table: name) {
                     held.append(HeldChange(object: "index \(w.name) on \(name)", reason: "rebuilding it is blocked: \(blocked)",
                                            sql: Step.createIndex(table: name, decl).sql))
@@ -128,11 +158,13 @@ extension Differ.Run {
                 add(.dropIndex(w.name), .dropConstraintsAndIndexes)
             } else if let i = unmatched.firstIndex(where: { !$0.invalid && $0.definition == w.definition }) {
                 add(.renameIndex(from: unmatched[i].name, to: w.name), .renames)
+                commentIndex(w, from: unmatched[i].comment)
                 unmatched.remove(at: i)
                 continue
             }
             add(.createIndex(table: name, decl), .createIndexes,
                 hazards: decl.unique ? [.blocksWrites, .mayFailOnExistingData] : [.blocksWrites])
+            commentIndex(w, from: nil)
         }
         for extra in unmatched {
             // What a failed or killed concurrent build left: no query uses it, nothing is lost.

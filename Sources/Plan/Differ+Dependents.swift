@@ -195,6 +195,10 @@ extension Differ.Run {
         for (owner, fk) in rebuild {
             add(.dropConstraint(table: owner, name: fk.name), .dropForeignKeys)
             add(.addConstraint(table: owner, .foreignKey(fk)), .addForeignKeys, hazards: constraintHazards(.foreignKey))
+            // A re-created constraint has no comment: the declared one is set again.
+            if let comment = fk.comment {
+                add(.commentOnConstraint(table: owner, name: fk.name, comment: comment), .comments)
+            }
         }
         return nil
     }

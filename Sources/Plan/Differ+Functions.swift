@@ -25,7 +25,7 @@ extension Differ.Run {
                 }
                 continue
             }
-            if let same, same.kind == want.kind, same.result == want.result {
+            if let same, same.kind == want.kind, same.result == want.result, same.aggregateHead == want.aggregateHead {
                 add(.replaceFunction(function), phase, hazards: [.replacesFunction])
                 if same.comment != want.comment {
                     add(.commentOnFunction(name: function.name, comment: want.comment), .comments)
@@ -34,7 +34,8 @@ extension Differ.Run {
             }
             // A new function, or a new signature, kind or result type: the old
             // versions go first, with the triggers that call them.
-            if !current.isEmpty, let blocker = expressionUsing(function.name) ?? undeclaredTrigger(calling: function.name) {
+            if !current.isEmpty, let blocker = expressionUsing(function.name) ?? undeclaredTrigger(calling: function.name)
+                ?? viewCalling(function.name) {
                 held.append(HeldChange(
                     object: "function \(function.name)",
                     reason: "its signature or result type changes, which needs DROP and CREATE, and \(blocker) "
@@ -45,8 +46,9 @@ extension Differ.Run {
                 continue
             }
             for old in current {
-                add(.dropFunction(name: old.name, arguments: old.arguments), .dropChangedFunctions,
-                    hazards: [.replacesFunction])
+                // An aggregate goes before the functions, which may be its support functions.
+                add(.dropFunction(name: old.name, arguments: old.arguments),
+                    old.kind == "a" ? .dropTriggers : .dropChangedFunctions, hazards: [.replacesFunction])
                 recreatedFunctions.insert(function.name)
             }
             add(.createFunction(function), phase)
@@ -54,6 +56,58 @@ extension Differ.Run {
                 add(.commentOnFunction(name: function.name, comment: comment), .comments)
             }
         }
+        recreateAggregatesOfRecreatedFunctions()
+        // In the order the scratch schema took them: an aggregate after its
+        // support functions, whatever the order of schema.yaml.
+        let order = differ.creationOrder
+        if let late = phases[.lateFunctions], !order.isEmpty {
+            func rank(_ p: Planned) -> Int {
+                p.step.functionName.flatMap { order.firstIndex(of: "function:\($0)") } ?? Int.max
+            }
+            phases[.lateFunctions] = late.enumerated()
+                .sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
+        }
+    }
+
+    /// Declared aggregates whose support function (state transition, final...)
+    /// is dropped and created again: PostgreSQL refuses to drop a function an
+    /// aggregate uses, so the aggregate is dropped first (with the triggers'
+    /// drops, before the functions') and created again after the functions.
+    mutating func recreateAggregatesOfRecreatedFunctions() {
+        guard !recreatedFunctions.isEmpty else { return }
+        for function in declaration.functions where !recreatedFunctions.contains(function.name) {
+            let current = actual.functions.filter { $0.name == function.name && $0.kind == "a" }
+            guard !current.isEmpty,
+                  current.contains(where: { a in recreatedFunctions.contains { Self.aggregate(a, uses: $0) } })
+            else { continue }
+            // A replacement planned above is superseded.
+            for phase in [Phase.createFunctions, .lateFunctions] {
+                phases[phase]?.removeAll {
+                    if case .replaceFunction(let f) = $0.step { return f.name == function.name }
+                    return false
+                }
+            }
+            for old in current {
+                add(.dropFunction(name: old.name, arguments: old.arguments), .dropTriggers, hazards: [.replacesFunction])
+            }
+            recreatedFunctions.insert(function.name)
+            add(.createFunction(function), .lateFunctions)
+            let comment = desired.functions.first { $0.name == function.name }?.comment
+            if let comment { add(.commentOnFunction(name: function.name, comment: comment), .comments) }
+        }
+    }
+
+    /// Whether aggregate `aggregate` (its state) names function `name` as a
+    /// support function: a line of its definition after the first.
+    static func aggregate(_ aggregate: FunctionState, uses name: String) -> Bool {
+        guard aggregate.kind == "a" else { return false }
+        return aggregate.definition.split(separator: "\n").dropFirst().contains { Differ.calls(name, in: String($0)) }
+    }
+
+    /// A view of the tenant that calls function `name`, for a reason: dropping
+    /// the function would need the view dropped too.
+    func viewCalling(_ name: String) -> String? {
+        actual.views.first { Differ.calls(name, in: $0.definition) }.map { "view \($0.name)" }
     }
 
     /// A trigger of the tenant that calls function `name`, that schema.yaml
@@ -69,6 +123,15 @@ extension Differ.Run {
                     && !differ.policy.allows(DestructiveTarget(.trigger, table: renamed, $0.name, undeclared: true))
             }) {
                 return "trigger \(trigger.name) on \(table.name), which schema.yaml does not declare,"
+            }
+        }
+        for view in actual.views {
+            let declared = declaration.view(named: view.name)?.triggers.map(\.name) ?? []
+            if let trigger = view.triggers?.first(where: {
+                $0.function == name && !declared.contains($0.name)
+                    && !differ.policy.allows(DestructiveTarget(.trigger, table: view.name, $0.name, undeclared: true))
+            }) {
+                return "trigger \(trigger.name) on view \(view.name), which schema.yaml does not declare,"
             }
         }
         return nil
@@ -147,7 +210,9 @@ extension Differ.Run {
 
     mutating func dropUndeclaredFunctions() {
         let declared = Set(declaration.functions.map(\.name))
-        for function in actual.functions where !declared.contains(function.name) {
+        // Aggregates first: they use the functions (PostgreSQL refuses the other order).
+        let aggregatesFirst = actual.functions.filter { $0.kind == "a" } + actual.functions.filter { $0.kind != "a" }
+        for function in aggregatesFirst where !declared.contains(function.name) {
             if droppedAsDependent(.function, function.name) || droppedAsDependent(.procedure, function.name) { continue }
             let reason = "function \(function.signature) is not in schema.yaml"
             let keep: (inout SchemaState) -> Void = { $0.functions.append(function) }
@@ -155,6 +220,7 @@ extension Differ.Run {
             let caller = expected.tables.lazy.flatMap { t in t.triggers.map { (t.name, $0) } }
                 .first { $0.1.function == function.name }
             let user = caller.map { "trigger \($0.1.name) on \($0.0)" } ?? Self.expressionUsing(function.name, in: expected)
+                ?? expected.functions.first { Self.aggregate($0, uses: function.name) }.map { "aggregate \($0.name)" }
             if let user {
                 held.append(HeldChange(
                     object: step.object,

@@ -61,6 +61,7 @@ extension Differ.Run {
                 for c in table.columns where c.comment != nil {
                     add(.commentOnColumn(table: table.name, column: c.name, comment: c.comment), .comments)
                 }
+                for step in Differ.memberComments(of: table) { add(step, .comments) }
             }
         }
     }

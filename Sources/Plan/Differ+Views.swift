@@ -37,6 +37,7 @@ extension Differ.Run {
         var held: Set<String> = []
         for name in rebuild.sorted() where !rebuiltViews.contains(name) {
             let blockers = dependents { $0.standsOn(relation: name) }.filter { !isDeclaredView($0) }
+                + undeclaredTriggers(of: name)
             if let reason = blockingReason(blockers) {
                 held.insert(name)
                 holdViewChange(name, reason: "its query changes its columns, which needs DROP and CREATE, and \(reason)")
@@ -62,7 +63,7 @@ extension Differ.Run {
         }
         for name in rebuild {
             let blockers = dependents { $0.standsOn(relation: name) }.filter { !isDeclaredView($0) }
-            dropDependents(blockers)
+            dropDependents(blockers + undeclaredTriggers(of: name))
         }
         var drops = rebuild.subtracting(rebuiltViews).compactMap { actual.view(named: $0) }
         drops += undeclaredViewDrops()
@@ -189,6 +190,16 @@ extension Differ.Run {
             drops.append(view)
         }
         return drops
+    }
+
+    /// The triggers of view `name` that schema.yaml does not declare, as
+    /// dependents: a view dropped and created again would lose them, so they
+    /// hold its rebuild back unless an `--allow` selector names them.
+    func undeclaredTriggers(of name: String) -> [DependentState] {
+        let declared = Set(declaration.view(named: name)?.triggers.map(\.name) ?? [])
+        return (actual.view(named: name)?.triggers ?? []).filter { !declared.contains($0.name) }.map {
+            DependentState(kind: .trigger, name: $0.name, table: name, on: [.init(.view, name)])
+        }
     }
 
     /// `names` and the declared views that read them, directly or through others.

@@ -76,6 +76,10 @@ public struct Differ: Sendable {
         for t in declaration.tables {
             ops += t.triggers.map { .createTrigger(table: t.name, $0) }
         }
+        for v in declaration.views {
+            ops += v.triggers.map { .createTrigger(table: v.name, $0) }
+            ops += v.triggers.compactMap { g in g.comment.map { .commentOnTrigger(table: v.name, name: g.name, comment: $0) } }
+        }
         for v in declaration.views where v.comment != nil {
             ops.append(.commentOnView(name: v.name, materialized: v.materialized, comment: v.comment))
         }
@@ -100,8 +104,19 @@ public struct Differ: Sendable {
             for c in t.columns where c.comment != nil {
                 ops.append(.commentOnColumn(table: t.name, column: c.name, comment: c.comment))
             }
+            ops += memberComments(of: t)
         }
         return ops
+    }
+
+    /// The comments of a new table's constraints and indexes, in declaration order.
+    static func memberComments(of table: TableDeclaration) -> [Step] {
+        var constraints: [ConstraintDeclaration] = table.primaryKey.map { [.primaryKey($0)] } ?? []
+        constraints += table.uniques.map { .unique($0) } + table.checks.map { .check($0) }
+        constraints += table.exclusions.map { .exclusion($0) } + table.foreignKeys.map { .foreignKey($0) }
+        return constraints.compactMap { c in
+            c.comment.map { .commentOnConstraint(table: table.name, name: c.name, comment: $0) }
+        } + table.indexes.compactMap { i in i.comment.map { .commentOnIndex(i.name, comment: $0) } }
     }
 
     public func diff(actual: SchemaState?) -> Diff {
@@ -126,6 +141,7 @@ public struct Differ: Sendable {
         run.dropUndeclaredCompositeTypes()
         run.forgetDroppedPolicies()
         run.diffViews()
+        run.diffViewTriggers()
         // A rename that would rewrite an undeclared object the plan keeps holds
         // the whole tenant back: the rest of the plan was made assuming it.
         let renames = run.renamesRewritingKeptObjects()

@@ -75,6 +75,11 @@ extension Differ.Run {
         for (table, name) in online.deferredForeignKeys {
             afterValidation.updateTable(table) { $0.constraints.removeAll { $0.name == name } }
         }
+        for (table, name) in online.lateCommentedIndexes {
+            afterValidation.updateTable(table) { t in
+                if let i = t.indexes.firstIndex(where: { $0.name == name }) { t.indexes[i].comment = nil }
+            }
+        }
         for (table, name) in online.lateDropped {
             guard let old = actual.table(named: table)?.constraint(named: name) else { continue }
             afterValidation.updateTable(table) { t in
@@ -220,6 +225,9 @@ struct OnlinePlan {
     var lateDropped: [(table: String, name: String)] = []
     /// Domains: checks added `NOT VALID` in the first transaction, validated later.
     var validatedDomainChecks: [(domain: String, name: String)] = []
+    /// Indexes built concurrently whose comment is set in the last transaction
+    /// (`finals`), once they exist: the states before it show them without one.
+    var lateCommentedIndexes: [(table: String, name: String)] = []
 
     /// Nil when no change has an online form.
     init?(_ planned: [Differ.Run.Planned], run: Differ.Run, final: SchemaState) {
@@ -324,6 +332,31 @@ struct OnlinePlan {
             resumed[table + "." + column] = Differ.Run.backfillMarkerName(old)
         }
         let resumedMarkers = Set(resumed.map { $0.key.prefix { $0 != "." } + "." + $0.value })
+        // Comments on what exists only from a later stage on: indexes built
+        // concurrently, keys attached and foreign keys added in the last
+        // transaction. They are set at its end.
+        var builtIndexes: [String: String] = [:]
+        var lateConstraints: Set<String> = []
+        for p in planned {
+            guard case .createIndex(let table, let index) = p.step, !newTables.contains(table) else { continue }
+            builtIndexes[index.name] = table
+        }
+        for p in planned {
+            guard case .addConstraint(let table, let c) = p.step else { continue }
+            switch c {
+            case .primaryKey(let k), .unique(let k):
+                if !newTables.contains(table) && keyIndexDefinition(table, k.name) != nil {
+                    lateConstraints.insert(table + "." + k.name)
+                }
+            case .foreignKey(let f):
+                // Of a new table too (as the loop below defers them).
+                if f.referencedSchema == nil && keyTables.contains(f.referencedTable) {
+                    lateConstraints.insert(table + "." + f.name)
+                }
+            default: break
+            }
+        }
+        var lateComments: [Planned] = []
         var lateDrops: [Planned] = []
         var laterChecks: [Planned] = []
         var setNotNulls: [Planned] = []
@@ -416,6 +449,11 @@ struct OnlinePlan {
                 setNotNulls.append(online(.setNotNull(table: table, column: column), hazards: []))
                 laterChecks.append(online(.dropConstraint(table: table, name: check), hazards: []))
                 notNullChecks.append((table, column, check))
+            case .commentOnIndex(let name, _) where builtIndexes[name] != nil:
+                lateComments.append(p)
+                lateCommentedIndexes.append((builtIndexes[name]!, name))
+            case .commentOnConstraint(let table, let name, _) where lateConstraints.contains(table + "." + name):
+                lateComments.append(p)
             // Domains: a check on a domain that columns use.
             case .addDomainCheck(let domain, let check, let tables) where !tables.isEmpty:
                 first.append(online(.addDomainCheckNotValid(domain: domain, check), hazards: []))
@@ -426,7 +464,7 @@ struct OnlinePlan {
                 first.append(p)
             }
         }
-        finals = lateDrops + lateDropNotNulls + setNotNulls + attaches + laterChecks + deferred
+        finals = lateDrops + lateDropNotNulls + setNotNulls + attaches + laterChecks + deferred + lateComments
         if drops.isEmpty && builds.isEmpty && validations.isEmpty && backfills.isEmpty { return nil }
     }
 }

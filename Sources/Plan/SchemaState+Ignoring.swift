@@ -44,6 +44,14 @@ extension SchemaState {
         let views = state.views.count
         state.views.removeAll { rules.ignores(.views, $0.name) }
         count += views - state.views.count
+        // A view's triggers: `triggers` as `view.name`, like a table's.
+        for i in state.views.indices {
+            guard let triggers = state.views[i].triggers else { continue }
+            let name = state.views[i].name
+            let kept = triggers.filter { !rules.ignores(.triggers, table: name, $0.name) }
+            count += triggers.count - kept.count
+            state.views[i].triggers = kept.isEmpty ? nil : kept
+        }
         // Domains: `types` covers enums, domains and composite types alike.
         let domainCount = state.domains.count
         state.domains.removeAll { rules.ignores(.types, $0.name) }

@@ -49,9 +49,11 @@ extension Step {
         case .addConstraint: .addConstraint
         case .renameConstraint: .renameConstraint
         case .dropConstraint: .dropConstraint
+        case .commentOnConstraint: .commentOnConstraint
         case .createIndex: .createIndex
         case .renameIndex: .renameIndex
         case .dropIndex: .dropIndex
+        case .commentOnIndex: .commentOnIndex
         case .createFunction: .createFunction
         case .replaceFunction: .replaceFunction
         case .dropFunction: .dropFunction
@@ -157,9 +159,11 @@ extension Step {
         case .addConstraint(let table, let c): "constraint \(c.name) on \(table)"
         case .renameConstraint(let table, let from, let to): "constraint \(from) → \(to) on \(table)"
         case .dropConstraint(let table, let name): "constraint \(name) on \(table)"
+        case .commentOnConstraint(let table, let name, _): "comment on constraint \(name) on \(table)"
         case .createIndex(let table, let index): "index \(index.name) on \(table)"
         case .renameIndex(let from, let to): "index \(from) → \(to)"
         case .dropIndex(let name): "index \(name)"
+        case .commentOnIndex(let name, _): "comment on index \(name)"
         case .createFunction(let f), .replaceFunction(let f): "function \(f.name)"
         case .dropFunction(let name, let arguments): "function \(name)(\(arguments))"
         case .commentOnFunction(let name, _): "comment on function \(name)"

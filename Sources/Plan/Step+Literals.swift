@@ -82,7 +82,8 @@ extension Step {
             return comment.map { [$0] } ?? []
         case .dropView:
             return []
-        case .commentOnFunction(_, let comment), .commentOnTrigger(_, _, let comment):
+        case .commentOnFunction(_, let comment), .commentOnTrigger(_, _, let comment),
+             .commentOnIndex(_, let comment), .commentOnConstraint(_, _, let comment):
             return comment.map { [$0] } ?? []
         case .security(let s):
             return s.literals

@@ -99,6 +99,12 @@ extension Step {
             return [RelationLock(table, .accessExclusive, .rewrite)]
         case .commentOnTable(let table, _), .commentOnColumn(let table, _, _):
             return [RelationLock(table, .shareUpdateExclusive)]
+        case .commentOnIndex(let name, _):
+            // The index alone, as the server takes it (measured on PostgreSQL 15).
+            return [RelationLock(name, .shareUpdateExclusive)]
+        case .commentOnConstraint(let table, _, _):
+            // ACCESS SHARE on the table (measured on PostgreSQL 15): reads and writes go on.
+            return [RelationLock(table, .accessShare)]
         case .addColumn(let table, _):
             return [RelationLock(table, .accessExclusive, hazards.contains(.tableRewrite) ? .rewrite : .none)]
         case .alterColumnType(let table, _, _, _, _):

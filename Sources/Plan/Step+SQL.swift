@@ -148,13 +148,20 @@ extension Step {
             return "ALTER INDEX \(q(from)) RENAME TO \(q(to))"
         case .dropIndex(let name):
             return "DROP INDEX \(q(name))"
+        case .commentOnIndex(let name, let comment):
+            return "COMMENT ON INDEX \(q(name)) IS \(comment.map(quoteLiteral) ?? "NULL")"
+        case .commentOnConstraint(let table, let name, let comment):
+            return "COMMENT ON CONSTRAINT \(q(name)) ON \(q(table)) IS \(comment.map(quoteLiteral) ?? "NULL")"
 
         case .createFunction(let f):
             return f.sql
         case .replaceFunction(let f):
             return f.orReplaceSQL
         case .dropFunction(let name, let arguments):
-            return "DROP ROUTINE \(q(name))(\(arguments))"
+            // An ordered-set aggregate's arguments (`float8 ORDER BY anyelement`)
+            // parse only after DROP AGGREGATE.
+            let kind = arguments.hasPrefix("ORDER BY ") || arguments.contains(" ORDER BY ") ? "AGGREGATE" : "ROUTINE"
+            return "DROP \(kind) \(q(name))(\(arguments))"
         case .commentOnFunction(let name, let comment):
             return "COMMENT ON ROUTINE \(q(name)) IS \(comment.map(quoteLiteral) ?? "NULL")"
         case .createTrigger(let table, let t):

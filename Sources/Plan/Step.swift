@@ -75,10 +75,12 @@ public enum Step: Sendable, Equatable {
     case addConstraint(table: String, ConstraintDeclaration)
     case renameConstraint(table: String, from: String, to: String)
     case dropConstraint(table: String, name: String)
+    case commentOnConstraint(table: String, name: String, comment: String?)
 
     case createIndex(table: String, IndexDeclaration)
     case renameIndex(from: String, to: String)
     case dropIndex(String)
+    case commentOnIndex(String, comment: String?)
 
     /// The declared `CREATE FUNCTION|PROCEDURE` statement, as written.
     case createFunction(FunctionDeclaration)

@@ -192,9 +192,13 @@ public struct KeyDeclaration: Sendable, Equatable {
     public var timing: ConstraintTiming
     /// `UNIQUE NULLS NOT DISTINCT`: two NULLs count as equal. Unique constraints only.
     public var nullsNotDistinct: Bool
+    /// `COMMENT ON CONSTRAINT`.
+    public var comment: String?
 
     public init(name: String, columns: [String], location: SourceLocation? = nil,
-                timing: ConstraintTiming = ConstraintTiming(), nullsNotDistinct: Bool = false) {
+                timing: ConstraintTiming = ConstraintTiming(), nullsNotDistinct: Bool = false,
+                comment: String? = nil) {
+        self.comment = comment
         self.name = name
         self.columns = columns
         self.location = location
@@ -248,10 +252,13 @@ public struct IndexDeclaration: Sendable, Equatable {
     public var nullsNotDistinct: Bool
     /// `with:` storage parameters (`fillfactor: 70`), by name; values as written.
     public var storage: [String: String]
+    /// `COMMENT ON INDEX`.
+    public var comment: String?
 
     public init(name: String, columns: [String], unique: Bool = false, method: String? = nil,
                 predicate: String? = nil, include: [String] = [], location: SourceLocation? = nil,
-                nullsNotDistinct: Bool = false, storage: [String: String] = [:]) {
+                nullsNotDistinct: Bool = false, storage: [String: String] = [:], comment: String? = nil) {
+        self.comment = comment
         self.name = name
         self.columns = columns
         self.unique = unique
@@ -286,12 +293,15 @@ public struct ForeignKeyDeclaration: Sendable, Equatable {
     public var location: SourceLocation?
     // MARK: Constraint options (deferrable)
     public var timing: ConstraintTiming
+    /// `COMMENT ON CONSTRAINT`.
+    public var comment: String?
 
     public init(name: String, columns: [String], referencedSchema: String? = nil, referencedTable: String,
                 referencedColumns: [String], onDelete: ReferentialAction? = nil,
                 onUpdate: ReferentialAction? = nil, location: SourceLocation? = nil,
-                timing: ConstraintTiming = ConstraintTiming()) {
+                timing: ConstraintTiming = ConstraintTiming(), comment: String? = nil) {
         self.timing = timing
+        self.comment = comment
         self.name = name
         self.columns = columns
         self.referencedSchema = referencedSchema
@@ -307,8 +317,11 @@ public struct CheckDeclaration: Sendable, Equatable {
     public var name: String
     public var expression: String
     public var location: SourceLocation?
+    /// `COMMENT ON CONSTRAINT` (a table's check; domain checks take none).
+    public var comment: String?
 
-    public init(name: String, expression: String, location: SourceLocation? = nil) {
+    public init(name: String, expression: String, location: SourceLocation? = nil, comment: String? = nil) {
+        self.comment = comment
         self.name = name
         self.expression = expression
         self.location = location
@@ -329,9 +342,13 @@ public struct ExclusionDeclaration: Sendable, Equatable {
     public var predicate: String?
     public var timing: ConstraintTiming
     public var location: SourceLocation?
+    /// `COMMENT ON CONSTRAINT`.
+    public var comment: String?
 
     public init(name: String, method: String = "gist", elements: [String], predicate: String? = nil,
-                timing: ConstraintTiming = ConstraintTiming(), location: SourceLocation? = nil) {
+                timing: ConstraintTiming = ConstraintTiming(), location: SourceLocation? = nil,
+                comment: String? = nil) {
+        self.comment = comment
         self.name = name
         self.method = method
         self.elements = elements

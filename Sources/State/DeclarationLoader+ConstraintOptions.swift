@@ -5,8 +5,8 @@ import Yams
 /// `nulls_not_distinct`, index storage parameters (`with:`), and exclusion
 /// constraints.
 extension DeclarationLoader {
-    static let uniqueKeys = ["columns", "deferrable", "initially_deferred", "nulls_not_distinct"]
-    static let exclusionKeys = ["elements", "using", "where", "deferrable", "initially_deferred"]
+    static let uniqueKeys = ["columns", "deferrable", "initially_deferred", "nulls_not_distinct", "comment"]
+    static let exclusionKeys = ["elements", "using", "where", "deferrable", "initially_deferred", "comment"]
 
     /// `during WITH &&` split at its last ` WITH `: the element and the operator.
     public static func exclusionElement(_ element: String) -> (body: String, operator: String)? {
@@ -92,7 +92,7 @@ extension DeclarationLoader.Parser {
                   at: location)
             guard let fields = reader.fields(
                 of: item.value, allowed: DeclarationLoader.exclusionKeys, what: owner,
-                shape: "a mapping with elements: and, optionally, using, where, deferrable, initially_deferred")
+                shape: "a mapping with elements: and, optionally, using, where, deferrable, initially_deferred, comment")
             else { continue }
             guard let elementsEntry = fields["elements"] else {
                 reader.error("\(owner) has no elements", at: item.keyNode,
@@ -118,6 +118,9 @@ extension DeclarationLoader.Parser {
             }
             if let whereEntry = fields["where"] {
                 exclusion.predicate = reader.string(whereEntry, of: owner)
+            }
+            if let commentEntry = fields["comment"] {
+                exclusion.comment = reader.string(commentEntry, of: owner)
             }
             if valid { result.append(exclusion) }
         }

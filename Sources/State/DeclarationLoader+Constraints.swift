@@ -11,6 +11,7 @@ extension DeclarationLoader.Parser {
         var name = "\(table)_pkey"
         var columns: [(String, Node)]?
         var timing = ConstraintTiming()
+        var comment: String?
         if entry.value.sequence != nil {
             if name.utf8.count > YAMLReader.maxNameBytes {
                 reader.error("the primary key name '\(name)' is \(name.utf8.count) bytes long; "
@@ -37,11 +38,13 @@ extension DeclarationLoader.Parser {
                 reader.error("\(owner) has no columns", at: entry.keyNode, hint: "add columns: [...]")
             }
             timing = parseTiming(fields, of: owner)
+            if let commentEntry = fields["comment"] { comment = reader.string(commentEntry, of: owner) }
         }
         guard let columns else { return nil }
         checkColumnReferences(columns, in: owner, table: table, declared: declared)
         claim(name, .primaryKey, "the primary key of table '\(table)'", table: table, at: location)
-        return KeyDeclaration(name: name, columns: columns.map(\.0), location: location, timing: timing)
+        return KeyDeclaration(name: name, columns: columns.map(\.0), location: location, timing: timing,
+                              comment: comment)
     }
 
     func parseUniques(_ entry: YAMLEntry, table: String, declared: [String]) -> [KeyDeclaration] {
@@ -73,6 +76,7 @@ extension DeclarationLoader.Parser {
                 if let entry = fields["nulls_not_distinct"], let value = reader.bool(entry, of: owner) {
                     key.nullsNotDistinct = value
                 }
+                if let entry = fields["comment"] { key.comment = reader.string(entry, of: owner) }
             }
             guard let columns = reader.stringList(
                 columnsEntry, of: item.value.mapping != nil ? owner : "table '\(table)'", itemName: "column",
@@ -118,7 +122,7 @@ extension DeclarationLoader.Parser {
             guard let fields = reader.fields(
                 of: item.value, allowed: DeclarationLoader.foreignKeyKeys, what: owner,
                 shape: "a mapping with columns:, references: and, optionally, on_delete:, on_update:, "
-                    + "deferrable:, initially_deferred:")
+                    + "deferrable:, initially_deferred:, comment:")
             else { continue }
             var valid = true
             var columns: [(String, Node)] = []
@@ -143,11 +147,12 @@ extension DeclarationLoader.Parser {
             let onDelete = fields["on_delete"].flatMap { parseAction($0, owner: owner) }
             let onUpdate = fields["on_update"].flatMap { parseAction($0, owner: owner) }
             let timing = parseTiming(fields, of: owner)
+            let comment = fields["comment"].flatMap { reader.string($0, of: owner) }
             guard valid, let target else { continue }
             result.append(ForeignKeyDeclaration(
                 name: item.key, columns: columns.map(\.0), referencedSchema: target.schema,
                 referencedTable: target.table, referencedColumns: target.columns,
-                onDelete: onDelete, onUpdate: onUpdate, location: location, timing: timing))
+                onDelete: onDelete, onUpdate: onUpdate, location: location, timing: timing, comment: comment))
         }
         return result
     }
@@ -249,9 +254,27 @@ extension DeclarationLoader.Parser {
             reader.checkName(item.key, kind: "check constraint name", at: item.keyNode)
             claim(item.key, .check, "the check '\(item.key)' of table '\(table)'", table: table,
                   at: item.keyNode.location(in: file))
-            guard let expression = reader.string(item, of: "table '\(table)'") else { continue }
+            guard item.value.mapping != nil else {
+                guard let expression = reader.string(item, of: "table '\(table)'") else { continue }
+                result.append(CheckDeclaration(name: item.key, expression: expression,
+                                               location: item.value.location(in: file)))
+                continue
+            }
+            // The long form: { expression: ..., comment: ... }.
+            let owner = "check '\(item.key)' of table '\(table)'"
+            guard let fields = reader.fields(
+                of: item.value, allowed: DeclarationLoader.checkKeys, what: owner,
+                shape: "an SQL expression, or a mapping { expression: ..., comment: ... }")
+            else { continue }
+            guard let expressionEntry = fields["expression"] else {
+                reader.error("\(owner) has no expression", at: item.keyNode,
+                             hint: "add expression: with the SQL condition, e.g. expression: \"total >= 0\"")
+                continue
+            }
+            guard let expression = reader.string(expressionEntry, of: owner) else { continue }
             result.append(CheckDeclaration(name: item.key, expression: expression,
-                                           location: item.value.location(in: file)))
+                                           location: expressionEntry.value.location(in: file),
+                                           comment: fields["comment"].flatMap { reader.string($0, of: owner) }))
         }
         return result
     }

@@ -1,8 +1,8 @@
 import Foundation
 import Yams
 
-/// `functions:`: one function or procedure per key, as the SQL that creates it,
-/// written inline (`sql:`) or in a file next to `schema.yaml` (`file:`).
+/// `functions:`: one function, procedure or aggregate per key, as the SQL that
+/// creates it, written inline (`sql:`) or in a file next to `schema.yaml` (`file:`).
 extension DeclarationLoader.Parser {
     func parseFunctions(_ entry: YAMLEntry) -> [FunctionDeclaration] {
         guard let entries = reader.entries(
@@ -53,10 +53,11 @@ extension DeclarationLoader.Parser {
             guard let statement = DeclarationLoader.functionStatement(text) else {
                 reader.error(
                     "\(sourceFile.map { "the file '\($0)' of \(owner)" } ?? "'sql' of \(owner)") is not a "
-                        + "CREATE FUNCTION or CREATE PROCEDURE statement",
+                        + "CREATE FUNCTION, CREATE PROCEDURE or CREATE AGGREGATE statement",
                     at: sqlNode,
-                    hint: "write one statement: CREATE FUNCTION \(item.key)(...) RETURNS ... AS $$ ... $$ "
-                        + "(aggregates, and other objects, cannot be declared here yet)")
+                    hint: "write one statement: CREATE FUNCTION \(item.key)(...) RETURNS ... AS $$ ... $$, or "
+                        + "CREATE AGGREGATE \(item.key)(...) (SFUNC = ..., STYPE = ...) (other objects cannot be "
+                        + "declared here)")
                 continue
             }
             function.sql = statement
@@ -96,7 +97,7 @@ extension DeclarationLoader.Parser {
 extension DeclarationLoader {
     static let functionKeys = ["sql", "file", "comment"]
 
-    /// `text` as one `CREATE [OR REPLACE] FUNCTION|PROCEDURE` statement without
+    /// `text` as one `CREATE [OR REPLACE] FUNCTION|PROCEDURE|AGGREGATE` statement without
     /// its trailing `;` and white space; nil when it does not start that way
     /// (after white space and `--` or `/* */` comments).
     ///
@@ -106,7 +107,7 @@ extension DeclarationLoader {
         let words = leadingWords(text, count: 4).map { $0.lowercased() }
         guard words.first == "create" else { return nil }
         let kind = words.count > 2 && words[1] == "or" && words[2] == "replace" ? words.dropFirst(3).first : words.dropFirst().first
-        guard kind == "function" || kind == "procedure" else { return nil }
+        guard kind == "function" || kind == "procedure" || kind == "aggregate" else { return nil }
         return withoutTrailingSemicolons(text)
     }
 
@@ -141,7 +142,7 @@ extension DeclarationLoader {
 }
 
 extension FunctionDeclaration {
-    /// The declared statement as `CREATE OR REPLACE FUNCTION|PROCEDURE ...`:
+    /// The declared statement as `CREATE OR REPLACE FUNCTION|PROCEDURE|AGGREGATE ...`:
     /// `OR REPLACE` goes in after the leading `CREATE` when it is not written.
     public var orReplaceSQL: String {
         let words = DeclarationLoader.leadingWordEnds(sql, count: 2)

@@ -133,6 +133,12 @@ extension DeclarationLoader.Parser {
                       at: policy.location)
             }
         }
+        for view in declaration.views {
+            for trigger in view.triggers {
+                check(.triggers, "\(view.name).\(trigger.name)", "trigger '\(trigger.name)' of view '\(view.name)'",
+                      at: trigger.location)
+            }
+        }
         for function in declaration.functions {
             check(.functions, function.name, "function '\(function.name)'", at: function.location)
         }

@@ -19,7 +19,8 @@ extension DeclarationLoader.Parser {
             claim(item.key, .index, "the index '\(item.key)' of \(kind) '\(table)'", at: location)
             guard let fields = reader.fields(
                 of: item.value, allowed: DeclarationLoader.indexKeys, what: owner,
-                shape: "a mapping with columns: and, optionally, unique, using, where, include, nulls_not_distinct, with")
+                shape: "a mapping with columns: and, optionally, unique, using, where, include, nulls_not_distinct, "
+                    + "with, comment")
             else { continue }
             var index = IndexDeclaration(name: item.key, columns: [], location: location)
             var valid = true
@@ -53,6 +54,16 @@ extension DeclarationLoader.Parser {
                 index.include = include.map(\.0)
             }
             parseIndexOptions(fields, into: &index, owner: owner)
+            if let commentEntry = fields["comment"] {
+                if declared == nil {
+                    // A materialized view's index: its comment is not read back yet.
+                    reader.error("\(owner) has a comment; comments on the indexes of materialized views are "
+                                     + "not supported yet", at: commentEntry.keyNode,
+                                 hint: "remove comment:, or put the text in the materialized view's own comment")
+                } else {
+                    index.comment = reader.string(commentEntry, of: owner)
+                }
+            }
             if valid { result.append(index) }
         }
         return result

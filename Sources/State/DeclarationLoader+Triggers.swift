@@ -1,15 +1,18 @@
 import Yams
 
-/// A table's `triggers:`.
+/// A table's or a view's `triggers:`. A view's are `INSTEAD OF` triggers, for
+/// each row, on insert, update or delete, without `when` (PostgreSQL's rules);
+/// a table's are `before` or `after`.
 extension DeclarationLoader.Parser {
-    func parseTriggers(_ entry: YAMLEntry, table: String, declared: [String]) -> [TriggerDeclaration] {
+    func parseTriggers(_ entry: YAMLEntry, table: String, declared: [String], onView: Bool = false) -> [TriggerDeclaration] {
+        let relation = onView ? "view" : "table"
         guard let entries = reader.entries(
-            of: entry.value, what: "'triggers' of table '\(table)'",
+            of: entry.value, what: "'triggers' of \(relation) '\(table)'",
             shape: "a mapping of trigger names to { timing: ..., events: [...], for_each: ..., function: ... }")
         else { return [] }
         var result: [TriggerDeclaration] = []
         for item in entries {
-            let owner = "trigger '\(item.key)' of table '\(table)'"
+            let owner = "trigger '\(item.key)' of \(relation) '\(table)'"
             reader.checkName(item.key, kind: "trigger name", at: item.keyNode)
             guard let fields = reader.fields(
                 of: item.value, allowed: DeclarationLoader.triggerKeys, what: owner,
@@ -24,8 +27,31 @@ extension DeclarationLoader.Parser {
             }
             func choice<T: RawRepresentable & CaseIterable>(_ field: YAMLEntry, _: T.Type) -> T? where T.RawValue == String {
                 guard let text = reader.string(field, of: owner) else { valid = false; return nil }
-                if let value = T(rawValue: text) { return value }
-                let allowed = T.allCases.map(\.rawValue)
+                var allowed = T.allCases.map(\.rawValue)
+                if T.self == TriggerDeclaration.Timing.self {
+                    // A view's triggers are INSTEAD OF, a table's never.
+                    allowed = onView ? [TriggerDeclaration.Timing.insteadOf.rawValue]
+                        : allowed.filter { $0 != TriggerDeclaration.Timing.insteadOf.rawValue }
+                } else if T.self == TriggerDeclaration.Level.self, onView {
+                    allowed = [TriggerDeclaration.Level.row.rawValue]
+                }
+                if allowed.contains(text), let value = T(rawValue: text) { return value }
+                if T.self == TriggerDeclaration.Timing.self, !onView,
+                   ["instead_of", "instead of", "instead"].contains(text.lowercased()) {
+                    reader.error("'\(field.key)' of \(owner) is \(text): INSTEAD OF triggers are for views",
+                                 at: field.value,
+                                 hint: "a table trigger is before or after; declare an INSTEAD OF trigger under "
+                                     + "triggers: of a view")
+                    valid = false
+                    return nil
+                }
+                if onView && T.self != TriggerDeclaration.Event.self {
+                    reader.error("'\(field.key)' of \(owner) must be \(allowed[0]), not '\(text)'", at: field.value,
+                                 hint: "a view's triggers are INSTEAD OF triggers for each row: write \(field.key): "
+                                     + allowed[0])
+                    valid = false
+                    return nil
+                }
                 reader.error("'\(field.key)' of \(owner) must be one of \(allowed.joined(separator: ", ")), not '\(text)'",
                              at: field.value,
                              hint: Suggestion.hint(for: text, among: allowed,
@@ -54,7 +80,12 @@ extension DeclarationLoader.Parser {
                     }
                     events.append(event)
                 }
-                if level == .row, events.contains(.truncate), let node = items.first(where: { $0.0 == "truncate" })?.1 {
+                if onView, events.contains(.truncate), let node = items.first(where: { $0.0 == "truncate" })?.1 {
+                    reader.error("\(owner) fires on truncate, which PostgreSQL does not support for a view", at: node,
+                                 hint: "a view's triggers fire on insert, update or delete")
+                    valid = false
+                } else if level == .row, events.contains(.truncate),
+                          let node = items.first(where: { $0.0 == "truncate" })?.1 {
                     reader.error("\(owner) fires for each row on truncate, which PostgreSQL does not support", at: node,
                                  hint: "use for_each: statement for truncate, or a separate trigger")
                     valid = false
@@ -80,7 +111,15 @@ extension DeclarationLoader.Parser {
             guard valid, let timing, let level else { continue }
             var trigger = TriggerDeclaration(name: item.key, timing: timing, events: events, forEach: level,
                                              function: function, location: item.keyNode.location(in: file))
-            if let whenEntry = fields["when"] { trigger.when = reader.string(whenEntry, of: owner) }
+            if let whenEntry = fields["when"] {
+                if onView {
+                    reader.error("\(owner) has a when: condition, which PostgreSQL does not allow on INSTEAD OF "
+                                     + "triggers", at: whenEntry.keyNode,
+                                 hint: "remove when:, and test the condition in the trigger's function")
+                    continue
+                }
+                trigger.when = reader.string(whenEntry, of: owner)
+            }
             if let commentEntry = fields["comment"] {
                 trigger.comment = reader.string(commentEntry, of: owner, allowEmpty: true)
             }

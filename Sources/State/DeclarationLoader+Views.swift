@@ -18,7 +18,7 @@ extension DeclarationLoader.Parser {
             // Views share the schema's namespace of relations with tables, indexes and sequences.
             claim(item.key, .table, owner, at: location)
             guard let fields = reader.fields(
-                of: item.value, allowed: allowed, what: owner,
+                of: item.value, allowed: allowed + (materialized ? ["triggers"] : []), what: owner,
                 shape: "a mapping with query: (its SELECT) and optionally "
                     + allowed.dropFirst().joined(separator: ", "))
             else { continue }
@@ -40,6 +40,15 @@ extension DeclarationLoader.Parser {
             }
             if let commentEntry = fields["comment"] {
                 view.comment = reader.string(commentEntry, of: owner, allowEmpty: true)
+            }
+            if let triggersEntry = fields["triggers"] {
+                if materialized {
+                    reader.error("\(owner) has triggers, which PostgreSQL does not allow on a materialized view",
+                                 at: triggersEntry.keyNode,
+                                 hint: "remove triggers:, or make it a view (views: takes INSTEAD OF triggers)")
+                } else {
+                    view.triggers = parseTriggers(triggersEntry, table: item.key, declared: [], onView: true)
+                }
             }
             result.append(view)
         }
@@ -76,7 +85,7 @@ extension DeclarationLoader.Parser {
 }
 
 extension DeclarationLoader {
-    static let viewKeys = ["query", "options", "comment"]
+    static let viewKeys = ["query", "options", "comment", "triggers"]
     static let materializedViewKeys = ["query", "indexes", "with_data", "comment"]
     static let viewOptionKeys = ["security_barrier", "security_invoker", "check_option"]
 

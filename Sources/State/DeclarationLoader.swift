@@ -18,10 +18,13 @@ public enum DeclarationLoader {
                             "exclusions", "unlogged", "partition_by", "partitions"]
     static let columnKeys = ["type", "nullable", "default", "identity", "generated", "collation",
                              "comment", "renamed_from", "using"]
-    static let indexKeys = ["columns", "unique", "using", "where", "include", "nulls_not_distinct", "with"]
-    static let foreignKeyKeys = ["columns", "references", "on_delete", "on_update", "deferrable", "initially_deferred"]
+    static let indexKeys = ["columns", "unique", "using", "where", "include", "nulls_not_distinct", "with", "comment"]
+    static let foreignKeyKeys = ["columns", "references", "on_delete", "on_update", "deferrable", "initially_deferred",
+                                 "comment"]
     static let referenceKeys = ["schema", "table", "columns"]
-    static let primaryKeyKeys = ["name", "columns", "deferrable", "initially_deferred"]
+    static let primaryKeyKeys = ["name", "columns", "deferrable", "initially_deferred", "comment"]
+    /// The long form of a check: `{ expression: ..., comment: ... }`.
+    static let checkKeys = ["expression", "comment"]
 
     /// What to do when there is no `schema.yaml`: write one, point at it, or import a tenant.
     static let missingFileHint = "write the schema declaration there, or pass its path with --schema; "

@@ -37,13 +37,14 @@ public struct FunctionDeclaration: Sendable, Equatable {
     }
 }
 
-/// A trigger of a table's `triggers:`.
+/// A trigger of a table's or a view's `triggers:`.
 public struct TriggerDeclaration: Sendable, Equatable {
-    /// `instead_of` is for views, which schema.yaml does not declare yet.
+    /// `instead_of` is for views, `before` and `after` for tables.
     public enum Timing: String, Sendable, Equatable, CaseIterable {
         case before, after
+        case insteadOf = "instead_of"
 
-        public var sql: String { rawValue.uppercased() }
+        public var sql: String { self == .insteadOf ? "INSTEAD OF" : rawValue.uppercased() }
     }
 
     public enum Event: String, Sendable, Equatable, CaseIterable {

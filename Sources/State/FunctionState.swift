@@ -1,4 +1,4 @@
-/// A function or procedure as the server renders it (see `Reflector`).
+/// A function, procedure or aggregate as the server renders it (see `Reflector`).
 ///
 /// Read with `search_path` set to its own schema alone, so that the types and
 /// objects of the schema come back unqualified; the few places where the
@@ -14,11 +14,13 @@ public struct FunctionState: Sendable, Equatable, Codable {
     /// `pg_get_function_identity_arguments`: `a integer, b text`; names the
     /// routine in `DROP` and `COMMENT` (with the name).
     public var arguments: String
-    /// `f` function, `p` procedure.
+    /// `f` function, `p` procedure, `a` aggregate.
     public var kind: String
     /// `pg_get_function_result`: `trigger`, `TABLE(id bigint)`; nil for a procedure.
     public var result: String?
-    /// `pg_get_functiondef`, with its head unqualified (`CREATE OR REPLACE FUNCTION name(`).
+    /// `pg_get_functiondef`, with its head unqualified (`CREATE OR REPLACE FUNCTION name(`);
+    /// for an aggregate, the server's text of its `pg_aggregate` row
+    /// (`Reflector.aggregateDefinition`), one field a line.
     public var definition: String
     public var comment: String?
 
@@ -35,6 +37,13 @@ public struct FunctionState: Sendable, Equatable, Codable {
     /// `name(a integer, b text)`: the key functions are compared by (PostgreSQL
     /// keeps functions per schema and signature).
     public var signature: String { "\(name)(\(arguments))" }
+
+    /// An aggregate's first line: name, arguments, kind (normal, ordered-set,
+    /// hypothetical-set) and number of direct arguments, which `CREATE OR
+    /// REPLACE AGGREGATE` cannot change. Nil for other routines.
+    public var aggregateHead: String? {
+        kind == "a" ? String(definition.prefix { $0 != "\n" }) : nil
+    }
 }
 
 /// A table's trigger: `pg_get_triggerdef(oid, true)` under the schema's own path.

@@ -55,12 +55,17 @@ extension SchemaState {
                 out += "\n"
             }
             for k in t.constraints {
-                out += " K"; field(k.name); field(k.kind.rawValue); field(k.definition); out += "\n"
+                out += " K"; field(k.name); field(k.kind.rawValue); field(k.definition)
+                // Only with a comment: constraints without one encode as before.
+                if let comment = k.comment { out += "c"; field(comment) }
+                out += "\n"
             }
             for i in t.indexes {
                 out += " I"; field(i.name); field(i.definition)
                 // Only when invalid: valid indexes encode as before.
                 if i.invalid { field("invalid") }
+                // Only with a comment, tagged so that it is never taken for `invalid`.
+                if let comment = i.comment { out += "c"; field(comment) }
                 out += "\n"
             }
             for g in t.triggers {
@@ -95,6 +100,12 @@ extension SchemaState {
             for i in v.indexes {
                 out += " I"; field(i.name); field(i.definition)
                 if i.invalid { field("invalid") }
+                out += "\n"
+            }
+            // Only views with triggers have these lines.
+            for g in v.triggers ?? [] {
+                out += " G"; field(g.name); field(g.definition); field(g.comment)
+                if let enabled = g.enabled { field(enabled) }
                 out += "\n"
             }
         }

@@ -13,10 +13,10 @@ public struct SchemaState: Sendable, Equatable, Codable {
     /// Standalone sequences (not a serial or identity column's), sorted by name
     /// (see `SequenceState`).
     public var sequences: [SequenceState]
-    /// Objects tenantplan does not manage (views, aggregates, domains...), as
+    /// Objects tenantplan does not manage (window functions, range types...), as
     /// `kind name`, sorted. Reported, never changed.
     public var others: [String]
-    /// Functions and procedures (not aggregates, not members of an extension),
+    /// Functions, procedures and aggregates (not window functions, not members of an extension),
     /// sorted by signature.
     public var functions: [FunctionState]
     /// Objects the state does not model that stand on the schema's tables,
@@ -267,11 +267,14 @@ public struct ConstraintState: Sendable, Equatable, Codable {
     public var kind: Kind
     /// `pg_get_constraintdef(oid, true)`.
     public var definition: String
+    /// `COMMENT ON CONSTRAINT`; nil for none (and in states of earlier builds).
+    public var comment: String?
 
-    public init(name: String, kind: Kind, definition: String) {
+    public init(name: String, kind: Kind, definition: String, comment: String? = nil) {
         self.name = name
         self.kind = kind
         self.definition = definition
+        self.comment = comment
     }
 }
 
@@ -284,20 +287,24 @@ public struct IndexState: Sendable, Equatable, Codable {
     /// CONCURRENTLY` left behind (or one still being built). Queries do not use
     /// it, so it is never the declared index, whatever its definition.
     public var invalid: Bool
+    /// `COMMENT ON INDEX`; nil for none (and in states of earlier builds).
+    public var comment: String?
 
-    public init(name: String, definition: String, invalid: Bool = false) {
+    public init(name: String, definition: String, invalid: Bool = false, comment: String? = nil) {
         self.name = name
         self.definition = definition
         self.invalid = invalid
+        self.comment = comment
     }
 
-    enum CodingKeys: String, CodingKey { case name, definition, invalid }
+    enum CodingKeys: String, CodingKey { case name, definition, invalid, comment }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         definition = try c.decode(String.self, forKey: .definition)
         invalid = try c.decodeIfPresent(Bool.self, forKey: .invalid) ?? false
+        comment = try c.decodeIfPresent(String.self, forKey: .comment)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -305,5 +312,6 @@ public struct IndexState: Sendable, Equatable, Codable {
         try c.encode(name, forKey: .name)
         try c.encode(definition, forKey: .definition)
         if invalid { try c.encode(invalid, forKey: .invalid) }
+        try c.encodeIfPresent(comment, forKey: .comment)
     }
 }

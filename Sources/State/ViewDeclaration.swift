@@ -23,6 +23,8 @@ public struct ViewDeclaration: Sendable, Equatable {
     /// (empty until the application refreshes it). Never compared: data.
     public var withData = true
     public var comment: String?
+    /// A view's `INSTEAD OF` triggers, in declaration order.
+    public var triggers: [TriggerDeclaration] = []
     public var location: SourceLocation?
     /// Where the query's first character stands, when its lines are the source's
     /// (a literal block): errors the server locates in it point there.

@@ -20,9 +20,14 @@ public struct ViewState: Sendable, Equatable, Codable {
     /// (`pg_depend` through its `pg_rewrite` rule), sorted. Follows from the
     /// definition: not part of the fingerprint.
     public var reads: [String]
+    /// A view's triggers (`INSTEAD OF`), sorted by name; nil for none (and in
+    /// states of earlier builds).
+    public var triggers: [TriggerState]?
 
     public init(name: String, materialized: Bool = false, definition: String, options: [String] = [],
-                columns: [String] = [], comment: String? = nil, indexes: [IndexState] = [], reads: [String] = []) {
+                columns: [String] = [], comment: String? = nil, indexes: [IndexState] = [], reads: [String] = [],
+                triggers: [TriggerState]? = nil) {
+        self.triggers = triggers
         self.name = name
         self.materialized = materialized
         self.definition = definition
@@ -35,11 +40,14 @@ public struct ViewState: Sendable, Equatable, Codable {
 
     public var kind: String { materialized ? "materialized view" : "view" }
 
+    public func trigger(named name: String) -> TriggerState? { triggers?.first { $0.name == name } }
+
     public func normalized() -> ViewState {
         var view = self
         view.options.sort()
         view.indexes.sort { $0.name < $1.name }
         view.reads = Array(Set(reads)).sorted()
+        view.triggers = triggers.flatMap { $0.isEmpty ? nil : $0.sorted { $0.name < $1.name } }
         return view
     }
 

@@ -11,7 +11,7 @@ struct ImportCommand: ParsableCommand {
             schema. This is how a fleet built by Alembic or by hand adopts tenantplan. What schema.yaml \
             cannot express (exclusion constraints, operator classes, deferrable foreign keys...) is \
             skipped with a warning and listed in the file's header comment, as are the objects \
-            tenantplan does not manage (views, aggregates, policies). Functions, procedures and triggers \
+            tenantplan does not manage (window functions, foreign tables...). Functions, procedures, aggregates and triggers \
             are imported. The bookkeeping tables of migration \
             tools (alembic_version, django_migrations, schema_migrations, flyway_schema_history, ...) are left \
             out and listed under ignore:. Checks, defaults, generated expressions and index expressions \

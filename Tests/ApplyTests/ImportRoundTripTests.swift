@@ -94,6 +94,84 @@ import TestSupport
         #expect(try h.rows("SELECT relpersistence::text FROM pg_class WHERE oid = 'fresh.cache'::regclass") == [["u"]])
     }
 
+    /// Comments on keys, checks, foreign keys, exclusion constraints and indexes
+    /// come back in the file (a primary key and a check in their long forms), and
+    /// the tenant plans in sync against it.
+    @Test func commentsOnConstraintsAndIndexesRoundTrip() async throws {
+        let h = try await Harness.make(prefix: "import_rt_comments")
+        try h.run([
+            "CREATE TABLE owners (id integer PRIMARY KEY)",
+            "CREATE TABLE rooms (id integer, owner_id integer REFERENCES owners, code text UNIQUE, "
+                + "size integer CHECK (size > 0), during tsrange, name text, PRIMARY KEY (id), "
+                + "CONSTRAINT rooms_no_overlap EXCLUDE USING gist (during WITH &&))",
+            "CREATE INDEX rooms_name_idx ON rooms (name)",
+            "COMMENT ON CONSTRAINT owners_pkey ON owners IS 'the owner''s key'",
+            "COMMENT ON CONSTRAINT rooms_code_key ON rooms IS 'one code: one room'",
+            "COMMENT ON CONSTRAINT rooms_size_check ON rooms IS 'no empty rooms'",
+            "COMMENT ON CONSTRAINT rooms_owner_id_fkey ON rooms IS 'whose room'",
+            "COMMENT ON CONSTRAINT rooms_no_overlap ON rooms IS 'no double booking'",
+            "COMMENT ON INDEX rooms_name_idx IS 'by name: \"quoted\"'",
+        ], in: "t1", createSchema: true)
+        let (declaration, notes) = try Self.importT1(h)
+        #expect(notes.contains { $0.hasPrefix("verified: ") }, "\(notes)")
+        let owners = try #require(declaration.table(named: "owners"))
+        let rooms = try #require(declaration.table(named: "rooms"))
+        #expect(owners.primaryKey?.comment == "the owner's key")
+        #expect(rooms.primaryKey?.comment == nil)
+        #expect(rooms.uniques.first?.comment == "one code: one room")
+        #expect(rooms.checks.first?.comment == "no empty rooms")
+        #expect(rooms.checks.first?.expression == "size > 0")
+        #expect(rooms.foreignKeys.first?.comment == "whose room")
+        #expect(rooms.exclusions.first?.comment == "no double booking")
+        #expect(rooms.indexes.first?.comment == #"by name: "quoted""#)
+        let plan = try h.plan(declaration, tenants: ["t1"])
+        let inSync = plan.changeSets.allSatisfy(\.inSync)
+        #expect(inSync)
+    }
+
+    /// Aggregates come back as the CREATE AGGREGATE that makes them: support
+    /// functions of the tenant unqualified, built-in ones qualified, options at
+    /// their defaults left out; the tenant plans in sync against the file.
+    @Test func aggregatesRoundTrip() async throws {
+        let h = try await Harness.make(prefix: "import_rt_aggregates")
+        try h.run([
+            "CREATE FUNCTION add_positive(total numeric, value numeric) RETURNS numeric LANGUAGE sql IMMUTABLE "
+                + "AS $$ SELECT total + greatest(value, 0) $$",
+            "CREATE FUNCTION as_text(total numeric) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT total::text $$",
+            "CREATE AGGREGATE positive_sum(numeric) (SFUNC = add_positive, STYPE = numeric, FINALFUNC = as_text, "
+                + "INITCOND = '0', PARALLEL = SAFE)",
+            "CREATE AGGREGATE biggest(integer) (SFUNC = int4larger, STYPE = integer, COMBINEFUNC = int4larger, "
+                + "SORTOP = >, MSFUNC = int4larger, MINVFUNC = int4mi, MSTYPE = integer)",
+            "CREATE AGGREGATE quoted(text) (SFUNC = textcat, STYPE = text, INITCOND = 'it''s')",
+            "COMMENT ON AGGREGATE biggest(integer) IS 'the largest'",
+            "CREATE TABLE t (id integer PRIMARY KEY, n integer)",
+            "CREATE VIEW v AS SELECT biggest(n) AS top, positive_sum(n) AS total FROM t",
+            "CREATE FUNCTION insert_t() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO t VALUES (NEW.id, NEW.n); "
+                + "RETURN NEW; END $$",
+            "CREATE VIEW t_all AS SELECT id, n FROM t",
+            "CREATE TRIGGER t_all_write INSTEAD OF INSERT OR UPDATE ON t_all FOR EACH ROW EXECUTE FUNCTION insert_t()",
+            "COMMENT ON TRIGGER t_all_write ON t_all IS 'writes through'",
+        ], in: "t1", createSchema: true)
+        let (declaration, notes) = try Self.importT1(h)
+        #expect(notes.contains { $0.hasPrefix("verified: ") }, "\(notes)")
+        #expect(declaration.function(named: "positive_sum")?.sql
+                    == "CREATE AGGREGATE positive_sum(numeric) (SFUNC = add_positive, STYPE = numeric, "
+                    + "FINALFUNC = as_text, INITCOND = '0', PARALLEL = SAFE)")
+        #expect(declaration.function(named: "biggest")?.sql
+                    == "CREATE AGGREGATE biggest(integer) (SFUNC = pg_catalog.int4larger, STYPE = integer, "
+                    + "COMBINEFUNC = pg_catalog.int4larger, MSFUNC = pg_catalog.int4larger, MINVFUNC = pg_catalog.int4mi, "
+                    + "MSTYPE = integer, SORTOP = OPERATOR(pg_catalog.>))")
+        #expect(declaration.function(named: "biggest")?.comment == "the largest")
+        #expect(declaration.function(named: "quoted")?.sql.contains("INITCOND = 'it''s'") == true)
+        // A view's INSTEAD OF trigger comes with its view.
+        let trigger = try #require(declaration.view(named: "t_all")?.triggers.first)
+        #expect(trigger.name == "t_all_write" && trigger.timing == .insteadOf && trigger.events == [.insert, .update])
+        #expect(trigger.forEach == .row && trigger.function == "insert_t" && trigger.comment == "writes through")
+        let plan = try h.plan(declaration, tenants: ["t1"])
+        let inSync = plan.changeSets.allSatisfy(\.inSync)
+        #expect(inSync)
+    }
+
     @Test func changesTheWarningsAnnouncedAreExpectedOthersAreNamed() {
         let notes = [
             ImportNote(object: "column items.id", reason: "a serial column that allows NULL"),

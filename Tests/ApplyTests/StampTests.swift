@@ -33,6 +33,15 @@ import TestSupport
         "CREATE TABLE visits_2026 PARTITION OF visits FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
         "CREATE TABLE visits_loose (at date NOT NULL)",
         "CREATE UNLOGGED TABLE cache (k text)",
+        "CREATE INDEX notes_body_idx ON notes (body)",
+        "COMMENT ON INDEX notes_body_idx IS 'search'",
+        "COMMENT ON CONSTRAINT counters_pkey ON counters IS 'the key'",
+        "CREATE AGGREGATE biggest(integer) (SFUNC = int4larger, STYPE = integer)",
+        "CREATE AGGREGATE n_total(integer) (SFUNC = int4pl, STYPE = integer, INITCOND = '0')",
+        "COMMENT ON AGGREGATE n_total(integer) IS 'a sum'",
+        "CREATE VIEW note_bodies AS SELECT id FROM counters",
+        "CREATE TRIGGER note_bodies_insert INSTEAD OF INSERT ON note_bodies FOR EACH ROW EXECUTE FUNCTION touch()",
+        "COMMENT ON TRIGGER note_bodies_insert ON note_bodies IS 'writes'",
     ]
 
     static func reflected(_ h: Harness, _ schema: String) throws -> ReflectedSchema? {
@@ -182,6 +191,21 @@ import TestSupport
         "DROP TABLE visits_2026",
         "ALTER TABLE cache SET LOGGED",
         "ALTER TABLE visits_loose SET UNLOGGED",
+        "COMMENT ON INDEX customers_created_at_idx IS 'new'",
+        "COMMENT ON INDEX notes_body_idx IS 'changed'",
+        "COMMENT ON INDEX notes_body_idx IS NULL",
+        "COMMENT ON CONSTRAINT customers_email_key ON customers IS 'new'",
+        "COMMENT ON CONSTRAINT counters_pkey ON counters IS 'changed'",
+        "COMMENT ON CONSTRAINT counters_pkey ON counters IS NULL",
+        "CREATE OR REPLACE AGGREGATE biggest(integer) (SFUNC = int4larger, STYPE = integer, INITCOND = '0')",
+        "CREATE OR REPLACE AGGREGATE biggest(integer) (SFUNC = int4larger, STYPE = integer, PARALLEL = SAFE)",
+        "COMMENT ON AGGREGATE biggest(integer) IS 'new'",
+        "COMMENT ON AGGREGATE n_total(integer) IS NULL",
+        "DROP AGGREGATE n_total(integer)",
+        "CREATE AGGREGATE biggest(bigint) (SFUNC = int8larger, STYPE = bigint)",
+        "CREATE TRIGGER note_bodies_update INSTEAD OF UPDATE ON note_bodies FOR EACH ROW EXECUTE FUNCTION touch()",
+        "DROP TRIGGER note_bodies_insert ON note_bodies",
+        "COMMENT ON TRIGGER note_bodies_insert ON note_bodies IS 'changed'",
     ])
     func everyChangeOfStateChangesTheStamp(change: String) async throws {
         let h = try await Harness.make(prefix: "stamp_change")

@@ -65,9 +65,11 @@ func caseName(_ step: Step) -> String {
     case .addConstraint: "addConstraint"
     case .renameConstraint: "renameConstraint"
     case .dropConstraint: "dropConstraint"
+    case .commentOnConstraint: "commentOnConstraint"
     case .createIndex: "createIndex"
     case .renameIndex: "renameIndex"
     case .dropIndex: "dropIndex"
+    case .commentOnIndex: "commentOnIndex"
     case .createFunction: "createFunction"
     case .replaceFunction: "replaceFunction"
     case .dropFunction: "dropFunction"
@@ -117,7 +119,7 @@ func caseName(_ step: Step) -> String {
     }
 }
 
-let allStepCaseCount = 87
+let allStepCaseCount = 89
 
 /// A name that needs every kind of quoting: a double quote, capitals, a space, non-ASCII.
 let awkward = "Wé\"ird Nämé 🐘"
@@ -329,6 +331,13 @@ let renderCases: [RenderCase] = [
     RenderCase(.renameIndex(from: "idx_created", to: awkward),
                "ALTER INDEX \"idx_created\" RENAME TO \(awkwardQuoted)", "rename_index", .change),
     RenderCase(.dropIndex(awkward), "DROP INDEX \(awkwardQuoted)", "drop_index", .drop),
+    RenderCase(.commentOnIndex(awkward, comment: "it's fast"), "COMMENT ON INDEX \(awkwardQuoted) IS 'it''s fast'",
+               "comment_index", .change),
+    RenderCase(.commentOnIndex("i", comment: nil), #"COMMENT ON INDEX "i" IS NULL"#, "comment_index", .change),
+    RenderCase(.commentOnConstraint(table: awkward, name: "total_positive", comment: "no refunds"),
+               "COMMENT ON CONSTRAINT \"total_positive\" ON \(awkwardQuoted) IS 'no refunds'", "comment_constraint", .change),
+    RenderCase(.commentOnConstraint(table: "t", name: awkward, comment: nil),
+               "COMMENT ON CONSTRAINT \(awkwardQuoted) ON \"t\" IS NULL", "comment_constraint", .change),
 
     RenderCase(.createFunction(FunctionDeclaration(name: "f", sql: "create function f() returns int language sql as 'select 1'")),
                "create function f() returns int language sql as 'select 1'", "create_function", .create),
@@ -338,6 +347,10 @@ let renderCases: [RenderCase] = [
                "CREATE OR REPLACE PROCEDURE p() LANGUAGE sql AS 'select 1'", "replace_function", .change),
     RenderCase(.dropFunction(name: awkward, arguments: "a integer, b text"),
                "DROP ROUTINE \(awkwardQuoted)(a integer, b text)", "drop_function", .drop),
+    RenderCase(.dropFunction(name: "pct", arguments: "double precision ORDER BY anyelement"),
+               #"DROP AGGREGATE "pct"(double precision ORDER BY anyelement)"#, "drop_function", .drop),
+    RenderCase(.dropFunction(name: "most", arguments: "ORDER BY anyelement"),
+               #"DROP AGGREGATE "most"(ORDER BY anyelement)"#, "drop_function", .drop),
     RenderCase(.commentOnFunction(name: "f", comment: "it's"), "COMMENT ON ROUTINE \"f\" IS 'it''s'",
                "comment_function", .change),
     RenderCase(.createTrigger(table: awkward, TriggerDeclaration(

@@ -32,6 +32,83 @@ import Testing
         #expect(t.exclusions.first?.elements == ["during WITH &&"])
     }
 
+    @Test func commentsOnConstraintsAndIndexesAreRead() throws {
+        let d = try DeclarationLoader.parse(yaml: """
+            version: 1
+            tables:
+              p:
+                columns: { id: integer }
+                primary_key: { name: p_pkey, columns: [id], comment: "The key" }
+              t:
+                columns: { id: integer, v: text, during: tsrange, p_id: integer }
+                primary_key: [id]
+                unique:
+                  t_v_key: { columns: [v], comment: One v }
+                foreign_keys:
+                  t_p_fkey: { columns: [p_id], references: { table: p, columns: [id] }, comment: Whose }
+                checks:
+                  t_v_check: { expression: "v <> ''", comment: Not empty }
+                  t_id_check: "id > 0"
+                indexes:
+                  t_v_idx: { columns: [v], comment: By v }
+                exclusions:
+                  t_no_overlap: { using: gist, elements: ["during WITH &&"], comment: No overlap }
+            """, file: "schema.yaml")
+        let p = try #require(d.table(named: "p")), t = try #require(d.table(named: "t"))
+        #expect(p.primaryKey?.comment == "The key")
+        #expect(t.primaryKey?.comment == nil)
+        #expect(t.uniques.first?.comment == "One v")
+        #expect(t.foreignKeys.first?.comment == "Whose")
+        #expect(t.checks.map(\.expression) == ["v <> ''", "id > 0"])
+        #expect(t.checks.map(\.comment) == ["Not empty", nil])
+        #expect(t.checks.first?.location?.line == 14)
+        #expect(t.indexes.first?.comment == "By v")
+        #expect(t.exclusions.first?.comment == "No overlap")
+    }
+
+    @Test func aCheckMappingWithoutExpressionIsAnError() {
+        expectOnlyError(Self.errors("""
+            version: 1
+            tables:
+              t:
+                columns: { id: integer }
+                checks:
+                  t_id_check: { comment: Positive }
+            """), line: 6, column: 7, message: "check 't_id_check' of table 't' has no expression",
+            hint: "add expression:")
+    }
+
+    @Test func anUnknownKeyOfACheckMappingIsAnError() {
+        let errors = Self.errors("""
+            version: 1
+            tables:
+              t:
+                columns: { id: integer }
+                checks:
+                  t_id_check: { expression: "id > 0", commment: Positive }
+            """)
+        #expect(errors.count == 1)
+        #expect(errors.first?.location?.line == 6)
+        #expect(errors.first?.message.contains("commment") == true)
+    }
+
+    @Test func aCommentOnAMaterializedViewIndexIsNotSupported() {
+        expectOnlyError(Self.errors("""
+            version: 1
+            tables:
+              t:
+                columns: { id: integer }
+            materialized_views:
+              m:
+                query: "SELECT id FROM t"
+                indexes:
+                  m_id_idx: { columns: [id], comment: By id }
+            """), line: 9, column: 34,
+            message: "index 'm_id_idx' of materialized view 'm' has a comment; comments on the indexes of "
+                + "materialized views are not supported yet",
+            hint: "remove comment:")
+    }
+
     @Test func initiallyDeferredButNotDeferrableIsAnError() {
         expectOnlyError(Self.errors("""
             version: 1

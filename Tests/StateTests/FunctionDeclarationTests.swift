@@ -71,6 +71,78 @@ import TestSupport
                         hint: "relative to the directory of schema.yaml")
     }
 
+    @Test func readsAggregates() throws {
+        let d = try Self.parse("""
+            version: 1
+            functions:
+              total:
+                sql: |
+                  /* the sum */ create aggregate total(numeric) (SFUNC = numeric_add, STYPE = numeric);
+                comment: a sum
+              biggest: { sql: "CREATE OR REPLACE AGGREGATE biggest(integer) (SFUNC = int4larger, STYPE = integer)" }
+            tables:
+              t: { columns: { id: integer } }
+            """)
+        let total = try #require(d.function(named: "total"))
+        #expect(total.sql == "/* the sum */ create aggregate total(numeric) (SFUNC = numeric_add, STYPE = numeric)")
+        #expect(total.comment == "a sum")
+        #expect(total.orReplaceSQL == "/* the sum */ create OR REPLACE aggregate total(numeric) (SFUNC = numeric_add, STYPE = numeric)")
+        let biggest = try #require(d.function(named: "biggest"))
+        #expect(biggest.orReplaceSQL == biggest.sql)
+    }
+
+    @Test func readsTriggersOfViews() throws {
+        let d = try Self.parse("""
+            version: 1
+            functions:
+              f: { sql: "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$" }
+            tables:
+              t: { columns: { id: integer } }
+            views:
+              v:
+                query: "SELECT id FROM t"
+                triggers:
+                  v_write: { timing: instead_of, events: [insert, update], for_each: row, function: f, comment: writes }
+            """)
+        let trigger = try #require(d.view(named: "v")?.triggers.first)
+        #expect(trigger.timing == .insteadOf && trigger.events == [.insert, .update] && trigger.forEach == .row)
+        #expect(trigger.comment == "writes" && trigger.location?.line == 10)
+    }
+
+    @Test func triggersOfViewsFollowPostgreSQLsRules() {
+        let errors = Self.errors("""
+            version: 1
+            functions:
+              f: { sql: "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$" }
+            tables:
+              t:
+                columns: { id: integer }
+                triggers:
+                  t_1: { timing: instead_of, events: [insert], for_each: row, function: f }
+            views:
+              v:
+                query: "SELECT id FROM t"
+                triggers:
+                  v_1: { timing: before, events: [insert], for_each: row, function: f }
+                  v_2: { timing: instead_of, events: [insert], for_each: statement, function: f }
+                  v_3: { timing: instead_of, events: [truncate], for_each: row, function: f }
+                  v_4: { timing: instead_of, events: [insert], for_each: row, function: f, when: "true" }
+            materialized_views:
+              m:
+                query: "SELECT id FROM t"
+                triggers: {}
+            """)
+        let located = errors.map { "\($0.location?.line ?? 0):\($0.location?.column ?? 0) \($0.message)" }
+        #expect(located == [
+            "8:22 'timing' of trigger 't_1' of table 't' is instead_of: INSTEAD OF triggers are for views",
+            "13:22 'timing' of trigger 'v_1' of view 'v' must be instead_of, not 'before'",
+            "14:62 'for_each' of trigger 'v_2' of view 'v' must be row, not 'statement'",
+            "15:43 trigger 'v_3' of view 'v' fires on truncate, which PostgreSQL does not support for a view",
+            "16:80 trigger 'v_4' of view 'v' has a when: condition, which PostgreSQL does not allow on INSTEAD OF triggers",
+            "20:5 materialized view 'm' has triggers, which PostgreSQL does not allow on a materialized view",
+        ], "\(located)")
+    }
+
     @Test func mistakesAreErrorsAtTheirLine() {
         let errors = Self.errors("""
             version: 1
@@ -97,7 +169,7 @@ import TestSupport
             """)
         let located = errors.map { "\($0.location?.line ?? 0):\($0.location?.column ?? 0) \($0.message)" }
         let expected = [
-            "3:13 'sql' of function 'a' is not a CREATE FUNCTION or CREATE PROCEDURE statement",
+            "3:13 'sql' of function 'a' is not a CREATE FUNCTION, CREATE PROCEDURE or CREATE AGGREGATE statement",
             "4:75 unknown key 'body' in function 'b'",
             "4:3 function 'b' is declared, and also ignored by ignore: functions 'b' at line 21",
             "5:3 function 'c' has no sql:",
