@@ -129,6 +129,9 @@ public struct Importer: Sendable {
             d.functions[i].location = nil
             d.functions[i].sqlLocation = nil
         }
+        // `views:` and `materialized_views:` are written apart, each sorted: the
+        // order of views carries no meaning (the server finds their creation order).
+        d.views.sort { $0.name < $1.name }
         for i in d.views.indices {
             d.views[i].location = nil
             d.views[i].queryLocation = nil
