@@ -13,7 +13,9 @@ extension Importer {
     /// The declaration that reproduces `catalog`, and what it leaves out. Pure.
     static func build(_ catalog: Catalog, file: String) -> Built {
         var built = Built(declaration: Declaration(file: file))
-        built.declaration.enums = catalog.enums.map { EnumDeclaration(name: $0.name, values: $0.labels) }
+        built.declaration.enums = catalog.enums.map {
+            EnumDeclaration(name: $0.name, values: $0.labels, comment: $0.comment)
+        }
         buildFunctions(catalog.functions, tenant: catalog.schema, into: &built)
         buildViews(catalog.views, indexes: catalog.viewIndexes, triggers: catalog.viewTriggers,
                    functions: Set(built.declaration.functions.map(\.name)), into: &built)

@@ -12,7 +12,7 @@ extension Importer {
     /// The facts `build` needs, as the server renders them under the tenant's `search_path`.
     struct Catalog: Sendable {
         var schema: String
-        var enums: [(name: String, labels: [String])] = []
+        var enums: [(name: String, labels: [String], comment: String?)] = []
         var tables: [Table] = []
         /// Views, aggregates, standalone sequences, policies...: `kind name`, sorted.
         var unmanaged: [String] = []

@@ -28,7 +28,9 @@ extension Importer {
                                + catalog.sequences.map { "sequence \($0.name)" })
 
         for row in try connection.query(EnumLabelRow.query, [namespace]).decode(EnumLabelRow.self) {
-            if catalog.enums.last?.name != row.name { catalog.enums.append((row.name, [])) }
+            if catalog.enums.last?.name != row.name {
+                catalog.enums.append((row.name, [], state?.enumType(named: row.name)?.comment))
+            }
             if let label = row.label { catalog.enums[catalog.enums.count - 1].labels.append(label) }
         }
 

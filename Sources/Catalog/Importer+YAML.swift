@@ -20,7 +20,10 @@ extension Importer {
         if !declaration.enums.isEmpty {
             out += "enums:\n"
             for e in declaration.enums {
-                out += "  \(yamlScalar(e.name)): \(flowList(e.values))\n"
+                // The mapping form only with a comment: the list form says the rest.
+                let value = e.comment == nil ? flowList(e.values)
+                    : flowMapping([("values", flowList(e.values))] + commentField(e.comment))
+                out += "  \(yamlScalar(e.name)): \(value)\n"
             }
         }
         out += domainsSection(declaration.domains)

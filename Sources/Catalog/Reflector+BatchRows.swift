@@ -87,6 +87,8 @@ extension Reflector {
         // MARK: Composite types
         var compositeTypes: [CompositeTypeRow]
         var compositeAttributes: [CompositeAttributeRow]
+        // MARK: Enums' comments
+        var enumComments: [EnumCommentRow]
         /// Re-read texts, keyed `c/oid` (constraint), `d/oid` (default),
         /// `i/oid` (index), `t/rel/attnum` (column type), `l/rel/attnum` (collation),
         /// and routines' and triggers' texts (see `Reflector.routineTextsQuery`).
@@ -122,6 +124,9 @@ extension Reflector {
                                   prepared: "tenantplan_composite_types"),
                 PipelineStatement(CompositeAttributeRow.query, [arrayLiteral(owners.compositeOIDs)],
                                   prepared: "tenantplan_composite_attributes"),
+                // MARK: Enums' comments
+                PipelineStatement(EnumCommentRow.query, [arrayLiteral(owners.enumOIDs)],
+                                  prepared: "tenantplan_enum_comments"),
             ]
         }
 
@@ -145,6 +150,7 @@ extension Reflector {
             sequences = try results[15].decode()
             compositeTypes = try results[16].decode()
             compositeAttributes = try results[17].decode()
+            enumComments = try results[18].decode()
         }
 
         /// Each schema's stamp lines from these rows, by position in the batch
@@ -175,6 +181,9 @@ extension Reflector {
             }
             for row in enumLabels {
                 add(row.type, Stamp.label(oid: row.oid, version: row.version), owners: owners.ofEnum)
+            }
+            for row in enumComments {
+                add(row.oid, Stamp.typeComment(oid: row.oid, version: row.version), owners: owners.ofEnum)
             }
             for row in comments {
                 add(row.table, Stamp.comment(oid: row.table, attnum: row.subid, version: row.version))

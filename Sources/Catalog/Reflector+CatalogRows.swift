@@ -368,6 +368,25 @@ extension Reflector {
         }
     }
 
+    /// The comment of an enum type of the batch (`pg_description` of its `pg_type` row).
+    struct EnumCommentRow: RowDecodable {
+        static let query = """
+            SELECT ds.objoid::int8::text AS oid, ds.description AS comment, ds.xmin::text AS version
+            FROM pg_description ds
+            WHERE ds.objoid = ANY($1::oid[]) AND ds.classoid = 'pg_type'::regclass AND ds.objsubid = 0
+            """
+
+        var oid: String
+        var comment: String
+        var version: String
+
+        init(_ row: Row) throws {
+            oid = try row.value("oid")
+            comment = try row.value("comment")
+            version = try row.value("version")
+        }
+    }
+
     /// A label of an enum type, in the enum's order.
     /// See https://www.postgresql.org/docs/15/catalog-pg-enum.html
     struct EnumLabelRow: RowDecodable {

@@ -28,7 +28,7 @@ public struct ReflectedSchema: Sendable {
 /// tables' columns and defaults, constraints, indexes and comments (their
 /// constraints' and indexes' comments too); its owned sequences' owners, every
 /// sequence's `pg_sequence` row and comment (values handed out write none); its
-/// enums' labels; its composite types' attributes and comments; its tables' and
+/// enums' labels and comments; its composite types' attributes and comments; its tables' and
 /// views' triggers (not internal ones) and their comments; its routines' comments and its
 /// aggregates' `pg_aggregate` rows; its views'
 /// rewrite rules, comments and indexes (`viewLine`); its domains' checks and
@@ -118,7 +118,7 @@ public enum Stamp {
     /// An aggregate's `pg_aggregate` row (its `pg_proc` row is a member's).
     static func aggregate(oid: String, version: String) -> String { "ag:\(oid):\(version)" }
 
-    /// A comment on a domain (`pg_description` of `pg_type`).
+    /// A comment on a domain, enum or composite type (`pg_description` of `pg_type`).
     static func typeComment(oid: String, version: String) -> String { "y:\(oid):\(version)" }
     // Row-level security, policies and grants: the switches and ACLs live in
     // the `pg_class`, `pg_namespace` and `pg_proc` rows the stamp already has.
@@ -275,6 +275,11 @@ public enum Stamp {
             SELECT 'y:' || ds.objoid::int8 || ':' || ds.xmin::text
             FROM r, pg_catalog.pg_description ds
             WHERE ds.objoid = ANY(r.composites) AND ds.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass
+              AND ds.objsubid = 0
+            UNION ALL
+            SELECT 'y:' || ds.objoid::int8 || ':' || ds.xmin::text
+            FROM r, pg_catalog.pg_description ds
+            WHERE ds.objoid = ANY(r.enums) AND ds.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass
               AND ds.objsubid = 0
             UNION ALL
             SELECT 'y:' || ds.objoid::int8 || ':' || ds.xmin::text

@@ -43,6 +43,7 @@ extension Change {
         case dropAttribute = "drop_attribute"
         case alterAttributeType = "alter_attribute_type"
         case commentOnCompositeType = "comment_composite_type"
+        case commentOnEnum = "comment_enum"
         case dropCompositeType = "drop_composite_type"
         // MARK: Sequences
         case createStandaloneSequence = "create_standalone_sequence"

@@ -83,6 +83,9 @@ public struct Differ: Sendable {
         for v in declaration.views where v.comment != nil {
             ops.append(.commentOnView(name: v.name, materialized: v.materialized, comment: v.comment))
         }
+        for e in declaration.enums where e.comment != nil {
+            ops.append(.commentOnEnum(e.name, comment: e.comment))
+        }
         for d in declaration.domains where d.comment != nil {
             ops.append(.commentOnDomain(d.name, comment: d.comment))
         }

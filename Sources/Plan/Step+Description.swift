@@ -40,6 +40,7 @@ extension Step {
         case .dropAttribute: .dropAttribute
         case .alterAttributeType: .alterAttributeType
         case .commentOnCompositeType: .commentOnCompositeType
+        case .commentOnEnum: .commentOnEnum
         case .dropCompositeType: .dropCompositeType
         // MARK: Sequences
         case .createStandaloneSequence: .createStandaloneSequence
@@ -150,6 +151,7 @@ extension Step {
         case .alterAttributeType(let type, let name, let attributeType):
             "attribute \(name) of composite type \(type) as \(attributeType)"
         case .commentOnCompositeType(let name, _): "comment on composite type \(name)"
+        case .commentOnEnum(let name, _): "comment on enum \(name)"
         case .dropCompositeType(let name): "composite type \(name)"
         // MARK: Sequences
         case .createStandaloneSequence(let s): "sequence \(s.name)"

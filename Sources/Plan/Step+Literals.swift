@@ -58,7 +58,7 @@ extension Step {
             return t.attributes.flatMap { SQLTokens($0.type).literals }
         case .addAttribute(_, _, let type), .alterAttributeType(_, _, let type):
             return SQLTokens(type).literals
-        case .commentOnCompositeType(_, let comment):
+        case .commentOnCompositeType(_, let comment), .commentOnEnum(_, let comment):
             return comment.map { [$0] } ?? []
         case .dropAttribute, .dropCompositeType:
             return []

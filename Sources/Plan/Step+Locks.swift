@@ -74,6 +74,7 @@ extension Step {
              .alterSequenceType, .dropSequence, .renameIndex,
              .createStandaloneSequence, .alterSequence, .commentOnSequence,
              .createCompositeType, .addAttribute, .dropAttribute, .alterAttributeType, .commentOnCompositeType,
+             .commentOnEnum,
              .dropCompositeType:
             // A sequence's or composite type's own catalog rows: no table lock (nextval does not wait on
             // ALTER SEQUENCE's; the values of a composite type's columns are not rewritten).

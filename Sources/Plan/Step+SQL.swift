@@ -90,7 +90,7 @@ extension Step {
             return "ALTER TYPE \(q(type)) DROP ATTRIBUTE \(q(name))"
         case .alterAttributeType(let type, let name, let attributeType):
             return "ALTER TYPE \(q(type)) ALTER ATTRIBUTE \(q(name)) TYPE \(attributeType)"
-        case .commentOnCompositeType(let name, let comment):
+        case .commentOnCompositeType(let name, let comment), .commentOnEnum(let name, let comment):
             return "COMMENT ON TYPE \(q(name)) IS \(comment.map(quoteLiteral) ?? "NULL")"
         case .dropCompositeType(let name):
             return "DROP TYPE \(q(name))"

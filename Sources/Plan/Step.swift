@@ -61,6 +61,8 @@ public enum Step: Sendable, Equatable {
     /// Only while no column uses the composite type: PostgreSQL refuses otherwise.
     case alterAttributeType(compositeType: String, name: String, type: String)
     case commentOnCompositeType(String, comment: String?)
+    /// `COMMENT ON TYPE` of an enum.
+    case commentOnEnum(String, comment: String?)
     case dropCompositeType(String)
     // MARK: Sequences
     /// A standalone sequence with its declared options (`OWNED BY` comes once the table exists).

@@ -56,11 +56,14 @@ public struct Declaration: Sendable, Equatable {
 public struct EnumDeclaration: Sendable, Equatable {
     public var name: String
     public var values: [String]
+    /// `comment:` of the mapping form; nil when it has none.
+    public var comment: String?
     public var location: SourceLocation?
 
-    public init(name: String, values: [String], location: SourceLocation? = nil) {
+    public init(name: String, values: [String], comment: String? = nil, location: SourceLocation? = nil) {
         self.name = name
         self.values = values
+        self.comment = comment
         self.location = location
     }
 }

@@ -78,4 +78,6 @@ extension DeclarationLoader.Parser {
 
 extension DeclarationLoader {
     static let compositeTypeKeys = ["attributes", "comment"]
+    /// The mapping form of an enum (`enums:`); the list form is its values alone.
+    static let enumKeys = ["values", "comment"]
 }

@@ -186,7 +186,8 @@ extension DeclarationLoader {
 
         func parseEnums(_ entry: YAMLEntry) -> [EnumDeclaration] {
             guard let entries = reader.entries(
-                of: entry.value, what: "'enums'", shape: "a mapping of enum names to lists of labels")
+                of: entry.value, what: "'enums'",
+                shape: "a mapping of enum names to lists of labels, or to { values: [labels], comment: text }")
             else { return [] }
             var result: [EnumDeclaration] = []
             for item in entries {
@@ -202,7 +203,30 @@ extension DeclarationLoader {
                     reader.error("enum '\(name)' has the name of a built-in type", at: item.keyNode,
                                  hint: "a column of type \(name) would get the built-in type; rename the enum")
                 }
-                guard let labels = reader.list(item, of: "enums", shape: "a list of labels such as [pending, paid]")
+                var comment: String?
+                var labelsEntry = item
+                var labelsOwner = "enums"
+                if case .mapping = item.value {
+                    // The mapping form: { values: [pending, paid], comment: "..." }.
+                    let owner = "enum '\(name)'"
+                    guard let fields = reader.fields(
+                        of: item.value, allowed: DeclarationLoader.enumKeys, what: owner,
+                        shape: "a list of labels such as [pending, paid], or a mapping with values: [pending, paid] "
+                            + "and, optionally, comment:")
+                    else { continue }
+                    guard let valuesEntry = fields["values"] else {
+                        reader.error("\(owner) has no values", at: item.keyNode,
+                                     hint: "add values:, e.g. \(name): { values: [pending, paid], comment: \"...\" }")
+                        continue
+                    }
+                    if let commentEntry = fields["comment"] {
+                        comment = reader.string(commentEntry, of: owner, allowEmpty: true)
+                    }
+                    labelsEntry = valuesEntry
+                    labelsOwner = owner
+                }
+                guard let labels = reader.list(labelsEntry, of: labelsOwner,
+                                               shape: "a list of labels such as [pending, paid]")
                 else { continue }
                 var values: [String] = []
                 var seen: [String: Node] = [:]
@@ -221,7 +245,8 @@ extension DeclarationLoader {
                     seen[text] = label
                     values.append(text)
                 }
-                result.append(EnumDeclaration(name: name, values: values, location: item.keyNode.location(in: file)))
+                result.append(EnumDeclaration(name: name, values: values, comment: comment,
+                                               location: item.keyNode.location(in: file)))
             }
             return result
         }

@@ -20,6 +20,8 @@ extension SchemaState {
         for e in state.enums {
             out += "E"; field(e.name)
             for label in e.labels { field(label) }
+            // Only with a comment: enums without one encode as before.
+            if let comment = e.comment { out += "c"; field(comment) }
             out += "\n"
         }
         for t in state.tables {

@@ -102,10 +102,13 @@ public struct EnumState: Sendable, Equatable, Codable {
     public var name: String
     /// In sort order.
     public var labels: [String]
+    /// `COMMENT ON TYPE`; nil when it has none.
+    public var comment: String?
 
-    public init(name: String, labels: [String]) {
+    public init(name: String, labels: [String], comment: String? = nil) {
         self.name = name
         self.labels = labels
+        self.comment = comment
     }
 }
 

@@ -49,6 +49,38 @@ import TestSupport
         #expect(inSync)
     }
 
+    /// An enum with a comment is written in the mapping form (`{ values:,
+    /// comment: }`), one without in the list form; both read back as they
+    /// were, and the tenant plans in sync.
+    @Test func enumCommentsRoundTrip() async throws {
+        let h = try await Harness.make(prefix: "import_enumc")
+        try h.run([
+            "CREATE TYPE status AS ENUM ('open', 'closed')",
+            "COMMENT ON TYPE status IS 'a ticket''s state: open, closed'",
+            "CREATE TYPE \"Mood Kind\" AS ENUM ('ok', 'it''s fine')",
+            "CREATE TYPE empty_kind AS ENUM ()",
+            "COMMENT ON TYPE empty_kind IS E'two\\nlines'",
+            "CREATE TABLE tickets (id integer PRIMARY KEY, status status NOT NULL DEFAULT 'open', mood \"Mood Kind\")",
+            "INSERT INTO tickets VALUES (1, 'closed', 'ok'), (2, 'open', NULL)",
+        ], in: "t1", createSchema: true)
+        let (declaration, notes) = try Self.importT1(h)
+        #expect(notes.contains { $0.hasPrefix("verified: ") }, "\(notes)")
+        #expect(declaration.enumType(named: "status")?.values == ["open", "closed"])
+        #expect(declaration.enumType(named: "status")?.comment == "a ticket's state: open, closed")
+        #expect(declaration.enumType(named: "Mood Kind")?.values == ["ok", "it's fine"])
+        #expect(declaration.enumType(named: "Mood Kind")?.comment == nil)
+        #expect(declaration.enumType(named: "empty_kind")?.values == [])
+        #expect(declaration.enumType(named: "empty_kind")?.comment == "two\nlines")
+        let plan = try h.plan(declaration, tenants: ["t1"])
+        let inSync = plan.changeSets.allSatisfy(\.inSync)
+        #expect(inSync)
+        // A new tenant made from the file gets the same comments.
+        let realised = try DesiredState.realise(declaration, on: h.connection)
+        #expect(realised.enumType(named: "status")?.comment == "a ticket's state: open, closed")
+        #expect(realised.enumType(named: "empty_kind")?.comment == "two\nlines")
+        #expect(realised.enumType(named: "Mood Kind")?.comment == nil)
+    }
+
     /// Partitioned and UNLOGGED tables are declared as they are: the partition
     /// key and bounds as the server prints them, the partitions under their
     /// table (not as tables of their own), and the tenant plans in sync.

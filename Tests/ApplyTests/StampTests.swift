@@ -18,6 +18,7 @@ import TestSupport
         "CREATE VIEW customer_emails AS SELECT email FROM customers",
         "CREATE FUNCTION answer() RETURNS integer LANGUAGE sql AS 'SELECT 42'",
         "CREATE TYPE mood AS ENUM ('ok', 'meh')",
+        "COMMENT ON TYPE mood IS 'how it went'",
         "CREATE TABLE notes (id serial PRIMARY KEY, body text, mood mood DEFAULT 'ok', n integer DEFAULT answer())",
         "COMMENT ON COLUMN notes.body IS 'free text'",
         "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
@@ -206,6 +207,9 @@ import TestSupport
         "CREATE TRIGGER note_bodies_update INSTEAD OF UPDATE ON note_bodies FOR EACH ROW EXECUTE FUNCTION touch()",
         "DROP TRIGGER note_bodies_insert ON note_bodies",
         "COMMENT ON TRIGGER note_bodies_insert ON note_bodies IS 'changed'",
+        "COMMENT ON TYPE order_status IS 'new'",
+        "COMMENT ON TYPE mood IS 'changed'",
+        "COMMENT ON TYPE mood IS NULL",
     ])
     func everyChangeOfStateChangesTheStamp(change: String) async throws {
         let h = try await Harness.make(prefix: "stamp_change")

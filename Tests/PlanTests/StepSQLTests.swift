@@ -57,6 +57,7 @@ func caseName(_ step: Step) -> String {
     case .dropAttribute: "dropAttribute"
     case .alterAttributeType: "alterAttributeType"
     case .commentOnCompositeType: "commentOnCompositeType"
+    case .commentOnEnum: "commentOnEnum"
     case .dropCompositeType: "dropCompositeType"
     case .createStandaloneSequence: "createStandaloneSequence"
     case .alterSequence: "alterSequence"
@@ -119,7 +120,7 @@ func caseName(_ step: Step) -> String {
     }
 }
 
-let allStepCaseCount = 89
+let allStepCaseCount = 90
 
 /// A name that needs every kind of quoting: a double quote, capitals, a space, non-ASCII.
 let awkward = "Wé\"ird Nämé 🐘"
@@ -455,6 +456,10 @@ let renderCases: [RenderCase] = [
     RenderCase(.commentOnCompositeType("address", comment: "where"),
                #"COMMENT ON TYPE "address" IS 'where'"#, "comment_composite_type", .change),
     RenderCase(.dropCompositeType("address"), #"DROP TYPE "address""#, "drop_composite_type", .drop),
+    RenderCase(.commentOnEnum("order_status", comment: "it's where"),
+               #"COMMENT ON TYPE "order_status" IS 'it''s where'"#, "comment_enum", .change),
+    RenderCase(.commentOnEnum("order_status", comment: nil),
+               #"COMMENT ON TYPE "order_status" IS NULL"#, "comment_enum", .change),
     // Sequences
     RenderCase(.createStandaloneSequence(SequenceDeclaration(name: "invoice_number")),
                #"CREATE SEQUENCE "invoice_number""#, "create_standalone_sequence", .create),

@@ -920,6 +920,65 @@ extension Declaration {
                         hint: "already listed at line 3")
     }
 
+    @Test func enumMappingFormWithComment() throws {
+        let declaration = try parse("""
+            version: 1
+            enums:
+              order_status: { values: [pending, paid], comment: "where an order is" }
+              mood:
+                values: [ok]
+              plain: [a, b]
+              cleared: { values: [x], comment: "" }
+            tables: {}
+            """)
+        #expect(declaration.enumType(named: "order_status")?.values == ["pending", "paid"])
+        #expect(declaration.enumType(named: "order_status")?.comment == "where an order is")
+        #expect(declaration.enumType(named: "mood")?.values == ["ok"])
+        #expect(declaration.enumType(named: "mood")?.comment == nil)
+        #expect(declaration.enumType(named: "plain")?.values == ["a", "b"])
+        #expect(declaration.enumType(named: "plain")?.comment == nil)
+        #expect(declaration.enumType(named: "cleared")?.comment == "")
+        #expect(declaration.enumType(named: "order_status")?.location?.line == 3)
+    }
+
+    @Test func enumMappingFormUnknownKey() {
+        let errors = schemaErrors("""
+            version: 1
+            enums:
+              order_status: { labels: [pending, paid] }
+            tables: {}
+            """)
+        #expect(errors.count == 2, "errors: \(errors)")
+        guard errors.count == 2 else { return }
+        expectError(errors[0], line: 3, column: 3, message: "enum 'order_status' has no values", hint: "add values:")
+        expectError(errors[1], line: 3, column: 19, message: "unknown key 'labels' in enum 'order_status'",
+                    hint: "values")
+    }
+
+    @Test func enumMappingFormMissingValues() {
+        expectOnlyError(schemaErrors("""
+            version: 1
+            enums:
+              order_status: { comment: "where an order is" }
+            tables: {}
+            """), line: 3, column: 3, message: "enum 'order_status' has no values", hint: "add values:")
+    }
+
+    @Test func enumMappingFormBadValuesAndComment() {
+        let errors = schemaErrors("""
+            version: 1
+            enums:
+              a: { values: pending }
+              b: { values: [x, x], comment: [no] }
+            tables: {}
+            """)
+        #expect(errors.count == 3, "errors: \(errors)")
+        guard errors.count == 3 else { return }
+        expectError(errors[0], line: 3, column: 16, message: "'values' of enum 'a' must be a list of labels")
+        expectError(errors[1], line: 4, column: 20, message: "duplicate label 'x' in enum 'b'")
+        expectError(errors[2], line: 4, column: 33, message: "'comment' of enum 'b' must be a single value")
+    }
+
     // MARK: - References
 
     @Test func unknownColumnsInKeysAndIncludes() {

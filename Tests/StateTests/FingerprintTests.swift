@@ -4,7 +4,7 @@ import Testing
 /// A state that uses every field, so that each can be changed on its own.
 let fingerprintSample = SchemaState(
     enums: [EnumState(name: "order_status", labels: ["pending", "paid"]),
-            EnumState(name: "mood", labels: ["ok"])],
+            EnumState(name: "mood", labels: ["ok"], comment: "how it went")],
     tables: [
         TableState(
             name: "orders", comment: "Orders",
@@ -55,6 +55,10 @@ let fingerprintEdits: [FingerprintEdit] = [
     FingerprintEdit("enum label order") { $0.enums[0].labels.reverse() },
     FingerprintEdit("enum added") { $0.enums.append(EnumState(name: "z", labels: [])) },
     FingerprintEdit("enum label emptied") { $0.enums[1].labels = [""] },
+    FingerprintEdit("enum comment") { $0.enums[0].comment = "" },
+    FingerprintEdit("enum comment changed") { $0.enums[1].comment = "how it was" },
+    FingerprintEdit("enum comment removed") { $0.enums[1].comment = nil },
+    FingerprintEdit("enum comment taken for a label") { $0.enums[1] = EnumState(name: "mood", labels: ["ok", "how it went"]) },
     FingerprintEdit("table name") { $0.tables[0].name = "order" },
     FingerprintEdit("table comment") { $0.tables[0].comment = "Orders!" },
     FingerprintEdit("table comment removed") { $0.tables[0].comment = nil },
