@@ -61,12 +61,9 @@ extension Importer {
                         reason: "schema.yaml cannot express its definition: \(index.tail)"))
                     continue
                 }
-                if index.comment != nil {
-                    built.caveats.append(ImportNote(
-                        object: "index \(index.name) on \(view.name)",
-                        reason: "its comment is left out: schema.yaml cannot declare comments on a materialized view's indexes"))
-                }
-                declared.indexes.append(built1)
+                var declaredIndex = built1
+                declaredIndex.comment = index.comment
+                declared.indexes.append(declaredIndex)
             }
             for trigger in (triggers[view.name] ?? []).sorted(by: { $0.name < $1.name }) {
                 switch buildTrigger(trigger, declared: functions, onView: true) {
@@ -107,7 +104,7 @@ extension Importer {
                 if !v.indexes.isEmpty {
                     out += "    indexes:\n"
                     for index in v.indexes {
-                        out += "      \(yamlScalar(index.name)): \(flowMapping(indexFields(index)))\n"
+                        out += "      \(yamlScalar(index.name)): \(flowMapping(indexFields(index) + commentField(index.comment)))\n"
                     }
                 }
                 if !v.triggers.isEmpty {

@@ -12,7 +12,7 @@ import State
 /// views of the schema it reads (`pg_depend` of its `pg_rewrite` rule, one per
 /// line), `vs` its stamp line; `vi` a materialized view's index, keyed by
 /// `view/index`, its text as `IndexState.definition` with a leading `!` when
-/// the index is invalid.
+/// the index is invalid; `vk` the comment of such an index, keyed alike.
 /// See https://www.postgresql.org/docs/15/catalog-pg-rewrite.html
 extension Reflector {
     static func viewTextsQuery(_ views: String) -> String {
@@ -47,6 +47,13 @@ extension Reflector {
         JOIN pg_index i ON i.indrelid = c.oid
         JOIN pg_class ic ON ic.oid = i.indexrelid
         WHERE c.oid = ANY(\(views)::oid[])
+        UNION ALL
+        SELECT 'vk', c.oid::int8::text || '/' || ic.relname, ds.description
+        FROM pg_class c
+        JOIN pg_index i ON i.indrelid = c.oid
+        JOIN pg_class ic ON ic.oid = i.indexrelid
+        JOIN pg_description ds ON ds.classoid = 'pg_class'::regclass AND ds.objoid = i.indexrelid AND ds.objsubid = 0
+        WHERE c.oid = ANY(\(views)::oid[])
         """
     }
 
@@ -58,7 +65,8 @@ extension Reflector {
             guard parts.count == 2 else { continue }
             let invalid = text.hasPrefix("!")
             indexes[String(parts[0]), default: []].append(
-                IndexState(name: String(parts[1]), definition: invalid ? String(text.dropFirst()) : text, invalid: invalid))
+                IndexState(name: String(parts[1]), definition: invalid ? String(text.dropFirst()) : text, invalid: invalid,
+                           comment: local["vk/\(parts[0])/\(parts[1])"]))
         }
         func lines(_ text: String?) -> [String] {
             text.map { $0.split(separator: "\n").map(String.init) } ?? []
@@ -81,7 +89,8 @@ extension Reflector {
 extension Stamp {
     /// A view's stamp line as SQL over `pg_class c` (the view): the versions
     /// of its rewrite rule, comment and indexes (`pg_class` itself is a member
-    /// of the schema). The same text in `Reflector.viewTextsQuery` and `query`.
+    /// of the schema), and of its indexes' comments when it has any (lines of
+    /// views without one are as before). The same text in `Reflector.viewTextsQuery` and `query`.
     static let viewLine = """
         'w:' || c.oid::int8 || ':'
             || coalesce((SELECT pg_catalog.string_agg(rw.oid::int8 || '.' || rw.xmin::text, ',' ORDER BY rw.oid)
@@ -92,6 +101,13 @@ extension Stamp {
             || coalesce((SELECT pg_catalog.string_agg(i.indexrelid::int8 || '.' || i.xmin::text || '.' || ic.xmin::text,
                                                       ',' ORDER BY i.indexrelid)
                          FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+                         WHERE i.indrelid = c.oid), '')
+            || coalesce((SELECT ':' || pg_catalog.string_agg(ds.objoid::int8 || '.' || ds.xmin::text, ','
+                                                             ORDER BY ds.objoid)
+                         FROM pg_catalog.pg_index i
+                         JOIN pg_catalog.pg_description ds
+                           ON ds.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ds.objoid = i.indexrelid
+                          AND ds.objsubid = 0
                          WHERE i.indrelid = c.oid), '')
         """
 }

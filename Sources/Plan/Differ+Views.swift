@@ -105,6 +105,7 @@ extension Differ.Run {
                 if actual.view(named: view.name) != nil { hazards.append(.rebuildsView) }
                 steps.append(Planned(step: .createView(view), hazards: hazards))
                 steps += view.indexes.map { Planned(step: .createViewIndex(view: view.name, $0), hazards: []) }
+                for index in want.indexes { commentIndex(index, from: nil) }
                 if let comment = want.comment {
                     add(.commentOnView(name: view.name, materialized: view.materialized, comment: comment), .comments)
                 }
@@ -148,9 +149,13 @@ extension Differ.Run {
         for index in view.indexes {
             guard let w = want.indexes.first(where: { $0.name == index.name }) else { continue }
             let h = have.indexes.first { $0.name == index.name }
-            if h?.definition == w.definition, h?.invalid == false { continue }
+            if let h, h.definition == w.definition, !h.invalid {
+                commentIndex(w, from: h.comment)
+                continue
+            }
             if h != nil { add(.dropIndex(index.name), .dropViews) }
             steps.append(.createViewIndex(view: view.name, index))
+            commentIndex(w, from: nil)
         }
         for h in have.indexes where want.indexes.first(where: { $0.name == h.name }) == nil {
             addDestructive(.dropIndex(h.name), .dropViews, hazards: [.dropsUnmanagedObject],
@@ -258,6 +263,7 @@ extension Differ {
             ops.append(item.step)
             if case .createView(let view) = item.step {
                 ops += view.indexes.map { .createViewIndex(view: view.name, $0) }
+                ops += view.indexes.compactMap { i in i.comment.map { .commentOnIndex(i.name, comment: $0) } }
             }
         }
         return ops

@@ -55,14 +55,7 @@ extension DeclarationLoader.Parser {
             }
             parseIndexOptions(fields, into: &index, owner: owner)
             if let commentEntry = fields["comment"] {
-                if declared == nil {
-                    // A materialized view's index: its comment is not read back yet.
-                    reader.error("\(owner) has a comment; comments on the indexes of materialized views are "
-                                     + "not supported yet", at: commentEntry.keyNode,
-                                 hint: "remove comment:, or put the text in the materialized view's own comment")
-                } else {
-                    index.comment = reader.string(commentEntry, of: owner)
-                }
+                index.comment = reader.string(commentEntry, of: owner)
             }
             if valid { result.append(index) }
         }

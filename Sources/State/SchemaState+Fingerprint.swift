@@ -102,6 +102,8 @@ extension SchemaState {
             for i in v.indexes {
                 out += " I"; field(i.name); field(i.definition)
                 if i.invalid { field("invalid") }
+                // Only with a comment, tagged so that it is never taken for `invalid`.
+                if let comment = i.comment { out += "c"; field(comment) }
                 out += "\n"
             }
             // Only views with triggers have these lines.

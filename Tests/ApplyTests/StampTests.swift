@@ -43,6 +43,10 @@ import TestSupport
         "CREATE VIEW note_bodies AS SELECT id FROM counters",
         "CREATE TRIGGER note_bodies_insert INSTEAD OF INSERT ON note_bodies FOR EACH ROW EXECUTE FUNCTION touch()",
         "COMMENT ON TRIGGER note_bodies_insert ON note_bodies IS 'writes'",
+        "CREATE MATERIALIZED VIEW note_counts AS SELECT count(*) AS n, max(id) AS top FROM notes",
+        "CREATE UNIQUE INDEX note_counts_n ON note_counts (n)",
+        "CREATE INDEX note_counts_top ON note_counts (top)",
+        "COMMENT ON INDEX note_counts_n IS 'one row'",
     ]
 
     static func reflected(_ h: Harness, _ schema: String) throws -> ReflectedSchema? {
@@ -210,6 +214,9 @@ import TestSupport
         "COMMENT ON TYPE order_status IS 'new'",
         "COMMENT ON TYPE mood IS 'changed'",
         "COMMENT ON TYPE mood IS NULL",
+        "COMMENT ON INDEX note_counts_n IS 'changed'",
+        "COMMENT ON INDEX note_counts_n IS NULL",
+        "COMMENT ON INDEX note_counts_top IS 'new'",
     ])
     func everyChangeOfStateChangesTheStamp(change: String) async throws {
         let h = try await Harness.make(prefix: "stamp_change")

@@ -249,4 +249,62 @@ struct DifferViewTests {
         kept.comment = "big ones"
         #expect(diff.expected.view(named: "big") == kept)
     }
+
+    // MARK: Comments on a materialized view's indexes
+
+    static func commentedDaily(_ comment: String?) -> ViewDeclaration {
+        var daily = Self.daily
+        daily.indexes[0].comment = comment
+        return daily
+    }
+
+    static func dailyState(indexComment: String?, definition: String = "UNIQUE USING btree (n)") -> ViewState {
+        var state = Self.dailyState
+        state.indexes = [IndexState(name: "daily_n", definition: definition, comment: indexComment)]
+        return state
+    }
+
+    @Test("a new tenant gets a materialized view's index comment after the index")
+    func creationCommentsTheViewIndex() {
+        let ops = Differ.creation(of: Self.declaration([Self.commentedDaily("one a day")]), order: ["view:daily"])
+        #expect(ops.map(\.sql).suffix(2) == ["CREATE UNIQUE INDEX \"daily_n\" ON \"daily\" (\"n\")",
+                                             "COMMENT ON INDEX \"daily_n\" IS 'one a day'"])
+    }
+
+    @Test("a kept index of a materialized view gets its comment set, changed or removed, without a rebuild")
+    func viewIndexCommentChanges() {
+        for (have, want) in [(nil, "new"), ("old", "new"), ("old", nil)] as [(String?, String?)] {
+            let diff = Differ(declaration: Self.declaration([Self.commentedDaily(want)]),
+                              desired: Self.desired([Self.dailyState(indexComment: want)]))
+                .diff(actual: Self.desired([Self.dailyState(indexComment: have)]))
+            #expect(diff.sql == ["COMMENT ON INDEX \"daily_n\" IS \(want.map { "'\($0)'" } ?? "NULL")"])
+            #expect(diff.changes.map(\.op.rawValue) == ["comment_index"])
+            #expect(diff.expected.view(named: "daily")?.indexes.first?.comment == want)
+        }
+        let same = Differ(declaration: Self.declaration([Self.commentedDaily("same")]),
+                          desired: Self.desired([Self.dailyState(indexComment: "same")]))
+            .diff(actual: Self.desired([Self.dailyState(indexComment: "same")]))
+        #expect(same.changes.isEmpty && same.held.isEmpty)
+    }
+
+    @Test("a rebuilt index, and the indexes of a rebuilt or new materialized view, get their comments again")
+    func rebuiltViewIndexGetsItsComment() {
+        let rebuilt = Differ(declaration: Self.declaration([Self.commentedDaily("c")]),
+                             desired: Self.desired([Self.dailyState(indexComment: "c")]))
+            .diff(actual: Self.desired([Self.dailyState(indexComment: "c", definition: "USING btree (n)")]))
+        #expect(rebuilt.sql == ["DROP INDEX \"daily_n\"", "CREATE UNIQUE INDEX \"daily_n\" ON \"daily\" (\"n\")",
+                                "COMMENT ON INDEX \"daily_n\" IS 'c'"])
+        var daily = Self.commentedDaily("c")
+        daily.query = "SELECT count(*) AS n FROM orders WHERE total > 0"
+        var want = Self.dailyState(indexComment: "c")
+        want.definition = " SELECT count(*) AS n FROM orders WHERE total > 0;"
+        let view = Differ(declaration: Self.declaration([daily]), desired: Self.desired([want]))
+            .diff(actual: Self.desired([Self.dailyState(indexComment: "c")]))
+        #expect(view.sql.last == "COMMENT ON INDEX \"daily_n\" IS 'c'")
+        #expect(view.sql.first == "DROP MATERIALIZED VIEW \"daily\"")
+        let new = Differ(declaration: Self.declaration([Self.commentedDaily("c")]),
+                         desired: Self.desired([Self.dailyState(indexComment: "c")]))
+            .diff(actual: Self.desired([]))
+        #expect(new.sql.last == "COMMENT ON INDEX \"daily_n\" IS 'c'")
+    }
 }

@@ -92,8 +92,8 @@ import Testing
         #expect(errors.first?.message.contains("commment") == true)
     }
 
-    @Test func aCommentOnAMaterializedViewIndexIsNotSupported() {
-        expectOnlyError(Self.errors("""
+    @Test func aMaterializedViewIndexTakesAComment() throws {
+        let declaration = try DeclarationLoader.parse(yaml: """
             version: 1
             tables:
               t:
@@ -103,10 +103,26 @@ import Testing
                 query: "SELECT id FROM t"
                 indexes:
                   m_id_idx: { columns: [id], comment: By id }
-            """), line: 9, column: 34,
-            message: "index 'm_id_idx' of materialized view 'm' has a comment; comments on the indexes of "
-                + "materialized views are not supported yet",
-            hint: "remove comment:")
+                  m_plain_idx: { columns: [id] }
+            """, file: "schema.yaml")
+        let view = try #require(declaration.view(named: "m"))
+        #expect(view.indexes.map(\.name) == ["m_id_idx", "m_plain_idx"])
+        #expect(view.indexes.map(\.comment) == ["By id", nil])
+    }
+
+    @Test func aMaterializedViewIndexCommentMustBeText() {
+        expectOnlyError(Self.errors("""
+            version: 1
+            tables:
+              t:
+                columns: { id: integer }
+            materialized_views:
+              m:
+                query: "SELECT id FROM t"
+                indexes:
+                  m_id_idx: { columns: [id], comment: [By id] }
+            """), line: 9, column: 43,
+            message: "'comment' of index 'm_id_idx' of materialized view 'm' must be a single value")
     }
 
     @Test func initiallyDeferredButNotDeferrableIsAnError() {

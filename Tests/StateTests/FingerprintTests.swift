@@ -255,4 +255,18 @@ struct FingerprintTests {
         #expect(n.others == ["function f", "view v"])
         #expect(n.normalized() == n)
     }
+
+    @Test("a materialized view index's comment changes the fingerprint; without one the encoding is as before")
+    func viewIndexComment() {
+        func state(_ comment: String?, invalid: Bool = false) -> SchemaState {
+            SchemaState(views: [ViewState(name: "daily", materialized: true, definition: " SELECT 1 AS n;",
+                                          indexes: [IndexState(name: "daily_n", definition: "USING btree (n)",
+                                                               invalid: invalid, comment: comment)])])
+        }
+        #expect(!state(nil).canonicalEncoding.contains("7:invalid;c"))
+        #expect(state(nil).canonicalEncoding.contains(" I7:daily_n;15:USING btree (n);\n"))
+        let prints = [state(nil), state("a"), state("b"), state(""), state("invalid"), state(nil, invalid: true),
+                      state("a", invalid: true)].map(\.fingerprint)
+        #expect(Set(prints).count == prints.count)
+    }
 }
