@@ -81,6 +81,31 @@ import TestSupport
         #expect(realised.enumType(named: "Mood Kind")?.comment == nil)
     }
 
+    /// A materialized view's index comments are declared under its indexes
+    /// (one without a comment takes none), and the tenant plans in sync.
+    @Test func materializedViewIndexCommentsRoundTrip() async throws {
+        let h = try await Harness.make(prefix: "import_mvic")
+        try h.run([
+            "CREATE TABLE sales (id integer PRIMARY KEY, day date NOT NULL, amount numeric NOT NULL)",
+            "INSERT INTO sales VALUES (1, '2026-01-01', 10), (2, '2026-01-02', 5)",
+            "CREATE MATERIALIZED VIEW daily AS SELECT day, sum(amount) AS total FROM sales GROUP BY day",
+            "CREATE UNIQUE INDEX daily_day ON daily (day)",
+            "CREATE INDEX daily_total ON daily (total)",
+            "COMMENT ON INDEX daily_day IS 'one row a day: it''s unique'",
+        ], in: "t1", createSchema: true)
+        let (declaration, notes) = try Self.importT1(h)
+        #expect(notes.contains { $0.hasPrefix("verified: ") }, "\(notes)")
+        #expect(!notes.contains { $0.contains("comment is left out") }, "\(notes)")
+        let view = try #require(declaration.view(named: "daily"))
+        #expect(view.indexes.map(\.name) == ["daily_day", "daily_total"])
+        #expect(view.indexes.map(\.comment) == ["one row a day: it's unique", nil])
+        let plan = try h.plan(declaration, tenants: ["t1"])
+        let inSync = plan.changeSets.allSatisfy(\.inSync)
+        #expect(inSync)
+        let realised = try DesiredState.realise(declaration, on: h.connection)
+        #expect(realised.view(named: "daily")?.indexes.map(\.comment) == ["one row a day: it's unique", nil])
+    }
+
     /// Partitioned and UNLOGGED tables are declared as they are: the partition
     /// key and bounds as the server prints them, the partitions under their
     /// table (not as tables of their own), and the tenant plans in sync.
