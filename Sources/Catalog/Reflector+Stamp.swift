@@ -31,7 +31,7 @@ public struct ReflectedSchema: Sendable {
 /// enums' labels and comments; its composite types' attributes and comments; its tables' and
 /// views' triggers (not internal ones) and their comments; its routines' comments and its
 /// aggregates' `pg_aggregate` rows; its views'
-/// rewrite rules, comments and indexes (`viewLine`); its domains' checks and
+/// rewrite rules, comments, indexes and indexes' comments (`viewLine`); its domains' checks and
 /// comments; its tables' policies with their comments, and its default
 /// privileges (`pg_default_acl`). A schema that holds objects of other
 /// kinds (an operator, an operator class, a text search configuration) gets no
