@@ -97,36 +97,37 @@ extension Reflector {
         /// The prepared statements that read the rows, in the order `init` takes
         /// their results.
         static func statements(for owners: Owners) -> [PipelineStatement] {
-            let tables = arrayLiteral(owners.tableOIDs)
+            // A query about objects the batch has none of is not sent as itself:
+            // planning it is what it would cost (a new tenant's `CREATE SCHEMA`
+            // makes the server plan every prepared statement again), and it
+            // would return no row.
+            func read(_ query: String, _ oids: [String], _ name: String) -> PipelineStatement {
+                oids.isEmpty ? PipelineStatement("SELECT WHERE false") : PipelineStatement(query, [arrayLiteral(oids)], prepared: name)
+            }
             return [
-                PipelineStatement(ColumnRow.query, [tables], prepared: "tenantplan_columns"),
-                PipelineStatement(ConstraintRow.query, [tables], prepared: "tenantplan_constraints"),
-                PipelineStatement(IndexRow.query, [tables], prepared: "tenantplan_indexes"),
-                PipelineStatement(SequenceOwnerRow.query, [arrayLiteral(owners.classOIDs)], prepared: "tenantplan_classes"),
-                PipelineStatement(EnumLabelRow.query, [arrayLiteral(owners.enumOIDs)], prepared: "tenantplan_enums"),
-                PipelineStatement(CommentRow.query, [tables], prepared: "tenantplan_comments"),
-                PipelineStatement(RoutineRow.query, [arrayLiteral(owners.routineOIDs)], prepared: "tenantplan_routines"),
-                PipelineStatement(TriggerRow.query, [arrayLiteral(owners.tableOIDs + owners.viewOIDs)],
-                                  prepared: "tenantplan_triggers"),
-                PipelineStatement(TablePropertyRow.query, [tables], prepared: "tenantplan_table_properties"),
+                read(ColumnRow.query, owners.tableOIDs, "tenantplan_columns"),
+                read(ConstraintRow.query, owners.tableOIDs, "tenantplan_constraints"),
+                read(IndexRow.query, owners.tableOIDs, "tenantplan_indexes"),
+                read(SequenceOwnerRow.query, owners.classOIDs, "tenantplan_classes"),
+                read(EnumLabelRow.query, owners.enumOIDs, "tenantplan_enums"),
+                read(CommentRow.query, owners.tableOIDs, "tenantplan_comments"),
+                read(RoutineRow.query, owners.routineOIDs, "tenantplan_routines"),
+                read(TriggerRow.query, owners.tableOIDs + owners.viewOIDs, "tenantplan_triggers"),
+                read(TablePropertyRow.query, owners.tableOIDs, "tenantplan_table_properties"),
                 // MARK: Domains
-                PipelineStatement(DomainRow.query, [arrayLiteral(owners.domainOIDs)], prepared: "tenantplan_domains"),
-                PipelineStatement(DomainCheckRow.query, [arrayLiteral(owners.domainOIDs)], prepared: "tenantplan_domain_checks"),
-                PipelineStatement(PolicyRow.query, [tables], prepared: "tenantplan_policies"),
-                PipelineStatement(TableSecurityRow.query, [tables], prepared: "tenantplan_table_security"),
-                PipelineStatement(SchemaSecurityRow.query, [arrayLiteral(owners.schemaNames)],
-                                  prepared: "tenantplan_schema_security"),
-                PipelineStatement(TableShapeRow.query, [tables], prepared: "tenantplan_table_shapes"),
+                read(DomainRow.query, owners.domainOIDs, "tenantplan_domains"),
+                read(DomainCheckRow.query, owners.domainOIDs, "tenantplan_domain_checks"),
+                read(PolicyRow.query, owners.tableOIDs, "tenantplan_policies"),
+                read(TableSecurityRow.query, owners.tableOIDs, "tenantplan_table_security"),
+                read(SchemaSecurityRow.query, owners.schemaNames, "tenantplan_schema_security"),
+                read(TableShapeRow.query, owners.tableOIDs, "tenantplan_table_shapes"),
                 // MARK: Sequences
-                PipelineStatement(SequenceRow.query, [arrayLiteral(owners.classOIDs)], prepared: "tenantplan_sequences"),
+                read(SequenceRow.query, owners.classOIDs, "tenantplan_sequences"),
                 // MARK: Composite types
-                PipelineStatement(CompositeTypeRow.query, [arrayLiteral(owners.compositeOIDs)],
-                                  prepared: "tenantplan_composite_types"),
-                PipelineStatement(CompositeAttributeRow.query, [arrayLiteral(owners.compositeOIDs)],
-                                  prepared: "tenantplan_composite_attributes"),
+                read(CompositeTypeRow.query, owners.compositeOIDs, "tenantplan_composite_types"),
+                read(CompositeAttributeRow.query, owners.compositeOIDs, "tenantplan_composite_attributes"),
                 // MARK: Enums' comments
-                PipelineStatement(EnumCommentRow.query, [arrayLiteral(owners.enumOIDs)],
-                                  prepared: "tenantplan_enum_comments"),
+                read(EnumCommentRow.query, owners.enumOIDs, "tenantplan_enum_comments"),
             ]
         }
 
