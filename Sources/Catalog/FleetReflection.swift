@@ -52,6 +52,18 @@ public struct FleetReflection {
         /// none are left out, so memory stays with the changing tables.
         public var tableBytes: [String: [String: Int64]] = [:]
 
+        /// Keeps, of a tenant in the state `fingerprint`, the bytes of the tables
+        /// that state's changes scan or rewrite (none when it has no changes);
+        /// `scanned` caches each state's tables across calls.
+        public mutating func keepTableBytes(_ bytes: [String: Int64], of tenant: String, fingerprint: String,
+                                            scanned: inout [String: Set<String>]) {
+            guard !bytes.isEmpty, let plan = plans[fingerprint], !plan.changes.isEmpty else { return }
+            if scanned[fingerprint] == nil { scanned[fingerprint] = plan.scannedTables }
+            let tables = scanned[fingerprint]!
+            let kept = bytes.filter { tables.contains($0.key) }
+            if !kept.isEmpty { tableBytes[tenant] = kept }
+        }
+
         /// Adds what another run found (of other tenants).
         public mutating func merge(_ other: Result) {
             fingerprints.merge(other.fingerprints) { _, new in new }
@@ -154,12 +166,8 @@ public struct FleetReflection {
                 }
                 result.plans.merge(plans) { first, _ in first }
                 var scanned: [String: Set<String>] = [:]
-                for (schema, fingerprint) in zip(reflected, fingerprints) where !schema.tableBytes.isEmpty {
-                    guard let plan = result.plans[fingerprint], !plan.changes.isEmpty else { continue }
-                    if scanned[fingerprint] == nil { scanned[fingerprint] = plan.scannedTables }
-                    let tables = scanned[fingerprint]!
-                    let bytes = schema.tableBytes.filter { tables.contains($0.key) }
-                    if !bytes.isEmpty { result.tableBytes[schema.name] = bytes }
+                for (schema, fingerprint) in zip(reflected, fingerprints) {
+                    result.keepTableBytes(schema.tableBytes, of: schema.name, fingerprint: fingerprint, scanned: &scanned)
                 }
             }
         }

@@ -107,14 +107,15 @@ public struct TenantRecords: Sendable {
             }
         }
         guard (try? trusted(on: connection)) ?? false else { return false }
-        for (column, type) in Self.addedColumns {
-            let present = try? connection.query("""
-                SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute
-                               WHERE attrelid = $1::pg_catalog.regclass AND attname = $2 AND NOT attisdropped)
-                """, [Self.qualified, column]).scalar
-            if present == "f" {
-                try? connection.execute("ALTER TABLE \(Self.qualified) ADD COLUMN IF NOT EXISTS \(quoteIdentifier(column)) \(type)")
-            }
+        // One read of the columns the table has; an ALTER only when one is missing.
+        let present = Set((try? connection.query("""
+            SELECT attname::text FROM pg_catalog.pg_attribute
+            WHERE attrelid = $1::pg_catalog.regclass AND attnum > 0 AND NOT attisdropped
+            """, [Self.qualified]).rows.compactMap { $0[0] }) ?? [])
+        let missing = Self.addedColumns.filter { !present.contains($0.0) }
+        if !present.isEmpty, !missing.isEmpty {
+            try? connection.execute("ALTER TABLE \(Self.qualified) "
+                + missing.map { "ADD COLUMN IF NOT EXISTS \(quoteIdentifier($0.0)) \($0.1)" }.joined(separator: ", "))
         }
         return true
     }

@@ -199,17 +199,14 @@ public struct Planner: Sendable {
             if let recorded {
                 try recorded.write(found, toolVersion: request.toolVersion, on: connection)
             }
+            var scanned: [String: Set<String>] = [:]
             for (tenant, match) in byRecord {
                 found.fingerprints[tenant] = match.fingerprint
                 if match.ignored > 0 { found.ignored[tenant] = match.ignored }
                 // What a full read would have given `apply` and the form choice.
                 guard let taken = recorded?.stamps[tenant] else { continue }
                 found.stamps[tenant] = taken.stamp
-                if let plan = found.plans[match.fingerprint], !plan.changes.isEmpty {
-                    let scanned = plan.scannedTables
-                    let bytes = taken.tableBytes.filter { scanned.contains($0.key) }
-                    if !bytes.isEmpty { found.tableBytes[tenant] = bytes }
-                }
+                found.keepTableBytes(taken.tableBytes, of: tenant, fingerprint: match.fingerprint, scanned: &scanned)
             }
             if !byRecord.isEmpty && found.plans[desiredFingerprint] == nil {
                 found.plans[desiredFingerprint] = try reflection.diff(desired, desiredFingerprint)

@@ -941,15 +941,14 @@ extension Declaration {
         #expect(declaration.enumType(named: "order_status")?.location?.line == 3)
     }
 
-    @Test func enumMappingFormUnknownKey() {
+    @Test func enumMappingFormUnknownKey() throws {
         let errors = schemaErrors("""
             version: 1
             enums:
               order_status: { labels: [pending, paid] }
             tables: {}
             """)
-        #expect(errors.count == 2, "errors: \(errors)")
-        guard errors.count == 2 else { return }
+        try #require(errors.count == 2, "errors: \(errors)")
         expectError(errors[0], line: 3, column: 3, message: "enum 'order_status' has no values", hint: "add values:")
         expectError(errors[1], line: 3, column: 19, message: "unknown key 'labels' in enum 'order_status'",
                     hint: "values")
@@ -964,7 +963,7 @@ extension Declaration {
             """), line: 3, column: 3, message: "enum 'order_status' has no values", hint: "add values:")
     }
 
-    @Test func enumMappingFormBadValuesAndComment() {
+    @Test func enumMappingFormBadValuesAndComment() throws {
         let errors = schemaErrors("""
             version: 1
             enums:
@@ -972,8 +971,7 @@ extension Declaration {
               b: { values: [x, x], comment: [no] }
             tables: {}
             """)
-        #expect(errors.count == 3, "errors: \(errors)")
-        guard errors.count == 3 else { return }
+        try #require(errors.count == 3, "errors: \(errors)")
         expectError(errors[0], line: 3, column: 16, message: "'values' of enum 'a' must be a list of labels")
         expectError(errors[1], line: 4, column: 20, message: "duplicate label 'x' in enum 'b'")
         expectError(errors[2], line: 4, column: 33, message: "'comment' of enum 'b' must be a single value")
