@@ -296,6 +296,13 @@ struct TenantApplyMachine: Sendable {
         return .begin(stamp: nil)
     }
 
+    /// Whether the pending commit is the last stage's: the tenant's state was
+    /// just read and found to be the change set's `to`.
+    var committingLastStage: Bool {
+        if case .committing(let stage) = state { return stage == stages.count - 1 }
+        return false
+    }
+
     mutating func committed() -> Action {
         guard case .committing(let stage) = state else { unexpected("committed") }
         return advance(after: stage)

@@ -55,8 +55,6 @@ struct Worker: Sendable {
         }
         var lockTimeouts = 0
         var lastWait: LockWait?
-        /// The fingerprint the last verifying read found.
-        var verified: String?
         func result(_ outcome: Outcome, _ failure: TenantResult.Failure? = nil) -> TenantResult {
             var failure = failure
             if failure?.sqlState == SQLState.lockNotAvailable.rawValue {
@@ -110,7 +108,6 @@ struct Worker: Sendable {
                 case .readState:
                     let read = try read(tenant, on: session.connection!)
                     action = machine.stateRead(fingerprint: read.fingerprint, invalid: read.invalid)
-                    verified = read.fingerprint
                 case .run(let changes):
                     try run(changes, tenant: tenant, on: session.connection!)
                     action = machine.changesRan()
@@ -132,9 +129,9 @@ struct Worker: Sendable {
                     }
                     action = machine.invalidIndexesDropped()
                 case .commit:
-                    // The last stage: the audit row commits with the state it names.
-                    if let records, verified == set.to, case .committing(let stage) = machine.state,
-                       stage == machine.stages.count - 1 {
+                    // The last stage, verified at the plan's end state: the audit row
+                    // commits with the state it names.
+                    if let records, machine.committingLastStage {
                         recordApplied(tenant, fingerprint: set.to, in: records, on: session.connection!)
                     }
                     try session.connection!.execute("COMMIT")

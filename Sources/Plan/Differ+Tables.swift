@@ -113,9 +113,9 @@ extension Differ.Run {
         // A backfill that stopped before its end: the column is there, its
         // default set, and rows may still be NULL (the marker tells).
         for column in table.columns where want.column(named: column.name)?.defaultExpression != nil {
-            let old = renames.first { $0.value == column.name }?.key
-            guard let have = current.column(named: column.name) ?? old.flatMap({ current.column(named: $0) }),
-                  current.constraints.contains(where: { Self.isBackfillMarker($0, of: have.name) }) else { continue }
+            let have = actualColumnName(column.name, table: name)
+            guard current.column(named: have) != nil,
+                  current.constraints.contains(where: { Self.isBackfillMarker($0, of: have) }) else { continue }
             resumedBackfills.insert(name + "." + column.name)
         }
         for column in table.columns where !claimedColumns.contains(column.name) {

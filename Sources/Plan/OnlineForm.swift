@@ -326,12 +326,13 @@ struct OnlinePlan {
         // Backfills that stopped before their end (`Differ.Run.resumedBackfills`):
         // by `table.column`, the marker each left.
         var resumed: [String: String] = [:]
+        var resumedMarkers: Set<String> = []
         for p in planned {
             guard case .fillColumn(let table, let column) = p.step, !newTables.contains(table) else { continue }
-            let old = run.columnRenames[table]?.first { $0.value == column }?.key ?? column
-            resumed[table + "." + column] = Differ.Run.backfillMarkerName(old)
+            let marker = Differ.Run.backfillMarkerName(run.actualColumnName(column, table: table))
+            resumed[table + "." + column] = marker
+            resumedMarkers.insert(table + "." + marker)
         }
-        let resumedMarkers = Set(resumed.map { $0.key.prefix { $0 != "." } + "." + $0.value })
         // Comments on what exists only from a later stage on: indexes built
         // concurrently, keys attached and foreign keys added in the last
         // transaction. They are set at its end.
@@ -392,7 +393,7 @@ struct OnlinePlan {
                 lateDrops.append(p)
                 lateDropped.append((table, name))
             case .addColumn(let table, let column) where !newTables.contains(table) && Self.fillsOnline(p)
-                && !Self.hasUpdateTriggers(table, was: run.tableRenames.first { $0.value == table }?.key ?? table,
+                && !Self.hasUpdateTriggers(table, was: run.actualTableName(table),
                                            run.actual, final):
                 let late = planBackfill(table: table, column: column, final: final)
                 setNotNulls += late.setNotNull

@@ -78,7 +78,6 @@ extension Step {
              .dropCompositeType:
             // A sequence's or composite type's own catalog rows: no table lock (nextval does not wait on
             // ALTER SEQUENCE's; the values of a composite type's columns are not rewritten).
-            // A sequence's own catalog rows: no table lock (nextval does not wait on ALTER SEQUENCE's).
             return []
         case .sequenceOwnedBy(_, let ownedBy):
             // The owning table is locked ACCESS SHARE while the dependency is recorded.

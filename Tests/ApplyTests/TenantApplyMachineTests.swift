@@ -120,12 +120,15 @@ struct TenantApplyMachineTests {
         #expect(Self.open(&m, stampMatched: true) == .run([Self.addLabel]))
         #expect(m.changesRan() == .readState)
         #expect(m.stateRead(fingerprint: "P") == .commit)
+        #expect(!m.committingLastStage, "the prelude's commit is not the tenant's last")
         #expect(m.committed() == .begin(stamp: nil))
         #expect(m.begun(stampMatched: false) == .readState)
         #expect(m.stateRead(fingerprint: "P") == .run([Self.addColumn]))
         #expect(m.changesRan() == .readState)
         #expect(m.stateRead(fingerprint: "T") == .commit)
+        #expect(m.committingLastStage)
         #expect(m.committed() == .finish(.applied))
+        #expect(!m.committingLastStage)
         #expect(m.attempts == 1)
     }
 
