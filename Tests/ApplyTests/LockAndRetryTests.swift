@@ -282,6 +282,40 @@ import TestSupport
 
     // MARK: Another applier
 
+    /// Another applier holds t2 for longer than `--lock-budget`: the applier tries
+    /// t2's lock for the budget, then waits once under `lock_timeout` and gives up
+    /// with the server's own lock timeout, naming the session that holds it; t2 is
+    /// untouched and the other tenants are applied.
+    @Test func anotherApplierHoldingTheTenantPastTheBudgetFailsItWithTheServersLockTimeout() async throws {
+        let (h, plan) = try await Self.setUp("retry_advisory_budget")
+        let before = try h.fingerprint("t2")
+        let db = h.db
+        let finished = DispatchSemaphore(value: 0)
+        let side = SideSession { ready in
+            let c = try db.connect()
+            defer { c.close() }
+            try c.execute("BEGIN")
+            try c.execute("SELECT pg_advisory_xact_lock($1::int4, hashtext($2))", [String(Applier.lockClass), "t2"])
+            ready()
+            _ = finished.wait(timeout: .now() + Self.sideSessionLimit)
+            try c.execute("ROLLBACK")
+            return nil
+        }
+        try await side.ready()
+        let applier = Applier(connections: h.resolver,
+                              options: ApplyOptions(parallel: 2, lockTimeout: "100ms", retries: 0, lockBudget: 1))
+        let report = try await Self.applyInBackground(applier, plan)
+        finished.signal()
+        _ = try await side.result()
+
+        #expect(outcomes(report) == ["t1": .applied, "t2": .failed, "t3": .applied], "\(describe(report))")
+        let failed = try #require(report.results.first { $0.tenant == "t2" })
+        #expect(failed.failure?.sqlState == "55P03", "\(describe(report))")
+        #expect(failed.failure?.statement?.contains("pg_advisory_xact_lock") == true, "\(describe(report))")
+        #expect(failed.seconds >= 1, "it tried for the whole budget first: \(failed.seconds) s")
+        #expect(try h.fingerprint("t2") == before)
+    }
+
     /// Another applier (here, a session that took the tenant's advisory lock and makes
     /// the same change) holds t2: the applier waits for it, re-reads t2 and finds it
     /// already in the planned state, so it changes nothing there. It waits by trying
