@@ -145,6 +145,8 @@ extension Differ.Run {
         let newTables = Set(planned.compactMap { p -> String? in
             if case .createTable(let t) = p.step { return t.name }
             if case .createView(let v) = p.step { return v.name }  // a view created or rebuilt here: no reader yet
+            if case .createStandaloneSequence(let s) = p.step { return s.name }  // no nextval yet
+            if case .createSequence(let name, _, _, _) = p.step { return name }
             return nil
         })
         let changes = stages.flatMap(\.steps).map {

@@ -124,7 +124,7 @@ public struct Differ: Sendable {
 
     public func diff(actual: SchemaState?) -> Diff {
         guard let actual = actual?.ignoring(declaration.ignore).normalized() else {
-            let tables = Set(declaration.tables.map(\.name) + declaration.views.map(\.name))
+            let tables = Set(declaration.tables.map(\.name) + declaration.views.map(\.name) + declaration.sequences.map(\.name))
             let changes = [Step.createSchema.change()] + Self.creation(of: declaration, order: creationOrder).map { $0.change(newTables: tables) }
             return Diff(changes: changes, held: [], expected: desired, prelude: nil,
                         stages: [Diff.Stage(changes: changes.count, transactional: true, state: desired)])

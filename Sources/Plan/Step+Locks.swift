@@ -40,7 +40,7 @@ public enum TableWork: String, Sendable, Codable {
 /// The lock one statement takes on one relation, and the work it does under it.
 public struct RelationLock: Sendable, Equatable, Codable {
     /// The relation as the statement names it: a table of the tenant, a shared
-    /// table (`public.plans`), or an index for `DROP INDEX`.
+    /// table (`public.plans`), an index for `DROP INDEX`, or a sequence.
     public var relation: String
     public var mode: LockLevel
     public var work: TableWork
@@ -70,19 +70,35 @@ extension Step {
 
     private func statementLocks(hazards: [Hazard]) -> [RelationLock] {
         switch self {
-        case .createSchema, .createEnum, .addEnumValue, .dropType, .createTable, .createSequence, .renameSequence,
-             .alterSequenceType, .dropSequence, .renameIndex,
-             .createStandaloneSequence, .alterSequence, .commentOnSequence,
+        case .createSchema, .createEnum, .addEnumValue, .dropType, .createTable, .createSequence, .renameIndex,
+             .createStandaloneSequence,
              .createCompositeType, .addAttribute, .dropAttribute, .alterAttributeType, .commentOnCompositeType,
              .commentOnEnum,
              .dropCompositeType:
-            // A sequence's or composite type's own catalog rows: no table lock (nextval does not wait on
-            // ALTER SEQUENCE's; the values of a composite type's columns are not rewritten).
+            // New objects, and a composite type's own catalog rows: no table lock
+            // (the values of a composite type's columns are not rewritten).
             return []
-        case .sequenceOwnedBy(_, let ownedBy):
-            // The owning table is locked ACCESS SHARE while the dependency is recorded.
-            return ownedBy.flatMap { $0.split(separator: ".", maxSplits: 1).first.map(String.init) }
-                .map { [RelationLock($0, .accessShare)] } ?? []
+        // Sequences (measured on PostgreSQL 15): every form of ALTER SEQUENCE but RENAME
+        // (options, AS, RESTART, OWNED BY) takes SHARE ROW EXCLUSIVE on the sequence, which
+        // nextval's ROW EXCLUSIVE waits for: an INSERT whose default calls nextval waits
+        // until the tenant's transaction commits. Reading the sequence goes on.
+        case .alterSequence(_, let to):
+            return [RelationLock(to.name, .shareRowExclusive)]
+        case .alterSequenceType(let name, _):
+            return [RelationLock(name, .shareRowExclusive)]
+        case .sequenceOwnedBy(let name, let ownedBy):
+            // And the owning table ACCESS SHARE while the dependency is recorded.
+            return [RelationLock(name, .shareRowExclusive)]
+                + (ownedBy.flatMap { $0.split(separator: ".", maxSplits: 1).first.map(String.init) }
+                    .map { [RelationLock($0, .accessShare)] } ?? [])
+        case .renameSequence(let from, _):
+            // RENAME goes through ALTER TABLE's path: ACCESS EXCLUSIVE, even reads wait.
+            return [RelationLock(from, .accessExclusive)]
+        case .dropSequence(let name):
+            return [RelationLock(name, .accessExclusive)]
+        case .commentOnSequence(let name, _):
+            // nextval goes on.
+            return [RelationLock(name, .shareUpdateExclusive)]
         case .renameTable(let from, _):
             return [RelationLock(from, .accessExclusive)]
         case .dropTable(let name):

@@ -32,6 +32,13 @@ import TestSupport
         "CREATE TABLE pt_2026 PARTITION OF pt FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
         "CREATE TABLE pt_default PARTITION OF pt DEFAULT",
         "INSERT INTO pt SELECT date '2026-01-01' + g FROM generate_series(0, 900) g",
+        // Sequences: a standalone one that a default calls, a serial's, and one nobody uses.
+        "CREATE SEQUENCE s",
+        "CREATE TABLE numbered (n bigint NOT NULL DEFAULT nextval('s'), v integer)",
+        "INSERT INTO numbered (v) SELECT g FROM generate_series(1, 10) g",
+        "CREATE TABLE sr (id serial, v integer)",
+        "INSERT INTO sr (v) VALUES (1)",
+        "CREATE SEQUENCE spare",
     ]
 
     struct LockCase: Sendable, CustomTestStringConvertible {
@@ -74,6 +81,8 @@ import TestSupport
         LockCase(step: .validateConstraint(table: "t", name: "t_v_check")),
         LockCase(step: .createIndex(table: "t", IndexDeclaration(name: "t_a_idx", columns: ["a"]))),
         LockCase(step: .dropIndex("t_note_idx")),
+        LockCase(step: .commentOnConstraint(table: "t", name: "t_a_check", comment: "x")),
+        LockCase(step: .commentOnIndex("t_note_idx", comment: "x")),
         // Constraint and index options
         LockCase(step: .addConstraint(table: "t", .exclusion(ExclusionDeclaration(
             name: "t_k_excl", method: "btree", elements: ["k WITH ="])))),
@@ -88,17 +97,43 @@ import TestSupport
         LockCase(step: .setLogged(table: "t", logged: false), hazards: [.tableRewrite]),
     ]
 
-    /// The strongest lock mode each claimed relation is held in by `pid`, granted.
-    static func held(_ observer: Connection, pid: Int32, _ locks: [RelationLock]) throws -> [RelationLock] {
+    /// A relation's lock as `pg_locks` shows it: the strongest mode held, or nil for none.
+    struct SeenLock: Equatable, CustomStringConvertible {
+        var relation: String
+        var mode: LockLevel?
+        init(_ relation: String, _ mode: LockLevel?) { (self.relation, self.mode) = (relation, mode) }
+        init(claim: RelationLock) { self.init(claim.relation, claim.mode) }
+        var description: String { "\(relation): \(mode?.rawValue ?? "no lock")" }
+    }
+
+    /// The strongest lock mode `pid` holds, granted, on each claimed relation;
+    /// nil where it holds none (no lock is not ACCESS SHARE: a claim of ACCESS
+    /// SHARE must be seen).
+    static func held(_ observer: Connection, pid: Int32, _ locks: [RelationLock]) throws -> [SeenLock] {
         try locks.map { claim in
             let relation = claim.relation.contains(".") ? claim.relation : "\(tenant).\(claim.relation)"
             let modes = try observer.query("""
                 SELECT mode FROM pg_locks WHERE pid = $1::int AND locktype = 'relation' AND granted
                 AND relation = $2::regclass
                 """, [String(pid), relation]).rows.compactMap { $0.first ?? nil }
-            let levels = LockLevel.allCases.filter { modes.contains($0.pgLocksMode) }
-            return RelationLock(claim.relation, levels.max() ?? .accessShare, claim.work)
+            #expect(modes.allSatisfy { m in LockLevel.allCases.contains { $0.pgLocksMode == m } }, "\(modes)")
+            return SeenLock(claim.relation, LockLevel.allCases.filter { modes.contains($0.pgLocksMode) }.max())
         }
+    }
+
+    @Test("held reports a relation the session holds no lock on as no lock, not ACCESS SHARE")
+    func heldSeesNoLock() async throws {
+        let h = try await Harness.make(prefix: "locks_none")
+        try h.run(Self.setup, in: Self.tenant, createSchema: true)
+        let session = try h.db.connect()
+        defer { session.close() }
+        try session.execute("BEGIN")
+        _ = try session.query("SELECT 1")
+        let claim = [RelationLock("t", .accessShare)]
+        #expect(try Self.held(h.connection, pid: session.backendPID, claim) == [SeenLock("t", nil)])
+        _ = try session.query("SELECT count(*) FROM \(Self.tenant).t")
+        #expect(try Self.held(h.connection, pid: session.backendPID, claim) == [SeenLock("t", .accessShare)])
+        try session.execute("ROLLBACK")
     }
 
     @Test("each change takes the lock it claims, in an open transaction", arguments: transactional)
@@ -117,13 +152,84 @@ import TestSupport
         let nodesBefore = try fileNodes()
         try session.execute("BEGIN")
         try session.execute(c.step.sql)
-        #expect(try Self.held(h.connection, pid: session.backendPID, claimed) == claimed, "\(c.step.sql)")
+        #expect(try Self.held(h.connection, pid: session.backendPID, claimed) == claimed.map(SeenLock.init), "\(c.step.sql)")
         // A rewrite gives the table a new file; nothing else does.
         let nodesAfter = try fileNodes()
         for (i, table) in tables.enumerated() where nodesAfter[i] != nil {
             let rewrites = claimed.first { $0.relation == table }?.work == .rewrite
             #expect((nodesBefore[i] != nodesAfter[i]) == rewrites, "\(table) rewritten: \(c.step.sql)")
         }
+        try session.execute("ROLLBACK")
+    }
+
+    struct SequenceCase: Sendable, CustomTestStringConvertible {
+        var step: Step
+        /// The sequence whose nextval another session calls meanwhile.
+        var sequence: String
+        /// A table whose default calls that nextval, inserted into meanwhile.
+        var insertInto: String?
+        var testDescription: String { step.sql }
+    }
+
+    static let sequences: [SequenceCase] = [
+        SequenceCase(step: .alterSequence(from: SequenceState(name: "s"), to: SequenceState(name: "s", increment: 2)),
+                     sequence: "s", insertInto: "numbered"),
+        SequenceCase(step: .alterSequence(from: SequenceState(name: "s"), to: SequenceState(name: "s", cache: 20)),
+                     sequence: "s", insertInto: "numbered"),
+        SequenceCase(step: .alterSequence(from: SequenceState(name: "s"), to: SequenceState(name: "s", type: "integer")),
+                     sequence: "s", insertInto: "numbered"),
+        SequenceCase(step: .alterSequence(from: SequenceState(name: "s"), to: SequenceState(name: "s", maxValue: 1_000_000, cycle: true)),
+                     sequence: "s", insertInto: "numbered"),
+        SequenceCase(step: .alterSequenceType(name: "sr_id_seq", type: "bigint"), sequence: "sr_id_seq", insertInto: "sr"),
+        SequenceCase(step: .sequenceOwnedBy(name: "s", ownedBy: "numbered.n"), sequence: "s", insertInto: "numbered"),
+        SequenceCase(step: .sequenceOwnedBy(name: "sr_id_seq", ownedBy: nil), sequence: "sr_id_seq", insertInto: "sr"),
+        SequenceCase(step: .renameSequence(from: "s", to: "s2"), sequence: "s", insertInto: "numbered"),
+        SequenceCase(step: .commentOnSequence("s", comment: "x"), sequence: "s", insertInto: "numbered"),
+        SequenceCase(step: .dropSequence("spare"), sequence: "spare"),
+    ]
+
+    /// The claims on sequences against `pg_locks`, and against what the
+    /// application meets: another session's `nextval`, and an `INSERT` whose
+    /// default calls it, wait (here: time out) exactly when the claimed mode
+    /// blocks writes (SHARE or stronger, against nextval's ROW EXCLUSIVE).
+    @Test("each sequence change takes the lock it claims, and nextval waits exactly when that lock blocks writes",
+          arguments: sequences)
+    func sequenceLocks(_ c: SequenceCase) async throws {
+        let h = try await Harness.make(prefix: "locks_seq")
+        try h.run(Self.setup, in: Self.tenant, createSchema: true)
+        let claimed = c.step.locks(hazards: [])
+        let claim = try #require(claimed.first { $0.relation == c.sequence }, "\(c.step.sql) claims no lock on \(c.sequence)")
+        #expect(c.step.change().hazards.isEmpty, "catalog only: \(c.step.sql)")
+        let session = try h.db.connect()
+        defer { session.close() }
+        try session.execute("SELECT set_config('search_path', $1, false)", [Self.tenant])
+        try session.execute("BEGIN")
+        try session.execute(c.step.sql)
+        #expect(try Self.held(h.connection, pid: session.backendPID, claimed) == claimed.map(SeenLock.init), "\(c.step.sql)")
+
+        let application = try h.db.connect()
+        defer { application.close() }
+        try application.execute("SELECT set_config('search_path', $1, false)", [Self.tenant])
+        try application.execute("SET lock_timeout = '300ms'")
+        /// Whether the statement gave up on a lock (55P03); it fails the test on any other error.
+        func waits(_ sql: String) -> Bool {
+            do {
+                try application.execute(sql)
+                return false
+            } catch {
+                #expect(error.sqlState == "55P03", "\(sql): \(error)")
+                return true
+            }
+        }
+        let qualified = "\(Self.tenant).\(c.sequence)"
+        #expect(waits("SELECT nextval('\(qualified)')") == claim.mode.blocksWrites,
+                "nextval under \(c.step.sql) (claimed \(claim.mode.rawValue))")
+        if let table = c.insertInto {
+            #expect(waits("INSERT INTO \(table) (v) VALUES (7)") == claim.mode.blocksWrites,
+                    "INSERT INTO \(table) under \(c.step.sql) (claimed \(claim.mode.rawValue))")
+        }
+        // Reading the sequence waits only for ACCESS EXCLUSIVE.
+        #expect(waits("SELECT last_value FROM \(qualified)") == claim.mode.blocksReads, "reading \(c.sequence) under \(c.step.sql)")
         try session.execute("ROLLBACK")
     }
 
@@ -171,7 +277,7 @@ import TestSupport
             if !waiting { try await Task.sleep(nanoseconds: 50_000_000) }
         }
         #expect(waiting)
-        #expect(try Self.held(h.connection, pid: pid, claimed) == claimed, "\(sql)")
+        #expect(try Self.held(h.connection, pid: pid, claimed) == claimed.map(SeenLock.init), "\(sql)")
         try blocker.execute("COMMIT")
         done.wait()
     }

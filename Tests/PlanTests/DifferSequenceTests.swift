@@ -51,6 +51,9 @@ struct DifferSequenceTests {
             #"COMMENT ON SEQUENCE "invoice_number" IS 'next one'"#,
         ])
         #expect(diff.changes.allSatisfy { $0.hazards.isEmpty })
+        // The new sequence has no user yet: only the existing table's locks are claimed.
+        #expect(diff.changes.map(\.locks) == [[], [RelationLock("invoices", .accessExclusive)],
+                                               [RelationLock("invoices", .accessShare)], []])
         #expect(diff.expected == desired.normalized())
     }
 
@@ -65,8 +68,10 @@ struct DifferSequenceTests {
         let diff = Self.diff(Self.declaration(), desired: SchemaState(tables: [Self.invoicesState], sequences: [want]),
                              actual: SchemaState(tables: [Self.invoicesState], sequences: [current]))
         #expect(diff.sql == [#"ALTER SEQUENCE "invoice_number" INCREMENT BY 5 CACHE 10 CYCLE"#])
+        // SHARE ROW EXCLUSIVE on the sequence: nextval waits until the commit
+        // (LockLevelTests.sequenceLocks); catalog only, so no hazard.
         #expect(diff.changes[0].hazards.isEmpty)
-        #expect(diff.changes[0].locks.isEmpty)
+        #expect(diff.changes[0].locks == [RelationLock("invoice_number", .shareRowExclusive)])
     }
 
     @Test func narrowerBoundsMayFailOnValuesHandedOut() {
@@ -90,6 +95,11 @@ struct DifferSequenceTests {
             #"ALTER SEQUENCE "invoice_number" OWNED BY NONE"#,
             #"ALTER SEQUENCE "invoice_number" OWNED BY "invoices"."number""#,
             #"COMMENT ON SEQUENCE "invoice_number" IS 'next one'"#,
+        ])
+        #expect(diff.changes.map(\.locks) == [
+            [RelationLock("invoice_number", .shareRowExclusive)],
+            [RelationLock("invoice_number", .shareRowExclusive), RelationLock("invoices", .accessShare)],
+            [RelationLock("invoice_number", .shareUpdateExclusive)],
         ])
         // Released before the old owner could be dropped, which would drop the sequence along.
         let dropOld = Self.diff(Self.declaration(),
