@@ -1,3 +1,4 @@
+import SQLSyntax
 import State
 
 /// A kept table's persistence (`unlogged:`), partition key (`partition_by:`)
@@ -70,7 +71,7 @@ extension Differ.Run {
             let reason = "partition \(have.name) of \(name) is not in schema.yaml; dropping it loses its rows"
             let keep: (inout SchemaState) -> Void = { $0.updateTable(name) { $0.partitions = ($0.partitions ?? []) + [have] } }
             // Objects that stand on the partition (a view that reads it) go first, as allowed.
-            if differ.policy.allows(target), let blocked = tableDropBlocked(have.name) {
+            if differ.policy.allows(target), let blocked = partitionDropBlocked(have.name, of: name) {
                 held.append(HeldChange(object: step.object, reason: reason + "; " + blocked, sql: step.sql, undeclared: true))
                 keep(&expected)
             } else if addDestructive(step, .dropConstraintsAndIndexes, hazards: [.dataLoss, .dropsUnmanagedObject],
@@ -83,5 +84,27 @@ extension Differ.Run {
                 state.partitions = (state.partitions ?? []).filter { p in !kept.contains { $0.name == p.name } } + kept
             }
         }
+    }
+
+    /// Why dropping the undeclared partition `partition` of `table` (actual
+    /// names) can not be planned; nil when its dependents may be dropped.
+    ///
+    /// Besides the table path's dependents (`tableDropBlocked`), the schema's
+    /// foreign keys that the plan keeps (as `dropUndeclared` sees them for a
+    /// table): one that references the partition makes `DROP TABLE` fail; so
+    /// does one that references the partitioned table, whatever the rows,
+    /// since its clone for the partition depends on the partition (measured on
+    /// PostgreSQL 15: 2BP01), and `DETACH PARTITION` would fail while a row
+    /// references one of the partition's.
+    func partitionDropBlocked(_ partition: String, of table: String) -> String? {
+        let onPartition = keptForeignKeys(referencing: partition) { _ in true }
+            .map { "\($0), which this plan keeps, references it" }
+        let onTable = keptForeignKeys(referencing: table) { _ in true }
+            .map { "\($0), which this plan keeps, references \(table): PostgreSQL does not drop a partition of a "
+                + "table a foreign key references (detach it first, by hand: ALTER TABLE \(quoteIdentifier(table)) "
+                + "DETACH PARTITION \(quoteIdentifier(partition)), which fails while a row references one of its rows)" }
+        let reasons = onPartition + onTable
+            + (tableDropBlocked(partition).map { [$0] } ?? [])
+        return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
     }
 }
