@@ -189,14 +189,29 @@ extension Reflector {
 
         /// A table's constraints, and the indexes that its key and exclusion
         /// constraints own (which are not listed as indexes).
+        ///
+        /// A foreign key to a partitioned table has a clone per partition it
+        /// reaches, left out of the state, but for one difference: a clone left
+        /// NOT VALID. PostgreSQL 15's `VALIDATE CONSTRAINT` validates the key and
+        /// not its clones (nor can a clone be validated alone: that checks every
+        /// row against its one partition), so a key added `NOT VALID` and
+        /// validated keeps NOT VALID clones, unlike a new tenant's. Such a key
+        /// reads with `Reflector.invalidClonesNote(_:)` after its definition: it
+        /// differs from the declared one, and the plan adds it again, valid.
         func constraints(of table: String) -> (constraints: [ConstraintState], indexes: Set<String>) {
             var states: [ConstraintState] = []
             var owned: Set<String> = []
+            var invalidClones: [String: [String]] = [:]
+            for i in constraints[table] ?? [] where rows.constraints[i].isClone && !rows.constraints[i].validated {
+                let row = rows.constraints[i]
+                invalidClones[row.parentOID, default: []].append(row.referencedName ?? row.name)
+            }
             for i in constraints[table] ?? [] {
                 let row = rows.constraints[i]
-                guard !row.isClone, let definition = rows.local["c/\(row.oid)"] ?? row.definition,
+                guard !row.isClone, var definition = rows.local["c/\(row.oid)"] ?? row.definition,
                       let kind = ConstraintState.Kind(rawValue: row.kind) else { continue }
                 if kind == .primaryKey || kind == .unique || kind == .exclusion { owned.insert(row.indexOID) }
+                if let partitions = invalidClones[row.oid] { definition += Reflector.invalidClonesNote(partitions) }
                 states.append(ConstraintState(name: row.name, kind: kind, definition: definition, comment: row.comment))
             }
             return (states, owned)

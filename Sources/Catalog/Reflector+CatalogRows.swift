@@ -99,6 +99,8 @@ extension Reflector {
                    -- it reaches, on the same table (see `isClone`).
                    con.conparentid <> 0 AND EXISTS (SELECT 1 FROM pg_constraint pc
                        WHERE pc.oid = con.conparentid AND pc.conrelid = con.conrelid) AS is_clone,
+                   con.conparentid::int8::text AS parent_oid, con.convalidated AS validated,
+                   quote_ident(ref.relname) AS referenced_name,
                    ds.description AS comment, ds.xmin::text AS comment_version
             FROM pg_constraint con
             LEFT JOIN pg_class ref ON ref.oid = con.confrelid
@@ -125,6 +127,13 @@ extension Reflector {
         /// references: part of its parent constraint, not a constraint of the
         /// state (its row still counts in the stamp).
         var isClone: Bool
+        /// `conparentid`: the constraint a clone belongs to; `0` for none.
+        var parentOID: String
+        /// `convalidated`. A clone can be left NOT VALID under a validated key
+        /// (see `Assembly.constraints(of:)`).
+        var validated: Bool
+        /// A foreign key's referenced table (for a clone: the partition), as `quote_ident` writes it.
+        var referencedName: String?
         /// `COMMENT ON CONSTRAINT`, and the version of its `pg_description` row.
         var comment: String?
         var commentVersion: String?
@@ -140,6 +149,9 @@ extension Reflector {
             version = try row.value("version")
             localReferencedTable = try row["local_referenced_table"]
             isClone = try row.bool("is_clone")
+            parentOID = try row.value("parent_oid")
+            validated = try row.bool("validated")
+            referencedName = try row["referenced_name"]
             comment = try row["comment"]
             commentVersion = try row["comment_version"]
         }

@@ -156,6 +156,14 @@ public struct Reflector: Sendable {
 
     static func isTable(_ kind: Character) -> Bool { kind == "r" || kind == "p" }
 
+    /// What follows a foreign key's definition in the state when some of its
+    /// clones for the partitions it references are NOT VALID (see
+    /// `Assembly.constraints(of:)`): ` (NOT VALID for partitions a, b)`. Not
+    /// SQL: no declared definition ends so, nor is a key added with it.
+    public static func invalidClonesNote(_ partitions: [String]) -> String {
+        " (NOT VALID for partitions \(partitions.sorted().joined(separator: ", ")))"
+    }
+
     /// `pg_get_indexdef` without its `CREATE INDEX name ON table` head: the part
     /// that says what the index is, free of the schema's name.
     ///
