@@ -13,10 +13,17 @@ import SQLSyntax
 /// base type, NOT NULL, default and collation),
 /// views, functions, triggers, policies, the schema's ACL and default
 /// privileges in it, and comments on all of them.
-struct CatalogSnapshot: Equatable {
-    var lines: [String]
+///
+/// Used by the conformance corpus (a converted tenant against a fresh one) and
+/// by `WholeTenantTests`.
+public struct CatalogSnapshot: Equatable, Sendable {
+    public var lines: [String]
 
-    static let queries: [(kind: String, sql: String)] = [
+    public init(lines: [String]) {
+        self.lines = lines
+    }
+
+    public static let queries: [(kind: String, sql: String)] = [
         ("relation", """
             SELECT c.relname, c.relkind::text, c.relpersistence::text, coalesce(c.reloptions::text, ''),
                    coalesce(c.relacl::text, ''), c.relrowsecurity::text, c.relforcerowsecurity::text,
@@ -112,7 +119,7 @@ struct CatalogSnapshot: Equatable {
 
     /// Reads `schema` on `connection` (whose `search_path` it sets to the schema, so
     /// that expressions print unqualified, and puts back to `public`).
-    static func read(_ schema: String, on connection: Connection) throws -> CatalogSnapshot {
+    public static func read(_ schema: String, on connection: Connection) throws -> CatalogSnapshot {
         try connection.execute("SELECT set_config('search_path', $1, false)", [quoteIdentifier(schema)])
         defer { try? connection.execute("SELECT set_config('search_path', 'public', false)") }
         var lines: [String] = []
@@ -126,7 +133,7 @@ struct CatalogSnapshot: Equatable {
     }
 
     /// `text` with every whole-word occurrence of `schema` (plain or quoted) replaced by `<schema>`.
-    static func neutralise(_ text: String, schema: String) -> String {
+    public static func neutralise(_ text: String, schema: String) -> String {
         var out = text.replacingOccurrences(of: quoteIdentifier(schema), with: "<schema>")
         var result = ""
         var rest = Substring(out)
@@ -150,7 +157,7 @@ struct CatalogSnapshot: Equatable {
     }
 
     /// A readable diff: lines only in `self` (`-`) and only in `other` (`+`).
-    func difference(to other: CatalogSnapshot, _ mine: String, _ theirs: String) -> String? {
+    public func difference(to other: CatalogSnapshot, _ mine: String, _ theirs: String) -> String? {
         let a = Set(lines), b = Set(other.lines)
         let removed = lines.filter { !b.contains($0) }
         let added = other.lines.filter { !a.contains($0) }
