@@ -283,15 +283,31 @@ struct Worker: Sendable {
     /// `TenantRecords.writeApplied`). A failure (the row held by another writer
     /// past `lock_timeout`, a role that may not write) leaves the tenant without
     /// the note, never fails it: the savepoint takes the error back.
+    ///
+    /// The note waits for its row no longer than the tenant's statements wait
+    /// for a lock, and never without limit: under `--lock-timeout 0` it waits
+    /// `noteLockTimeout`. The tenant holds its changes' locks meanwhile, so the
+    /// application would queue behind an audit row as long as it waited.
     func recordApplied(_ tenant: String, fingerprint: String, in records: TenantRecords, on connection: Connection) {
         guard (try? connection.execute("SAVEPOINT tenantplan_record")) != nil else { return }
         do {
+            if let bounded = Self.noteLockTimeout(tenantLockTimeout: lockTimeout) {
+                // Local to the transaction, which commits next (a rollback to the savepoint undoes it).
+                try connection.execute("SELECT set_config('lock_timeout', $1, true)", [bounded])
+            }
             try records.writeApplied(schema: tenant, fingerprint: fingerprint, plan: plan.digest ?? "",
                                      toolVersion: applier.recording?.toolVersion ?? "", on: connection)
             try connection.execute("RELEASE SAVEPOINT tenantplan_record")
         } catch {
             _ = try? connection.execute("ROLLBACK TO SAVEPOINT tenantplan_record")
         }
+    }
+
+    /// The `lock_timeout` the note is written under when the tenant's own,
+    /// `tenantLockTimeout`, sets none (`0`): `ApplyOptions.defaultLockTimeout`;
+    /// nil when the tenant's applies.
+    static func noteLockTimeout(tenantLockTimeout: String) -> String? {
+        (PostgresDuration(tenantLockTimeout)?.seconds ?? 0) > 0 ? nil : ApplyOptions.defaultLockTimeout
     }
 
     /// Runs `body` outside a transaction, under the tenant's lock taken for the

@@ -152,8 +152,9 @@ extension Importer {
     }
 
     /// The table properties schema.yaml cannot express yet (storage parameters, replica identity, inheritance,
-    /// and partitions of a table of another schema or that are partitioned themselves): listed so that the file says they exist; `plan` holds
-    /// the table properties back. (Functions and triggers are imported, or
+    /// partitions of a table of another schema or that are partitioned themselves, and an identity
+    /// column's sequence options that hand out other values than a new one's, as `plan` reads them):
+    /// listed so that the file says they exist; `plan` holds the table properties back. (Functions and triggers are imported, or
     /// skipped with a reason; aggregates are imported as functions.)
     struct UnmanagedRow: RowDecodable {
         static let query = """
@@ -167,6 +168,17 @@ extension Importer {
             FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
             WHERE c.relnamespace = $1::oid AND c.relkind IN ('r', 'p')
               AND NOT (c.relispartition AND c.relkind = 'r' AND p.relnamespace = c.relnamespace)
+            UNION ALL
+            SELECT 'sequence options of identity column ' || c.relname || '.' || a.attname
+            FROM pg_class c
+            JOIN pg_depend dep ON dep.refclassid = 'pg_class'::regclass AND dep.refobjid = c.oid
+                              AND dep.classid = 'pg_class'::regclass AND dep.deptype = 'i'
+            JOIN pg_sequence sq ON sq.seqrelid = dep.objid
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = dep.refobjsubid
+            WHERE c.relnamespace = $1::oid
+              AND (sq.seqincrement, sq.seqmin, sq.seqmax, sq.seqcache, sq.seqcycle)
+                  <> (1, 1, CASE sq.seqtypid WHEN 'int2'::regtype THEN 32767 WHEN 'int4'::regtype
+                                 THEN 2147483647 ELSE 9223372036854775807 END::int8, 1, false)
             """
 
         /// `kind name`, such as `trigger audit on orders`.

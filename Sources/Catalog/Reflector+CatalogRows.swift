@@ -298,7 +298,15 @@ extension Reflector {
     /// objects are unqualified, others qualified, so that equal tenants read
     /// equal texts. Column storage, compression and statistics targets are not
     /// read: physical tuning that changes neither rows nor their meaning.
+    /// An identity column's sequence options that decide the values it hands
+    /// out, when other than a new identity column's (increment 1, minimum 1,
+    /// the type's maximum, cache 1, no cycle), are an item: `identity:` cannot
+    /// say them, and a new tenant would hand out other values. Its start is
+    /// not: only a `RESTART` without a value reads it, and a tenant converted
+    /// by hand with `START WITH` the next value would otherwise be held back
+    /// for good. Its current value is data, not an option.
     /// See https://www.postgresql.org/docs/15/catalog-pg-class.html
+    /// and https://www.postgresql.org/docs/15/catalog-pg-sequence.html
     struct TablePropertyRow: RowDecodable {
         static let query = """
             WITH t AS (SELECT c.* , c.oid AS table_oid FROM pg_class c WHERE c.oid = ANY($1::oid[])),
@@ -331,6 +339,21 @@ extension Reflector {
             UNION ALL
             SELECT t.table_oid::int8::text, 'access method ' || quote_ident(am.amname)
             FROM t JOIN pg_am am ON am.oid = t.relam WHERE am.amname <> 'heap'
+            UNION ALL
+            SELECT t.table_oid::int8::text, 'identity column ' || quote_ident(a.attname) || ' sequence options ('
+                   || concat_ws(', ', CASE WHEN sq.seqincrement <> 1 THEN 'increment ' || sq.seqincrement END,
+                                CASE WHEN sq.seqmin <> 1 THEN 'minvalue ' || sq.seqmin END,
+                                CASE WHEN sq.seqmax <> m.max THEN 'maxvalue ' || sq.seqmax END,
+                                CASE WHEN sq.seqcache <> 1 THEN 'cache ' || sq.seqcache END,
+                                CASE WHEN sq.seqcycle THEN 'cycle' END) || ')'
+            FROM t
+            JOIN pg_depend dep ON dep.refclassid = 'pg_class'::regclass AND dep.refobjid = t.table_oid
+                              AND dep.classid = 'pg_class'::regclass AND dep.deptype = 'i'
+            JOIN pg_sequence sq ON sq.seqrelid = dep.objid
+            JOIN pg_attribute a ON a.attrelid = t.table_oid AND a.attnum = dep.refobjsubid
+            CROSS JOIN LATERAL (SELECT CASE sq.seqtypid WHEN 'int2'::regtype THEN 32767 WHEN 'int4'::regtype
+                                       THEN 2147483647 ELSE 9223372036854775807 END::int8 AS max) m
+            WHERE (sq.seqincrement, sq.seqmin, sq.seqmax, sq.seqcache, sq.seqcycle) <> (1, 1, m.max, 1, false)
             """
 
         var table: String

@@ -146,6 +146,84 @@ import TestSupport
         #expect(Self.changing(third) == ["rec_c"])
     }
 
+    /// What keeps `apply` from writing its note in a test.
+    enum NoteBlocker: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        /// Another session holds rec_a's row, longer than the tenant's `lock_timeout`.
+        case rowHeld
+        /// The same under `--lock-timeout 0`, with which the tenant's own
+        /// statements wait for locks without limit.
+        case rowHeldWithoutLockTimeout
+        /// A constraint added to the table refuses every note.
+        case tableRefusesWrites
+
+        var testDescription: String { rawValue }
+    }
+
+    /// The note of an apply never fails a tenant, nor holds it: when it cannot
+    /// be written (its row held by another session, the table refusing the
+    /// write), the savepoint takes the error back, the tenant commits its
+    /// changes and is reported applied, and the tenants whose note could be
+    /// written have it.
+    @Test(arguments: NoteBlocker.allCases)
+    func aNoteThatCannotBeWrittenLeavesTheTenantApplied(blocker: NoteBlocker) async throws {
+        let h = try await Self.recordedFleet("rec_note_blocked")
+        let changed = try DeclarationLoader.parse(
+            yaml: RichSchema.yaml.replacingOccurrences(
+                of: "      plan_id:    { type: integer }\n",
+                with: "      plan_id:    { type: integer }\n      revision:   { type: integer, nullable: false, default: \"0\" }\n"),
+            file: "schema.yaml")
+        let change = try PlanFile.decode(try Planner(connections: h.resolver).plan(PlanRequest(
+            declaration: changed, schemaSHA256: String(repeating: "0", count: 64),
+            fleet: Harness.fleet(Self.tenants), toolVersion: "test")).encoded(), file: "plan.json")
+        let digest = try #require(change.digest)
+        var options = ApplyOptions()
+        if blocker == .rowHeldWithoutLockTimeout { options.lockTimeout = "0" }
+        var applier = Applier(connections: h.resolver, options: options)
+        applier.recording = Applier.Recording(toolVersion: "test")
+
+        let holder = try h.db.connect()
+        defer { holder.close() }
+        switch blocker {
+        case .rowHeld, .rowHeldWithoutLockTimeout:
+            // The server ends the holder's transaction after 20 s: a note that
+            // waited for the row without limit would get it then.
+            try holder.execute("SET idle_in_transaction_session_timeout = '20s'")
+            try holder.execute("BEGIN")
+            #expect(try holder.query("SELECT schema_name FROM _tenantplan.tenant_state WHERE schema_name = 'rec_a' FOR UPDATE")
+                    .rows == [["rec_a"]])
+        case .tableRefusesWrites:
+            try h.connection.execute(
+                "ALTER TABLE _tenantplan.tenant_state ADD CONSTRAINT no_notes CHECK (applied_plan IS NULL)")
+        }
+
+        let started = Date()
+        let report = try applier.apply(change)
+        let seconds = Date().timeIntervalSince(started)
+        #expect(outcomes(report) == ["rec_a": .applied, "rec_b": .applied, "rec_c": .applied], "\(describe(report))")
+        #expect(report.succeeded)
+        #expect(seconds < 10, "the note waited \(seconds) s for its row")
+        for tenant in Self.tenants {
+            #expect(try h.fingerprint(tenant) == change.databases[0].desiredFingerprint, "\(tenant)")
+            #expect(try h.rows("SELECT count(*) FILTER (WHERE revision = 0) = count(*) FROM customers", in: tenant)
+                    == [["t"]], "\(tenant)")
+        }
+        if blocker != .tableRefusesWrites {
+            // The holder still has the row: it was never written under it.
+            #expect(try holder.query("SELECT applied_plan FROM _tenantplan.tenant_state WHERE schema_name = 'rec_a'")
+                    .rows == [[nil]])
+            try holder.execute("ROLLBACK")
+        }
+        let notes = try h.rows("SELECT schema_name, applied_plan FROM _tenantplan.tenant_state ORDER BY 1")
+        switch blocker {
+        case .rowHeld, .rowHeldWithoutLockTimeout:
+            #expect(notes == [["rec_a", nil], ["rec_b", digest], ["rec_c", digest]])
+        case .tableRefusesWrites:
+            #expect(notes == [["rec_a", nil], ["rec_b", nil], ["rec_c", nil]])
+        }
+        // Applying the plan again finds every tenant applied.
+        #expect(Set(outcomes(try applier.apply(change)).values) == [.alreadyApplied])
+    }
+
     /// A recorded state whose one tenant read in full turns out to be elsewhere:
     /// the tenants of that record are read in full too, never planned from it.
     @Test func aRecordedStateNoTenantShowsIsReadInFull() async throws {

@@ -55,6 +55,67 @@ import TestSupport
         #expect(CatalogSnapshot.neutralise("\"conv_0001\".t", schema: "conv_0001") == "<schema>.t")
     }
 
+    /// Two schemas that differ only in one thing the snapshot reads: their
+    /// snapshots differ, in a line of that kind.
+    @Test(arguments: [
+        (["CREATE TYPE p AS (a int, b text)"], ["CREATE TYPE p AS (b text, a int)"], "type attribute"),
+        (["CREATE TYPE p AS (a text COLLATE \"C\")"], ["CREATE TYPE p AS (a text)"], "type attribute"),
+        (["CREATE TYPE p AS (a text)", "COMMENT ON COLUMN p.a IS 'x'"], ["CREATE TYPE p AS (a text)"], "type attribute"),
+        (["CREATE TYPE p AS (a int)"], ["CREATE TYPE p AS (a bigint)"], "type attribute"),
+        (["CREATE SEQUENCE s START 5"], ["CREATE SEQUENCE s"], "sequence"),
+        (["CREATE SEQUENCE s CACHE 5"], ["CREATE SEQUENCE s"], "sequence"),
+        (["CREATE TABLE t (id int GENERATED ALWAYS AS IDENTITY (START 2))"],
+         ["CREATE TABLE t (id int GENERATED ALWAYS AS IDENTITY)"], "sequence"),
+        (["CREATE FUNCTION f(numeric, numeric) RETURNS numeric LANGUAGE sql AS 'SELECT $1 + $2'",
+          "CREATE AGGREGATE g(numeric) (SFUNC = f, STYPE = numeric, INITCOND = '0')"],
+         ["CREATE FUNCTION f(numeric, numeric) RETURNS numeric LANGUAGE sql AS 'SELECT $1 + $2'",
+          "CREATE AGGREGATE g(numeric) (SFUNC = f, STYPE = numeric, INITCOND = '1')"], "aggregate"),
+        (["CREATE FUNCTION f(numeric, numeric) RETURNS numeric LANGUAGE sql AS 'SELECT $1 + $2'",
+          "CREATE AGGREGATE g(numeric) (SFUNC = f, STYPE = numeric, FINALFUNC = abs)"],
+         ["CREATE FUNCTION f(numeric, numeric) RETURNS numeric LANGUAGE sql AS 'SELECT $1 + $2'",
+          "CREATE AGGREGATE g(numeric) (SFUNC = f, STYPE = numeric)"], "aggregate"),
+        (["CREATE TABLE t (a int)", "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'",
+          "CREATE TRIGGER g BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()", "COMMENT ON TRIGGER g ON t IS 'x'"],
+         ["CREATE TABLE t (a int)", "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'",
+          "CREATE TRIGGER g BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()"], "trigger"),
+        (["CREATE MATERIALIZED VIEW v AS SELECT 1 AS a WITH NO DATA"], ["CREATE MATERIALIZED VIEW v AS SELECT 1 AS a"],
+         "relation"),
+        (["CREATE UNLOGGED TABLE t (a int)"], ["CREATE TABLE t (a int)"], "relation"),
+        (["CREATE TABLE t (a int) PARTITION BY RANGE (a)", "CREATE TABLE t1 PARTITION OF t FOR VALUES FROM (0) TO (10)"],
+         ["CREATE TABLE t (a int) PARTITION BY RANGE (a)", "CREATE TABLE t1 PARTITION OF t FOR VALUES FROM (0) TO (20)"],
+         "partitioning"),
+        (["CREATE TABLE t (a int)", "CREATE INDEX i ON t (a)", "COMMENT ON INDEX i IS 'x'"],
+         ["CREATE TABLE t (a int)", "CREATE INDEX i ON t (a)"], "relation"),
+        (["CREATE DOMAIN d AS int CONSTRAINT c CHECK (VALUE > 0)", "CREATE DOMAIN e AS int CONSTRAINT x CHECK (VALUE > 0)"],
+         ["CREATE DOMAIN d AS int CONSTRAINT x CHECK (VALUE > 0)", "CREATE DOMAIN e AS int CONSTRAINT c CHECK (VALUE > 0)"],
+         "constraint"),
+    ])
+    func snapshotsTellApart(_ one: [String], _ other: [String], kind: String) async throws {
+        let lines = try await CaseDatabases.shared.run { () throws -> [String] in
+            let db = try TestCluster.shared().createDatabase(prefix: "snapshot")
+            defer { db.drop() }
+            let connection = try db.connect()
+            defer { connection.close() }
+            for (schema, statements) in [("snap_one", one), ("snap_other", other)] {
+                try connection.execute("CREATE SCHEMA \(schema)")
+                try connection.execute("SELECT set_config('search_path', $1, false)", [schema])
+                for statement in statements { try connection.execute(statement) }
+            }
+            let a = try CatalogSnapshot.read("snap_one", on: connection)
+            let b = try CatalogSnapshot.read("snap_other", on: connection)
+            return (a.difference(to: b, "one", "other") ?? "").split(separator: "\n").map(String.init)
+        }
+        #expect(lines.contains { $0.hasPrefix("- \(kind) ") } && lines.contains { $0.hasPrefix("+ \(kind) ") },
+                "\(lines.joined(separator: "\n"))")
+    }
+
+    @Test func aRepeatedLineCounts() {
+        let twice = CatalogSnapshot(lines: ["a", "a", "b"]), once = CatalogSnapshot(lines: ["a", "b"])
+        #expect(twice.difference(to: once, "x", "y") == "--- x\n+++ y\n- a")
+        #expect(once.difference(to: twice, "x", "y") == "--- x\n+++ y\n+ a")
+        #expect(once.difference(to: once, "x", "y") == nil)
+    }
+
     @Test func badCaseFilesNameTheFile() {
         func error(_ yaml: String) -> String {
             do {

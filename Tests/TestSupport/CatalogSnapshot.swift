@@ -6,21 +6,34 @@ import SQLSyntax
 ///
 /// This is a query set of its own, independent of tenantplan's `Reflector`: it
 /// checks what the reflector might miss. It reads relations (kind, persistence,
-/// options, ACL), columns (type, NOT NULL, default, identity, generated,
-/// collation, comment; by name, since column order is not compared), constraints
-/// (`pg_get_constraintdef`), indexes (`pg_get_indexdef`, validity), sequences
-/// (type, increment, bounds, cycle, owner column), types (enum labels in order; a domain's
-/// base type, NOT NULL, default and collation),
-/// views, functions, triggers, policies, the schema's ACL and default
-/// privileges in it, and comments on all of them.
-struct CatalogSnapshot: Equatable {
-    var lines: [String]
+/// options, ACL, row level security, whether a materialized view is populated),
+/// partition keys and bounds with each partition's parent, columns (type, NOT
+/// NULL, default, identity, generated, collation, comment, ACL; by name, since
+/// column order is not compared), constraints (`pg_get_constraintdef`,
+/// validated; a domain's under the domain's name), indexes
+/// (`pg_get_indexdef`, validity), sequences (type, start, increment, bounds,
+/// cache, cycle, owner column), types (enum labels in order; a domain's base
+/// type, NOT NULL, default and collation), composite types' attributes (name,
+/// place, type, collation, comment; their order counts), views, functions,
+/// aggregates (their `pg_aggregate` row: support functions, state types,
+/// initial values, sort operator, and parallel safety), triggers, policies,
+/// the schema's ACL and default privileges in it, and comments on all of them
+/// (an index's or a sequence's with its relation).
+///
+/// Used by the conformance corpus (a converted tenant against a fresh one) and
+/// by `WholeTenantTests`.
+public struct CatalogSnapshot: Equatable, Sendable {
+    public var lines: [String]
 
-    static let queries: [(kind: String, sql: String)] = [
+    public init(lines: [String]) {
+        self.lines = lines
+    }
+
+    public static let queries: [(kind: String, sql: String)] = [
         ("relation", """
             SELECT c.relname, c.relkind::text, c.relpersistence::text, coalesce(c.reloptions::text, ''),
                    coalesce(c.relacl::text, ''), c.relrowsecurity::text, c.relforcerowsecurity::text,
-                   coalesce(obj_description(c.oid, 'pg_class'), '')
+                   c.relispopulated::text, coalesce(obj_description(c.oid, 'pg_class'), '')
             FROM pg_class c WHERE c.relnamespace = $1::regnamespace AND c.relkind <> 'c'
             """),
         ("partitioning", """
@@ -44,9 +57,9 @@ struct CatalogSnapshot: Equatable {
               AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
             """),
         ("constraint", """
-            SELECT coalesce(r.relname, '') || '.' || k.conname, k.contype::text, pg_get_constraintdef(k.oid),
+            SELECT coalesce(r.relname, d.typname, '') || '.' || k.conname, k.contype::text, pg_get_constraintdef(k.oid),
                    k.convalidated::text, coalesce(obj_description(k.oid, 'pg_constraint'), '')
-            FROM pg_constraint k LEFT JOIN pg_class r ON r.oid = k.conrelid
+            FROM pg_constraint k LEFT JOIN pg_class r ON r.oid = k.conrelid LEFT JOIN pg_type d ON d.oid = k.contypid
             WHERE k.connamespace = $1::regnamespace
             """),
         ("index", """
@@ -55,8 +68,8 @@ struct CatalogSnapshot: Equatable {
             WHERE i.relnamespace = $1::regnamespace
             """),
         ("sequence", """
-            SELECT c.relname, format_type(s.seqtypid, NULL), s.seqincrement::text, s.seqmin::text, s.seqmax::text,
-                   s.seqcycle::text,
+            SELECT c.relname, format_type(s.seqtypid, NULL), s.seqstart::text, s.seqincrement::text, s.seqmin::text,
+                   s.seqmax::text, s.seqcache::text, s.seqcycle::text,
                    coalesce((SELECT r.relname || '.' || a.attname || ' (' || d.deptype::text || ')'
                              FROM pg_depend d
                              JOIN pg_class r ON r.oid = d.refobjid
@@ -79,6 +92,20 @@ struct CatalogSnapshot: Equatable {
             WHERE t.typnamespace = $1::regnamespace AND t.typelem = 0 AND (t.typrelid = 0
                OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
             """),
+        ("type attribute", """
+            SELECT t.typname || '.' || a.attname,
+                   -- The attribute's place among the live ones: a dropped attribute leaves a gap in attnum.
+                   row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum)::text,
+                   format_type(a.atttypid, a.atttypmod),
+                   CASE WHEN a.attcollation <> at.typcollation THEN coalesce(co.collname, '') ELSE '' END,
+                   coalesce(col_description(c.oid, a.attnum), '')
+            FROM pg_type t
+            JOIN pg_class c ON c.oid = t.typrelid
+            JOIN pg_attribute a ON a.attrelid = c.oid
+            JOIN pg_type at ON at.oid = a.atttypid
+            LEFT JOIN pg_collation co ON co.oid = a.attcollation
+            WHERE t.typnamespace = $1::regnamespace AND c.relkind = 'c' AND a.attnum > 0 AND NOT a.attisdropped
+            """),
         ("view", """
             SELECT c.relname, pg_get_viewdef(c.oid) FROM pg_class c
             WHERE c.relnamespace = $1::regnamespace AND c.relkind IN ('v', 'm')
@@ -86,10 +113,28 @@ struct CatalogSnapshot: Equatable {
         ("function", """
             SELECT p.oid::regprocedure::text, pg_get_functiondef(p.oid),
                    coalesce(obj_description(p.oid, 'pg_proc'), ''), coalesce(p.proacl::text, '')
-            FROM pg_proc p WHERE p.pronamespace = $1::regnamespace AND p.prokind IN ('f', 'p')
+            FROM pg_proc p WHERE p.pronamespace = $1::regnamespace AND p.prokind IN ('f', 'p', 'w')
+            """),
+        // An aggregate has no pg_get_functiondef: its pg_proc and pg_aggregate rows.
+        // Support functions print with their argument types (regprocedure), `-` when absent.
+        ("aggregate", """
+            SELECT p.oid::regprocedure::text, pg_get_function_result(p.oid), p.proparallel::text,
+                   a.aggkind::text, a.aggnumdirectargs::text,
+                   a.aggtransfn::oid::regprocedure::text, a.aggfinalfn::oid::regprocedure::text,
+                   a.aggcombinefn::oid::regprocedure::text, a.aggserialfn::oid::regprocedure::text,
+                   a.aggdeserialfn::oid::regprocedure::text, a.aggmtransfn::oid::regprocedure::text,
+                   a.aggminvtransfn::oid::regprocedure::text, a.aggmfinalfn::oid::regprocedure::text,
+                   a.aggfinalextra::text, a.aggmfinalextra::text, a.aggfinalmodify::text, a.aggmfinalmodify::text,
+                   a.aggsortop::regoperator::text, a.aggtranstype::regtype::text, a.aggtransspace::text,
+                   a.aggmtranstype::regtype::text, a.aggmtransspace::text,
+                   coalesce(a.agginitval, 'NULL'), coalesce(a.aggminitval, 'NULL'),
+                   coalesce(obj_description(p.oid, 'pg_proc'), ''), coalesce(p.proacl::text, '')
+            FROM pg_proc p JOIN pg_aggregate a ON a.aggfnoid = p.oid
+            WHERE p.pronamespace = $1::regnamespace
             """),
         ("trigger", """
-            SELECT c.relname || '.' || t.tgname, pg_get_triggerdef(t.oid), t.tgenabled::text
+            SELECT c.relname || '.' || t.tgname, pg_get_triggerdef(t.oid), t.tgenabled::text,
+                   coalesce(obj_description(t.oid, 'pg_trigger'), '')
             FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
             WHERE c.relnamespace = $1::regnamespace AND NOT t.tgisinternal
             """),
@@ -112,7 +157,7 @@ struct CatalogSnapshot: Equatable {
 
     /// Reads `schema` on `connection` (whose `search_path` it sets to the schema, so
     /// that expressions print unqualified, and puts back to `public`).
-    static func read(_ schema: String, on connection: Connection) throws -> CatalogSnapshot {
+    public static func read(_ schema: String, on connection: Connection) throws -> CatalogSnapshot {
         try connection.execute("SELECT set_config('search_path', $1, false)", [quoteIdentifier(schema)])
         defer { try? connection.execute("SELECT set_config('search_path', 'public', false)") }
         var lines: [String] = []
@@ -126,7 +171,7 @@ struct CatalogSnapshot: Equatable {
     }
 
     /// `text` with every whole-word occurrence of `schema` (plain or quoted) replaced by `<schema>`.
-    static func neutralise(_ text: String, schema: String) -> String {
+    public static func neutralise(_ text: String, schema: String) -> String {
         var out = text.replacingOccurrences(of: quoteIdentifier(schema), with: "<schema>")
         var result = ""
         var rest = Substring(out)
@@ -149,11 +194,22 @@ struct CatalogSnapshot: Equatable {
         return c.isLetter || c.isNumber || c == "_" || c == "$"
     }
 
-    /// A readable diff: lines only in `self` (`-`) and only in `other` (`+`).
-    func difference(to other: CatalogSnapshot, _ mine: String, _ theirs: String) -> String? {
-        let a = Set(lines), b = Set(other.lines)
-        let removed = lines.filter { !b.contains($0) }
-        let added = other.lines.filter { !a.contains($0) }
+    /// A readable diff: lines only in `self` (`-`) and only in `other` (`+`),
+    /// counting repeated lines (a line twice in one and once in the other differs).
+    public func difference(to other: CatalogSnapshot, _ mine: String, _ theirs: String) -> String? {
+        var counts: [String: Int] = [:]
+        for line in other.lines { counts[line, default: 0] += 1 }
+        var removed: [String] = []
+        for line in lines {
+            if let n = counts[line], n > 0 { counts[line] = n - 1 } else { removed.append(line) }
+        }
+        var added: [String] = []
+        for line in other.lines {
+            if let n = counts[line], n > 0 {
+                counts[line] = n - 1
+                added.append(line)
+            }
+        }
         if removed.isEmpty && added.isEmpty { return nil }
         return (["--- \(mine)", "+++ \(theirs)"] + removed.map { "- " + $0 } + added.map { "+ " + $0 })
             .joined(separator: "\n")
