@@ -114,8 +114,8 @@ struct Worker: Sendable {
                 case .runOutside(let changes):
                     let found = try outsideTransaction(tenant, on: session.connection!) { connection in
                         for change in changes {
-                            if change.op == .backfillColumn {
-                                try Backfill.run(change, batch: options.backfillBatch, on: connection)
+                            if let backfill = change.backfill {
+                                try Backfill.run(backfill, batch: options.backfillBatch, on: connection)
                             } else {
                                 try connection.execute(change.statement(tenant: tenant))
                             }

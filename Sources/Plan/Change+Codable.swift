@@ -1,7 +1,7 @@
 import Foundation
 
 extension Change {
-    enum CodingKeys: String, CodingKey { case op, action, object, sql, transactional, hazards, locks, lockFirst = "lock_first" }
+    enum CodingKeys: String, CodingKey { case op, action, object, sql, transactional, hazards, locks, lockFirst = "lock_first", backfill }
 
     /// A decoder `userInfo` key: when true, an `op` this version does not know is
     /// kept in `unknownOperation` instead of failing the decoding.
@@ -30,6 +30,7 @@ extension Change {
         hazards = try c.decode([Hazard].self, forKey: .hazards)
         locks = try c.decodeIfPresent([RelationLock].self, forKey: .locks) ?? []
         lockFirst = try c.decodeIfPresent([String].self, forKey: .lockFirst) ?? []
+        backfill = try c.decodeIfPresent(ColumnBackfill.self, forKey: .backfill)
     }
 
     /// The fields in declaration order; `op` as its plan-file name.
@@ -44,5 +45,6 @@ extension Change {
         if !locks.isEmpty { try c.encode(locks, forKey: .locks) }
         // Only when there are locks to take: other changes encode as before.
         if !lockFirst.isEmpty { try c.encode(lockFirst, forKey: .lockFirst) }
+        try c.encodeIfPresent(backfill, forKey: .backfill)
     }
 }

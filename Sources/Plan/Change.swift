@@ -132,6 +132,10 @@ public struct Change: Sendable, Equatable, Codable {
     /// applier waits for the parent without holding the child, so the two never
     /// deadlock. Empty for every other change.
     public var lockFirst: [String]
+    /// For a `backfill_column` change, and only for one: the table and column
+    /// it fills, from which `apply` renders its statements (`sql` is the batch
+    /// statement, `ColumnBackfill.batchStatement()`).
+    public var backfill: ColumnBackfill?
     /// The `op` a plan file gives when this version does not know it; `op` is
     /// then meaningless. Only `PlanFile.decode` reads such changes, and it
     /// refuses the plan once the digest is checked (see `keepsUnknownOperations`).

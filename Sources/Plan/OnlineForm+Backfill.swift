@@ -55,10 +55,9 @@ extension OnlinePlan {
             || actual.dependents.contains { ($0.kind == .trigger || $0.kind == .rule) && $0.table == old && $0.schema == nil }
     }
 
-    /// Plans the backfill of `column` (see the extension's comment); returns
-    /// the steps of the last transaction: SET NOT NULL and the check's drop.
-    mutating func planBackfill(table: String, column: ColumnDeclaration, final: SchemaState)
-        -> (setNotNull: [Differ.Run.Planned], dropCheck: [Differ.Run.Planned]) {
+    /// Plans the backfill of `column` (see the extension's comment), its NOT
+    /// NULL (`planNotNull`, the check added once the rows are filled) included.
+    mutating func planBackfill(table: String, column: ColumnDeclaration, final: SchemaState) {
         typealias Planned = Differ.Run.Planned
         let expression = final.table(named: table)?.column(named: column.name)?.defaultExpression
             ?? column.defaultExpression ?? "NULL"
@@ -71,23 +70,9 @@ extension OnlinePlan {
         first.append(Planned(step: .addConstraintNotValid(table: table, .check(CheckDeclaration(name: marker, expression: "true"))),
                              hazards: []))
         backfills.append(Planned(step: .backfillColumn(table: table, column: column.name), hazards: [], transactional: false))
-        var late: (setNotNull: [Planned], dropCheck: [Planned]) = ([], [])
-        var check: String?
-        if !column.nullable {
-            let name = Differ.Run.notNullCheckName(column.name)
-            check = name
-            backfillEnd.append(Planned(step: .addConstraintNotValid(
-                table: table, .check(CheckDeclaration(name: name, expression: "\(quoteIdentifier(column.name)) IS NOT NULL"))),
-                hazards: []))
-            validations.append(Planned(step: .validateConstraint(table: table, name: name), hazards: [.mayFailOnExistingData]))
-            validated.append((table, name))
-            notNullChecks.append((table, column.name, name))
-            late.setNotNull.append(Planned(step: .setNotNull(table: table, column: column.name), hazards: []))
-            late.dropCheck.append(Planned(step: .dropConstraint(table: table, name: name), hazards: []))
-        }
+        let check = column.nullable ? nil : planNotNull(table: table, column: column.name, checkAddedIn: \.backfillEnd)
         backfillEnd.append(Planned(step: .dropConstraint(table: table, name: marker), hazards: []))
         backfilled.append(Backfilled(table: table, marker: marker, notNullCheck: check))
-        return late
     }
 
     /// The state after the first transaction, given `end`, the state after

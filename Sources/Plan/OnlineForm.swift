@@ -213,6 +213,10 @@ struct OnlinePlan {
     var finals: [Differ.Run.Planned] = []
     /// The validations of the foreign keys `finals` adds.
     var lateValidations: [Differ.Run.Planned] = []
+    /// SET NOT NULL of the columns made NOT NULL online, and the drops of their
+    /// temporary checks (`planNotNull`), in `finals`.
+    var setNotNulls: [Differ.Run.Planned] = []
+    var droppedChecks: [Differ.Run.Planned] = []
 
     var notNullChecks: [(table: String, column: String, check: String)] = []
     /// `index`: the name the key's index is built under (`keyIndexName` when the key replaces one of its name).
@@ -359,8 +363,6 @@ struct OnlinePlan {
         }
         var lateComments: [Planned] = []
         var lateDrops: [Planned] = []
-        var laterChecks: [Planned] = []
-        var setNotNulls: [Planned] = []
         var attaches: [Planned] = []
         var deferred: [Planned] = []
         var lateDropNotNulls: [Planned] = []
@@ -380,24 +382,14 @@ struct OnlinePlan {
                 backfillEnd.append(p)
             case .setNotNull(let table, let column) where resumed[table + "." + column] != nil:
                 // As `planBackfill`: the check is added once the rows are filled.
-                let check = Differ.Run.notNullCheckName(column)
-                backfillEnd.append(online(.addConstraintNotValid(
-                    table: table, .check(CheckDeclaration(name: check, expression: "\(quoteIdentifier(column)) IS NOT NULL"))),
-                    hazards: []))
-                validations.append(online(.validateConstraint(table: table, name: check), hazards: [.mayFailOnExistingData]))
-                validated.append((table, check))
-                notNullChecks.append((table, column, check))
-                setNotNulls.append(online(.setNotNull(table: table, column: column), hazards: []))
-                laterChecks.append(online(.dropConstraint(table: table, name: check), hazards: []))
+                planNotNull(table: table, column: column, checkAddedIn: \.backfillEnd)
             case .dropConstraint(let table, let name) where staysUntilAttached(table, name):
                 lateDrops.append(p)
                 lateDropped.append((table, name))
             case .addColumn(let table, let column) where !newTables.contains(table) && Self.fillsOnline(p)
                 && !Self.hasUpdateTriggers(table, was: run.actualTableName(table),
                                            run.actual, final):
-                let late = planBackfill(table: table, column: column, final: final)
-                setNotNulls += late.setNotNull
-                laterChecks += late.dropCheck
+                planBackfill(table: table, column: column, final: final)
             case .dropNotNull(let table, let column) where latePrimaryKeyTables.contains(table):
                 lateDropNotNulls.append(p)
                 lateNullable.append((table, column))
@@ -441,15 +433,7 @@ struct OnlinePlan {
                 }
             case .setNotNull(let table, let column) where !newTables.contains(table)
                 && !identities.contains(table + "." + column):
-                let check = Differ.Run.notNullCheckName(column)
-                first.append(online(.addConstraintNotValid(
-                    table: table, .check(CheckDeclaration(name: check, expression: "\(quoteIdentifier(column)) IS NOT NULL"))),
-                    hazards: []))
-                validations.append(online(.validateConstraint(table: table, name: check), hazards: [.mayFailOnExistingData]))
-                validated.append((table, check))
-                setNotNulls.append(online(.setNotNull(table: table, column: column), hazards: []))
-                laterChecks.append(online(.dropConstraint(table: table, name: check), hazards: []))
-                notNullChecks.append((table, column, check))
+                planNotNull(table: table, column: column, checkAddedIn: \.first)
             case .commentOnIndex(let name, _) where builtIndexes[name] != nil:
                 lateComments.append(p)
                 lateCommentedIndexes.append((builtIndexes[name]!, name))
@@ -465,8 +449,33 @@ struct OnlinePlan {
                 first.append(p)
             }
         }
-        finals = lateDrops + lateDropNotNulls + setNotNulls + attaches + laterChecks + deferred + lateComments
+        finals = lateDrops + lateDropNotNulls + setNotNulls + attaches + droppedChecks + deferred + lateComments
         if drops.isEmpty && builds.isEmpty && validations.isEmpty && backfills.isEmpty { return nil }
+    }
+}
+
+extension OnlinePlan {
+    /// SET NOT NULL online, for every column made NOT NULL on a table that
+    /// exists: `CHECK (c IS NOT NULL) NOT VALID` added in the stage `stage`
+    /// names (`first`, or `backfillEnd` for a column backfilled first, whose
+    /// rows are NULL until then), `VALIDATE` with the other validations (SHARE
+    /// UPDATE EXCLUSIVE: reads and writes go on), then in the last transaction
+    /// `SET NOT NULL`, which the validated check spares its scan (PostgreSQL
+    /// 12+), and the check dropped. Returns the check's name.
+    @discardableResult
+    mutating func planNotNull(table: String, column: String,
+                              checkAddedIn stage: WritableKeyPath<OnlinePlan, [Differ.Run.Planned]>) -> String {
+        typealias Planned = Differ.Run.Planned
+        let check = Differ.Run.notNullCheckName(column)
+        self[keyPath: stage].append(Planned(step: .addConstraintNotValid(
+            table: table, .check(CheckDeclaration(name: check, expression: "\(quoteIdentifier(column)) IS NOT NULL"))),
+            hazards: []))
+        validations.append(Planned(step: .validateConstraint(table: table, name: check), hazards: [.mayFailOnExistingData]))
+        validated.append((table, check))
+        notNullChecks.append((table, column, check))
+        setNotNulls.append(Planned(step: .setNotNull(table: table, column: column), hazards: []))
+        droppedChecks.append(Planned(step: .dropConstraint(table: table, name: check), hazards: []))
+        return check
     }
 }
 

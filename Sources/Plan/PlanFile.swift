@@ -320,6 +320,21 @@ extension PlanFile {
             throw InputError("the plan uses operation '\(name)', which this tenantplan does not know", file: file,
                              hint: "plan again with this version of tenantplan")
         }
+        // A backfill runs statements rendered from its table and column: they
+        // must be there (a plan written before they were recorded has none), on
+        // backfills only, and render the very `sql` that was reviewed.
+        for change in plan.changeSets.lazy.flatMap(\.changes) {
+            guard let backfill = change.backfill else {
+                if change.op != .backfillColumn { continue }
+                throw InputError("the plan's backfill '\(change.object.printable)' does not record the table and column it fills "
+                                 + "(it was written by an earlier tenantplan)",
+                                 file: file, hint: "plan again with this version of tenantplan")
+            }
+            guard change.op == .backfillColumn, backfill.batchStatement() == change.sql else {
+                throw InputError("the plan's change '\(change.object.printable)' does not match its `backfill` table and column",
+                                 file: file, hint: "plan again with this version of tenantplan; never edit plan.json by hand")
+            }
+        }
         return plan
     }
 

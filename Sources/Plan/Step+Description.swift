@@ -235,6 +235,9 @@ extension Step {
         var change = Change(op: operation, action: action, object: object, sql: sql, transactional: transactional,
                             hazards: Array(Set(kept + Hazard.of(locks))), lockFirst: lockFirst)
         change.locks = locks
+        if case .backfillColumn(let table, let column) = self {
+            change.backfill = ColumnBackfill(table: table, column: column)
+        }
         return change
     }
 

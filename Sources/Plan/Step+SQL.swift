@@ -189,7 +189,7 @@ extension Step {
         case .addConstraintUsingIndex(let table, let name, let primaryKey, let index):
             return "ALTER TABLE \(q(table)) ADD CONSTRAINT \(q(name)) \(primaryKey ? "PRIMARY KEY" : "UNIQUE") USING INDEX \(q(index ?? name))"
         case .backfillColumn(let table, let column):
-            return Self.backfillStatement(table: table, column: column)
+            return ColumnBackfill(table: table, column: column).batchStatement()
         case .fillColumn(let table, let column):
             return "UPDATE \(q(table)) SET \(q(column)) = DEFAULT WHERE \(q(column)) IS NULL"
         case .createView(let view):

@@ -120,7 +120,7 @@ public enum Step: Sendable, Equatable {
     case addConstraintUsingIndex(table: String, name: String, primaryKey: Bool, index: String? = nil)
     // MARK: Column backfill (the online form of a column added with a volatile default)
     /// Sets `column` to its default in the rows where it is NULL, in batches,
-    /// each its own transaction, outside the tenant's transaction (`backfillStatement`).
+    /// each its own transaction, outside the tenant's transaction (`ColumnBackfill`).
     case backfillColumn(table: String, column: String)
     /// Sets `column` to its default in the rows where it is NULL, in one
     /// statement inside the tenant's transaction: what a backfill that stopped

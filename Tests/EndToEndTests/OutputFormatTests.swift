@@ -321,11 +321,11 @@ import TestSupport
                 }.keys).subtracting(set.keys)
                 #expect(undocumented.isEmpty, "change_sets[] keys not in docs/plan-format.md: \(undocumented.sorted())")
                 #expect(missing.isEmpty, "change_sets[] keys documented but missing: \(missing.sorted())")
-                // Keys whose doc starts "present only ..." (locks, lock_first) may be absent.
+                // Keys whose doc starts "present only ..." (locks, lock_first, backfill) may be absent.
                 let requiredChangeKeys = Set(changeKeys.filter {
                     !$0.value.trimmingCharacters(in: .whitespaces).hasPrefix("present only")
                 }.keys)
-                #expect(requiredChangeKeys == Set(changeKeys.keys).subtracting(["locks", "lock_first"]))
+                #expect(requiredChangeKeys == Set(changeKeys.keys).subtracting(["locks", "lock_first", "backfill"]))
                 for change in set["changes"] as? [[String: Any]] ?? [] {
                     #expect(Set(change.keys).isSubset(of: Set(changeKeys.keys)) && requiredChangeKeys.isSubset(of: Set(change.keys)),
                             "changes[]: \(change.keys.sorted())")

@@ -57,7 +57,7 @@ struct DifferBackfillTests {
             #"ALTER TABLE "t" ADD COLUMN "Token" uuid"#,
             #"ALTER TABLE "t" ALTER COLUMN "Token" SET DEFAULT gen_random_uuid()"#,
             #"ALTER TABLE "t" ADD CONSTRAINT "tenantplan_backfill_Token" CHECK (true) NOT VALID"#,
-            Step.backfillStatement(table: "t", column: "Token"),
+            ColumnBackfill(table: "t", column: "Token").batchStatement(),
             #"ALTER TABLE "t" ADD CONSTRAINT "tenantplan_not_null_Token" CHECK ("Token" IS NOT NULL) NOT VALID"#,
             #"ALTER TABLE "t" DROP CONSTRAINT "tenantplan_backfill_Token""#,
             #"ALTER TABLE "t" VALIDATE CONSTRAINT "tenantplan_not_null_Token""#,
@@ -81,8 +81,9 @@ struct DifferBackfillTests {
         #expect(backfill.op == .backfillColumn && !backfill.transactional && backfill.isHeavy)
         #expect(backfill.locks == [RelationLock("t", .rowExclusive, .scan)])
         #expect(backfill.hazards.isEmpty)
-        #expect(backfill.backfillTable == "t")
-        #expect(backfill.backfillWaitingStatement == Step.backfillStatement(table: "t", column: "Token", skipLocked: false))
+        // What it fills, as typed fields: apply renders its statements from them.
+        #expect(backfill.backfill == ColumnBackfill(table: "t", column: "Token"))
+        #expect(diff.changes.filter { $0.backfill != nil }.count == 1)
     }
 
     @Test("nullable: the marker alone tells the backfill's end")
@@ -114,7 +115,7 @@ struct DifferBackfillTests {
         let diff = differ.diff(actual: Self.stopped)
         #expect(diff.held.isEmpty, "\(diff.held)")
         #expect(diff.changes.map(\.sql) == [
-            Step.backfillStatement(table: "t", column: "Token"),
+            ColumnBackfill(table: "t", column: "Token").batchStatement(),
             #"ALTER TABLE "t" DROP CONSTRAINT "tenantplan_backfill_Token""#,
             #"ALTER TABLE "t" ADD CONSTRAINT "tenantplan_not_null_Token" CHECK ("Token" IS NOT NULL) NOT VALID"#,
             #"ALTER TABLE "t" VALIDATE CONSTRAINT "tenantplan_not_null_Token""#,
@@ -130,7 +131,7 @@ struct DifferBackfillTests {
         var nullable = Differ(declaration: Self.declaration(nullable: true), desired: Self.desired(nullable: true))
         nullable.online = true
         #expect(nullable.diff(actual: Self.stopped).changes.map(\.sql) == [
-            Step.backfillStatement(table: "t", column: "Token"),
+            ColumnBackfill(table: "t", column: "Token").batchStatement(),
             #"ALTER TABLE "t" DROP CONSTRAINT "tenantplan_backfill_Token""#,
         ])
     }
