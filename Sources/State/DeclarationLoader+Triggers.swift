@@ -120,9 +120,7 @@ extension DeclarationLoader.Parser {
                 }
                 trigger.when = reader.string(whenEntry, of: owner)
             }
-            if let commentEntry = fields["comment"] {
-                trigger.comment = reader.string(commentEntry, of: owner, allowEmpty: true)
-            }
+            trigger.comment = comment(in: fields, of: owner)
             result.append(trigger)
         }
         return result
