@@ -109,8 +109,9 @@ extension Reflector {
                 let local = rows.local
                 guard let definition = local["fd/\(r.oid)"] else { return nil }
                 return FunctionState(
-                    name: r.name, arguments: local["fa/\(r.oid)"] ?? "", kind: String(r.kind),
-                    result: local["fr/\(r.oid)"],
+                    name: r.name, arguments: local["fa/\(r.oid)"] ?? "",
+                    // prokind has no other value.
+                    kind: FunctionState.Kind(rawValue: String(r.kind)) ?? .function, result: local["fr/\(r.oid)"],
                     definition: Reflector.neutralised(definition: definition, quotedSchema: members.quotedName,
                                                       schema: members.schema),
                     comment: routineComments[r.oid])

@@ -38,7 +38,7 @@ extension Differ.Run {
                 return (a, w.type)
             }
             if !retyped.isEmpty {
-                let users = Self.relationsUsing(compositeType: t.name, in: actual)
+                let users = Differ.uses(ofType: t.name, in: actual).map(\.description)
                 if !users.isEmpty {
                     let what = retyped.map { "\($0.0.name) (\($0.0.type) → \($0.1))" }.joined(separator: ", ")
                     hold("changing the type of attribute \(what) is refused by PostgreSQL while "
@@ -76,7 +76,7 @@ extension Differ.Run {
         for t in actual.compositeTypes where !declared.contains(t.name) {
             let target = DestructiveTarget(.type, t.name, undeclared: true)
             let reason = "composite type \(t.name) is not in schema.yaml"
-            let users = Self.relationsUsing(compositeType: t.name, in: expected)
+            let users = Differ.uses(ofType: t.name, in: expected).map(\.description)
             if differ.policy.allows(target), !users.isEmpty {
                 held.append(HeldChange(object: Step.dropCompositeType(t.name).object,
                                        reason: reason + "; \(users.joined(separator: ", ")) use it, "
@@ -93,22 +93,5 @@ extension Differ.Run {
     func setCompositeType(_ t: CompositeTypeState, in state: inout SchemaState) {
         state.compositeTypes.removeAll { $0.name == t.name }
         state.compositeTypes.append(t)
-    }
-
-    /// What in `state` has a value of the composite type `name` (or an array of
-    /// it): `column t.c` of tables, `attribute y.a` of other composite types
-    /// and `domain d`, sorted.
-    static func relationsUsing(compositeType name: String, in state: SchemaState) -> [String] {
-        let type = Differ.canonicalIdentifier(name)
-        func uses(_ text: String) -> Bool { text == type || text == type + "[]" }
-        var users: [String] = []
-        for t in state.tables {
-            users += t.columns.filter { uses($0.type) }.map { "column \(t.name).\($0.name)" }
-        }
-        for y in state.compositeTypes where y.name != name {
-            users += y.attributes.filter { uses($0.type) }.map { "attribute \(y.name).\($0.name)" }
-        }
-        users += state.domains.filter { uses($0.type) }.map { "domain \($0.name)" }
-        return users.sorted()
     }
 }

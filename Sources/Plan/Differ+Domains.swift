@@ -11,17 +11,19 @@ extension Differ.Run {
                 continue
             }
             guard let want = desired.domain(named: d.name) else { continue }
-            let users = Self.tablesUsing(domain: d.name, in: actual)
+            let uses = Differ.uses(ofType: d.name, in: actual)
+            let users = Self.tables(in: uses)
             if current.type != want.type || current.collation != want.collation {
                 // PostgreSQL has no ALTER DOMAIN ... TYPE: the domain is dropped and
-                // created again, which only works while no column uses it.
-                guard users.isEmpty else {
+                // created again, which only works while nothing uses it.
+                guard uses.isEmpty else {
                     let what = current.type != want.type ? "base type (\(current.type) → \(want.type))"
                         : "collation (\(current.collation ?? "default") → \(want.collation ?? "default"))"
+                    let those = uses.allSatisfy { $0.kind == .column } ? "those columns" : "them"
                     held.append(HeldChange(
                         object: "domain \(d.name)",
-                        reason: "changing the \(what) of a domain means dropping and creating it again, and columns "
-                            + "of \(users.joined(separator: ", ")) use it; change those columns to the new type first, "
+                        reason: "changing the \(what) of a domain means dropping and creating it again, and "
+                            + "\(Self.phrase(uses)) it; change \(those) to the new type first, "
                             + "or migrate the domain by hand"))
                     setDomain(current, in: &expected)
                     continue
@@ -75,10 +77,10 @@ extension Differ.Run {
         for d in actual.domains where !declared.contains(d.name) {
             let target = DestructiveTarget(.domain, d.name, undeclared: true)
             let reason = "domain \(d.name) is not in schema.yaml"
-            let users = Self.tablesUsing(domain: d.name, in: expected)
-            if differ.policy.allows(target), !users.isEmpty {
+            let uses = Differ.uses(ofType: d.name, in: expected)
+            if differ.policy.allows(target), !uses.isEmpty {
                 held.append(HeldChange(object: Step.dropDomain(d.name).object,
-                                       reason: reason + "; columns of \(users.joined(separator: ", ")) use it, "
+                                       reason: reason + "; \(Self.phrase(uses)) it, "
                                            + "and this plan keeps them: change or drop them first",
                                        sql: Step.dropDomain(d.name).sql, undeclared: true))
                 setDomain(d, in: &expected)
@@ -94,11 +96,18 @@ extension Differ.Run {
         state.domains.append(d)
     }
 
-    /// The tables of `state` with a column of the domain `name` (or an array of it), sorted.
-    static func tablesUsing(domain name: String, in state: SchemaState) -> [String] {
-        let type = Differ.canonicalIdentifier(name)
-        return state.tables.filter { t in
-            t.columns.contains { $0.type == type || $0.type == type + "[]" }
-        }.map(\.name).sorted()
+    /// The tables with a column among `uses`, sorted: the tables a change of
+    /// the domain's rules checks.
+    static func tables(in uses: [Differ.TypeUse]) -> [String] {
+        Set(uses.filter { $0.kind == .column }.map(\.owner)).sorted()
+    }
+
+    /// `columns of a, b use`, `attribute y.a uses`: the uses of a domain, with
+    /// the verb, for a reason.
+    static func phrase(_ uses: [Differ.TypeUse]) -> String {
+        let tables = tables(in: uses)
+        let parts = (tables.isEmpty ? [] : ["columns of " + tables.joined(separator: ", ")])
+            + uses.filter { $0.kind != .column }.map(\.description)
+        return parts.joined(separator: ", ") + (tables.isEmpty && parts.count == 1 ? " uses" : " use")
     }
 }

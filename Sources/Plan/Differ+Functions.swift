@@ -47,8 +47,8 @@ extension Differ.Run {
             }
             for old in current {
                 // An aggregate goes before the functions, which may be its support functions.
-                add(.dropFunction(name: old.name, arguments: old.arguments),
-                    old.kind == "a" ? .dropTriggers : .dropChangedFunctions, hazards: [.replacesFunction])
+                add(.dropFunction(name: old.name, arguments: old.arguments, kind: old.kind),
+                    old.kind == .aggregate ? .dropAggregates : .dropChangedFunctions, hazards: [.replacesFunction])
                 recreatedFunctions.insert(function.name)
             }
             add(.createFunction(function), phase)
@@ -71,12 +71,12 @@ extension Differ.Run {
 
     /// Declared aggregates whose support function (state transition, final...)
     /// is dropped and created again: PostgreSQL refuses to drop a function an
-    /// aggregate uses, so the aggregate is dropped first (with the triggers'
-    /// drops, before the functions') and created again after the functions.
+    /// aggregate uses, so the aggregate is dropped first (before the triggers'
+    /// and the functions' drops) and created again after the functions.
     mutating func recreateAggregatesOfRecreatedFunctions() {
         guard !recreatedFunctions.isEmpty else { return }
         for function in declaration.functions where !recreatedFunctions.contains(function.name) {
-            let current = actual.functions.filter { $0.name == function.name && $0.kind == "a" }
+            let current = actual.functions.filter { $0.name == function.name && $0.kind == .aggregate }
             guard !current.isEmpty,
                   current.contains(where: { a in recreatedFunctions.contains { Self.aggregate(a, uses: $0) } })
             else { continue }
@@ -88,7 +88,8 @@ extension Differ.Run {
                 }
             }
             for old in current {
-                add(.dropFunction(name: old.name, arguments: old.arguments), .dropTriggers, hazards: [.replacesFunction])
+                add(.dropFunction(name: old.name, arguments: old.arguments, kind: old.kind), .dropAggregates,
+                    hazards: [.replacesFunction])
             }
             recreatedFunctions.insert(function.name)
             add(.createFunction(function), .lateFunctions)
@@ -100,7 +101,7 @@ extension Differ.Run {
     /// Whether aggregate `aggregate` (its state) names function `name` as a
     /// support function: a line of its definition after the first.
     static func aggregate(_ aggregate: FunctionState, uses name: String) -> Bool {
-        guard aggregate.kind == "a" else { return false }
+        guard aggregate.kind == .aggregate else { return false }
         return aggregate.definition.split(separator: "\n").dropFirst().contains { Differ.calls(name, in: String($0)) }
     }
 
@@ -211,12 +212,13 @@ extension Differ.Run {
     mutating func dropUndeclaredFunctions() {
         let declared = Set(declaration.functions.map(\.name))
         // Aggregates first: they use the functions (PostgreSQL refuses the other order).
-        let aggregatesFirst = actual.functions.filter { $0.kind == "a" } + actual.functions.filter { $0.kind != "a" }
+        let aggregatesFirst = actual.functions.filter { $0.kind == .aggregate }
+            + actual.functions.filter { $0.kind != .aggregate }
         for function in aggregatesFirst where !declared.contains(function.name) {
             if droppedAsDependent(.function, function.name) || droppedAsDependent(.procedure, function.name) { continue }
             let reason = "function \(function.signature) is not in schema.yaml"
             let keep: (inout SchemaState) -> Void = { $0.functions.append(function) }
-            let step = Step.dropFunction(name: function.name, arguments: function.arguments)
+            let step = Step.dropFunction(name: function.name, arguments: function.arguments, kind: function.kind)
             let caller = expected.tables.lazy.flatMap { t in t.triggers.map { (t.name, $0) } }
                 .first { $0.1.function == function.name }
             let user = caller.map { "trigger \($0.1.name) on \($0.0)" } ?? Self.expressionUsing(function.name, in: expected)

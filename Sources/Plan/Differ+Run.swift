@@ -9,7 +9,8 @@ extension Differ {
     /// `Differ+Undeclared.swift`.
     struct Run {
         enum Phase: Int, CaseIterable {
-            case enums, domains, /* composite types */ compositeTypes, /* sequences */ sequences, dropDependents, /* views */ dropViews, renames, dropTriggers, dropChangedFunctions, dropForeignKeys,
+            case enums, domains, /* composite types */ compositeTypes, /* sequences */ sequences, dropDependents, /* views */ dropViews, renames,
+                 /* aggregates before the functions they use */ dropAggregates, dropTriggers, dropChangedFunctions, dropForeignKeys,
                  dropConstraintsAndIndexes, createFunctions, createTables, columns, readdColumns, addConstraints,
                  createIndexes, addForeignKeys, /* sequences */ sequenceOwners, lateFunctions, /* views */ createViews, createTriggers, comments, dropTables, dropFunctions,
                  dropDomains, dropTypes

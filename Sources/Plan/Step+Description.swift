@@ -167,7 +167,7 @@ extension Step {
         case .dropIndex(let name): "index \(name)"
         case .commentOnIndex(let name, _): "comment on index \(name)"
         case .createFunction(let f), .replaceFunction(let f): "function \(f.name)"
-        case .dropFunction(let name, let arguments): "function \(name)(\(arguments))"
+        case .dropFunction(let name, let arguments, _): "function \(name)(\(arguments))"
         case .commentOnFunction(let name, _): "comment on function \(name)"
         case .createTrigger(let table, let t): "trigger \(t.name) on \(table)"
         case .dropTrigger(let table, let name): "trigger \(name) on \(table)"

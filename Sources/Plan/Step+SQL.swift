@@ -157,11 +157,8 @@ extension Step {
             return f.sql
         case .replaceFunction(let f):
             return f.orReplaceSQL
-        case .dropFunction(let name, let arguments):
-            // An ordered-set aggregate's arguments (`float8 ORDER BY anyelement`)
-            // parse only after DROP AGGREGATE.
-            let kind = arguments.hasPrefix("ORDER BY ") || arguments.contains(" ORDER BY ") ? "AGGREGATE" : "ROUTINE"
-            return "DROP \(kind) \(q(name))(\(arguments))"
+        case .dropFunction(let name, let arguments, let kind):
+            return Self.dropRoutineStatement(kind.keyword, q(name), arguments: arguments)
         case .commentOnFunction(let name, let comment):
             return "COMMENT ON ROUTINE \(q(name)) IS \(comment.map(quoteLiteral) ?? "NULL")"
         case .createTrigger(let table, let t):
@@ -261,11 +258,20 @@ extension Step {
         case .trigger: return "DROP TRIGGER \(q(d.name)) ON \(table)"
         case .policy: return "DROP POLICY \(q(d.name)) ON \(table)"
         case .function, .procedure, .aggregate:
-            return "DROP \(d.kind.rawValue.uppercased()) \(prefix)\(q(d.name))(\(d.arguments ?? ""))"
+            return dropRoutineStatement(d.kind.rawValue.uppercased(), prefix + q(d.name), arguments: d.arguments ?? "")
         case .foreignKey, .constraint: return "ALTER TABLE \(table) DROP CONSTRAINT \(q(d.name))"
         case .column: return "ALTER TABLE \(table) DROP COLUMN \(q(d.name))"
         case .domain: return "DROP DOMAIN \(prefix)\(q(d.name))"
         }
+    }
+
+    /// `DROP FUNCTION|PROCEDURE|AGGREGATE name(arguments)`, `arguments` as
+    /// `pg_get_function_identity_arguments` gives them. The kind must be the
+    /// routine's: an ordered-set aggregate's arguments (`float8 ORDER BY
+    /// anyelement`) parse only after `DROP AGGREGATE`, which writes an
+    /// aggregate without arguments `name(*)`.
+    static func dropRoutineStatement(_ keyword: String, _ name: String, arguments: String) -> String {
+        "DROP \(keyword) \(name)(\(keyword == "AGGREGATE" && arguments.isEmpty ? "*" : arguments))"
     }
 
     /// `CREATE TRIGGER "name" BEFORE INSERT OR UPDATE ON "table" FOR EACH ROW [WHEN (...)] EXECUTE FUNCTION f()`.

@@ -88,8 +88,9 @@ public enum Step: Sendable, Equatable {
     case createFunction(FunctionDeclaration)
     /// The declared statement as `CREATE OR REPLACE`: same signature and result type.
     case replaceFunction(FunctionDeclaration)
-    /// `arguments` as `pg_get_function_identity_arguments` gives them.
-    case dropFunction(name: String, arguments: String)
+    /// `arguments` as `pg_get_function_identity_arguments` gives them; `kind`
+    /// as reflected, which names the statement (`DROP AGGREGATE`...).
+    case dropFunction(name: String, arguments: String, kind: FunctionState.Kind)
     /// By name alone: a declared function's name is unique in the schema.
     case commentOnFunction(name: String, comment: String?)
 

@@ -69,9 +69,7 @@ extension DeclarationLoader.Parser {
         if let collationEntry = fields["collation"] {
             column.collation = reader.string(collationEntry, of: owner)
         }
-        if let commentEntry = fields["comment"] {
-            column.comment = reader.string(commentEntry, of: owner)
-        }
+        column.comment = comment(in: fields, of: owner)
         if let renamedEntry = fields["renamed_from"], let old = reader.string(renamedEntry, of: owner) {
             if reader.checkName(old, kind: "old column name", at: renamedEntry.value),
                checkRename(old, of: name, kind: "column", scope: table, in: owner,

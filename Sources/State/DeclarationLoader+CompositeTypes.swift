@@ -38,9 +38,7 @@ extension DeclarationLoader.Parser {
                 reader.error("\(owner) has no attributes", at: item.keyNode,
                              hint: "add attributes:, e.g. \(name): { attributes: { street: text, city: text } }")
             }
-            if let commentEntry = fields["comment"] {
-                type.comment = reader.string(commentEntry, of: owner, allowEmpty: true)
-            }
+            type.comment = comment(in: fields, of: owner)
             // Registered after its attributes are checked: a type cannot contain itself.
             typeNames[name] = Claim(kind: .table, description: owner, location: location)
             compositeTypeNames.append(name)

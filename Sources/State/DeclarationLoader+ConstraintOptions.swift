@@ -119,9 +119,7 @@ extension DeclarationLoader.Parser {
             if let whereEntry = fields["where"] {
                 exclusion.predicate = reader.string(whereEntry, of: owner)
             }
-            if let commentEntry = fields["comment"] {
-                exclusion.comment = reader.string(commentEntry, of: owner)
-            }
+            exclusion.comment = comment(in: fields, of: owner)
             if valid { result.append(exclusion) }
         }
         return result

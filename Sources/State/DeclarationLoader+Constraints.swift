@@ -38,7 +38,7 @@ extension DeclarationLoader.Parser {
                 reader.error("\(owner) has no columns", at: entry.keyNode, hint: "add columns: [...]")
             }
             timing = parseTiming(fields, of: owner)
-            if let commentEntry = fields["comment"] { comment = reader.string(commentEntry, of: owner) }
+            comment = self.comment(in: fields, of: owner)
         }
         guard let columns else { return nil }
         checkColumnReferences(columns, in: owner, table: table, declared: declared)
@@ -76,7 +76,7 @@ extension DeclarationLoader.Parser {
                 if let entry = fields["nulls_not_distinct"], let value = reader.bool(entry, of: owner) {
                     key.nullsNotDistinct = value
                 }
-                if let entry = fields["comment"] { key.comment = reader.string(entry, of: owner) }
+                key.comment = comment(in: fields, of: owner)
             }
             guard let columns = reader.stringList(
                 columnsEntry, of: item.value.mapping != nil ? owner : "table '\(table)'", itemName: "column",
@@ -147,7 +147,7 @@ extension DeclarationLoader.Parser {
             let onDelete = fields["on_delete"].flatMap { parseAction($0, owner: owner) }
             let onUpdate = fields["on_update"].flatMap { parseAction($0, owner: owner) }
             let timing = parseTiming(fields, of: owner)
-            let comment = fields["comment"].flatMap { reader.string($0, of: owner) }
+            let comment = self.comment(in: fields, of: owner)
             guard valid, let target else { continue }
             result.append(ForeignKeyDeclaration(
                 name: item.key, columns: columns.map(\.0), referencedSchema: target.schema,
@@ -274,7 +274,7 @@ extension DeclarationLoader.Parser {
             guard let expression = reader.string(expressionEntry, of: owner) else { continue }
             result.append(CheckDeclaration(name: item.key, expression: expression,
                                            location: expressionEntry.value.location(in: file),
-                                           comment: fields["comment"].flatMap { reader.string($0, of: owner) }))
+                                           comment: comment(in: fields, of: owner)))
         }
         return result
     }

@@ -58,9 +58,7 @@ extension DeclarationLoader.Parser {
             if let collationEntry = fields["collation"] {
                 domain.collation = reader.string(collationEntry, of: owner)
             }
-            if let commentEntry = fields["comment"] {
-                domain.comment = reader.string(commentEntry, of: owner)
-            }
+            domain.comment = comment(in: fields, of: owner)
             if let checksEntry = fields["checks"] {
                 domain.checks = parseDomainChecks(checksEntry, owner: owner)
             }

@@ -46,9 +46,7 @@ extension DeclarationLoader.Parser {
             }
             var function = FunctionDeclaration(name: item.key, sql: "", sourceFile: sourceFile, location: location,
                                                sqlLocation: sqlLocation)
-            if let commentEntry = fields["comment"] {
-                function.comment = reader.string(commentEntry, of: owner, allowEmpty: true)
-            }
+            function.comment = comment(in: fields, of: owner)
             guard let text = sql else { continue }
             guard let statement = DeclarationLoader.functionStatement(text) else {
                 reader.error(

@@ -54,9 +54,7 @@ extension DeclarationLoader.Parser {
                 index.include = include.map(\.0)
             }
             parseIndexOptions(fields, into: &index, owner: owner)
-            if let commentEntry = fields["comment"] {
-                index.comment = reader.string(commentEntry, of: owner)
-            }
+            index.comment = comment(in: fields, of: owner)
             if valid { result.append(index) }
         }
         return result

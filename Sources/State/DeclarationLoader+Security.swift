@@ -57,7 +57,7 @@ extension DeclarationLoader.Parser {
             }
             if let u = fields["using"] { policy.using = reader.string(u, of: owner) }
             if let w = fields["with_check"] { policy.withCheck = reader.string(w, of: owner) }
-            if let c = fields["comment"] { policy.comment = reader.string(c, of: owner, allowEmpty: true) }
+            policy.comment = comment(in: fields, of: owner)
             // PostgreSQL's own rules: SELECT and DELETE policies see existing rows
             // only, INSERT policies new rows only.
             if policy.withCheck != nil, [.select, .delete].contains(policy.command), let w = fields["with_check"] {

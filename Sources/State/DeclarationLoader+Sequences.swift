@@ -49,12 +49,9 @@ extension DeclarationLoader.Parser {
                 checkOwner(ownedBy, at: ownedEntry.value, owner: owner)
                 sequence.ownedBy = ownedBy
             }
-            if let commentEntry = fields["comment"] {
-                sequence.comment = reader.string(commentEntry, of: owner, allowEmpty: true)
-            }
+            sequence.comment = comment(in: fields, of: owner)
             if let ownedEntry = fields["owned_by"], Self.isSerialShaped(sequence, tables: tables) {
-                let type = sequence.type ?? "bigint"
-                let serial = ["smallint": "smallserial", "integer": "serial"][type] ?? "bigserial"
+                let serial = PostgresTypeName.serialType(forInteger: sequence.state.type)?.name ?? "bigserial"
                 reader.error("\(owner) is what a \(serial) column is: owned by the column whose default takes its "
                                  + "values, with the options serial gives", at: ownedEntry.value,
                              hint: "declare the column as type: \(serial) and remove the sequence, or give the "
@@ -66,9 +63,9 @@ extension DeclarationLoader.Parser {
     }
 
     /// Whether the server would see a serial column's sequence: owned by a
-    /// column whose default takes its values, with every option a serial's
-    /// (start, minimum and step 1, its type's maximum, cache 1, no cycle) and no
-    /// comment. The catalogs cannot tell the two apart (see `Reflector.SequenceRow`).
+    /// column whose default takes its values, with serial's options and no
+    /// comment (`SequenceState.hasSerialOptions`). The catalogs cannot tell the
+    /// two apart (see `Reflector.SequenceRow`).
     static func isSerialShaped(_ s: SequenceDeclaration, tables: [TableDeclaration]) -> Bool {
         guard let table = s.ownerTable, let column = s.ownerColumn,
               let expression = tables.first(where: { $0.name == table })?.columns
@@ -76,9 +73,7 @@ extension DeclarationLoader.Parser {
         let text = expression.lowercased().replacingOccurrences(of: " ", with: "")
         let name = s.name.lowercased()
         guard text.contains("nextval("), text.contains("'\(name)'") || text.contains("'\"\(name)\"'") else { return false }
-        let maximum: Int64 = ["smallint": Int64(Int16.max), "integer": Int64(Int32.max)][s.type ?? "bigint"] ?? Int64.max
-        return (s.start ?? 1) == 1 && (s.increment ?? 1) == 1 && (s.minValue ?? 1) == 1
-            && (s.maxValue ?? maximum) == maximum && (s.cache ?? 1) == 1 && !s.cycle && s.comment == nil
+        return s.state.hasSerialOptions
     }
 
     /// A whole number that fits a bigint.

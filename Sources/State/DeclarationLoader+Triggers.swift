@@ -25,18 +25,28 @@ extension DeclarationLoader.Parser {
                 valid = false
                 return nil
             }
-            func choice<T: RawRepresentable & CaseIterable>(_ field: YAMLEntry, _: T.Type) -> T? where T.RawValue == String {
+            /// The value among `allowed` that `field` names; otherwise an error
+            /// listing them (for a view's trigger, the one it must be).
+            func choice<T: RawRepresentable>(_ field: YAMLEntry, among allowed: [T]) -> T? where T.RawValue == String {
                 guard let text = reader.string(field, of: owner) else { valid = false; return nil }
-                var allowed = T.allCases.map(\.rawValue)
-                if T.self == TriggerDeclaration.Timing.self {
-                    // A view's triggers are INSTEAD OF, a table's never.
-                    allowed = onView ? [TriggerDeclaration.Timing.insteadOf.rawValue]
-                        : allowed.filter { $0 != TriggerDeclaration.Timing.insteadOf.rawValue }
-                } else if T.self == TriggerDeclaration.Level.self, onView {
-                    allowed = [TriggerDeclaration.Level.row.rawValue]
+                if let value = allowed.first(where: { $0.rawValue == text }) { return value }
+                valid = false
+                let names = allowed.map(\.rawValue)
+                if onView {
+                    reader.error("'\(field.key)' of \(owner) must be \(names[0]), not '\(text)'", at: field.value,
+                                 hint: "a view's triggers are INSTEAD OF triggers for each row: write \(field.key): "
+                                     + names[0])
+                } else {
+                    reader.error(
+                        "'\(field.key)' of \(owner) must be one of \(names.joined(separator: ", ")), not '\(text)'",
+                        at: field.value,
+                        hint: Suggestion.hint(for: text, among: names, otherwise: "write \(field.key): \(names[0])"))
                 }
-                if allowed.contains(text), let value = T(rawValue: text) { return value }
-                if T.self == TriggerDeclaration.Timing.self, !onView,
+                return nil
+            }
+            // A view's triggers are INSTEAD OF, for each row; a table's never INSTEAD OF.
+            let timing = required("timing", "before").flatMap { field -> TriggerDeclaration.Timing? in
+                if !onView, let text = field.value.scalarText,
                    ["instead_of", "instead of", "instead"].contains(text.lowercased()) {
                     reader.error("'\(field.key)' of \(owner) is \(text): INSTEAD OF triggers are for views",
                                  at: field.value,
@@ -45,22 +55,12 @@ extension DeclarationLoader.Parser {
                     valid = false
                     return nil
                 }
-                if onView && T.self != TriggerDeclaration.Event.self {
-                    reader.error("'\(field.key)' of \(owner) must be \(allowed[0]), not '\(text)'", at: field.value,
-                                 hint: "a view's triggers are INSTEAD OF triggers for each row: write \(field.key): "
-                                     + allowed[0])
-                    valid = false
-                    return nil
-                }
-                reader.error("'\(field.key)' of \(owner) must be one of \(allowed.joined(separator: ", ")), not '\(text)'",
-                             at: field.value,
-                             hint: Suggestion.hint(for: text, among: allowed,
-                                                   otherwise: "write \(field.key): \(allowed[0])"))
-                valid = false
-                return nil
+                return choice(field, among: onView ? [.insteadOf]
+                                  : TriggerDeclaration.Timing.allCases.filter { $0 != .insteadOf })
             }
-            let timing = required("timing", "before").flatMap { choice($0, TriggerDeclaration.Timing.self) }
-            let level = required("for_each", "row").flatMap { choice($0, TriggerDeclaration.Level.self) }
+            let level = required("for_each", "row").flatMap {
+                choice($0, among: onView ? [.row] : TriggerDeclaration.Level.allCases)
+            }
             var events: [TriggerDeclaration.Event] = []
             if let eventsEntry = required("events", "[insert, update]"),
                let items = reader.stringList(eventsEntry, of: owner, itemName: "event", required: true) {
@@ -120,9 +120,7 @@ extension DeclarationLoader.Parser {
                 }
                 trigger.when = reader.string(whenEntry, of: owner)
             }
-            if let commentEntry = fields["comment"] {
-                trigger.comment = reader.string(commentEntry, of: owner, allowEmpty: true)
-            }
+            trigger.comment = comment(in: fields, of: owner)
             result.append(trigger)
         }
         return result

@@ -38,9 +38,7 @@ extension DeclarationLoader.Parser {
             if let withData = fields["with_data"], let value = reader.bool(withData, of: owner) {
                 view.withData = value
             }
-            if let commentEntry = fields["comment"] {
-                view.comment = reader.string(commentEntry, of: owner, allowEmpty: true)
-            }
+            view.comment = comment(in: fields, of: owner)
             if let triggersEntry = fields["triggers"] {
                 if materialized {
                     reader.error("\(owner) has triggers, which PostgreSQL does not allow on a materialized view",

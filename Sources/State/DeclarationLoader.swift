@@ -219,9 +219,7 @@ extension DeclarationLoader {
                                      hint: "add values:, e.g. \(name): { values: [pending, paid], comment: \"...\" }")
                         continue
                     }
-                    if let commentEntry = fields["comment"] {
-                        comment = reader.string(commentEntry, of: owner, allowEmpty: true)
-                    }
+                    comment = self.comment(in: fields, of: owner)
                     labelsEntry = valuesEntry
                     labelsOwner = owner
                 }
@@ -319,9 +317,7 @@ extension DeclarationLoader {
                 table.exclusions = parseExclusions(exclusionsEntry, table: name, declared: declared)
             }
             parsePartitioning(fields, into: &table)
-            if let commentEntry = fields["comment"] {
-                table.comment = reader.string(commentEntry, of: owner)
-            }
+            table.comment = comment(in: fields, of: owner)
             // Row-level security, policies and grants.
             if let rlsEntry = fields["row_level_security"] { table.rowSecurity = parseRowSecurity(rlsEntry, table: name) }
             if let policiesEntry = fields["policies"] { table.policies = parsePolicies(policiesEntry, table: name) }

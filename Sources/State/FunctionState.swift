@@ -14,8 +14,7 @@ public struct FunctionState: Sendable, Equatable, Codable {
     /// `pg_get_function_identity_arguments`: `a integer, b text`; names the
     /// routine in `DROP` and `COMMENT` (with the name).
     public var arguments: String
-    /// `f` function, `p` procedure, `a` aggregate.
-    public var kind: String
+    public var kind: Kind
     /// `pg_get_function_result`: `trigger`, `TABLE(id bigint)`; nil for a procedure.
     public var result: String?
     /// `pg_get_functiondef`, with its head unqualified (`CREATE OR REPLACE FUNCTION name(`);
@@ -24,7 +23,7 @@ public struct FunctionState: Sendable, Equatable, Codable {
     public var definition: String
     public var comment: String?
 
-    public init(name: String, arguments: String, kind: String = "f", result: String? = nil, definition: String,
+    public init(name: String, arguments: String, kind: Kind = .function, result: String? = nil, definition: String,
                 comment: String? = nil) {
         self.name = name
         self.arguments = arguments
@@ -32,6 +31,20 @@ public struct FunctionState: Sendable, Equatable, Codable {
         self.result = result
         self.definition = definition
         self.comment = comment
+    }
+
+    /// What the routine is, as `pg_proc.prokind` says (its raw value).
+    public enum Kind: String, Sendable, Equatable, Codable {
+        case function = "f", procedure = "p", aggregate = "a", window = "w"
+
+        /// The word `DROP` and `ALTER` take for it (a window function is a function).
+        public var keyword: String {
+            switch self {
+            case .function, .window: "FUNCTION"
+            case .procedure: "PROCEDURE"
+            case .aggregate: "AGGREGATE"
+            }
+        }
     }
 
     /// `name(a integer, b text)`: the key functions are compared by (PostgreSQL
@@ -42,7 +55,7 @@ public struct FunctionState: Sendable, Equatable, Codable {
     /// hypothetical-set) and number of direct arguments, which `CREATE OR
     /// REPLACE AGGREGATE` cannot change. Nil for other routines.
     public var aggregateHead: String? {
-        kind == "a" ? String(definition.prefix { $0 != "\n" }) : nil
+        kind == .aggregate ? String(definition.prefix { $0 != "\n" }) : nil
     }
 }
 

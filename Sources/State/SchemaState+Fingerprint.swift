@@ -90,7 +90,7 @@ extension SchemaState {
         }
         // Only present when the schema has functions: states without them encode as before.
         for f in state.functions {
-            out += "F"; field(f.name); field(f.arguments); field(f.kind); field(f.result); field(f.definition)
+            out += "F"; field(f.name); field(f.arguments); field(f.kind.rawValue); field(f.result); field(f.definition)
             field(f.comment); out += "\n"
         }
         // Only present when the schema has views: states without them encode as before.

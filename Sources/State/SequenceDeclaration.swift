@@ -36,6 +36,23 @@ public struct SequenceDeclaration: Sendable, Equatable {
         self.location = location
     }
 
+    /// The sequence as the server would have it: each option not written takes
+    /// PostgreSQL's default for the type and direction (start at the minimum,
+    /// or at the maximum for a descending sequence; bounds of the type, or -1
+    /// as the maximum of a descending one).
+    /// See https://www.postgresql.org/docs/15/sql-createsequence.html
+    public var state: SequenceState {
+        let type = type ?? "bigint"
+        let increment = increment ?? 1
+        let typeMaximum = SequenceState.typeMaximum(type) ?? Int64.max
+        let minValue = minValue ?? (increment > 0 ? 1 : -typeMaximum - 1)
+        let maxValue = maxValue ?? (increment > 0 ? typeMaximum : -1)
+        return SequenceState(
+            name: name, type: type, start: start ?? (increment > 0 ? minValue : maxValue), increment: increment,
+            minValue: minValue, maxValue: maxValue, cache: cache ?? 1, cycle: cycle, ownedBy: ownedBy,
+            comment: comment)
+    }
+
     /// The owning column's table, if any.
     public var ownerTable: String? { ownedBy.flatMap { $0.split(separator: ".", maxSplits: 1).first.map(String.init) } }
     /// The owning column, if any.

@@ -171,7 +171,7 @@ import TestSupport
         let changes = plan.changeSets.flatMap(\.changes)
         #expect(changes.map(\.op.rawValue) == ["drop_function", "replace_function", "create_function"],
                 "\(changes.map(\.sql))")
-        #expect(changes.first?.sql == "DROP ROUTINE \"audit\"(who text)")
+        #expect(changes.first?.sql == "DROP FUNCTION \"audit\"(who text)")
         let report = try h.apply(plan)
         #expect(outcomes(report)["t1"] == .applied, "\(describe(report))")
         _ = try h.rows("UPDATE t SET id = id WHERE id = 1", in: "t1")

@@ -13,7 +13,7 @@ struct DifferFunctionTests {
 
     static func function(_ name: String, _ arguments: String = "", result: String = "bigint", body: String = "1",
                          comment: String? = nil) -> FunctionState {
-        FunctionState(name: name, arguments: arguments, kind: "f", result: result,
+        FunctionState(name: name, arguments: arguments, kind: .function, result: result,
                       definition: "CREATE OR REPLACE FUNCTION \(name)(\(arguments)) ... \(body)", comment: comment)
     }
 
@@ -58,7 +58,7 @@ struct DifferFunctionTests {
         let recreated = Differ(declaration: Self.declaration, desired: Self.desired).diff(actual: actual)
         #expect(recreated.sql == [
             "DROP TRIGGER \"t_touch\" ON \"t\"",
-            "DROP ROUTINE \"touch\"(x integer)",
+            "DROP FUNCTION \"touch\"(x integer)",
             Self.touch.sql,
             "CREATE TRIGGER \"t_touch\" BEFORE UPDATE ON \"t\" FOR EACH ROW EXECUTE FUNCTION \"touch\"()",
         ])
@@ -83,12 +83,12 @@ struct DifferFunctionTests {
         let diff = Differ(declaration: Self.declaration, desired: Self.desired).diff(actual: actual)
         #expect(diff.held.map(\.object) == ["function touch", "trigger t_other on t"], "\(diff.held)")
         #expect(diff.held.first?.reason.contains("trigger t_other on t, which schema.yaml does not declare, uses it") == true)
-        #expect(!diff.sql.contains { $0.hasPrefix("DROP ROUTINE") })
+        #expect(!diff.sql.contains { $0.hasPrefix("DROP FUNCTION") })
         // Allowed to drop that trigger, the plan drops it first, then replaces the function.
         let allowed = Differ(declaration: Self.declaration, desired: Self.desired, allowDestructive: true).diff(actual: actual)
         #expect(allowed.held.isEmpty)
         #expect(allowed.sql.prefix(3) == ["DROP TRIGGER \"t_touch\" ON \"t\"", "DROP TRIGGER \"t_other\" ON \"t\"",
-                                          "DROP ROUTINE \"touch\"(x integer)"], "\(allowed.sql)")
+                                          "DROP FUNCTION \"touch\"(x integer)"], "\(allowed.sql)")
     }
 
     @Test("undeclared functions and triggers are held back; a function a kept trigger or default calls stays")
@@ -107,7 +107,7 @@ struct DifferFunctionTests {
         // Allowing functions only: the trigger and the column stay, and so do the functions they call.
         let functionsOnly = Differ(declaration: Self.declaration, desired: Self.desired,
                                    policy: .selectors([try! AllowSelector(parsing: "function:*")])).diff(actual: actual)
-        #expect(functionsOnly.sql == ["DROP ROUTINE \"old\"()"])
+        #expect(functionsOnly.sql == ["DROP FUNCTION \"old\"()"])
         #expect(functionsOnly.held.first { $0.object == "function audit()" }?.reason.contains("trigger t_audit on t") == true)
         #expect(functionsOnly.held.first { $0.object == "function legacy_no()" }?.reason.contains("column t.legacy") == true)
 
@@ -115,9 +115,9 @@ struct DifferFunctionTests {
         #expect(all.sql == [
             "DROP TRIGGER \"t_audit\" ON \"t\"",
             "ALTER TABLE \"t\" DROP COLUMN \"legacy\"",
-            "DROP ROUTINE \"audit\"()",
-            "DROP ROUTINE \"legacy_no\"()",
-            "DROP ROUTINE \"old\"()",
+            "DROP FUNCTION \"audit\"()",
+            "DROP FUNCTION \"legacy_no\"()",
+            "DROP FUNCTION \"old\"()",
         ])
         #expect(all.expected == Self.desired.normalized())
     }

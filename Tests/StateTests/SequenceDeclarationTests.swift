@@ -154,3 +154,18 @@ import Testing
         #expect(errors.first?.message.contains("sequence 'tmp_n'") == true, "\(errors)")
     }
 }
+
+@Suite struct SequenceDeclarationStateTests {
+    @Test func optionsNotWrittenTakePostgreSQLDefaults() {
+        let plain = SequenceDeclaration(name: "s", type: "integer").state
+        #expect(plain == SequenceState(name: "s", type: "integer", start: 1, increment: 1, minValue: 1,
+                                       maxValue: Int64(Int32.max), cache: 1))
+        #expect(plain.hasSerialOptions)
+        let descending = SequenceDeclaration(name: "d", type: "smallint", increment: -2).state
+        #expect(descending == SequenceState(name: "d", type: "smallint", start: -1, increment: -2,
+                                            minValue: Int64(Int16.min), maxValue: -1, cache: 1))
+        #expect(SequenceDeclaration(name: "b", minValue: 10).state.start == 10)
+        #expect(!SequenceDeclaration(name: "b", cache: 5).state.hasSerialOptions)
+        #expect(!SequenceDeclaration(name: "b", comment: "c").state.hasSerialOptions)
+    }
+}
