@@ -17,7 +17,8 @@ public final class Connection {
     ///
     /// The session is set up so that output does not depend on the user's
     /// settings: `standard_conforming_strings`, UTC, ISO dates, no statement
-    /// timeout from the role, quiet notices.
+    /// timeout from the role, quiet notices; and without JIT compilation (see
+    /// `sessionSetup`). One round trip.
     public init(_ conninfo: String, applicationName: String = "tenantplan") throws(PostgresError) {
         var keys: [String] = ["dbname", "application_name", "client_encoding"]
         var values: [String] = [conninfo, applicationName, "UTF8"]
@@ -37,17 +38,30 @@ public final class Connection {
         handle = conn
         PQsetNoticeProcessor(conn, { _, _ in }, nil)
         do {
-            try execute("SET standard_conforming_strings = on")
-            try execute("SET client_min_messages = warning")
-            try execute("SET TimeZone = 'UTC'")
-            try execute("SET DateStyle = 'ISO'")
-            try execute("SET IntervalStyle = 'postgres'")
-            try execute("SET extra_float_digits = 3")
+            try execute(Self.sessionSetup)
         } catch {
             close()
             throw error
         }
     }
+
+    /// The settings of every session, in one statement.
+    ///
+    /// `jit = off`: the tool's statements are catalog reads, small DDL and
+    /// batches of a backfill, none of which gains from compiled expressions. The
+    /// batch reads turn sequential scans off (their plans must stay index
+    /// lookups per schema), which makes their estimated costs huge, so the
+    /// server JIT-compiled them: 3.6 s to compile a record-stamp query that runs
+    /// in 8 ms, measured on PostgreSQL 15 with 10,000 tenants.
+    static let sessionSetup = """
+        SELECT pg_catalog.set_config('standard_conforming_strings', 'on', false),
+               pg_catalog.set_config('client_min_messages', 'warning', false),
+               pg_catalog.set_config('TimeZone', 'UTC', false),
+               pg_catalog.set_config('DateStyle', 'ISO', false),
+               pg_catalog.set_config('IntervalStyle', 'postgres', false),
+               pg_catalog.set_config('extra_float_digits', '3', false),
+               pg_catalog.set_config('jit', 'off', false)
+        """
 
     deinit { close() }
 

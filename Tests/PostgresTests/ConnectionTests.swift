@@ -104,6 +104,12 @@ struct ConnectionTests {
             #expect(try conn.query("SHOW TimeZone").scalar == "UTC")
             #expect(try conn.query("SHOW DateStyle").scalar?.hasPrefix("ISO") == true)
             #expect(try conn.query("SHOW client_encoding").scalar == "UTF8")
+            #expect(try conn.query("SHOW IntervalStyle").scalar == "postgres")
+            #expect(try conn.query("SHOW extra_float_digits").scalar == "3")
+            #expect(try conn.query("SHOW client_min_messages").scalar == "warning")
+            // The server's default is on; the tool's catalog reads only lose by it.
+            #expect(try conn.query("SELECT boot_val FROM pg_settings WHERE name = 'jit'").scalar == "on")
+            #expect(try conn.query("SHOW jit").scalar == "off")
             #expect(try conn.query("SELECT '2024-01-02 03:04:05+02'::timestamptz::text").scalar
                 == "2024-01-02 01:04:05+00")
             #expect(conn.serverVersion >= 150000)
