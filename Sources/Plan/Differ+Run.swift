@@ -114,8 +114,49 @@ extension Differ.Run {
         keep(&expected)
     }
 
+    /// The drops of undeclared types (domains, then enums, composite types and
+    /// sequences, as planned), each after the drops of the types that use it:
+    /// a composite type's attribute can be of a domain and a domain can stand on
+    /// a composite type or an enum, so no fixed order of kinds serves (a type
+    /// dropped first fails with 2BP01 while another uses it).
+    func typeDropsInOrder() -> [Planned] {
+        var remaining = (phases[.dropDomains] ?? []) + (phases[.dropTypes] ?? [])
+        func dropped(_ step: Step) -> String? {
+            switch step {
+            case .dropDomain(let name), .dropCompositeType(let name), .dropType(let name): name
+            default: nil
+            }
+        }
+        // The types each dropped type's users are, among those this plan drops.
+        let names = Set(remaining.compactMap { dropped($0.step) })
+        var users: [String: Set<String>] = [:]
+        for name in names {
+            users[name] = Set(Differ.uses(ofType: name, in: actual)
+                .filter { $0.kind != .column && names.contains($0.owner) }.map(\.owner))
+        }
+        var ordered: [Planned] = []
+        var done: Set<String> = []
+        while !remaining.isEmpty {
+            // The first planned drop none of whose users is still to be dropped;
+            // the first one when a cycle (which PostgreSQL does not allow) leaves none.
+            let next = remaining.firstIndex { planned in
+                dropped(planned.step).map { (users[$0] ?? []).isSubset(of: done) } ?? true
+            } ?? remaining.startIndex
+            let step = remaining.remove(at: next)
+            if let name = dropped(step.step) { done.insert(name) }
+            ordered.append(step)
+        }
+        return ordered
+    }
+
     func finish() -> Diff {
-        var planned = Self.withoutRepeatedForeignKeySteps(Phase.allCases.flatMap { phases[$0] ?? [] })
+        var planned = Self.withoutRepeatedForeignKeySteps(Phase.allCases.flatMap { phase -> [Planned] in
+            switch phase {
+            case .dropDomains: typeDropsInOrder()
+            case .dropTypes: []
+            default: phases[phase] ?? []
+            }
+        })
         var expected = self.expected
         keepDependents(in: &expected)
         // PostgreSQL refuses to use an enum label in the transaction that adds it
