@@ -108,6 +108,22 @@ import TestSupport
     /// wait.
     static let sideSessionLimit: TimeInterval = 600
 
+    /// A side session that takes a lock with `statement` in a transaction and
+    /// holds it until `finished` is signalled (at most `sideSessionLimit`).
+    static func holding(on db: TestDatabase, until finished: DispatchSemaphore, _ statement: String,
+                        _ parameters: [String?] = []) -> SideSession {
+        SideSession { ready in
+            let c = try db.connect()
+            defer { c.close() }
+            try c.execute("BEGIN")
+            try c.execute(statement, parameters)
+            ready()
+            _ = finished.wait(timeout: .now() + sideSessionLimit)
+            try c.execute("ROLLBACK")
+            return nil
+        }
+    }
+
     /// Polls every 5 ms on the calling thread until `condition` holds. For side sessions
     /// on plain threads, where timing matters: they do not wait for the cooperative pool.
     static func poll(_ what: String, timeout: TimeInterval = sideSessionLimit, _ condition: () throws -> Bool) throws {
@@ -127,16 +143,7 @@ import TestSupport
         let db = h.db
         let finished = DispatchSemaphore(value: 0)
         // Holds the lock until the run ends (at most a minute: a run that never ends fails, not hangs).
-        let side = SideSession { ready in
-            let c = try db.connect()
-            defer { c.close() }
-            try c.execute("BEGIN")
-            try c.execute("LOCK TABLE t2.accounts IN ACCESS EXCLUSIVE MODE")
-            ready()
-            _ = finished.wait(timeout: .now() + Self.sideSessionLimit)
-            try c.execute("ROLLBACK")
-            return nil
-        }
+        let side = Self.holding(on: db, until: finished, "LOCK TABLE t2.accounts IN ACCESS EXCLUSIVE MODE")
         try await side.ready()
         let options = ApplyOptions(parallel: 3, lockTimeout: "100ms", retries: 3)
         let applier = Applier(connections: h.resolver, options: options)
@@ -291,16 +298,8 @@ import TestSupport
         let before = try h.fingerprint("t2")
         let db = h.db
         let finished = DispatchSemaphore(value: 0)
-        let side = SideSession { ready in
-            let c = try db.connect()
-            defer { c.close() }
-            try c.execute("BEGIN")
-            try c.execute("SELECT pg_advisory_xact_lock($1::int4, hashtext($2))", [String(Applier.lockClass), "t2"])
-            ready()
-            _ = finished.wait(timeout: .now() + Self.sideSessionLimit)
-            try c.execute("ROLLBACK")
-            return nil
-        }
+        let side = Self.holding(on: db, until: finished, "SELECT pg_advisory_xact_lock($1::int4, hashtext($2))",
+                                [String(Applier.lockClass), "t2"])
         try await side.ready()
         let applier = Applier(connections: h.resolver,
                               options: ApplyOptions(parallel: 2, lockTimeout: "100ms", retries: 0, lockBudget: 1))
