@@ -12,7 +12,7 @@ extension Differ.Run {
             }
             guard let want = desired.domain(named: d.name) else { continue }
             let uses = Differ.uses(ofType: d.name, in: actual)
-            let users = Self.tables(in: uses)
+            let checked = Differ.relationsChecked(byDomain: d.name, in: actual)
             if current.type != want.type || current.collation != want.collation {
                 // PostgreSQL has no ALTER DOMAIN ... TYPE: the domain is dropped and
                 // created again, which only works while nothing uses it.
@@ -33,13 +33,26 @@ extension Differ.Run {
                 if d.comment != nil { add(.commentOnDomain(d.name, comment: d.comment), .comments) }
                 continue
             }
+            let checksValues = want.notNull && !current.notNull || d.checks.contains { check in
+                want.check(named: check.name).map { $0.definition != current.check(named: check.name)?.definition } ?? false
+            }
+            let contained = Differ.containedUses(ofDomain: d.name, in: actual)
+            if checksValues, !contained.isEmpty {
+                held.append(HeldChange(
+                    object: "domain \(d.name)",
+                    reason: "PostgreSQL refuses to check the values of a domain against a new rule (NOT NULL, a check) "
+                        + "while \(Self.phrase(contained)) it inside an array or composite type; change those columns first, "
+                        + "or migrate the domain by hand"))
+                setDomain(current, in: &expected)
+                continue
+            }
             if current.defaultExpression != want.defaultExpression {
                 add(.alterDomainDefault(domain: d.name, expression: want.defaultExpression), .domains)
             }
             if current.notNull != want.notNull {
                 if want.notNull {
-                    add(.setDomainNotNull(domain: d.name, tables: users), .domains,
-                        hazards: users.isEmpty ? [] : [.mayFailOnExistingData])
+                    add(.setDomainNotNull(domain: d.name, tables: checked), .domains,
+                        hazards: checked.isEmpty ? [] : [.mayFailOnExistingData])
                 } else {
                     add(.dropDomainNotNull(domain: d.name), .domains)
                 }
@@ -57,12 +70,12 @@ extension Differ.Run {
                 if existing?.definition == wanted.definition { continue }
                 if existing?.definition == wanted.definition + " NOT VALID" {
                     // Left by an online apply that stopped before validating.
-                    add(.validateDomainCheck(domain: d.name, name: check.name, tables: users), .domains,
-                        hazards: users.isEmpty ? [] : [.mayFailOnExistingData])
+                    add(.validateDomainCheck(domain: d.name, name: check.name, tables: checked), .domains,
+                        hazards: checked.isEmpty ? [] : [.mayFailOnExistingData])
                     continue
                 }
-                add(.addDomainCheck(domain: d.name, check, tables: users), .domains,
-                    hazards: users.isEmpty ? [] : [.mayFailOnExistingData])
+                add(.addDomainCheck(domain: d.name, check, tables: checked), .domains,
+                    hazards: checked.isEmpty ? [] : [.mayFailOnExistingData])
             }
             if current.comment != want.comment {
                 add(.commentOnDomain(d.name, comment: want.comment), .comments)

@@ -162,6 +162,95 @@ import TestSupport
         try session.execute("ROLLBACK")
     }
 
+    /// Domains on domains, and the relations their columns are in: a table, a
+    /// partitioned table, a materialized view, and one that uses none of them.
+    static let domainSetup = [
+        "CREATE DOMAIN code AS text",
+        "CREATE DOMAIN short_code AS code",
+        #"CREATE DOMAIN "Tiny Code" AS short_code"#,
+        "CREATE TABLE direct (id integer PRIMARY KEY, c code)",
+        #"CREATE TABLE stacked (id integer PRIMARY KEY, c "Tiny Code")"#,
+        "CREATE TABLE parted (at date NOT NULL, c short_code) PARTITION BY RANGE (at)",
+        "CREATE TABLE parted_2026 PARTITION OF parted FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+        "CREATE TABLE bystander (id integer PRIMARY KEY, c text)",
+        "INSERT INTO direct SELECT g, 'd' || g FROM generate_series(1, 50) g",
+        "INSERT INTO stacked SELECT g, 's' || g FROM generate_series(1, 50) g",
+        "INSERT INTO parted SELECT date '2026-01-01' + g, 'p' || g FROM generate_series(0, 50) g",
+        "INSERT INTO bystander SELECT g, 'b' || g FROM generate_series(1, 50) g",
+        "CREATE MATERIALIZED VIEW stacked_codes AS SELECT c FROM stacked",
+    ]
+
+    static func domainYAML(code: String) -> String {
+        """
+        version: 1
+        domains:
+          code: \(code)
+          short_code: { type: code }
+          "Tiny Code": { type: short_code }
+        tables:
+          direct: { columns: { id: { type: integer }, c: { type: code } }, primary_key: [id] }
+          stacked: { columns: { id: { type: integer }, c: { type: '"Tiny Code"' } }, primary_key: [id] }
+          parted:
+            columns: { at: { type: date, nullable: false }, c: { type: short_code } }
+            partition_by: "RANGE (at)"
+            partitions: { parted_2026: "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')" }
+          bystander: { columns: { id: { type: integer }, c: { type: text } }, primary_key: [id] }
+        materialized_views:
+          stacked_codes: { query: "SELECT c FROM stacked" }
+        """
+    }
+
+    struct DomainCase: Sendable, CustomTestStringConvertible {
+        var code: String
+        var transactional: Bool
+        var operations: [Change.Operation]
+        var testDescription: String { operations.map(\.rawValue).joined(separator: ", ") }
+    }
+
+    static let domainCases = [
+        DomainCase(code: "{ type: text, checks: { code_short: \"length(VALUE) < 9\" } }", transactional: true,
+                   operations: [.addDomainCheck]),
+        DomainCase(code: "{ type: text, checks: { code_short: \"length(VALUE) < 9\" } }", transactional: false,
+                   operations: [.addDomainCheckNotValid, .validateDomainCheck]),
+        DomainCase(code: "{ type: text, nullable: false }", transactional: true, operations: [.setDomainNotNull]),
+    ]
+
+    /// A domain's new rule is checked against the columns of the domain and of
+    /// every domain over it, at any depth, in tables (a partitioned table's
+    /// partitions) and materialized views: the plan's changes, run in an open
+    /// transaction, lock exactly the relations of the tenant that they claim.
+    @Test("a domain's new rule claims every relation PostgreSQL scans for it, through domains over it",
+          arguments: domainCases)
+    func domainRuleClaimsEveryScannedRelation(_ c: DomainCase) async throws {
+        let h = try await Harness.make(prefix: "locks_domain")
+        try h.run(Self.domainSetup, in: Self.tenant, createSchema: true)
+        let declaration = try DeclarationLoader.parse(yaml: Self.domainYAML(code: c.code), file: "schema.yaml")
+        let plan = try h.plan(declaration, tenants: [Self.tenant], transactional: c.transactional)
+        let changes = try #require(plan.changeSets.first { !$0.changes.isEmpty }).changes
+        #expect(changes.map(\.op) == c.operations)
+        var claimed: [String: LockLevel] = [:]
+        for lock in changes.flatMap(\.locks) { claimed[lock.relation] = max(claimed[lock.relation] ?? lock.mode, lock.mode) }
+        #expect(claimed == ["direct": .share, "stacked": .share, "parted_2026": .share, "stacked_codes": .share])
+        #expect(changes.flatMap(\.locks).allSatisfy { $0.work == .scan })
+
+        let session = try h.db.connect()
+        defer { session.close() }
+        try session.execute("SELECT set_config('search_path', $1, false)", [Self.tenant])
+        try session.execute("BEGIN")
+        for change in changes { try session.execute(change.sql) }
+        var seen: [String: LockLevel] = [:]
+        for row in try h.rows("""
+            SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+            WHERE l.pid = $1::int AND l.locktype = 'relation' AND l.granted
+              AND c.relnamespace = $2::regnamespace AND c.relkind IN ('r', 'p', 'm')
+            """, [String(session.backendPID), Self.tenant]) {
+            let mode = try #require(LockLevel.allCases.first { $0.pgLocksMode == row[1] })
+            seen[row[0]!] = max(seen[row[0]!] ?? mode, mode)
+        }
+        #expect(seen == claimed, "\(changes.map(\.sql))")
+        try session.execute("ROLLBACK")
+    }
+
     struct SequenceCase: Sendable, CustomTestStringConvertible {
         var step: Step
         /// The sequence whose nextval another session calls meanwhile.
