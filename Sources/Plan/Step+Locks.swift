@@ -161,9 +161,14 @@ extension Step {
         case .fillColumn(let table, _):
             // One UPDATE: reads every row, locks the NULL ones until the tenant's transaction commits.
             return [RelationLock(table, .rowExclusive, .scan)]
-        case .continueSequence, .createFunction, .replaceFunction, .dropFunction, .commentOnFunction:
-            // setval() on a sequence, and routines: no table lock beyond reading
-            // the column's highest value under the identity's own lock.
+        case .continueSequence(_, let table, _, let after):
+            // Reading the column's highest value and the old sequence's last one
+            // takes ACCESS SHARE on each (measured on PostgreSQL 15): reads and
+            // writes go on. setval's ROW EXCLUSIVE is on the sequence the plan
+            // has just made, which nothing else uses yet.
+            return [RelationLock(table, .accessShare)] + (after.map { [RelationLock($0, .accessShare)] } ?? [])
+        case .createFunction, .replaceFunction, .dropFunction, .commentOnFunction:
+            // Routines: no table lock.
             return []
         case .createTrigger(let table, _):
             return [RelationLock(table, .shareRowExclusive)]

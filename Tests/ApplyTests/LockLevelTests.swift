@@ -95,6 +95,9 @@ import TestSupport
                  hazards: [.mayFailOnExistingData]),
         LockCase(step: .dropPartition(table: "pt", name: "pt_2026"), hazards: [.dataLoss]),
         LockCase(step: .setLogged(table: "t", logged: false), hazards: [.tableRewrite]),
+        // Sequences' positions: the column's highest value, and the old sequence's last one.
+        LockCase(step: .continueSequence(name: "spare", table: "t", column: "ident", after: "s")),
+        LockCase(step: .continueSequence(name: "spare", table: "numbered", column: "n", after: nil)),
     ]
 
     /// A relation's lock as `pg_locks` shows it: the strongest mode held, or nil for none.
