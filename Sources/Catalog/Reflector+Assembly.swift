@@ -59,12 +59,12 @@ extension Reflector {
                 sequenceRows[row.oid] = row
                 if !row.belongsToColumn { standaloneSequences.insert(row.oid) }
             }
-            for row in rows.sequenceOwners {
-                guard let owner = row.owner, !standaloneSequences.contains(row.oid) else { continue }
+            for row in rows.sequences where !standaloneSequences.contains(row.oid) {
+                guard let table = row.ownerTableOID, let attnum = row.ownerAttnum else { continue }
                 ownedSequences.insert(row.oid)
-                if owner.dependency == "a" { serialSequences["\(owner.table)/\(owner.attnum)"] = row.oid }
-                if owner.dependency == "i" { identitySequences["\(owner.table)/\(owner.attnum)"] = row.oid }
-                sequenceTypes[row.oid] = row.sequenceType
+                if row.dependency == "a" { serialSequences["\(table)/\(attnum)"] = row.oid }
+                if row.dependency == "i" { identitySequences["\(table)/\(attnum)"] = row.oid }
+                sequenceTypes[row.oid] = row.type
             }
             for row in rows.comments {
                 comments[row.subid == "0" ? row.table : "\(row.table)/\(row.subid)"] = row.comment

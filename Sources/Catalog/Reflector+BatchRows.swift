@@ -68,7 +68,6 @@ extension Reflector {
         var columns: [ColumnRow]
         var constraints: [ConstraintRow]
         var indexes: [IndexRow]
-        var sequenceOwners: [SequenceOwnerRow]
         var enumLabels: [EnumLabelRow]
         var comments: [CommentRow]
         var routines: [RoutineRow]
@@ -108,7 +107,6 @@ extension Reflector {
                 read(ColumnRow.query, owners.tableOIDs, "tenantplan_columns"),
                 read(ConstraintRow.query, owners.tableOIDs, "tenantplan_constraints"),
                 read(IndexRow.query, owners.tableOIDs, "tenantplan_indexes"),
-                read(SequenceOwnerRow.query, owners.classOIDs, "tenantplan_classes"),
                 read(EnumLabelRow.query, owners.enumOIDs, "tenantplan_enums"),
                 read(CommentRow.query, owners.tableOIDs, "tenantplan_comments"),
                 read(RoutineRow.query, owners.routineOIDs, "tenantplan_routines"),
@@ -136,22 +134,21 @@ extension Reflector {
             columns = try results[0].decode()
             constraints = try results[1].decode()
             indexes = try results[2].decode()
-            sequenceOwners = try results[3].decode()
-            enumLabels = try results[4].decode()
-            comments = try results[5].decode()
-            routines = try results[6].decode()
-            triggers = try results[7].decode()
-            tableProperties = try results[8].decode()
-            domains = try results[9].decode()
-            domainChecks = try results[10].decode()
-            policies = try results[11].decode()
-            tableSecurity = try results[12].decode()
-            schemaSecurity = try results[13].decode()
-            tableShapes = try results[14].decode()
-            sequences = try results[15].decode()
-            compositeTypes = try results[16].decode()
-            compositeAttributes = try results[17].decode()
-            enumComments = try results[18].decode()
+            enumLabels = try results[3].decode()
+            comments = try results[4].decode()
+            routines = try results[5].decode()
+            triggers = try results[6].decode()
+            tableProperties = try results[7].decode()
+            domains = try results[8].decode()
+            domainChecks = try results[9].decode()
+            policies = try results[10].decode()
+            tableSecurity = try results[11].decode()
+            schemaSecurity = try results[12].decode()
+            tableShapes = try results[13].decode()
+            sequences = try results[14].decode()
+            compositeTypes = try results[15].decode()
+            compositeAttributes = try results[16].decode()
+            enumComments = try results[17].decode()
         }
 
         /// Each schema's stamp lines from these rows, by position in the batch
@@ -175,10 +172,9 @@ extension Reflector {
                 add(row.table, Stamp.index(oid: row.oid, version: row.version, classVersion: row.classVersion))
                 if let version = row.commentVersion { add(row.table, Stamp.indexComment(oid: row.oid, version: version)) }
             }
-            for row in sequenceOwners {
-                guard let owner = row.owner else { continue }
-                add(row.oid, Stamp.ownedSequence(oid: row.oid, owner: owner.table, attnum: owner.attnum,
-                                                 type: owner.dependency, version: row.sequenceVersion ?? ""))
+            for row in sequences {
+                guard let table = row.ownerTableOID, let attnum = row.ownerAttnum, let dependency = row.dependency else { continue }
+                add(row.oid, Stamp.ownedSequence(oid: row.oid, owner: table, attnum: attnum, type: dependency, version: row.version))
             }
             for row in enumLabels {
                 add(row.type, Stamp.label(oid: row.oid, version: row.version), owners: owners.ofEnum)

@@ -228,47 +228,6 @@ extension Reflector {
         }
     }
 
-    /// A table or sequence of the batch; for a sequence that a column owns
-    /// (`a`: serial, `i`: identity), that column and the sequence's data type.
-    /// See https://www.postgresql.org/docs/15/catalog-pg-sequence.html
-    struct SequenceOwnerRow: RowDecodable {
-        static let query = """
-            SELECT c.oid::int8::text AS oid, dep.refobjid::int8::text AS owner_table_oid,
-                   dep.refobjsubid::text AS owner_attnum, dep.deptype::text AS dependency,
-                   format_type(sq.seqtypid, NULL) AS sequence_type, sq.xmin::text AS sequence_version
-            FROM pg_class c
-            LEFT JOIN pg_depend dep
-                   ON c.relkind = 'S' AND dep.classid = 'pg_class'::regclass AND dep.objid = c.oid
-                  AND dep.refclassid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i')
-            LEFT JOIN pg_sequence sq ON dep.objid IS NOT NULL AND sq.seqrelid = c.oid
-            WHERE c.oid = ANY($1::oid[])
-            """
-
-        /// The column that owns a sequence, and how (`a` or `i`).
-        struct Owner {
-            var table: String
-            var attnum: String
-            var dependency: String
-        }
-
-        var oid: String
-        /// Nil for a table, or a sequence no column owns.
-        var owner: Owner?
-        var sequenceType: String?
-        var sequenceVersion: String?
-
-        init(_ row: Row) throws {
-            oid = try row.value("oid")
-            let table = try row["owner_table_oid"], attnum = try row["owner_attnum"]
-            let dependency = try row["dependency"]
-            if let table, let attnum, let dependency {
-                owner = Owner(table: table, attnum: attnum, dependency: dependency)
-            }
-            sequenceType = try row["sequence_type"]
-            sequenceVersion = try row["sequence_version"]
-        }
-    }
-
     /// A comment on a table (`subid` 0) or one of its columns (`subid` = attnum):
     /// one index range per table.
     /// See https://www.postgresql.org/docs/15/catalog-pg-description.html

@@ -3,15 +3,16 @@ import State
 
 extension Reflector {
     /// A sequence of a batch's schemas with its options (`pg_sequence`), the
-    /// column that owns it and how, and its comment. Its current value is data
-    /// and not read.
+    /// column that owns it and how (`a`: serial, `i`: identity), and its
+    /// comment. Its current value is data and not read.
     /// See https://www.postgresql.org/docs/15/catalog-pg-sequence.html
     struct SequenceRow: RowDecodable {
         static let query = """
             SELECT c.oid::int8::text AS oid, format_type(sq.seqtypid, NULL) AS type,
                    sq.seqstart::text AS start, sq.seqincrement::text AS increment, sq.seqmin::text AS min_value,
                    sq.seqmax::text AS max_value, sq.seqcache::text AS cache, sq.seqcycle AS cycle,
-                   dep.deptype::text AS dependency, ot.relname AS owner_table, a.attname AS owner_column,
+                   dep.deptype::text AS dependency, dep.refobjid::int8::text AS owner_table_oid,
+                   dep.refobjsubid::text AS owner_attnum, ot.relname AS owner_table, a.attname AS owner_column,
                    EXISTS (SELECT 1 FROM pg_attrdef ad
                            JOIN pg_depend dd ON dd.classid = 'pg_attrdef'::regclass AND dd.objid = ad.oid
                            WHERE ad.adrelid = dep.refobjid AND ad.adnum = dep.refobjsubid
@@ -38,6 +39,8 @@ extension Reflector {
         var cycle: Bool
         /// `a` (`OWNED BY`, a serial's), `i` (an identity's), nil for none.
         var dependency: String?
+        var ownerTableOID: String?
+        var ownerAttnum: String?
         var ownerTable: String?
         var ownerColumn: String?
         /// Whether the owning column's default takes its values (`nextval`).
@@ -58,6 +61,8 @@ extension Reflector {
             cache = try number("cache")
             cycle = try row.bool("cycle")
             dependency = try row["dependency"]
+            ownerTableOID = try row["owner_table_oid"]
+            ownerAttnum = try row["owner_attnum"]
             ownerTable = try row["owner_table"]
             ownerColumn = try row["owner_column"]
             feedsOwner = try row.bool("feeds_owner")
