@@ -29,8 +29,8 @@ extension Reflector {
         var unsupported: [String: [String]] = [:]
         /// Enum labels in order, by enum type oid.
         var labels: [String: [String]] = [:]
-        /// Enum comments by enum type oid.
-        var enumComments: [String: String] = [:]
+        /// Enum and composite type comments by type oid.
+        var typeComments: [String: String] = [:]
         /// Routines the state manages (functions and procedures outside extensions).
         var managedRoutines: Set<String> = []
         /// Trigger rows by table oid.
@@ -70,7 +70,7 @@ extension Reflector {
                 comments[row.subid == "0" ? row.table : "\(row.table)/\(row.subid)"] = row.comment
             }
             for row in rows.enumLabels { labels[row.type, default: []].append(row.label) }
-            for row in rows.enumComments { enumComments[row.oid] = row.comment }
+            for row in rows.typeComments { typeComments[row.oid] = row.comment }
             managedRoutines = Set(rows.routines.filter(\.isManaged).map(\.oid))
             for row in rows.routines { routineComments[row.oid] = row.comment }
             for row in rows.triggers { triggers[row.table, default: []].append(row) }
@@ -103,7 +103,7 @@ extension Reflector {
             let tables = members.classes.filter { Reflector.isTable($0.kind) && !folded.contains($0.oid) }
                 .map { table($0.oid, $0.name, names: names) }
             let enums = members.types.filter { $0.kind == "e" }.map {
-                EnumState(name: $0.name, labels: labels[$0.oid] ?? [], comment: enumComments[$0.oid])
+                EnumState(name: $0.name, labels: labels[$0.oid] ?? [], comment: typeComments[$0.oid])
             }
             let functions = members.routines.filter { managedRoutines.contains($0.oid) }.compactMap { r -> FunctionState? in
                 let local = rows.local

@@ -84,10 +84,9 @@ extension Reflector {
         // MARK: Sequences
         var sequences: [SequenceRow]
         // MARK: Composite types
-        var compositeTypes: [CompositeTypeRow]
         var compositeAttributes: [CompositeAttributeRow]
-        // MARK: Enums' comments
-        var enumComments: [EnumCommentRow]
+        // MARK: Enums' and composite types' comments
+        var typeComments: [TypeCommentRow]
         /// Re-read texts, keyed `c/oid` (constraint), `d/oid` (default),
         /// `i/oid` (index), `t/rel/attnum` (column type), `l/rel/attnum` (collation),
         /// and routines' and triggers' texts (see `Reflector.routineTextsQuery`).
@@ -122,10 +121,9 @@ extension Reflector {
                 // MARK: Sequences
                 read(SequenceRow.query, owners.classOIDs, "tenantplan_sequences"),
                 // MARK: Composite types
-                read(CompositeTypeRow.query, owners.compositeOIDs, "tenantplan_composite_types"),
                 read(CompositeAttributeRow.query, owners.compositeOIDs, "tenantplan_composite_attributes"),
-                // MARK: Enums' comments
-                read(EnumCommentRow.query, owners.enumOIDs, "tenantplan_enum_comments"),
+                // MARK: Enums' and composite types' comments
+                read(TypeCommentRow.query, owners.enumOIDs + owners.compositeOIDs, "tenantplan_type_comments"),
             ]
         }
 
@@ -146,9 +144,8 @@ extension Reflector {
             schemaSecurity = try results[12].decode()
             tableShapes = try results[13].decode()
             sequences = try results[14].decode()
-            compositeTypes = try results[15].decode()
-            compositeAttributes = try results[16].decode()
-            enumComments = try results[17].decode()
+            compositeAttributes = try results[15].decode()
+            typeComments = try results[16].decode()
         }
 
         /// Each schema's stamp lines from these rows, by position in the batch
@@ -179,8 +176,10 @@ extension Reflector {
             for row in enumLabels {
                 add(row.type, Stamp.label(oid: row.oid, version: row.version), owners: owners.ofEnum)
             }
-            for row in enumComments {
+            for row in typeComments {
+                // An enum's or a composite type's: the oid is among one of the two.
                 add(row.oid, Stamp.typeComment(oid: row.oid, version: row.version), owners: owners.ofEnum)
+                add(row.oid, Stamp.typeComment(oid: row.oid, version: row.version), owners: owners.ofComposite)
             }
             for row in comments {
                 add(row.table, Stamp.comment(oid: row.table, attnum: row.subid, version: row.version))
@@ -219,10 +218,6 @@ extension Reflector {
             for row in compositeAttributes {
                 add(row.compositeType, Stamp.attribute(relation: row.relation, attnum: row.attnum, version: row.version),
                     owners: owners.ofComposite)
-            }
-            for row in compositeTypes {
-                guard let version = row.commentVersion else { continue }
-                add(row.oid, Stamp.typeComment(oid: row.oid, version: version), owners: owners.ofComposite)
             }
             return lines
         }

@@ -362,8 +362,10 @@ extension Reflector {
         }
     }
 
-    /// The comment of an enum type of the batch (`pg_description` of its `pg_type` row).
-    struct EnumCommentRow: RowDecodable {
+    /// The comment of an enum or composite type of the batch (`pg_description`
+    /// of its `pg_type` row). A domain's comes with its `DomainRow`.
+    /// See https://www.postgresql.org/docs/15/catalog-pg-description.html
+    struct TypeCommentRow: RowDecodable {
         static let query = """
             SELECT ds.objoid::int8::text AS oid, ds.description AS comment, ds.xmin::text AS version
             FROM pg_description ds

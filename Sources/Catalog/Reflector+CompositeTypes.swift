@@ -2,28 +2,6 @@ import Postgres
 import State
 
 extension Reflector {
-    /// A composite type of a batch's schemas (its `pg_type` row, the schema's
-    /// member, typtype `c`), with its comment.
-    /// See https://www.postgresql.org/docs/15/catalog-pg-type.html
-    struct CompositeTypeRow: RowDecodable {
-        static let query = """
-            SELECT t.oid::int8::text AS oid, ds.description AS comment, ds.xmin::text AS comment_version
-            FROM pg_type t
-            LEFT JOIN pg_description ds ON ds.classoid = 'pg_type'::regclass AND ds.objoid = t.oid AND ds.objsubid = 0
-            WHERE t.oid = ANY($1::oid[]) AND t.typtype = 'c'
-            """
-
-        var oid: String
-        var comment: String?
-        var commentVersion: String?
-
-        init(_ row: Row) throws {
-            oid = try row.value("oid")
-            comment = try row["comment"]
-            commentVersion = try row["comment_version"]
-        }
-    }
-
     /// An attribute of a composite type of the batch, in `attnum` order; its
     /// type is deparsed with an empty `search_path` (the schema's own types are
     /// read again, see `localItems`).
@@ -66,14 +44,13 @@ extension Reflector {
 extension Reflector.Assembly {
     /// The composite types of the schema that `members` describes, sorted by name.
     func compositeTypes(of members: Reflector.Members) -> [CompositeTypeState] {
-        let comments = Dictionary(rows.compositeTypes.map { ($0.oid, $0.comment) }, uniquingKeysWith: { a, _ in a })
         var attributes: [String: [CompositeTypeState.Attribute]] = [:]
         for row in rows.compositeAttributes {
             attributes[row.compositeType, default: []].append(CompositeTypeState.Attribute(
                 name: row.name, type: rows.local["t/\(row.relation)/\(row.attnum)"] ?? row.type))
         }
         return members.types.filter { $0.kind == "c" }.map { c in
-            CompositeTypeState(name: c.name, attributes: attributes[c.oid] ?? [], comment: comments[c.oid] ?? nil)
+            CompositeTypeState(name: c.name, attributes: attributes[c.oid] ?? [], comment: typeComments[c.oid])
         }.sorted { $0.name < $1.name }
     }
 }
