@@ -67,11 +67,12 @@ public final class TypeConversionProbe: TypeConversionOracle, Sendable {
             if p.connection == nil && !p.failedToConnect {
                 do { p.connection = try connect() } catch { p.failedToConnect = true }
             }
+            // `try?` flattens the probe's own nil (it cannot tell) into a failure:
+            // both give the fallback, uncached.
             guard let connection = p.connection,
-                  let result = try? probe(table: table, column: column, old: old, on: connection) else {
+                  let conversion = try? probe(table: table, column: column, old: old, on: connection) else {
                 return fallback
             }
-            let conversion = result ?? fallback
             p.results[key] = conversion
             if case .impossible = conversion, let error = inputError(table: table, column: column, old: old,
                                                                      conversion: conversion) {
