@@ -177,8 +177,7 @@ extension Importer {
             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = dep.refobjsubid
             WHERE c.relnamespace = $1::oid
               AND (sq.seqincrement, sq.seqmin, sq.seqmax, sq.seqcache, sq.seqcycle)
-                  <> (1, 1, CASE sq.seqtypid WHEN 'int2'::regtype THEN 32767 WHEN 'int4'::regtype
-                                 THEN 2147483647 ELSE 9223372036854775807 END::int8, 1, false)
+                  <> (1, 1, \(Reflector.sequenceTypeMaximum("sq.seqtypid")), 1, false)
             """
 
         /// `kind name`, such as `trigger audit on orders`.

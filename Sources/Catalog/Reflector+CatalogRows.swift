@@ -310,8 +310,7 @@ extension Reflector {
                               AND dep.classid = 'pg_class'::regclass AND dep.deptype = 'i'
             JOIN pg_sequence sq ON sq.seqrelid = dep.objid
             JOIN pg_attribute a ON a.attrelid = t.table_oid AND a.attnum = dep.refobjsubid
-            CROSS JOIN LATERAL (SELECT CASE sq.seqtypid WHEN 'int2'::regtype THEN 32767 WHEN 'int4'::regtype
-                                       THEN 2147483647 ELSE 9223372036854775807 END::int8 AS max) m
+            CROSS JOIN LATERAL (SELECT \(sequenceTypeMaximum("sq.seqtypid")) AS max) m
             WHERE (sq.seqincrement, sq.seqmin, sq.seqmax, sq.seqcache, sq.seqcycle) <> (1, 1, m.max, 1, false)
             """
 

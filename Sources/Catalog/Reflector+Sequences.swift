@@ -91,6 +91,17 @@ extension Reflector {
             return dependency == "a" && feedsOwner && state("").hasSerialOptions
         }
     }
+
+    /// SQL for the largest value of the sequence type `typid` (an expression
+    /// giving a `pg_type` oid, such as `sq.seqtypid`), as an `int8`: the maximum
+    /// a new sequence of that type gets, from `SequenceState.typeMaximum` (a
+    /// sequence's type is `smallint`, `integer` or `bigint`).
+    static func sequenceTypeMaximum(_ typid: String) -> String {
+        let cases = PostgresTypeName.serialTypes.map(\.integerType).compactMap { type in
+            SequenceState.typeMaximum(type).map { "WHEN '\(type)'::regtype THEN \($0)" }
+        }
+        return "CASE \(typid) \(cases.joined(separator: " ")) END::int8"
+    }
 }
 
 extension Reflector.Assembly {
