@@ -280,7 +280,7 @@ import TestSupport
         ], in: "rec_a")
         // Another schema's view on a tenant table: a dependent of that tenant.
         try h.connection.execute("CREATE VIEW public.rec_emails AS SELECT email FROM rec_b.customers")
-        var plan = try Self.plan(h)
+        let plan = try Self.plan(h)
         #expect(plan.databases[0].readByRecord == 1)
         #expect(Self.changing(plan) == ["rec_a", "rec_b"])
         let from = { (tenant: String) in plan.changeSets.first { $0.tenants.values.joined().contains(tenant) }?.from }
