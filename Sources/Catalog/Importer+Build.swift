@@ -28,12 +28,10 @@ extension Importer {
 
         // Tables first, without foreign keys: those need every table's keys.
         var included: [Table] = []
-        // Partitions of a partitioned table of the schema are declared with it.
-        let partitionsOf = Dictionary(grouping: catalog.tables.filter { $0.kind == "r" && $0.parent != nil && $0.bound != nil },
-                                      by: { $0.parent ?? "" })
         let tableNames = Set(catalog.tables.map(\.name))
         for table in catalog.tables {
-            if table.kind == "r", let parent = table.parent, table.bound != nil, tableNames.contains(parent) {
+            // Partitions of a partitioned table of the schema are declared with it.
+            if table.kind == "r", let parent = table.parent, tableNames.contains(parent) {
                 continue
             }
             if table.isPartition {
@@ -69,9 +67,7 @@ extension Importer {
             var declared = buildTable(table, into: &built)
             declared.unlogged = table.unlogged
             declared.partitionBy = table.partitionKey
-            declared.partitions = (partitionsOf[table.name] ?? []).sorted { $0.name < $1.name }.map {
-                PartitionDeclaration(name: $0.name, bound: $0.bound ?? "DEFAULT")
-            }
+            declared.partitions = table.partitions.map { PartitionDeclaration(name: $0.name, bound: $0.bound) }
             for trigger in table.triggers {
                 switch buildTrigger(trigger, declared: functions) {
                 case .success(let t): declared.triggers.append(t)

@@ -37,10 +37,8 @@ extension Importer {
             SELECT c.oid::int8::text AS oid, c.relname AS name, c.relkind::text AS kind,
                    c.relispartition AS is_partition, c.relpersistence::text AS persistence,
                    EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid) AS inherits,
-                   CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
                    (SELECT pc.relname FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent
                      WHERE c.relispartition AND i.inhrelid = c.oid AND pc.relnamespace = c.relnamespace) AS parent,
-                   CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound,
                    (SELECT ds.description FROM pg_description ds
                      WHERE ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0) AS comment
             FROM pg_class c
@@ -53,11 +51,12 @@ extension Importer {
         var isPartition = false
         var inherits = false
         var unlogged = false
-        /// `pg_get_partkeydef` of a partitioned table.
+        /// A partitioned table's key and its partitions of the same schema, as
+        /// `Reflector` reads them (`TableState.partitionBy`, `partitions`).
         var partitionKey: String?
-        /// A partition's parent, when it is a table of the same schema, and its bound.
+        var partitions: [PartitionState] = []
+        /// A partition's parent, when it is a table of the same schema.
         var parent: String?
-        var bound: String?
         var comment: String?
         var columns: [Column] = []
         var constraints: [Constraint] = []
@@ -71,9 +70,7 @@ extension Importer {
             isPartition = try row.bool("is_partition")
             unlogged = try row["persistence"] == "u"
             inherits = try row.bool("inherits")
-            partitionKey = try row["partition_key"]
             parent = try row["parent"]
-            bound = try row["bound"]
             comment = try row["comment"]
         }
     }

@@ -35,7 +35,10 @@ extension Importer {
         }
 
         var tables: [String: Table] = [:]
-        for table in try connection.query(Table.query, [namespace]).decode(Table.self) {
+        for var table in try connection.query(Table.query, [namespace]).decode(Table.self) {
+            let reflected = state?.table(named: table.name)
+            table.partitionKey = reflected?.partitionBy
+            table.partitions = reflected?.partitions ?? []
             tables[table.oid] = table
         }
         let tableOIDs = arrayLiteral(Array(tables.keys))

@@ -151,6 +151,33 @@ import TestSupport
         #expect(try h.rows("SELECT relpersistence::text FROM pg_class WHERE oid = 'fresh.cache'::regclass") == [["u"]])
     }
 
+    /// A partition key that calls a function of the tenant is declared
+    /// unqualified, as the tenant reads it; a partition that is partitioned
+    /// itself (one level of partitions is declared), and a partition of another
+    /// schema's table, are skipped with their reasons, and the former's own
+    /// partitions with it.
+    @Test func partitionKeysAndSkippedPartitions() async throws {
+        let h = try await Harness.make(prefix: "import_part_key")
+        try h.connection.execute("CREATE TABLE public.shared_log (at date NOT NULL) PARTITION BY RANGE (at)")
+        try h.run([
+            "CREATE FUNCTION norm(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT lower(t) $$",
+            "CREATE TABLE tags (name text NOT NULL) PARTITION BY LIST (norm(name))",
+            "CREATE TABLE tags_ab PARTITION OF tags FOR VALUES IN ('a', 'b')",
+            "CREATE TABLE tags_rest PARTITION OF tags DEFAULT PARTITION BY RANGE (name)",
+            "CREATE TABLE tags_rest_low PARTITION OF tags_rest FOR VALUES FROM ('a') TO ('m')",
+            "CREATE TABLE my_log PARTITION OF public.shared_log FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+            "INSERT INTO tags VALUES ('a'), ('c')",
+        ], in: "t1", createSchema: true)
+        let outcome = try ImportTests().importTenant(h, "t1")
+        let declaration = try DeclarationLoader.parse(yaml: outcome.yaml, file: "schema.yaml")
+        let tags = try #require(declaration.table(named: "tags"))
+        #expect(tags.partitionBy == "LIST (norm(name))")
+        #expect(tags.partitions.map(\.name) == ["tags_ab"])
+        #expect(tags.partitions.map(\.bound) == ["FOR VALUES IN ('a', 'b')"])
+        #expect(declaration.tables.map(\.name).sorted() == ["tags"])
+        #expect(outcome.skipped.map(\.object).sorted() == ["table my_log", "table tags_rest"], "\(outcome.skipped)")
+    }
+
     /// Comments on keys, checks, foreign keys, exclusion constraints and indexes
     /// come back in the file (a primary key and a check in their long forms), and
     /// the tenant plans in sync against it.
