@@ -5,11 +5,15 @@ extension Stamp {
     /// The digest of what a schema's state depends on beyond the rows `query`
     /// covers, for one schema (`$1`), from `pg_depend` alone, whatever the kinds:
     ///
-    /// - `r` lines: every dependency on one of the schema's members (its own
-    ///   sub-objects, and objects anywhere that stand on them: a view, a foreign
-    ///   key or a policy of another schema, an inheritance child), with the
-    ///   version of the `pg_depend` row and of the dependent object's own row
-    ///   (a renamed view of another schema changes its `pg_class` row);
+    /// - `r` lines: every dependency on one of the schema's members (objects
+    ///   anywhere that stand on them: a view, a foreign key, a function or a
+    ///   partition of another schema, an inheritance child, a rule on a table),
+    ///   with the version of the `pg_depend` row and of the dependent object's
+    ///   own row (a renamed view of another schema changes its `pg_class` row).
+    ///   The schema's own sub-objects whose rows `query` has (constraints,
+    ///   defaults, triggers and policies of its tables, its views' rules, row and
+    ///   array types, toast tables, identity sequences) are left out: three
+    ///   dependencies in four, each a lookup;
     /// - `x` lines: every object outside the schema that the schema's members and
     ///   their sub-objects depend on (the shared table of a foreign key, the shared
     ///   type of a column, the function a default calls), with the version of its
@@ -65,6 +69,16 @@ extension Stamp {
                            (SELECT t.xmin::text FROM pg_catalog.pg_type t WHERE t.oid = dep.objid)
                    END, '')
             FROM dep
+            -- The schema's own sub-objects, whose rows `query` has already: its
+            -- tables' constraints, defaults, triggers and policies, its views'
+            -- rules, its types' row and array types, its toast tables and identity
+            -- sequences. (A rule on a table, or another schema's foreign key, view,
+            -- partition or inheritance child stays.)
+            WHERE (dep.classid, dep.deptype) NOT IN (
+                ('pg_catalog.pg_constraint'::pg_catalog.regclass, 'a'), ('pg_catalog.pg_attrdef'::pg_catalog.regclass, 'a'),
+                ('pg_catalog.pg_trigger'::pg_catalog.regclass, 'a'), ('pg_catalog.pg_policy'::pg_catalog.regclass, 'a'),
+                ('pg_catalog.pg_rewrite'::pg_catalog.regclass, 'i'), ('pg_catalog.pg_type'::pg_catalog.regclass, 'i'),
+                ('pg_catalog.pg_class'::pg_catalog.regclass, 'i'))
             UNION ALL
             SELECT 'x:' || ext.refclassid::int8 || ':' || ext.refobjid::int8 || ':' || ext.refobjsubid || ':'
                    || coalesce(CASE ext.refclassid
@@ -95,9 +109,8 @@ extension Stamp {
     /// The record stamp of each existing schema of `$1` (a text array): `query`
     /// and `coverageQuery` for that schema, hashed together. Built from those
     /// two texts, so that whatever `query` covers (every kind that extends it),
-    /// a record covers too. Rows: schema name, record stamp, the schema's stamp
-    /// (`query`, which `apply` compares), and its tables' sizes (`RelationSize`)
-    /// as a JSON object by name: what a plan needs of a tenant it does not read.
+    /// a record covers too. Rows: schema name, record stamp, and the schema's
+    /// stamp (`query`, which `apply` compares, for a tenant the plan does not read).
     static let recordQuery: String = {
         func lateral(_ text: String) -> String {
             precondition(!text.contains("$2"), "a stamp query takes one parameter")
@@ -106,20 +119,12 @@ extension Stamp {
         return """
             SELECT s.name, pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
                        'tenantplan-record-1:' || st.stamp || ':' || cv.coverage, 'UTF8')), 'hex'),
-                   st.stamp, sz.sizes
+                   st.stamp
             FROM pg_catalog.unnest($1::text[]) AS s(name)
             CROSS JOIN LATERAL (\(lateral(query))
             ) AS st(stamp)
             CROSS JOIN LATERAL (\(lateral(coverageQuery))
             ) AS cv(coverage)
-            CROSS JOIN LATERAL (
-                SELECT coalesce(pg_catalog.json_object_agg(c.relname, \(RelationSize.bytesSQL("c"))), '{}')::text
-                FROM pg_catalog.pg_namespace n
-                JOIN pg_catalog.pg_depend d
-                  ON d.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND d.refobjid = n.oid AND d.deptype = 'n'
-                JOIN pg_catalog.pg_class c ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid = d.objid
-                WHERE n.nspname = s.name AND c.relkind IN \(RelationSize.kinds)
-            ) AS sz(sizes)
             WHERE EXISTS (SELECT FROM pg_catalog.pg_namespace ns WHERE ns.nspname = s.name)
             """
     }()
@@ -134,8 +139,6 @@ extension Stamp {
         public var record: String
         /// The schema's stamp (`query`), as a full read computes it (`ReflectedSchema.stamp`).
         public var stamp: String
-        /// Each table's bytes by name, as a full read finds them (`Members.tableBytes`).
-        public var tableBytes: [String: Int64]
     }
 
     /// The record stamps of `schemas` (those that exist), computed by the server
@@ -152,10 +155,34 @@ extension Stamp {
         ] + Reflector.resetStatements)
         var stamps: [String: RecordStamp] = [:]
         for row in results[1].rows {
-            guard let name = row[0], let record = row[1], let stamp = row[2], let sizes = row[3] else { continue }
-            let bytes = try JSONDecoder().decode([String: Int64].self, from: Data(sizes.utf8))
-            stamps[name] = RecordStamp(record: record, stamp: stamp, tableBytes: bytes)
+            guard let name = row[0], let record = row[1], let stamp = row[2] else { continue }
+            stamps[name] = RecordStamp(record: record, stamp: stamp)
         }
         return stamps
+    }
+
+    /// Each table's bytes by name (`RelationSize`), as a full read finds them
+    /// (`Members.tableBytes`), for each schema of `$1` (a text array) that
+    /// exists: what the choice of form needs of a tenant the plan does not read.
+    static let tableBytesQuery = """
+        SELECT n.nspname, coalesce(pg_catalog.json_object_agg(c.relname, \(RelationSize.bytesSQL("c")))
+                                   FILTER (WHERE c.oid IS NOT NULL), '{}')::text
+        FROM pg_catalog.pg_namespace n
+        LEFT JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relkind IN \(RelationSize.kinds)
+        WHERE n.nspname = ANY($1::text[])
+        GROUP BY n.nspname
+        """
+
+    /// The tables' sizes of `schemas` (see `tableBytesQuery`).
+    public static func tableBytes(of schemas: [String], on connection: Connection) throws
+        -> [String: [String: Int64]]
+    {
+        guard !schemas.isEmpty else { return [:] }
+        var sizes: [String: [String: Int64]] = [:]
+        for row in try connection.query(tableBytesQuery, [arrayLiteral(schemas)]).rows {
+            guard let name = row[0], let json = row[1] else { continue }
+            sizes[name] = try JSONDecoder().decode([String: Int64].self, from: Data(json.utf8))
+        }
+        return sizes
     }
 }

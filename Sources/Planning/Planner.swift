@@ -200,13 +200,16 @@ public struct Planner: Sendable {
                 try recorded.write(found, toolVersion: request.toolVersion, on: connection)
             }
             var scanned: [String: Set<String>] = [:]
+            // The form of a change depends on the sizes of the tables it touches.
+            let sizes = try Stamp.tableBytes(
+                of: byRecord.filter { $0.value.fingerprint != desiredFingerprint }.keys.sorted(), on: connection)
             for (tenant, match) in byRecord {
                 found.fingerprints[tenant] = match.fingerprint
                 if match.ignored > 0 { found.ignored[tenant] = match.ignored }
                 // What a full read would have given `apply` and the form choice.
                 guard let taken = recorded?.stamps[tenant] else { continue }
                 found.stamps[tenant] = taken.stamp
-                found.keepTableBytes(taken.tableBytes, of: tenant, fingerprint: match.fingerprint, scanned: &scanned)
+                found.keepTableBytes(sizes[tenant] ?? [:], of: tenant, fingerprint: match.fingerprint, scanned: &scanned)
             }
             if !byRecord.isEmpty && found.plans[desiredFingerprint] == nil {
                 found.plans[desiredFingerprint] = try reflection.diff(desired, desiredFingerprint)

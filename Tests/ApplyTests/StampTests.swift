@@ -79,6 +79,16 @@ import TestSupport
         #expect(Set(batch.values).count == 3)
         // An empty schema and a missing one differ.
         #expect(try Self.serverStamp(h, "missing") != (try Self.serverStamp(h, "empty")))
+        // The records' query, which reads all the schemas at once, computes the
+        // same stamps, and gives each schema the same record stamp whatever
+        // schemas it is computed with.
+        let together = try Stamp.recordStamps(of: ["rich", "plain", "empty", "missing"], on: h.connection)
+        #expect(together.keys.sorted() == ["empty", "plain", "rich"])
+        for schema in ["rich", "plain", "empty"] {
+            #expect(together[schema]?.stamp == (try Self.serverStamp(h, schema)), "\(schema)")
+            #expect(try Stamp.recordStamps(of: [schema], on: h.connection)[schema] == together[schema], "\(schema)")
+        }
+        #expect(Set(together.values.map(\.record)).count == 3)
     }
 
     /// Operators and the like are members whose row versions are not read: such a
@@ -223,11 +233,41 @@ import TestSupport
         try h.createSharedPlans()
         try h.run(RichSchema.referenceDDL() + Self.extras, in: "t", createSchema: true)
         let before = try #require(try Self.reflected(h, "t"))
+        let recordBefore = try #require(try Stamp.recordStamps(of: ["t"], on: h.connection)["t"])
+        #expect(recordBefore.stamp == before.stamp)
         try h.run([change], in: "t")
         let after = try #require(try Self.reflected(h, "t"))
         #expect(try Self.serverStamp(h, "t") != before.stamp)
         #expect(after.stamp != before.stamp)
         #expect(try Self.serverStamp(h, "t") == after.stamp)
+        // The records' query, over all schemas at once, agrees.
+        let recordAfter = try #require(try Stamp.recordStamps(of: ["t"], on: h.connection)["t"])
+        #expect(recordAfter.stamp == after.stamp)
+        #expect(recordAfter.record != recordBefore.record)
+    }
+
+    /// Dependents made outside the tenant's schema change its record stamp.
+    /// Some also write a new version of a tenant row (a rule, a foreign key's
+    /// triggers, a child set `pg_class` flags), so they change the stamp too; the
+    /// others are seen by the coverage alone.
+    @Test(arguments: [
+        ("CREATE RULE t_log AS ON INSERT TO t.counters DO ALSO NOTIFY counters", true),
+        ("CREATE TABLE public.refs (id integer REFERENCES t.counters (id))", true),
+        ("CREATE TABLE public.kid (extra text) INHERITS (t.counters)", true),
+        ("CREATE TABLE public.visits_2030 PARTITION OF t.visits FOR VALUES FROM ('2030-01-01') TO ('2031-01-01')", false),
+        ("CREATE VIEW public.counter_ids AS SELECT id FROM t.counters", false),
+        ("CREATE FUNCTION public.twice(t.mood) RETURNS t.mood LANGUAGE sql AS 'SELECT $1'", false),
+        ("CREATE POLICY others ON public.plans USING (id IN (SELECT id FROM t.counters))", false),
+    ])
+    func whatIsMadeOutsideChangesTheRecordStamp(change: String, changesTheStamp: Bool) async throws {
+        let h = try await Harness.make(prefix: "stamp_record")
+        try h.createSharedPlans()
+        try h.run(RichSchema.referenceDDL() + Self.extras, in: "t", createSchema: true)
+        let before = try #require(try Stamp.recordStamps(of: ["t"], on: h.connection)["t"])
+        try h.connection.execute(change)
+        let after = try #require(try Stamp.recordStamps(of: ["t"], on: h.connection)["t"])
+        #expect((after.stamp != before.stamp) == changesTheStamp)
+        #expect(after.record != before.record)
     }
 
     @Test func writesAndStatisticsLeaveTheStampAlone() async throws {
