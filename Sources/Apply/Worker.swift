@@ -25,6 +25,8 @@ struct Worker: Sendable {
     struct Session {
         var connection: Connection?
         let slot: Int
+        /// Whether the connection has run the state's read (`read(_:on:)`): its statements are prepared.
+        var prepared = false
     }
 
     /// Applies one tenant: performs what its `TenantApplyMachine` decides, until it is done.
@@ -83,6 +85,7 @@ struct Worker: Sendable {
                         session.connection?.close()
                         let connection = try applier.connections.connect(source, database: name)
                         session.connection = connection
+                        session.prepared = false
                         board.connected(slot, pid: connection.backendPID, cancel: connection.cancelHandle())
                     }
                     if heavy && !sized {
@@ -107,12 +110,21 @@ struct Worker: Sendable {
                     action = machine.begun(stampMatched: try begin(tenant, stamp: stamp, on: session.connection!))
                 case .readState:
                     let read = try read(tenant, on: session.connection!)
+                    session.prepared = true
                     action = machine.stateRead(fingerprint: read.fingerprint, invalid: read.invalid)
                 case .run(let changes):
                     if set.form == .online {
                         // Big tables, whose vacuums take seconds; small ones keep the fast path.
                         let left = options.lockBudget - lost - Date().timeIntervalSince(attemptStarted)
                         try waitForMaintenance(on: changes, tenant: tenant, on: session.connection!, for: left)
+                    }
+                    if !session.prepared {
+                        // The read that verifies the stage runs under the changes' locks, until
+                        // COMMIT. Read once before them on this connection, its statements are
+                        // prepared and planned already: 55 of the 75 ms an ADD COLUMN's
+                        // transaction held ACCESS EXCLUSIVE on big.items in bench/online.sh (6 ms after).
+                        _ = try read(tenant, on: session.connection!)
+                        session.prepared = true
                     }
                     try run(changes, tenant: tenant, on: session.connection!)
                     action = machine.changesRan()
