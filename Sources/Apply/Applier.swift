@@ -55,7 +55,7 @@ public struct ApplyOptions: Sendable {
     public static let defaultHeavyParallel = 1
     /// The plan's notion of a small table (`FormChoice.defaultThresholdBytes`, 16 MiB).
     public static let defaultHeavyMinimumBytes: Int64 = FormChoice.defaultThresholdBytes
-    public static let defaultBackfillBatch = 10_000
+    public static let defaultBackfillBatch = 5_000
 }
 
 /// Executes a plan, tenant by tenant.

@@ -25,6 +25,8 @@ struct Worker: Sendable {
     struct Session {
         var connection: Connection?
         let slot: Int
+        /// Whether the connection has run the state's read (`read(_:on:)`): its statements are prepared.
+        var prepared = false
     }
 
     /// Applies one tenant: performs what its `TenantApplyMachine` decides, until it is done.
@@ -83,6 +85,7 @@ struct Worker: Sendable {
                         session.connection?.close()
                         let connection = try applier.connections.connect(source, database: name)
                         session.connection = connection
+                        session.prepared = false
                         board.connected(slot, pid: connection.backendPID, cancel: connection.cancelHandle())
                     }
                     if heavy && !sized {
@@ -107,8 +110,22 @@ struct Worker: Sendable {
                     action = machine.begun(stampMatched: try begin(tenant, stamp: stamp, on: session.connection!))
                 case .readState:
                     let read = try read(tenant, on: session.connection!)
+                    session.prepared = true
                     action = machine.stateRead(fingerprint: read.fingerprint, invalid: read.invalid)
                 case .run(let changes):
+                    if set.form == .online {
+                        // Big tables, whose vacuums take seconds; small ones keep the fast path.
+                        let left = options.lockBudget - lost - Date().timeIntervalSince(attemptStarted)
+                        try waitForMaintenance(on: changes, tenant: tenant, on: session.connection!, for: left)
+                    }
+                    if !session.prepared {
+                        // The read that verifies the stage runs under the changes' locks, until
+                        // COMMIT. Read once before them on this connection, its statements are
+                        // prepared and planned already: 55 of the 75 ms an ADD COLUMN's
+                        // transaction held ACCESS EXCLUSIVE on big.items in bench/online.sh (6 ms after).
+                        _ = try read(tenant, on: session.connection!)
+                        session.prepared = true
+                    }
                     try run(changes, tenant: tenant, on: session.connection!)
                     action = machine.changesRan()
                 case .runOutside(let changes):
@@ -341,6 +358,52 @@ struct Worker: Sendable {
         ])
         return try body(connection)
     }
+
+    /// Waits, for at most `seconds` and without queueing, while another session
+    /// holds SHARE UPDATE EXCLUSIVE or a stronger lock on a table that `changes`
+    /// lock in a mode that conflicts with it: an autovacuum (which a backfill's
+    /// dead rows set off on the very table it filled), a `VACUUM`, an `ANALYZE`,
+    /// an index build, another session's DDL.
+    ///
+    /// Such a holder keeps its lock for seconds or more. A lock request that
+    /// waited behind it would queue the application behind the request for the
+    /// whole `lock_timeout`, attempt after attempt; and PostgreSQL cancels an
+    /// autovacuum that blocks a request only once the request has waited
+    /// `deadlock_timeout`, which the applier's shorter `lock_timeout` never
+    /// reaches. The application's own statements take weaker locks, which come
+    /// and go, and are not waited for here. When the time is up, the changes run
+    /// and meet the lock timeout as before.
+    func waitForMaintenance(on changes: [Change], tenant: String, on connection: Connection,
+                            for seconds: TimeInterval) throws {
+        var wanted: [String: LockLevel] = [:]
+        for lock in changes.flatMap(\.locks) where lock.mode >= .shareUpdateExclusive {
+            wanted[lock.relation] = max(wanted[lock.relation] ?? lock.mode, lock.mode)
+        }
+        guard !wanted.isEmpty else { return }
+        let sql = """
+            SELECT CASE WHEN n.nspname = $1 THEN c.relname ELSE n.nspname || '.' || c.relname END, l.mode
+            FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE l.locktype = 'relation' AND l.granted AND l.pid <> pg_backend_pid()
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND l.mode IN ('ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')
+              AND (n.nspname = $1 AND c.relname = ANY ($2::text[]) OR n.nspname || '.' || c.relname = ANY ($2::text[]))
+            """
+        let parameters = [tenant, arrayLiteral(wanted.keys.sorted())]
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline && applier.interruption.level == .none {
+            let held = try connection.query(sql, parameters).rows
+            let blocked = held.contains { row in
+                guard let relation = row[0], let mode = LockLevel.allCases.first(where: { $0.pgLocksMode == row[1] }),
+                      let want = wanted[relation] else { return false }
+                return want.conflicts(with: mode)
+            }
+            if !blocked { return }
+            Thread.sleep(forTimeInterval: Self.maintenancePoll)
+        }
+    }
+
+    /// How often `waitForMaintenance` looks again, in seconds.
+    static let maintenancePoll = 0.05
 
     /// Runs changes in one pipeline, under `search_path` = the tenant alone, with
     /// the tables of foreign keys locked in a safe order (`LockDiscipline`).

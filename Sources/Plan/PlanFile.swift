@@ -330,6 +330,10 @@ extension PlanFile {
                                  + "(it was written by an earlier tenantplan)",
                                  file: file, hint: "plan again with this version of tenantplan")
             }
+            if change.op == .backfillColumn, backfill.earlierBatchStatement() == change.sql {
+                throw InputError("the plan's backfill '\(change.object.printable)' has the batch statement of an earlier "
+                                 + "tenantplan", file: file, hint: "plan again with this version of tenantplan")
+            }
             guard change.op == .backfillColumn, backfill.batchStatement() == change.sql else {
                 throw InputError("the plan's change '\(change.object.printable)' does not match its `backfill` table and column",
                                  file: file, hint: "plan again with this version of tenantplan; never edit plan.json by hand")

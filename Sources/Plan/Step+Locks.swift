@@ -25,6 +25,21 @@ public enum LockLevel: String, Sendable, Codable, CaseIterable, Comparable {
     public var blocksReads: Bool { self == .accessExclusive }
     /// Whether the application's `INSERT`/`UPDATE`/`DELETE` (ROW EXCLUSIVE) waits while it is held.
     public var blocksWrites: Bool { self >= .share }
+
+    /// Whether a request for `self` waits while another session holds `other`
+    /// on the same relation (https://www.postgresql.org/docs/15/explicit-locking.html,
+    /// table 13.2).
+    public func conflicts(with other: LockLevel) -> Bool {
+        let (low, high) = self < other ? (self, other) : (other, self)
+        switch low {
+        case .accessShare: return high == .accessExclusive
+        case .rowShare: return high >= .exclusive
+        case .rowExclusive: return high >= .share
+        case .shareUpdateExclusive: return true
+        case .share: return high != .share
+        case .shareRowExclusive, .exclusive, .accessExclusive: return true
+        }
+    }
 }
 
 /// What a statement does to a relation's rows while it holds its lock.

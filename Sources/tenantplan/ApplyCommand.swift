@@ -53,7 +53,7 @@ struct ApplyCommand: ParsableCommand {
     @Option(name: .customLong("heavy-parallel"), help: "Tenants with heavy changes (rewrites, scans, index builds) applied at once per database.")
     var heavyParallel = ApplyOptions.defaultHeavyParallel
 
-    @Option(name: .customLong("backfill-batch"), help: ArgumentHelp("Rows per batch when a column added with a volatile default is filled online (each batch its own short transaction).", valueName: "rows"))
+    @Option(name: .customLong("backfill-batch"), help: ArgumentHelp("Rows per batch when a column added with a volatile default is filled online: each batch is its own short transaction over a range of blocks holding about that many rows, each row locked from its update to the batch's end.", valueName: "rows"))
     var backfillBatch = ApplyOptions.defaultBackfillBatch
 
     @Option(name: .long, help: "Apply this many tenants first; stop if any of them fails.")

@@ -129,6 +129,57 @@ import TestSupport
         watcher.close()
     }
 
+    @Test("a stage waits, without queueing the application, while a vacuum's lock is held on its table: no lock timeout")
+    func stageWaitsForVacuum() async throws {
+        let h = try await Harness.make(prefix: "backfill_vacuum")
+        try h.run(Self.before, in: "acme", createSchema: true)
+        let declaration = try Self.declaration()
+        let plan = try h.plan(declaration, tenants: ["acme"])
+        // Another session holds SHARE UPDATE EXCLUSIVE on the table for 1.5 s, as
+        // an autovacuum does (the backfill's dead rows set one off on the table it
+        // filled): the first transaction's ADD COLUMN conflicts with it.
+        let holder = try h.db.connect()
+        try holder.execute("BEGIN")
+        try holder.execute("LOCK TABLE acme.sessions IN SHARE UPDATE EXCLUSIVE MODE")
+        let app = try h.db.connect()
+        try app.execute("SET lock_timeout = '5s'")
+        let box = Unchecked((holder: holder, app: app))
+        let longest = Unchecked(LongestWait())
+        let done = DispatchSemaphore(value: 0), ended = DispatchSemaphore(value: 0)
+        let side = Thread {
+            // The application updates rows all the while: none of its statements may
+            // queue behind a waiting ALTER (the lock timeout's 200 ms each time).
+            let release = Date().addingTimeInterval(1.5)
+            var released = false
+            while done.wait(timeout: .now()) == .timedOut {
+                if !released && Date() >= release {
+                    try? box.value.holder.execute("COMMIT")
+                    released = true
+                }
+                let start = Date()
+                _ = try? box.value.app.execute("UPDATE acme.sessions SET user_name = user_name WHERE id = 7")
+                let took = Date().timeIntervalSince(start)
+                longest.value.seconds = max(longest.value.seconds, took)
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            if !released { try? box.value.holder.execute("COMMIT") }
+            ended.signal()
+        }
+        side.start()
+        let started = Date()
+        let report = try Self.apply(h, plan, batch: 2000)
+        let elapsed = Date().timeIntervalSince(started)
+        done.signal()
+        ended.wait()
+        #expect(outcomes(report) == ["acme": .applied], "\(describe(report))")
+        #expect(report.results.first?.lockTimeouts ?? 0 == 0, "\(describe(report))")
+        #expect(elapsed >= 1.2, "the stage waited for the holder")
+        #expect(longest.value.seconds < 0.15, "the application never queued behind a waiting ALTER")
+        #expect(try Self.filled(h, "acme") == [["20000", "20000", "20000", "20000"]])
+        holder.close()
+        app.close()
+    }
+
     @Test("a batch takes ROW EXCLUSIVE on the table, as the change claims, and row locks only")
     func batchLocks() async throws {
         let h = try await Harness.make(prefix: "backfill_locks")
@@ -139,8 +190,10 @@ import TestSupport
         let session = try h.db.connect()
         try session.execute("BEGIN")
         try session.execute("SET LOCAL search_path = acme")
-        let updated = try session.query(change.sql, ["(0,0)", Backfill.lastBlock, "100"]).affectedRows
-        #expect(updated == 100)
+        let inFirstBlock = try h.rows("SELECT count(*) FROM sessions WHERE ctid < '(1,0)'", in: "acme")
+        let updated = try session.query(change.sql, ["(0,0)", "(1,0)"]).affectedRows
+        #expect(updated.map { [[String($0)]] } == inFirstBlock)
+        #expect((updated ?? 0) > 0)
         let modes = try h.rows("""
             SELECT mode FROM pg_locks WHERE pid = $1::int AND locktype = 'relation' AND granted
             AND relation = 'acme.sessions'::regclass ORDER BY mode
@@ -151,4 +204,10 @@ import TestSupport
         try session.execute("ROLLBACK")
         session.close()
     }
+}
+
+/// The longest statement the side session saw, written by its thread only and
+/// read after it ended.
+final class LongestWait {
+    var seconds = 0.0
 }

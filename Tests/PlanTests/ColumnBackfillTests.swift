@@ -11,12 +11,13 @@ struct ColumnBackfillTests {
     static let tricky = ColumnBackfill(table: awkward, column: "seen FOR UPDATE SKIP LOCKED))")
     static let trickyColumn = #""seen FOR UPDATE SKIP LOCKED))""#
 
-    @Test("the batch and the waiting sweep are rendered from the table and column, whatever their names hold")
+    @Test("the batch and the skipping batch are rendered from the table and column, whatever their names hold")
     func statements() {
-        let select = "UPDATE \(awkwardQuoted) SET \(Self.trickyColumn) = DEFAULT WHERE ctid = ANY (ARRAY(SELECT ctid FROM "
-            + "\(awkwardQuoted) WHERE ctid >= $1::tid AND ctid < $2::tid AND \(Self.trickyColumn) IS NULL LIMIT $3::int8"
-        #expect(Self.tricky.batchStatement() == select + " FOR UPDATE SKIP LOCKED))")
-        #expect(Self.tricky.batchStatement(skipLocked: false) == select + " FOR UPDATE))")
+        #expect(Self.tricky.batchStatement() == "UPDATE \(awkwardQuoted) SET \(Self.trickyColumn) = DEFAULT WHERE "
+                + "ctid >= $1::tid AND ctid < $2::tid AND \(Self.trickyColumn) IS NULL")
+        #expect(Self.tricky.skippingStatement() == "UPDATE \(awkwardQuoted) SET \(Self.trickyColumn) = DEFAULT WHERE "
+                + "ctid = ANY (ARRAY(SELECT ctid FROM \(awkwardQuoted) WHERE ctid >= $1::tid AND ctid < $2::tid AND "
+                + "\(Self.trickyColumn) IS NULL FOR UPDATE SKIP LOCKED))")
         // The change's sql is the batch statement; the change carries the fields.
         let change = Step.backfillColumn(table: awkward, column: Self.tricky.column).change(transactional: false)
         #expect(change.sql == Self.tricky.batchStatement())
@@ -55,6 +56,15 @@ struct ColumnBackfillTests {
         #expect(error?.hint == "plan again with this version of tenantplan")
     }
 
+    @Test("a plan whose backfill holds the earlier batch statement (rows locked first, LIMIT $3) is refused: plan again")
+    func earlierStatementRefused() throws {
+        let data = try Self.plan { $0.sql = $0.backfill!.earlierBatchStatement() }.encoded()
+        let error = planInputError { _ = try PlanFile.decode(data, file: "plan.json") }
+        #expect(error?.message == "the plan's backfill 'column events.seen_at (backfill)' has the batch statement of an "
+                + "earlier tenantplan")
+        #expect(error?.hint == "plan again with this version of tenantplan")
+    }
+
     @Test("a backfill whose sql is not the batch statement of its fields, or a backfill on another change, is refused",
           arguments: ["table", "column", "sql", "op"])
     func mismatchRefused(_ edited: String) throws {
@@ -62,7 +72,7 @@ struct ColumnBackfillTests {
             switch edited {
             case "table": change.backfill?.table = "other"
             case "column": change.backfill?.column = "other"
-            case "sql": change.sql = change.backfill!.batchStatement(skipLocked: false)
+            case "sql": change.sql = change.backfill!.skippingStatement()
             default: change.op = .fillColumn
             }
         }.encoded()

@@ -404,8 +404,8 @@ let renderCases: [RenderCase] = [
                #"ALTER TABLE "parents" ADD CONSTRAINT "parents_pkey" PRIMARY KEY USING INDEX "tenantplan_key_parents_pkey""#,
                "add_constraint_using_index", .create),
     RenderCase(.backfillColumn(table: awkward, column: "Token"),
-               "UPDATE \(awkwardQuoted) SET \"Token\" = DEFAULT WHERE ctid = ANY (ARRAY(SELECT ctid FROM \(awkwardQuoted) "
-                   + #"WHERE ctid >= $1::tid AND ctid < $2::tid AND "Token" IS NULL LIMIT $3::int8 FOR UPDATE SKIP LOCKED))"#,
+               "UPDATE \(awkwardQuoted) SET \"Token\" = DEFAULT "
+                   + #"WHERE ctid >= $1::tid AND ctid < $2::tid AND "Token" IS NULL"#,
                "backfill_column", .change),
     RenderCase(.fillColumn(table: awkward, column: "Token"),
                "UPDATE \(awkwardQuoted) SET \"Token\" = DEFAULT WHERE \"Token\" IS NULL", "fill_column", .change),
