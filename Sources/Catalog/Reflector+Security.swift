@@ -92,7 +92,7 @@ extension Reflector {
     }
 
     /// A schema's grants (`nspacl`, the owner's own left out; `objects` empty),
-    /// and the applying role's default privileges in it (`pg_default_acl`,
+    /// and its owner's default privileges in it (`pg_default_acl`,
     /// `objects` its `defaclobjtype`), with the default ACL row's key and version.
     struct SchemaSecurityRow: RowDecodable {
         static let query = """
@@ -110,7 +110,7 @@ extension Reflector {
             FROM pg_namespace n
             JOIN pg_default_acl d ON d.defaclnamespace = n.oid
             WHERE n.nspname = ANY($1::text[])
-              AND d.defaclrole = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+              AND d.defaclrole = n.nspowner
             """
 
         var schema: String
@@ -173,7 +173,7 @@ extension Reflector.Assembly {
         return list.isEmpty ? nil : list
     }
 
-    /// The schema's grants and the applying role's default privileges in it.
+    /// The schema's grants and its owner's default privileges in it.
     func schemaSecurity(of schema: String) -> (grants: [GrantState]?, defaults: [DefaultPrivilegeState]?) {
         var grants: [GrantState] = []
         var defaults: [DefaultPrivilegeState] = []

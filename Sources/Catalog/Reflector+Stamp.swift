@@ -241,7 +241,7 @@ public enum Stamp {
             SELECT 'x:' || da.oid::int8 || ':' || da.xmin::text
             FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_default_acl da ON da.defaclnamespace = n.oid
             WHERE n.nspname = $1
-              AND da.defaclrole = (SELECT ro.oid FROM pg_catalog.pg_roles ro WHERE ro.rolname = current_user)
+              AND da.defaclrole = n.nspowner
             UNION ALL
             SELECT 'ag:' || ag.aggfnoid::int8 || ':' || ag.xmin::text
             FROM r, pg_catalog.pg_aggregate ag

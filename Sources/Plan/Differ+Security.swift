@@ -142,7 +142,7 @@ extension Differ.Run {
         keep(&expected, kept)
     }
 
-    /// The applying role's default privileges in the schema, for each kind the
+    /// The schema owner's default privileges in the schema, for each kind the
     /// declaration's `default_privileges:` names (the others are kept).
     mutating func diffDefaultPrivileges() {
         guard let declared = declaration.grants?.defaultPrivileges else {

@@ -44,7 +44,8 @@ public struct SchemaState: Sendable, Equatable, Codable {
     // MARK: Grants (row-level security and privileges)
     /// Grants on the schema itself (`nspacl`), the owner's own left out; nil for none.
     public var schemaGrants: [GrantState]?
-    /// The applying role's default privileges in the schema, sorted; nil for none.
+    /// The schema owner's default privileges in the schema (which `apply`, acting as
+    /// the owner, sets), sorted; nil for none.
     public var defaultPrivileges: [DefaultPrivilegeState]?
 
 

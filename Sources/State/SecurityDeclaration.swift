@@ -74,7 +74,7 @@ public struct GrantDeclaration: Sendable, Equatable {
     }
 }
 
-/// The top-level `grants:`: on the schema, and the applying role's default
+/// The top-level `grants:`: on the schema, and the schema owner's default
 /// privileges in it. A key that is absent leaves those privileges unmanaged.
 public struct SchemaGrantsDeclaration: Sendable, Equatable {
     /// nil: the schema's grants are not managed.

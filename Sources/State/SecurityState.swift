@@ -60,9 +60,9 @@ public struct GrantState: Sendable, Equatable, Codable {
     }
 }
 
-/// The privileges the applying role's default privileges give one role on
-/// what it creates later in the schema (`pg_default_acl`, `FOR ROLE` the
-/// applying role, `IN SCHEMA` the schema).
+/// The privileges the schema owner's default privileges give one role on
+/// what the owner creates later in the schema (`pg_default_acl`, `FOR ROLE` the
+/// schema's owner, `IN SCHEMA` the schema): whichever role plans, the same rows.
 public struct DefaultPrivilegeState: Sendable, Equatable, Codable {
     /// `tables`, `sequences`, `functions` or `types`.
     public var objects: String

@@ -115,6 +115,52 @@ import TestSupport
         #expect(columns == [["0"]])
     }
 
+    /// Default privileges are the schema owner's, whichever role plans: with the
+    /// setup of docs/privileges.md (plan as a reading role, apply as the owner),
+    /// a plan reads what `apply` set, and is in sync after it; the planning
+    /// role's own default privileges in the schema are not the tenant's. (Read
+    /// for the role that plans, they never converged: every plan granted again.)
+    @Test func defaultPrivilegesAreTheSchemaOwnersWhicheverRolePlans() async throws {
+        let h = try await Harness.make(prefix: "priv_defaults")
+        try h.run(Self.tenantDDL, in: "t1", createSchema: true)
+        let app = try Role(h, grants: [])
+        let planner = try Role(h, grants: ["GRANT CREATE ON DATABASE DB TO ROLE", "GRANT pg_read_all_data TO ROLE"])
+        try h.connection.execute("""
+            ALTER DEFAULT PRIVILEGES FOR ROLE \(quoteIdentifier(planner.name)) IN SCHEMA t1
+                GRANT INSERT ON TABLES TO \(quoteIdentifier(app.name))
+            """)
+        let declaration = try DeclarationLoader.parse(yaml: """
+            version: 1
+            grants:
+              default_privileges: { tables: { \(app.name): [select] } }
+            tables:
+              items:
+                columns:
+                  id: { type: serial }
+                  name: { type: text, nullable: false }
+                primary_key: [id]
+              notes:
+                columns: { id: integer }
+            """, file: "schema.yaml")
+        let first = try planAs(planner, declaration, ["t1"])
+        let changes = first.changeSets.flatMap(\.changes)
+        #expect(changes.first?.sql == """
+            ALTER DEFAULT PRIVILEGES IN SCHEMA {tenant} GRANT SELECT ON TABLES TO "\(app.name)"
+            """, "\(changes.map(\.sql))")
+        // The owner applies.
+        let report = try h.apply(try PlanFile.decode(first.encoded(), file: "plan.json"))
+        #expect(outcomes(report) == ["t1": .applied], "\(describe(report))")
+        #expect(try h.rows("SELECT has_table_privilege($1, 't1.notes', 'SELECT'), has_table_privilege($1, 't1.notes', 'INSERT')",
+                           [app.name]) == [["t", "f"]])
+        let again = try planAs(planner, declaration, ["t1"])
+        let inSync = again.changeSets.allSatisfy(\.inSync)
+        #expect(inSync, "\(again.changeSets.flatMap(\.changes).map(\.sql))")
+        // The owner's default privileges changed by hand are drift the planning role sees.
+        try h.connection.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA t1 REVOKE SELECT ON TABLES FROM \(quoteIdentifier(app.name))")
+        let drifted = try planAs(planner, declaration, ["t1"])
+        #expect(drifted.changeSets.flatMap(\.changes).map(\.op) == [.grantDefaultPrivileges])
+    }
+
     @Test func provisionOfAnExistingSchemaWithoutUsageFails() async throws {
         let h = try await Harness.make(prefix: "priv_prov")
         try h.run(Self.tenantDDL, in: "t1", createSchema: true)
