@@ -39,7 +39,9 @@ extension Stamp {
             SELECT DISTINCT d.refclassid, d.refobjid, d.refobjsubid
             FROM obj JOIN pg_catalog.pg_depend d ON d.classid = obj.classid AND d.objid = obj.objid
             WHERE d.refobjid >= 16384
-              AND NOT EXISTS (SELECT FROM mem WHERE mem.classid = d.refclassid AND mem.objid = d.refobjid)
+              -- NOT IN, a hashed subplan: NOT EXISTS made an anti join that scans
+              -- `mem` for each dependency (a fifth of the coverage's cost).
+              AND (d.refclassid, d.refobjid) NOT IN (SELECT mem.classid, mem.objid FROM mem)
               AND NOT (d.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
                        AND d.refobjid IN (SELECT mem.nsp FROM mem))
         )
