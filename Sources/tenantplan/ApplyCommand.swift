@@ -12,7 +12,10 @@ struct ApplyCommand: ParsableCommand {
             For each tenant: take its advisory lock, check its state (by the stamp of its catalog rows that the \
             plan recorded, else by reading it in full), and go on only if it is still the state the plan was \
             made from (else it is reported stale and left untouched); run the changes \
-            under search_path = the tenant; commit only if the result is exactly the planned state. A tenant's \
+            under search_path = the tenant; commit only if the result is exactly the planned state. Online \
+            changes run in the plan's recorded steps (some outside a transaction, such as CREATE INDEX \
+            CONCURRENTLY), each verified against the state the plan recorded for it: a tenant stopped \
+            between two steps is taken on from there by the next apply. A tenant's \
             failure does not stop the others. Refuses, changing nothing, a plan that was edited or that was \
             made for another database; with TENANTPLAN_PLAN_KEY set, also a plan whose signature is missing \
             or wrong, and without it, a signed plan (its signature cannot be checked).
@@ -29,7 +32,7 @@ struct ApplyCommand: ParsableCommand {
             Progress goes to standard error at least every five seconds: tenants done, tenants waiting for a \
             lock (and the sessions that hold it), retries. On SIGINT or SIGTERM no new tenant starts, the \
             tenants in flight finish or roll back, the report is printed with a note, and the exit code is 130; \
-            a second interrupt rolls back the tenants in flight at once.
+            a second interrupt rolls back the tenants in flight (their step in flight) at once.
             """)
 
     @Argument(help: "The plan file written by `tenantplan plan`.", completion: .planFile)
@@ -56,7 +59,7 @@ struct ApplyCommand: ParsableCommand {
     @Option(name: .customLong("backfill-batch"), help: ArgumentHelp("Rows per batch when a column added with a volatile default is filled online: each batch is its own short transaction over a range of blocks holding about that many rows, each row locked from its update to the batch's end.", valueName: "rows"))
     var backfillBatch = ApplyOptions.defaultBackfillBatch
 
-    @Option(name: .long, help: "Apply this many tenants first; stop if any of them fails.")
+    @Option(name: .long, help: "Apply this many tenants first; if any of them is not brought to the desired state (failed, stale, interrupted), start no other.")
     var canary = 0
 
     @Flag(name: .customLong("no-record"), help: ArgumentHelp(

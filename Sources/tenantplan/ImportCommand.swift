@@ -8,11 +8,14 @@ struct ImportCommand: ParsableCommand {
         discussion: """
             Reads one tenant schema from pg_catalog and writes the schema.yaml that reproduces it: \
             planning that tenant against the file finds it in sync, and new tenants get the same \
-            schema. This is how a fleet built by Alembic or by hand adopts tenantplan. What schema.yaml \
-            cannot express (exclusion constraints, operator classes, deferrable foreign keys...) is \
-            skipped with a warning and listed in the file's header comment, as are the objects \
-            tenantplan does not manage (window functions, foreign tables...). Functions, procedures, aggregates and triggers \
-            are imported. The bookkeeping tables of migration \
+            schema. This is how a fleet built by Alembic or by hand adopts tenantplan. Tables (columns, \
+            keys, foreign keys, checks, exclusion constraints, indexes, deferrable keys, operator classes \
+            and index storage parameters included), enums, domains, composite types, sequences, \
+            functions, procedures, aggregates, triggers, views, materialized views, row-level security, \
+            policies, grants and comments are imported. What schema.yaml cannot express (NOT VALID \
+            constraints, overloaded functions, triggers with arguments...) is skipped with a warning \
+            and listed in the file's header comment, as are the objects tenantplan does not manage \
+            (window functions, foreign tables...). The bookkeeping tables of migration \
             tools (alembic_version, django_migrations, schema_migrations, flyway_schema_history, ...) are left \
             out and listed under ignore:. Checks, defaults, generated expressions and index expressions \
             are written in the form PostgreSQL prints back unchanged. The tenant is then planned against \
