@@ -12,10 +12,10 @@ import State
 ///    objects unqualified and shared ones qualified (`public.plans`), exactly as
 ///    `Reflector` reads them.
 /// 2. `build` turns the facts into a `Declaration`. Each constraint and index is
-///    rebuilt from its parts and compared with the server's own definition of it; one
-///    whose definition says more than the parts (an operator class, `DEFERRABLE`,
-///    `NOT VALID`, `NULLS NOT DISTINCT`, storage options...) is something `schema.yaml`
-///    cannot say, and is left out with a note rather than imported wrongly.
+///    rebuilt from its parts (operator classes, `DEFERRABLE`, `NULLS NOT DISTINCT`,
+///    storage parameters included) and compared with the server's own definition of
+///    it; one whose definition says more than the parts (`NOT VALID`) is something
+///    `schema.yaml` cannot say, and is left out with a note rather than imported wrongly.
 /// 3. `yaml` renders it; the text is read back with `DeclarationLoader` and must give
 ///    the same declaration.
 ///

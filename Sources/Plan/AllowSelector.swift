@@ -6,9 +6,11 @@ import State
 /// matches a drop of any object `schema.yaml` does not declare, whatever its
 /// kind, by its name in that kind's form (`legacy_*`, `orders.note`).
 public struct AllowSelector: Sendable, Equatable, CustomStringConvertible {
-    /// What a selector names. Views, functions, triggers and policies are
-    /// dropped only as dependents of what a plan drops or retypes (see
-    /// `Differ+Dependents.swift`); grants are accepted and match nothing yet.
+    /// What a selector names: the kind of the object a held-back change drops
+    /// or changes (undeclared views, functions, triggers and policies, and the
+    /// dependents a drop or retype takes with it, `Differ+Dependents.swift`;
+    /// `grant` a revoke of all a role holds: `TABLE.ROLE`, `schema.ROLE`,
+    /// `default.tables.ROLE`).
     public enum Kind: String, CaseIterable, Sendable {
         case table, column
         case typeChange = "type_change"
