@@ -160,14 +160,11 @@ extension Reflector {
                                             defaultOID: row.defaultOID, defaultVersion: row.defaultVersion))
             }
             for row in constraints {
-                add(row.table, Stamp.constraint(oid: row.oid, version: row.version))
-                if let version = row.commentVersion {
-                    add(row.table, Stamp.constraintComment(oid: row.oid, version: version))
-                }
+                add(row.table, Stamp.constraint(oid: row.oid, version: row.version, commentVersion: row.commentVersion))
             }
             for row in indexes {
-                add(row.table, Stamp.index(oid: row.oid, version: row.version, classVersion: row.classVersion))
-                if let version = row.commentVersion { add(row.table, Stamp.indexComment(oid: row.oid, version: version)) }
+                add(row.table, Stamp.index(oid: row.oid, version: row.version, classVersion: row.classVersion,
+                                           commentVersion: row.commentVersion))
             }
             for row in sequences {
                 guard let table = row.ownerTableOID, let attnum = row.ownerAttnum, let dependency = row.dependency else { continue }

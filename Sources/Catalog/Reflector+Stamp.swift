@@ -78,18 +78,17 @@ public enum Stamp {
         "a:\(table):\(attnum):\(version):\(defaultOID ?? ""):\(defaultVersion ?? "")"
     }
 
-    static func constraint(oid: String, version: String) -> String { "k:\(oid):\(version)" }
-
-    static func index(oid: String, version: String, classVersion: String) -> String {
-        "i:\(oid):\(version):\(classVersion)"
+    /// A constraint (a table's or a domain's), with its comment's version
+    /// (`pg_description` of `pg_constraint`) when a table's constraint has one.
+    static func constraint(oid: String, version: String, commentVersion: String? = nil) -> String {
+        "k:\(oid):\(version)" + (commentVersion.map { ":c\($0)" } ?? "")
     }
 
-    /// A comment on a table's constraint (`pg_description` of `pg_constraint`):
-    /// a line of its own, so that stamps of schemas without one are as before.
-    static func constraintComment(oid: String, version: String) -> String { "kc:\(oid):\(version)" }
-
-    /// A comment on a table's index (`pg_description` of the index's `pg_class` row).
-    static func indexComment(oid: String, version: String) -> String { "ic:\(oid):\(version)" }
+    /// A table's index (`pg_index`, and the index's `pg_class` row), with its
+    /// comment's version when it has one.
+    static func index(oid: String, version: String, classVersion: String, commentVersion: String?) -> String {
+        "i:\(oid):\(version):\(classVersion)" + (commentVersion.map { ":c\($0)" } ?? "")
+    }
 
     static func ownedSequence(oid: String, owner: String, attnum: String, type: String, version: String) -> String {
         "s:\(oid):\(owner):\(attnum):\(type):\(version)"
@@ -199,24 +198,19 @@ public enum Stamp {
             LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
             WHERE a.attrelid = ANY(r.tables) AND a.attnum > 0 AND NOT a.attisdropped
             UNION ALL
-            SELECT 'k:' || con.oid::int8 || ':' || con.xmin::text
+            SELECT 'k:' || con.oid::int8 || ':' || con.xmin::text || coalesce(':c' || ds.xmin::text, '')
             FROM r, pg_catalog.pg_constraint con
+            LEFT JOIN pg_catalog.pg_description ds
+                   ON ds.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND ds.objoid = con.oid
+                  AND ds.objsubid = 0
             WHERE con.conrelid = ANY(r.tables) AND con.contype IN ('p', 'u', 'f', 'c', 'x')
             UNION ALL
             SELECT 'i:' || i.indexrelid::int8 || ':' || i.xmin::text || ':' || ic.xmin::text
+                   || coalesce(':c' || ds.xmin::text, '')
             FROM r, pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
-            WHERE i.indrelid = ANY(r.tables)
-            UNION ALL
-            SELECT 'kc:' || con.oid::int8 || ':' || ds.xmin::text
-            FROM r, pg_catalog.pg_constraint con
-            JOIN pg_catalog.pg_description ds
-              ON ds.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND ds.objoid = con.oid AND ds.objsubid = 0
-            WHERE con.conrelid = ANY(r.tables) AND con.contype IN ('p', 'u', 'f', 'c', 'x')
-            UNION ALL
-            SELECT 'ic:' || i.indexrelid::int8 || ':' || ds.xmin::text
-            FROM r, pg_catalog.pg_index i
-            JOIN pg_catalog.pg_description ds
-              ON ds.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ds.objoid = i.indexrelid AND ds.objsubid = 0
+            LEFT JOIN pg_catalog.pg_description ds
+                   ON ds.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ds.objoid = i.indexrelid
+                  AND ds.objsubid = 0
             WHERE i.indrelid = ANY(r.tables)
             UNION ALL
             SELECT 's:' || dep.objid::int8 || ':' || dep.refobjid::int8 || ':' || dep.refobjsubid || ':' || dep.deptype::text
@@ -283,18 +277,8 @@ public enum Stamp {
             UNION ALL
             SELECT 'y:' || ds.objoid::int8 || ':' || ds.xmin::text
             FROM r, pg_catalog.pg_description ds
-            WHERE ds.objoid = ANY(r.composites) AND ds.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass
-              AND ds.objsubid = 0
-            UNION ALL
-            SELECT 'y:' || ds.objoid::int8 || ':' || ds.xmin::text
-            FROM r, pg_catalog.pg_description ds
-            WHERE ds.objoid = ANY(r.enums) AND ds.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass
-              AND ds.objsubid = 0
-            UNION ALL
-            SELECT 'y:' || ds.objoid::int8 || ':' || ds.xmin::text
-            FROM r, pg_catalog.pg_description ds
-            WHERE ds.objoid = ANY(r.domains) AND ds.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass
-              AND ds.objsubid = 0
+            WHERE ds.objoid = ANY(r.composites || r.enums || r.domains)
+              AND ds.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass AND ds.objsubid = 0
         ) AS lines(line)
         """
 
