@@ -16,7 +16,7 @@ extension Reflector {
     struct DependentRow: RowDecodable {
         static let query = """
             SELECT d.refobjid::int8::text AS referenced_oid, d.refobjsubid::text AS referenced_subid,
-                   d.classid::int8::text || '/' || d.objid::int8::text AS object,
+                   d.classid::int8::text || '/' || coalesce(root.oid, d.objid)::int8::text AS object,
                    CASE d.classid
                      WHEN 'pg_rewrite'::regclass THEN CASE WHEN r.rulename <> '_RETURN' THEN 'rule'
                                                            WHEN oc.relkind = 'm' THEN 'materialized view' ELSE 'view' END
@@ -31,7 +31,7 @@ extension Reflector {
                                                          THEN 'column' END
                    END AS kind,
                    coalesce(CASE WHEN r.rulename = '_RETURN' THEN oc.relname ELSE r.rulename END, tg.tgname,
-                            pol.polname, con.conname, p.proname, oa.attname, dt.typname) AS name,
+                            pol.polname, coalesce(root.conname, con.conname), p.proname, oa.attname, dt.typname) AS name,
                    n.nspname AS schema, oc.relname AS table_name, oc.relkind::text AS table_kind,
                    CASE WHEN p.oid IS NOT NULL THEN pg_get_function_identity_arguments(p.oid) END AS arguments
             FROM pg_depend d
@@ -39,10 +39,23 @@ extension Reflector {
             LEFT JOIN pg_trigger tg ON d.classid = 'pg_trigger'::regclass AND tg.oid = d.objid
             LEFT JOIN pg_policy pol ON d.classid = 'pg_policy'::regclass AND pol.oid = d.objid
             LEFT JOIN pg_constraint con ON d.classid = 'pg_constraint'::regclass AND con.oid = d.objid
+            -- A foreign key's clone (for each partition of the table it references,
+            -- or of its own partitioned table) is its root constraint: the one a
+            -- statement can name and drop.
+            LEFT JOIN LATERAL (
+                WITH RECURSIVE up AS (
+                    SELECT c.oid, c.conparentid, c.conname, c.conrelid FROM pg_constraint c
+                    WHERE c.oid = con.conparentid
+                    UNION ALL
+                    SELECT c.oid, c.conparentid, c.conname, c.conrelid FROM pg_constraint c JOIN up ON c.oid = up.conparentid
+                )
+                SELECT up.oid, up.conname, up.conrelid FROM up WHERE up.conparentid = 0
+            ) AS root ON con.conparentid <> 0
             LEFT JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
             LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid
             LEFT JOIN pg_type dt ON d.classid = 'pg_type'::regclass AND dt.oid = d.objid
-            LEFT JOIN pg_class oc ON oc.oid = coalesce(r.ev_class, tg.tgrelid, pol.polrelid, nullif(con.conrelid, 0),
+            LEFT JOIN pg_class oc ON oc.oid = coalesce(r.ev_class, tg.tgrelid, pol.polrelid,
+                                                       nullif(coalesce(root.conrelid, con.conrelid), 0),
                                                        ad.adrelid, CASE WHEN d.classid = 'pg_class'::regclass THEN d.objid END)
             LEFT JOIN pg_attribute oa ON oa.attrelid = oc.oid
                   AND oa.attnum = CASE WHEN d.classid = 'pg_class'::regclass THEN d.objsubid
