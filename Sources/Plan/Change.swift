@@ -185,11 +185,41 @@ public struct Change: Sendable, Equatable, Codable {
         switch op {
         case .createSchema: Step.createSchemaStatement(quoteIdentifier(tenant))
         // Grants on the schema and default privileges in it name it.
-        case .grant, .revoke, .grantDefaultPrivileges, .revokeDefaultPrivileges:
-            sql.range(of: "SCHEMA \(SecurityStep.tenantPlaceholder) ").map {
-                sql.replacingCharacters(in: $0, with: "SCHEMA \(quoteIdentifier(tenant)) ")
-            } ?? sql
+        case .grant, .revoke:
+            namingSchema(tenant)
+        case .grantDefaultPrivileges, .revokeDefaultPrivileges:
+            Self.asSchemaOwner(namingSchema(tenant), tenant: tenant)
         default: sql
         }
+    }
+
+    /// `sql` with the schema's placeholder replaced by its quoted name.
+    func namingSchema(_ tenant: String) -> String {
+        sql.range(of: "SCHEMA \(SecurityStep.tenantPlaceholder) ").map {
+            sql.replacingCharacters(in: $0, with: "SCHEMA \(quoteIdentifier(tenant)) ")
+        } ?? sql
+    }
+
+    /// `statement` (an `ALTER DEFAULT PRIVILEGES IN SCHEMA`, which sets the
+    /// default privileges of the role that runs it) run only by the schema's
+    /// owner, whose default privileges the state holds: a role that is not the
+    /// owner fails the tenant with what to do (SQLSTATE 42501), instead of
+    /// setting its own, which the check before `COMMIT` would find missing on
+    /// every run. One statement: a `DO` block whose body names no parameter.
+    static func asSchemaOwner(_ statement: String, tenant: String) -> String {
+        var tag = "tenantplan"
+        while statement.contains("$\(tag)$") || tenant.contains("$\(tag)$") { tag += "_" }
+        let message = "default privileges in schema %s are its owner's (%s), and this session acts as %s: "
+            + "apply as the owner, or as a role whose sessions SET role to it"
+        return """
+            DO $\(tag)$ DECLARE owner oid; BEGIN
+                SELECT n.nspowner INTO owner FROM pg_catalog.pg_namespace n WHERE n.nspname = \(quoteLiteral(tenant));
+                IF owner IS DISTINCT FROM (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) THEN
+                    RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE = pg_catalog.format(\(quoteLiteral(message)),
+                        \(quoteLiteral(quoteIdentifier(tenant))), owner::pg_catalog.regrole, current_user);
+                END IF;
+                EXECUTE \(quoteLiteral(statement));
+            END $\(tag)$
+            """
     }
 }

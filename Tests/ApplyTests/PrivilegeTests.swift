@@ -161,6 +161,40 @@ import TestSupport
         #expect(drifted.changeSets.flatMap(\.changes).map(\.op) == [.grantDefaultPrivileges])
     }
 
+    /// `apply` sets default privileges as the schema's owner only: a session acting
+    /// as another role would set its own, which the check before `COMMIT` finds
+    /// missing on every run. It fails the tenant naming the owner, and changes nothing.
+    @Test func defaultPrivilegesAreSetOnlyByTheSchemasOwner() async throws {
+        let h = try await Harness.make(prefix: "priv_defaults_set")
+        try h.run(Self.tenantDDL, in: "t1", createSchema: true)
+        let app = try Role(h, grants: [])
+        let owner = try Role(h, grants: [])
+        try h.connection.execute("ALTER SCHEMA t1 OWNER TO \(quoteIdentifier(owner.name))")
+        let declaration = try DeclarationLoader.parse(yaml: """
+            version: 1
+            grants:
+              default_privileges: { tables: { \(app.name): [select] } }
+            tables:
+              items:
+                columns:
+                  id: { type: serial }
+                  name: { type: text, nullable: false }
+                primary_key: [id]
+              notes:
+                columns: { id: integer }
+            """, file: "schema.yaml")
+        let plan = try h.plan(declaration, tenants: ["t1"])
+        // The harness's role (a superuser, not the owner) applies.
+        let report = try h.apply(plan)
+        #expect(outcomes(report) == ["t1": .failed], "\(describe(report))")
+        #expect(describe(report).contains("default privileges in schema \"t1\" are its owner's (\(owner.name))"),
+                "\(describe(report))")
+        #expect(try h.rows("""
+            SELECT count(*) FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace WHERE n.nspname = 't1'
+            """) == [["0"]])
+        #expect(try h.rows("SELECT to_regclass('t1.notes') IS NULL, count(*) FROM t1.items") == [["t", "2"]])
+    }
+
     @Test func provisionOfAnExistingSchemaWithoutUsageFails() async throws {
         let h = try await Harness.make(prefix: "priv_prov")
         try h.run(Self.tenantDDL, in: "t1", createSchema: true)
