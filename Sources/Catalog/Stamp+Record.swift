@@ -13,7 +13,13 @@ extension Stamp {
     ///   The schema's own sub-objects whose rows `query` has (constraints,
     ///   defaults, triggers and policies of its tables, its views' rules, row and
     ///   array types, toast tables, identity sequences) are left out: three
-    ///   dependencies in four, each a lookup;
+    ///   dependencies in four, each a lookup. Two objects outside the schema
+    ///   carry one of those pairs too, and go with them: a constraint trigger on
+    ///   another schema's table `FROM` a tenant table (`pg_trigger`, `a`), and
+    ///   another schema's multirange type of a tenant range type (`pg_type`,
+    ///   `i`). Neither is part of the state (dependents are read for normal
+    ///   dependencies only), so leaving them out hides no drift; were such
+    ///   dependents ever read, this filter would have to keep them;
     /// - `x` lines: every object outside the schema that the schema's members and
     ///   their sub-objects depend on (the shared table of a foreign key, the shared
     ///   type of a column, the function a default calls), with the version of its
