@@ -9,7 +9,8 @@ extension Reflector {
     /// Objects the state models (the schema's own foreign keys, column types and
     /// defaults) come too, and are left out by `dependents(of:)`; automatic
     /// dependencies (a table's own indexes, checks, triggers and policies on the
-    /// table as a whole) are not normal ones. The query runs once for relations
+    /// table as a whole) are not normal ones, but for a constraint trigger's on
+    /// the table its `FROM` names, which a drop of that table would take along. The query runs once for relations
     /// (`$2` = `pg_class`) and once for types (`$2` = `pg_type`), on the index of
     /// `pg_depend` by referenced object.
     /// See https://www.postgresql.org/docs/15/catalog-pg-depend.html
@@ -61,7 +62,11 @@ extension Reflector {
                   AND oa.attnum = CASE WHEN d.classid = 'pg_class'::regclass THEN d.objsubid
                                        WHEN ad.oid IS NOT NULL THEN ad.adnum END
             JOIN pg_namespace n ON n.oid = coalesce(oc.relnamespace, p.pronamespace, dt.typnamespace, con.connamespace)
-            WHERE d.refclassid = $2::oid AND d.refobjid = ANY($1::oid[]) AND d.deptype = 'n'
+            WHERE d.refclassid = $2::oid AND d.refobjid = ANY($1::oid[])
+              -- Normal dependencies; and a constraint trigger's on the table it
+              -- names in FROM (automatic: DROP TABLE drops the trigger with it).
+              AND (d.deptype = 'n'
+                   OR (d.deptype = 'a' AND d.classid = 'pg_trigger'::regclass AND tg.tgrelid <> d.refobjid))
             """
 
         var referencedOID: String

@@ -11,15 +11,14 @@ extension Stamp {
     ///   with the version of the `pg_depend` row and of the dependent object's
     ///   own row (a renamed view of another schema changes its `pg_class` row).
     ///   The schema's own sub-objects whose rows `query` has (constraints,
-    ///   defaults, triggers and policies of its tables, its views' rules, row and
+    ///   defaults and policies of its tables, its views' rules, row and
     ///   array types, toast tables, identity sequences) are left out: three
-    ///   dependencies in four, each a lookup. Two objects outside the schema
-    ///   carry one of those pairs too, and go with them: a constraint trigger on
-    ///   another schema's table `FROM` a tenant table (`pg_trigger`, `a`), and
-    ///   another schema's multirange type of a tenant range type (`pg_type`,
-    ///   `i`). Neither is part of the state (dependents are read for normal
-    ///   dependencies only), so leaving them out hides no drift; were such
-    ///   dependents ever read, this filter would have to keep them;
+    ///   dependencies in four, each a lookup. (Triggers stay: a constraint
+    ///   trigger on another schema's table `FROM` a tenant table is a dependent
+    ///   with an automatic dependency.) One object outside the schema carries
+    ///   one of those pairs too, and goes with them: another schema's multirange
+    ///   type of a tenant range type (`pg_type`, `i`), which is not part of the
+    ///   state, so leaving it out hides no drift;
     /// - `x` lines: every object outside the schema that the schema's members and
     ///   their sub-objects depend on (the shared table of a foreign key, the shared
     ///   type of a column, the function a default calls), with the version of its
@@ -78,13 +77,14 @@ extension Stamp {
                    END, '')
             FROM dep
             -- The schema's own sub-objects, whose rows `query` has already: its
-            -- tables' constraints, defaults, triggers and policies, its views'
+            -- tables' constraints, defaults and policies (not triggers: a constraint
+            -- trigger of another schema may name a tenant table in FROM), its views'
             -- rules, its types' row and array types, its toast tables and identity
             -- sequences. (A rule on a table, or another schema's foreign key, view,
             -- partition or inheritance child stays.)
             WHERE (dep.classid, dep.deptype) NOT IN (
                 ('pg_catalog.pg_constraint'::pg_catalog.regclass, 'a'), ('pg_catalog.pg_attrdef'::pg_catalog.regclass, 'a'),
-                ('pg_catalog.pg_trigger'::pg_catalog.regclass, 'a'), ('pg_catalog.pg_policy'::pg_catalog.regclass, 'a'),
+                ('pg_catalog.pg_policy'::pg_catalog.regclass, 'a'),
                 ('pg_catalog.pg_rewrite'::pg_catalog.regclass, 'i'), ('pg_catalog.pg_type'::pg_catalog.regclass, 'i'),
                 ('pg_catalog.pg_class'::pg_catalog.regclass, 'i'))
             UNION ALL

@@ -258,6 +258,8 @@ import TestSupport
         ("CREATE VIEW public.counter_ids AS SELECT id FROM t.counters", false),
         ("CREATE FUNCTION public.twice(t.mood) RETURNS t.mood LANGUAGE sql AS 'SELECT $1'", false),
         ("CREATE POLICY others ON public.plans USING (id IN (SELECT id FROM t.counters))", false),
+        ("CREATE CONSTRAINT TRIGGER seen AFTER INSERT ON public.plans FROM t.counters "
+            + "FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()", false),
     ])
     func whatIsMadeOutsideChangesTheRecordStamp(change: String, changesTheStamp: Bool) async throws {
         let h = try await Harness.make(prefix: "stamp_record")
