@@ -10,9 +10,9 @@ extension Reflector {
     /// defaults) come too, and are left out by `dependents(of:)`; automatic
     /// dependencies (a table's own indexes, checks, triggers and policies on the
     /// table as a whole) are not normal ones, but for a constraint trigger's on
-    /// the table its `FROM` names, which a drop of that table would take along. The query runs once for relations
-    /// (`$2` = `pg_class`) and once for types (`$2` = `pg_type`), on the index of
-    /// `pg_depend` by referenced object.
+    /// the table its `FROM` names, which a drop of that table would take along.
+    /// The query runs once for relations (`$2` = `pg_class`) and once for types
+    /// (`$2` = `pg_type`), on the index of `pg_depend` by referenced object.
     /// See https://www.postgresql.org/docs/15/catalog-pg-depend.html
     struct DependentRow: RowDecodable {
         static let query = """

@@ -31,6 +31,24 @@ import TestSupport
             """, file: "schema.yaml")
     }
 
+    /// The tenant's `items`, a new table `notes`, and default privileges that give
+    /// `role` SELECT on the tables created in the schema.
+    static func declaration(defaultSelectFor role: String) throws -> Declaration {
+        try DeclarationLoader.parse(yaml: """
+            version: 1
+            grants:
+              default_privileges: { tables: { \(role): [select] } }
+            tables:
+              items:
+                columns:
+                  id: { type: serial }
+                  name: { type: text, nullable: false }
+                primary_key: [id]
+              notes:
+                columns: { id: integer }
+            """, file: "schema.yaml")
+    }
+
     /// A login role of its own (roles are cluster-wide), dropped with the harness's database.
     final class Role {
         let name: String
@@ -129,19 +147,7 @@ import TestSupport
             ALTER DEFAULT PRIVILEGES FOR ROLE \(quoteIdentifier(planner.name)) IN SCHEMA t1
                 GRANT INSERT ON TABLES TO \(quoteIdentifier(app.name))
             """)
-        let declaration = try DeclarationLoader.parse(yaml: """
-            version: 1
-            grants:
-              default_privileges: { tables: { \(app.name): [select] } }
-            tables:
-              items:
-                columns:
-                  id: { type: serial }
-                  name: { type: text, nullable: false }
-                primary_key: [id]
-              notes:
-                columns: { id: integer }
-            """, file: "schema.yaml")
+        let declaration = try Self.declaration(defaultSelectFor: app.name)
         let first = try planAs(planner, declaration, ["t1"])
         let changes = first.changeSets.flatMap(\.changes)
         #expect(changes.first?.sql == """
@@ -170,19 +176,7 @@ import TestSupport
         let app = try Role(h, grants: [])
         let owner = try Role(h, grants: [])
         try h.connection.execute("ALTER SCHEMA t1 OWNER TO \(quoteIdentifier(owner.name))")
-        let declaration = try DeclarationLoader.parse(yaml: """
-            version: 1
-            grants:
-              default_privileges: { tables: { \(app.name): [select] } }
-            tables:
-              items:
-                columns:
-                  id: { type: serial }
-                  name: { type: text, nullable: false }
-                primary_key: [id]
-              notes:
-                columns: { id: integer }
-            """, file: "schema.yaml")
+        let declaration = try Self.declaration(defaultSelectFor: app.name)
         let plan = try h.plan(declaration, tenants: ["t1"])
         // The harness's role (a superuser, not the owner) applies.
         let report = try h.apply(plan)
