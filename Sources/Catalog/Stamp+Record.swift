@@ -169,25 +169,31 @@ extension Stamp {
         return stamps
     }
 
-    /// Each table's bytes by name (`RelationSize`), as a full read finds them
-    /// (`Members.tableBytes`), for each schema of `$1` (a text array) that
-    /// exists: what the choice of form needs of a tenant the plan does not read.
+    /// The bytes (`RelationSize`) of the tables named in `$2` (a text array), by
+    /// name, as a full read finds them (`Members.tableBytes`), for each schema of
+    /// `$1` (a text array) that exists: what the choice of form needs of a tenant
+    /// the plan does not read. Each table is one lookup by name: the tables a
+    /// change scans or rewrites are few, and reading every table of every
+    /// changing tenant took 0.24 s of a 1.6 s plan of 1,000 tenants.
     static let tableBytesQuery = """
         SELECT n.nspname, coalesce(pg_catalog.json_object_agg(c.relname, \(RelationSize.bytesSQL("c")))
                                    FILTER (WHERE c.oid IS NOT NULL), '{}')::text
         FROM pg_catalog.pg_namespace n
-        LEFT JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relkind IN \(RelationSize.kinds)
+        CROSS JOIN pg_catalog.unnest($2::text[]) AS t(name)
+        LEFT JOIN pg_catalog.pg_class c
+               ON c.relnamespace = n.oid AND c.relname = t.name AND c.relkind IN \(RelationSize.kinds)
         WHERE n.nspname = ANY($1::text[])
         GROUP BY n.nspname
         """
 
-    /// The tables' sizes of `schemas` (see `tableBytesQuery`).
-    public static func tableBytes(of schemas: [String], on connection: Connection) throws
+    /// The sizes of the tables `tables` of `schemas` (see `tableBytesQuery`);
+    /// a table a schema lacks is absent from its sizes.
+    public static func tableBytes(of schemas: [String], tables: Set<String>, on connection: Connection) throws
         -> [String: [String: Int64]]
     {
-        guard !schemas.isEmpty else { return [:] }
+        guard !schemas.isEmpty, !tables.isEmpty else { return [:] }
         var sizes: [String: [String: Int64]] = [:]
-        for row in try connection.query(tableBytesQuery, [arrayLiteral(schemas)]).rows {
+        for row in try connection.query(tableBytesQuery, [arrayLiteral(schemas), arrayLiteral(tables.sorted())]).rows {
             guard let name = row[0], let json = row[1] else { continue }
             sizes[name] = try JSONDecoder().decode([String: Int64].self, from: Data(json.utf8))
         }

@@ -200,9 +200,16 @@ public struct Planner: Sendable {
                 try recorded.write(found, toolVersion: request.toolVersion, on: connection)
             }
             var scanned: [String: Set<String>] = [:]
-            // The form of a change depends on the sizes of the tables it touches.
-            let sizes = try Stamp.tableBytes(
-                of: byRecord.filter { $0.value.fingerprint != desiredFingerprint }.keys.sorted(), on: connection)
+            // The form of a change depends on the sizes of the tables it scans or
+            // rewrites: only those are read, of the tenants that change.
+            let changing = byRecord.filter { $0.value.fingerprint != desiredFingerprint }
+            for fingerprint in Set(changing.values.map(\.fingerprint)) {
+                guard let plan = found.plans[fingerprint], !plan.changes.isEmpty else { continue }
+                scanned[fingerprint] = plan.scannedTables
+            }
+            let sizes = try Stamp.tableBytes(of: changing.keys.sorted(),
+                                             tables: scanned.values.reduce(into: Set<String>()) { $0.formUnion($1) },
+                                             on: connection)
             for (tenant, match) in byRecord {
                 found.fingerprints[tenant] = match.fingerprint
                 if match.ignored > 0 { found.ignored[tenant] = match.ignored }

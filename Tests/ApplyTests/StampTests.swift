@@ -91,6 +91,37 @@ import TestSupport
         #expect(Set(together.values.map(\.record)).count == 3)
     }
 
+    /// What a plan reads of a tenant it takes from its record: the sizes of the
+    /// tables its changes scan, by name, as a full read finds them: a
+    /// partitioned table counts its partitions, and a table the tenant lacks is absent.
+    @Test func theSizesOfTheNamedTablesAreThoseAFullReadFinds() async throws {
+        let h = try await Harness.make(prefix: "stamp_sizes")
+        for schema in ["big", "small"] {
+            try h.run(["CREATE TABLE items (id integer PRIMARY KEY, body text)",
+                       "CREATE TABLE notes (id integer PRIMARY KEY)",
+                       "CREATE TABLE events (id integer, at date NOT NULL) PARTITION BY RANGE (at)",
+                       "CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')"],
+                      in: schema, createSchema: true)
+        }
+        try h.run(["INSERT INTO items SELECT g, repeat('x', 200) FROM generate_series(1, 5000) g",
+                   "INSERT INTO events SELECT g, date '2026-03-01' FROM generate_series(1, 3000) g"], in: "big")
+        for schema in ["big", "small"] {
+            try h.connection.execute("VACUUM ANALYZE \(schema).items")
+            try h.connection.execute("VACUUM ANALYZE \(schema).events_2026")
+        }
+        let sizes = try Stamp.tableBytes(of: ["big", "small", "missing"], tables: ["items", "events", "absent"],
+                                         on: h.connection)
+        #expect(sizes.keys.sorted() == ["big", "small"])
+        for schema in ["big", "small"] {
+            let full = try #require(try Self.reflected(h, schema)).tableBytes
+            #expect(sizes[schema] == full.filter { ["items", "events"].contains($0.key) }, "\(schema)")
+        }
+        #expect((sizes["big"]?["items"] ?? 0) > 1_000_000)
+        #expect((sizes["big"]?["events"] ?? 0) > 8192 * 4, "the partitions' pages count")
+        #expect((sizes["big"]?["items"] ?? 0) > (sizes["small"]?["items"] ?? .max))
+        #expect(try Stamp.tableBytes(of: ["big"], tables: [], on: h.connection).isEmpty)
+    }
+
     /// Operators and the like are members whose row versions are not read: such a
     /// schema gets no stamp, and `apply` reads it in full.
     @Test func aSchemaWithAnOperatorGetsNoStamp() async throws {
