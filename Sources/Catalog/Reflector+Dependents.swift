@@ -3,8 +3,8 @@ import State
 
 extension Reflector {
     /// An object that depends on a table, view or column of the batch, or on
-    /// one of its enums (or their array types), with a normal dependency: one
-    /// row per object and what it stands on.
+    /// one of its enums, domains or composite types (or their array types), with
+    /// a normal dependency: one row per object and what it stands on.
     ///
     /// Objects the state models (the schema's own foreign keys, column types and
     /// defaults) come too, and are left out by `dependents(of:)`; automatic
@@ -94,15 +94,16 @@ extension Reflector {
             arguments = try row["arguments"]
         }
 
-        /// The two statements of a batch: dependents of its relations, then of its enums.
+        /// The two statements of a batch: dependents of its relations, then of its
+        /// enums, domains and composite types (`dependentTypeKinds`).
         static func statements(for present: [Members]) -> [PipelineStatement] {
             var relations: [String] = []
             var types: [String] = []
             for m in present {
                 relations += m.classes.filter { Reflector.isTable($0.kind) || $0.kind == "v" || $0.kind == "m" }.map(\.oid)
-                let enums = Set(m.types.filter { $0.kind == "e" }.map(\.oid))
-                types += enums
-                types += m.arrays.filter { enums.contains($0.value) }.map(\.key)
+                let read = Set(m.types.filter { dependentTypeKinds.contains($0.kind) }.map(\.oid))
+                types += read
+                types += m.arrays.filter { read.contains($0.value) }.map(\.key)
             }
             return [
                 PipelineStatement(query, [arrayLiteral(relations), Catalog.pgClass], prepared: "tenantplan_dependents"),
@@ -111,14 +112,27 @@ extension Reflector {
         }
     }
 
+    /// The types whose dependents are read: enums (`e`), domains (`d`) and
+    /// composite types (`c`), with their array types.
+    static let dependentTypeKinds: Set<Character> = ["e", "d", "c"]
+
     /// Each schema's dependents (see `DependentState`), by position in `present`.
     ///
     /// `columns` names the columns of the batch's tables, by `table/attnum`.
+    ///
+    /// Of a domain or composite type, only other schemas' objects are
+    /// dependents: the state models the schema's own uses (its columns, its
+    /// domains over a domain, its types' attributes), and the `Differ` finds
+    /// those there. Another schema's column of the type's array type stands on
+    /// `type name[]`: PostgreSQL checks no value held inside an array against a
+    /// domain's new rule, and refuses the rule while such a column exists.
     static func dependents(of present: [Members], relations: [DependentRow], types: [DependentRow],
                            columns: [String: String]) -> [[DependentState]] {
         // What each referenced oid is: its schema, and the target it makes.
         var targets: [String: (schema: Int, target: DependentState.Target)] = [:]
         var typeTargets: [String: (schema: Int, target: DependentState.Target)] = [:]
+        /// Domains, composite types and their arrays: other schemas' dependents only.
+        var foreignOnly: Set<String> = []
         var tableNames: [Set<String>] = []
         for (i, m) in present.enumerated() {
             var tables: Set<String> = []
@@ -131,13 +145,17 @@ extension Reflector {
                 }
             }
             tableNames.append(tables)
-            var enums: [String: String] = [:]
-            for t in m.types where t.kind == "e" {
+            var read: [String: (kind: Character, name: String)] = [:]
+            for t in m.types where dependentTypeKinds.contains(t.kind) {
                 typeTargets[t.oid] = (i, .init(.type, t.name))
-                enums[t.oid] = t.name
+                read[t.oid] = (t.kind, t.name)
+                if t.kind != "e" { foreignOnly.insert(t.oid) }
             }
             for (array, element) in m.arrays {
-                if let name = enums[element] { typeTargets[array] = (i, .init(.type, name)) }
+                guard let type = read[element] else { continue }
+                // An enum's array stands for the enum, as it always has.
+                typeTargets[array] = (i, .init(.type, type.kind == "e" ? type.name : type.name + "[]"))
+                if type.kind != "e" { foreignOnly.insert(array) }
             }
         }
         var found: [[String: DependentState]] = Array(repeating: [:], count: present.count)
@@ -171,7 +189,9 @@ extension Reflector {
             if let referenced = targets[row.referencedOID] { take(row, referenced) }
         }
         for row in types {
-            if let referenced = typeTargets[row.referencedOID] { take(row, referenced) }
+            guard let referenced = typeTargets[row.referencedOID] else { continue }
+            if foreignOnly.contains(row.referencedOID), row.schema == present[referenced.schema].schema { continue }
+            take(row, referenced)
         }
         return found.map { byObject in
             byObject.values.map { var d = $0; d.on.sort(); return d }.sorted { $0.sortKey < $1.sortKey }

@@ -39,6 +39,7 @@ extension Differ.Run {
             }
             if !retyped.isEmpty {
                 let users = Differ.uses(ofType: t.name, in: actual).map(\.description)
+                    + foreignUses(ofType: t.name).filter { $0.kind == .column }.map(\.description)
                 if !users.isEmpty {
                     let what = retyped.map { "\($0.0.name) (\($0.0.type) → \($0.1))" }.joined(separator: ", ")
                     hold("changing the type of attribute \(what) is refused by PostgreSQL while "
@@ -77,6 +78,7 @@ extension Differ.Run {
             let target = DestructiveTarget(.type, t.name, undeclared: true)
             let reason = "composite type \(t.name) is not in schema.yaml"
             let users = Differ.uses(ofType: t.name, in: expected).map(\.description)
+                + foreignUses(ofType: t.name).map(\.description)
             if differ.policy.allows(target), !users.isEmpty {
                 held.append(HeldChange(object: Step.dropCompositeType(t.name).object,
                                        reason: reason + "; \(users.joined(separator: ", ")) use it, "

@@ -165,6 +165,33 @@ extension Differ.Run {
             ?? (columns.isEmpty ? nil : columns.joined(separator: "; "))
     }
 
+    /// Other schemas' objects that use the schema's domain or composite type
+    /// `name`, or its array type (`Reflector.dependents`): PostgreSQL refuses to
+    /// drop or re-create the type while one exists, and checks their columns'
+    /// values against a domain's new rule, as it checks the schema's own.
+    func foreignUses(ofType name: String) -> [DependentState] {
+        actual.dependents.filter { d in
+            d.schema != nil && (d.on.contains(.init(.type, name)) || d.on.contains(.init(.type, name + "[]")))
+        }.sorted { $0.sortKey < $1.sortKey }
+    }
+
+    /// The other schemas' uses that a new rule (NOT NULL, a check) of the
+    /// domain `name` checks: their uses of it and of the schema's domains over
+    /// it, at any depth, each with the domain it uses.
+    func foreignUses(checkedByDomain name: String) -> [(domain: String, use: DependentState)] {
+        let over = Differ.domainsOver(name, in: actual)
+        var result: [(domain: String, use: DependentState)] = []
+        for domain in actual.domains where over.contains(Differ.canonicalIdentifier(domain.name)) {
+            for use in foreignUses(ofType: domain.name) { result.append((domain.name, use)) }
+        }
+        return result
+    }
+
+    /// `column other.t.c, function other.f(integer) use it`: for a held change's reason.
+    static func foreignPhrase(_ uses: [DependentState]) -> String {
+        uses.map(\.description).joined(separator: ", ") + (uses.count == 1 ? " uses it" : " use it")
+    }
+
     /// Readies dropping the key (primary key, unique constraint or unique index)
     /// on `columns` of the declared table `table`: the declared foreign keys that
     /// reference those columns are dropped first and added again afterwards,

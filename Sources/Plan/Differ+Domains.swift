@@ -12,18 +12,30 @@ extension Differ.Run {
             }
             guard let want = desired.domain(named: d.name) else { continue }
             let uses = Differ.uses(ofType: d.name, in: actual)
-            let checked = Differ.relationsChecked(byDomain: d.name, in: actual)
+            let foreign = foreignUses(ofType: d.name)
+            // What a new rule checks in other schemas: their uses of the domain and
+            // of the schema's domains over it; their columns' tables are scanned
+            // under SHARE, as the schema's own are.
+            let foreignChecked = foreignUses(checkedByDomain: d.name)
+            var foreignTables: Set<String> = []
+            for (domain, use) in foreignChecked where use.kind == .column && use.on.contains(.init(.type, domain)) {
+                if let schema = use.schema, let table = use.table { foreignTables.insert(schema + "." + table) }
+            }
+            let checked = Differ.relationsChecked(byDomain: d.name, in: actual) + foreignTables.sorted()
             if current.type != want.type || current.collation != want.collation {
                 // PostgreSQL has no ALTER DOMAIN ... TYPE: the domain is dropped and
                 // created again, which only works while nothing uses it.
-                guard uses.isEmpty else {
+                guard uses.isEmpty, foreign.isEmpty else {
                     let what = current.type != want.type ? "base type (\(current.type) → \(want.type))"
                         : "collation (\(current.collation ?? "default") → \(want.collation ?? "default"))"
-                    let those = uses.allSatisfy { $0.kind == .column } ? "those columns" : "them"
+                    let those = uses.allSatisfy { $0.kind == .column } && foreign.allSatisfy { $0.kind == .column }
+                        ? "those columns" : "them"
+                    let phrase = [uses.isEmpty ? nil : Self.phrase(uses) + " it",
+                                  foreign.isEmpty ? nil : Self.foreignPhrase(foreign)].compactMap { $0 }
                     held.append(HeldChange(
                         object: "domain \(d.name)",
                         reason: "changing the \(what) of a domain means dropping and creating it again, and "
-                            + "\(Self.phrase(uses)) it; change \(those) to the new type first, "
+                            + "\(phrase.joined(separator: "; ")); change \(those) to the new type first, "
                             + "or migrate the domain by hand"))
                     setDomain(current, in: &expected)
                     continue
@@ -43,6 +55,28 @@ extension Differ.Run {
                     reason: "PostgreSQL refuses to check the values of a domain against a new rule (NOT NULL, a check) "
                         + "while \(Self.phrase(contained)) it inside an array or composite type; change those columns first, "
                         + "or migrate the domain by hand"))
+                setDomain(current, in: &expected)
+                continue
+            }
+            // Another schema's column of the domain's array type is refused as the
+            // schema's own is; another schema's domain over it has columns too,
+            // which PostgreSQL checks and this plan cannot see.
+            var unseen: [DependentState] = []
+            for (domain, use) in foreignChecked where !unseen.contains(use) {
+                if use.kind == .domain || (use.kind == .column && use.on.contains(.init(.type, domain + "[]"))) {
+                    unseen.append(use)
+                }
+            }
+            if checksValues, !unseen.isEmpty {
+                held.append(HeldChange(
+                    object: "domain \(d.name)",
+                    reason: "a new rule (NOT NULL, a check) of a domain is checked against other schemas' uses of it too, and "
+                        + unseen.map { use in
+                            use.kind == .domain
+                                ? "\(use.description) is over it (this plan cannot see the columns PostgreSQL would check)"
+                                : "\(use.description) holds its values inside an array (PostgreSQL refuses the rule)"
+                        }.joined(separator: "; ")
+                        + "; change those first, or migrate the domain by hand"))
                 setDomain(current, in: &expected)
                 continue
             }
@@ -95,6 +129,15 @@ extension Differ.Run {
                 held.append(HeldChange(object: Step.dropDomain(d.name).object,
                                        reason: reason + "; \(Self.phrase(uses)) it, "
                                            + "and this plan keeps them: change or drop them first",
+                                       sql: Step.dropDomain(d.name).sql, undeclared: true))
+                setDomain(d, in: &expected)
+                continue
+            }
+            let foreign = foreignUses(ofType: d.name)
+            if differ.policy.allows(target), !foreign.isEmpty {
+                held.append(HeldChange(object: Step.dropDomain(d.name).object,
+                                       reason: reason + "; \(Self.foreignPhrase(foreign)), and PostgreSQL drops no "
+                                           + "domain another schema uses: change or drop those by hand first",
                                        sql: Step.dropDomain(d.name).sql, undeclared: true))
                 setDomain(d, in: &expected)
                 continue

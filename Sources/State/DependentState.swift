@@ -1,5 +1,6 @@
 /// An object that the state does not model and that PostgreSQL records as
-/// depending on one of the schema's tables, columns or enums: a view, a
+/// depending on one of the schema's tables, columns or enums (or, from
+/// another schema, on one of its domains or composite types): a view, a
 /// trigger, a policy, a function with an SQL-standard body, a foreign key or
 /// column of another schema (`pg_depend`, normal dependencies only).
 ///
@@ -20,7 +21,8 @@ public struct DependentState: Sendable, Equatable, Hashable, Codable {
         case foreignKey = "foreign key"
         /// A constraint of another schema's table or domain other than a foreign key.
         case constraint
-        /// A column (or a column default) of a table in another schema, of one of the schema's enums.
+        /// A column (or a column default) of a table in another schema, of one of
+        /// the schema's enums, domains or composite types.
         case column
         case domain
     }
@@ -35,7 +37,9 @@ public struct DependentState: Sendable, Equatable, Hashable, Codable {
     /// A function's identity arguments (`pg_get_function_identity_arguments`).
     public var arguments: String?
     /// What it stands on, sorted: the schema's tables (`column` nil for the table
-    /// as a whole) and columns, views (whose dependents are read too) and enums.
+    /// as a whole) and columns, views (whose dependents are read too), enums,
+    /// domains and composite types (`type t[]` for a use of a domain's or
+    /// composite type's array type).
     public var on: [Target]
 
     /// One object of the schema that a dependent stands on.

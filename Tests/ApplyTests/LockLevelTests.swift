@@ -254,6 +254,46 @@ import TestSupport
         try session.execute("ROLLBACK")
     }
 
+    /// Another schema's table with a column of the tenant's domain is scanned
+    /// under SHARE too: the plan claims it, qualified, and the changes lock
+    /// exactly what they claim in both schemas.
+    @Test("a domain's new rule claims another schema's table that uses the domain", arguments: domainCases)
+    func domainRuleClaimsAnotherSchemasColumn(_ c: DomainCase) async throws {
+        let h = try await Harness.make(prefix: "locks_domain_other")
+        try h.run(Self.domainSetup, in: Self.tenant, createSchema: true)
+        // One table of the domain itself, one of a tenant's domain over it only.
+        try h.run(["CREATE TABLE lk_other.reports (id integer PRIMARY KEY, c \(Self.tenant).code, s \(Self.tenant).short_code)",
+                   "INSERT INTO lk_other.reports SELECT g, 'r' || g, 's' || g FROM generate_series(1, 50) g",
+                   #"CREATE TABLE lk_other.labels (id integer PRIMARY KEY, t \#(Self.tenant)."Tiny Code")"#,
+                   "INSERT INTO lk_other.labels SELECT g, 't' || g FROM generate_series(1, 50) g"],
+                  in: "lk_other", createSchema: true)
+        let declaration = try DeclarationLoader.parse(yaml: Self.domainYAML(code: c.code), file: "schema.yaml")
+        let plan = try h.plan(declaration, tenants: [Self.tenant], transactional: c.transactional)
+        let changes = try #require(plan.changeSets.first { !$0.changes.isEmpty }).changes
+        #expect(changes.map(\.op) == c.operations)
+        var claimed: [String: LockLevel] = [:]
+        for lock in changes.flatMap(\.locks) { claimed[lock.relation] = max(claimed[lock.relation] ?? lock.mode, lock.mode) }
+        #expect(claimed["lk_other.reports"] == .share && claimed["lk_other.labels"] == .share, "\(claimed)")
+
+        let session = try h.db.connect()
+        defer { session.close() }
+        try session.execute("SELECT set_config('search_path', $1, false)", [Self.tenant])
+        try session.execute("BEGIN")
+        for change in changes { try session.execute(change.sql) }
+        var seen: [String: LockLevel] = [:]
+        for row in try h.rows("""
+            SELECT CASE WHEN n.nspname = $2 THEN c.relname ELSE n.nspname || '.' || c.relname END, l.mode
+            FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE l.pid = $1::int AND l.locktype = 'relation' AND l.granted
+              AND n.nspname IN ($2, 'lk_other') AND c.relkind IN ('r', 'p', 'm')
+            """, [String(session.backendPID), Self.tenant]) {
+            let mode = try #require(LockLevel.allCases.first { $0.pgLocksMode == row[1] })
+            seen[row[0]!] = max(seen[row[0]!] ?? mode, mode)
+        }
+        #expect(seen == claimed, "\(changes.map(\.sql))")
+        try session.execute("ROLLBACK")
+    }
+
     struct SequenceCase: Sendable, CustomTestStringConvertible {
         var step: Step
         /// The sequence whose nextval another session calls meanwhile.

@@ -1,0 +1,5 @@
+CREATE DOMAIN qty AS integer;
+CREATE TABLE items (id integer PRIMARY KEY, n qty);
+INSERT INTO items VALUES (1, 5), (2, 7);
+ALTER TABLE public.reports ADD COLUMN n qty;
+INSERT INTO public.reports VALUES (10, 3), (11, 4);
