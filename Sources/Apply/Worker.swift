@@ -149,9 +149,10 @@ struct Worker: Sendable {
                     // The last stage, verified at the plan's end state: the audit row
                     // commits with the state it names.
                     if let records, machine.committingLastStage {
-                        recordApplied(tenant, fingerprint: set.to, in: records, on: session.connection!)
+                        try commitNotingApplied(tenant, fingerprint: set.to, in: records, on: session.connection!)
+                    } else {
+                        try session.connection!.execute("COMMIT")
                     }
-                    try session.connection!.execute("COMMIT")
                     action = machine.committed()
                 case .rollback:
                     try session.connection!.execute("ROLLBACK")
@@ -297,26 +298,35 @@ struct Worker: Sendable {
 
     /// Notes in the records table that the plan brought the tenant to the
     /// state `fingerprint`, in the transaction that commits it (see
-    /// `TenantRecords.writeApplied`). A failure (the row held by another writer
-    /// past `lock_timeout`, a role that may not write) leaves the tenant without
-    /// the note, never fails it: the savepoint takes the error back.
+    /// `TenantRecords.writeApplied`), and commits: one round trip, while the
+    /// tenant holds its changes' locks (five, one per statement, before). A
+    /// failure of the note (its row held by another writer past `lock_timeout`,
+    /// a role that may not write) leaves the tenant without the note, never
+    /// fails it: the savepoint takes the error back, and the changes commit in
+    /// a second round trip. A failed `COMMIT` is thrown, as ever.
     ///
     /// The note waits for its row no longer than the tenant's statements wait
     /// for a lock, and never without limit: under `--lock-timeout 0` it waits
     /// `noteLockTimeout`. The tenant holds its changes' locks meanwhile, so the
     /// application would queue behind an audit row as long as it waited.
-    func recordApplied(_ tenant: String, fingerprint: String, in records: TenantRecords, on connection: Connection) {
-        guard (try? connection.execute("SAVEPOINT tenantplan_record")) != nil else { return }
+    func commitNotingApplied(_ tenant: String, fingerprint: String, in records: TenantRecords,
+                             on connection: Connection) throws {
+        var statements = [PipelineStatement("SAVEPOINT tenantplan_record")]
+        if let bounded = Self.noteLockTimeout(tenantLockTimeout: lockTimeout) {
+            // Local to the transaction, which commits next (a rollback to the savepoint undoes it).
+            statements.append(PipelineStatement("SELECT set_config('lock_timeout', $1, true)", [bounded]))
+        }
+        statements.append(records.appliedStatement(schema: tenant, fingerprint: fingerprint, plan: plan.digest ?? "",
+                                                   toolVersion: applier.recording?.toolVersion ?? ""))
+        statements += [PipelineStatement("RELEASE SAVEPOINT tenantplan_record"), PipelineStatement("COMMIT")]
         do {
-            if let bounded = Self.noteLockTimeout(tenantLockTimeout: lockTimeout) {
-                // Local to the transaction, which commits next (a rollback to the savepoint undoes it).
-                try connection.execute("SELECT set_config('lock_timeout', $1, true)", [bounded])
-            }
-            try records.writeApplied(schema: tenant, fingerprint: fingerprint, plan: plan.digest ?? "",
-                                     toolVersion: applier.recording?.toolVersion ?? "", on: connection)
-            try connection.execute("RELEASE SAVEPOINT tenantplan_record")
+            _ = try connection.pipeline(statements)
         } catch {
-            _ = try? connection.execute("ROLLBACK TO SAVEPOINT tenantplan_record")
+            // The transaction is still open (aborted) only when the note failed:
+            // a failed COMMIT, or a lost connection, ends it.
+            guard connection.isOpen, connection.inTransaction else { throw error }
+            _ = try connection.pipeline([PipelineStatement("ROLLBACK TO SAVEPOINT tenantplan_record"),
+                                         PipelineStatement("COMMIT")])
         }
     }
 

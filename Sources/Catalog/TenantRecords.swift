@@ -169,7 +169,14 @@ public struct TenantRecords: Sendable {
     /// `plan` reads the tenant in full and writes its record, keeping the note.
     public func writeApplied(schema: String, fingerprint: String, plan: String, toolVersion: String,
                              on connection: Connection) throws(PostgresError) {
-        try connection.execute("""
+        _ = try connection.pipeline([appliedStatement(schema: schema, fingerprint: fingerprint, plan: plan,
+                                                      toolVersion: toolVersion)])
+    }
+
+    /// The statement of `writeApplied`, for a caller that sends it in a pipeline.
+    public func appliedStatement(schema: String, fingerprint: String, plan: String,
+                                 toolVersion: String) -> PipelineStatement {
+        PipelineStatement("""
             INSERT INTO \(Self.qualified) AS t (schema_name, stamp, fingerprint, context, mac, ignored, verified_at,
                                                verified_by, tool_version, applied_plan, applied_at)
             VALUES ($1, '', $2, '', NULL, 0, pg_catalog.now(), current_user, $3, $4, pg_catalog.now())
