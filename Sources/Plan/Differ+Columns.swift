@@ -126,7 +126,9 @@ extension Differ.Run {
                 }
                 steps.append((.addIdentity(table: table, column: column.name, identity, sequence: want.identitySequence), []))
                 let sequence = want.identitySequence ?? Self.defaultSequenceName(table: table, column: column.name)
-                steps.append((.continueSequence(name: sequence, table: table, column: column.name, after: previous), []))
+                steps.append((.continueSequence(name: sequence, table: table, column: column.name, after: previous,
+                                                reading: highestValue(table: table, column: column.name,
+                                                                      underExclusiveLock: true)), []))
             case (_?, nil):
                 // Back to a serial: its new sequence continues where the identity's stopped.
                 if let sequence = want.ownedSequence, have.ownedSequence == nil, let old = have.identitySequence {
@@ -134,7 +136,9 @@ extension Differ.Run {
                     steps.append((.renameSequence(from: old, to: previous), []))
                     steps.append((.createSequence(name: sequence, type: Self.sequenceType(column.type),
                                                   ownedByTable: table, column: column.name), []))
-                    steps.append((.continueSequence(name: sequence, table: table, column: column.name, after: previous), []))
+                    steps.append((.continueSequence(name: sequence, table: table, column: column.name, after: previous,
+                                                    reading: highestValue(table: table, column: column.name,
+                                                                          underExclusiveLock: false)), []))
                     have.ownedSequence = sequence
                     have.ownedSequenceType = want.ownedSequenceType
                 }
@@ -159,7 +163,9 @@ extension Differ.Run {
                 // A column that holds values becomes a serial: continue after them.
                 steps.append((.createSequence(name: sequence, type: Self.sequenceType(column.type),
                                               ownedByTable: table, column: column.name), []))
-                steps.append((.continueSequence(name: sequence, table: table, column: column.name, after: nil), []))
+                steps.append((.continueSequence(name: sequence, table: table, column: column.name, after: nil,
+                                                reading: highestValue(table: table, column: column.name,
+                                                                      underExclusiveLock: false)), []))
             case (let old?, let new?):
                 add(.renameSequence(from: old, to: new), .renames)
                 // The default refers to the sequence by oid: it follows the rename.
@@ -216,6 +222,28 @@ extension Differ.Run {
     /// The functions of the tenant schema that `schema.yaml` does not declare
     /// (undeclared functions, procedures and aggregates; states of earlier
     /// builds list aggregates in `others`) that `expression` calls.
+    /// How `continue_sequence` finds the highest value of the declared table's
+    /// column (`Step.continueSequence`): from a btree index of the tenant that
+    /// leads with it (a primary key, a unique key, an index without a WHERE), else by reading
+    /// every row, under ACCESS EXCLUSIVE when `underExclusiveLock` (the column
+    /// has just become an identity in the same transaction), else ACCESS SHARE.
+    func highestValue(table: String, column: String, underExclusiveLock: Bool) -> SequenceContinuation {
+        let name = quoteIdentifier(actualColumnName(column, table: table))
+        if let t = actual.table(named: actualTableName(table)) {
+            let keys = t.constraints.filter { $0.kind == .primaryKey || $0.kind == .unique }
+            if keys.contains(where: { Self.keyColumns($0.definition)?.first.map(quoteIdentifier) == name }) { return .index }
+            for index in t.indexes where !index.invalid {
+                let tokens = SQLTokens(index.definition).tokens
+                guard let open = tokens.firstIndex(of: .symbol("(")), tokens.count > open + 2,
+                      index.definition.contains("USING btree ("), !index.definition.contains(") WHERE "),
+                      case .identifier(let first) = tokens[open + 1], quoteIdentifier(first) == name,
+                      [.symbol(","), .symbol(")")].contains(tokens[open + 2]) else { continue }
+                return .index
+            }
+        }
+        return .scan(tableLock: underExclusiveLock ? .accessExclusive : .accessShare)
+    }
+
     func tenantFunctions(calledBy expression: String?) -> [String] {
         guard let expression else { return [] }
         let declared = Set(declaration.functions.map(\.name))

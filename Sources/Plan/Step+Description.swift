@@ -143,7 +143,7 @@ extension Step {
         case .renameSequence(let from, let to): "sequence \(from) → \(to)"
         case .alterSequenceType(let name, let type): "sequence \(name) as \(type)"
         case .dropSequence(let name): "sequence \(name)"
-        case .continueSequence(let name, _, _, _): "sequence \(name) position"
+        case .continueSequence(let name, _, _, _, _): "sequence \(name) position"
         // MARK: Composite types
         case .createCompositeType(let t): "composite type \(t.name)"
         case .addAttribute(let type, let name, _), .dropAttribute(let type, let name):

@@ -48,7 +48,7 @@ extension Step {
             return SQLTokens(check.expression).literals
         case .addConstraint(_, .exclusion(let x)), .addConstraintNotValid(_, .exclusion(let x)):
             return Self.literals(inExclusion: x)
-        case .continueSequence(let name, _, _, _):
+        case .continueSequence(let name, _, _, _, _):
             return [quoteIdentifier(name)]
         case .commentOnSequence(_, let comment):
             return comment.map { [$0] } ?? []

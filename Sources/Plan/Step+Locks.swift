@@ -176,12 +176,19 @@ extension Step {
         case .fillColumn(let table, _):
             // One UPDATE: reads every row, locks the NULL ones until the tenant's transaction commits.
             return [RelationLock(table, .rowExclusive, .scan)]
-        case .continueSequence(_, let table, _, let after):
+        case .continueSequence(_, let table, _, let after, let reading):
             // Reading the column's highest value and the old sequence's last one
             // takes ACCESS SHARE on each (measured on PostgreSQL 15): reads and
-            // writes go on. setval's ROW EXCLUSIVE is on the sequence the plan
-            // has just made, which nothing else uses yet.
-            return [RelationLock(table, .accessShare)] + (after.map { [RelationLock($0, .accessShare)] } ?? [])
+            // writes go on. Without an index that leads with the column, max()
+            // reads every row, under the lock the transaction holds on the table
+            // by then. setval's ROW EXCLUSIVE is on the sequence the plan has
+            // just made, which nothing else uses yet.
+            let column: RelationLock
+            switch reading {
+            case .index: column = RelationLock(table, .accessShare)
+            case .scan(let held): column = RelationLock(table, held, .scan)
+            }
+            return [column] + (after.map { [RelationLock($0, .accessShare)] } ?? [])
         case .createFunction, .replaceFunction, .dropFunction, .commentOnFunction:
             // Routines: no table lock.
             return []

@@ -123,7 +123,7 @@ extension Step {
             return "ALTER SEQUENCE \(q(name)) OWNED BY \(owner)"
         case .commentOnSequence(let name, let comment):
             return "COMMENT ON SEQUENCE \(q(name)) IS \(comment.map(quoteLiteral) ?? "NULL")"
-        case .continueSequence(let name, let table, let column, let after):
+        case .continueSequence(let name, let table, let column, let after, _):
             // The last value the old sequence gave out counts too: rows may have
             // been deleted since. With neither (an empty table, a fresh
             // sequence), the next value is the sequence's start, 1.

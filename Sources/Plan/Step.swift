@@ -52,7 +52,12 @@ public enum Step: Sendable, Equatable {
     /// that it continues after the column's highest value, and after the last
     /// value sequence `after` (the column's previous sequence) gave out. The
     /// value is computed by the statement when it runs, in each tenant.
-    case continueSequence(name: String, table: String, column: String, after: String?)
+    /// `reading` is how it finds the column's highest value: from a btree
+    /// index that leads with the column, or by scanning the table under
+    /// `tableLock` (ACCESS EXCLUSIVE when an earlier step of the same
+    /// transaction holds it already: the column just became an identity).
+    case continueSequence(name: String, table: String, column: String, after: String?,
+                          reading: SequenceContinuation = .index)
     // MARK: Composite types
     case createCompositeType(CompositeTypeDeclaration)
     /// `type`: the attribute's type as the server renders it (`character varying(10)`).
@@ -157,4 +162,12 @@ public enum Step: Sendable, Equatable {
     // MARK: Row-level security, policies and grants
     /// See `SecurityStep`.
     case security(SecurityStep)
+}
+
+/// How `Step.continueSequence` finds the highest value of its column.
+public enum SequenceContinuation: Sendable, Equatable, Hashable {
+    /// A btree index leads with the column: `max()` reads one entry of it.
+    case index
+    /// No index does: `max()` reads every row, under `tableLock` on the table.
+    case scan(tableLock: LockLevel)
 }

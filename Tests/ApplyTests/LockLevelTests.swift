@@ -98,6 +98,8 @@ import TestSupport
         // Sequences' positions: the column's highest value, and the old sequence's last one.
         LockCase(step: .continueSequence(name: "spare", table: "t", column: "ident", after: "s")),
         LockCase(step: .continueSequence(name: "spare", table: "numbered", column: "n", after: nil)),
+        LockCase(step: .continueSequence(name: "spare", table: "numbered", column: "n", after: nil,
+                                         reading: .scan(tableLock: .accessShare))),
     ]
 
     /// A relation's lock as `pg_locks` shows it: the strongest mode held, or nil for none.
