@@ -87,6 +87,16 @@ extension Differ.Run {
             steps.append((.alterColumnType(table: table, column: column.name, type: type, collation: collation,
                                            using: using), hazards))
         }
+        if typeChanged, let key = partitionKey(naming: actualColumnName(column.name, table: table), of: table) {
+            held.append(HeldChange(
+                object: "column \(table).\(column.name)",
+                reason: "changing its type from \(have.type) to \(want.type) is not made: the column is part of the "
+                    + "partition key of \(table) (PARTITION BY \(key)), which PostgreSQL cannot change in place; "
+                    + "create a new table with the new type, move the rows, and rename it, by hand; the column is kept as it is",
+                sql: steps.map(\.0.sql).joined(separator: ";\n")))
+            expected.updateTable(table) { $0.replaceColumn(original) }
+            return
+        }
         let typeTarget = DestructiveTarget(.typeChange, table: table, column.name, undeclared: false)
         if let destructiveReason, !differ.policy.allows(typeTarget) {
             held.append(HeldChange(

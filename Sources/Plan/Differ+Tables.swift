@@ -165,6 +165,16 @@ extension Differ.Run {
                 holdForIgnored(.dropColumn(table: name, column: extra.name), reason: reason, undeclared: true, keep: keep)
                 continue
             }
+            if let key = partitionKey(naming: extra.name, of: name) {
+                // Only when the key's change is held back (diffPartitioning): a declared key names declared columns.
+                held.append(HeldChange(
+                    object: "column \(name).\(extra.name)",
+                    reason: reason + "; it is part of the partition key of \(name) (PARTITION BY \(key)), which "
+                        + "PostgreSQL cannot drop: it is kept as it is",
+                    sql: Step.dropColumn(table: name, column: extra.name).sql, undeclared: true))
+                keep(&expected)
+                continue
+            }
             if differ.policy.allows(DestructiveTarget(.column, table: name, extra.name, undeclared: true)),
                let blocked = clearColumnDrop(table: name, column: extra.name) {
                 held.append(HeldChange(object: "column \(name).\(extra.name)", reason: reason + "; " + blocked,
