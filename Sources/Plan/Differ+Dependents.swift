@@ -131,6 +131,44 @@ extension Differ.Run {
         return clearDependents(keptForeignKeys: kept) { $0.standsOn(table: actualTable, column: column) }
     }
 
+    /// Why dropping the column would break a trigger the plan keeps, or nil.
+    ///
+    /// PostgreSQL does not track the columns a PL/pgSQL body uses: the column
+    /// drops, and the trigger then fails every write it fires on (record "new"
+    /// has no field). The triggers looked at are those of `current` (the
+    /// tenant's table, declared as `table`) that schema.yaml does not declare
+    /// and the plan does not drop; their function's body (the declared one when
+    /// schema.yaml declares the function, else the tenant's) uses the column as
+    /// `NEW.column` or `OLD.column`.
+    func keptTriggerUsing(column: String, of current: TableState, declaredAs table: String) -> String? {
+        let declared = declaration.table(named: table)?.triggers.map(\.name) ?? []
+        for trigger in current.triggers where !declared.contains(trigger.name)
+            && !differ.policy.allows(DestructiveTarget(.trigger, table: table, trigger.name, undeclared: true)) {
+            let function = desired.functions.first { $0.name == trigger.function && $0.result == "trigger" }
+                ?? actual.functions.first { $0.name == trigger.function && $0.result == "trigger" }
+            guard let function, let use = Self.recordField(column, in: function.definition) else { continue }
+            let target = DestructiveTarget(.trigger, table: table, trigger.name, undeclared: true)
+            return "trigger \(trigger.name) on \(current.name), which schema.yaml does not declare and this plan keeps, "
+                + "runs \(function.name)(), whose body uses \(use): PostgreSQL does not track it, and the trigger would "
+                + "fail every write it fires on once the column is gone (drop or change the trigger first, or plan "
+                + "with --allow \(AllowSelector(narrowestFor: target).shellWord) to drop it too)"
+        }
+        return nil
+    }
+
+    /// `NEW.column` or `OLD.column` as a function body writes it (any case,
+    /// quoted or not), or nil when the body does not use the column so.
+    static func recordField(_ column: String, in body: String) -> String? {
+        let tokens = SQLTokens(body).tokens
+        for i in tokens.indices.dropLast(2) {
+            guard case .identifier(let record) = tokens[i], ["new", "old"].contains(record.lowercased()),
+                  tokens[i + 1] == .symbol("."), case .identifier(let field) = tokens[i + 2],
+                  field == column || field.lowercased() == column else { continue }
+            return "\(record).\(field)"
+        }
+        return nil
+    }
+
     /// Why retyping the column can not be planned, or nil once its dependents
     /// are dropped. Foreign keys are left alone: PostgreSQL rebuilds them.
     mutating func clearRetype(table: String, column: String) -> String? {

@@ -176,7 +176,8 @@ extension Differ.Run {
                 continue
             }
             if differ.policy.allows(DestructiveTarget(.column, table: name, extra.name, undeclared: true)),
-               let blocked = clearColumnDrop(table: name, column: extra.name) {
+               let blocked = keptTriggerUsing(column: extra.name, of: current, declaredAs: name)
+                   ?? clearColumnDrop(table: name, column: extra.name) {
                 held.append(HeldChange(object: "column \(name).\(extra.name)", reason: reason + "; " + blocked,
                                        sql: Step.dropColumn(table: name, column: extra.name).sql, undeclared: true))
                 keep(&expected)

@@ -61,6 +61,17 @@ struct DifferDependentsTests {
                                                             on: [.init(.table, "items", column: "new")])])
     }
 
+    @Test("a trigger function's body uses a column through NEW or OLD, in any case, quoted or not")
+    func recordFields() {
+        let body = "CREATE OR REPLACE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $function$ "
+            + "BEGIN New.Legacy := 1; IF OLD.\"Odd\" THEN NEW.note := 'new.kept'; END IF; RETURN NEW; END $function$"
+        #expect(Differ.Run.recordField("legacy", in: body) == "New.Legacy")
+        #expect(Differ.Run.recordField("Odd", in: body) == "OLD.Odd")
+        #expect(Differ.Run.recordField("note", in: body) == "NEW.note")
+        #expect(Differ.Run.recordField("kept", in: body) == nil)
+        #expect(Differ.Run.recordField("f", in: body) == nil)
+    }
+
     @Test("key columns and foreign key references are read from deparsed definitions")
     func parsing() {
         #expect(Differ.Run.keyColumns("PRIMARY KEY (region, code)") == ["region", "code"])
