@@ -59,6 +59,15 @@ extension Differ.Run {
             if isDeclaredView(d) { continue }
             // A declared policy is dropped and created again around the change (`diffPolicies`).
             if isDeclaredPolicy(d) { continue }
+            // So is a declared trigger (`diffTriggers`).
+            if isDeclaredTrigger(d) { continue }
+            if isDeclaredFunction(d) {
+                // Dropped, it would not be created again: the tenant could never be verified.
+                parts.append("\(d.description), which schema.yaml declares, depends on it (a declared function is not "
+                             + "dropped and created again around the change: drop it by hand first, and the next plan "
+                             + "makes the change and creates it)")
+                continue
+            }
             guard let target = Self.allowTarget(d) else {
                 parts.append("\(d.description) depends on it (change or drop that by hand first)")
                 continue
@@ -77,6 +86,20 @@ extension Differ.Run {
         return declared?.policies.contains { $0.name == d.name } ?? false
     }
 
+    /// Whether `d` is a trigger of the schema that schema.yaml declares.
+    func isDeclaredTrigger(_ d: DependentState) -> Bool {
+        guard d.kind == .trigger, d.schema == nil, let table = d.table else { return false }
+        let declared = declaration.table(named: tableRenames[table] ?? table)
+        return declared?.triggers.contains { $0.name == d.name } ?? false
+    }
+
+    /// Whether `d` is a function, procedure or aggregate of the schema that
+    /// schema.yaml declares.
+    func isDeclaredFunction(_ d: DependentState) -> Bool {
+        guard [.function, .procedure, .aggregate].contains(d.kind), d.schema == nil else { return false }
+        return declaration.functions.contains { $0.name == d.name }
+    }
+
     /// Plans the drops of `dependents`, each once, those standing on others first.
     mutating func dropDependents(_ dependents: [DependentState]) {
         var remaining = dependents.filter { droppedDependents[$0.sortKey] == nil }
@@ -92,6 +115,11 @@ extension Differ.Run {
                 rebuiltViews.insert(d.name)
                 add(.dropView(name: d.name, materialized: d.kind == .materializedView), .dropDependents,
                     hazards: [.rebuildsView])
+                continue
+            }
+            if isDeclaredTrigger(d), let table = d.table {
+                // Created again after the change (`diffTriggers`).
+                add(.dropTrigger(table: table, name: d.name), .dropDependents)
                 continue
             }
             add(.dropDependent(d), .dropDependents, hazards: [.dropsUnmanagedObject])
