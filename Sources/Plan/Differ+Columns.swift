@@ -101,9 +101,11 @@ extension Differ.Run {
             held.append(HeldChange(
                 object: "column \(table).\(column.name)",
                 reason: "changing its type from \(have.type) to \(want.type) is held back: \(kept.what), which schema.yaml "
-                    + "does not declare and this plan keeps, uses it in an expression, which PostgreSQL rebuilds for the "
-                    + "new type (its definition may then read otherwise, and the tenant could not be verified); declare "
-                    + "it in schema.yaml, or drop it" + allowHint(kept.target),
+                    + "does not declare and this plan keeps, uses it in an expression, "
+                    + (kept.refused ? "and PostgreSQL refuses to change the type of a column a generated column uses"
+                        : "which PostgreSQL rebuilds for the new type (its definition may then read otherwise, and the "
+                            + "tenant could not be verified)")
+                    + "; declare it in schema.yaml, or drop it" + allowHint(kept.target),
                 sql: steps.map(\.0.sql).joined(separator: ";\n")))
             expected.updateTable(table) { $0.replaceColumn(original) }
             return
@@ -308,21 +310,31 @@ extension Differ.Run {
     /// rather than guess the server's new text (as for a rename,
     /// `Differ+KeptRenames.swift`). Plain index columns read the same whatever
     /// the type, and foreign keys name columns only.
-    func keptExpression(using column: String, of table: String) -> (what: String, target: DestructiveTarget)? {
+    func keptExpression(using column: String, of table: String)
+        -> (what: String, target: DestructiveTarget, refused: Bool)? {
         guard let current = actual.table(named: actualTableName(table)) else { return nil }
         let wanted = desired.table(named: table)
+        // PostgreSQL refuses the change outright under a generated column (0A000); an
+        // allowed drop of it goes first (`diffTable`).
+        for c in current.columns where c.generated != nil && wanted?.column(named: c.name) == nil
+            && !(columnRenames[table]?.keys.contains(c.name) ?? false) {
+            let target = DestructiveTarget(.column, table: table, c.name, undeclared: true)
+            if !differ.policy.allows(target), mentions(c.generated!, identifier: column) {
+                return ("generated column \(current.name).\(c.name)", target, true)
+            }
+        }
         for c in current.constraints where c.kind == .check && wanted?.constraint(named: c.name) == nil
             && !Self.isTemporaryCheck(c.name) && !Self.isBackfillMarker(c, of: nil) {
             let target = DestructiveTarget(.constraint, table: table, c.name, undeclared: true)
             if !differ.policy.allows(target), mentions(c.definition, identifier: column) {
-                return ("constraint \(c.name) on \(current.name)", target)
+                return ("constraint \(c.name) on \(current.name)", target, false)
             }
         }
         for i in current.indexes where !i.invalid && wanted?.index(named: i.name) == nil
             && !(wanted?.indexes.contains { $0.definition == i.definition } ?? false) {
             let target = DestructiveTarget(.index, i.name, undeclared: true)
             if !differ.policy.allows(target), Self.usesInExpression(column, index: i.definition) {
-                return ("index \(i.name) on \(current.name)", target)
+                return ("index \(i.name) on \(current.name)", target, false)
             }
         }
         return nil

@@ -183,7 +183,14 @@ extension Differ.Run {
                 keep(&expected)
                 continue
             }
-            addDestructive(.dropColumn(table: name, column: extra.name), .columns,
+            // A generated column over a column the plan retypes goes first: PostgreSQL
+            // refuses the type change while it is there (0A000).
+            let retyped = (phases[.columns] ?? []).contains { planned in
+                guard case .alterColumnType(let t, let c, _, _, _) = planned.step, t == name,
+                      let generated = extra.generated else { return false }
+                return mentions(generated, identifier: actualColumnName(c, table: name))
+            }
+            addDestructive(.dropColumn(table: name, column: extra.name), retyped ? .dropConstraintsAndIndexes : .columns,
                            hazards: [.dataLoss, .dropsUnmanagedObject],
                            target: DestructiveTarget(.column, table: name, extra.name, undeclared: true),
                            reason: reason, keep: keep)
