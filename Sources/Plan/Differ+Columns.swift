@@ -87,6 +87,29 @@ extension Differ.Run {
             steps.append((.alterColumnType(table: table, column: column.name, type: type, collation: collation,
                                            using: using), hazards))
         }
+        if typeChanged, let key = partitionKey(naming: actualColumnName(column.name, table: table), of: table) {
+            held.append(HeldChange(
+                object: "column \(table).\(column.name)",
+                reason: "changing its type from \(have.type) to \(want.type) is not made: the column is part of the "
+                    + "partition key of \(table) (PARTITION BY \(key)), which PostgreSQL cannot change in place; "
+                    + "create a new table with the new type, move the rows, and rename it, by hand; the column is kept as it is",
+                sql: steps.map(\.0.sql).joined(separator: ";\n")))
+            expected.updateTable(table) { $0.replaceColumn(original) }
+            return
+        }
+        if typeChanged, let kept = keptExpression(using: actualColumnName(column.name, table: table), of: table) {
+            held.append(HeldChange(
+                object: "column \(table).\(column.name)",
+                reason: "changing its type from \(have.type) to \(want.type) is held back: \(kept.what), which schema.yaml "
+                    + "does not declare and this plan keeps, uses it in an expression, "
+                    + (kept.refused ? "and PostgreSQL refuses to change the type of a column a generated column uses"
+                        : "which PostgreSQL rebuilds for the new type (its definition may then read otherwise, and the "
+                            + "tenant could not be verified)")
+                    + "; declare it in schema.yaml, or drop it" + allowHint(kept.target),
+                sql: steps.map(\.0.sql).joined(separator: ";\n")))
+            expected.updateTable(table) { $0.replaceColumn(original) }
+            return
+        }
         let typeTarget = DestructiveTarget(.typeChange, table: table, column.name, undeclared: false)
         if let destructiveReason, !differ.policy.allows(typeTarget) {
             held.append(HeldChange(
@@ -301,5 +324,77 @@ extension Differ.Run {
 
     static func sequenceType(_ serial: String) -> String {
         PostgresTypeName.serialType(named: serial)?.integerType ?? "integer"
+    }
+
+    /// A check or index of the tenant's table that schema.yaml does not declare,
+    /// that the plan keeps (its drop not allowed), and whose expression (a
+    /// check, an index's expression or predicate) uses the actual column
+    /// `column` of the declared table `table`; nil when there is none.
+    ///
+    /// PostgreSQL rebuilds such an object when the column's type changes, from
+    /// its definition parsed again against the new type: `CHECK (v > 0)` on an
+    /// `integer` reads `CHECK ((v > (0)::numeric))` once `v` is `numeric`. The
+    /// plan expects a kept object exactly as it is, so it holds the change back
+    /// rather than guess the server's new text (as for a rename,
+    /// `Differ+KeptRenames.swift`). Plain index columns read the same whatever
+    /// the type, and foreign keys name columns only.
+    func keptExpression(using column: String, of table: String)
+        -> (what: String, target: DestructiveTarget, refused: Bool)? {
+        guard let current = actual.table(named: actualTableName(table)) else { return nil }
+        let wanted = desired.table(named: table)
+        // PostgreSQL refuses the change outright under a generated column (0A000); an
+        // allowed drop of it goes first (`diffTable`).
+        for c in current.columns where c.generated != nil && wanted?.column(named: c.name) == nil
+            && !(columnRenames[table]?.keys.contains(c.name) ?? false) {
+            let target = DestructiveTarget(.column, table: table, c.name, undeclared: true)
+            if !differ.policy.allows(target), mentions(c.generated!, identifier: column) {
+                return ("generated column \(current.name).\(c.name)", target, true)
+            }
+        }
+        for c in current.constraints where c.kind == .check && wanted?.constraint(named: c.name) == nil
+            && !Self.isTemporaryCheck(c.name) && !Self.isBackfillMarker(c, of: nil) {
+            let target = DestructiveTarget(.constraint, table: table, c.name, undeclared: true)
+            if !differ.policy.allows(target), mentions(c.definition, identifier: column) {
+                return ("constraint \(c.name) on \(current.name)", target, false)
+            }
+        }
+        for i in current.indexes where !i.invalid && wanted?.index(named: i.name) == nil
+            && !(wanted?.indexes.contains { $0.definition == i.definition } ?? false) {
+            let target = DestructiveTarget(.index, i.name, undeclared: true)
+            if !differ.policy.allows(target), Self.usesInExpression(column, index: i.definition) {
+                return ("index \(i.name) on \(current.name)", target, false)
+            }
+        }
+        return nil
+    }
+
+    /// Whether an index definition (`pg_get_indexdef`) uses `column` in an
+    /// expression of its key (`lower(email)`, `((v + 1))`) or in its predicate,
+    /// not only as a plain key or `INCLUDE` column.
+    static func usesInExpression(_ column: String, index definition: String) -> Bool {
+        let tokens = SQLTokens(definition).tokens
+        // The key list is the parenthesis after USING method; the predicate follows WHERE.
+        guard let using = tokens.firstIndex(where: { if case .identifier(let w) = $0 { return w.uppercased() == "USING" }; return false }),
+              using + 2 < tokens.count, tokens[using + 2] == .symbol("(") else { return false }
+        var depth = 0, element: [SQLTokens.Token] = [], i = using + 2
+        func expression(_ element: [SQLTokens.Token]) -> Bool {
+            element.contains(.symbol("(")) && element.contains(.identifier(column))
+        }
+        repeat {
+            let token = tokens[i]
+            if token == .symbol("(") { depth += 1; if depth == 1 { i += 1; continue } }
+            if token == .symbol(")") { depth -= 1; if depth == 0 { break } }
+            if depth == 1 && token == .symbol(",") {
+                if expression(element) { return true }
+                element = []
+            } else {
+                element.append(token)
+            }
+            i += 1
+        } while i < tokens.count
+        if expression(element) { return true }
+        guard let predicate = tokens.firstIndex(where: { if case .identifier(let w) = $0 { return w.uppercased() == "WHERE" }; return false })
+        else { return false }
+        return tokens[predicate...].contains(.identifier(column))
     }
 }

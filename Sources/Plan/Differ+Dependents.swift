@@ -59,6 +59,15 @@ extension Differ.Run {
             if isDeclaredView(d) { continue }
             // A declared policy is dropped and created again around the change (`diffPolicies`).
             if isDeclaredPolicy(d) { continue }
+            // So is a declared trigger (`diffTriggers`).
+            if isDeclaredTrigger(d) { continue }
+            if isDeclaredFunction(d) {
+                // Dropped, it would not be created again: the tenant could never be verified.
+                parts.append("\(d.description), which schema.yaml declares, depends on it (a declared function is not "
+                             + "dropped and created again around the change: drop it by hand first, and the next plan "
+                             + "makes the change and creates it)")
+                continue
+            }
             guard let target = Self.allowTarget(d) else {
                 parts.append("\(d.description) depends on it (change or drop that by hand first)")
                 continue
@@ -77,6 +86,20 @@ extension Differ.Run {
         return declared?.policies.contains { $0.name == d.name } ?? false
     }
 
+    /// Whether `d` is a trigger of the schema that schema.yaml declares.
+    func isDeclaredTrigger(_ d: DependentState) -> Bool {
+        guard d.kind == .trigger, d.schema == nil, let table = d.table else { return false }
+        let declared = declaration.table(named: tableRenames[table] ?? table)
+        return declared?.triggers.contains { $0.name == d.name } ?? false
+    }
+
+    /// Whether `d` is a function, procedure or aggregate of the schema that
+    /// schema.yaml declares.
+    func isDeclaredFunction(_ d: DependentState) -> Bool {
+        guard [.function, .procedure, .aggregate].contains(d.kind), d.schema == nil else { return false }
+        return declaration.functions.contains { $0.name == d.name }
+    }
+
     /// Plans the drops of `dependents`, each once, those standing on others first.
     mutating func dropDependents(_ dependents: [DependentState]) {
         var remaining = dependents.filter { droppedDependents[$0.sortKey] == nil }
@@ -92,6 +115,11 @@ extension Differ.Run {
                 rebuiltViews.insert(d.name)
                 add(.dropView(name: d.name, materialized: d.kind == .materializedView), .dropDependents,
                     hazards: [.rebuildsView])
+                continue
+            }
+            if isDeclaredTrigger(d), let table = d.table {
+                // Created again after the change (`diffTriggers`).
+                add(.dropTrigger(table: table, name: d.name), .dropDependents)
                 continue
             }
             add(.dropDependent(d), .dropDependents, hazards: [.dropsUnmanagedObject])
@@ -129,6 +157,44 @@ extension Differ.Run {
         let actualTable = actualTableName(table)
         let kept = keptForeignKeys(referencing: actualTable) { $0.contains(column) }
         return clearDependents(keptForeignKeys: kept) { $0.standsOn(table: actualTable, column: column) }
+    }
+
+    /// Why dropping the column would break a trigger the plan keeps, or nil.
+    ///
+    /// PostgreSQL does not track the columns a PL/pgSQL body uses: the column
+    /// drops, and the trigger then fails every write it fires on (record "new"
+    /// has no field). The triggers looked at are those of `current` (the
+    /// tenant's table, declared as `table`) that schema.yaml does not declare
+    /// and the plan does not drop; their function's body (the declared one when
+    /// schema.yaml declares the function, else the tenant's) uses the column as
+    /// `NEW.column` or `OLD.column`.
+    func keptTriggerUsing(column: String, of current: TableState, declaredAs table: String) -> String? {
+        let declared = declaration.table(named: table)?.triggers.map(\.name) ?? []
+        for trigger in current.triggers where !declared.contains(trigger.name)
+            && !differ.policy.allows(DestructiveTarget(.trigger, table: table, trigger.name, undeclared: true)) {
+            let function = desired.functions.first { $0.name == trigger.function && $0.result == "trigger" }
+                ?? actual.functions.first { $0.name == trigger.function && $0.result == "trigger" }
+            guard let function, let use = Self.recordField(column, in: function.definition) else { continue }
+            let target = DestructiveTarget(.trigger, table: table, trigger.name, undeclared: true)
+            return "trigger \(trigger.name) on \(current.name), which schema.yaml does not declare and this plan keeps, "
+                + "runs \(function.name)(), whose body uses \(use): PostgreSQL does not track it, and the trigger would "
+                + "fail every write it fires on once the column is gone (drop or change the trigger first, or plan "
+                + "with --allow \(AllowSelector(narrowestFor: target).shellWord) to drop it too)"
+        }
+        return nil
+    }
+
+    /// `NEW.column` or `OLD.column` as a function body writes it (any case,
+    /// quoted or not), or nil when the body does not use the column so.
+    static func recordField(_ column: String, in body: String) -> String? {
+        let tokens = SQLTokens(body).tokens
+        for i in tokens.indices.dropLast(2) {
+            guard case .identifier(let record) = tokens[i], ["new", "old"].contains(record.lowercased()),
+                  tokens[i + 1] == .symbol("."), case .identifier(let field) = tokens[i + 2],
+                  field == column || field.lowercased() == column else { continue }
+            return "\(record).\(field)"
+        }
+        return nil
     }
 
     /// Why retyping the column can not be planned, or nil once its dependents

@@ -171,14 +171,16 @@ extension Differ.Run {
             for trigger in table.triggers {
                 guard let w = want.trigger(named: trigger.name) else { continue }
                 let have = existing.first { $0.name == trigger.name }
-                let recreate = recreatedFunctions.contains(w.function)
+                // Dropped before a change it stands on (a column retyped), by the dependents pass.
+                let dropped = droppedAsDependent(.trigger, trigger.name, table: current?.name ?? table.name)
+                let recreate = recreatedFunctions.contains(w.function) || dropped
                 if let have, have.definition == w.definition, have.enabled == w.enabled, !recreate {
                     if have.comment != w.comment {
                         add(.commentOnTrigger(table: table.name, name: trigger.name, comment: w.comment), .comments)
                     }
                     continue
                 }
-                if have != nil {
+                if have != nil && !dropped {
                     add(.dropTrigger(table: current?.name ?? table.name, name: trigger.name), .dropTriggers)
                 }
                 add(.createTrigger(table: table.name, trigger), .createTriggers)

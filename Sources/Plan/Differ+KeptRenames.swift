@@ -53,6 +53,24 @@ extension Differ.Run {
                     hold(.renameTable(from: old, to: table.name), "trigger \(trigger.name) on \(table.name)",
                          target(.trigger, trigger.name))
                 }
+                // Its function's body (PL/pgSQL) names the column as `NEW.old`, which PostgreSQL
+                // neither tracks nor rewrites: after the rename the trigger fails every write it fires on.
+                guard let function = expected.functions.first(where: {
+                    $0.name == trigger.function && $0.result == "trigger"
+                }) else { continue }
+                for (old, new) in columnRenames[table.name] ?? [:] {
+                    guard let use = Self.recordField(old, in: function.definition) else { continue }
+                    let step = Step.renameColumn(table: table.name, from: old, to: new)
+                    guard seen.insert(step.object).inserted else { continue }
+                    held.append(HeldChange(
+                        object: step.object,
+                        reason: "trigger \(trigger.name) on \(table.name), which schema.yaml does not declare and this plan "
+                            + "keeps, runs \(function.name)(), whose body uses \(use): PostgreSQL does not rewrite a "
+                            + "function's body, and the trigger would fail every write it fires on after the rename; "
+                            + "nothing else is planned for this tenant until the trigger is declared in schema.yaml "
+                            + "(with a function that uses the new name) or dropped" + allowHint(target(.trigger, trigger.name)),
+                        sql: step.sql))
+                }
             }
             for object in kept {
                 // The table's own columns, renamed.

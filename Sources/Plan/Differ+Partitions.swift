@@ -86,6 +86,19 @@ extension Differ.Run {
         }
     }
 
+    /// The partition key of the declared table `table` as the tenant has it,
+    /// when it names the actual column `column` (as a key column or inside a
+    /// key expression); nil otherwise.
+    ///
+    /// PostgreSQL refuses to change the type or collation of such a column, or
+    /// to drop it (42P16, "cannot alter column ... because it is part of the
+    /// partition key"), whatever the rows.
+    func partitionKey(naming column: String, of table: String) -> String? {
+        guard let key = actual.table(named: actualTableName(table))?.partitionBy,
+              SQLTokens(key).tokens.contains(.identifier(column)) else { return nil }
+        return key
+    }
+
     /// Why dropping the undeclared partition `partition` of `table` (actual
     /// names) can not be planned; nil when its dependents may be dropped.
     ///

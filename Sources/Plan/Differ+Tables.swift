@@ -165,14 +165,32 @@ extension Differ.Run {
                 holdForIgnored(.dropColumn(table: name, column: extra.name), reason: reason, undeclared: true, keep: keep)
                 continue
             }
+            if let key = partitionKey(naming: extra.name, of: name) {
+                // Only when the key's change is held back (diffPartitioning): a declared key names declared columns.
+                held.append(HeldChange(
+                    object: "column \(name).\(extra.name)",
+                    reason: reason + "; it is part of the partition key of \(name) (PARTITION BY \(key)), which "
+                        + "PostgreSQL cannot drop: it is kept as it is",
+                    sql: Step.dropColumn(table: name, column: extra.name).sql, undeclared: true))
+                keep(&expected)
+                continue
+            }
             if differ.policy.allows(DestructiveTarget(.column, table: name, extra.name, undeclared: true)),
-               let blocked = clearColumnDrop(table: name, column: extra.name) {
+               let blocked = keptTriggerUsing(column: extra.name, of: current, declaredAs: name)
+                   ?? clearColumnDrop(table: name, column: extra.name) {
                 held.append(HeldChange(object: "column \(name).\(extra.name)", reason: reason + "; " + blocked,
                                        sql: Step.dropColumn(table: name, column: extra.name).sql, undeclared: true))
                 keep(&expected)
                 continue
             }
-            addDestructive(.dropColumn(table: name, column: extra.name), .columns,
+            // A generated column over a column the plan retypes goes first: PostgreSQL
+            // refuses the type change while it is there (0A000).
+            let retyped = (phases[.columns] ?? []).contains { planned in
+                guard case .alterColumnType(let t, let c, _, _, _) = planned.step, t == name,
+                      let generated = extra.generated else { return false }
+                return mentions(generated, identifier: actualColumnName(c, table: name))
+            }
+            addDestructive(.dropColumn(table: name, column: extra.name), retyped ? .dropConstraintsAndIndexes : .columns,
                            hazards: [.dataLoss, .dropsUnmanagedObject],
                            target: DestructiveTarget(.column, table: name, extra.name, undeclared: true),
                            reason: reason, keep: keep)

@@ -37,7 +37,9 @@ public enum TypeChange: Equatable, Sendable {
         if integers[oldBase] != nil && newBase == "numeric" && newMods.isEmpty { return .wideningWithRewrite }
         if oldBase == "real" && newBase == "double precision" { return .wideningWithRewrite }
         if oldBase == "timestamp without time zone" && newBase == "timestamp with time zone" {
-            return .wideningWithRewrite
+            // Fewer fractional digits round the values (`timestamptz(0)` turns
+            // 03:04:05.678 into 03:04:06); without a precision, 6 are kept.
+            return (newMods.first ?? 6) >= (oldMods.first ?? 6) ? .wideningWithRewrite : .narrowing
         }
         if oldBase == "character varying" && newBase == "character varying" { return .widening }
         return .narrowing

@@ -61,6 +61,30 @@ struct DifferDependentsTests {
                                                             on: [.init(.table, "items", column: "new")])])
     }
 
+    @Test("a trigger function's body uses a column through NEW or OLD, in any case, quoted or not")
+    func recordFields() {
+        let body = "CREATE OR REPLACE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $function$ "
+            + "BEGIN New.Legacy := 1; IF OLD.\"Odd\" THEN NEW.note := 'new.kept'; END IF; RETURN NEW; END $function$"
+        #expect(Differ.Run.recordField("legacy", in: body) == "New.Legacy")
+        #expect(Differ.Run.recordField("Odd", in: body) == "OLD.Odd")
+        #expect(Differ.Run.recordField("note", in: body) == "NEW.note")
+        #expect(Differ.Run.recordField("kept", in: body) == nil)
+        #expect(Differ.Run.recordField("f", in: body) == nil)
+    }
+
+    @Test("an index uses a column in an expression or its predicate, not as a plain or INCLUDE column")
+    func indexExpressions() {
+        let uses = Differ.Run.usesInExpression
+        #expect(!uses("v", "CREATE INDEX i ON t USING btree (v)"))
+        #expect(!uses("v", "CREATE INDEX i ON t USING btree (a, v DESC NULLS LAST) INCLUDE (w)"))
+        #expect(!uses("v", "CREATE INDEX i ON t USING btree (a) INCLUDE (v)"))
+        #expect(uses("v", "CREATE INDEX i ON t USING btree (((v + 1)))"))
+        #expect(uses("v", "CREATE INDEX i ON t USING btree (a, lower(v))"))
+        #expect(uses("v", "CREATE INDEX i ON t USING btree (a) WHERE (v > 2)"))
+        #expect(!uses("v", "CREATE INDEX i ON t USING btree (lower(w)) WHERE (a > 2)"))
+        #expect(uses("Odd", "CREATE UNIQUE INDEX i ON t USING btree (\"Odd\", ((\"Odd\")::text))"))
+    }
+
     @Test("key columns and foreign key references are read from deparsed definitions")
     func parsing() {
         #expect(Differ.Run.keyColumns("PRIMARY KEY (region, code)") == ["region", "code"])

@@ -41,6 +41,10 @@ struct TypeChangeTests {
         ("double precision", "real", .narrowing),
         ("timestamp without time zone", "timestamp with time zone", .wideningWithRewrite),
         ("timestamp with time zone", "timestamp without time zone", .narrowing),
+        ("timestamp(3) without time zone", "timestamp with time zone", .wideningWithRewrite),
+        ("timestamp(3) without time zone", "timestamp(3) with time zone", .wideningWithRewrite),
+        ("timestamp without time zone", "timestamp(0) with time zone", .narrowing),
+        ("timestamp(3) without time zone", "timestamp(2) with time zone", .narrowing),
         // Arrays: the element type decides; array to scalar or back never fits.
         ("integer[]", "bigint[]", .wideningWithRewrite),
         ("character varying(10)[]", "character varying(20)[]", .widening),
