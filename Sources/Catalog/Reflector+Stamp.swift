@@ -52,13 +52,18 @@ public struct ReflectedSchema: Sendable {
 ///   changes the state but not the stamp; the check before `COMMIT` finds it.
 /// - objects outside the schema whose names appear in the state (a column of
 ///   type `public.money_t`, a default that calls `public.f()`, a foreign key to
-///   `public.plans`). Renaming one of those changes the state but not the
-///   stamp, so `apply` still verifies the state before `COMMIT`, and tells such
-///   a tenant apart as stale after rolling it back.
+///   `public.plans`, an index's operator class, a table's tablespace, a system
+///   function or collation a superuser renamed). Renaming one of those changes
+///   the state but not the stamp, so `apply` still verifies the state before
+///   `COMMIT`, and tells such a tenant apart as stale after rolling it back.
+/// - the columns of views and materialized views (`pg_attribute`): renaming one
+///   writes no row the stamp reads; the check before `COMMIT` finds it.
 /// - a database restored to an earlier point in time between `plan` and
 ///   `apply` reuses transaction ids: a row changed after the restore could, in
 ///   principle, get the `xmin` of the version the plan read. The check before
 ///   `COMMIT` still holds; plan again after a restore.
+/// A record (`Stamp.recordQuery`) must see all of these but the last, since no
+/// check follows it: `coverageQuery` and `systemQuery` add them.
 /// Row versions that change without a change of content (a `GRANT`) only cost
 /// the fast path: `apply` then reads the whole state, as it would without a
 /// stamp.

@@ -23,11 +23,22 @@ extension Stamp {
     ///   their sub-objects depend on (the shared table of a foreign key, the shared
     ///   type of a column, the function a default calls), with the version of its
     ///   row, of its column's row when the dependency names a column, and of its
-    ///   schema's row (a renamed shared schema changes the state's texts).
+    ///   schema's row (a renamed shared schema changes the state's texts). An
+    ///   object of another kind (an operator class an index uses, an operator or
+    ///   a text search configuration or dictionary an expression names) has its
+    ///   identity instead (`pg_identify_object`, schema included): what the texts
+    ///   name it by;
+    /// - `o` lines: the roles that the state's grants and policies name (grants on
+    ///   the schema and its tables, its owner's default privileges in it, its
+    ///   policies' roles: `pg_shdepend`), by oid and name. Renaming a role writes
+    ///   its shared `pg_authid` row alone, which no other line sees;
+    /// - `v` lines: the columns of the schema's views and materialized views
+    ///   (`pg_attribute`), which `query` leaves out: renaming one writes its
+    ///   attribute row alone.
     ///
-    /// Objects of the system (oids below 16384, `pg_catalog`) are left out: they
-    /// change only with a new server release, and then the states are read in
-    /// full anyway (the tool version is part of each record).
+    /// Objects of the system (oids below 16384, `pg_catalog`) are left out here,
+    /// where they would be looked up for every column of every tenant; the
+    /// record query reads them once for all (`systemQuery`).
     static let coverageQuery = """
         WITH mem AS (
             SELECT n.oid AS nsp, d.classid, d.objid
@@ -49,6 +60,20 @@ extension Stamp {
               AND (d.refclassid, d.refobjid) NOT IN (SELECT mem.classid, mem.objid FROM mem)
               AND NOT (d.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
                        AND d.refobjid IN (SELECT mem.nsp FROM mem))
+        ), named AS (
+            -- What grants and policies name roles on: the schema, its members,
+            -- its owner's default privileges in it, and policies (`pg_shdepend`).
+            SELECT 'pg_catalog.pg_namespace'::pg_catalog.regclass AS classid, n.oid AS objid
+            FROM pg_catalog.pg_namespace n WHERE n.nspname = $1
+            UNION ALL
+            SELECT 'pg_catalog.pg_default_acl'::pg_catalog.regclass, da.oid
+            FROM pg_catalog.pg_namespace n
+            JOIN pg_catalog.pg_default_acl da ON da.defaclrole = n.nspowner AND da.defaclnamespace = n.oid
+            WHERE n.nspname = $1
+            UNION ALL
+            SELECT mem.classid, mem.objid FROM mem
+            UNION ALL
+            SELECT DISTINCT dep.classid, dep.objid FROM dep WHERE dep.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass
         )
         SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
                    coalesce(pg_catalog.string_agg(line, E'\\n' ORDER BY line COLLATE "C"), ''), 'UTF8')), 'hex')
@@ -109,16 +134,79 @@ extension Stamp {
                            (SELECT cn.xmin::text FROM pg_catalog.pg_constraint cn WHERE cn.oid = ext.refobjid)
                        WHEN 'pg_catalog.pg_namespace'::pg_catalog.regclass THEN
                            (SELECT n.xmin::text FROM pg_catalog.pg_namespace n WHERE n.oid = ext.refobjid)
+                       -- Any other kind (an operator class, an operator, a text
+                       -- search configuration or dictionary): its name as the
+                       -- texts write it, schema included.
+                       ELSE (SELECT 'i' || pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(o.identity, 'UTF8')), 'hex')
+                             FROM pg_catalog.pg_identify_object(ext.refclassid, ext.refobjid, ext.refobjsubid) AS o)
                    END, '-')
             FROM ext
+            UNION ALL
+            -- The names of the roles the state's grants and policies name.
+            SELECT 'o:' || sd.classid::int8 || ':' || sd.objid::int8 || ':' || sd.objsubid || ':' || sd.deptype::text
+                   || ':' || sd.refobjid::int8 || ':'
+                   || pg_catalog.encode(pg_catalog.convert_to(pg_catalog.pg_get_userbyid(sd.refobjid)::text, 'UTF8'), 'hex')
+            FROM named
+            JOIN pg_catalog.pg_shdepend sd
+              ON sd.dbid = (SELECT db.oid FROM pg_catalog.pg_database db WHERE db.datname = pg_catalog.current_database())
+             AND sd.classid = named.classid AND sd.objid = named.objid
+            WHERE sd.refclassid = 'pg_catalog.pg_authid'::pg_catalog.regclass AND sd.deptype IN ('a', 'r')
+            UNION ALL
+            -- The columns of its views and materialized views (those whose
+            -- `_RETURN` rule is among `dep`), which `query` leaves out: a renamed
+            -- column writes its `pg_attribute` row alone.
+            SELECT 'v:' || a.attrelid::int8 || ':' || a.attnum || ':' || a.xmin::text
+            FROM (SELECT DISTINCT dep.refobjid FROM dep
+                  WHERE dep.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND dep.deptype = 'i'
+                  OFFSET 0) AS vw(oid)
+            JOIN pg_catalog.pg_attribute a ON a.attrelid = vw.oid AND a.attnum > 0
+        ) AS lines(line)
+        """
+
+    /// The digest of the database's own objects that a state's texts may name
+    /// and that a superuser can still alter (the functions, types, operators,
+    /// collations, operator classes and text search objects of the system,
+    /// oids below 16384, and the system schemas), and of the cluster's
+    /// tablespaces (a table's tablespace is part of the state by name, and
+    /// renaming one writes its shared `pg_tablespace` row alone): every row's
+    /// oid and `xmin`. `coverageQuery` leaves these out per schema, where they
+    /// would be looked up for every column type of every tenant; here they are
+    /// read once per query (an uncorrelated subquery, run once: about 6,000 rows,
+    /// 4-11 ms). A renamed system function (`lower`) or tablespace changes every
+    /// record stamp, so every tenant is read in full once; so does any other new
+    /// version of such a row (a `GRANT` on a system function, `ALTER COLLATION
+    /// ... REFRESH VERSION`, a new tablespace), which is rare.
+    static let systemQuery = """
+        SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
+                   coalesce(pg_catalog.string_agg(line, ',' ORDER BY line COLLATE "C"), ''), 'UTF8')), 'hex')
+        FROM (
+            SELECT 'p' || p.oid::int8 || '.' || p.xmin::text FROM pg_catalog.pg_proc p WHERE p.oid < 16384
+            UNION ALL
+            SELECT 't' || t.oid::int8 || '.' || t.xmin::text FROM pg_catalog.pg_type t WHERE t.oid < 16384
+            UNION ALL
+            SELECT 'o' || o.oid::int8 || '.' || o.xmin::text FROM pg_catalog.pg_operator o WHERE o.oid < 16384
+            UNION ALL
+            SELECT 'c' || co.oid::int8 || '.' || co.xmin::text FROM pg_catalog.pg_collation co WHERE co.oid < 16384
+            UNION ALL
+            SELECT 'oc' || oc.oid::int8 || '.' || oc.xmin::text FROM pg_catalog.pg_opclass oc WHERE oc.oid < 16384
+            UNION ALL
+            SELECT 'tc' || tc.oid::int8 || '.' || tc.xmin::text FROM pg_catalog.pg_ts_config tc WHERE tc.oid < 16384
+            UNION ALL
+            SELECT 'td' || td.oid::int8 || '.' || td.xmin::text FROM pg_catalog.pg_ts_dict td WHERE td.oid < 16384
+            UNION ALL
+            SELECT 'n' || n.oid::int8 || '.' || n.xmin::text FROM pg_catalog.pg_namespace n WHERE n.oid < 16384
+            UNION ALL
+            -- (An index scan: the reads disable sequential scans, whose cost
+            -- penalty would make the whole query cross the JIT threshold.)
+            SELECT 'sp' || sp.oid::int8 || '.' || sp.xmin::text FROM pg_catalog.pg_tablespace sp WHERE sp.oid > 0
         ) AS lines(line)
         """
 
     /// The record stamp of each existing schema of `$1` (a text array): `query`
-    /// and `coverageQuery` for that schema, hashed together. Built from those
-    /// two texts, so that whatever `query` covers (every kind that extends it),
-    /// a record covers too. Rows: schema name, record stamp, and the schema's
-    /// stamp (`query`, which `apply` compares, for a tenant the plan does not read).
+    /// and `coverageQuery` for that schema, and `systemQuery`, hashed together.
+    /// Built from those texts, so that whatever `query` covers (every kind that
+    /// extends it), a record covers too. Rows: schema name, record stamp, and the
+    /// schema's stamp (`query`, which `apply` compares, for a tenant the plan does not read).
     static let recordQuery: String = {
         func lateral(_ text: String) -> String {
             precondition(!text.contains("$2"), "a stamp query takes one parameter")
@@ -126,7 +214,8 @@ extension Stamp {
         }
         return """
             SELECT s.name, pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
-                       'tenantplan-record-1:' || st.stamp || ':' || cv.coverage, 'UTF8')), 'hex'),
+                       'tenantplan-record-1:' || st.stamp || ':' || cv.coverage || ':' || (\(systemQuery)
+                       ), 'UTF8')), 'hex'),
                    st.stamp
             FROM pg_catalog.unnest($1::text[]) AS s(name)
             CROSS JOIN LATERAL (\(lateral(query))

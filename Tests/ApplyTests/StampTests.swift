@@ -303,6 +303,57 @@ import TestSupport
         #expect(after.record != before.record)
     }
 
+    /// Changes of state that the stamp leaves out (`apply`'s check before
+    /// `COMMIT` finds them) and a record must not: each changes what a full read
+    /// finds, and the record stamp. `{x}` is a name of the test's own (roles and
+    /// tablespaces are cluster-wide); `o` is another schema.
+    @Test(arguments: [
+        ([], "ALTER VIEW customer_emails RENAME COLUMN email TO mail"),
+        ([], "ALTER MATERIALIZED VIEW note_counts RENAME COLUMN n TO total"),
+        (["GRANT SELECT ON customers TO {x}"], "ALTER ROLE {x} RENAME TO {x}_renamed"),
+        (["ALTER POLICY counters_all ON counters TO {x}"], "ALTER ROLE {x} RENAME TO {x}_renamed"),
+        (["GRANT USAGE ON SCHEMA t TO {x}"], "ALTER ROLE {x} RENAME TO {x}_renamed"),
+        (["ALTER DEFAULT PRIVILEGES IN SCHEMA t GRANT SELECT ON TABLES TO {x}"], "ALTER ROLE {x} RENAME TO {x}_renamed"),
+        (["CREATE OPERATOR CLASS o.int_ops FOR TYPE integer USING btree AS OPERATOR 1 <, OPERATOR 2 <=, "
+            + "OPERATOR 3 =, OPERATOR 4 >=, OPERATOR 5 >, FUNCTION 1 btint4cmp(integer, integer)",
+          "CREATE INDEX notes_n_ops ON notes (n o.int_ops)"], "ALTER OPERATOR CLASS o.int_ops USING btree RENAME TO n_ops"),
+        (["CREATE OPERATOR CLASS o.int_ops FOR TYPE integer USING btree AS OPERATOR 1 <, OPERATOR 2 <=, "
+            + "OPERATOR 3 =, OPERATOR 4 >=, OPERATOR 5 >, FUNCTION 1 btint4cmp(integer, integer)",
+          "CREATE INDEX notes_n_ops ON notes (n o.int_ops)"], "ALTER SCHEMA o RENAME TO shared"),
+        (["CREATE TEXT SEARCH CONFIGURATION o.words (COPY = pg_catalog.english)",
+          "CREATE INDEX notes_words ON notes (to_tsvector('o.words', body))"], "ALTER TEXT SEARCH CONFIGURATION o.words RENAME TO terms"),
+        (["CREATE TEXT SEARCH DICTIONARY o.plain (TEMPLATE = pg_catalog.simple)",
+          "CREATE VIEW lexemes AS SELECT ts_lexize('o.plain', 'x') AS l"], "ALTER TEXT SEARCH DICTIONARY o.plain RENAME TO simple"),
+        (["CREATE OPERATOR o.=== (LEFTARG = integer, RIGHTARG = integer, FUNCTION = int4eq)",
+          "CREATE VIEW ones AS SELECT id FROM counters WHERE id OPERATOR(o.===) 1"], "ALTER OPERATOR o.=== (integer, integer) SET SCHEMA public"),
+        (["SET allow_in_place_tablespaces = on", "CREATE TABLESPACE {x} LOCATION ''", "RESET allow_in_place_tablespaces",
+          "ALTER TABLE cache SET TABLESPACE {x}"], "ALTER TABLESPACE {x} RENAME TO {x}_renamed"),
+        ([], "ALTER FUNCTION pg_catalog.lower(text) RENAME TO lower_renamed"),
+        ([], #"ALTER COLLATION pg_catalog."C" RENAME TO c_renamed"#),
+    ])
+    func whatOnlyARecordCoversChangesTheRecordStamp(setup: [String], change: String) async throws {
+        let h = try await Harness.make(prefix: "stamp_record_only")
+        let x = "tp_stamp_" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        func named(_ sql: String) -> String { sql.replacingOccurrences(of: "{x}", with: x) }
+        try h.createSharedPlans()
+        try h.connection.execute("CREATE SCHEMA o")
+        if (setup + [change]).contains(where: { $0.contains("ROLE {x}") }) { try h.connection.execute(named("CREATE ROLE {x}")) }
+        try h.run(RichSchema.referenceDDL() + Self.extras + setup.map(named), in: "t", createSchema: true)
+        let fingerprint = try h.fingerprint("t")
+        let before = try #require(try Stamp.recordStamps(of: ["t"], on: h.connection)["t"])
+        try h.run([named(change)], in: "t")
+        defer {
+            // Roles and tablespaces outlive the test's database.
+            for sql in ["ALTER TABLE t.cache SET TABLESPACE pg_default", "DROP TABLESPACE IF EXISTS {x}_renamed",
+                        "DROP OWNED BY {x}_renamed", "DROP ROLE IF EXISTS {x}_renamed"] {
+                try? h.connection.execute(named(sql))
+            }
+        }
+        #expect(try h.fingerprint("t") != fingerprint)
+        let after = try #require(try Stamp.recordStamps(of: ["t"], on: h.connection)["t"])
+        #expect(after.record != before.record)
+    }
+
     @Test func writesAndStatisticsLeaveTheStampAlone() async throws {
         let h = try await Harness.make(prefix: "stamp_stable")
         try h.createSharedPlans()

@@ -287,6 +287,53 @@ import TestSupport
         #expect(from("rec_b") != from("rec_c"), "the view shows in rec_b's state")
     }
 
+    /// Changes that write no row of the tenant's schema nor of what it depends
+    /// on, but change what a full read finds: the role its grants name is
+    /// renamed (`pg_authid`; a new role takes the old name), a column of its
+    /// view is renamed (`pg_attribute` alone). The tenant was recorded in the
+    /// desired state, which a plan takes as in sync without reading it: the next
+    /// plan reads it in full, and finds the drift.
+    /// (The role is both tenants'.)
+    @Test(arguments: [
+        ("ALTER ROLE {role} RENAME TO {role}_old; CREATE ROLE {role}", ["rec_a", "rec_b"]),
+        ("ALTER VIEW doc_ids RENAME COLUMN id TO doc_id", ["rec_a"]),
+    ])
+    func aChangeOnlyTheRecordCoverageSeesIsDrift(change: String, drifted: [String]) async throws {
+        let h = try await Harness.make(prefix: "rec_only")
+        let role = "tp_rec_" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        func named(_ sql: String) -> String { sql.replacingOccurrences(of: "{role}", with: role) }
+        try h.connection.execute(named("CREATE ROLE {role}"))
+        defer {
+            for sql in ["DROP OWNED BY {role}_old", "DROP ROLE IF EXISTS {role}_old", "DROP OWNED BY {role}",
+                        "DROP ROLE IF EXISTS {role}"] { try? h.connection.execute(named(sql)) }
+        }
+        let declaration = try DeclarationLoader.parse(yaml: named("""
+            version: 1
+            tables:
+              docs:
+                columns:
+                  id: integer
+                  body: text
+                primary_key: [id]
+                grants: { {role}: [select] }
+            views:
+              doc_ids: { query: "SELECT id FROM docs" }
+            """), file: "schema.yaml")
+        let tenants = ["rec_a", "rec_b"]
+        #expect(outcomes(try h.apply(try h.plan(declaration, tenants: tenants))) == ["rec_a": .applied, "rec_b": .applied])
+        _ = try h.plan(declaration, tenants: tenants)   // reads both in full, and records them in sync
+        let recorded = try h.plan(declaration, tenants: tenants)
+        #expect(!recorded.hasChanges)
+        #expect(recorded.databases[0].readByRecord == 2)
+
+        try h.run(change.components(separatedBy: "; ").map(named), in: "rec_a")
+        let plan = try h.plan(declaration, tenants: tenants)
+        #expect(plan.databases[0].readInFull == drifted.count, "\(change)")
+        #expect(plan.databases[0].readByRecord == 2 - drifted.count, "\(change)")
+        #expect(plan.hasChanges, "\(change)")
+        #expect(Self.changing(plan) == drifted, "\(change)")
+    }
+
     /// What a tenant's texts name outside its schema is covered too: renaming a
     /// shared table's column or a shared type changes the record stamp, though
     /// no row of the tenant's schema changes.
