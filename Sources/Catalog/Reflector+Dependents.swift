@@ -28,8 +28,9 @@ extension Reflector {
                                                                   ELSE 'function' END
                      WHEN 'pg_attrdef'::regclass THEN 'column'
                      WHEN 'pg_type'::regclass THEN 'domain'
-                     WHEN 'pg_class'::regclass THEN CASE WHEN d.objsubid <> 0 AND oc.relkind IN ('r', 'p', 'f')
-                                                         THEN 'column' END
+                     WHEN 'pg_class'::regclass THEN CASE WHEN d.objsubid <> 0 AND oc.relkind IN ('r', 'p', 'f', 'm')
+                                                         THEN 'column'
+                                                         WHEN d.objsubid <> 0 AND oc.relkind = 'c' THEN 'attribute' END
                    END AS kind,
                    coalesce(CASE WHEN r.rulename = '_RETURN' THEN oc.relname ELSE r.rulename END, tg.tgname,
                             pol.polname, coalesce(root.conname, con.conname), p.proname, oa.attname, dt.typname) AS name,
@@ -170,6 +171,9 @@ extension Reflector {
                 target.column = column
             }
             if local {
+                // The state models the schema's own materialized views' columns and
+                // composite types' attributes (in their definitions).
+                if kind == .attribute || (kind == .column && row.tableKind == "m") { return }
                 // The state models the schema's own tables' constraints, columns and defaults.
                 if [.foreignKey, .constraint, .column].contains(kind),
                    let table = row.tableName, tableNames[referenced.schema].contains(table) { return }

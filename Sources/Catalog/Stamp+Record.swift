@@ -5,9 +5,10 @@ extension Stamp {
     /// The digest of what a schema's state depends on beyond the rows `query`
     /// covers, for one schema (`$1`), from `pg_depend` alone, whatever the kinds:
     ///
-    /// - `r` lines: every dependency on one of the schema's members (objects
-    ///   anywhere that stand on them: a view, a foreign key, a function or a
-    ///   partition of another schema, an inheritance child, a rule on a table),
+    /// - `r` lines: every dependency on one of the schema's members, or on the
+    ///   array type of a member type (objects anywhere that stand on them: a
+    ///   view, a foreign key, a function, a column or a partition of another
+    ///   schema, an inheritance child, a rule on a table),
     ///   with the version of the `pg_depend` row and of the dependent object's
     ///   own row (a renamed view of another schema changes its `pg_class` row).
     ///   The schema's own sub-objects whose rows `query` has (constraints,
@@ -46,9 +47,19 @@ extension Stamp {
             JOIN pg_catalog.pg_depend d
               ON d.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND d.refobjid = n.oid AND d.deptype = 'n'
             WHERE n.nspname = $1
+        ), stood AS (
+            -- What other objects stand on: the members, and the array types of
+            -- member types, which record no namespace dependency of their own
+            -- (another schema's column of type `tenant.positive[]`).
+            SELECT mem.classid, mem.objid FROM mem
+            UNION ALL
+            SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.typarray
+            FROM mem JOIN pg_catalog.pg_type t
+              ON mem.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.oid = mem.objid
+            WHERE t.typarray <> 0
         ), dep AS (
             SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid, d.refobjsubid, d.deptype, d.xmin AS version
-            FROM mem JOIN pg_catalog.pg_depend d ON d.refclassid = mem.classid AND d.refobjid = mem.objid
+            FROM stood JOIN pg_catalog.pg_depend d ON d.refclassid = stood.classid AND d.refobjid = stood.objid
         ), obj AS (
             SELECT classid, objid FROM mem UNION SELECT classid, objid FROM dep
         ), ext AS (

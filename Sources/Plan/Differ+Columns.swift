@@ -97,7 +97,8 @@ extension Differ.Run {
             expected.updateTable(table) { $0.replaceColumn(original) }
             return
         }
-        if typeChanged, let kept = keptExpression(using: actualColumnName(column.name, table: table), of: table) {
+        if typeChanged, !Self.onlyModifierChanges(from: have.type, to: want.type),
+           let kept = keptExpression(using: actualColumnName(column.name, table: table), of: table) {
             held.append(HeldChange(
                 object: "column \(table).\(column.name)",
                 reason: "changing its type from \(have.type) to \(want.type) is held back: \(kept.what), which schema.yaml "
@@ -247,15 +248,21 @@ extension Differ.Run {
     /// builds list aggregates in `others`) that `expression` calls.
     /// How `continue_sequence` finds the highest value of the declared table's
     /// column (`Step.continueSequence`): from a btree index of the tenant that
-    /// leads with it (a primary key, a unique key, an index without a WHERE), else by reading
+    /// leads with it and that the plan keeps (a primary key, a unique key, an
+    /// index without a WHERE), else by reading
     /// every row, under ACCESS EXCLUSIVE when `underExclusiveLock` (the column
     /// has just become an identity in the same transaction), else ACCESS SHARE.
     func highestValue(table: String, column: String, underExclusiveLock: Bool) -> SequenceContinuation {
         let name = quoteIdentifier(actualColumnName(column, table: table))
-        if let t = actual.table(named: actualTableName(table)) {
-            let keys = t.constraints.filter { $0.kind == .primaryKey || $0.kind == .unique }
+        // The key or index must be there when the sequence continues: one the plan
+        // keeps as it is (in the tenant and, the same, in schema.yaml), not one it
+        // drops or rebuilds first.
+        if let t = actual.table(named: actualTableName(table)), let kept = desired.table(named: table) {
+            let keys = t.constraints.filter { c in
+                (c.kind == .primaryKey || c.kind == .unique) && kept.constraint(named: c.name)?.definition == c.definition
+            }
             if keys.contains(where: { Self.keyColumns($0.definition)?.first.map(quoteIdentifier) == name }) { return .index }
-            for index in t.indexes where !index.invalid {
+            for index in t.indexes where !index.invalid && kept.index(named: index.name)?.definition == index.definition {
                 let tokens = SQLTokens(index.definition).tokens
                 guard let open = tokens.firstIndex(of: .symbol("(")), tokens.count > open + 2,
                       index.definition.contains("USING btree ("), !index.definition.contains(") WHERE "),
@@ -338,6 +345,19 @@ extension Differ.Run {
     /// rather than guess the server's new text (as for a rename,
     /// `Differ+KeptRenames.swift`). Plain index columns read the same whatever
     /// the type, and foreign keys name columns only.
+    /// Whether a type change only changes the type's modifier (`varchar(100)` →
+    /// `varchar(255)`, `numeric(10,2)` → `numeric(12,2)`): PostgreSQL rebuilds an
+    /// expression over the column into the same text, since the column is read
+    /// as the same base type.
+    static func onlyModifierChanges(from old: String, to new: String) -> Bool {
+        func base(_ type: String) -> (name: String, array: Bool)? {
+            guard let open = type.firstIndex(of: "("), type.hasSuffix(")") || type.hasSuffix(")[]") else { return nil }
+            return (String(type[..<open]), type.hasSuffix("[]"))
+        }
+        guard let a = base(old), let b = base(new) else { return false }
+        return a.name == b.name && a.array == b.array
+    }
+
     func keptExpression(using column: String, of table: String)
         -> (what: String, target: DestructiveTarget, refused: Bool)? {
         guard let current = actual.table(named: actualTableName(table)) else { return nil }

@@ -39,7 +39,8 @@ extension Differ.Run {
             }
             if !retyped.isEmpty {
                 let users = Differ.uses(ofType: t.name, in: actual).map(\.description)
-                    + foreignUses(ofType: t.name).filter { $0.kind == .column }.map(\.description)
+                    + foreignUses(ofType: t.name).filter { [.column, .attribute, .domain].contains($0.kind) }
+                        .map(\.description)
                 if !users.isEmpty {
                     let what = retyped.map { "\($0.0.name) (\($0.0.type) → \($0.1))" }.joined(separator: ", ")
                     hold("changing the type of attribute \(what) is refused by PostgreSQL while "

@@ -46,7 +46,7 @@ extension Differ.Run {
         case .trigger: return DestructiveTarget(.trigger, table: table, d.name, undeclared: true)
         case .policy: return DestructiveTarget(.policy, table: table, d.name, undeclared: true)
         case .foreignKey: return DestructiveTarget(.constraint, table: table, d.name, undeclared: true)
-        case .rule, .constraint, .column, .domain: return nil
+        case .rule, .constraint, .column, .attribute, .domain: return nil
         }
     }
 

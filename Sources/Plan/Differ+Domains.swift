@@ -63,7 +63,8 @@ extension Differ.Run {
             // which PostgreSQL checks and this plan cannot see.
             var unseen: [DependentState] = []
             for (domain, use) in foreignChecked where !unseen.contains(use) {
-                if use.kind == .domain || (use.kind == .column && use.on.contains(.init(.type, domain + "[]"))) {
+                if use.kind == .domain || use.kind == .attribute
+                    || (use.kind == .column && use.on.contains(.init(.type, domain + "[]"))) {
                     unseen.append(use)
                 }
             }
@@ -74,7 +75,10 @@ extension Differ.Run {
                         + unseen.map { use in
                             use.kind == .domain
                                 ? "\(use.description) is over it (this plan cannot see the columns PostgreSQL would check)"
-                                : "\(use.description) holds its values inside an array (PostgreSQL refuses the rule)"
+                                : use.kind == .attribute
+                                    ? "\(use.description) holds its values inside a composite type (PostgreSQL refuses "
+                                        + "the rule while a column uses that type)"
+                                    : "\(use.description) holds its values inside an array (PostgreSQL refuses the rule)"
                         }.joined(separator: "; ")
                         + "; change those first, or migrate the domain by hand"))
                 setDomain(current, in: &expected)

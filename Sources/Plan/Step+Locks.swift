@@ -234,7 +234,7 @@ extension Step {
             let prefix = d.schema.map { $0 + "." } ?? ""
             switch d.kind {
             case .view, .materializedView: return [RelationLock(prefix + d.name, .accessExclusive)]
-            case .function, .procedure, .aggregate, .domain: return []
+            case .function, .procedure, .aggregate, .domain, .attribute: return []
             default: return d.table.map { [RelationLock(prefix + $0, .accessExclusive)] } ?? []
             }
         case .security(let s):

@@ -261,6 +261,7 @@ extension Step {
             return dropRoutineStatement(d.kind.rawValue.uppercased(), prefix + q(d.name), arguments: d.arguments ?? "")
         case .foreignKey, .constraint: return "ALTER TABLE \(table) DROP CONSTRAINT \(q(d.name))"
         case .column: return "ALTER TABLE \(table) DROP COLUMN \(q(d.name))"
+        case .attribute: return "ALTER TYPE \(table) DROP ATTRIBUTE \(q(d.name))"
         case .domain: return "DROP DOMAIN \(prefix)\(q(d.name))"
         }
     }

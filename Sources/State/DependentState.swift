@@ -21,9 +21,11 @@ public struct DependentState: Sendable, Equatable, Hashable, Codable {
         case foreignKey = "foreign key"
         /// A constraint of another schema's table or domain other than a foreign key.
         case constraint
-        /// A column (or a column default) of a table in another schema, of one of
-        /// the schema's enums, domains or composite types.
+        /// A column (or a column default) of a table or materialized view in another
+        /// schema, of one of the schema's enums, domains or composite types.
         case column
+        /// An attribute of another schema's composite type, of one of the schema's types.
+        case attribute
         case domain
     }
 
@@ -85,6 +87,8 @@ public struct DependentState: Sendable, Equatable, Hashable, Codable {
             return "\(kind.rawValue) \(name) on \(prefix)\(table ?? "")"
         case .column:
             return "column \(prefix)\(table ?? "").\(name)"
+        case .attribute:
+            return "attribute \(prefix)\(table ?? "").\(name)"
         case .function, .procedure, .aggregate:
             return "\(kind.rawValue) \(prefix)\(name)(\(arguments ?? ""))"
         default:

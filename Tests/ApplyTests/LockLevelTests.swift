@@ -267,7 +267,9 @@ import TestSupport
         try h.run(["CREATE TABLE lk_other.reports (id integer PRIMARY KEY, c \(Self.tenant).code, s \(Self.tenant).short_code)",
                    "INSERT INTO lk_other.reports SELECT g, 'r' || g, 's' || g FROM generate_series(1, 50) g",
                    #"CREATE TABLE lk_other.labels (id integer PRIMARY KEY, t \#(Self.tenant)."Tiny Code")"#,
-                   "INSERT INTO lk_other.labels SELECT g, 't' || g FROM generate_series(1, 50) g"],
+                   "INSERT INTO lk_other.labels SELECT g, 't' || g FROM generate_series(1, 50) g",
+                   // PostgreSQL scans another schema's materialized view too.
+                   "CREATE MATERIALIZED VIEW lk_other.report_codes AS SELECT c FROM lk_other.reports"],
                   in: "lk_other", createSchema: true)
         let declaration = try DeclarationLoader.parse(yaml: Self.domainYAML(code: c.code), file: "schema.yaml")
         let plan = try h.plan(declaration, tenants: [Self.tenant], transactional: c.transactional)
@@ -275,7 +277,8 @@ import TestSupport
         #expect(changes.map(\.op) == c.operations)
         var claimed: [String: LockLevel] = [:]
         for lock in changes.flatMap(\.locks) { claimed[lock.relation] = max(claimed[lock.relation] ?? lock.mode, lock.mode) }
-        #expect(claimed["lk_other.reports"] == .share && claimed["lk_other.labels"] == .share, "\(claimed)")
+        #expect(claimed["lk_other.reports"] == .share && claimed["lk_other.labels"] == .share
+                && claimed["lk_other.report_codes"] == .share, "\(claimed)")
 
         let session = try h.db.connect()
         defer { session.close() }

@@ -330,6 +330,13 @@ import TestSupport
           "ALTER TABLE cache SET TABLESPACE {x}"], "ALTER TABLESPACE {x} RENAME TO {x}_renamed"),
         ([], "ALTER FUNCTION pg_catalog.lower(text) RENAME TO lower_renamed"),
         ([], #"ALTER COLLATION pg_catalog."C" RENAME TO c_renamed"#),
+        // Other schemas' uses of a tenant type's array type, which is no member.
+        ([], "CREATE TABLE o.snap (v positive[])"),
+        ([], "CREATE TABLE o.moods (m mood[])"),
+        ([], "CREATE FUNCTION o.total(positive[]) RETURNS integer LANGUAGE sql AS 'SELECT 1'"),
+        // Another schema's composite type and materialized view over a tenant domain.
+        ([], "CREATE TYPE o.wrap AS (x positive)"),
+        ([], "CREATE MATERIALIZED VIEW o.amounts AS SELECT 1::positive AS p"),
     ])
     func whatOnlyARecordCoversChangesTheRecordStamp(setup: [String], change: String) async throws {
         let h = try await Harness.make(prefix: "stamp_record_only")

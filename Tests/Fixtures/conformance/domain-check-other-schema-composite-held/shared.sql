@@ -1,0 +1,1 @@
+CREATE TABLE public.reports (id bigint PRIMARY KEY);
