@@ -177,7 +177,8 @@ extension Stamp {
     /// The digest of the database's own objects that a state's texts may name
     /// and that a superuser can still alter (the functions, types, operators,
     /// collations, operator classes and text search objects of the system,
-    /// oids below 16384, and the system schemas), and of the cluster's
+    /// oids below 16384, and the system schemas), of the database's languages
+    /// (a function's `LANGUAGE` names one), and of the cluster's
     /// tablespaces (a table's tablespace is part of the state by name, and
     /// renaming one writes its shared `pg_tablespace` row alone): every row's
     /// oid and `xmin`. `coverageQuery` leaves these out per schema, where they
@@ -210,6 +211,9 @@ extension Stamp {
             -- (An index scan: the reads disable sequential scans, whose cost
             -- penalty would make the whole query cross the JIT threshold.)
             SELECT 'sp' || sp.oid::int8 || '.' || sp.xmin::text FROM pg_catalog.pg_tablespace sp WHERE sp.oid > 0
+            UNION ALL
+            -- Every language (a renamed plpgsql changes each function's LANGUAGE).
+            SELECT 'l' || l.oid::int8 || '.' || l.xmin::text FROM pg_catalog.pg_language l WHERE l.oid > 0
         ) AS lines(line)
         """
 

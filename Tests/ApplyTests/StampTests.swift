@@ -337,6 +337,7 @@ import TestSupport
         // Another schema's composite type and materialized view over a tenant domain.
         ([], "CREATE TYPE o.wrap AS (x positive)"),
         ([], "CREATE MATERIALIZED VIEW o.amounts AS SELECT 1::positive AS p"),
+        ([], "ALTER LANGUAGE plpgsql RENAME TO plpgsql_renamed"),
     ])
     func whatOnlyARecordCoversChangesTheRecordStamp(setup: [String], change: String) async throws {
         let h = try await Harness.make(prefix: "stamp_record_only")
