@@ -328,8 +328,9 @@ import TestSupport
         let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         var holes: [String] = [], failures: [String] = []
         var covered = 0, unchanged = 0
-        for (i, probe) in Self.probes.enumerated() {
-            let s = "t\(i)", o = "o\(i)", r = "tp_audit_\(tag)_\(i)", t = "tp_audit_space_\(tag)_\(i)"
+        /// One run of the probe on schemas, a role and a tablespace named after `id`: whether the state changed, and the record stamp.
+        func run(_ probe: Probe, _ id: String) throws -> (changed: Bool, recordChanged: Bool) {
+            let s = "t\(id)", o = "o\(id)", r = "tp_audit_\(tag)_\(id)", t = "tp_audit_space_\(tag)_\(id)"
             func sub(_ x: String) -> String {
                 x.replacingOccurrences(of: "{s}", with: s).replacingOccurrences(of: "{o}", with: o)
                     .replacingOccurrences(of: "{r}", with: r).replacingOccurrences(of: "{t}", with: t)
@@ -342,25 +343,35 @@ import TestSupport
                     try? h.connection.execute(sub(sql))
                 }
             }
-            do {
-                try h.run(probe.outside.map(sub), in: o, createSchema: true)
-                try h.run(RichSchema.referenceDDL() + StampTests.extras + probe.setup.map(sub), in: s, createSchema: true)
-                try h.run(probe.after.map(sub), in: o)
-                let fingerprint = try h.fingerprint(s)
-                let record = try #require(try Stamp.recordStamps(of: [s], on: h.connection)[s]).record
-                if probe.global {
-                    for x in probe.change { try h.connection.execute(sub(x)) }
-                } else {
-                    try h.run(probe.change.map(sub), in: s)
-                }
-                let changed = try h.fingerprint(s) != fingerprint
-                let recordChanged = try Stamp.recordStamps(of: [s], on: h.connection)[s]?.record != record
-                for x in probe.cleanup { try h.connection.execute(x) }
-                if changed && !recordChanged { holes.append(sub(probe.name)) }
-                if changed { covered += 1 } else { unchanged += 1 }
-            } catch {
-                failures.append("\(probe.name): \(error)")
+            try h.run(probe.outside.map(sub), in: o, createSchema: true)
+            try h.run(RichSchema.referenceDDL() + StampTests.extras + probe.setup.map(sub), in: s, createSchema: true)
+            try h.run(probe.after.map(sub), in: o)
+            let fingerprint = try h.fingerprint(s)
+            let record = try #require(try Stamp.recordStamps(of: [s], on: h.connection)[s]).record
+            if probe.global {
+                for x in probe.change { try h.connection.execute(sub(x)) }
+            } else {
+                try h.run(probe.change.map(sub), in: s)
             }
+            let changed = try h.fingerprint(s) != fingerprint
+            let recordChanged = try Stamp.recordStamps(of: [s], on: h.connection)[s]?.record != record
+            for x in probe.cleanup { try h.connection.execute(x) }
+            return (changed, recordChanged)
+        }
+        for (i, probe) in Self.probes.enumerated() {
+            // Roles and tablespaces are the cluster's, shared with the tests that run
+            // meanwhile: a probe whose statement fails runs once more, on names of its own.
+            var outcome: (changed: Bool, recordChanged: Bool)?
+            var errors: [String] = []
+            for id in ["\(i)", "\(i)_again"] where outcome == nil {
+                do { outcome = try run(probe, id) } catch { errors.append("\(error)") }
+            }
+            guard let outcome else {
+                failures.append("\(probe.name): \(errors.joined(separator: "; then: "))")
+                continue
+            }
+            if outcome.changed && !outcome.recordChanged { holes.append(probe.name) }
+            if outcome.changed { covered += 1 } else { unchanged += 1 }
         }
         #expect(holes.isEmpty, "changes of state the record stamp does not see:\n\(holes.joined(separator: "\n"))")
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
