@@ -79,7 +79,7 @@ public struct Applier: Sendable {
     public var progressInterval: TimeInterval
     public var interruption: ApplyInterruption
     /// When set, each tenant brought to its planned state is noted in the
-    /// records table (`TenantRecords.writeApplied`) with the plan that took it
+    /// records table (`TenantRecords.appliedStatement`) with the plan that took it
     /// there, in the transaction that commits it: which plan last changed each
     /// tenant, and when. Nil: nothing is written beyond the tenants' changes.
     public var recording: Recording?

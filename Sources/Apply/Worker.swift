@@ -298,7 +298,7 @@ struct Worker: Sendable {
 
     /// Notes in the records table that the plan brought the tenant to the
     /// state `fingerprint`, in the transaction that commits it (see
-    /// `TenantRecords.writeApplied`), and commits: one round trip, while the
+    /// `TenantRecords.appliedStatement`), and commits: one round trip, while the
     /// tenant holds its changes' locks (five, one per statement, before). A
     /// failure of the note (its row held by another writer past `lock_timeout`,
     /// a role that may not write) leaves the tenant without the note, never

@@ -188,34 +188,26 @@ extension Stamp {
     /// record stamp, so every tenant is read in full once; so does any other new
     /// version of such a row (a `GRANT` on a system function, `ALTER COLLATION
     /// ... REFRESH VERSION`, a new tablespace), which is rare.
-    static let systemQuery = """
-        SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
-                   coalesce(pg_catalog.string_agg(line, ',' ORDER BY line COLLATE "C"), ''), 'UTF8')), 'hex')
-        FROM (
-            SELECT 'p' || p.oid::int8 || '.' || p.xmin::text FROM pg_catalog.pg_proc p WHERE p.oid < 16384
-            UNION ALL
-            SELECT 't' || t.oid::int8 || '.' || t.xmin::text FROM pg_catalog.pg_type t WHERE t.oid < 16384
-            UNION ALL
-            SELECT 'o' || o.oid::int8 || '.' || o.xmin::text FROM pg_catalog.pg_operator o WHERE o.oid < 16384
-            UNION ALL
-            SELECT 'c' || co.oid::int8 || '.' || co.xmin::text FROM pg_catalog.pg_collation co WHERE co.oid < 16384
-            UNION ALL
-            SELECT 'oc' || oc.oid::int8 || '.' || oc.xmin::text FROM pg_catalog.pg_opclass oc WHERE oc.oid < 16384
-            UNION ALL
-            SELECT 'tc' || tc.oid::int8 || '.' || tc.xmin::text FROM pg_catalog.pg_ts_config tc WHERE tc.oid < 16384
-            UNION ALL
-            SELECT 'td' || td.oid::int8 || '.' || td.xmin::text FROM pg_catalog.pg_ts_dict td WHERE td.oid < 16384
-            UNION ALL
-            SELECT 'n' || n.oid::int8 || '.' || n.xmin::text FROM pg_catalog.pg_namespace n WHERE n.oid < 16384
-            UNION ALL
-            -- (An index scan: the reads disable sequential scans, whose cost
-            -- penalty would make the whole query cross the JIT threshold.)
-            SELECT 'sp' || sp.oid::int8 || '.' || sp.xmin::text FROM pg_catalog.pg_tablespace sp WHERE sp.oid > 0
-            UNION ALL
-            -- Every language (a renamed plpgsql changes each function's LANGUAGE).
-            SELECT 'l' || l.oid::int8 || '.' || l.xmin::text FROM pg_catalog.pg_language l WHERE l.oid > 0
-        ) AS lines(line)
-        """
+    static let systemQuery: String = {
+        // (tag, catalog, which rows): the system's own objects by oid; every
+        // tablespace and language, by an index condition (a sequential scan's
+        // cost penalty, with sequential scans disabled for the reads, would make
+        // the whole query cross the JIT threshold).
+        let rows = [("p", "pg_proc", "< 16384"), ("t", "pg_type", "< 16384"), ("o", "pg_operator", "< 16384"),
+                    ("c", "pg_collation", "< 16384"), ("oc", "pg_opclass", "< 16384"), ("tc", "pg_ts_config", "< 16384"),
+                    ("td", "pg_ts_dict", "< 16384"), ("n", "pg_namespace", "< 16384"), ("sp", "pg_tablespace", "> 0"),
+                    ("l", "pg_language", "> 0")]
+        let lines = rows.map { tag, catalog, which in
+            "SELECT '\(tag)' || x.oid::int8 || '.' || x.xmin::text FROM pg_catalog.\(catalog) x WHERE x.oid \(which)"
+        }
+        return """
+            SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
+                       coalesce(pg_catalog.string_agg(line, ',' ORDER BY line COLLATE "C"), ''), 'UTF8')), 'hex')
+            FROM (
+                \(lines.joined(separator: "\n    UNION ALL\n    "))
+            ) AS lines(line)
+            """
+    }()
 
     /// The record stamp of each existing schema of `$1` (a text array): `query`
     /// and `coverageQuery` for that schema, and `systemQuery`, hashed together.

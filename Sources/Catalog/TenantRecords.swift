@@ -161,19 +161,12 @@ public struct TenantRecords: Sendable {
         return found
     }
 
-    /// Notes that `apply` of the plan with digest `plan` brought `schema` to the
+    /// The statement that notes that `apply` of the plan with digest `plan` brought `schema` to the
     /// state `fingerprint` (the audit of which plan last changed each tenant,
     /// and when; the caller chooses the transaction: the one that commits the
     /// state). The note is no record a plan believes: its stamp and context
     /// are empty, which no record stamp and no plan's context equal, so the next
     /// `plan` reads the tenant in full and writes its record, keeping the note.
-    public func writeApplied(schema: String, fingerprint: String, plan: String, toolVersion: String,
-                             on connection: Connection) throws(PostgresError) {
-        _ = try connection.pipeline([appliedStatement(schema: schema, fingerprint: fingerprint, plan: plan,
-                                                      toolVersion: toolVersion)])
-    }
-
-    /// The statement of `writeApplied`, for a caller that sends it in a pipeline.
     public func appliedStatement(schema: String, fingerprint: String, plan: String,
                                  toolVersion: String) -> PipelineStatement {
         PipelineStatement("""

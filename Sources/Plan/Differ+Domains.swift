@@ -129,19 +129,13 @@ extension Differ.Run {
             let target = DestructiveTarget(.domain, d.name, undeclared: true)
             let reason = "domain \(d.name) is not in schema.yaml"
             let uses = Differ.uses(ofType: d.name, in: expected)
-            if differ.policy.allows(target), !uses.isEmpty {
-                held.append(HeldChange(object: Step.dropDomain(d.name).object,
-                                       reason: reason + "; \(Self.phrase(uses)) it, "
-                                           + "and this plan keeps them: change or drop them first",
-                                       sql: Step.dropDomain(d.name).sql, undeclared: true))
-                setDomain(d, in: &expected)
-                continue
-            }
+            // Another schema's uses hold it too: PostgreSQL drops no domain one uses.
             let foreign = foreignUses(ofType: d.name)
-            if differ.policy.allows(target), !foreign.isEmpty {
+            if differ.policy.allows(target), !uses.isEmpty || !foreign.isEmpty {
+                let users = [uses.isEmpty ? nil : "\(Self.phrase(uses)) it", foreign.isEmpty ? nil : Self.foreignPhrase(foreign)]
                 held.append(HeldChange(object: Step.dropDomain(d.name).object,
-                                       reason: reason + "; \(Self.foreignPhrase(foreign)), and PostgreSQL drops no "
-                                           + "domain another schema uses: change or drop those by hand first",
+                                       reason: reason + "; \(users.compactMap { $0 }.joined(separator: ", ")), "
+                                           + "and this plan keeps them: change or drop them first",
                                        sql: Step.dropDomain(d.name).sql, undeclared: true))
                 setDomain(d, in: &expected)
                 continue

@@ -233,27 +233,36 @@ import TestSupport
         let plan = try h.plan(declaration, tenants: [Self.tenant], transactional: c.transactional)
         let changes = try #require(plan.changeSets.first { !$0.changes.isEmpty }).changes
         #expect(changes.map(\.op) == c.operations)
-        var claimed: [String: LockLevel] = [:]
-        for lock in changes.flatMap(\.locks) { claimed[lock.relation] = max(claimed[lock.relation] ?? lock.mode, lock.mode) }
+        let (claimed, seen) = try Self.claimedAndSeen(changes, h, otherSchemas: [])
         #expect(claimed == ["direct": .share, "stacked": .share, "parted_2026": .share, "stacked_codes": .share])
         #expect(changes.flatMap(\.locks).allSatisfy { $0.work == .scan })
+        #expect(seen == claimed, "\(changes.map(\.sql))")
+    }
 
+    /// Each relation's strongest claimed mode, and what the changes lock when run in an
+    /// open transaction (`pg_locks`), tables and materialized views of the tenant and of
+    /// `otherSchemas` (named `schema.table`), rolled back after.
+    static func claimedAndSeen(_ changes: [Change], _ h: Harness, otherSchemas: [String]) throws
+        -> (claimed: [String: LockLevel], seen: [String: LockLevel]) {
+        var claimed: [String: LockLevel] = [:]
+        for lock in changes.flatMap(\.locks) { claimed[lock.relation] = max(claimed[lock.relation] ?? lock.mode, lock.mode) }
         let session = try h.db.connect()
         defer { session.close() }
-        try session.execute("SELECT set_config('search_path', $1, false)", [Self.tenant])
+        try session.execute("SELECT set_config('search_path', $1, false)", [tenant])
         try session.execute("BEGIN")
         for change in changes { try session.execute(change.sql) }
         var seen: [String: LockLevel] = [:]
         for row in try h.rows("""
-            SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+            SELECT CASE WHEN n.nspname = $2 THEN c.relname ELSE n.nspname || '.' || c.relname END, l.mode
+            FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE l.pid = $1::int AND l.locktype = 'relation' AND l.granted
-              AND c.relnamespace = $2::regnamespace AND c.relkind IN ('r', 'p', 'm')
-            """, [String(session.backendPID), Self.tenant]) {
+              AND (n.nspname = $2 OR n.nspname = ANY ($3::text[])) AND c.relkind IN ('r', 'p', 'm')
+            """, [String(session.backendPID), tenant, "{" + otherSchemas.joined(separator: ",") + "}"]) {
             let mode = try #require(LockLevel.allCases.first { $0.pgLocksMode == row[1] })
             seen[row[0]!] = max(seen[row[0]!] ?? mode, mode)
         }
-        #expect(seen == claimed, "\(changes.map(\.sql))")
         try session.execute("ROLLBACK")
+        return (claimed, seen)
     }
 
     /// Another schema's table with a column of the tenant's domain is scanned
@@ -275,28 +284,10 @@ import TestSupport
         let plan = try h.plan(declaration, tenants: [Self.tenant], transactional: c.transactional)
         let changes = try #require(plan.changeSets.first { !$0.changes.isEmpty }).changes
         #expect(changes.map(\.op) == c.operations)
-        var claimed: [String: LockLevel] = [:]
-        for lock in changes.flatMap(\.locks) { claimed[lock.relation] = max(claimed[lock.relation] ?? lock.mode, lock.mode) }
+        let (claimed, seen) = try Self.claimedAndSeen(changes, h, otherSchemas: ["lk_other"])
         #expect(claimed["lk_other.reports"] == .share && claimed["lk_other.labels"] == .share
                 && claimed["lk_other.report_codes"] == .share, "\(claimed)")
-
-        let session = try h.db.connect()
-        defer { session.close() }
-        try session.execute("SELECT set_config('search_path', $1, false)", [Self.tenant])
-        try session.execute("BEGIN")
-        for change in changes { try session.execute(change.sql) }
-        var seen: [String: LockLevel] = [:]
-        for row in try h.rows("""
-            SELECT CASE WHEN n.nspname = $2 THEN c.relname ELSE n.nspname || '.' || c.relname END, l.mode
-            FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE l.pid = $1::int AND l.locktype = 'relation' AND l.granted
-              AND n.nspname IN ($2, 'lk_other') AND c.relkind IN ('r', 'p', 'm')
-            """, [String(session.backendPID), Self.tenant]) {
-            let mode = try #require(LockLevel.allCases.first { $0.pgLocksMode == row[1] })
-            seen[row[0]!] = max(seen[row[0]!] ?? mode, mode)
-        }
         #expect(seen == claimed, "\(changes.map(\.sql))")
-        try session.execute("ROLLBACK")
     }
 
     struct SequenceCase: Sendable, CustomTestStringConvertible {
