@@ -75,6 +75,8 @@ public struct TenantRecords: Sendable {
         )
         """,
         "COMMENT ON TABLE \(qualified) IS 'tenantplan: the last verified state of each tenant schema (see docs/design.md)'",
+        CatalogSweep.createStatement,
+        "COMMENT ON TABLE \(CatalogSweep.qualified) IS 'tenantplan: the record stamps of the last plan, and what the catalogs held then (see docs/design.md)'",
     ]
 
     /// Whether the records in this database may be believed (see the type's comment).
@@ -101,7 +103,7 @@ public struct TenantRecords: Sendable {
     /// columns a table of an earlier build lacks); true when the records can be
     /// trusted afterwards.
     public func prepare(on connection: Connection) -> Bool {
-        if !((try? trusted(on: connection)) ?? false) {
+        if !((try? trusted(on: connection)) ?? false) || !((try? trusted(Self.sweepTable, on: connection)) ?? false) {
             for statement in Self.createStatements {
                 try? connection.execute(statement)
             }
@@ -120,8 +122,16 @@ public struct TenantRecords: Sendable {
         return true
     }
 
-    func trusted(on connection: Connection) throws(PostgresError) -> Bool {
-        try connection.query(Self.trustedQuery, [Self.schema, Self.table]).scalar == "t"
+    func trusted(_ table: String = Self.table, on connection: Connection) throws(PostgresError) -> Bool {
+        try connection.query(Self.trustedQuery, [Self.schema, table]).scalar == "t"
+    }
+
+    static let sweepTable = CatalogSweep.table
+
+    /// Whether the kept sweep (`CatalogSweep`) may be believed: its table is
+    /// trusted as the records' is.
+    public func sweepTrusted(on connection: Connection) -> Bool {
+        (try? trusted(Self.sweepTable, on: connection)) ?? false
     }
 
     /// The code that binds a record to this database, schema, stamp, fingerprint and context.

@@ -40,12 +40,33 @@ extension Planner {
             context: recordContext(request), key: recordKey)
         guard records.prepare(on: connection) else { return nil }
         do {
-            let stamps = try recordStamps(of: tenants, on: connection, connect: connect)
+            let (stamps, quiet) = try sweptRecordStamps(of: tenants, records: records, on: connection, connect: connect)
+            if quiet {
+                progress?("catalogs of database '\(identity.databaseName)' unchanged since the last plan: "
+                          + "\(stamps.count) record stamps taken as they were")
+            }
             let matches = try records.matching(tenants, stamps: stamps.mapValues(\.record), on: connection)
             return RecordedTenants(records: records, stamps: stamps, matches: matches)
         } catch {
             return nil
         }
+    }
+
+    /// The record stamps of `tenants`: from the kept sweep when the database's
+    /// catalogs are unchanged since it (`CatalogSweep`), else computed, and
+    /// kept; without a trusted sweep table, or when the sweep fails (a standby
+    /// that cannot export its snapshot), computed as `recordStamps` does.
+    func sweptRecordStamps(of tenants: [String], records: TenantRecords, on connection: Connection,
+                           connect: @escaping @Sendable () throws -> Connection) throws
+        -> (stamps: [String: Stamp.RecordStamp], quiet: Bool)
+    {
+        if !tenants.isEmpty, !connection.inTransaction, records.sweepTrusted(on: connection),
+           let swept = try? CatalogSweep(records: records).recordStamps(of: tenants, parts: workers, on: connection,
+                                                                      connect: connect) {
+            if case .quiet = swept.outcome { return (swept.stamps, true) }
+            return (swept.stamps, false)
+        }
+        return (try recordStamps(of: tenants, on: connection, connect: connect), false)
     }
 
     /// The record stamps of `tenants`, in `workers` parts read in parallel

@@ -11,6 +11,8 @@ import TestSupport
 /// changes what a full read finds, it must change the record stamp. Changes
 /// that alter no state (statistics targets, owners, grants the state does not
 /// read, publications) are listed too: they may or may not change the record.
+/// Every change of state must also end the quiet of the database's catalogs
+/// (`CatalogSweep`), or a plan would take the stamps a sweep kept before it.
 @Suite struct RecordCoverageAuditTests {
     struct Probe: Sendable {
         var name: String
@@ -326,10 +328,11 @@ import TestSupport
         let h = try await Harness.make(prefix: "record_audit")
         try h.createSharedPlans()
         let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        var holes: [String] = [], failures: [String] = []
+        var holes: [String] = [], quietHoles: [String] = [], failures: [String] = []
         var covered = 0, unchanged = 0
-        /// One run of the probe on schemas, a role and a tablespace named after `id`: whether the state changed, and the record stamp.
-        func run(_ probe: Probe, _ id: String) throws -> (changed: Bool, recordChanged: Bool) {
+        /// One run of the probe on schemas, a role and a tablespace named after `id`: whether the state
+        /// changed, the record stamp, and whether the catalogs stayed quiet (`CatalogSweep`).
+        func run(_ probe: Probe, _ id: String) throws -> (changed: Bool, recordChanged: Bool, quiet: Bool) {
             let s = "t\(id)", o = "o\(id)", r = "tp_audit_\(tag)_\(id)", t = "tp_audit_space_\(tag)_\(id)"
             func sub(_ x: String) -> String {
                 x.replacingOccurrences(of: "{s}", with: s).replacingOccurrences(of: "{o}", with: o)
@@ -348,6 +351,7 @@ import TestSupport
             try h.run(probe.after.map(sub), in: o)
             let fingerprint = try h.fingerprint(s)
             let record = try #require(try Stamp.recordStamps(of: [s], on: h.connection)[s]).record
+            let mark = try CatalogSweep.mark(on: h.connection)
             if probe.global {
                 for x in probe.change { try h.connection.execute(sub(x)) }
             } else {
@@ -355,13 +359,14 @@ import TestSupport
             }
             let changed = try h.fingerprint(s) != fingerprint
             let recordChanged = try Stamp.recordStamps(of: [s], on: h.connection)[s]?.record != record
+            let quiet = try CatalogSweep.unchanged(since: mark, on: h.connection)
             for x in probe.cleanup { try h.connection.execute(x) }
-            return (changed, recordChanged)
+            return (changed, recordChanged, quiet)
         }
         for (i, probe) in Self.probes.enumerated() {
             // Roles and tablespaces are the cluster's, shared with the tests that run
             // meanwhile: a probe whose statement fails runs once more, on names of its own.
-            var outcome: (changed: Bool, recordChanged: Bool)?
+            var outcome: (changed: Bool, recordChanged: Bool, quiet: Bool)?
             var errors: [String] = []
             for id in ["\(i)", "\(i)_again"] where outcome == nil {
                 do { outcome = try run(probe, id) } catch { errors.append("\(error)") }
@@ -371,9 +376,11 @@ import TestSupport
                 continue
             }
             if outcome.changed && !outcome.recordChanged { holes.append(probe.name) }
+            if outcome.changed && outcome.quiet { quietHoles.append(probe.name) }
             if outcome.changed { covered += 1 } else { unchanged += 1 }
         }
         #expect(holes.isEmpty, "changes of state the record stamp does not see:\n\(holes.joined(separator: "\n"))")
+        #expect(quietHoles.isEmpty, "changes of state a catalog sweep takes as quiet:\n\(quietHoles.joined(separator: "\n"))")
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
         #expect(covered > 100 && unchanged > 50, "\(covered) changes of state, \(unchanged) without")
     }
