@@ -54,13 +54,15 @@ extension Planner {
 
     /// The record stamps of `tenants`: from the kept sweep when the database's
     /// catalogs are unchanged since it (`CatalogSweep`), else computed, and
-    /// kept; without a trusted sweep table, or when the sweep fails (a standby
-    /// that cannot export its snapshot), computed as `recordStamps` does.
+    /// kept; for fewer than `sweepFrom` tenants (whose stamps cost less than a
+    /// pass over the catalogs), without a trusted sweep table, or when the
+    /// sweep fails (a standby that cannot export its snapshot), computed as
+    /// `recordStamps` does.
     func sweptRecordStamps(of tenants: [String], records: TenantRecords, on connection: Connection,
                            connect: @escaping @Sendable () throws -> Connection) throws
         -> (stamps: [String: Stamp.RecordStamp], quiet: Bool)
     {
-        if !tenants.isEmpty, !connection.inTransaction, records.sweepTrusted(on: connection),
+        if tenants.count >= sweepFrom, !connection.inTransaction, records.sweepTrusted(on: connection),
            let swept = try? CatalogSweep(records: records).recordStamps(of: tenants, parts: workers, on: connection,
                                                                       connect: connect) {
             if case .quiet = swept.outcome { return (swept.stamps, true) }

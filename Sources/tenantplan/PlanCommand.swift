@@ -70,7 +70,8 @@ struct PlanCommand: ParsableCommand {
 
     @Flag(name: .customLong("no-record"), help: ArgumentHelp(
         "Read every tenant in full and write nothing to the database: neither read nor write the records of "
-            + "verified states in the _tenantplan.tenant_state table."))
+            + "verified states in the _tenantplan.tenant_state table, nor the record stamps kept in "
+            + "_tenantplan.catalog_sweep."))
     var noRecord = false
 
     @Flag(name: .long, help: "Say per database how many tenants were read in full and how many were taken from their record.")

@@ -168,8 +168,9 @@ import TestSupport
         let messages = Mutex<[String]>([])
         func plan() throws -> PlanFile {
             messages.withLock { $0 = [] }
-            return try Planner(connections: h.resolver, progress: { m in messages.withLock { $0.append(m) } })
-                .plan(PlanRequest(declaration: try RichSchema.declaration(), schemaSHA256: String(repeating: "0", count: 64),
+            var planner = Planner(connections: h.resolver, progress: { m in messages.withLock { $0.append(m) } })
+            planner.sweepFrom = 1
+            return try planner.plan(PlanRequest(declaration: try RichSchema.declaration(), schemaSHA256: String(repeating: "0", count: 64),
                                   fleet: Harness.fleet(Self.tenants), toolVersion: "test"))
         }
         _ = try plan()
@@ -186,6 +187,16 @@ import TestSupport
         #expect(drifted.databases[0].readInFull == 1)
         #expect(drifted.databases[0].readByRecord == 2)
         #expect(TenantRecordTests.changing(drifted) == ["sw_c"])
+        // Fewer tenants than `sweepFrom`: the stamps are computed, and the plan is the same.
+        messages.withLock { $0 = [] }
+        var direct = Planner(connections: h.resolver, progress: { m in messages.withLock { $0.append(m) } })
+        direct.sweepFrom = 4
+        let computed = try direct.plan(PlanRequest(
+            declaration: try RichSchema.declaration(), schemaSHA256: String(repeating: "0", count: 64),
+            fleet: Harness.fleet(Self.tenants), toolVersion: "test"))
+        #expect(!messages.withLock { $0 }.contains { $0.contains("unchanged since the last plan") })
+        #expect(computed.databases[0].readByRecord == 2, "sw_c, alone in its recorded state, is read in full")
+        #expect(TenantRecordTests.changing(computed) == ["sw_c"])
     }
 
     /// The cluster's tablespaces, which the sweep reads (the stamps do): another
