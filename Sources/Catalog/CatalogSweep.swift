@@ -36,7 +36,9 @@ import Synchronization
 /// rewrites them), large objects (rows of the application) and
 /// `pg_subscription_rel` (the progress of a subscription); of the cluster's
 /// shared catalogs, those the stamps read: `pg_tablespace`, and the rows of
-/// `pg_shdepend` and `pg_database` of this database; of the roles
+/// `pg_shdepend` of this database (not `pg_database`: no stamp reads it, and a
+/// copy of a database, `CREATE DATABASE ... TEMPLATE`, whose catalogs are the
+/// template's, would not be quiet for its own new row); of the roles
 /// (`pg_authid`, which only superusers read), the oid and name of each role
 /// this database's objects name (`pg_shdepend`) and of the bootstrap
 /// superuser, all that the stamps read of them. So a role created, a database
@@ -73,7 +75,6 @@ public struct CatalogSweep: Sendable {
     static let shared: [String: String?] = [
         "pg_tablespace": nil,
         "pg_shdepend": "x.dbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())",
-        "pg_database": "x.datname = pg_catalog.current_database()",
     ]
 
     /// The snapshot, its horizon (a 64-bit transaction id), the next
