@@ -156,7 +156,11 @@ extension Stamp {
             -- The names of the roles the state's grants and policies name.
             SELECT 'o:' || sd.classid::int8 || ':' || sd.objid::int8 || ':' || sd.objsubid || ':' || sd.deptype::text
                    || ':' || sd.refobjid::int8 || ':'
-                   || pg_catalog.encode(pg_catalog.convert_to(pg_catalog.pg_get_userbyid(sd.refobjid)::text, 'UTF8'), 'hex')
+                   -- From `pg_roles`, in the statement's snapshot: `pg_get_userbyid` reads
+                   -- the latest name (the catalog cache), which a catalog sweep's snapshot
+                   -- may not have seen (`CatalogSweep`).
+                   || pg_catalog.encode(pg_catalog.convert_to(coalesce(
+                          (SELECT r.rolname::text FROM pg_catalog.pg_roles r WHERE r.oid = sd.refobjid), ''), 'UTF8'), 'hex')
             FROM named
             JOIN pg_catalog.pg_shdepend sd
               ON sd.dbid = (SELECT db.oid FROM pg_catalog.pg_database db WHERE db.datname = pg_catalog.current_database())

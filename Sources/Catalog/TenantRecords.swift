@@ -55,11 +55,12 @@ public struct TenantRecords: Sendable {
             .map { "\($0.utf8.count):\($0)" }.joined(separator: ";"))
     }
 
-    /// The statements that create the table (each runs on its own: a role that
-    /// may not create the schema still finds a table someone made for it).
-    static let createStatements = [
-        "CREATE SCHEMA IF NOT EXISTS \(quoteIdentifier(schema))",
-        """
+    /// The statements that create the schema and each table (each runs on
+    /// its own: a role that may not create the schema still finds a table
+    /// someone made for it), by the table they make (nil: the schema).
+    static let createStatements: [(table: String?, sql: String)] = [
+        (nil, "CREATE SCHEMA IF NOT EXISTS \(quoteIdentifier(schema))"),
+        (table, """
         CREATE TABLE IF NOT EXISTS \(qualified) (
             schema_name text PRIMARY KEY,
             stamp text NOT NULL,
@@ -73,10 +74,10 @@ public struct TenantRecords: Sendable {
             applied_plan text,
             applied_at timestamptz
         )
-        """,
-        "COMMENT ON TABLE \(qualified) IS 'tenantplan: the last verified state of each tenant schema (see docs/design.md)'",
-        CatalogSweep.createStatement,
-        "COMMENT ON TABLE \(CatalogSweep.qualified) IS 'tenantplan: the record stamps of the last plan, and what the catalogs held then (see docs/design.md)'",
+        """),
+        (table, "COMMENT ON TABLE \(qualified) IS 'tenantplan: the last verified state of each tenant schema (see docs/design.md)'"),
+        (CatalogSweep.table, CatalogSweep.createStatement),
+        (CatalogSweep.table, "COMMENT ON TABLE \(CatalogSweep.qualified) IS 'tenantplan: the record stamps of the last plan, and what the catalogs held then (see docs/design.md)'"),
     ]
 
     /// Whether the records in this database may be believed (see the type's comment).
@@ -104,8 +105,15 @@ public struct TenantRecords: Sendable {
     /// trusted afterwards.
     public func prepare(on connection: Connection) -> Bool {
         if !((try? trusted(on: connection)) ?? false) || !((try? trusted(Self.sweepTable, on: connection)) ?? false) {
-            for statement in Self.createStatements {
-                try? connection.execute(statement)
+            // Only what is missing: a table that exists but may not be trusted
+            // is left as it is (and its comment unwritten, which would be a
+            // catalog change on every plan).
+            let missing = Set([Self.table, Self.sweepTable].filter { table in
+                ((try? connection.query("SELECT pg_catalog.to_regclass($1) IS NULL",
+                                        ["\(quoteIdentifier(Self.schema)).\(quoteIdentifier(table))"]).scalar) ?? nil) != "f"
+            })
+            for statement in Self.createStatements where statement.table.map(missing.contains) ?? !missing.isEmpty {
+                try? connection.execute(statement.sql)
             }
         }
         guard (try? trusted(on: connection)) ?? false else { return false }

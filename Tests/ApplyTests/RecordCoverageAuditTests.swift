@@ -334,6 +334,9 @@ import TestSupport
         /// changed, the record stamp, and whether the catalogs stayed quiet (`CatalogSweep`).
         func run(_ probe: Probe, _ id: String) throws -> (changed: Bool, recordChanged: Bool, quiet: Bool) {
             let s = "t\(id)", o = "o\(id)", r = "tp_audit_\(tag)_\(id)", t = "tp_audit_space_\(tag)_\(id)"
+            let release = ClusterTablespaces.hold((probe.outside + probe.setup + probe.after + probe.change + probe.cleanup)
+                .contains { $0.contains("{t}") || $0.uppercased().contains("TABLESPACE") })
+            defer { release() }
             func sub(_ x: String) -> String {
                 x.replacingOccurrences(of: "{s}", with: s).replacingOccurrences(of: "{o}", with: o)
                     .replacingOccurrences(of: "{r}", with: r).replacingOccurrences(of: "{t}", with: t)

@@ -341,6 +341,8 @@ import TestSupport
     ])
     func whatOnlyARecordCoversChangesTheRecordStamp(setup: [String], change: String) async throws {
         let h = try await Harness.make(prefix: "stamp_record_only")
+        let release = ClusterTablespaces.hold((setup + [change]).contains { $0.contains("TABLESPACE") })
+        defer { release() }
         let x = "tp_stamp_" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
         func named(_ sql: String) -> String { sql.replacingOccurrences(of: "{x}", with: x) }
         try h.createSharedPlans()
