@@ -355,6 +355,12 @@ import TestSupport
             let fingerprint = try h.fingerprint(s)
             let record = try #require(try Stamp.recordStamps(of: [s], on: h.connection)[s]).record
             let mark = try CatalogSweep.mark(on: h.connection)
+            // Undone whatever happens next: a system object left renamed (`"C"`)
+            // would fail every later probe. (The reads after the change may fail
+            // on it too: a statement re-planned after an invalidation reset, which
+            // other tests' DDL can cause, looks the collation up by name again;
+            // the probe then runs once more.)
+            defer { for x in probe.cleanup { try? h.connection.execute(x) } }
             if probe.global {
                 for x in probe.change { try h.connection.execute(sub(x)) }
             } else {
@@ -363,7 +369,6 @@ import TestSupport
             let changed = try h.fingerprint(s) != fingerprint
             let recordChanged = try Stamp.recordStamps(of: [s], on: h.connection)[s]?.record != record
             let quiet = try CatalogSweep.unchanged(since: mark, on: h.connection)
-            for x in probe.cleanup { try h.connection.execute(x) }
             return (changed, recordChanged, quiet)
         }
         for (i, probe) in Self.probes.enumerated() {
