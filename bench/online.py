@@ -196,7 +196,8 @@ class Load:
                 latency = parts[2]
                 end = int(parts[4]) + int(parts[5]) / 1e6
                 failed = latency in ("failed", "skipped")
-                entries.append((end, None if failed else int(latency) / 1e6, failed))
+                # Script 0 is `big`'s (see `pgbench_scripts`), the others the small tenants'.
+                entries.append((end, None if failed else int(latency) / 1e6, failed, parts[3] == "0"))
         failed = 0
         for line in text.splitlines():
             if line.startswith("number of failed transactions:"):
@@ -212,12 +213,17 @@ class Result:
         self.text = text
 
     def window(self, start, end):
-        lat = sorted(l for (e, l, failed) in self.entries if start <= e <= end + 0.5 and l is not None)
-        failed = sum(1 for (e, l, f) in self.entries if start <= e <= end + 0.5 and f)
+        inside = [(l, big) for (e, l, failed, big) in self.entries if start <= e <= end + 0.5 and l is not None]
+        lat = sorted(l for (l, _) in inside)
+        failed = sum(1 for (e, l, f, _) in self.entries if start <= e <= end + 0.5 and f)
         if not lat:
-            return {"n": 0, "max": 0.0, "p99": 0.0, "failed": failed}
+            return {"n": 0, "max": 0.0, "p99": 0.0, "failed": failed, "max_big": 0.0, "max_small": 0.0}
         p99 = lat[min(len(lat) - 1, int(round((len(lat) - 1) * 0.99)))]
-        return {"n": len(lat), "max": lat[-1], "p99": p99, "median": statistics.median(lat), "failed": failed}
+        # Where the longest wait was: on `big` (the online form) or a small tenant (one transaction).
+        max_big = max((l for (l, big) in inside if big), default=0.0)
+        max_small = max((l for (l, big) in inside if not big), default=0.0)
+        return {"n": len(lat), "max": lat[-1], "p99": p99, "median": statistics.median(lat), "failed": failed,
+                "max_big": max_big, "max_small": max_small}
 
 
 def window_seconds(args):
@@ -363,8 +369,8 @@ def main(argv):
              "transactions that ended while the change ran. tenantplan: `apply` with default flags; hand: the "
              "hand-written online SQL, each statement under a 200 ms lock_timeout retried about every second, "
              "tenant after tenant, on an identical copy in the same run.", "",
-             "| change | tenantplan ops | app max (tool / hand) | ratio | app p99 (tool / hand) | apply wall (tool / hand) | ratio | app errors (tool / hand) | lock timeouts (tool / hand) |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| change | tenantplan ops | app max (tool / hand) | ratio | app max on big / on small tenants (tool; hand) | app p99 (tool / hand) | apply wall (tool / hand) | ratio | app errors (tool / hand) | lock timeouts (tool / hand) |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for kind, tool, hand in rows:
         ratio_max = tool["app"]["max"] / hand["app"]["max"] if hand["app"]["max"] else float("nan")
         ratio_wall = tool["seconds"] / hand["seconds"] if hand["seconds"] else float("nan")
@@ -372,7 +378,10 @@ def main(argv):
         if tool["app"].get("note"):
             note += " (" + tool["app"]["note"] + ")"
         lines.append(f"| {kind}{note} | {', '.join(tool['ops'])} | {fmt(tool['app']['max'])} / {fmt(hand['app']['max'])} s "
-                     f"| {ratio_max:.2f}× | {fmt(tool['app']['p99'])} / {fmt(hand['app']['p99'])} s "
+                     f"| {ratio_max:.2f}× "
+                     f"| {fmt(tool['app'].get('max_big', 0))} / {fmt(tool['app'].get('max_small', 0))} s; "
+                     f"{fmt(hand['app'].get('max_big', 0))} / {fmt(hand['app'].get('max_small', 0))} s "
+                     f"| {fmt(tool['app']['p99'])} / {fmt(hand['app']['p99'])} s "
                      f"| {tool['seconds']:.2f} / {hand['seconds']:.2f} s | {ratio_wall:.2f}× "
                      f"| {tool['pgbench_errors'] + tool['app']['failed']} / {hand['pgbench_errors'] + hand['app']['failed']} "
                      f"| {tool['lock_timeouts']} / {hand['lock_timeouts']} |")
