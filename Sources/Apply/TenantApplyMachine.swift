@@ -52,6 +52,13 @@ struct TenantApplyMachine: Sendable {
         var from: String
         /// Fingerprint of the state the changes lead to; the stage commits only on it.
         var to: String
+        /// The stage commits as soon as its changes ran, and the read that
+        /// begins the next stage checks it: a stage that is not the last and
+        /// only adds `NOT VALID` constraints (which check no row and change
+        /// none), whose ACCESS EXCLUSIVE would otherwise last through a read of
+        /// the whole tenant while the application waits. A state other than
+        /// `to` found then fails the tenant, which stays as found.
+        var commitsFirst = false
     }
 
     /// What the `Worker` does next, then reports with the event named.
@@ -173,6 +180,9 @@ struct TenantApplyMachine: Sendable {
     private(set) var interruption = ApplyInterruption.Level.none
     /// The error that ended the last attempt or stage, if one did.
     private(set) var lastFailure: TenantResult.Failure?
+    /// A stage that committed before its state was read (`Stage.commitsFirst`),
+    /// until a read finds the tenant where a stage starts or at the end.
+    private(set) var unverified: Int?
 
     init(stages: [Stage], from: String, to: String, stamp: String?, retries: Int?, budget: Double? = nil) {
         self.stages = stages
@@ -204,6 +214,11 @@ struct TenantApplyMachine: Sendable {
                                 from: from, to: step.to))
             from = step.to
             start = end
+        }
+        for i in stages.indices.dropLast() where stages[i].transactional && !stages[i].changes.isEmpty {
+            stages[i].commitsFirst = stages[i].changes.allSatisfy {
+                $0.op == .addConstraintNotValid || $0.op == .addDomainCheckNotValid
+            }
         }
         return stages
     }
@@ -271,6 +286,11 @@ struct TenantApplyMachine: Sendable {
 
     mutating func changesRan() -> Action {
         guard case .running(let stage, let stamped) = state else { unexpected("changesRan") }
+        if stages[stage].commitsFirst {
+            unverified = stage
+            state = .committing(stage)
+            return .commit
+        }
         state = .verifying(stage, stamped: stamped)
         return .readState
     }
@@ -389,6 +409,7 @@ struct TenantApplyMachine: Sendable {
     /// took to the plan's end is `applied` (this applier did part of it).
     private mutating func opened(at fingerprint: String, stamped: Bool, next: Int?) -> Action {
         let stage: Int?
+        if fingerprint == target { unverified = nil }
         if let next {
             if fingerprint == target {
                 state = .rollingBack(.finish(.applied))
@@ -402,9 +423,18 @@ struct TenantApplyMachine: Sendable {
             stage = stages.firstIndex { $0.from == fingerprint }
         }
         guard let stage else {
+            if let committed = unverified {
+                // The stage that committed unchecked did not lead where it should.
+                let failure = Failure.verification(VerificationFailure(expected: stages[committed].to, found: fingerprint,
+                                                                       committedFirst: true))
+                lastFailure = failure.report
+                state = .done
+                return .fail(failure.report)
+            }
             state = .rollingBack(.finish(.stale))
             return .rollback
         }
+        unverified = nil
         guard stages[stage].transactional else {
             state = .runningOutside(stage)
             return .runOutside(stages[stage].changes)

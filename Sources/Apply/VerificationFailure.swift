@@ -10,8 +10,17 @@ struct VerificationFailure: UserFacingError, Equatable {
     /// The changes ran outside a transaction (`CREATE INDEX CONCURRENTLY`...):
     /// nothing could be rolled back, the tenant stays in the state found.
     var outsideTransaction = false
+    /// The changes committed before the state was read (a stage of `NOT VALID`
+    /// constraints, whose state the next stage reads): nothing could be rolled
+    /// back, the tenant stays in the state found.
+    var committedFirst = false
 
     var summary: String {
+        if committedFirst {
+            return "verification failed: after a step that commits before it is checked (NOT VALID constraints) "
+                + "the tenant's state (fingerprint \(found.prefix(12))) is not the planned state "
+                + "(\(expected.prefix(12))); it cannot be rolled back and stays as found"
+        }
         if outsideTransaction {
             return "verification failed: after a step that runs outside a transaction the tenant's state "
                 + "(fingerprint \(found.prefix(12))) is not the planned state (\(expected.prefix(12))); "
@@ -22,7 +31,7 @@ struct VerificationFailure: UserFacingError, Equatable {
     }
 
     var hint: String? {
-        outsideTransaction
+        outsideTransaction || committedFirst
             ? "plan again: the new plan takes the tenant from where it is; report this as a tenantplan bug if it repeats"
             : "plan again, and report this as a tenantplan bug if it repeats"
     }

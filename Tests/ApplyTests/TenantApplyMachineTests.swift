@@ -199,6 +199,81 @@ struct TenantApplyMachineTests {
         return Machine(changeSet: set, stamp: nil, retries: 1)
     }
 
+    static let addCheckNotValid = Change(op: .addConstraintNotValid, action: .create, object: "constraint t_c_check on t",
+                                         sql: "ALTER TABLE \"t\" ADD CONSTRAINT \"t_c_check\" CHECK (c > 0) NOT VALID")
+    static let validateCheck = Change(op: .validateConstraint, action: .change, object: "constraint t_c_check on t",
+                                      sql: "ALTER TABLE \"t\" VALIDATE CONSTRAINT \"t_c_check\"")
+
+    /// A check added online: `NOT VALID` (F → A), then validated (A → T).
+    static func notValidThenValidate(lastToo: Bool = false) -> Machine {
+        var set = changeSet([addCheckNotValid, validateCheck])
+        set.steps = [PlanFile.StepEntry(changes: 1, transactional: true, to: "A"),
+                     PlanFile.StepEntry(changes: 1, transactional: true, to: "T")]
+        return Machine(changeSet: set, stamp: "S", retries: 1)
+    }
+
+    @Test("a stage of NOT VALID constraints that is not the last commits as soon as it ran; the next stage's read checks it")
+    func notValidStageCommitsFirst() {
+        let stages = Machine.stages(of: {
+            var set = Self.changeSet([Self.addCheckNotValid, Self.validateCheck])
+            set.steps = [PlanFile.StepEntry(changes: 1, transactional: true, to: "A"),
+                         PlanFile.StepEntry(changes: 1, transactional: true, to: "T")]
+            return set
+        }())
+        #expect(stages.map(\.commitsFirst) == [true, false])
+        // Mixed with another change, or the last stage: read before COMMIT as always.
+        var mixed = Self.changeSet([Self.addCheckNotValid, Self.addColumn, Self.validateCheck])
+        mixed.steps = [PlanFile.StepEntry(changes: 2, transactional: true, to: "A"),
+                       PlanFile.StepEntry(changes: 1, transactional: true, to: "T")]
+        #expect(Machine.stages(of: mixed).map(\.commitsFirst) == [false, false])
+        var last = Self.changeSet([Self.addCheckNotValid])
+        last.steps = [PlanFile.StepEntry(changes: 1, transactional: true, to: "T")]
+        #expect(Machine.stages(of: last).map(\.commitsFirst) == [false])
+
+        var m = Self.notValidThenValidate()
+        #expect(Self.open(&m, stampMatched: true) == .run([Self.addCheckNotValid]))
+        #expect(m.changesRan() == .commit)
+        #expect(!m.committingLastStage)
+        #expect(m.committed() == .begin(stamp: nil))
+        #expect(m.begun(stampMatched: false) == .readState)
+        #expect(m.stateRead(fingerprint: "A") == .run([Self.validateCheck]))
+        #expect(m.unverified == nil)
+        #expect(m.changesRan() == .readState)
+        #expect(m.stateRead(fingerprint: "T") == .commit)
+        #expect(m.committingLastStage)
+        #expect(m.committed() == .finish(.applied))
+    }
+
+    @Test("a NOT VALID stage that committed and led elsewhere fails the tenant, which stays as found")
+    func notValidStageLedElsewhere() {
+        var m = Self.notValidThenValidate()
+        #expect(Self.open(&m, stampMatched: true) == .run([Self.addCheckNotValid]))
+        #expect(m.changesRan() == .commit)
+        #expect(m.committed() == .begin(stamp: nil))
+        #expect(m.begun(stampMatched: false) == .readState)
+        let failure = TenantResult.Failure(sqlState: "", message: VerificationFailure(
+            expected: "A", found: "X", committedFirst: true).description)
+        #expect(m.stateRead(fingerprint: "X") == .fail(failure))
+        #expect(failure.message.contains("stays as found"))
+        // Another applier took it to the end meanwhile: applied.
+        var done = Self.notValidThenValidate()
+        #expect(Self.open(&done, stampMatched: true) == .run([Self.addCheckNotValid]))
+        #expect(done.changesRan() == .commit)
+        #expect(done.committed() == .begin(stamp: nil))
+        #expect(done.begun(stampMatched: false) == .readState)
+        #expect(done.stateRead(fingerprint: "T") == .rollback)
+        #expect(done.rolledBack() == .finish(.applied))
+        // The connection lost at COMMIT: the retry finds the tenant where it started, and goes on.
+        var lost = Self.notValidThenValidate()
+        #expect(Self.open(&lost, stampMatched: true) == .run([Self.addCheckNotValid]))
+        #expect(lost.changesRan() == .commit)
+        #expect(lost.errorCaught(Self.serverError("08006", connectionLost: true)) == .retry(reconnect: true))
+        #expect(lost.start() == .connect)
+        #expect(lost.connected() == .begin(stamp: "S"))
+        #expect(lost.begun(stampMatched: false) == .readState)
+        #expect(lost.stateRead(fingerprint: "F") == .run([Self.addCheckNotValid]))
+    }
+
     @Test("a step outside a transaction runs after the transaction before it commits, and is verified")
     func outsideStep() {
         var m = Self.online()
