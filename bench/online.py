@@ -234,7 +234,7 @@ def run_tool(args, kind, db, flags=(), reader=0.0):
     d = os.path.join(args.work, f"{db}")
     write_inputs(d, kind, args.small)
     env = dict(os.environ, PGDATABASE=db)
-    subprocess.run([args.tp, "plan", "--out", "plan.json"], cwd=d, env=env, check=True, capture_output=True)
+    subprocess.run([args.tp, "plan", "--out", "plan.json", *threshold_flags(args)], cwd=d, env=env, check=True, capture_output=True)
     plan = json.load(open(os.path.join(d, "plan.json")))
     ops = sorted({c["op"] for s in plan["change_sets"] for c in s["changes"]})
     load = Load(args, db, os.path.join(d, "load"), window_seconds(args) + reader)
@@ -311,6 +311,11 @@ def run_hand(args, kind, db):
             "lock_timeouts": retries}
 
 
+def threshold_flags(args):
+    """`--online-threshold` for the plans of the change kinds, when given."""
+    return ["--online-threshold", args.online_threshold] if args.online_threshold else []
+
+
 def fmt(x):
     return f"{x:.3f}"
 
@@ -327,6 +332,7 @@ def main(argv):
     p.add_argument("--clients", type=int, default=8)
     p.add_argument("--rate", type=int, default=150)
     p.add_argument("--reader", type=float, default=10)
+    p.add_argument("--online-threshold", default=None)
     p.add_argument("--kinds", default="add_index,add_unique,add_volatile_column,add_fk,add_check,set_not_null,int_to_bigint")
     p.add_argument("--out", required=True)
     p.add_argument("--command-line", default="")
@@ -366,7 +372,8 @@ def main(argv):
              f"({SMALL_ROWS:,} rows), {ACCOUNTS:,} accounts each; pgbench load of {args.clients} clients at "
              f"{args.rate} transactions/s (half on `big`): update an account, insert an item, update and read "
              "another. Latencies are pgbench's per-transaction latencies (from the scheduled start) of the "
-             "transactions that ended while the change ran. tenantplan: `apply` with default flags; hand: the "
+             "transactions that ended while the change ran. tenantplan: `apply` with default flags"
+             + (f" (`plan --online-threshold {args.online_threshold}`)" if args.online_threshold else "") + "; hand: the "
              "hand-written online SQL, each statement under a 200 ms lock_timeout retried about every second, "
              "tenant after tenant, on an identical copy in the same run.", "",
              "| change | tenantplan ops | app max (tool / hand) | ratio | app max on big / on small tenants (tool; hand) | app p99 (tool / hand) | apply wall (tool / hand) | ratio | app errors (tool / hand) | lock timeouts (tool / hand) |",

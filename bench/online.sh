@@ -2,6 +2,7 @@
 # Online-apply benchmark (run by hand; not part of the test suite).
 #
 #   bench/online.sh [--rows N] [--small-tenants K] [--clients C] [--rate R] [--reader SECONDS] [--kinds k1,k2,...]
+#                   [--online-threshold SIZE]   (passed to tenantplan plan; default: the tool's)
 #
 # Defaults: N=200000 (issue 11 measured 2000000), K=7, C=8, R=150, reader 10 s, every kind
 # (add_index, add_unique, add_volatile_column, add_fk, add_check, set_not_null, int_to_bigint).
@@ -20,6 +21,7 @@ CLIENTS=8
 RATE=150
 READER=10
 KINDS="add_index,add_unique,add_volatile_column,add_fk,add_check,set_not_null,int_to_bigint"
+THRESHOLD=""
 COMMAND_LINE="bench/online.sh $*"
 
 usage() { sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
@@ -32,6 +34,7 @@ while [[ $# -gt 0 ]]; do
         --rate) RATE="${2:?--rate needs a value}"; shift 2 ;;
         --reader) READER="${2:?--reader needs a value}"; shift 2 ;;
         --kinds) KINDS="${2:?--kinds needs a value}"; shift 2 ;;
+        --online-threshold) THRESHOLD="${2:?--online-threshold needs a value}"; shift 2 ;;
         -h|--help) usage ;;
         *) echo "online: unknown argument: $1" >&2; usage ;;
     esac
@@ -88,5 +91,5 @@ log "cluster at $PGHOST (deadlock_timeout $(psql -X -At -d postgres -c 'SHOW dea
 chmod +x "$BENCH/online.py"
 python3 "$BENCH/online.py" run --tp "$WORK/bin/tenantplan" --pgbench "$PGBENCH" --work "$WORK" \
     --rows "$ROWS" --small "$SMALL" --clients "$CLIENTS" --rate "$RATE" --reader "$READER" \
-    --kinds "$KINDS" --out "$REPORT" --command-line "$COMMAND_LINE"
+    --kinds "$KINDS" --out "$REPORT" --command-line "$COMMAND_LINE" ${THRESHOLD:+--online-threshold "$THRESHOLD"}
 log "wrote $REPORT"
