@@ -317,7 +317,7 @@ public struct CatalogSweep: Sendable {
     /// in one snapshot and kept as the new sweep. Reads run in at most `parts`
     /// parts at once, one for each `perPart` schemas at least: `connection`
     /// reads the first, and the others open their own.
-    public func recordStamps(of schemas: [String], parts: Int, perPart: Int = 256, on connection: Connection,
+    public func recordStamps(of schemas: [String], parts: Int, perPart: Int = schemasPerPart, on connection: Connection,
                              connect: @escaping @Sendable () throws -> Connection) throws
         -> (stamps: [String: Stamp.RecordStamp], outcome: Outcome)
     {
@@ -358,10 +358,7 @@ public struct CatalogSweep: Sendable {
                 outcome = .swept
             }
             if !wanted.isEmpty {
-                let size = (wanted.count + readers.count - 1) / readers.count
-                let chunks = stride(from: 0, to: wanted.count, by: size).map {
-                    Array(wanted[$0..<min(wanted.count, $0 + size)])
-                }
+                let chunks = Self.chunks(wanted, into: readers.count)
                 for part in try Self.inParts(chunks.count, { i in try Stamp.recordStamps(of: chunks[i], on: readers[i]) }) {
                     stamps.merge(part) { a, _ in a }
                 }
@@ -378,8 +375,18 @@ public struct CatalogSweep: Sendable {
         return (stamps, outcome)
     }
 
+    /// Fewer schemas than this a part: a connection of its own costs more than it saves.
+    public static let schemasPerPart = 256
+
+    /// `items` in at most `parts` runs of about equal length, in order.
+    public static func chunks(_ items: [String], into parts: Int) -> [[String]] {
+        guard !items.isEmpty else { return [] }
+        let size = (items.count + max(1, parts) - 1) / max(1, parts)
+        return stride(from: 0, to: items.count, by: size).map { Array(items[$0..<min(items.count, $0 + size)]) }
+    }
+
     /// Runs `body` for 0..<count at once; the first error is thrown.
-    static func inParts<T: Sendable>(_ count: Int, _ body: @Sendable (Int) throws -> T) throws -> [T] {
+    public static func inParts<T: Sendable>(_ count: Int, _ body: @Sendable (Int) throws -> T) throws -> [T] {
         guard count > 1 else { return try (0..<count).map(body) }
         let results = Mutex<[Int: T]>([:])
         let failure = Mutex<(any Error)?>(nil)

@@ -65,8 +65,7 @@ extension Planner {
         if tenants.count >= sweepFrom, !connection.inTransaction, records.sweepTrusted(on: connection),
            let swept = try? CatalogSweep(records: records).recordStamps(of: tenants, parts: workers, on: connection,
                                                                       connect: connect) {
-            if case .quiet = swept.outcome { return (swept.stamps, true) }
-            return (swept.stamps, false)
+            return (swept.stamps, swept.outcome != .swept)
         }
         return (try recordStamps(of: tenants, on: connection, connect: connect), false)
     }
@@ -75,25 +74,18 @@ extension Planner {
     /// (`connection` reads the first; the others open their own).
     func recordStamps(of tenants: [String], on connection: Connection,
                       connect: @escaping @Sendable () throws -> Connection) throws -> [String: Stamp.RecordStamp] {
-        let parts = max(1, min(workers, tenants.count / 256))
-        guard parts > 1 else { return try Stamp.recordStamps(of: tenants, on: connection) }
-        let size = (tenants.count + parts - 1) / parts
-        let chunks = stride(from: 0, to: tenants.count, by: size).map { Array(tenants[$0..<min(tenants.count, $0 + size)]) }
-        let found = Mutex<[String: Stamp.RecordStamp]>([:])
-        let failure = Mutex<(any Error)?>(nil)
+        let chunks = CatalogSweep.chunks(tenants, into: max(1, min(workers, tenants.count / CatalogSweep.schemasPerPart)))
+        guard chunks.count > 1 else { return try Stamp.recordStamps(of: tenants, on: connection) }
         nonisolated(unsafe) let first = connection
-        DispatchQueue.concurrentPerform(iterations: chunks.count) { i in
-            do {
-                let own = i == 0 ? nil : try connect()
-                defer { own?.close() }
-                let stamps = try Stamp.recordStamps(of: chunks[i], on: own ?? first)
-                found.withLock { $0.merge(stamps) { a, _ in a } }
-            } catch {
-                failure.withLock { $0 = error }
-            }
+        var stamps: [String: Stamp.RecordStamp] = [:]
+        for part in try CatalogSweep.inParts(chunks.count, { i in
+            let own = i == 0 ? nil : try connect()
+            defer { own?.close() }
+            return try Stamp.recordStamps(of: chunks[i], on: own ?? first)
+        }) {
+            stamps.merge(part) { a, _ in a }
         }
-        if let error = failure.withLock({ $0 }) { throw error }
-        return found.withLock { $0 }
+        return stamps
     }
 
     /// What a record must have been written under to be read: this build, the
