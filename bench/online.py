@@ -14,8 +14,10 @@ with the old ones (--lock-timeout 5s --retries 3).
     online.py run --tp BIN --pgbench BIN --work DIR --rows N --small K
                   --clients C --rate R --reader S --kinds k1,k2,... --out FILE --command-line TEXT
 """
+import calendar
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -168,6 +170,7 @@ class Load:
 
     def __init__(self, args, db, directory, seconds):
         self.directory = directory
+        self.args_log = args.server_log
         os.makedirs(directory, exist_ok=True)
         for name in os.listdir(directory):
             if name.startswith("txlog"):
@@ -178,7 +181,10 @@ class Load:
             argv += ["-f", s]
         argv.append(db)
         self.out = open(os.path.join(directory, "pgbench.out"), "w")
-        self.proc = subprocess.Popen(argv, stdout=self.out, stderr=subprocess.STDOUT, text=True)
+        self.log_offset = server_log_size(args)
+        # The application's sessions log each lock wait past 1 ms and its end (see `lock_waits`).
+        env = dict(os.environ, PGAPPNAME=APP_NAME, PGOPTIONS="-c deadlock_timeout=1ms -c log_lock_waits=on")
+        self.proc = subprocess.Popen(argv, stdout=self.out, stderr=subprocess.STDOUT, text=True, env=env)
         self.started = time.time()
 
     def finish(self):
@@ -203,31 +209,79 @@ class Load:
             if line.startswith("number of failed transactions:"):
                 failed = int(line.split(":")[1].split()[0])
         aborted = "aborted" in text
-        return Result(entries, failed + (1 if aborted or rc not in (0,) else 0), text)
+        return Result(entries, failed + (1 if aborted or rc not in (0,) else 0), text,
+                      lock_waits(self.args_log, self.log_offset))
+
+
+APP_NAME = "online-bench-app"
+LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) UTC \[(\d+)\] ([^:]*): LOG:  process \d+ "
+                      r"(acquired|still waiting for) (\S+) on (.*?) after ([\d.]+) ms")
+
+
+def server_log_size(args):
+    try:
+        return os.path.getsize(args.server_log) if args.server_log else 0
+    except OSError:
+        return 0
+
+
+def lock_waits(path, offset):
+    """The application's lock waits logged since `offset`: (end time, seconds, what), from
+    `log_lock_waits` with the application's own deadlock_timeout of 1 ms. A wait that never
+    ended in `acquired` (the session was cancelled or failed) counts up to its last report."""
+    if not path:
+        return None
+    waits, open_ = [], {}
+    with open(path, errors="replace") as f:
+        f.seek(offset)
+        for line in f:
+            m = LOG_LINE.match(line)
+            if not m or m.group(3) != APP_NAME:
+                continue
+            stamp = calendar.timegm(time.strptime(m.group(1).split(".")[0], "%Y-%m-%d %H:%M:%S"))
+            stamp += float("0." + m.group(1).split(".")[1])
+            pid, seconds = m.group(2), float(m.group(7)) / 1000
+            if m.group(4) == "acquired":
+                open_.pop(pid, None)
+                waits.append((stamp, seconds, f"{m.group(5)} on {m.group(6)}"))
+            else:
+                open_[pid] = (stamp, seconds, f"{m.group(5)} on {m.group(6)} (never acquired)")
+    return waits + list(open_.values())
 
 
 class Result:
-    def __init__(self, entries, errors, text):
+    def __init__(self, entries, errors, text, waits=None):
         self.entries = entries
         self.errors = errors
         self.text = text
+        self.waits = waits
 
     def window(self, start, end):
         inside = [(l, big) for (e, l, failed, big) in self.entries if start <= e <= end + 0.5 and l is not None]
         lat = sorted(l for (l, _) in inside)
         failed = sum(1 for (e, l, f, _) in self.entries if start <= e <= end + 0.5 and f)
         if not lat:
-            return {"n": 0, "max": 0.0, "p99": 0.0, "failed": failed, "max_big": 0.0, "max_small": 0.0}
+            return {"n": 0, "max": 0.0, "p99": 0.0, "failed": failed, "max_big": 0.0, "max_small": 0.0,
+                    "lock_wait_max": 0.0, "lock_waits": 0}
         p99 = lat[min(len(lat) - 1, int(round((len(lat) - 1) * 0.99)))]
         # Where the longest wait was: on `big` (the online form) or a small tenant (one transaction).
         max_big = max((l for (l, big) in inside if big), default=0.0)
         max_small = max((l for (l, big) in inside if not big), default=0.0)
-        return {"n": len(lat), "max": lat[-1], "p99": p99, "median": statistics.median(lat), "failed": failed,
-                "max_big": max_big, "max_small": max_small}
+        stats = {"n": len(lat), "max": lat[-1], "p99": p99, "median": statistics.median(lat), "failed": failed,
+                 "max_big": max_big, "max_small": max_small}
+        if self.waits is not None:
+            # Lock waits that ended in the window, or began in it (a wait reported at its end).
+            inside_waits = [(s, w, what) for (s, w, what) in self.waits if start <= s <= end + 0.5]
+            longest = max(inside_waits, key=lambda x: x[1], default=(0, 0.0, ""))
+            stats["lock_wait_max"] = longest[1]
+            stats["lock_wait_what"] = longest[2]
+            stats["lock_waits"] = len(inside_waits)
+        return stats
 
 
 def window_seconds(args):
-    return 4 + 10 + args.rows / 40000
+    """How long the load runs: room for the slowest kinds (a rewrite, a backfill), unless `--window`."""
+    return args.window or 4 + 10 + args.rows / 40000
 
 
 def run_tool(args, kind, db, flags=(), reader=0.0):
@@ -252,7 +306,8 @@ def run_tool(args, kind, db, flags=(), reader=0.0):
         reader_thread.start()
         time.sleep(0.5)
     start = time.time()
-    applied = subprocess.run([args.tp, "apply", "plan.json", "--format", "json", *flags], cwd=d, env=env,
+    apply_env = dict(env, PGOPTIONS="-c log_min_duration_statement=0") if args.log_tool_statements else env
+    applied = subprocess.run([args.tp, "apply", "plan.json", "--format", "json", *flags], cwd=d, env=apply_env,
                              capture_output=True, text=True)
     end = time.time()
     reader_end = None
@@ -316,6 +371,28 @@ def threshold_flags(args):
     return ["--online-threshold", args.online_threshold] if args.online_threshold else []
 
 
+def median_run(runs):
+    """A run whose figures are the medians of `runs`' (a few milliseconds move from run to run)."""
+    def med(values):
+        return statistics.median(values) if values else 0.0
+    app = {key: med([r["app"].get(key, 0.0) for r in runs])
+           for key in ("max", "p99", "max_big", "max_small", "lock_wait_max", "lock_waits", "failed")}
+    if any("lock_wait_max" not in r["app"] for r in runs):
+        del app["lock_wait_max"]
+    merged = dict(runs[0], app=app, seconds=med([r["seconds"] for r in runs]),
+                  lock_timeouts=med([r["lock_timeouts"] for r in runs]),
+                  pgbench_errors=sum(r["pgbench_errors"] for r in runs), ok=all(r.get("ok", True) for r in runs))
+    merged["app"]["failed"] = sum(r["app"]["failed"] for r in runs)
+    return merged
+
+
+def waits(stats):
+    """The longest lock wait the application's sessions logged, and how many waits past 1 ms."""
+    if "lock_wait_max" not in stats:
+        return "n/a"
+    return f"{stats['lock_wait_max']:.3f} s ({stats['lock_waits']:g})"
+
+
 def fmt(x):
     return f"{x:.3f}"
 
@@ -336,6 +413,12 @@ def main(argv):
     p.add_argument("--kinds", default="add_index,add_unique,add_volatile_column,add_fk,add_check,set_not_null,int_to_bigint")
     p.add_argument("--out", required=True)
     p.add_argument("--command-line", default="")
+    p.add_argument("--server-log", default=None)
+    p.add_argument("--repeat", type=int, default=1)
+    p.add_argument("--window", type=float, default=0)
+    # Diagnostics: the server logs every statement of `apply` with its duration.
+    p.add_argument("--log-tool-statements", action="store_true")
+    p.add_argument("--apply-flags", default="")
     args = p.parse_args(argv)
 
     def log(msg):
@@ -344,22 +427,30 @@ def main(argv):
     log(f"base fleet: big with {args.rows} rows, {args.small} small tenants")
     build_base(args)
     rows = []
+    apply_flags = args.apply_flags.split()
     for kind in args.kinds.split(","):
-        copy_db(f"{kind}_tool")
-        copy_db(f"{kind}_hand")
-        log(f"{kind}: tenantplan apply under load")
-        tool = run_tool(args, kind, f"{kind}_tool")
-        log(f"  {fmt(tool['seconds'])} s, app max {fmt(tool['app']['max'])} s, ops {tool['ops']}, ok {tool['ok']}")
-        log(f"{kind}: hand-written online SQL under load")
-        hand = run_hand(args, kind, f"{kind}_hand")
-        log(f"  {fmt(hand['seconds'])} s, app max {fmt(hand['app']['max'])} s")
-        rows.append((kind, tool, hand))
-        psql("postgres", f"DROP DATABASE {kind}_tool")
-        psql("postgres", f"DROP DATABASE {kind}_hand")
+        runs = []
+        for run in range(1, args.repeat + 1):
+            label = kind if args.repeat == 1 else f"{kind} #{run}"
+            copy_db(f"{kind}_tool")
+            copy_db(f"{kind}_hand")
+            log(f"{label}: tenantplan apply under load")
+            tool = run_tool(args, kind, f"{kind}_tool", apply_flags)
+            log(f"  {fmt(tool['seconds'])} s, app max {fmt(tool['app']['max'])} s, ops {tool['ops']}, ok {tool['ok']}")
+            log(f"{label}: hand-written online SQL under load")
+            hand = run_hand(args, kind, f"{kind}_hand")
+            log(f"  {fmt(hand['seconds'])} s, app max {fmt(hand['app']['max'])} s")
+            rows.append((label, tool, hand))
+            runs.append((tool, hand))
+            psql("postgres", f"DROP DATABASE {kind}_tool")
+            psql("postgres", f"DROP DATABASE {kind}_hand")
+        if args.repeat > 1:
+            rows.append((f"**{kind}, median of {args.repeat}**", median_run([t for t, _ in runs]),
+                         median_run([h for _, h in runs])))
 
     readers = []
     for label, flags in (("default flags", ()), ("--lock-timeout 5s --retries 3 (the old defaults)",
-                                                   ("--lock-timeout", "5s", "--retries", "3"))):
+                                                   ("--lock-timeout", "5s", "--retries", "3"))) if args.reader else ():
         copy_db("reader")
         log(f"long reader ({args.reader} s) with {label}")
         r = run_tool(args, "add_column", "reader", flags, reader=args.reader)
@@ -372,12 +463,14 @@ def main(argv):
              f"({SMALL_ROWS:,} rows), {ACCOUNTS:,} accounts each; pgbench load of {args.clients} clients at "
              f"{args.rate} transactions/s (half on `big`): update an account, insert an item, update and read "
              "another. Latencies are pgbench's per-transaction latencies (from the scheduled start) of the "
-             "transactions that ended while the change ran. tenantplan: `apply` with default flags"
+             "transactions that ended while the change ran. The application's longest lock wait is what its "
+             "sessions logged (`log_lock_waits` with their own `deadlock_timeout` of 1 ms; the count is of waits past "
+             "1 ms). tenantplan: `apply` with " + (f"`{args.apply_flags}`" if args.apply_flags else "default flags")
              + (f" (`plan --online-threshold {args.online_threshold}`)" if args.online_threshold else "") + "; hand: the "
              "hand-written online SQL, each statement under a 200 ms lock_timeout retried about every second, "
              "tenant after tenant, on an identical copy in the same run.", "",
-             "| change | tenantplan ops | app max (tool / hand) | ratio | app max on big / on small tenants (tool; hand) | app p99 (tool / hand) | apply wall (tool / hand) | ratio | app errors (tool / hand) | lock timeouts (tool / hand) |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| change | tenantplan ops | app max (tool / hand) | ratio | app max on big / on small tenants (tool; hand) | app p99 (tool / hand) | app's longest lock wait (tool / hand) | apply wall (tool / hand) | ratio | app errors (tool / hand) | lock timeouts (tool / hand) |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for kind, tool, hand in rows:
         ratio_max = tool["app"]["max"] / hand["app"]["max"] if hand["app"]["max"] else float("nan")
         ratio_wall = tool["seconds"] / hand["seconds"] if hand["seconds"] else float("nan")
@@ -389,17 +482,18 @@ def main(argv):
                      f"| {fmt(tool['app'].get('max_big', 0))} / {fmt(tool['app'].get('max_small', 0))} s; "
                      f"{fmt(hand['app'].get('max_big', 0))} / {fmt(hand['app'].get('max_small', 0))} s "
                      f"| {fmt(tool['app']['p99'])} / {fmt(hand['app']['p99'])} s "
+                     f"| {waits(tool['app'])} / {waits(hand['app'])} "
                      f"| {tool['seconds']:.2f} / {hand['seconds']:.2f} s | {ratio_wall:.2f}× "
                      f"| {tool['pgbench_errors'] + tool['app']['failed']} / {hand['pgbench_errors'] + hand['app']['failed']} "
-                     f"| {tool['lock_timeouts']} / {hand['lock_timeouts']} |")
-    lines += ["", f"Long reader: a session keeps a transaction open on big.items for {args.reader:g} s; 0.5 s later "
+                     f"| {tool['lock_timeouts']:g} / {hand['lock_timeouts']:g} |")
+    lines += [] if not readers else ["", f"Long reader: a session keeps a transaction open on big.items for {args.reader:g} s; 0.5 s later "
               "`apply` adds a nullable column to `items` (an instant change). Latencies of the transactions that "
               "ended from the reader's start to the apply's end.", "",
-              "| apply flags | app max | app p99 | apply ended after the reader | lock timeouts | app errors |",
-              "|---|---:|---:|---:|---:|---:|"]
+              "| apply flags | app max | app p99 | app's longest lock wait | apply ended after the reader | lock timeouts | app errors |",
+              "|---|---:|---:|---:|---:|---:|---:|"]
     for label, r in readers:
         lines.append(f"| {label}{'' if r['ok'] else ' (apply failed)'} | {fmt(r['app']['max'])} s | {fmt(r['app']['p99'])} s "
-                     f"| {r['end'] - r['reader_end']:+.2f} s | {r['lock_timeouts']} | {r['pgbench_errors'] + r['app']['failed']} |")
+                     f"| {waits(r['app'])} | {r['end'] - r['reader_end']:+.2f} s | {r['lock_timeouts']} | {r['pgbench_errors'] + r['app']['failed']} |")
     text = "\n".join(lines) + "\n"
     with open(args.out, "w") as f:
         f.write(text)

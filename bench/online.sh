@@ -3,8 +3,12 @@
 #
 #   bench/online.sh [--rows N] [--small-tenants K] [--clients C] [--rate R] [--reader SECONDS] [--kinds k1,k2,...]
 #                   [--online-threshold SIZE]   (passed to tenantplan plan; default: the tool's)
+#                   [--repeat N]                (each kind N times, with a row of medians)
+#                   [--apply-flags "FLAGS"]     (passed to tenantplan apply for the change kinds)
+#                   [--log-tool-statements]     (the server logs apply's statements with durations)
+#                   [--window SECONDS]          (how long each run's load lasts; default: room for the slowest kinds)
 #
-# Defaults: N=200000 (issue 11 measured 2000000), K=7, C=8, R=150, reader 10 s, every kind
+# Defaults: N=200000 (issue 11 measured 2000000), K=7, C=8, R=150, reader 10 s (0: none), every kind
 # (add_index, add_unique, add_volatile_column, add_fk, add_check, set_not_null, int_to_bigint).
 # Builds tenantplan in release mode into .build-bench, starts a throwaway PostgreSQL cluster
 # (scripts/pg-cluster.sh), builds a fleet (tenant `big` with N rows, K small tenants) and, for
@@ -22,9 +26,12 @@ RATE=150
 READER=10
 KINDS="add_index,add_unique,add_volatile_column,add_fk,add_check,set_not_null,int_to_bigint"
 THRESHOLD=""
+REPEAT=1
+EXTRA=()
+APPLY_FLAGS=""
 COMMAND_LINE="bench/online.sh $*"
 
-usage() { sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -35,11 +42,15 @@ while [[ $# -gt 0 ]]; do
         --reader) READER="${2:?--reader needs a value}"; shift 2 ;;
         --kinds) KINDS="${2:?--kinds needs a value}"; shift 2 ;;
         --online-threshold) THRESHOLD="${2:?--online-threshold needs a value}"; shift 2 ;;
+        --repeat) REPEAT="${2:?--repeat needs a value}"; shift 2 ;;
+        --apply-flags) APPLY_FLAGS="${2?--apply-flags needs a value}"; shift 2 ;;
+        --log-tool-statements) EXTRA+=(--log-tool-statements); shift ;;
+        --window) EXTRA+=(--window "${2:?--window needs a value}"); shift 2 ;;
         -h|--help) usage ;;
         *) echo "online: unknown argument: $1" >&2; usage ;;
     esac
 done
-for value in "$ROWS" "$SMALL" "$CLIENTS" "$RATE" "$READER"; do
+for value in "$ROWS" "$SMALL" "$CLIENTS" "$RATE" "$READER" "$REPEAT"; do
     [[ "$value" =~ ^[0-9]+$ ]] || { echo "online: counts must be whole numbers, got '$value'" >&2; exit 2; }
 done
 [[ "$ROWS" -ge 1000 ]] || { echo "online: --rows must be at least 1000" >&2; exit 2; }
@@ -85,11 +96,13 @@ rmdir "$CLUSTER"
 trap '"$ROOT/scripts/pg-cluster.sh" stop "$CLUSTER" >/dev/null 2>&1 || true' EXIT
 eval "$("$ROOT/scripts/pg-cluster.sh" start "$CLUSTER" --owner-pid $$)"
 # Room for the load, the applier and the hand-written SQL; a heavier WAL budget for big rewrites.
-psql -X -q -d postgres -c "ALTER SYSTEM SET max_wal_size = '4GB'" -c "SELECT pg_reload_conf()" >/dev/null
+psql -X -q -d postgres -c "ALTER SYSTEM SET max_wal_size = '4GB'" \
+    -c "ALTER SYSTEM SET log_line_prefix = '%m [%p] %a: '" -c "SELECT pg_reload_conf()" >/dev/null
 log "cluster at $PGHOST (deadlock_timeout $(psql -X -At -d postgres -c 'SHOW deadlock_timeout'))"
 
 chmod +x "$BENCH/online.py"
 python3 "$BENCH/online.py" run --tp "$WORK/bin/tenantplan" --pgbench "$PGBENCH" --work "$WORK" \
     --rows "$ROWS" --small "$SMALL" --clients "$CLIENTS" --rate "$RATE" --reader "$READER" \
-    --kinds "$KINDS" --out "$REPORT" --command-line "$COMMAND_LINE" ${THRESHOLD:+--online-threshold "$THRESHOLD"}
+    --kinds "$KINDS" --out "$REPORT" --server-log "$CLUSTER/postgres.log" --command-line "$COMMAND_LINE" \
+    --repeat "$REPEAT" --apply-flags "$APPLY_FLAGS" ${EXTRA[@]+"${EXTRA[@]}"} ${THRESHOLD:+--online-threshold "$THRESHOLD"}
 log "wrote $REPORT"

@@ -33,6 +33,8 @@ final class RunWatcher: Sendable {
     /// Set by `finish`; `abandoned` when it stopped waiting for the thread.
     private let stopped = Mutex((stop: false, abandoned: false))
     private let done = DispatchSemaphore(value: 0)
+    /// Signalled by `finish`: the watcher's 20 ms tick ends at once, not after the run.
+    private let wake = DispatchSemaphore(value: 0)
 
     init(_ settings: Settings, board: ActivityBoard, interruption: ApplyInterruption) {
         self.settings = settings
@@ -58,6 +60,7 @@ final class RunWatcher: Sendable {
     /// back (the thread then ends on its own, reporting nothing more).
     func finish() {
         stopped.withLock { $0.stop = true }
+        wake.signal()
         if done.wait(timeout: .now() + 5) == .timedOut { stopped.withLock { $0.abandoned = true } }
     }
 
@@ -72,7 +75,7 @@ final class RunWatcher: Sendable {
         defer { for session in sessions.values { session.close() } }
 
         while !stopped.withLock({ $0.stop }) {
-            Thread.sleep(forTimeInterval: 0.02)
+            if wake.wait(timeout: .now() + 0.02) == .success { break }
             let now = Date()
             if interruption.level == .cancelling && now.timeIntervalSince(lastCancel) >= 0.25 {
                 board.cancelStatements()

@@ -38,7 +38,7 @@ struct ApplyCommand: ParsableCommand {
     @Argument(help: "The plan file written by `tenantplan plan`.", completion: .planFile)
     var plan: String
 
-    @Option(name: .long, help: "Connections per database (default 4, never more than the server has free).")
+    @Option(name: .long, help: "Connections per database (default 4, but no more than one per 4 of its tenants, and at least 2; never more than the server has free).")
     var parallel: Int?
 
     @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("Longest wait for any one lock, as PostgreSQL duration text (default 200ms, lowered below the server's deadlock_timeout).", valueName: "duration"))

@@ -117,6 +117,23 @@ import Testing
         #expect(slots.take { true })
     }
 
+    @Test func defaultWorkersAreOnePerFourTenantsButTwoAtLeast() {
+        let defaults = ApplyOptions()
+        #expect(defaults.workers(parallelism: 4, tenants: 1) == 1)
+        #expect(defaults.workers(parallelism: 4, tenants: 2) == 2)
+        #expect(defaults.workers(parallelism: 4, tenants: 3) == 2)
+        #expect(defaults.workers(parallelism: 4, tenants: 8) == 2)
+        #expect(defaults.workers(parallelism: 4, tenants: 9) == 3)
+        #expect(defaults.workers(parallelism: 4, tenants: 1_000) == 4)
+        // The server's free connections bound it still.
+        #expect(defaults.workers(parallelism: 1, tenants: 8) == 1)
+        // Asked for: as many as asked, never more than the tenants.
+        let asked = ApplyOptions(parallel: 4)
+        #expect(asked.workers(parallelism: 4, tenants: 8) == 4)
+        #expect(asked.workers(parallelism: 4, tenants: 3) == 3)
+        #expect(asked.workers(parallelism: 2, tenants: 8) == 2)
+    }
+
     // MARK: Retries within the budget
 
     @Test func lockTimeoutsAreRetriedWhileTheBudgetLastsWithoutACount() {
