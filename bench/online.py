@@ -201,7 +201,8 @@ class Load:
                     continue
                 latency = parts[2]
                 end = int(parts[4]) + int(parts[5]) / 1e6
-                failed = latency in ("failed", "skipped")
+                # "failed", "skipped", or with --failures-detailed the kind: "serialization", "deadlock".
+                failed = not latency.isdigit()
                 # Script 0 is `big`'s (see `pgbench_scripts`), the others the small tenants'.
                 entries.append((end, None if failed else int(latency) / 1e6, failed, parts[3] == "0"))
         failed = 0

@@ -85,10 +85,14 @@ public struct CatalogSweep: Sendable {
                pg_catalog.txid_snapshot_xmin(pg_catalog.txid_current_snapshot())::text,
                pg_catalog.txid_snapshot_xmax(pg_catalog.txid_current_snapshot())::text,
                (SELECT pg_catalog.string_agg(c.relname || ':' || c.relpages, ',' ORDER BY c.relname)
-                FROM pg_catalog.pg_class c
-                WHERE c.relnamespace = 'pg_catalog'::pg_catalog.regnamespace AND c.relkind = 'r'
-                  AND c.relname <> ALL ($1::text[]) AND (NOT c.relisshared OR c.relname = ANY ($2::text[]))
-                  AND pg_catalog.has_table_privilege(c.oid, 'SELECT')),
+                -- The privilege is checked on the catalogs alone (OFFSET 0 keeps the filter
+                -- inside): the planner would check it first, on every row of pg_class (a
+                -- cache look-up each: 105 ms with 300 bench tenants' 37,000 relations).
+                FROM (SELECT c.oid, c.relname, c.relpages FROM pg_catalog.pg_class c
+                      WHERE c.relnamespace = 'pg_catalog'::pg_catalog.regnamespace AND c.relkind = 'r'
+                        AND c.relname <> ALL ($1::text[]) AND (NOT c.relisshared OR c.relname = ANY ($2::text[]))
+                      OFFSET 0) c
+                WHERE pg_catalog.has_table_privilege(c.oid, 'SELECT')),
                (SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(coalesce(pg_catalog.string_agg(
                            r.oid::int8 || ':' || pg_catalog.encode(pg_catalog.convert_to(r.rolname::text, 'UTF8'), 'hex'),
                            ',' ORDER BY r.oid), ''), 'UTF8')), 'hex')
