@@ -107,12 +107,15 @@ struct Worker: Sendable {
                     }
                     action = machine.connected()
                 case .begin(let stamp):
-                    // On a connection that has not read a tenant yet, the stamp is not compared:
-                    // the read that prepares the connection's statements (see `.run`) follows
-                    // anyway, and the stamp's own statement would be planned for nothing (15-18
-                    // of a fresh connection's 60 ms of the server's planning, in bench/online.sh
-                    // with --log-tool-statements). From its second tenant on, a matching stamp
-                    // spares a full read.
+                    // On a connection that has not read a tenant yet, the stamp is not compared, and
+                    // the machine reads the state in full. That read prepares the connection's
+                    // statements before any change takes a lock, so that the read verifying a stage
+                    // under its locks runs planned already (55 of the 75 ms an ADD COLUMN's
+                    // transaction held ACCESS EXCLUSIVE on big.items in bench/online.sh before; 6 ms
+                    // after). The stamp's own statement would be planned for nothing (15-18 of a
+                    // fresh connection's 60 ms of the server's planning, bench/online.sh
+                    // --log-tool-statements). From its second tenant on, a matching stamp spares a
+                    // full read. `.run` is reached only after a read or a matching stamp.
                     let stamp = session.prepared ? stamp : nil
                     action = machine.begun(stampMatched: try begin(tenant, stamp: stamp, on: session.connection!))
                 case .readState:
@@ -124,14 +127,6 @@ struct Worker: Sendable {
                         // Big tables, whose vacuums take seconds; small ones keep the fast path.
                         let left = options.lockBudget - lost - Date().timeIntervalSince(attemptStarted)
                         try waitForMaintenance(on: changes, tenant: tenant, on: session.connection!, for: left)
-                    }
-                    if !session.prepared {
-                        // The read that verifies the stage runs under the changes' locks, until
-                        // COMMIT. Read once before them on this connection, its statements are
-                        // prepared and planned already: 55 of the 75 ms an ADD COLUMN's
-                        // transaction held ACCESS EXCLUSIVE on big.items in bench/online.sh (6 ms after).
-                        _ = try read(tenant, on: session.connection!)
-                        session.prepared = true
                     }
                     try run(changes, tenant: tenant, on: session.connection!)
                     action = machine.changesRan()

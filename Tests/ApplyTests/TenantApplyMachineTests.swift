@@ -205,22 +205,20 @@ struct TenantApplyMachineTests {
                                       sql: "ALTER TABLE \"t\" VALIDATE CONSTRAINT \"t_c_check\"")
 
     /// A check added online: `NOT VALID` (F → A), then validated (A → T).
-    static func notValidThenValidate(lastToo: Bool = false) -> Machine {
+    static func notValidThenValidateSet() -> PlanFile.ChangeSet {
         var set = changeSet([addCheckNotValid, validateCheck])
         set.steps = [PlanFile.StepEntry(changes: 1, transactional: true, to: "A"),
                      PlanFile.StepEntry(changes: 1, transactional: true, to: "T")]
-        return Machine(changeSet: set, stamp: "S", retries: 1)
+        return set
+    }
+
+    static func notValidThenValidate() -> Machine {
+        Machine(changeSet: notValidThenValidateSet(), stamp: "S", retries: 1)
     }
 
     @Test("a stage of NOT VALID constraints that is not the last commits as soon as it ran; the next stage's read checks it")
     func notValidStageCommitsFirst() {
-        let stages = Machine.stages(of: {
-            var set = Self.changeSet([Self.addCheckNotValid, Self.validateCheck])
-            set.steps = [PlanFile.StepEntry(changes: 1, transactional: true, to: "A"),
-                         PlanFile.StepEntry(changes: 1, transactional: true, to: "T")]
-            return set
-        }())
-        #expect(stages.map(\.commitsFirst) == [true, false])
+        #expect(Machine.stages(of: Self.notValidThenValidateSet()).map(\.commitsFirst) == [true, false])
         // Mixed with another change, or the last stage: read before COMMIT as always.
         var mixed = Self.changeSet([Self.addCheckNotValid, Self.addColumn, Self.validateCheck])
         mixed.steps = [PlanFile.StepEntry(changes: 2, transactional: true, to: "A"),
