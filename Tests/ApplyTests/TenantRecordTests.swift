@@ -13,13 +13,17 @@ import TestSupport
 /// is unchanged is taken from its record, any change to its objects (or to a
 /// shared object its texts name) makes it read in full, and a record that was
 /// not written by the tool is never believed.
+///
+/// The record stamps cover every tablespace of the cluster (a renamed one
+/// changes the texts of the tables in it), which other tests make and drop:
+/// each test that counts the tenants read by record, or compares stamps,
+/// holds `ClusterTablespaces` from its first plan to its end.
 @Suite struct TenantRecordTests {
     static let tenants = ["rec_a", "rec_b", "rec_c"]
 
-    /// Three populated tenants of the rich schema, each read in full once so that
-    /// their records exist.
-    static func recordedFleet(_ prefix: String, key: PlanKey? = nil) async throws -> Harness {
-        let h = try await Harness.make(prefix: prefix)
+    /// Three populated tenants of the rich schema in `h`, each read in full once
+    /// so that their records exist. The caller holds `ClusterTablespaces`.
+    static func record(_ h: Harness, key: PlanKey? = nil) throws {
         try h.createSharedPlans()
         for tenant in tenants {
             try h.run(RichSchema.referenceDDL() + [RichSchema.customerSeed, RichSchema.orderSeed], in: tenant,
@@ -29,7 +33,6 @@ import TestSupport
         #expect(!first.hasChanges, "\(first.changeSets)")
         #expect(first.databases[0].readInFull == 3)
         #expect(first.databases[0].readByRecord == 0)
-        return h
     }
 
     static func plan(_ h: Harness, key: PlanKey? = nil, resolver: ConnectionResolver? = nil) throws -> PlanFile {
@@ -48,7 +51,10 @@ import TestSupport
     }
 
     @Test func aSecondNoOpPlanTakesEveryTenantFromItsRecord() async throws {
-        let h = try await Self.recordedFleet("rec_noop")
+        let h = try await Harness.make(prefix: "rec_noop")
+        let release = ClusterTablespaces.hold()
+        defer { release() }
+        try Self.record(h)
         let second = try Self.plan(h)
         #expect(!second.hasChanges)
         #expect(second.databases[0].readInFull == 0)
@@ -66,7 +72,10 @@ import TestSupport
     /// the one a plan without records makes, and applying it takes every tenant
     /// to the desired state.
     @Test func aChangePlanReadsOneTenantOfEachRecordedState() async throws {
-        let h = try await Self.recordedFleet("rec_fleet_change")
+        let h = try await Harness.make(prefix: "rec_fleet_change")
+        let release = ClusterTablespaces.hold()
+        defer { release() }
+        try Self.record(h)
         // A column, and an index whose build scans customers: its size is in the plan.
         let changed = try DeclarationLoader.parse(
             yaml: RichSchema.yaml.replacingOccurrences(
@@ -111,7 +120,10 @@ import TestSupport
     /// the transaction that commits it. The note is no record a plan believes:
     /// the next plan reads those tenants in full, and its records keep the note.
     @Test func anApplyNotesThePlanThatChangedEachTenant() async throws {
-        let h = try await Self.recordedFleet("rec_apply")
+        let h = try await Harness.make(prefix: "rec_apply")
+        let release = ClusterTablespaces.hold()
+        defer { release() }
+        try Self.record(h)
         let changed = try DeclarationLoader.parse(
             yaml: RichSchema.yaml.replacingOccurrences(
                 of: "      plan_id:    { type: integer }\n",
@@ -166,7 +178,10 @@ import TestSupport
     /// written have it.
     @Test(arguments: NoteBlocker.allCases)
     func aNoteThatCannotBeWrittenLeavesTheTenantApplied(blocker: NoteBlocker) async throws {
-        let h = try await Self.recordedFleet("rec_note_blocked")
+        let h = try await Harness.make(prefix: "rec_note_blocked")
+        let release = ClusterTablespaces.hold()
+        defer { release() }
+        try Self.record(h)
         let changed = try DeclarationLoader.parse(
             yaml: RichSchema.yaml.replacingOccurrences(
                 of: "      plan_id:    { type: integer }\n",
@@ -227,7 +242,10 @@ import TestSupport
     /// A recorded state whose one tenant read in full turns out to be elsewhere:
     /// the tenants of that record are read in full too, never planned from it.
     @Test func aRecordedStateNoTenantShowsIsReadInFull() async throws {
-        let h = try await Self.recordedFleet("rec_unconfirmed")
+        let h = try await Harness.make(prefix: "rec_unconfirmed")
+        let release = ClusterTablespaces.hold()
+        defer { release() }
+        try Self.record(h)
         // rec_a's record says state F, as do rec_b's and rec_c's; rec_a is the one
         // read in full. Its record is made to lie about its stamp (no key), so it
         // still matches after rec_a drifts: rec_a reads as another state, F is not confirmed.
@@ -263,7 +281,10 @@ import TestSupport
         "ALTER INDEX customers_email_key RENAME TO customers_email_uq",
     ])
     func aChangeToATenantMakesItReadInFull(change: String) async throws {
-        let h = try await Self.recordedFleet("rec_change")
+        let h = try await Harness.make(prefix: "rec_change")
+        let release = ClusterTablespaces.hold()
+        defer { release() }
+        try Self.record(h)
         try h.run([change], in: "rec_b")
         let plan = try Self.plan(h)
         #expect(plan.databases[0].readInFull == 1, "\(change)")
@@ -273,7 +294,10 @@ import TestSupport
     }
 
     @Test func aTriggerAndAViewOfAnotherSchemaOnATenantTableAreSeen() async throws {
-        let h = try await Self.recordedFleet("rec_outside")
+        let h = try await Harness.make(prefix: "rec_outside")
+        let release = ClusterTablespaces.hold()
+        defer { release() }
+        try Self.record(h)
         try h.run([
             "CREATE FUNCTION rec_touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
             "CREATE TRIGGER rec_touch BEFORE UPDATE ON customers FOR EACH ROW EXECUTE FUNCTION rec_touch()",
@@ -300,6 +324,8 @@ import TestSupport
     ])
     func aChangeOnlyTheRecordCoverageSeesIsDrift(change: String, drifted: [String]) async throws {
         let h = try await Harness.make(prefix: "rec_only")
+        let release = ClusterTablespaces.hold()
+        defer { release() }
         let role = "tp_rec_" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
         func named(_ sql: String) -> String { sql.replacingOccurrences(of: "{role}", with: role) }
         try h.connection.execute(named("CREATE ROLE {role}"))
@@ -339,6 +365,8 @@ import TestSupport
     /// no row of the tenant's schema changes.
     @Test func sharedObjectsTheTextsNameAreCovered() async throws {
         let h = try await Harness.make(prefix: "rec_shared")
+        let release = ClusterTablespaces.hold()
+        defer { release() }
         try h.createSharedPlans()
         try h.connection.execute("CREATE TYPE public.rec_mood AS ENUM ('ok')")
         try h.run(RichSchema.referenceDDL() + ["CREATE TABLE notes (id integer PRIMARY KEY, mood public.rec_mood)"],
@@ -365,7 +393,10 @@ import TestSupport
 
     @Test func aForgedRecordIsIgnored() async throws {
         let key = try PlanKey(String(repeating: "k", count: 40))
-        let h = try await Self.recordedFleet("rec_forged", key: key)
+        let h = try await Harness.make(prefix: "rec_forged")
+        let release = ClusterTablespaces.hold()
+        defer { release() }
+        try Self.record(h, key: key)
         #expect(try Self.plan(h, key: key).databases[0].readByRecord == 3)
         // Drift, and a record rewritten to the tenant's new record stamp: only the
         // tool's key could make the code that goes with it.
