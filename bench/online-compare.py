@@ -10,7 +10,8 @@ It needs a running server in the environment (PGHOST, PGPORT, PGUSER), for examp
     bench/online-compare.py --log /tmp/cmp/postgres.log --kinds add_check,set_not_null --repeat 5 \\
         OLD_BINARY NEW_BINARY "NEW_BINARY:--parallel 2"
 
-Each variant is a binary, optionally followed by `:` and flags for `apply`. It prints, per
+Each variant is a binary, optionally followed by `:` and flags for `apply`, and by a second
+`:` and the `plan --online-threshold` for it (`BIN::0`: every tenant on the online form). It prints, per
 kind and variant, the median and every run's longest application latency, the median p99,
 the longest lock wait the application logged, and the median wall time.
 """
@@ -49,8 +50,10 @@ def main():
                 if variant == "hand":
                     r = online.run_hand(args, kind, db)
                 else:
-                    binary, _, flags = variant.partition(":")
+                    binary, _, rest = variant.partition(":")
+                    flags, _, threshold = rest.partition(":")
                     args.tp = os.path.abspath(binary)   # `apply` runs in the kind's work directory
+                    args.online_threshold = threshold or None
                     r = online.run_tool(args, kind, db, flags.split())
                     if not r["ok"]:
                         raise SystemExit(f"apply failed ({variant}): {r['stderr']}")
