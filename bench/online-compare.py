@@ -2,7 +2,8 @@
 """Side-by-side runs of bench/online.py's scenario for several tenantplan builds or flags.
 
 bench/online.sh runs one build; this driver interleaves several (and the hand-written
-SQL) run by run, so that a drift of the shared machine falls on all of them alike.
+SQL) run by run, each round starting with the next, so that a drift of the shared machine,
+and whatever favours the first of a round, falls on all of them alike.
 It needs a running server in the environment (PGHOST, PGPORT, PGUSER), for example:
 
     eval "$(scripts/pg-cluster.sh start /tmp/cmp)"
@@ -44,7 +45,9 @@ def main():
     runs = {}
     for kind in a.kinds.split(","):
         for i in range(a.repeat):
-            for variant in ["hand"] + a.variants:
+            # Each round starts with the next variant, so that the order favours none.
+            order = ["hand"] + a.variants
+            for variant in order[i % len(order):] + order[:i % len(order)]:
                 db = f"compare_{kind}"
                 online.copy_db(db)
                 if variant == "hand":

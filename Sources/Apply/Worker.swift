@@ -466,11 +466,11 @@ struct Worker: Sendable {
         return (name, bytes)
     }
 
-    /// Runs a sizing query once per tenant, prepared once per connection with
-    /// one generic plan: planned afresh, it cost the server more than all the
-    /// rest of a small tenant's reads but its state (about 1.2 of 8 ms per
-    /// tenant, `bench/online.sh --log-tool-statements`). The setting lasts the
-    /// pipeline's implicit transaction.
+    /// Runs a sizing query (one per tenant), prepared once per connection with
+    /// one generic plan: the server plans it once per connection instead of
+    /// once per tenant (`log_planner_stats` during `bench/online-cost.py
+    /// --statements`: 2 plannings for the 8 tenants, 8 before). The setting
+    /// lasts the pipeline's implicit transaction.
     static func sizing(_ sql: String, _ parameters: [String?], prepared name: String,
                        on connection: Connection) throws -> QueryResult {
         try connection.pipeline([

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""What an online change costs the machine, without application load (run by hand).
+
+bench/online.sh and bench/online-compare.py measure what the application feels; this measures
+where the cores go. On bench/online.py's fleet (tenant `big` with --rows rows, 7 tenants of
+1,000), for each kind it runs the hand-written online SQL and each tenantplan build given, taking
+turns (each round starting with the next), each on a fresh copy, and prints per variant the median of:
+  - machine busy: CPU seconds of the whole machine during the apply (/proc/stat, all processes:
+    the server's backends and the client);
+  - client CPU: the apply process's own (psql for the hand-written SQL);
+  - wall time.
+With --statements, one more apply of the first build logs every statement it sends
+(log_min_duration_statement=0) and prints the server's time by statement and phase (parse, bind,
+execute), from the server log given by --log.
+
+It needs a running server in the environment (PGHOST, PGPORT, PGUSER), for example:
+
+    eval "$(scripts/pg-cluster.sh start /tmp/cost)"
+    bench/online-cost.py --kinds add_check --repeat 7 --statements --log /tmp/cost/postgres.log BIN [BIN2 ...]
+"""
+import argparse
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import types
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import online  # noqa: E402
+
+
+def busy_seconds():
+    fields = list(map(int, open("/proc/stat").readline().split()[1:]))
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def prepare(args, kind, db, binary):
+    online.copy_db(db)
+    d = os.path.join(args.work, db)
+    online.write_inputs(d, kind, args.small)
+    env = dict(os.environ, PGDATABASE=db)
+    if binary:
+        subprocess.run([binary, "plan", "--out", "plan.json"], cwd=d, env=env, check=True, capture_output=True)
+    online.psql(db, "CHECKPOINT")
+    time.sleep(1)
+    return d, env
+
+
+def hand(args, kind, db, d):
+    lines = ["SET lock_timeout = '200ms';"]
+    for t in online.tenants(args.small):
+        lines.append(f"SET search_path = {t};")
+        lines += [s + ";" for s in online.hand_sql(kind, args.rows if t == "big" else online.SMALL_ROWS)]
+    script = os.path.join(d, "hand.sql")
+    with open(script, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-f", script], check=True, capture_output=True)
+
+
+def measured(run):
+    r0, b0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), busy_seconds(), time.time()
+    run()
+    t1, b1, r1 = time.time(), busy_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return b1 - b0, (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime), t1 - t0
+
+
+def statements(args, log, top, kind, binary):
+    db = f"cost_{kind}_log"
+    d, env = prepare(args, kind, db, binary)
+    start = os.path.getsize(log)
+    subprocess.run([binary, "apply", "plan.json"], cwd=d, check=True, capture_output=True,
+                   env=dict(env, PGOPTIONS="-c log_min_duration_statement=0"))
+    time.sleep(0.5)
+    with open(log) as f:
+        f.seek(start)
+        text = f.read()
+    online.psql("postgres", f"DROP DATABASE {db}")
+    totals = {}
+    for ms, phase, sql in re.findall(r"duration: ([\d.]+) ms  (parse|bind|execute) [^:]*: (.{0,60})", text):
+        key = (phase, sql.strip())
+        count, total = totals.get(key, (0, 0.0))
+        totals[key] = (count + 1, total + float(ms))
+    print(f"{kind}: the server's time for one apply's statements, {sum(t for _, t in totals.values()):.1f} ms in all")
+    for (phase, sql), (count, total) in sorted(totals.items(), key=lambda kv: -kv[1][1])[:top]:
+        print(f"  {total:8.2f} ms {count:4d}x {phase:7s} {sql}")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("binaries", nargs="+")
+    p.add_argument("--kinds", default="add_check,set_not_null")
+    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--rows", type=int, default=2000000)
+    p.add_argument("--small", type=int, default=7)
+    p.add_argument("--work", default="/tmp/tenantplan-online-cost")
+    p.add_argument("--statements", action="store_true")
+    p.add_argument("--log", help="the server's log file (for --statements)")
+    p.add_argument("--top", type=int, default=20)
+    a = p.parse_args()
+    if a.statements and not a.log:
+        p.error("--statements needs --log")
+    args = types.SimpleNamespace(work=a.work, tp=os.path.abspath(a.binaries[0]), small=a.small, rows=a.rows,
+                                 clients=8, rate=150, reader=0, online_threshold=None, server_log=a.log,
+                                 window=6, log_tool_statements=False, pgbench="pgbench")
+    os.makedirs(args.work, exist_ok=True)
+    online.build_base(args)
+    variants = ["hand"] + [os.path.abspath(b) for b in a.binaries]
+    for kind in a.kinds.split(","):
+        runs = {v: [] for v in variants}
+        for i in range(a.repeat):
+            # Each round starts with the next variant, so that the order favours none.
+            for v in variants[i % len(variants):] + variants[:i % len(variants)]:
+                db = f"cost_{kind}"
+                d, env = prepare(args, kind, db, None if v == "hand" else v)
+                if v == "hand":
+                    runs[v].append(measured(lambda: hand(args, kind, db, d)))
+                else:
+                    runs[v].append(measured(lambda: subprocess.run([v, "apply", "plan.json"], cwd=d, env=env,
+                                                                   check=True, capture_output=True)))
+                online.psql("postgres", f"DROP DATABASE {db}")
+        for v, values in runs.items():
+            busy, client, wall = (statistics.median(x) for x in zip(*values))
+            print(f"{kind:14s} {os.path.basename(v):24s} machine busy {busy:.3f} s, client CPU {client:.3f} s, "
+                  f"wall {wall:.3f} s (median of {len(values)})", flush=True)
+        if a.statements:
+            statements(args, a.log, a.top, kind, variants[1])
+
+
+if __name__ == "__main__":
+    main()
