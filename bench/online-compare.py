@@ -20,7 +20,6 @@ import argparse
 import os
 import statistics
 import sys
-import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import online  # noqa: E402
@@ -37,9 +36,8 @@ def main():
     p.add_argument("--work", default="/tmp/tenantplan-online-compare")
     p.add_argument("--pgbench", default="pgbench")
     a = p.parse_args()
-    args = types.SimpleNamespace(work=a.work, tp=os.path.abspath(a.variants[0].partition(":")[0]), small=7, rows=a.rows, clients=8,
-                                 rate=150, reader=0, online_threshold=None, server_log=a.log, window=a.window,
-                                 log_tool_statements=False, pgbench=a.pgbench)
+    args = online.scenario(a.work, os.path.abspath(a.variants[0].partition(":")[0]), a.rows, server_log=a.log,
+                           window=a.window, pgbench=a.pgbench)
     os.makedirs(args.work, exist_ok=True)
     online.build_base(args)
     runs = {}

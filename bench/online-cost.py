@@ -26,7 +26,6 @@ import statistics
 import subprocess
 import sys
 import time
-import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import online  # noqa: E402
@@ -102,9 +101,7 @@ def main():
     a = p.parse_args()
     if a.statements and not a.log:
         p.error("--statements needs --log")
-    args = types.SimpleNamespace(work=a.work, tp=os.path.abspath(a.binaries[0]), small=a.small, rows=a.rows,
-                                 clients=8, rate=150, reader=0, online_threshold=None, server_log=a.log,
-                                 window=6, log_tool_statements=False, pgbench="pgbench")
+    args = online.scenario(a.work, os.path.abspath(a.binaries[0]), a.rows, small=a.small, server_log=a.log)
     os.makedirs(args.work, exist_ok=True)
     online.build_base(args)
     variants = ["hand"] + [os.path.abspath(b) for b in a.binaries]

@@ -117,6 +117,15 @@ def write_inputs(directory, kind, small):
         f.write("version: 1\ntenants:\n" + "".join(f"  - {t}\n" for t in tenants(small)))
 
 
+def scenario(work, tp, rows, small=7, server_log=None, window=6.0, pgbench="pgbench"):
+    """The settings `run` takes from its command line, for the drivers that reuse its scenario
+    (online-compare.py, online-cost.py): the default load, no reader, the tool's threshold."""
+    import types
+    return types.SimpleNamespace(work=work, tp=tp, small=small, rows=rows, clients=8, rate=150, reader=0,
+                                 online_threshold=None, server_log=server_log, window=window,
+                                 log_tool_statements=False, pgbench=pgbench)
+
+
 def build_base(args):
     """Database `base`: the fleet in the BASE state, with rows."""
     psql("postgres", "DROP DATABASE IF EXISTS base")
