@@ -14,7 +14,9 @@ It needs a running server in the environment (PGHOST, PGPORT, PGUSER), for examp
 Each variant is a binary, optionally followed by `:` and flags for `apply`, and by a second
 `:` and the `plan --online-threshold` for it (`BIN::0`: every tenant on the online form). It prints, per
 kind and variant, the median and every run's longest application latency, the median p99,
-the longest lock wait the application logged, and the median wall time.
+the longest lock wait the application logged, and the median wall time; then, per kind and
+build, the ratios of those medians to the hand-written SQL's, each with a 90% bootstrap interval
+(how far the few runs let the ratio move).
 """
 import argparse
 import os
@@ -68,6 +70,34 @@ def main():
         print(f"{kind:14s} {variant:40s} app max median {statistics.median(longest) * 1000:5.1f} ms "
               f"(runs: {', '.join(f'{x * 1000:.1f}' for x in longest)}), p99 median {statistics.median(p99) * 1000:5.1f} ms, "
               f"longest lock wait {max(waits) * 1000:4.1f} ms, wall median {statistics.median(walls):.3f} s")
+    # How sure the ratios are: a few runs of a longest wait of milliseconds spread widely.
+    print()
+    for (kind, variant), values in runs.items():
+        hand = runs.get((kind, "hand"))
+        if variant == "hand" or not hand:
+            continue
+        for name, index in (("app max", 0), ("app p99", 1), ("wall", 3)):
+            ratio, low, high = ratio_interval([v[index] for v in values], [h[index] for h in hand])
+            print(f"{kind:14s} {variant:40s} {name} / hand's: {ratio:.2f}x (90% interval {low:.2f}-{high:.2f}x)")
+
+
+def ratio_interval(tool, hand, rounds=4000, seed=11):
+    """The ratio of the medians, and a 90% bootstrap interval for it: both sides' runs drawn
+    again with replacement, `rounds` times (a fixed seed: the same runs print the same)."""
+    import random
+    draw = random.Random(seed)
+    ratios = []
+    for _ in range(rounds):
+        t = statistics.median(draw.choices(tool, k=len(tool)))
+        h = statistics.median(draw.choices(hand, k=len(hand)))
+        if h > 0:
+            ratios.append(t / h)
+    ratios.sort()
+    hand_median = statistics.median(hand)
+    ratio = statistics.median(tool) / hand_median if hand_median > 0 else float("nan")
+    if not ratios:
+        return ratio, float("nan"), float("nan")
+    return ratio, ratios[int(0.05 * (len(ratios) - 1))], ratios[int(0.95 * (len(ratios) - 1))]
 
 
 if __name__ == "__main__":

@@ -9,14 +9,17 @@ turns (each round starting with the next), each on a fresh copy, and prints per 
     the server's backends and the client);
   - client CPU: the apply process's own (psql for the hand-written SQL);
   - wall time.
-With --statements, one more apply of the first build logs every statement it sends
+A variant is a binary, optionally followed by `:` and flags for `apply`, and by a second `:` and
+the `plan --online-threshold` for it (`BIN::0`: every tenant on the online form), as in
+bench/online-compare.py.
+With --statements, one more apply of each variant logs every statement it sends
 (log_min_duration_statement=0) and prints the server's time by statement and phase (parse, bind,
 execute), from the server log given by --log.
 
 It needs a running server in the environment (PGHOST, PGPORT, PGUSER), for example:
 
     eval "$(scripts/pg-cluster.sh start /tmp/cost)"
-    bench/online-cost.py --kinds add_check --repeat 7 --statements --log /tmp/cost/postgres.log BIN [BIN2 ...]
+    bench/online-cost.py --kinds add_check --repeat 7 --statements --log /tmp/cost/postgres.log BIN "BIN2::0"
 """
 import argparse
 import os
@@ -36,13 +39,22 @@ def busy_seconds():
     return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
-def prepare(args, kind, db, binary):
+def variant(text):
+    """`BIN[:APPLY_FLAGS[:THRESHOLD]]`: the binary, apply's flags, plan's flags."""
+    binary, _, rest = text.partition(":")
+    flags, _, threshold = rest.partition(":")
+    return os.path.abspath(binary), flags.split(), (["--online-threshold", threshold] if threshold else [])
+
+
+def prepare(args, kind, db, v):
     online.copy_db(db)
     d = os.path.join(args.work, db)
     online.write_inputs(d, kind, args.small)
     env = dict(os.environ, PGDATABASE=db)
-    if binary:
-        subprocess.run([binary, "plan", "--out", "plan.json"], cwd=d, env=env, check=True, capture_output=True)
+    if v:
+        binary, _, plan_flags = variant(v)
+        subprocess.run([binary, "plan", "--out", "plan.json", *plan_flags], cwd=d, env=env, check=True,
+                       capture_output=True)
     online.psql(db, "CHECKPOINT")
     time.sleep(1)
     return d, env
@@ -66,11 +78,12 @@ def measured(run):
     return b1 - b0, (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime), t1 - t0
 
 
-def statements(args, log, top, kind, binary):
+def statements(args, log, top, kind, v):
     db = f"cost_{kind}_log"
-    d, env = prepare(args, kind, db, binary)
+    d, env = prepare(args, kind, db, v)
+    binary, flags, _ = variant(v)
     start = os.path.getsize(log)
-    subprocess.run([binary, "apply", "plan.json"], cwd=d, check=True, capture_output=True,
+    subprocess.run([binary, "apply", "plan.json", *flags], cwd=d, check=True, capture_output=True,
                    env=dict(env, PGOPTIONS="-c log_min_duration_statement=0"))
     time.sleep(0.5)
     with open(log) as f:
@@ -82,14 +95,15 @@ def statements(args, log, top, kind, binary):
         key = (phase, sql.strip())
         count, total = totals.get(key, (0, 0.0))
         totals[key] = (count + 1, total + float(ms))
-    print(f"{kind}: the server's time for one apply's statements, {sum(t for _, t in totals.values()):.1f} ms in all")
+    print(f"{kind} {os.path.basename(v)}: the server's time for one apply's statements, "
+          f"{sum(t for _, t in totals.values()):.1f} ms in all, {sum(c for c, _ in totals.values())} messages")
     for (phase, sql), (count, total) in sorted(totals.items(), key=lambda kv: -kv[1][1])[:top]:
         print(f"  {total:8.2f} ms {count:4d}x {phase:7s} {sql}")
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("binaries", nargs="+")
+    p.add_argument("variants", nargs="+", metavar="BIN[:APPLY_FLAGS[:THRESHOLD]]")
     p.add_argument("--kinds", default="add_check,set_not_null")
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--rows", type=int, default=2000000)
@@ -101,10 +115,10 @@ def main():
     a = p.parse_args()
     if a.statements and not a.log:
         p.error("--statements needs --log")
-    args = online.scenario(a.work, os.path.abspath(a.binaries[0]), a.rows, small=a.small, server_log=a.log)
+    args = online.scenario(a.work, variant(a.variants[0])[0], a.rows, small=a.small, server_log=a.log)
     os.makedirs(args.work, exist_ok=True)
     online.build_base(args)
-    variants = ["hand"] + [os.path.abspath(b) for b in a.binaries]
+    variants = ["hand"] + a.variants
     for kind in a.kinds.split(","):
         runs = {v: [] for v in variants}
         for i in range(a.repeat):
@@ -115,15 +129,17 @@ def main():
                 if v == "hand":
                     runs[v].append(measured(lambda: hand(args, kind, db, d)))
                 else:
-                    runs[v].append(measured(lambda: subprocess.run([v, "apply", "plan.json"], cwd=d, env=env,
-                                                                   check=True, capture_output=True)))
+                    binary, flags, _ = variant(v)
+                    runs[v].append(measured(lambda: subprocess.run([binary, "apply", "plan.json", *flags], cwd=d,
+                                                                   env=env, check=True, capture_output=True)))
                 online.psql("postgres", f"DROP DATABASE {db}")
         for v, values in runs.items():
             busy, client, wall = (statistics.median(x) for x in zip(*values))
-            print(f"{kind:14s} {os.path.basename(v):24s} machine busy {busy:.3f} s, client CPU {client:.3f} s, "
+            print(f"{kind:14s} {os.path.basename(v):28s} machine busy {busy:.3f} s, client CPU {client:.3f} s, "
                   f"wall {wall:.3f} s (median of {len(values)})", flush=True)
         if a.statements:
-            statements(args, a.log, a.top, kind, variants[1])
+            for v in a.variants:
+                statements(args, a.log, a.top, kind, v)
 
 
 if __name__ == "__main__":

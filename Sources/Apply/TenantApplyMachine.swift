@@ -53,11 +53,15 @@ struct TenantApplyMachine: Sendable {
         /// Fingerprint of the state the changes lead to; the stage commits only on it.
         var to: String
         /// The stage commits as soon as its changes ran, and the read that
-        /// begins the next stage checks it: a stage that is not the last and
-        /// only adds `NOT VALID` constraints (which check no row and change
+        /// verifies the next stage checks it too: a stage that is not the last
+        /// and only adds `NOT VALID` constraints (which check no row and change
         /// none), whose ACCESS EXCLUSIVE would otherwise last through a read of
-        /// the whole tenant while the application waits. A state other than
-        /// `to` found then fails the tenant, which stays as found.
+        /// the whole tenant while the application waits. When the next stage
+        /// is transactional it runs at once, from the state this one leads to
+        /// (no read of its own before it: the read after its changes covers
+        /// both); else it begins with a read. A state found, at either read,
+        /// that neither stage leads to fails the tenant, which stays as this
+        /// stage left it.
         var commitsFirst = false
     }
 
@@ -249,6 +253,14 @@ struct TenantApplyMachine: Sendable {
     mutating func begun(stampMatched: Bool) -> Action {
         guard case .beginning(let next) = state else { unexpected("begun") }
         if stampMatched { return opened(at: from, stamped: true, next: next) }
+        if let next, unverified == next - 1, stages[next].transactional {
+            // The stage before committed unread (`Stage.commitsFirst`), this
+            // attempt's own commit, under the tenant's lock until then: run this
+            // stage from the state it leads to, as if a stamp vouched for it. The
+            // read after the changes checks both stages; a failure reads again.
+            state = .running(next, stamped: true)
+            return .run(stages[next].changes)
+        }
         state = .reading(next: next)
         return .readState
     }
@@ -269,6 +281,7 @@ struct TenantApplyMachine: Sendable {
             return opened(at: fingerprint, stamped: false, next: next)
         case .verifying(let stage, let stamped):
             if fingerprint == stages[stage].to {
+                unverified = nil
                 state = .committing(stage)
                 return .commit
             }
@@ -276,8 +289,13 @@ struct TenantApplyMachine: Sendable {
             state = .rollingBack(.verificationFailed(stage, stamped: stamped, failure))
             return .rollback
         case .rechecking(let stage, let failure):
-            if fingerprint == target { return finish(.alreadyApplied) }
-            if fingerprint != stages[stage].from { return finish(.stale) }
+            // With a stage committed unread before this one, this attempt changed the tenant.
+            if fingerprint == target { return finish(unverified == nil ? .alreadyApplied : .applied) }
+            if fingerprint != stages[stage].from {
+                if unverified != nil { return failCommittedFirst(found: fingerprint) }
+                return finish(.stale)
+            }
+            unverified = nil
             return retryOrFail(failure)
         default:
             unexpected("stateRead")
@@ -423,14 +441,7 @@ struct TenantApplyMachine: Sendable {
             stage = stages.firstIndex { $0.from == fingerprint }
         }
         guard let stage else {
-            if let committed = unverified {
-                // The stage that committed unchecked did not lead where it should.
-                let failure = Failure.verification(VerificationFailure(expected: stages[committed].to, found: fingerprint,
-                                                                       committedFirst: true))
-                lastFailure = failure.report
-                state = .done
-                return .fail(failure.report)
-            }
+            if unverified != nil { return failCommittedFirst(found: fingerprint) }
             state = .rollingBack(.finish(.stale))
             return .rollback
         }
@@ -441,6 +452,16 @@ struct TenantApplyMachine: Sendable {
         }
         state = .running(stage, stamped: stamped)
         return .run(stages[stage].changes)
+    }
+
+    /// The stage that committed unread (`unverified`) did not lead where it should.
+    private mutating func failCommittedFirst(found fingerprint: String) -> Action {
+        guard let committed = unverified else { unexpected("failCommittedFirst") }
+        let failure = Failure.verification(VerificationFailure(expected: stages[committed].to, found: fingerprint,
+                                                               committedFirst: true))
+        lastFailure = failure.report
+        state = .done
+        return .fail(failure.report)
     }
 
     private mutating func retryOrFail(_ failure: Failure) -> Action {

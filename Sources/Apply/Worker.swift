@@ -115,7 +115,8 @@ struct Worker: Sendable {
                     // after). The stamp's own statement would be planned for nothing (15-18 of a
                     // fresh connection's 60 ms of the server's planning, bench/online.sh
                     // --log-tool-statements). From its second tenant on, a matching stamp spares a
-                    // full read. `.run` is reached only after a read or a matching stamp.
+                    // full read. `.run` is reached only after a read, a matching stamp, or a stage that
+                    // committed unread on this connection (`Stage.commitsFirst`), which came after one of those.
                     let stamp = session.prepared ? stamp : nil
                     action = machine.begun(stampMatched: try begin(tenant, stamp: stamp, on: session.connection!))
                 case .readState:

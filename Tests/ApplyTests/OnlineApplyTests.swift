@@ -213,4 +213,68 @@ import TestSupport
         #expect(outcomes(report) == ["acme": .applied], "\(describe(report))")
         try Self.expectDesired(h, "acme", declaration)
     }
+
+    /// orders' check and foreign key only: one stage adds both `NOT VALID`,
+    /// commits unread, and the next validates both.
+    static func constraintsOnly() throws -> Declaration {
+        try DeclarationLoader.parse(yaml: """
+            version: 1
+            tables:
+              customers:
+                columns:
+                  id: { type: bigint }
+                  email: text
+                  name: text
+                  Order: integer
+                primary_key: [id]
+              orders:
+                columns:
+                  id: { type: bigint }
+                  customer_id: { type: bigint }
+                  total: { type: "numeric(12,2)", nullable: false }
+                  note: text
+                primary_key: [id]
+                checks:
+                  orders_total_positive: "total >= 0"
+                foreign_keys:
+                  orders_customer_id_fkey: { columns: [customer_id], references: { table: customers, columns: [id] } }
+                indexes:
+                  orders_note_idx: { columns: [note] }
+            """, file: "schema.yaml")
+    }
+
+    @Test("NOT VALID, then VALIDATE: a row that breaks the check fails the tenant with the server's error, keeping its rows and the NOT VALID constraints; mended, the same plan finishes it")
+    func validationFailsAfterTheUnreadStage() async throws {
+        let h = try await Harness.make(prefix: "online_violated")
+        try Self.tenants(h, ["acme", "clean"])
+        try h.run(["ALTER TABLE customers ADD PRIMARY KEY (id)"], in: "acme")
+        try h.run(["ALTER TABLE customers ADD PRIMARY KEY (id)"], in: "clean")
+        let declaration = try Self.constraintsOnly()
+        // Planned alike; then one order of `acme` breaks the check.
+        let plan = try h.plan(declaration, tenants: ["acme", "clean"])
+        let set = try #require(plan.changeSets.first { !$0.inSync })
+        #expect(set.tenantCount == 2)
+        #expect(set.changes.map(\.op) == [.addConstraintNotValid, .addConstraintNotValid,
+                                          .validateConstraint, .validateConstraint])
+        #expect(try #require(set.steps).map(\.transactional) == [true, true])
+        try h.run(["UPDATE orders SET total = -1 WHERE id = 7"], in: "acme")
+
+        let first = try h.apply(plan)
+        #expect(outcomes(first) == ["acme": .failed, "clean": .applied], "\(describe(first))")
+        #expect(first.results.first { $0.tenant == "acme" }?.failure?.sqlState == "23514")
+        // The first step committed: both constraints are there, NOT VALID; every row is kept.
+        #expect(try h.rows("""
+            SELECT string_agg(conname || ' ' || convalidated, ', ' ORDER BY conname) FROM pg_constraint
+            WHERE conrelid = 'orders'::regclass AND contype IN ('c', 'f')
+            """, in: "acme") == [["orders_customer_id_fkey false, orders_total_positive false"]])
+        #expect(try h.rows("SELECT count(*), sum(total) FROM orders", in: "acme") == [["5000", "247492.00"]])
+        try Self.expectDesired(h, "clean", declaration)
+
+        // Mended, the same plan takes the tenant on from the second step.
+        try h.run(["UPDATE orders SET total = 7 WHERE id = 7"], in: "acme")
+        let second = try h.apply(plan)
+        #expect(outcomes(second) == ["acme": .applied, "clean": .alreadyApplied], "\(describe(second))")
+        #expect(try Self.rowSummary(h, "acme") == Self.rows)
+        try Self.expectDesired(h, "acme", declaration)
+    }
 }

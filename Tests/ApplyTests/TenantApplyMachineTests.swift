@@ -216,7 +216,7 @@ struct TenantApplyMachineTests {
         Machine(changeSet: notValidThenValidateSet(), stamp: "S", retries: 1)
     }
 
-    @Test("a stage of NOT VALID constraints that is not the last commits as soon as it ran; the next stage's read checks it")
+    @Test("a stage of NOT VALID constraints that is not the last commits as soon as it ran; the next stage's verifying read checks it")
     func notValidStageCommitsFirst() {
         #expect(Machine.stages(of: Self.notValidThenValidateSet()).map(\.commitsFirst) == [true, false])
         // Mixed with another change, or the last stage: read before COMMIT as always.
@@ -233,18 +233,78 @@ struct TenantApplyMachineTests {
         #expect(m.changesRan() == .commit)
         #expect(!m.committingLastStage)
         #expect(m.committed() == .begin(stamp: nil))
-        #expect(m.begun(stampMatched: false) == .readState)
-        #expect(m.stateRead(fingerprint: "A") == .run([Self.validateCheck]))
-        #expect(m.unverified == nil)
+        // No read before the next stage: it runs from the state the first leads to.
+        #expect(m.begun(stampMatched: false) == .run([Self.validateCheck]))
+        #expect(m.unverified == 0)
         #expect(m.changesRan() == .readState)
         #expect(m.stateRead(fingerprint: "T") == .commit)
+        #expect(m.unverified == nil)
         #expect(m.committingLastStage)
         #expect(m.committed() == .finish(.applied))
     }
 
+    /// `notValidThenValidate()` up to the second stage's changes, run unread.
+    static func validatingUnread() -> Machine {
+        var m = notValidThenValidate()
+        _ = open(&m, stampMatched: true)
+        _ = m.changesRan()
+        _ = m.committed()
+        _ = m.begun(stampMatched: false)
+        return m
+    }
+
+    @Test("the stage after an unread NOT VALID stage: a wrong result is read again, and told apart from its own failure")
+    func stageAfterUnreadStage() {
+        // The state after both is not T; rolled back, the tenant is at A: the
+        // first stage led where it should, the second did not.
+        var second = Self.validatingUnread()
+        #expect(second.changesRan() == .readState)
+        #expect(second.stateRead(fingerprint: "X") == .rollback)
+        #expect(second.rolledBack() == .readState)
+        #expect(second.stateRead(fingerprint: "A") == .fail(Self.verification(expected: "T", found: "X")))
+        // Rolled back, the tenant is elsewhere: the committed stage is what went wrong.
+        var first = Self.validatingUnread()
+        #expect(first.changesRan() == .readState)
+        #expect(first.stateRead(fingerprint: "X") == .rollback)
+        #expect(first.rolledBack() == .readState)
+        let committedFirst = TenantResult.Failure(sqlState: "", message: VerificationFailure(
+            expected: "A", found: "Y", committedFirst: true).description)
+        #expect(first.stateRead(fingerprint: "Y") == .fail(committedFirst))
+        // The validation fails (a row breaks the check): rolled back, read, and the
+        // tenant fails with the server's error, the NOT VALID constraint kept.
+        var violated = Self.validatingUnread()
+        let error = Self.serverError("23514")
+        #expect(violated.errorCaught(error) == .rollbackIfInTransaction)
+        #expect(violated.rolledBack() == .readState)
+        #expect(violated.stateRead(fingerprint: "A") == .fail(Self.report(error)))
+        // Another applier finished the tenant between the two stages: applied.
+        var finished = Self.validatingUnread()
+        #expect(finished.errorCaught(Self.serverError("42704")) == .rollbackIfInTransaction)
+        #expect(finished.rolledBack() == .readState)
+        #expect(finished.stateRead(fingerprint: "T") == .finish(.applied))
+        // A lock timeout: the next attempt reads the state, and goes on from the second stage.
+        var timedOut = Self.validatingUnread()
+        #expect(timedOut.errorCaught(Self.serverError("55P03", transient: true)) == .retry(reconnect: false))
+        #expect(timedOut.start() == .connect)
+        #expect(timedOut.connected() == .begin(stamp: "S"))
+        #expect(timedOut.begun(stampMatched: false) == .readState)
+        #expect(timedOut.stateRead(fingerprint: "A") == .run([Self.validateCheck]))
+        #expect(timedOut.unverified == nil)
+    }
+
+    /// A NOT VALID stage (F → A), then a step outside a transaction (A → T).
+    static func notValidThenOutside() -> Machine {
+        var set = changeSet([addCheckNotValid, buildIndex])
+        set.steps = [PlanFile.StepEntry(changes: 1, transactional: true, to: "A"),
+                     PlanFile.StepEntry(changes: 1, transactional: false, to: "T")]
+        return Machine(changeSet: set, stamp: "S", retries: 1)
+    }
+
     @Test("a NOT VALID stage that committed and led elsewhere fails the tenant, which stays as found")
     func notValidStageLedElsewhere() {
-        var m = Self.notValidThenValidate()
+        // Before a step outside a transaction, which cannot be rolled back, the state is read first.
+        var m = Self.notValidThenOutside()
+        #expect(m.stages.map(\.commitsFirst) == [true, false])
         #expect(Self.open(&m, stampMatched: true) == .run([Self.addCheckNotValid]))
         #expect(m.changesRan() == .commit)
         #expect(m.committed() == .begin(stamp: nil))
@@ -253,14 +313,28 @@ struct TenantApplyMachineTests {
             expected: "A", found: "X", committedFirst: true).description)
         #expect(m.stateRead(fingerprint: "X") == .fail(failure))
         #expect(failure.message.contains("stays as found"))
+        // Found at A, the step outside runs.
+        var onward = Self.notValidThenOutside()
+        #expect(Self.open(&onward, stampMatched: true) == .run([Self.addCheckNotValid]))
+        #expect(onward.changesRan() == .commit)
+        #expect(onward.committed() == .begin(stamp: nil))
+        #expect(onward.begun(stampMatched: false) == .readState)
+        #expect(onward.stateRead(fingerprint: "A") == .runOutside([Self.buildIndex]))
+        #expect(onward.unverified == nil)
         // Another applier took it to the end meanwhile: applied.
-        var done = Self.notValidThenValidate()
+        var done = Self.notValidThenOutside()
         #expect(Self.open(&done, stampMatched: true) == .run([Self.addCheckNotValid]))
         #expect(done.changesRan() == .commit)
         #expect(done.committed() == .begin(stamp: nil))
         #expect(done.begun(stampMatched: false) == .readState)
         #expect(done.stateRead(fingerprint: "T") == .rollback)
         #expect(done.rolledBack() == .finish(.applied))
+        // With a transactional stage next, it runs unread, and its verifying read
+        // finds the tenant at the end: committed, applied.
+        var validated = Self.validatingUnread()
+        #expect(validated.changesRan() == .readState)
+        #expect(validated.stateRead(fingerprint: "T") == .commit)
+        #expect(validated.committed() == .finish(.applied))
         // The connection lost at COMMIT: the retry finds the tenant where it started, and goes on.
         var lost = Self.notValidThenValidate()
         #expect(Self.open(&lost, stampMatched: true) == .run([Self.addCheckNotValid]))
