@@ -14,7 +14,8 @@ the `plan --online-threshold` for it (`BIN::0`: every tenant on the online form)
 bench/online-compare.py.
 With --statements, one more apply of each variant logs every statement it sends
 (log_min_duration_statement=0) and prints the server's time by statement and phase (parse, bind,
-execute), from the server log given by --log.
+execute), from the server log given by --log: in all, in the changes' own DDL and in the rest
+(reads, locks, notes), with the messages logged.
 
 It needs a running server in the environment (PGHOST, PGPORT, PGUSER), for example:
 
@@ -95,8 +96,11 @@ def statements(args, log, top, kind, v):
         key = (phase, sql.strip())
         count, total = totals.get(key, (0, 0.0))
         totals[key] = (count + 1, total + float(ms))
+    ddl = sum(t for (_, sql), (_, t) in totals.items() if re.match(r"(ALTER|CREATE|DROP) ", sql))
     print(f"{kind} {os.path.basename(v)}: the server's time for one apply's statements, "
-          f"{sum(t for _, t in totals.values()):.1f} ms in all, {sum(c for c, _ in totals.values())} messages")
+          f"{sum(t for _, t in totals.values()):.1f} ms in all ({ddl:.1f} ms in the changes' own DDL, "
+          f"{sum(t for _, t in totals.values()) - ddl:.1f} ms in the rest), "
+          f"{sum(c for c, _ in totals.values())} messages")
     for (phase, sql), (count, total) in sorted(totals.items(), key=lambda kv: -kv[1][1])[:top]:
         print(f"  {total:8.2f} ms {count:4d}x {phase:7s} {sql}")
 
