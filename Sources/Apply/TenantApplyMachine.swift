@@ -57,11 +57,14 @@ struct TenantApplyMachine: Sendable {
         /// and only adds `NOT VALID` constraints (which check no row and change
         /// none), whose ACCESS EXCLUSIVE would otherwise last through a read of
         /// the whole tenant while the application waits. When the next stage
-        /// is transactional it runs at once, from the state this one leads to
-        /// (no read of its own before it: the read after its changes covers
-        /// both); else it begins with a read. A state found, at either read,
-        /// that neither stage leads to fails the tenant, which stays as this
-        /// stage left it.
+        /// is transactional (and does not commit first too) it runs at once,
+        /// from the state this one leads to (no read of its own before it: the
+        /// read after its changes covers both); else it begins with a read.
+        /// When that stage fails, the tenant is read again after its rollback:
+        /// at its start, the failure is its own; at a later stage's start,
+        /// another applier took the tenant on, and a new attempt goes on from
+        /// there; anywhere else, this stage did not lead where it should, and
+        /// the tenant fails, staying as found.
         var commitsFirst = false
     }
 
@@ -253,7 +256,7 @@ struct TenantApplyMachine: Sendable {
     mutating func begun(stampMatched: Bool) -> Action {
         guard case .beginning(let next) = state else { unexpected("begun") }
         if stampMatched { return opened(at: from, stamped: true, next: next) }
-        if let next, unverified == next - 1, stages[next].transactional {
+        if let next, unverified == next - 1, stages[next].transactional, !stages[next].commitsFirst {
             // The stage before committed unread (`Stage.commitsFirst`), this
             // attempt's own commit, under the tenant's lock until then: run this
             // stage from the state it leads to, as if a stamp vouched for it. The
@@ -286,13 +289,26 @@ struct TenantApplyMachine: Sendable {
                 return .commit
             }
             let failure = VerificationFailure(expected: stages[stage].to, found: fingerprint)
+            lastFailure = Failure.verification(failure).report
             state = .rollingBack(.verificationFailed(stage, stamped: stamped, failure))
             return .rollback
         case .rechecking(let stage, let failure):
             // With a stage committed unread before this one, this attempt changed the tenant.
             if fingerprint == target { return finish(unverified == nil ? .alreadyApplied : .applied) }
             if fingerprint != stages[stage].from {
-                if unverified != nil { return failCommittedFirst(found: fingerprint) }
+                if unverified != nil {
+                    // Another applier of the plan took the tenant further after the rollback
+                    // (its lock is let go then): the stage that committed unread was right. A
+                    // new attempt reads the tenant and goes on from there.
+                    if stages[(stage + 1)...].contains(where: { $0.from == fingerprint }) {
+                        unverified = nil
+                        lastFailure = failure.report
+                        if interruption > .none { return interrupted(failure) }
+                        state = .idle
+                        return .retry(reconnect: false)
+                    }
+                    return failCommittedFirst(found: fingerprint)
+                }
                 return finish(.stale)
             }
             unverified = nil

@@ -300,6 +300,82 @@ struct TenantApplyMachineTests {
         return Machine(changeSet: set, stamp: "S", retries: 1)
     }
 
+    /// NOT VALID (F → A), VALIDATE (A → B), then SET NOT NULL (B → T): an online NOT NULL.
+    static func notNullOnline() -> Machine {
+        var set = changeSet([addCheckNotValid, validateCheck, setNotNull])
+        set.steps = [PlanFile.StepEntry(changes: 1, transactional: true, to: "A"),
+                     PlanFile.StepEntry(changes: 1, transactional: true, to: "B"),
+                     PlanFile.StepEntry(changes: 1, transactional: true, to: "T")]
+        return Machine(changeSet: set, stamp: "S", retries: 3)
+    }
+
+    @Test("three stages after an unread one: another applier's progress, a lost connection, an interrupt")
+    func unreadStageThenTwoMore() {
+        func validating() -> Machine {
+            var m = Self.notNullOnline()
+            #expect(Self.open(&m, stampMatched: true) == .run([Self.addCheckNotValid]))
+            #expect(m.changesRan() == .commit)
+            #expect(m.committed() == .begin(stamp: nil))
+            #expect(m.begun(stampMatched: false) == .run([Self.validateCheck]))
+            return m
+        }
+        // All well: the third stage begins with a read, as after any stage that was read back.
+        var m = validating()
+        #expect(m.changesRan() == .readState)
+        #expect(m.stateRead(fingerprint: "B") == .commit)
+        #expect(m.committed() == .begin(stamp: nil))
+        #expect(m.begun(stampMatched: false) == .readState)
+        #expect(m.stateRead(fingerprint: "B") == .run([Self.setNotNull]))
+        #expect(m.changesRan() == .readState)
+        #expect(m.stateRead(fingerprint: "T") == .commit)
+        #expect(m.committed() == .finish(.applied))
+        // The VALIDATE failed here, and another applier of the plan validated meanwhile: the
+        // recheck finds B, the first stage was right, and a new attempt goes on from B.
+        var raced = validating()
+        #expect(raced.errorCaught(Self.serverError("57014")) == .rollbackIfInTransaction)
+        #expect(raced.rolledBack() == .readState)
+        #expect(raced.stateRead(fingerprint: "B") == .retry(reconnect: false))
+        #expect(raced.unverified == nil)
+        #expect(raced.start() == .connect)
+        #expect(raced.connected() == .begin(stamp: "S"))
+        #expect(raced.begun(stampMatched: false) == .readState)
+        #expect(raced.stateRead(fingerprint: "B") == .run([Self.setNotNull]))
+        // The connection lost during the verifying read: a new connection, a full read, on from A.
+        var lost = validating()
+        #expect(lost.changesRan() == .readState)
+        #expect(lost.errorCaught(Self.serverError("08006", connectionLost: true)) == .retry(reconnect: true))
+        #expect(lost.start() == .connect)
+        #expect(lost.connected() == .begin(stamp: "S"))
+        #expect(lost.begun(stampMatched: false) == .readState)
+        #expect(lost.stateRead(fingerprint: "A") == .run([Self.validateCheck]))
+        // A wrong result, and the run interrupted twice meanwhile: no recheck; the failure is kept.
+        var stopped = validating()
+        #expect(stopped.changesRan() == .readState)
+        #expect(stopped.stateRead(fingerprint: "X") == .rollback)
+        stopped.interrupt(cancelling: true)
+        #expect(stopped.willPerform(.rollback) == .rollback)
+        #expect(stopped.rolledBack() == .readState)
+        #expect(stopped.willPerform(.readState) == .interrupted(Self.verification(expected: "B", found: "X")))
+    }
+
+    @Test("a NOT VALID stage after another runs only after a read: an unread stage never starts another unread")
+    func twoUnreadStagesInARow() {
+        let stages = [
+            Machine.Stage(changes: [Self.addCheckNotValid], from: "F", to: "A", commitsFirst: true),
+            Machine.Stage(changes: [Self.addCheckNotValid], from: "A", to: "B", commitsFirst: true),
+            Machine.Stage(changes: [Self.validateCheck], from: "B", to: "T"),
+        ]
+        var m = Machine(stages: stages, from: "F", to: "T", stamp: "S", retries: 1)
+        #expect(Self.open(&m, stampMatched: true) == .run([Self.addCheckNotValid]))
+        #expect(m.changesRan() == .commit)
+        #expect(m.committed() == .begin(stamp: nil))
+        #expect(m.begun(stampMatched: false) == .readState)
+        #expect(m.stateRead(fingerprint: "A") == .run([Self.addCheckNotValid]))
+        #expect(m.changesRan() == .commit)
+        #expect(m.committed() == .begin(stamp: nil))
+        #expect(m.begun(stampMatched: false) == .run([Self.validateCheck]))
+    }
+
     @Test("a NOT VALID stage that committed and led elsewhere fails the tenant, which stays as found")
     func notValidStageLedElsewhere() {
         // Before a step outside a transaction, which cannot be rolled back, the state is read first.
