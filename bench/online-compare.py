@@ -14,7 +14,8 @@ It needs a running server in the environment (PGHOST, PGPORT, PGUSER), for examp
 Each variant is a binary, optionally followed by `:` and flags for `apply`, and by a second
 `:` and the `plan --online-threshold` for it (`BIN::0`: every tenant on the online form). It prints, per
 kind and variant, the median and every run's longest application latency, the median p99,
-the longest lock wait the application logged, and the median wall time; then, per kind and
+the longest lock wait the application logged, the median wall time and the application's
+failed transactions over all runs; then, per kind and
 build, the ratios of those medians to the hand-written SQL's, each with a 90% bootstrap interval
 (how far the few runs let the ratio move).
 """
@@ -62,14 +63,16 @@ def main():
                         raise SystemExit(f"apply failed ({variant}): {r['stderr']}")
                 app = r["app"]
                 runs.setdefault((kind, variant), []).append(
-                    (app["max"], app["p99"], app.get("lock_wait_max", 0.0), r["seconds"]))
+                    (app["max"], app["p99"], app.get("lock_wait_max", 0.0), r["seconds"],
+                     r["pgbench_errors"] + app["failed"]))
                 online.psql("postgres", f"DROP DATABASE {db}")
             print(f"{kind} run {i + 1} of {a.repeat} done", file=sys.stderr, flush=True)
     for (kind, variant), values in runs.items():
-        longest, p99, waits, walls = zip(*values)
+        longest, p99, waits, walls, errors = zip(*values)
         print(f"{kind:14s} {variant:40s} app max median {statistics.median(longest) * 1000:5.1f} ms "
               f"(runs: {', '.join(f'{x * 1000:.1f}' for x in longest)}), p99 median {statistics.median(p99) * 1000:5.1f} ms, "
-              f"longest lock wait {max(waits) * 1000:4.1f} ms, wall median {statistics.median(walls):.3f} s")
+              f"longest lock wait {max(waits) * 1000:4.1f} ms, wall median {statistics.median(walls):.3f} s, "
+              f"app errors {sum(errors)}")
     # How sure the ratios are: a few runs of a longest wait of milliseconds spread widely.
     print()
     for (kind, variant), values in runs.items():
