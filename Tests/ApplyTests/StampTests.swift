@@ -340,6 +340,18 @@ import TestSupport
         ([], "ALTER LANGUAGE plpgsql RENAME TO plpgsql_renamed"),
     ])
     func whatOnlyARecordCoversChangesTheRecordStamp(setup: [String], change: String) async throws {
+        // A system object renamed (`"C"`, `lower`, `plpgsql`) fails a read that is planned
+        // again after an invalidation reset, which other tests' DDL can cause (CI at dd06442:
+        // `collation "C" ... does not exist` after the rename): a case that throws runs once
+        // more, on a database of its own. Its expectations count from either run.
+        do {
+            try await Self.recordOnlyCase(setup: setup, change: change)
+        } catch {
+            try await Self.recordOnlyCase(setup: setup, change: change)
+        }
+    }
+
+    static func recordOnlyCase(setup: [String], change: String) async throws {
         let h = try await Harness.make(prefix: "stamp_record_only")
         let release = ClusterTablespaces.hold((setup + [change]).contains { $0.contains("TABLESPACE") })
         defer { release() }
