@@ -32,17 +32,10 @@ for b in "$@"; do BINS+=("$(cd "$(dirname "$b")" && pwd)/$(basename "$b")"); don
 CLUSTER="$(mktemp -d /tmp/tenantplan-fleet-ab.XXXXXX)"
 rmdir "$CLUSTER"
 trap '"$ROOT/scripts/pg-cluster.sh" stop "$CLUSTER" >/dev/null 2>&1 || true' EXIT
-eval "$("$ROOT/scripts/pg-cluster.sh" start "$CLUSTER" --owner-pid $$)"
+# The settings of bench/run.sh's cluster.
+eval "$("$ROOT/scripts/pg-cluster.sh" start "$CLUSTER" --owner-pid $$ \
+    --set max_connections=400 --set max_locks_per_transaction=256)"
 unset DATABASE_URL PGPASSWORD PGSERVICE PGOPTIONS
-PG_BINDIR="$(pg_config --bindir 2>/dev/null || true)"
-[[ -x "$PG_BINDIR/pg_ctl" ]] || PG_BINDIR="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -Vr | head -n 1)"
-psql -X -q -d postgres -c "ALTER SYSTEM SET max_connections = 400" -c "ALTER SYSTEM SET max_locks_per_transaction = 256"
-if [[ "$(id -u)" -eq 0 ]]; then
-    runuser -u postgres -- "$PG_BINDIR/pg_ctl" -D "$CLUSTER/data" -l "$CLUSTER/postgres.log" -w -t 60 -s -m fast restart >/dev/null
-else
-    "$PG_BINDIR/pg_ctl" -D "$CLUSTER/data" -l "$CLUSTER/postgres.log" -w -t 60 -s -m fast restart >/dev/null
-fi
-until pg_isready -q; do sleep 0.1; done
 createdb -T template0 fleet_ab_base
 psql -X -q -v ON_ERROR_STOP=1 -o /dev/null -d fleet_ab_base -f "$W/create.sql"
 

@@ -2,9 +2,8 @@
 """How long each of `apply`'s transactions holds the lock its DDL took (run by hand).
 
 On bench/online.py's fleet and load (tenant `big` with --rows rows, 7 tenants of 1,000 rows,
-pgbench 8 clients at 150 tx/s), for each kind and run: a fresh copy, `plan` (with
---online-threshold THRESHOLD when given), then `apply` under the load with the server logging
-every statement `apply` sends (log_min_duration_statement=0). From the server log it prints the
+pgbench 8 clients at 150 tx/s), for each kind and run: a fresh copy, `plan`, then `apply` under
+the load with the server logging every statement `apply` sends (log_min_duration_statement=0). From the server log it prints the
 application's longest wait and, for each transaction of `apply` that ran a DDL statement in a
 transaction (not CREATE INDEX CONCURRENTLY), the time from that statement's start to its
 COMMIT's end, the server's time inside that span, and the messages logged (parse, bind and
@@ -15,16 +14,13 @@ others block writes, and ALTER TABLE's ACCESS EXCLUSIVE reads too.)
 It needs a running server in the environment (PGHOST, PGPORT, PGUSER) whose log lines begin
 with '%m [%p] %a: ', for example:
 
-    eval "$(scripts/pg-cluster.sh start /tmp/holds)"
-    psql -X -q -d postgres -c "ALTER SYSTEM SET log_line_prefix = '%m [%p] %a: '" -c "SELECT pg_reload_conf()"
-    bench/lock-holds.py --log /tmp/holds/postgres.log --kinds add_check,add_index --repeat 3 BIN [--threshold 0]
+    eval "$(scripts/pg-cluster.sh start /tmp/holds --set "log_line_prefix='%m [%p] %a: '")"
+    bench/lock-holds.py --log /tmp/holds/postgres.log --kinds add_check,add_index --repeat 3 "BIN::0"
 """
 import argparse
-import calendar
 import os
 import re
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import online  # noqa: E402
@@ -32,11 +28,6 @@ import online  # noqa: E402
 LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) \S+ \[(\d+)\] ([^:]*): LOG:  duration: ([\d.]+) ms  "
                   r"(\w+)(?: [^:]*)?: (.*)$")
 DDL = re.compile(r"(ALTER TABLE|ALTER DOMAIN|CREATE (UNIQUE )?INDEX|DROP INDEX)")
-
-
-def seconds(stamp):
-    whole, fraction = stamp.split(".")
-    return calendar.timegm(time.strptime(whole, "%Y-%m-%d %H:%M:%S")) + float("0." + fraction)
 
 
 def holds(log, offset):
@@ -48,7 +39,7 @@ def holds(log, offset):
             m = LINE.match(line)
             if not m or m.group(3) == online.APP_NAME:
                 continue
-            end, took = seconds(m.group(1)), float(m.group(4)) / 1000
+            end, took = online.log_seconds(m.group(1)), float(m.group(4)) / 1000
             sessions.setdefault(m.group(2), []).append((end - took, end, m.group(5), m.group(6)))
     found = []
     for pid, entries in sessions.items():
@@ -69,25 +60,25 @@ def holds(log, offset):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("binary")
+    p.add_argument("variant", metavar="BIN[:APPLY_FLAGS[:THRESHOLD]]",
+                   help="as bench/online-compare.py's: `BIN::0` plans with --online-threshold 0")
     p.add_argument("--log", required=True, help="the server's log file")
     p.add_argument("--kinds", default="add_check")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--rows", type=int, default=2000000)
-    p.add_argument("--threshold", help="plan --online-threshold")
     p.add_argument("--window", type=float, default=6)
     p.add_argument("--work", default="/tmp/tenantplan-lock-holds")
     a = p.parse_args()
-    args = online.scenario(a.work, os.path.abspath(a.binary), a.rows, server_log=a.log, window=a.window)
+    args = online.scenario(a.work, None, a.rows, server_log=a.log, window=a.window)
+    args.tp, flags, args.online_threshold = online.variant(a.variant)
     args.log_tool_statements = True
-    args.online_threshold = a.threshold
     os.makedirs(args.work, exist_ok=True)
     online.build_base(args)
     for kind in a.kinds.split(","):
         for run in range(a.repeat):
             online.copy_db("holds")
             offset = os.path.getsize(a.log)
-            r = online.run_tool(args, kind, "holds")
+            r = online.run_tool(args, kind, "holds", flags)
             if not r["ok"]:
                 raise SystemExit(f"apply failed: {r['stderr']}")
             app = r["app"]

@@ -6,8 +6,7 @@ SQL) run by run, each round starting with the next, so that a drift of the share
 and whatever favours the first of a round, falls on all of them alike.
 It needs a running server in the environment (PGHOST, PGPORT, PGUSER), for example:
 
-    eval "$(scripts/pg-cluster.sh start /tmp/cmp)"
-    psql -X -q -d postgres -c "ALTER SYSTEM SET log_line_prefix = '%m [%p] %a: '" -c "SELECT pg_reload_conf()"
+    eval "$(scripts/pg-cluster.sh start /tmp/cmp --set "log_line_prefix='%m [%p] %a: '")"
     bench/online-compare.py --log /tmp/cmp/postgres.log --kinds add_check,set_not_null --repeat 5 \\
         OLD_BINARY NEW_BINARY "NEW_BINARY:--parallel 2"
 
@@ -39,26 +38,21 @@ def main():
     p.add_argument("--work", default="/tmp/tenantplan-online-compare")
     p.add_argument("--pgbench", default="pgbench")
     a = p.parse_args()
-    args = online.scenario(a.work, os.path.abspath(a.variants[0].partition(":")[0]), a.rows, server_log=a.log,
+    args = online.scenario(a.work, online.variant(a.variants[0])[0], a.rows, server_log=a.log,
                            window=a.window, pgbench=a.pgbench)
     os.makedirs(args.work, exist_ok=True)
     online.build_base(args)
     runs = {}
     for kind in a.kinds.split(","):
         for i in range(a.repeat):
-            # Each round starts with the next variant, so that the order favours none.
-            order = ["hand"] + a.variants
-            for variant in order[i % len(order):] + order[:i % len(order)]:
+            for variant in online.turned(["hand"] + a.variants, i):
                 db = f"compare_{kind}"
                 online.copy_db(db)
                 if variant == "hand":
                     r = online.run_hand(args, kind, db)
                 else:
-                    binary, _, rest = variant.partition(":")
-                    flags, _, threshold = rest.partition(":")
-                    args.tp = os.path.abspath(binary)   # `apply` runs in the kind's work directory
-                    args.online_threshold = threshold or None
-                    r = online.run_tool(args, kind, db, flags.split())
+                    args.tp, flags, args.online_threshold = online.variant(variant)
+                    r = online.run_tool(args, kind, db, flags)
                     if not r["ok"]:
                         raise SystemExit(f"apply failed ({variant}): {r['stderr']}")
                 app = r["app"]

@@ -40,21 +40,14 @@ def busy_seconds():
     return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
-def variant(text):
-    """`BIN[:APPLY_FLAGS[:THRESHOLD]]`: the binary, apply's flags, plan's flags."""
-    binary, _, rest = text.partition(":")
-    flags, _, threshold = rest.partition(":")
-    return os.path.abspath(binary), flags.split(), (["--online-threshold", threshold] if threshold else [])
-
-
 def prepare(args, kind, db, v):
     online.copy_db(db)
     d = os.path.join(args.work, db)
     online.write_inputs(d, kind, args.small)
     env = dict(os.environ, PGDATABASE=db)
     if v:
-        binary, _, plan_flags = variant(v)
-        subprocess.run([binary, "plan", "--out", "plan.json", *plan_flags], cwd=d, env=env, check=True,
+        binary, _, threshold = online.variant(v)
+        subprocess.run([binary, "plan", "--out", "plan.json", *online.threshold_flags(threshold)], cwd=d, env=env, check=True,
                        capture_output=True)
     online.psql(db, "CHECKPOINT")
     time.sleep(1)
@@ -82,7 +75,7 @@ def measured(run):
 def statements(args, log, top, kind, v):
     db = f"cost_{kind}_log"
     d, env = prepare(args, kind, db, v)
-    binary, flags, _ = variant(v)
+    binary, flags, _ = online.variant(v)
     start = os.path.getsize(log)
     subprocess.run([binary, "apply", "plan.json", *flags], cwd=d, check=True, capture_output=True,
                    env=dict(env, PGOPTIONS="-c log_min_duration_statement=0"))
@@ -119,21 +112,20 @@ def main():
     a = p.parse_args()
     if a.statements and not a.log:
         p.error("--statements needs --log")
-    args = online.scenario(a.work, variant(a.variants[0])[0], a.rows, small=a.small, server_log=a.log)
+    args = online.scenario(a.work, online.variant(a.variants[0])[0], a.rows, small=a.small, server_log=a.log)
     os.makedirs(args.work, exist_ok=True)
     online.build_base(args)
     variants = ["hand"] + a.variants
     for kind in a.kinds.split(","):
         runs = {v: [] for v in variants}
         for i in range(a.repeat):
-            # Each round starts with the next variant, so that the order favours none.
-            for v in variants[i % len(variants):] + variants[:i % len(variants)]:
+            for v in online.turned(variants, i):
                 db = f"cost_{kind}"
                 d, env = prepare(args, kind, db, None if v == "hand" else v)
                 if v == "hand":
                     runs[v].append(measured(lambda: hand(args, kind, db, d)))
                 else:
-                    binary, flags, _ = variant(v)
+                    binary, flags, _ = online.variant(v)
                     runs[v].append(measured(lambda: subprocess.run([binary, "apply", "plan.json", *flags], cwd=d,
                                                                    env=env, check=True, capture_output=True)))
                 online.psql("postgres", f"DROP DATABASE {db}")

@@ -248,8 +248,7 @@ def lock_waits(path, offset):
             m = LOG_LINE.match(line)
             if not m or m.group(3) != APP_NAME:
                 continue
-            stamp = calendar.timegm(time.strptime(m.group(1).split(".")[0], "%Y-%m-%d %H:%M:%S"))
-            stamp += float("0." + m.group(1).split(".")[1])
+            stamp = log_seconds(m.group(1))
             pid, seconds = m.group(2), float(m.group(7)) / 1000
             if m.group(4) == "acquired":
                 open_.pop(pid, None)
@@ -298,7 +297,7 @@ def run_tool(args, kind, db, flags=(), reader=0.0):
     d = os.path.join(args.work, f"{db}")
     write_inputs(d, kind, args.small)
     env = dict(os.environ, PGDATABASE=db)
-    subprocess.run([args.tp, "plan", "--out", "plan.json", *threshold_flags(args)], cwd=d, env=env, check=True, capture_output=True)
+    subprocess.run([args.tp, "plan", "--out", "plan.json", *threshold_flags(args.online_threshold)], cwd=d, env=env, check=True, capture_output=True)
     plan = json.load(open(os.path.join(d, "plan.json")))
     ops = sorted({c["op"] for s in plan["change_sets"] for c in s["changes"]})
     load = Load(args, db, os.path.join(d, "load"), window_seconds(args) + reader)
@@ -376,9 +375,30 @@ def run_hand(args, kind, db):
             "lock_timeouts": retries}
 
 
-def threshold_flags(args):
+def threshold_flags(threshold):
     """`--online-threshold` for the plans of the change kinds, when given."""
-    return ["--online-threshold", args.online_threshold] if args.online_threshold else []
+    return ["--online-threshold", threshold] if threshold else []
+
+
+def variant(text):
+    """A variant of the drivers that reuse this scenario, `BIN[:APPLY_FLAGS[:THRESHOLD]]`: the
+    binary (made absolute), `apply`'s flags, and the `plan --online-threshold` (None: the default)."""
+    binary, _, rest = text.partition(":")
+    flags, _, threshold = rest.partition(":")
+    return os.path.abspath(binary), flags.split(), threshold or None
+
+
+def turned(items, round_):
+    """`items` from the `round_`-th on, then the rest: each round starts with the next, so that
+    over the rounds the order favours none."""
+    k = round_ % len(items)
+    return items[k:] + items[:k]
+
+
+def log_seconds(stamp):
+    """Seconds since the epoch of a server log line's `%m` stamp, in UTC: '2026-12-03 17:07:19.873'."""
+    whole, fraction = stamp.split(".")
+    return calendar.timegm(time.strptime(whole, "%Y-%m-%d %H:%M:%S")) + float("0." + fraction)
 
 
 def median_run(runs):

@@ -94,10 +94,8 @@ cp "$BIN_DIR/tenantplan" "$WORK/bin/tenantplan"   # a private copy: a rebuild ca
 CLUSTER="$(mktemp -d /tmp/tenantplan-online.XXXXXX)"
 rmdir "$CLUSTER"
 trap '"$ROOT/scripts/pg-cluster.sh" stop "$CLUSTER" >/dev/null 2>&1 || true' EXIT
-eval "$("$ROOT/scripts/pg-cluster.sh" start "$CLUSTER" --owner-pid $$)"
-# Room for the load, the applier and the hand-written SQL; a heavier WAL budget for big rewrites.
-psql -X -q -d postgres -c "ALTER SYSTEM SET max_wal_size = '4GB'" \
-    -c "ALTER SYSTEM SET log_line_prefix = '%m [%p] %a: '" -c "SELECT pg_reload_conf()" >/dev/null
+# The application's lock waits are told apart by the log line's application name (`%a`).
+eval "$("$ROOT/scripts/pg-cluster.sh" start "$CLUSTER" --owner-pid $$ --set "log_line_prefix='%m [%p] %a: '")"
 log "cluster at $PGHOST (deadlock_timeout $(psql -X -At -d postgres -c 'SHOW deadlock_timeout'))"
 
 chmod +x "$BENCH/online.py"

@@ -177,19 +177,10 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 log "starting a throwaway PostgreSQL cluster in $CLUSTER"
-eval "$("$ROOT/scripts/pg-cluster.sh" start "$CLUSTER" --owner-pid $$)"
+# Enough connections for tenantplan's workers plus psql sessions.
+eval "$("$ROOT/scripts/pg-cluster.sh" start "$CLUSTER" --owner-pid $$ \
+    --set max_connections=400 --set max_locks_per_transaction=256)"
 unset DATABASE_URL PGPASSWORD PGSERVICE PGOPTIONS
-
-# Enough connections for tenantplan's workers plus psql sessions; takes a restart.
-PG_BINDIR="$(pg_config --bindir 2>/dev/null || true)"
-[[ -x "$PG_BINDIR/pg_ctl" ]] || PG_BINDIR="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -Vr | head -n 1)"
-psql -X -q -c "ALTER SYSTEM SET max_connections = 400" -c "ALTER SYSTEM SET max_locks_per_transaction = 256"
-if [[ "$(id -u)" -eq 0 ]]; then
-    runuser -u postgres -- "$PG_BINDIR/pg_ctl" -D "$CLUSTER/data" -l "$CLUSTER/postgres.log" -w -t 60 -s -m fast restart >/dev/null
-else
-    "$PG_BINDIR/pg_ctl" -D "$CLUSTER/data" -l "$CLUSTER/postgres.log" -w -t 60 -s -m fast restart >/dev/null
-fi
-until pg_isready -q; do sleep 0.1; done
 record pg_version "$(psql -X -At -c 'SHOW server_version')"
 log "  PostgreSQL $(psql -X -At -c 'SHOW server_version'), max_connections $(psql -X -At -c 'SHOW max_connections')"
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Throwaway PostgreSQL clusters for tests and local experiments.
 #
-#   scripts/pg-cluster.sh start DIR [--port N] [--tcp] [--owner-pid PID]
+#   scripts/pg-cluster.sh start DIR [--port N] [--tcp] [--owner-pid PID] [--set NAME=VALUE ...]
 #   scripts/pg-cluster.sh stop DIR
 #   scripts/pg-cluster.sh status DIR
 #
@@ -13,6 +13,8 @@
 #   --port N        port number (default 5432; with only a private socket directory
 #                   this never clashes with another cluster)
 #   --tcp           also listen on 127.0.0.1:N
+#   --set N=V       a server setting (repeatable), after the script's own, as
+#                   postgresql.conf writes it: --set max_connections=400
 #   --owner-pid P   start a watchdog that stops the cluster and removes DIR once
 #                   process P has exited (in case P dies without calling `stop`)
 # Starting a cluster that is already running prints its exports again.
@@ -167,7 +169,7 @@ show_log() {
 }
 
 cmd_start() {
-    local dir="" port=5432 tcp=0 owner_pid=""
+    local dir="" port=5432 tcp=0 owner_pid="" settings=""
     while [[ $# -gt 0 ]]; do
         case "$1" in
             --port) [[ $# -ge 2 ]] || die "--port needs a value"; port="$2"; shift 2 ;;
@@ -175,6 +177,8 @@ cmd_start() {
             --tcp) tcp=1; shift ;;
             --owner-pid) [[ $# -ge 2 ]] || die "--owner-pid needs a value"; owner_pid="$2"; shift 2 ;;
             --owner-pid=*) owner_pid="${1#--owner-pid=}"; shift ;;
+            --set) [[ $# -ge 2 ]] || die "--set needs NAME=VALUE"; settings+="$2"$'\n'; shift 2 ;;
+            --set=*) settings+="${1#--set=}"$'\n'; shift ;;
             -h|--help) usage ;;
             -*) die "unknown option: $1" ;;
             *) [[ -z "$dir" ]] || die "unexpected argument: $1"; dir="$1"; shift ;;
@@ -183,6 +187,10 @@ cmd_start() {
     [[ -n "$dir" ]] || usage
     [[ "$port" =~ ^[0-9]+$ && "$port" -ge 1 && "$port" -le 65535 ]] || die "invalid port: $port"
     [[ -z "$owner_pid" || "$owner_pid" =~ ^[0-9]+$ ]] || die "invalid --owner-pid: $owner_pid"
+    local setting
+    while IFS= read -r setting; do
+        [[ -z "$setting" || "$setting" =~ ^[a-z_.]+=.+$ ]] || die "invalid --set (want NAME=VALUE): $setting"
+    done <<<"$settings"
     dir="$(absolute_dir "$dir")"
     # sockaddr_un.sun_path is 108 bytes on Linux, 104 on macOS.
     local socket="$dir/.s.PGSQL.$port"
@@ -259,6 +267,7 @@ logging_collector = off
 log_min_messages = warning
 log_timezone = 'UTC'
 timezone = 'UTC'
+${settings}
 EOF
     if ! grep -q "^include_if_exists = 'tenantplan.conf'" "$data/postgresql.conf"; then
         echo "include_if_exists = 'tenantplan.conf'" | as_owner tee -a "$data/postgresql.conf" >/dev/null

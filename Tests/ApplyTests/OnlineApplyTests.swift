@@ -24,21 +24,23 @@ import TestSupport
         "INSERT INTO orders SELECT g, 1 + g % 3000, g % 100, 'note ' || g FROM generate_series(1, 5000) g",
     ]
 
-    static func declaration() throws -> Declaration {
-        try DeclarationLoader.parse(yaml: """
+    /// `schema.yaml` for the two tables `before` makes: their columns as built (but the
+    /// customers' columns in `notNull`, NOT NULL), and the lines `customers` and `orders` add
+    /// under each table (keys, checks, indexes), indented as there.
+    static func declaration(notNull: Set<String> = [], customers: String = "", orders: String) throws -> Declaration {
+        func type(_ column: String, _ type: String) -> String {
+            "{ type: \(type)\(notNull.contains(column) ? ", nullable: false" : "") }"
+        }
+        return try DeclarationLoader.parse(yaml: """
             version: 1
             tables:
               customers:
                 columns:
                   id: { type: bigint }
-                  email: { type: text, nullable: false }
-                  name: text
-                  Order: { type: integer, nullable: false }
-                primary_key: [id]
-                unique:
-                  customers_email_key: [email]
-                indexes:
-                  customers_name_idx: { columns: [name] }
+                  email: \(type("email", "text"))
+                  name: \(type("name", "text"))
+                  Order: \(type("Order", "integer"))
+            \(customers)
               orders:
                 columns:
                   id: { type: bigint }
@@ -46,13 +48,31 @@ import TestSupport
                   total: { type: "numeric(12,2)", nullable: false }
                   note: text
                 primary_key: [id]
-                checks:
-                  orders_total_positive: "total >= 0"
-                foreign_keys:
-                  orders_customer_id_fkey: { columns: [customer_id], references: { table: customers, columns: [id] } }
+            \(orders)
+            """, file: "schema.yaml")
+    }
+
+    /// orders' check and foreign key to customers.
+    static let ordersConstraints = """
+            checks:
+              orders_total_positive: "total >= 0"
+            foreign_keys:
+              orders_customer_id_fkey: { columns: [customer_id], references: { table: customers, columns: [id] } }
+        """
+
+    /// Every online kind at once: keys, a unique key, NOT NULLs, a check, a foreign key, indexes.
+    static func declaration() throws -> Declaration {
+        try declaration(notNull: ["email", "Order"], customers: """
+                primary_key: [id]
+                unique:
+                  customers_email_key: [email]
+                indexes:
+                  customers_name_idx: { columns: [name] }
+            """, orders: ordersConstraints + """
+
                 indexes:
                   orders_note_idx: { columns: [lower(note)] }
-            """, file: "schema.yaml")
+            """)
     }
 
     /// The rows both tables hold, summed up.
@@ -217,30 +237,11 @@ import TestSupport
     /// orders' check and foreign key only: one stage adds both `NOT VALID`,
     /// commits unread, and the next validates both.
     static func constraintsOnly() throws -> Declaration {
-        try DeclarationLoader.parse(yaml: """
-            version: 1
-            tables:
-              customers:
-                columns:
-                  id: { type: bigint }
-                  email: text
-                  name: text
-                  Order: integer
-                primary_key: [id]
-              orders:
-                columns:
-                  id: { type: bigint }
-                  customer_id: { type: bigint }
-                  total: { type: "numeric(12,2)", nullable: false }
-                  note: text
-                primary_key: [id]
-                checks:
-                  orders_total_positive: "total >= 0"
-                foreign_keys:
-                  orders_customer_id_fkey: { columns: [customer_id], references: { table: customers, columns: [id] } }
+        try declaration(customers: "    primary_key: [id]", orders: ordersConstraints + """
+
                 indexes:
                   orders_note_idx: { columns: [note] }
-            """, file: "schema.yaml")
+            """)
     }
 
     @Test("NOT VALID, then VALIDATE: a row that breaks the check fails the tenant with the server's error, keeping its rows and the NOT VALID constraints; mended, the same plan finishes it")
@@ -283,25 +284,10 @@ import TestSupport
         let h = try await Harness.make(prefix: "online_null")
         let tenants = ["resumed", "replanned"]
         try Self.tenants(h, tenants)
-        let declaration = try DeclarationLoader.parse(yaml: """
-            version: 1
-            tables:
-              customers:
-                columns:
-                  id: { type: bigint }
-                  email: text
-                  name: { type: text, nullable: false }
-                  Order: integer
-              orders:
-                columns:
-                  id: { type: bigint }
-                  customer_id: { type: bigint }
-                  total: { type: "numeric(12,2)", nullable: false }
-                  note: text
-                primary_key: [id]
+        let declaration = try Self.declaration(notNull: ["name"], orders: """
                 indexes:
                   orders_note_idx: { columns: [note] }
-            """, file: "schema.yaml")
+            """)
         // A plan each, so that one tenant is taken on by its first plan, the other by a new one.
         let plans = try tenants.map { try h.plan(declaration, tenants: [$0]) }
         for plan in plans {

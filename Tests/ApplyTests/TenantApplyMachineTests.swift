@@ -243,13 +243,14 @@ struct TenantApplyMachineTests {
         #expect(m.committed() == .finish(.applied))
     }
 
-    /// `notValidThenValidate()` up to the second stage's changes, run unread.
-    static func validatingUnread() -> Machine {
-        var m = notValidThenValidate()
-        _ = open(&m, stampMatched: true)
-        _ = m.changesRan()
-        _ = m.committed()
-        _ = m.begun(stampMatched: false)
+    /// `machine` (by default `notValidThenValidate()`) up to its second stage's changes, run unread.
+    static func validatingUnread(_ machine: Machine = notValidThenValidate(),
+                                 sourceLocation: Testing.SourceLocation = #_sourceLocation) -> Machine {
+        var m = machine
+        #expect(open(&m, stampMatched: true) == .run([addCheckNotValid]), sourceLocation: sourceLocation)
+        #expect(m.changesRan() == .commit, sourceLocation: sourceLocation)
+        #expect(m.committed() == .begin(stamp: nil), sourceLocation: sourceLocation)
+        #expect(m.begun(stampMatched: false) == .run([validateCheck]), sourceLocation: sourceLocation)
         return m
     }
 
@@ -311,14 +312,7 @@ struct TenantApplyMachineTests {
 
     @Test("three stages after an unread one: another applier's progress, a lost connection, an interrupt")
     func unreadStageThenTwoMore() {
-        func validating() -> Machine {
-            var m = Self.notNullOnline()
-            #expect(Self.open(&m, stampMatched: true) == .run([Self.addCheckNotValid]))
-            #expect(m.changesRan() == .commit)
-            #expect(m.committed() == .begin(stamp: nil))
-            #expect(m.begun(stampMatched: false) == .run([Self.validateCheck]))
-            return m
-        }
+        func validating() -> Machine { Self.validatingUnread(Self.notNullOnline()) }
         // All well: the third stage begins with a read, as after any stage that was read back.
         var m = validating()
         #expect(m.changesRan() == .readState)
